@@ -1,0 +1,63 @@
+// The shape of a CLI command and the helpers every command shares: argument parsing with
+// --help, JSON on stdout, one-line errors on stderr.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { stringify } from "../lib/json";
+
+export class CliError extends Error {
+  override name = "CliError";
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export class UsageError extends CliError {
+  override name = "UsageError";
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export interface Command {
+  /** Words after `lotkeeper`, e.g. "lots receive". */
+  name: string;
+  summary: string;
+  /** Full usage text printed by --help. */
+  usage: string;
+  options?: Options;
+  run(args: ParsedArgs): Promise<unknown>;
+}
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+export function parse(command: Command, argv: string[]): ParsedArgs | "help" {
+  if (argv.includes("--help") || argv.includes("-h")) return "help";
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: command.options ?? {}, allowPositionals: true, strict: true });
+    return { values: values as ParsedArgs["values"], positionals };
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split("\n")[0]} (see lotkeeper ${command.name} --help)`);
+  }
+}
+
+export function requireString(args: ParsedArgs, name: string): string {
+  const value = args.values[name];
+  if (typeof value !== "string" || value.trim() === "") throw new UsageError(`--${name} is required`);
+  return value.trim();
+}
+
+export function optionalString(args: ParsedArgs, name: string): string | undefined {
+  const value = args.values[name];
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(stringify(value) + "\n");
+}

@@ -1,0 +1,6 @@
+// Every CLI command, by name. Add a command: create app/cli/commands/<name>.ts and list it here.
+import type { Command } from "./command";
+import { doctor } from "./commands/doctor";
+import { setup } from "./commands/setup";
+
+export const commands: Command[] = [doctor, setup];

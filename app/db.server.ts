@@ -1,0 +1,55 @@
+// The one SQL pool and the one Prisma client of this process. Hot paths (webhook intake,
+// allocation, recall) use SQL through the same pg pool; everything else uses Prisma.
+import pg from "pg";
+import { PrismaClient } from "@prisma/client";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { env } from "./env.server";
+
+// For our own SQL: BIGINT comes back as bigint (Shopify ids exceed 2^53), DATE as 'YYYY-MM-DD'
+// text, NUMERIC as string. Prisma's pool keeps pg's defaults, which its data mapper expects.
+const sqlTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === pg.types.builtins.INT8) return (v: string) => BigInt(v);
+    if (oid === pg.types.builtins.DATE) return (v: string) => v;
+    return pg.types.getTypeParser(oid, format as "text");
+  },
+} as pg.CustomTypesConfig;
+
+interface Db {
+  pool: pg.Pool;
+  prisma: PrismaClient;
+}
+
+const globalForDb = globalThis as unknown as { __lotkeeperDb?: Db };
+
+function create(): Db {
+  const max = Number(process.env.PG_POOL_MAX ?? 10);
+  const pool = new pg.Pool({ connectionString: env().DATABASE_URL, max, types: sqlTypes });
+  pool.on("error", () => {
+    // An idle client lost its connection (Postgres restarted): the pool replaces it on next use.
+  });
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: env().DATABASE_URL, max }) });
+  return { pool, prisma };
+}
+
+function db(): Db {
+  // One per process; survives Remix dev reloads.
+  globalForDb.__lotkeeperDb ??= create();
+  return globalForDb.__lotkeeperDb;
+}
+
+/** Created on first import; importing this module therefore requires a valid configuration. */
+export const prisma: PrismaClient = db().prisma;
+
+export function pool(): pg.Pool {
+  return db().pool;
+}
+
+export async function closeDb(): Promise<void> {
+  const current = globalForDb.__lotkeeperDb;
+  if (!current) return;
+  await current.prisma.$disconnect();
+  await current.pool.end().catch(() => undefined);
+}
+
+export default prisma;

@@ -1,0 +1,20 @@
+// The tenant. Every other table hangs off shops.id; a webhook or session names the shop by its
+// domain, and this is where the domain becomes the id.
+import type { Sql } from "../../lib/sql.server";
+
+/** The shop's id, creating the row on first sight (webhooks can arrive before afterAuth ran). */
+export async function ensureShop(sql: Sql, domain: string): Promise<number> {
+  const found = await sql.query<{ id: number }>("select id from shops where domain = $1", [domain]);
+  if (found.rows[0]) return found.rows[0].id;
+  const created = await sql.query<{ id: number }>(
+    `insert into shops (domain, updated_at) values ($1, now())
+     on conflict (domain) do update set domain = excluded.domain returning id`,
+    [domain],
+  );
+  return created.rows[0]!.id;
+}
+
+export async function findShopId(sql: Pick<Sql, "query">, domain: string): Promise<number | undefined> {
+  const found = await sql.query<{ id: number }>("select id from shops where domain = $1", [domain]);
+  return found.rows[0]?.id;
+}

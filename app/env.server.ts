@@ -1,0 +1,61 @@
+// Configuration, parsed once per process (house style: validate at start, name every variable).
+// A missing or malformed value is a ConfigError whose message is one line naming the variable;
+// entry points print it and exit (see app/lib/fail-fast.server.ts).
+import { config as loadDotEnv } from "dotenv";
+import { z } from "zod";
+
+loadDotEnv({ quiet: true });
+
+export const DEFAULT_SCOPES =
+  "read_orders,read_fulfillments,read_merchant_managed_fulfillment_orders,read_returns,read_inventory,write_inventory,read_products,read_customers,write_orders,write_customers,read_locations";
+
+const urlWithScheme = (schemes: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return schemes.includes(new URL(value).protocol.replace(/:$/, ""));
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${schemes.map((s) => `${s}://`).join(" or ")}`);
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: urlWithScheme(["postgresql", "postgres"]).default("postgresql://postgres@127.0.0.1:5432/lotkeeper"),
+  REDIS_URL: urlWithScheme(["redis", "rediss"]).default("redis://127.0.0.1:6379"),
+  SHOPIFY_API_KEY: z.string().min(1, "is required (the app's client id)"),
+  SHOPIFY_API_SECRET: z.string().min(1, "is required (the app's client secret)"),
+  SHOPIFY_APP_URL: urlWithScheme(["http", "https"]),
+  SCOPES: z.string().regex(/^[a-z_]+(,[a-z_]+)*$/, "must be comma-separated scopes such as read_orders,write_inventory").default(DEFAULT_SCOPES),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  QUEUE_PREFIX: z.string().min(1).default("{lotkeeper}"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+let cached: Env | undefined;
+
+/** The validated configuration of this process. Throws ConfigError naming the first bad variable. */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = issue.path.join(".");
+    const message = issue.code === "invalid_type" && issue.received === "undefined" ? "is required" : issue.message;
+    throw new ConfigError(`Configuration error: ${name} ${message} (see .env.example)`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** Tests change process.env between cases; this forgets the parsed copy. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}

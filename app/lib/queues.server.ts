@@ -1,0 +1,50 @@
+// The BullMQ queues of the app and their producers. Job payloads hold ids only: never customer
+// data or tokens (the row they point at is in Postgres).
+import { Queue, type JobsOptions } from "bullmq";
+import { env } from "../env.server";
+import { producerConnection } from "./redis.server";
+
+export const QUEUE_NAMES = {
+  /** One job per inbox row (WebhookEvent): topic handlers. */
+  webhooks: "webhooks",
+  /** One job per outbox row (OutboxEntry): mutations sent to Shopify. */
+  shopifySync: "shopify-sync",
+  /** Repeatable jobs: inbox sweep, reconciliation, expiry. Also long tasks (imports, exports, tagging). */
+  maintenance: "maintenance",
+} as const;
+
+export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
+
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: "exponential", delay: 1000 },
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+const globalForQueues = globalThis as unknown as { __lotkeeperQueues?: Map<string, Queue> };
+
+/** The producer for a queue, one per process and queue. */
+export function getQueue(name: QueueName): Queue {
+  globalForQueues.__lotkeeperQueues ??= new Map();
+  const key = `${env().QUEUE_PREFIX}:${name}`;
+  let queue = globalForQueues.__lotkeeperQueues.get(key);
+  if (!queue) {
+    queue = new Queue(name, { connection: producerConnection(), prefix: env().QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    queue.on("error", () => undefined); // surfaced to the caller of add(); the inbox keeps the event
+    globalForQueues.__lotkeeperQueues.set(key, queue);
+  }
+  return queue;
+}
+
+/** BullMQ job ids must not contain ':'; Shopify webhook ids are UUID-like but we make sure. */
+export function jobIdFor(kind: string, id: string | bigint): string {
+  return `${kind}-${String(id).replace(/:/g, "_")}`;
+}
+
+export async function closeQueues(): Promise<void> {
+  const queues = globalForQueues.__lotkeeperQueues;
+  if (!queues) return;
+  globalForQueues.__lotkeeperQueues = undefined;
+  await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
+}

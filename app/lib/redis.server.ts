@@ -1,0 +1,35 @@
+// Redis connections for BullMQ. Producers (web) fail fast when Redis is down
+// (enableOfflineQueue: false) so a webhook is still answered from the durable inbox;
+// workers wait for Redis forever (maxRetriesPerRequest: null), as BullMQ requires.
+import { Redis, type RedisOptions } from "ioredis";
+import { env } from "../env.server";
+import { log } from "./logger.server";
+
+function options(): RedisOptions {
+  const url = new URL(env().REDIS_URL);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    username: url.username || undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+    tls: url.protocol === "rediss:" ? {} : undefined,
+  };
+}
+
+export function producerConnection(): Redis {
+  const connection = new Redis({ ...options(), enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  connection.on("error", (error) => log.debug("redis producer connection error", { error }));
+  return connection;
+}
+
+export function workerConnection(): Redis {
+  const connection = new Redis({ ...options(), maxRetriesPerRequest: null });
+  connection.on("error", (error) => log.warn("redis worker connection error", { error }));
+  return connection;
+}
+
+export function redisAddress(): string {
+  const url = new URL(env().REDIS_URL);
+  return `${url.hostname}:${url.port || 6379}`;
+}

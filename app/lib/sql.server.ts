@@ -1,0 +1,42 @@
+// Transactions over the SQL pool. Hot paths (intake, allocation, recall) and every webhook
+// handler run SQL on one pg client inside one transaction, so "effect + mark processed" commits
+// or rolls back as a whole.
+import type pg from "pg";
+import { pool } from "../db.server";
+
+export type Sql = pg.PoolClient;
+
+const RETRYABLE = new Set(["40001", "40P01"]); // serialization failure, deadlock detected
+
+export interface TransactionOptions {
+  /** Retries on serialization failure or deadlock (the whole function runs again). */
+  retries?: number;
+  isolation?: "read committed" | "repeatable read" | "serializable";
+}
+
+export async function withTransaction<T>(fn: (sql: Sql) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  const retries = options.retries ?? 5;
+  for (let attempt = 0; ; attempt++) {
+    const client = await pool().connect();
+    try {
+      await client.query(options.isolation ? `begin isolation level ${options.isolation}` : "begin");
+      const result = await fn(client);
+      await client.query("commit");
+      return result;
+    } catch (error) {
+      await client.query("rollback").catch(() => undefined);
+      const code = (error as { code?: string }).code;
+      if (code && RETRYABLE.has(code) && attempt < retries) {
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+        continue;
+      }
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === "23505";
+}

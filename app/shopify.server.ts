@@ -1,0 +1,42 @@
+// The one shopifyApp({...}) of the app (Shopify's Remix template layout).
+import "@shopify/shopify-app-remix/adapters/node";
+import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { env } from "./env.server";
+import { prisma } from "./db.server";
+
+/** Keep in step with [webhooks] api_version in shopify.app.toml. */
+export const API_VERSION = ApiVersion.October26;
+
+const config = env();
+
+const shopify = shopifyApp({
+  apiKey: config.SHOPIFY_API_KEY,
+  apiSecretKey: config.SHOPIFY_API_SECRET,
+  apiVersion: API_VERSION,
+  scopes: config.SCOPES.split(","),
+  appUrl: config.SHOPIFY_APP_URL,
+  authPathPrefix: "/auth",
+  sessionStorage: new PrismaSessionStorage(prisma),
+  distribution: AppDistribution.AppStore,
+  future: { expiringOfflineAccessTokens: true },
+  hooks: {
+    afterAuth: async ({ session }) => {
+      // Installing (or re-installing) marks the shop installed; its data survives a re-install
+      // within the 48 hours before shop/redact.
+      await prisma.shop.upsert({
+        where: { domain: session.shop },
+        create: { domain: session.shop, installed: true, scopes: session.scope ?? null },
+        update: { installed: true, uninstalledAt: null, scopes: session.scope ?? null },
+      });
+    },
+  },
+});
+
+export default shopify;
+export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
+export const authenticate = shopify.authenticate;
+export const unauthenticated = shopify.unauthenticated;
+export const login = shopify.login;
+export const registerWebhooks = shopify.registerWebhooks;
+export const sessionStorage = shopify.sessionStorage;
