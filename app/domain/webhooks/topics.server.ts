@@ -1,0 +1,37 @@
+// Which domain handler processes each webhook topic (REST form, as in shopify.app.toml).
+// A subscribed topic without a handler yet is recorded and marked DEFERRED, never dropped.
+import type { TopicHandler } from "./handler";
+
+export const SUBSCRIBED_TOPICS = [
+  "orders/create",
+  "orders/updated",
+  "orders/cancelled",
+  "orders/fulfilled",
+  "fulfillments/create",
+  "fulfillments/update",
+  "refunds/create",
+  "inventory_levels/update",
+  "inventory_items/create",
+  "inventory_items/update",
+  "inventory_items/delete",
+  "products/create",
+  "products/update",
+  "products/delete",
+  "locations/create",
+  "locations/update",
+  "app/uninstalled",
+  "app/scopes_update",
+  "customers/data_request",
+  "customers/redact",
+  "shop/redact",
+] as const;
+
+export type Topic = (typeof SUBSCRIBED_TOPICS)[number];
+
+export const topicHandlers: Partial<Record<Topic, TopicHandler>> = {
+  // Each capability adds its handlers here, e.g. "orders/create": upsertOrderFromWebhook,
+};
+
+export function isSubscribedTopic(topic: string): topic is Topic {
+  return (SUBSCRIBED_TOPICS as readonly string[]).includes(topic);
+}
