@@ -28,9 +28,12 @@ export const SUBSCRIBED_TOPICS = [
 
 export type Topic = (typeof SUBSCRIBED_TOPICS)[number];
 
-export const topicHandlers: Partial<Record<Topic, TopicHandler>> = {
-  // Each capability adds its handlers here, e.g. "orders/create": upsertOrderFromWebhook,
-};
+/**
+ * Handlers run in the listed order inside one transaction. A topic may have several (orders/updated
+ * both refreshes the order and allocates the fulfilments it carries). Each capability adds its own,
+ * e.g. `"orders/create": [recordOrder, allocateOrderFulfilments]`.
+ */
+export const topicHandlers: Partial<Record<Topic, TopicHandler[]>> = {};
 
 export function isSubscribedTopic(topic: string): topic is Topic {
   return (SUBSCRIBED_TOPICS as readonly string[]).includes(topic);
