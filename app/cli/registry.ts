@@ -2,5 +2,6 @@
 import type { Command } from "./command";
 import { doctor } from "./commands/doctor";
 import { setup } from "./commands/setup";
+import { gs1Parse } from "./commands/gs1-parse";
 
-export const commands: Command[] = [doctor, setup];
+export const commands: Command[] = [doctor, setup, gs1Parse];
