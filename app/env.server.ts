@@ -30,6 +30,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** How long a worker holds a job before another worker may take it over (BullMQ lockDuration; a killed worker's job restarts after about twice this). */
+  WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   QUEUE_PREFIX: z.string().min(1).default("{lotkeeper}"),
 });
 

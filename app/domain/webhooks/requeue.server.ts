@@ -1,0 +1,78 @@
+// Putting inbox rows (back) on the queue: the sweep (rows Redis never got, deferred rows whose
+// topic has a handler now) and `lotkeeper events replay`. The job id is always the one the route
+// used, so a row is never queued twice at once; a finished job with that id is retried or replaced.
+import { pool } from "../../db.server";
+import { getQueue, jobIdFor, QUEUE_NAMES } from "../../lib/queues.server";
+import { enqueueEvent } from "./inbox.server";
+import { topicHandlers, type Topic } from "./topics.server";
+
+export type RequeueResult = "queued" | "retried" | "already-queued";
+
+/** Queue inbox row `eventId` unless a job for it is already waiting, delayed or running. */
+export async function requeueEvent(eventId: bigint | string, webhookId: string): Promise<RequeueResult> {
+  const queue = getQueue(QUEUE_NAMES.webhooks);
+  const job = await queue.getJob(jobIdFor("wh", webhookId));
+  if (!job) {
+    await enqueueEvent(eventId, webhookId);
+    return "queued";
+  }
+  const state = await job.getState();
+  if (state === "failed") {
+    await job.retry("failed");
+    return "retried";
+  }
+  if (state === "completed") {
+    await job.remove();
+    await enqueueEvent(eventId, webhookId);
+    return "queued";
+  }
+  if (state === "unknown") {
+    await enqueueEvent(eventId, webhookId);
+    return "queued";
+  }
+  return "already-queued";
+}
+
+export interface SweepOptions {
+  /** Pending rows younger than this are left to the job the route queued. */
+  olderThanMs?: number;
+  limit?: number;
+}
+
+export interface SweepResult {
+  pending: number;
+  deferred: number;
+  queued: number;
+}
+
+/**
+ * Re-queue inbox rows that are still PENDING after `olderThanMs` (Redis was down when they
+ * arrived, or their job was lost) and DEFERRED rows whose topic has a handler now.
+ */
+export async function sweepInbox(options: SweepOptions = {}): Promise<SweepResult> {
+  const olderThan = options.olderThanMs ?? 30_000;
+  const limit = options.limit ?? 1000;
+  const handled = Object.entries(topicHandlers)
+    .filter(([, handlers]) => (handlers?.length ?? 0) > 0)
+    .map(([topic]) => topic as Topic);
+  const rows = await pool().query<{ id: bigint; webhook_id: string; status: string }>(
+    `(select id, webhook_id, status::text from webhook_events
+       where status = 'PENDING' and received_at < now() - make_interval(secs => $1::double precision / 1000)
+       order by received_at limit $2)
+     union all
+     (select id, webhook_id, status::text from webhook_events
+       where status = 'DEFERRED' and topic = any($3::text[])
+       order by received_at limit $2)`,
+    [olderThan, limit, handled],
+  );
+  let queued = 0;
+  for (const row of rows.rows) {
+    const result = await requeueEvent(row.id, row.webhook_id);
+    if (result !== "already-queued") queued++;
+  }
+  return {
+    pending: rows.rows.filter((r) => r.status === "PENDING").length,
+    deferred: rows.rows.filter((r) => r.status === "DEFERRED").length,
+    queued,
+  };
+}

@@ -1,0 +1,101 @@
+// `npm run worker`: one BullMQ Worker per queue of workers/registry.ts, the repeatable
+// maintenance jobs, and a first inbox sweep. SIGTERM/SIGINT: stop taking jobs, let the running
+// ones finish (each commits or rolls back as a whole), close Redis and Postgres, exit 0.
+import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { env } from "../app/env.server";
+import { exitWithOneLine } from "../app/lib/fail-fast.server";
+import { log } from "../app/lib/logger.server";
+import { jobDuration, jobFailures } from "../app/lib/metrics.server";
+import { closeQueues, DEFAULT_JOB_OPTIONS, getQueue, type QueueName } from "../app/lib/queues.server";
+import { workerConnection } from "../app/lib/redis.server";
+import { checkServices } from "../app/lib/services.server";
+import { processors, queueSettings, repeatableJobs, type JobContext } from "./registry";
+
+function dispatcher(queue: QueueName) {
+  return async (job: Job): Promise<unknown> => {
+    const processor = processors[queue][job.name];
+    const attempt = job.attemptsMade + 1;
+    const maxAttempts = job.opts.attempts ?? DEFAULT_JOB_OPTIONS.attempts ?? 1;
+    const ctx: JobContext = {
+      log: log.child({ queue, job: job.name, jobId: job.id, attempt }),
+      jobId: job.id ?? "",
+      attempt,
+      finalAttempt: attempt >= maxAttempts,
+    };
+    if (!processor) throw new UnrecoverableError(`no processor for job "${job.name}" on queue "${queue}" (workers/registry.ts)`);
+    const started = performance.now();
+    try {
+      const result = await processor(job, ctx);
+      jobDuration().observe({ queue, name: job.name, outcome: "completed" }, (performance.now() - started) / 1000);
+      return result;
+    } catch (error) {
+      const kind = error instanceof UnrecoverableError ? "unrecoverable" : ctx.finalAttempt ? "final" : "retry";
+      jobDuration().observe({ queue, name: job.name, outcome: "failed" }, (performance.now() - started) / 1000);
+      jobFailures().inc({ queue, name: job.name, kind });
+      ctx.log[kind === "retry" ? "warn" : "error"](`job failed (${kind})`, { error });
+      throw error;
+    }
+  };
+}
+
+/** The BullMQ Worker of one queue, dispatching by job name through the registry. */
+export function createQueueWorker(queue: QueueName, options: { concurrency?: number } = {}): Worker {
+  const config = env();
+  const worker = new Worker(queue, dispatcher(queue), {
+    connection: workerConnection(),
+    prefix: config.QUEUE_PREFIX,
+    concurrency: options.concurrency ?? queueSettings[queue]?.concurrency ?? config.WORKER_CONCURRENCY,
+    lockDuration: config.WORKER_LOCK_MS,
+    stalledInterval: config.WORKER_LOCK_MS,
+    maxStalledCount: 2,
+  });
+  worker.on("error", (error) => log.error("worker error", { queue, error }));
+  return worker;
+}
+
+export async function startWorkers(): Promise<{ workers: Worker[]; stop: () => Promise<void> }> {
+  const config = env();
+  const workers: Worker[] = [];
+  for (const [queue, byName] of Object.entries(processors) as Array<[QueueName, Record<string, unknown>]>) {
+    if (Object.keys(byName).length === 0) continue;
+    workers.push(createQueueWorker(queue));
+  }
+  for (const job of repeatableJobs) {
+    const queue = getQueue(job.queue);
+    await queue.upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, data: job.data ?? {} });
+    if (job.runAtStart) await queue.add(job.name, job.data ?? {}, { removeOnComplete: true, removeOnFail: 100 });
+  }
+  log.info("worker started", { queues: workers.map((w) => w.name), concurrency: config.WORKER_CONCURRENCY, prefix: config.QUEUE_PREFIX });
+  const stop = async () => {
+    await Promise.all(workers.map((w) => w.close())); // waits for the running jobs
+    await closeQueues();
+  };
+  return { workers, stop };
+}
+
+const isEntry = process.argv[1] && /workers[\\/]main\.ts$/.test(process.argv[1]);
+if (isEntry) {
+  try {
+    env();
+    await checkServices();
+  } catch (error) {
+    exitWithOneLine(error, 1);
+  }
+  const { stop } = await startWorkers();
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      log.warn("second signal: exiting now", { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    log.info("worker stopping: finishing running jobs", { signal });
+    await stop();
+    const { closeDb } = await import("../app/db.server");
+    await closeDb();
+    log.info("worker stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}

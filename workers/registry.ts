@@ -1,0 +1,62 @@
+// The worker framework's one registry: which processor runs each job, per queue and job name, and
+// which maintenance jobs repeat. workers/main.ts starts one BullMQ Worker per queue listed here.
+//
+// Add a job processor (e.g. the outbox sender, a long task):
+//   1. write workers/processors/<name>.ts exporting `const process<Name>: Processor` — as thin as a
+//      route: read the ids in job.data, call ONE domain use case (app/domain/<context>/*.server.ts);
+//   2. add one line below under its queue: `"<job-name>": process<Name>`;
+//   3. producers add jobs with getQueue(QUEUE_NAMES.<queue>).add("<job-name>", { ids only }, { jobId })
+//      (app/lib/queues.server.ts; data never holds customer data or tokens).
+// Add a repeatable maintenance job: register its processor under QUEUE_NAMES.maintenance, then
+// add `{ name, everyMs, runAtStart? }` to repeatableJobs. Every worker upserts the schedulers at
+// start (BullMQ job schedulers: one schedule however many workers run).
+//
+// A processor gets (job, ctx): ctx.log carries queue, job name, jobId and attempt; ctx.finalAttempt
+// says whether BullMQ will retry after a failure. Throw UnrecoverableError (bullmq) for work that
+// can never succeed; any other error is retried with exponential backoff (DEFAULT_JOB_OPTIONS).
+import type { Job } from "bullmq";
+import type { Logger } from "../app/lib/logger.server";
+import { QUEUE_NAMES, type QueueName } from "../app/lib/queues.server";
+import { WEBHOOK_JOB } from "../app/domain/webhooks/inbox.server";
+import { processWebhookJob } from "./processors/webhook-event";
+import { SWEEP_INBOX_JOB, processSweepInbox } from "./processors/sweep-inbox";
+
+export interface JobContext {
+  log: Logger;
+  jobId: string;
+  /** 1 for the first try. */
+  attempt: number;
+  /** No retry follows if this attempt fails. */
+  finalAttempt: boolean;
+}
+
+export type Processor = (job: Job, ctx: JobContext) => Promise<unknown>;
+
+/** queue -> job name -> processor. A queue with no processor gets no Worker. */
+export const processors: Record<QueueName, Record<string, Processor>> = {
+  [QUEUE_NAMES.webhooks]: {
+    [WEBHOOK_JOB]: processWebhookJob,
+  },
+  [QUEUE_NAMES.shopifySync]: {},
+  [QUEUE_NAMES.maintenance]: {
+    [SWEEP_INBOX_JOB]: processSweepInbox,
+  },
+};
+
+/** Per-queue Worker settings; concurrency defaults to WORKER_CONCURRENCY. */
+export const queueSettings: Partial<Record<QueueName, { concurrency?: number }>> = {};
+
+export interface RepeatableJob {
+  queue: QueueName;
+  /** Job name; must have a processor above. Also the scheduler's id. */
+  name: string;
+  everyMs: number;
+  /** Also run once when a worker starts. */
+  runAtStart?: boolean;
+  data?: Record<string, unknown>;
+}
+
+export const repeatableJobs: RepeatableJob[] = [
+  // Inbox rows Redis never got (it was down at delivery) and deferred rows whose topic has a handler now.
+  { queue: QUEUE_NAMES.maintenance, name: SWEEP_INBOX_JOB, everyMs: 30_000, runAtStart: true },
+];
