@@ -1,0 +1,244 @@
+// Genealogy: production runs (kit, assembly, repack) consume units of input lots and make an
+// output lot. Each input is an edge input lot -> output lot (production_inputs). Walking the
+// edges is a recursive CTE that carries the visited path, so a cycle (lot A repacked into B and
+// B back into A) ends instead of looping; a depth limit bounds pathological graphs.
+import type pg from "pg";
+import { InsufficientStockError, moveLotUnits, type LedgerCause, type LotMovement } from "../ledger/ledger.server";
+import type { Sql } from "../../lib/sql.server";
+import { ProductionError, parseProductionKind, validateProduction, type ProductionKind, type ProductionRequest } from "./production-rules";
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
+
+/** Deepest genealogy followed; deeper chains are reported as truncated. */
+export const MAX_TRACE_DEPTH = 64;
+
+export interface LinkedLot {
+  lotId: bigint;
+  /** Production-run steps from the nearest starting lot. */
+  depth: number;
+}
+
+async function walk(db: Queryable, shopId: number, lotIds: bigint[], direction: "forward" | "backward"): Promise<LinkedLot[]> {
+  if (lotIds.length === 0) return [];
+  const [from, to] = direction === "forward" ? ["input_lot_id", "output_lot_id"] : ["output_lot_id", "input_lot_id"];
+  const result = await db.query<{ lot_id: bigint; depth: number }>(
+    `with recursive walk(lot_id, depth, path) as (
+       select l.id, 0, array[l.id] from unnest($2::bigint[]) as l(id)
+       union all
+       select e.${to}, w.depth + 1, w.path || e.${to}
+         from walk w
+         join production_inputs e on e.shop_id = $1 and e.${from} = w.lot_id
+        where e.${to} <> all(w.path) and w.depth < $3
+     )
+     select lot_id, min(depth)::int as depth from walk
+      where not (lot_id = any($2::bigint[]))
+      group by lot_id order by 2, 1`,
+    [shopId, lotIds, MAX_TRACE_DEPTH],
+  );
+  return result.rows.map((r) => ({ lotId: r.lot_id, depth: r.depth }));
+}
+
+/** Every lot made (at any depth) from the given lots, nearest first. Cycle-safe. */
+export function downstreamLots(db: Queryable, shopId: number, lotIds: bigint[]): Promise<LinkedLot[]> {
+  return walk(db, shopId, lotIds, "forward");
+}
+
+/** Every lot that went (at any depth) into the given lots, nearest first. Cycle-safe. */
+export function upstreamLots(db: Queryable, shopId: number, lotIds: bigint[]): Promise<LinkedLot[]> {
+  return walk(db, shopId, lotIds, "backward");
+}
+
+export interface GenealogyEdge {
+  runId: bigint;
+  kind: ProductionKind;
+  producedAt: string;
+  locationId: bigint;
+  inputLotId: bigint;
+  outputLotId: bigint;
+  quantity: number;
+}
+
+/** Production edges among a set of lots (both ends in the set). */
+export async function edgesAmong(db: Queryable, shopId: number, lotIds: bigint[]): Promise<GenealogyEdge[]> {
+  if (lotIds.length === 0) return [];
+  const result = await db.query<{
+    run_id: bigint;
+    kind: ProductionKind;
+    created_at: Date;
+    location_id: bigint;
+    input_lot_id: bigint;
+    output_lot_id: bigint;
+    quantity: number;
+  }>(
+    `select e.run_id, r.kind, r.created_at, r.location_id, e.input_lot_id, e.output_lot_id, e.quantity
+       from production_inputs e join production_runs r on r.id = e.run_id and r.shop_id = e.shop_id
+      where e.shop_id = $1 and e.input_lot_id = any($2::bigint[]) and e.output_lot_id = any($2::bigint[])
+      order by r.created_at, e.run_id, e.id`,
+    [shopId, lotIds],
+  );
+  return result.rows.map((r) => ({
+    runId: r.run_id,
+    kind: r.kind,
+    producedAt: r.created_at.toISOString(),
+    locationId: r.location_id,
+    inputLotId: r.input_lot_id,
+    outputLotId: r.output_lot_id,
+    quantity: r.quantity,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recording a production run
+
+export interface ProductionResult {
+  runId: bigint;
+  kind: ProductionKind;
+  locationId: bigint;
+  output: { lotId: bigint; lotNumber: string; variantId: bigint; quantity: number; balanceAfter: number; created: boolean; expiresOn: string | null };
+  inputs: { lotId: bigint; lotNumber: string; variantId: bigint; quantity: number; balanceAfter: number }[];
+}
+
+interface InputLotRow {
+  id: bigint;
+  lot_number: string;
+  variant_id: bigint;
+  status: string;
+  expires_on: string | null;
+}
+
+/**
+ * Records a production run in the caller's transaction: input lots lose their units at the
+ * location (CONSUMED), the output lot (created if new, expiry defaulting to the earliest input
+ * expiry) gains the made units (PRODUCED), and one genealogy edge per input is written.
+ * Quarantined or recalled input lots, and an output lot that is not active, are refused.
+ */
+export async function recordProductionRun(sql: Sql, shopId: number, request: ProductionRequest, cause: LedgerCause = "USER"): Promise<ProductionResult> {
+  const req = validateProduction(request);
+
+  const inputs: (InputLotRow & { quantity: number })[] = [];
+  for (const input of req.inputs) {
+    const found = await sql.query<InputLotRow>(
+      `select id, lot_number, variant_id, status, expires_on from lots
+        where shop_id = $1 and lot_number = $2 and ($3::bigint is null or variant_id = $3) order by variant_id`,
+      [shopId, input.lotNumber, input.variantId ?? null],
+    );
+    if (found.rows.length === 0) {
+      throw new ProductionError(
+        input.variantId === undefined
+          ? `input lot "${input.lotNumber}" was not found in this shop`
+          : `input lot "${input.lotNumber}" of variant ${input.variantId} was not found in this shop`,
+      );
+    }
+    if (found.rows.length > 1) {
+      throw new ProductionError(
+        `input lot "${input.lotNumber}" exists on several variants (${found.rows.map((r) => r.variant_id).join(", ")}): write it as ${input.lotNumber}@<variant id>`,
+      );
+    }
+    const lot = found.rows[0]!;
+    if (lot.status !== "ACTIVE") {
+      throw new ProductionError(`input lot "${lot.lot_number}" is ${lot.status.toLowerCase()}: release it before using it in a production run`);
+    }
+    if (inputs.some((i) => i.id === lot.id)) {
+      throw new ProductionError(`input lot "${lot.lot_number}" is listed twice: give its total quantity once`);
+    }
+    inputs.push({ ...lot, quantity: input.quantity });
+  }
+
+  const variant = await sql.query("select 1 from variants where shop_id = $1 and id = $2", [shopId, req.outputVariantId]);
+  if (variant.rowCount === 0) {
+    throw new ProductionError(`output variant ${req.outputVariantId} is not known in this shop: sync products first (it must exist in Shopify)`);
+  }
+
+  const earliestExpiry = inputs.map((i) => i.expires_on).filter((d): d is string => d !== null).sort()[0] ?? null;
+  const inserted = await sql.query<{ id: bigint; status: string; expires_on: string | null; inserted: boolean }>(
+    `insert into lots (shop_id, variant_id, lot_number, status, expires_on, produced_on, received_at, notes, updated_at)
+     values ($1, $2, $3, 'ACTIVE', $4, current_date, now(), $5, now())
+     on conflict (shop_id, variant_id, lot_number) do update set updated_at = lots.updated_at
+     returning id, status, expires_on, (xmax = 0) as inserted`,
+    [shopId, req.outputVariantId, req.outputLotNumber, req.expiresOn ?? earliestExpiry, `made by a ${req.kind.toLowerCase()} run`],
+  );
+  const output = inserted.rows[0]!;
+  if (output.status !== "ACTIVE") {
+    throw new ProductionError(`output lot "${req.outputLotNumber}" is ${output.status.toLowerCase()}: produce into another lot number`);
+  }
+  if (inputs.some((i) => i.id === output.id)) {
+    throw new ProductionError(`lot "${req.outputLotNumber}" cannot be both an input and the output of one run`);
+  }
+
+  const run = await sql.query<{ id: bigint }>(
+    `insert into production_runs (shop_id, kind, output_lot_id, output_quantity, location_id, reference)
+     values ($1, $2::"ProductionKind", $3, $4, $5, $6) returning id`,
+    [shopId, req.kind, output.id, req.quantity, req.locationId, req.reference ?? null],
+  );
+  const runId = run.rows[0]!.id;
+  await sql.query(
+    `insert into production_inputs (shop_id, run_id, input_lot_id, output_lot_id, quantity)
+     select $1, $2, unnest($3::bigint[]), $4, unnest($5::int[])`,
+    [shopId, runId, inputs.map((i) => i.id), output.id, inputs.map((i) => i.quantity)],
+  );
+
+  // Inputs in lot id order: two runs sharing inputs lock their balances in the same order.
+  const ordered = [...inputs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const movements: LotMovement[] = [
+    ...ordered.map((i) => ({
+      shopId,
+      lotId: i.id,
+      locationId: req.locationId,
+      delta: -i.quantity,
+      kind: "CONSUMED" as const,
+      cause,
+      causeRef: `run:${runId}`,
+      reason: `${req.kind.toLowerCase()} run into lot ${req.outputLotNumber}`,
+    })),
+    { shopId, lotId: output.id, locationId: req.locationId, delta: req.quantity, kind: "PRODUCED", cause, causeRef: `run:${runId}`, reason: `${req.kind.toLowerCase()} run` },
+  ];
+  await quarantineGuard(sql, shopId, ordered, req.locationId);
+  let after: number[];
+  try {
+    after = await moveLotUnits(sql, movements);
+  } catch (error) {
+    if (error instanceof InsufficientStockError) {
+      const balances = await sql.query<{ lot_id: bigint; quantity: number }>(
+        `select lot_id, quantity from lot_balances where shop_id = $1 and location_id = $2 and lot_id = any($3::bigint[])`,
+        [shopId, req.locationId, ordered.map((i) => i.id)],
+      );
+      const short = ordered.find((i) => (balances.rows.find((b) => b.lot_id === i.id)?.quantity ?? 0) < i.quantity);
+      throw new ProductionError(
+        short
+          ? `input lot "${short.lot_number}" has ${balances.rows.find((b) => b.lot_id === short.id)?.quantity ?? 0} units at location ${req.locationId}, the run needs ${short.quantity}`
+          : error.message,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  return {
+    runId,
+    kind: req.kind,
+    locationId: req.locationId,
+    output: {
+      lotId: output.id,
+      lotNumber: req.outputLotNumber,
+      variantId: req.outputVariantId,
+      quantity: req.quantity,
+      balanceAfter: after[after.length - 1]!,
+      created: output.inserted,
+      expiresOn: output.expires_on,
+    },
+    inputs: ordered.map((i, n) => ({ lotId: i.id, lotNumber: i.lot_number, variantId: i.variant_id, quantity: i.quantity, balanceAfter: after[n]! })),
+  };
+}
+
+async function quarantineGuard(sql: Sql, shopId: number, inputs: InputLotRow[], locationId: bigint): Promise<void> {
+  const q = await sql.query<{ lot_id: bigint }>(
+    `select lot_id from lot_balances where shop_id = $1 and location_id = $2 and lot_id = any($3::bigint[]) and quarantined`,
+    [shopId, locationId, inputs.map((i) => i.id)],
+  );
+  const first = q.rows[0];
+  if (first) {
+    const lot = inputs.find((i) => i.id === first.lot_id)!;
+    throw new ProductionError(`input lot "${lot.lot_number}" is quarantined at location ${locationId}: release it before using it in a production run`);
+  }
+}
+
+export { ProductionError, parseProductionKind };
