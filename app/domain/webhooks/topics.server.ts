@@ -1,6 +1,10 @@
 // Which domain handler processes each webhook topic (REST form, as in shopify.app.toml).
 // A subscribed topic without a handler yet is recorded and marked DEFERRED, never dropped.
 import type { TopicHandler } from "./handler";
+import { recordOrderFromWebhook } from "../orders/orders.server";
+import { markInventoryItemDeleted, markProductDeleted, recordInventoryItem, recordLocation, recordProductFromWebhook } from "../catalog/catalog.server";
+import { markShopUninstalled, recordShopScopes } from "../shops/shop-lifecycle.server";
+import { eraseShopFromWebhook, recordDataRequest, redactCustomerFromWebhook } from "../privacy/privacy.server";
 
 export const SUBSCRIBED_TOPICS = [
   "orders/create",
@@ -33,7 +37,24 @@ export type Topic = (typeof SUBSCRIBED_TOPICS)[number];
  * both refreshes the order and allocates the fulfilments it carries). Each capability adds its own,
  * e.g. `"orders/create": [recordOrder, allocateOrderFulfilments]`.
  */
-export const topicHandlers: Partial<Record<Topic, TopicHandler[]>> = {};
+export const topicHandlers: Partial<Record<Topic, TopicHandler[]>> = {
+  "orders/create": [recordOrderFromWebhook],
+  "orders/updated": [recordOrderFromWebhook],
+  "orders/cancelled": [recordOrderFromWebhook],
+  "products/create": [recordProductFromWebhook],
+  "products/update": [recordProductFromWebhook],
+  "products/delete": [markProductDeleted],
+  "inventory_items/create": [recordInventoryItem],
+  "inventory_items/update": [recordInventoryItem],
+  "inventory_items/delete": [markInventoryItemDeleted],
+  "locations/create": [recordLocation],
+  "locations/update": [recordLocation],
+  "app/uninstalled": [markShopUninstalled],
+  "app/scopes_update": [recordShopScopes],
+  "customers/redact": [redactCustomerFromWebhook],
+  "customers/data_request": [recordDataRequest],
+  "shop/redact": [eraseShopFromWebhook],
+};
 
 export function isSubscribedTopic(topic: string): topic is Topic {
   return (SUBSCRIBED_TOPICS as readonly string[]).includes(topic);

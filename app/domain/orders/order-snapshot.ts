@@ -1,0 +1,104 @@
+// What Lotkeeper keeps of a Shopify order (orders/create|updated|cancelled payload): the order,
+// its lines, and the customer snapshot a recall needs (who received the units, where). Pure.
+import { z } from "zod";
+import { InvalidPayloadError } from "../webhooks/handler";
+
+const id = z.union([z.number().int().positive(), z.bigint().positive(), z.string().regex(/^\d+$/)]).transform((v) => BigInt(v));
+const optionalId = z.union([id, z.null(), z.undefined()]).transform((v) => v ?? null);
+const text = z.string().nullish().transform((v) => (v && v.trim() !== "" ? v : null));
+const time = z
+  .string()
+  .nullish()
+  .transform((v, ctx) => {
+    if (!v) return null;
+    const date = new Date(v);
+    if (Number.isNaN(date.getTime())) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a date: ${v}` });
+      return z.NEVER;
+    }
+    return date;
+  });
+
+const address = z.record(z.unknown()).nullish();
+
+const orderPayload = z.object({
+  id,
+  name: text,
+  email: text,
+  contact_email: text,
+  phone: text,
+  created_at: time,
+  updated_at: time,
+  cancelled_at: time,
+  customer: z
+    .object({ id: optionalId, email: text, phone: text, first_name: text, last_name: text })
+    .passthrough()
+    .nullish(),
+  shipping_address: address,
+  line_items: z
+    .array(
+      z
+        .object({
+          id,
+          variant_id: optionalId,
+          product_id: optionalId,
+          sku: text,
+          title: text,
+          quantity: z.number().int().min(0),
+        })
+        .passthrough(),
+    )
+    .default([]),
+});
+
+export interface OrderLineSnapshot {
+  id: bigint;
+  variantId: bigint | null;
+  productId: bigint | null;
+  sku: string | null;
+  title: string | null;
+  quantity: number;
+}
+
+export interface OrderSnapshot {
+  id: bigint;
+  name: string | null;
+  email: string | null;
+  customerId: bigint | null;
+  customerName: string | null;
+  customerEmail: string | null;
+  customerPhone: string | null;
+  shippingAddress: Record<string, unknown> | null;
+  cancelledAt: Date | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  lines: OrderLineSnapshot[];
+}
+
+/** The order of an orders/* payload; InvalidPayloadError (no retry) when it is not one. */
+export function orderSnapshot(payload: unknown): OrderSnapshot {
+  const parsed = orderPayload.safeParse(payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidPayloadError(`not an order payload: ${issue.path.join(".") || "(root)"} ${issue.message}`);
+  }
+  const o = parsed.data;
+  const shipping = o.shipping_address ?? null;
+  const shippingName = typeof shipping?.name === "string" ? shipping.name : null;
+  const customerName = [o.customer?.first_name, o.customer?.last_name].filter(Boolean).join(" ") || shippingName || null;
+  const shippingPhone = typeof shipping?.phone === "string" && shipping.phone ? shipping.phone : null;
+  return {
+    id: o.id,
+    name: o.name,
+    email: o.email ?? o.contact_email,
+    customerId: o.customer?.id ?? null,
+    customerName,
+    customerEmail: o.customer?.email ?? o.email ?? o.contact_email,
+    customerPhone: o.customer?.phone ?? shippingPhone ?? o.phone,
+    shippingAddress: shipping,
+    cancelledAt: o.cancelled_at,
+    createdAt: o.created_at,
+    updatedAt: o.updated_at,
+    lines: o.line_items.map((l) => ({ id: l.id, variantId: l.variant_id, productId: l.product_id, sku: l.sku, title: l.title, quantity: l.quantity })),
+  };
+}

@@ -1,0 +1,201 @@
+// GDPR/CCPA compliance webhooks. Shopify requires all three; each must be honoured within 30 days.
+//  - customers/redact: the customer's personal data goes (name, email, phone, address on every
+//    order, their data-request exports, the copies inside stored webhook payloads); ids and
+//    quantities stay, so a recall still counts the units that customer received.
+//  - customers/data_request: an export of what Lotkeeper holds for the customer, stored in
+//    data_requests for the merchant to hand over (listDataRequests, `lotkeeper privacy requests`).
+//  - shop/redact (48 h after uninstall): every row of the shop is deleted, in every table.
+//    The shop/redact inbox row itself is kept (it holds only the shop's id and domain) as the
+//    record that the erasure happened; see docs/decisions/012-shop-redact.md.
+import type { Sql } from "../../lib/sql.server";
+import type { TopicHandler } from "../webhooks/handler";
+import { customerRequest, PERSONAL_PAYLOAD_KEYS, type CustomerRequest } from "./privacy-payloads";
+
+/** SQL condition on `orders o` for the orders of the customer in a request ($1 shop, $2 customer id, $3 email, $4 order ids). */
+const CUSTOMER_ORDERS = `o.shop_id = $1 and (o.customer_id = $2 or o.id = any($4::bigint[])
+  or ($2::bigint is null and $3::text is not null and lower(coalesce(o.customer_email, o.email)) = $3))`;
+
+export interface RedactionResult {
+  orders: number;
+  dataRequests: number;
+  webhookPayloads: number;
+}
+
+export async function redactCustomer(sql: Sql, shopId: number, shopDomain: string, request: CustomerRequest): Promise<RedactionResult> {
+  const params = [shopId, request.customerId, request.email, request.orderIds];
+  // Orders the customer is told about but Lotkeeper has not seen yet: an empty, redacted row, so a
+  // late orders/* delivery cannot bring the data back (recordOrder keeps redacted orders empty).
+  await sql.query(
+    `insert into orders (shop_id, id, customer_id, redacted, updated_at)
+     select $1, x, $2, true, now() from unnest($4::bigint[]) as x
+     on conflict (shop_id, id) do nothing`,
+    params,
+  );
+  const orders = await sql.query<{ id: bigint }>(
+    `update orders o set email = null, customer_name = null, customer_email = null, customer_phone = null,
+            shipping_address = null, redacted = true, updated_at = now()
+      where ${CUSTOMER_ORDERS} returning o.id`,
+    params,
+  );
+  const orderIds = orders.rows.map((r) => r.id);
+  const dataRequests = await sql.query(
+    "delete from data_requests where shop_id = $1 and (customer_id = $2 or ($3::text is not null and lower(email) = $3))",
+    [shopId, request.customerId, request.email],
+  );
+  // A guest's recall-list key is their email ("email:..."): it becomes the order key instead.
+  if (request.email) {
+    await sql.query(
+      `update recall_customers set customer_key = 'redacted:' || gen_random_uuid()::text
+        where shop_id = $1 and customer_key = 'email:' || $2`,
+      [shopId, request.email],
+    );
+  }
+  // Copies of the data inside stored deliveries of this shop (orders/*, fulfilments, refunds, and
+  // the compliance requests themselves).
+  const ids = orderIds.map(String);
+  const payloads = await sql.query(
+    `update webhook_events set payload = payload - $5::text[]
+             #- '{customer,email}' #- '{customer,phone}' #- '{customer,first_name}' #- '{customer,last_name}'
+      where shop_domain = $1
+        and (payload->>'id' = any($2::text[]) or payload->>'order_id' = any($2::text[])
+             or ($3::text is not null and payload->'customer'->>'id' = $3)
+             or ($4::text is not null and lower(payload->'customer'->>'email') = $4))`,
+    [shopDomain, ids, request.customerId?.toString() ?? null, request.email, PERSONAL_PAYLOAD_KEYS.filter((k) => k !== "customer")],
+  );
+  return { orders: orderIds.length, dataRequests: dataRequests.rowCount ?? 0, webhookPayloads: payloads.rowCount ?? 0 };
+}
+
+export const redactCustomerFromWebhook: TopicHandler = async (ctx) => {
+  const request = customerRequest(ctx.payload, "customers/redact");
+  const result = await redactCustomer(ctx.sql, ctx.shopId, ctx.shopDomain, request);
+  ctx.log.info("customer redacted", { ...result });
+};
+
+export interface CustomerExport {
+  customer: { id: string | null; email: string | null; phone: string | null };
+  orders: unknown[];
+  shipments: unknown[];
+  recalls: unknown[];
+}
+
+/** What Lotkeeper holds about a customer: orders with the snapshot and lines, lots shipped to them, recalls naming them. */
+export async function exportCustomerData(sql: Sql, shopId: number, request: CustomerRequest): Promise<CustomerExport> {
+  const params = [shopId, request.customerId, request.email, request.orderIds];
+  const orders = await sql.query(
+    `select o.id::text as "orderId", o.name, o.email, o.customer_id::text as "customerId", o.customer_name as "customerName",
+            o.customer_email as "customerEmail", o.customer_phone as "customerPhone", o.shipping_address as "shippingAddress",
+            o.shopify_created_at as "createdAt", o.cancelled_at as "cancelledAt", o.redacted,
+            coalesce((select json_agg(json_build_object('lineItemId', l.id::text, 'variantId', l.variant_id::text, 'sku', l.sku,
+                                                        'title', l.title, 'quantity', l.quantity) order by l.id)
+                        from order_lines l where l.shop_id = o.shop_id and l.order_id = o.id), '[]') as lines
+       from orders o where ${CUSTOMER_ORDERS} order by o.id`,
+    params,
+  );
+  const shipments = await sql.query(
+    `select a.order_id::text as "orderId", a.fulfillment_id::text as "fulfillmentId", a.line_item_id::text as "lineItemId",
+            a.variant_id::text as "variantId", lot.lot_number as "lotNumber", lot.expires_on::text as "expiresOn",
+            a.unknown_lot as "unknownLot", a.quantity, a.returned_quantity as "returnedQuantity",
+            a.location_id::text as "locationId", a.fulfilled_at as "fulfilledAt", a.status::text as status
+       from allocations a join orders o on o.shop_id = a.shop_id and o.id = a.order_id
+       left join lots lot on lot.id = a.lot_id
+      where ${CUSTOMER_ORDERS} order by a.fulfilled_at, a.id`,
+    params,
+  );
+  const keys = [request.customerId?.toString(), request.email ? `email:${request.email}` : undefined].filter((k): k is string => !!k);
+  const recalls = await sql.query(
+    `select r.reference, r.reason, r.severity::text as severity, r.status::text as status, rc.status::text as "contactStatus", r.opened_at as "openedAt"
+       from recall_customers rc join recalls r on r.id = rc.recall_id
+      where rc.shop_id = $1 and rc.customer_key = any($2::text[]) order by r.opened_at`,
+    [shopId, keys],
+  );
+  return {
+    customer: { id: request.customerId?.toString() ?? null, email: request.email, phone: request.phone },
+    orders: orders.rows,
+    shipments: shipments.rows,
+    recalls: recalls.rows,
+  };
+}
+
+export const recordDataRequest: TopicHandler = async (ctx) => {
+  const request = customerRequest(ctx.payload, "customers/data_request");
+  const data = await exportCustomerData(ctx.sql, ctx.shopId, request);
+  await ctx.sql.query("insert into data_requests (shop_id, customer_id, email, export) values ($1, $2, $3, $4::jsonb)", [
+    ctx.shopId,
+    request.customerId,
+    request.email,
+    JSON.stringify({ webhookId: ctx.webhookId, dataRequestId: request.dataRequestId?.toString() ?? null, ...data }),
+  ]);
+  ctx.log.info("customer data request recorded", { orders: data.orders.length, shipments: data.shipments.length });
+};
+
+export interface DataRequestSummary {
+  id: string;
+  customerId: string | null;
+  email: string | null;
+  createdAt: Date;
+  export: unknown;
+}
+
+/** The stored data-request exports of a shop, newest first. */
+export async function listDataRequests(sql: Pick<Sql, "query">, shopId: number, limit = 100): Promise<DataRequestSummary[]> {
+  const r = await sql.query<DataRequestSummary>(
+    `select id::text as id, customer_id::text as "customerId", email, created_at as "createdAt", export
+       from data_requests where shop_id = $1 order by created_at desc, id desc limit $2`,
+    [shopId, limit],
+  );
+  return r.rows;
+}
+
+/**
+ * Every row of the shop, in every table that has a shop_id (children before parents), its
+ * sessions, its inbox rows except `keepWebhookId`, then the shop itself. Tables added later are
+ * covered without changing this function.
+ */
+export async function eraseShop(sql: Sql, shopId: number, shopDomain: string, keepWebhookId: string | null): Promise<Record<string, number>> {
+  const tables = await shopTablesChildrenFirst(sql);
+  const deleted: Record<string, number> = {};
+  for (const table of tables) {
+    const r = await sql.query(`delete from "${table}" where shop_id = $1`, [shopId]);
+    if (r.rowCount) deleted[table] = r.rowCount;
+  }
+  const sessions = await sql.query(`delete from "Session" where shop = $1`, [shopDomain]);
+  if (sessions.rowCount) deleted.Session = sessions.rowCount;
+  const events = await sql.query("delete from webhook_events where shop_domain = $1 and webhook_id is distinct from $2", [shopDomain, keepWebhookId]);
+  if (events.rowCount) deleted.webhook_events = events.rowCount;
+  await sql.query("delete from shops where id = $1", [shopId]);
+  return deleted;
+}
+
+async function shopTablesChildrenFirst(sql: Sql): Promise<string[]> {
+  const tables = (
+    await sql.query<{ table_name: string }>(
+      `select c.table_name from information_schema.columns c
+         join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+        where c.table_schema = current_schema() and c.column_name = 'shop_id' and t.table_type = 'BASE TABLE' and c.table_name <> 'shops'`,
+    )
+  ).rows.map((r) => r.table_name);
+  const edges = (
+    await sql.query<{ child: string; parent: string }>(
+      `select cl.relname as child, pl.relname as parent from pg_constraint k
+         join pg_class cl on cl.oid = k.conrelid join pg_class pl on pl.oid = k.confrelid
+         join pg_namespace n on n.oid = cl.relnamespace
+        where k.contype = 'f' and n.nspname = current_schema()`,
+    )
+  ).rows;
+  // Depth-first: a table comes after every table that references it.
+  const ordered: string[] = [];
+  const seen = new Set<string>();
+  const visit = (table: string) => {
+    if (seen.has(table)) return;
+    seen.add(table);
+    for (const e of edges) if (e.parent === table && e.child !== table && tables.includes(e.child)) visit(e.child);
+    ordered.push(table);
+  };
+  for (const t of tables.sort()) visit(t);
+  return ordered;
+}
+
+export const eraseShopFromWebhook: TopicHandler = async (ctx) => {
+  const deleted = await eraseShop(ctx.sql, ctx.shopId, ctx.shopDomain, ctx.webhookId);
+  ctx.log.info("shop redacted: all of its data deleted", { deleted });
+};
