@@ -4,4 +4,9 @@ import { doctor } from "./commands/doctor";
 import { setup } from "./commands/setup";
 import { gs1Parse } from "./commands/gs1-parse";
 
-export const commands: Command[] = [doctor, setup, gs1Parse];
+import { lotsProduce } from "./commands/lots-produce";
+import { traceLotCommand } from "./commands/trace-lot";
+import { traceCustomerCommand } from "./commands/trace-customer";
+import { recallCustomers } from "./commands/recall-customers";
+
+export const commands: Command[] = [doctor, setup, gs1Parse, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers];
