@@ -5,6 +5,7 @@ import { recordOrderFromWebhook } from "../orders/orders.server";
 import { markInventoryItemDeleted, markProductDeleted, recordInventoryItem, recordLocation, recordProductFromWebhook } from "../catalog/catalog.server";
 import { markShopUninstalled, recordShopScopes } from "../shops/shop-lifecycle.server";
 import { eraseShopFromWebhook, recordDataRequest, redactCustomerFromWebhook } from "../privacy/privacy.server";
+import { allocateFulfilmentFromWebhook, allocateOrderFulfilments, applyRefundFromWebhook } from "../allocation/webhook-handlers.server";
 
 export const SUBSCRIBED_TOPICS = [
   "orders/create",
@@ -38,8 +39,12 @@ export type Topic = (typeof SUBSCRIBED_TOPICS)[number];
  * e.g. `"orders/create": [recordOrder, allocateOrderFulfilments]`.
  */
 export const topicHandlers: Partial<Record<Topic, TopicHandler[]>> = {
-  "orders/create": [recordOrderFromWebhook],
-  "orders/updated": [recordOrderFromWebhook],
+  "orders/create": [recordOrderFromWebhook, allocateOrderFulfilments],
+  "orders/updated": [recordOrderFromWebhook, allocateOrderFulfilments],
+  "orders/fulfilled": [recordOrderFromWebhook, allocateOrderFulfilments],
+  "fulfillments/create": [allocateFulfilmentFromWebhook],
+  "fulfillments/update": [allocateFulfilmentFromWebhook],
+  "refunds/create": [applyRefundFromWebhook],
   "orders/cancelled": [recordOrderFromWebhook],
   "products/create": [recordProductFromWebhook],
   "products/update": [recordProductFromWebhook],

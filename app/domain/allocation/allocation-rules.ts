@@ -1,0 +1,150 @@
+// Pure rules of allocation ("fulfil by lot"): which lots may ship, in which order they are taken,
+// and how a quantity is split across them. No database here: allocate-fulfilment.server.ts locks
+// the candidate balances and asks planAllocation what to take.
+
+export type AllocationStrategy = "FEFO" | "FIFO" | "LIFO" | "MANUAL";
+
+export const ALLOCATION_STRATEGIES: readonly AllocationStrategy[] = ["FEFO", "FIFO", "LIFO", "MANUAL"];
+
+/** The product's own choice wins over the shop's default. */
+export function effectiveStrategy(shopStrategy: AllocationStrategy, override: AllocationStrategy | null | undefined): AllocationStrategy {
+  return override ?? shopStrategy;
+}
+
+/** A lot balance at the fulfilment's location that may be taken from (already filtered for status). */
+export interface CandidateLot {
+  lotId: bigint;
+  /** Units on hand at this location (locked by the caller). */
+  quantity: number;
+  /** 'YYYY-MM-DD': the expiry, else the best-before date; null when the lot has neither. */
+  shelfDate: string | null;
+  receivedAt: Date;
+}
+
+export interface AllocationPlan {
+  takes: { lotId: bigint; quantity: number }[];
+  /** Units no lot could cover: an explicit unknown-lot allocation flagged for review. */
+  unknown: number;
+}
+
+/**
+ * The last date a lot may expire on and still be shipped today is `today + minShelfLifeDays`; a
+ * lot expiring today (or earlier) never ships, since the customer would receive it expired. Dates
+ * are calendar days in UTC. Returns the earliest acceptable shelf date (inclusive).
+ */
+export function earliestAcceptableShelfDate(today: Date, minShelfLifeDays: number): string {
+  const days = Math.max(1, Math.floor(minShelfLifeDays));
+  const base = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  return new Date(base + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Whether a lot's date still leaves enough shelf life (lots without any date always do). */
+export function hasEnoughShelfLife(shelfDate: string | null, earliestAcceptable: string): boolean {
+  return shelfDate === null || shelfDate >= earliestAcceptable;
+}
+
+function byReceipt(a: CandidateLot, b: CandidateLot): number {
+  const t = a.receivedAt.getTime() - b.receivedAt.getTime();
+  if (t !== 0) return t;
+  return a.lotId < b.lotId ? -1 : a.lotId > b.lotId ? 1 : 0;
+}
+
+/**
+ * Candidates in the order the strategy takes them. FEFO: earliest shelf date first, lots without a
+ * date after every dated lot, ties by receipt (then lot id). FIFO: oldest receipt first. LIFO:
+ * newest receipt first. MANUAL: none (the merchant picks).
+ */
+export function orderForStrategy(strategy: AllocationStrategy, candidates: readonly CandidateLot[]): CandidateLot[] {
+  const list = [...candidates];
+  switch (strategy) {
+    case "FEFO":
+      return list.sort((a, b) => {
+        if (a.shelfDate !== b.shelfDate) {
+          if (a.shelfDate === null) return 1;
+          if (b.shelfDate === null) return -1;
+          return a.shelfDate < b.shelfDate ? -1 : 1;
+        }
+        return byReceipt(a, b);
+      });
+    case "FIFO":
+      return list.sort(byReceipt);
+    case "LIFO":
+      return list.sort((a, b) => byReceipt(b, a));
+    case "MANUAL":
+      return [];
+  }
+}
+
+/**
+ * Takes `quantity` units greedily in the strategy's order, splitting across lots; what is left is
+ * unknown-lot. `available` holds what earlier lines of the same fulfilment already took (it is
+ * updated), so two lines of one variant never take the same unit twice.
+ */
+export function planAllocation(
+  strategy: AllocationStrategy,
+  candidates: readonly CandidateLot[],
+  quantity: number,
+  available: Map<bigint, number> = new Map(),
+): AllocationPlan {
+  let left = quantity;
+  const takes: AllocationPlan["takes"] = [];
+  for (const lot of orderForStrategy(strategy, candidates)) {
+    if (left <= 0) break;
+    const onHand = available.get(lot.lotId) ?? lot.quantity;
+    const take = Math.min(onHand, left);
+    if (take <= 0) continue;
+    takes.push({ lotId: lot.lotId, quantity: take });
+    available.set(lot.lotId, onHand - take);
+    left -= take;
+  }
+  return { takes, unknown: left };
+}
+
+/** Fulfilment statuses (Shopify) under which units left the warehouse, and those that undo it. */
+export type FulfilmentEffect = "allocate" | "reverse" | "none";
+
+export function fulfilmentEffect(status: string): FulfilmentEffect {
+  switch (status.toLowerCase()) {
+    case "success":
+      return "allocate";
+    case "cancelled":
+    case "failure":
+    case "error":
+      return "reverse";
+    default:
+      return "none"; // pending, open: nothing shipped yet
+  }
+}
+
+/**
+ * Refund restock types that put fulfilled units back into their lots: only `return`. `cancel`
+ * concerns unfulfilled units and `no_restock` keeps nothing; the deprecated `legacy_restock` cannot
+ * tell fulfilled from unfulfilled units, so it is recorded without a lot effect (docs/decisions/030).
+ */
+export function restocksIntoLots(restockType: string): boolean {
+  return restockType === "return";
+}
+
+/**
+ * Splits `quantity` returned units over a line item's allocations: known lots first (in allocation
+ * order), then unknown-lot ones, never more than each still holds (quantity - returned).
+ */
+export function planReturn(
+  allocations: readonly { id: bigint; lotId: bigint | null; open: number }[],
+  quantity: number,
+): { allocationId: bigint; lotId: bigint | null; quantity: number }[] {
+  const ordered = [...allocations].sort((a, b) => {
+    if ((a.lotId === null) !== (b.lotId === null)) return a.lotId === null ? 1 : -1;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+  let left = quantity;
+  const out: { allocationId: bigint; lotId: bigint | null; quantity: number }[] = [];
+  for (const a of ordered) {
+    if (left <= 0) break;
+    const take = Math.min(a.open, left);
+    if (take <= 0) continue;
+    out.push({ allocationId: a.id, lotId: a.lotId, quantity: take });
+    left -= take;
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+// Errors of allocation use cases: each says what went wrong and what to do about it.
+
+export class AllocationNotFoundError extends Error {
+  override name = "AllocationNotFoundError";
+  constructor(allocationId: bigint | string) {
+    super(`allocation ${allocationId} does not exist in this shop (see lotkeeper allocations list)`);
+  }
+}
+
+export class AllocationNotMovableError extends Error {
+  override name = "AllocationNotMovableError";
+}
+
+export class LotNotFoundError extends Error {
+  override name = "LotNotFoundError";
+}
+
+export class LotVariantMismatchError extends Error {
+  override name = "LotVariantMismatchError";
+}
+
+export class OrderNotFoundError extends Error {
+  override name = "OrderNotFoundError";
+  constructor(orderId: bigint | string) {
+    super(`order ${orderId} is not known in this shop (no order, fulfilment or refund webhook has named it yet)`);
+  }
+}
+
+export class FulfilmentWithoutLocationError extends Error {
+  override name = "FulfilmentWithoutLocationError";
+  constructor(fulfilmentId: bigint) {
+    super(`fulfilment ${fulfilmentId} is successful but has no location_id: units cannot be taken from a lot without a location`);
+  }
+}

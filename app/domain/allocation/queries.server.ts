@@ -1,0 +1,175 @@
+// Read side of allocation: the review queue (units on an unknown lot, waiting for the merchant) and
+// the backward trace of one order (each line item with the lots it shipped from). Plain reads on
+// the SQL pool; keyset pagination by allocation id.
+import { pool } from "../../db.server";
+import { OrderNotFoundError } from "./errors";
+
+type Reader = { query: ReturnType<typeof pool>["query"] };
+
+export interface ReviewItem {
+  allocationId: bigint;
+  /** "manual": the product's strategy leaves the lot to the merchant; "no-lot": no lot could cover the units. */
+  reason: "manual" | "no-lot";
+  orderId: bigint;
+  orderName: string | null;
+  fulfillmentId: bigint;
+  lineItemId: bigint;
+  variantId: bigint;
+  sku: string | null;
+  title: string | null;
+  locationId: bigint;
+  quantity: number;
+  returnedQuantity: number;
+  fulfilledAt: Date;
+}
+
+export interface ReviewPage {
+  items: ReviewItem[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Units on an unknown lot (still shipped, not reversed), oldest first. */
+export async function listAllocationsForReview(shopId: number, cursor?: string | null, options: { limit?: number; db?: Reader } = {}): Promise<ReviewPage> {
+  const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+  const after = cursor && /^\d+$/.test(cursor) ? cursor : "0";
+  const db = options.db ?? pool();
+  const result = await db.query(
+    `select a.id, a.order_id, o.name as order_name, a.fulfillment_id, a.line_item_id, a.variant_id, v.sku,
+            coalesce(v.product_title || ' - ' || v.title, ol.title, v.title) as title, a.location_id, a.quantity, a.returned_quantity,
+            a.fulfilled_at, fl.state as line_state
+     from allocations a
+     left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
+     left join variants v on v.shop_id = a.shop_id and v.id = a.variant_id
+     left join order_lines ol on ol.shop_id = a.shop_id and ol.id = a.line_item_id
+     left join fulfillment_lines fl on fl.shop_id = a.shop_id and fl.fulfillment_id = a.fulfillment_id and fl.line_item_id = a.line_item_id
+     where a.shop_id = $1 and a.unknown_lot and a.status = 'ALLOCATED' and a.id > $2
+     order by a.id
+     limit $3`,
+    [shopId, after, limit + 1],
+  );
+  const rows = result.rows.slice(0, limit);
+  return {
+    items: rows.map((r) => ({
+      allocationId: r.id,
+      reason: r.line_state === "PENDING" ? "manual" : "no-lot",
+      orderId: r.order_id,
+      orderName: r.order_name,
+      fulfillmentId: r.fulfillment_id,
+      lineItemId: r.line_item_id,
+      variantId: r.variant_id,
+      sku: r.sku,
+      title: r.title,
+      locationId: r.location_id,
+      quantity: r.quantity,
+      returnedQuantity: r.returned_quantity,
+      fulfilledAt: r.fulfilled_at,
+    })),
+    nextCursor: result.rows.length > limit ? String(rows[rows.length - 1]!.id) : null,
+  };
+}
+
+export interface TracedAllocation {
+  allocationId: bigint;
+  fulfillmentId: bigint;
+  /** The lot number, null for units on an unknown lot. */
+  lot: string | null;
+  lotId: bigint | null;
+  expiresOn: string | null;
+  quantity: number;
+  returnedQuantity: number;
+  locationId: bigint;
+  unknownLot: boolean;
+  fulfilledAt: Date;
+}
+
+export interface TracedLineItem {
+  lineItemId: bigint;
+  variantId: bigint | null;
+  sku: string | null;
+  title: string | null;
+  /** Ordered quantity (null when only fulfilments/refunds have named the line so far). */
+  quantity: number | null;
+  fulfilledQuantity: number;
+  returnedQuantity: number;
+  /** Shipped units by lot (live allocations). */
+  allocations: TracedAllocation[];
+  /** Allocations undone by a cancelled fulfilment, kept for the record. */
+  reversed: TracedAllocation[];
+  /** Fulfilment lines not lot-tracked (SKIPPED) or left for the merchant (PENDING). */
+  fulfillmentLines: { fulfillmentId: bigint; quantity: number; state: string }[];
+}
+
+export interface OrderTrace {
+  orderId: bigint;
+  name: string | null;
+  customerId: bigint | null;
+  lineItems: TracedLineItem[];
+}
+
+/** Backward trace of one order: each line item with the lots its units came from. */
+export async function traceOrder(shopId: number, orderId: bigint, options: { db?: Reader } = {}): Promise<OrderTrace> {
+  const db = options.db ?? pool();
+  const order = await db.query("select id, name, customer_id from orders where shop_id = $1 and id = $2", [shopId, orderId.toString()]);
+  const [lines, allocations, fulfilmentLines] = await Promise.all([
+    db.query("select id, variant_id, sku, title, quantity from order_lines where shop_id = $1 and order_id = $2 order by id", [shopId, orderId.toString()]),
+    db.query(
+      `select a.id, a.fulfillment_id, a.line_item_id, a.variant_id, a.lot_id, l.lot_number, l.expires_on, a.quantity, a.returned_quantity,
+              a.location_id, a.unknown_lot, a.status, a.fulfilled_at
+       from allocations a left join lots l on l.id = a.lot_id and l.shop_id = a.shop_id
+       where a.shop_id = $1 and a.order_id = $2 order by a.line_item_id, a.id`,
+      [shopId, orderId.toString()],
+    ),
+    db.query(
+      `select fl.fulfillment_id, fl.line_item_id, fl.variant_id, fl.quantity, fl.state
+       from fulfillment_lines fl join fulfillments f on f.shop_id = fl.shop_id and f.id = fl.fulfillment_id
+       where fl.shop_id = $1 and f.order_id = $2 order by fl.line_item_id, fl.fulfillment_id`,
+      [shopId, orderId.toString()],
+    ),
+  ]);
+  if (!order.rows[0] && allocations.rows.length === 0) throw new OrderNotFoundError(orderId);
+
+  const byId = new Map<string, TracedLineItem>();
+  const lineItem = (id: bigint, variantId: bigint | null): TracedLineItem => {
+    const key = id.toString();
+    let item = byId.get(key);
+    if (!item) {
+      item = { lineItemId: id, variantId, sku: null, title: null, quantity: null, fulfilledQuantity: 0, returnedQuantity: 0, allocations: [], reversed: [], fulfillmentLines: [] };
+      byId.set(key, item);
+    }
+    return item;
+  };
+  for (const l of lines.rows) Object.assign(lineItem(l.id, l.variant_id), { sku: l.sku, title: l.title, quantity: l.quantity });
+  for (const a of allocations.rows) {
+    const item = lineItem(a.line_item_id, a.variant_id);
+    const traced: TracedAllocation = {
+      allocationId: a.id,
+      fulfillmentId: a.fulfillment_id,
+      lot: a.lot_number ?? null,
+      lotId: a.lot_id,
+      expiresOn: a.expires_on ?? null,
+      quantity: a.quantity,
+      returnedQuantity: a.returned_quantity,
+      locationId: a.location_id,
+      unknownLot: a.unknown_lot,
+      fulfilledAt: a.fulfilled_at,
+    };
+    if (a.status === "ALLOCATED") {
+      item.allocations.push(traced);
+      item.fulfilledQuantity += a.quantity;
+      item.returnedQuantity += a.returned_quantity;
+    } else {
+      item.reversed.push(traced);
+    }
+  }
+  for (const fl of fulfilmentLines.rows) {
+    lineItem(fl.line_item_id, fl.variant_id).fulfillmentLines.push({ fulfillmentId: fl.fulfillment_id, quantity: fl.quantity, state: fl.state });
+  }
+  const o = order.rows[0];
+  return {
+    orderId,
+    name: o?.name ?? null,
+    customerId: o?.customer_id ?? null,
+    lineItems: [...byId.values()].sort((a, b) => (a.lineItemId < b.lineItemId ? -1 : a.lineItemId > b.lineItemId ? 1 : 0)),
+  };
+}
