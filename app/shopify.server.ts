@@ -1,6 +1,6 @@
 // The one shopifyApp({...}) of the app (Shopify's Remix template layout).
 import "@shopify/shopify-app-remix/adapters/node";
-import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { env } from "./env.server";
 import { prisma } from "./db.server";
@@ -20,6 +20,9 @@ const shopify = shopifyApp({
   sessionStorage: new PrismaSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
   future: { expiringOfflineAccessTokens: true },
+  // The library logs to stdout; at Info it prints its version and future flags, which would corrupt
+  // the CLI's JSON output. The app's own JSON logs (app/lib/logger.server.ts) carry what matters.
+  logger: { level: LogSeverity.Warning },
   hooks: {
     afterAuth: async ({ session }) => {
       // Installing (or re-installing) marks the shop installed; its data survives a re-install

@@ -3,10 +3,18 @@ import type { Command } from "./command";
 import { doctor } from "./commands/doctor";
 import { setup } from "./commands/setup";
 import { gs1Parse } from "./commands/gs1-parse";
+import { lotsReceive } from "./commands/lots-receive";
+import { lotsShow } from "./commands/lots-show";
+import { lotsList } from "./commands/lots-list";
+import { lotsAdjust } from "./commands/lots-adjust";
+import { lotsCount } from "./commands/lots-count";
+import { lotsTransfer } from "./commands/lots-transfer";
+import { lotsQuarantine, lotsRelease } from "./commands/lots-quarantine";
+import { lotsImport } from "./commands/lots-import";
 
 import { lotsProduce } from "./commands/lots-produce";
 import { traceLotCommand } from "./commands/trace-lot";
 import { traceCustomerCommand } from "./commands/trace-customer";
 import { recallCustomers } from "./commands/recall-customers";
 
-export const commands: Command[] = [doctor, setup, gs1Parse, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers];
+export const commands: Command[] = [doctor, setup, gs1Parse, lotsReceive, lotsShow, lotsList, lotsAdjust, lotsCount, lotsTransfer, lotsQuarantine, lotsRelease, lotsImport, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers];

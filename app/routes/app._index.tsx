@@ -1,22 +1,140 @@
+// Home: what needs the merchant's attention now, each item linking to where it is dealt with.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { BlockStack, Card, Page, Text } from "@shopify/polaris";
-import { authenticate } from "../shopify.server";
+import { Link, useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { adminContext } from "../lib/admin-context.server";
+import { pool } from "../db.server";
+import { attentionFor, EXPIRY_WINDOW_DAYS } from "../domain/overview/attention.server";
+import { RouteError } from "../components/route-error";
+import { LotStatusBadge } from "../components/lot-status-badge";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  return { shop: session.shop };
+  const { shop, shopId } = await adminContext(request);
+  const attention = await attentionFor(pool(), shopId, shop);
+  return { shop, windowDays: EXPIRY_WINDOW_DAYS, attention: JSON.parse(JSON.stringify(attention, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Jsonified<typeof attention> };
 };
 
-export default function Home() {
-  const { shop } = useLoaderData<typeof loader>();
+type Jsonified<T> = T extends bigint ? string : T extends Date ? string : T extends object ? { [K in keyof T]: Jsonified<T[K]> } : T;
+
+function Metric({ label, value, tone, to, detail }: { label: string; value: number; tone?: "critical" | "warning"; to: string; detail?: string }) {
   return (
-    <Page title="Lotkeeper">
-      <Card>
-        <BlockStack gap="200">
-          <Text as="p">Lot tracking for {shop}.</Text>
-        </BlockStack>
-      </Card>
+    <Card>
+      <BlockStack gap="100">
+        <Text as="h3" variant="headingSm" tone="subdued">
+          {label}
+        </Text>
+        <InlineStack gap="200" blockAlign="center">
+          <Text as="p" variant="heading2xl">
+            {value}
+          </Text>
+          {value > 0 && tone ? <Badge tone={tone}>{tone === "critical" ? "Act now" : "Review"}</Badge> : null}
+        </InlineStack>
+        {detail ? (
+          <Text as="p" tone="subdued">
+            {detail}
+          </Text>
+        ) : null}
+        <Link to={to}>View</Link>
+      </BlockStack>
+    </Card>
+  );
+}
+
+export default function Home() {
+  const { attention, windowDays } = useLoaderData<typeof loader>();
+  const a = attention;
+  const nothing =
+    a.expiringSoon.count + a.quarantinedOrRecalled.count + a.unknownLotUnits.units + a.openDiscrepancies + a.failedWebhooks + a.openRecalls.count + a.incompleteLots === 0;
+  return (
+    <Page title="Home" subtitle="What needs attention now">
+      <Layout>
+        {nothing ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Nothing needs attention
+                </Text>
+                <Text as="p">
+                  No lot expires within {windowDays} days, nothing is quarantined or recalled, and every shipped unit is assigned to a lot.{" "}
+                  <Link to="/app/receive">Receive a lot</Link> to start tracking stock.
+                </Text>
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
+            <Metric label={`Expiring within ${windowDays} days`} value={a.expiringSoon.count} tone="warning" to="/app/lots?expiry=30" />
+            <Metric label="Quarantined or recalled lots" value={a.quarantinedOrRecalled.count} tone="warning" to="/app/lots?status=held" />
+            <Metric
+              label="Unknown-lot units to resolve"
+              value={a.unknownLotUnits.units}
+              tone="critical"
+              to="/app/lots?unknown=1"
+              detail={a.unknownLotUnits.allocations ? `${a.unknownLotUnits.allocations} shipment lines` : undefined}
+            />
+            <Metric label="Open recalls" value={a.openRecalls.count} tone="critical" to="/app/recalls" />
+            <Metric label="Stock discrepancies" value={a.openDiscrepancies} tone="warning" to="/app/lots?discrepancies=1" />
+            <Metric label="Failed webhook events" value={a.failedWebhooks} tone="critical" to="/app/tasks" detail={a.failedWebhooks ? "Replay with `npx lotkeeper events replay`" : undefined} />
+            <Metric label="Lots to complete" value={a.incompleteLots} tone="warning" to="/app/lots?incomplete=1" detail="Created from unexplained Shopify stock" />
+            <Metric label="Changes waiting to reach Shopify" value={a.pendingSync} to="/app/tasks" />
+          </InlineGrid>
+        </Layout.Section>
+        {a.expiringSoon.lots.length > 0 ? (
+          <Layout.Section variant="oneHalf">
+            <LotList title={`Expiring within ${windowDays} days`} lots={a.expiringSoon.lots} />
+          </Layout.Section>
+        ) : null}
+        {a.quarantinedOrRecalled.lots.length > 0 ? (
+          <Layout.Section variant="oneHalf">
+            <LotList title="Quarantined or recalled" lots={a.quarantinedOrRecalled.lots} />
+          </Layout.Section>
+        ) : null}
+        {a.openRecalls.recalls.length > 0 ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Open recalls
+                </Text>
+                {a.openRecalls.recalls.map((r) => (
+                  <InlineStack key={r.id} gap="200">
+                    <Link to={`/app/recalls/${r.id}`}>{r.reference}</Link>
+                    <Text as="span" tone="subdued">
+                      {r.reason} · opened {r.openedAt.slice(0, 10)}
+                    </Text>
+                  </InlineStack>
+                ))}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
+      </Layout>
     </Page>
   );
 }
+
+function LotList({ title, lots }: { title: string; lots: { lotId: string; lotNumber: string; product: string; expiresOn: string | null; status: string; onHand: number }[] }) {
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">
+          {title}
+        </Text>
+        {lots.map((lot) => (
+          <InlineStack key={lot.lotId} gap="200" blockAlign="center" wrap={false}>
+            <Link to={`/app/lots/${lot.lotId}`}>{lot.lotNumber}</Link>
+            <Text as="span" tone="subdued" truncate>
+              {lot.product}
+            </Text>
+            <LotStatusBadge status={lot.status} expiresOn={lot.expiresOn} />
+            <Text as="span">{lot.onHand} on hand</Text>
+          </InlineStack>
+        ))}
+      </BlockStack>
+    </Card>
+  );
+}
+
+export const ErrorBoundary = () => <RouteError title="Home" />;

@@ -1,6 +1,7 @@
 // Layout of every embedded page: authenticates the admin session, provides App Bridge and Polaris.
+// In the preview (npm run preview) App Bridge is the local stand-in named by LOTKEEPER_APP_BRIDGE_URL.
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
@@ -15,6 +16,18 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return { apiKey: env().SHOPIFY_API_KEY, appBridgeUrl: process.env.LOTKEEPER_APP_BRIDGE_URL ?? null };
 };
 
+function NavigationProgress() {
+  const navigation = useNavigation();
+  if (navigation.state === "idle") return null;
+  return (
+    <div
+      role="progressbar"
+      aria-label="Loading"
+      style={{ position: "fixed", top: 0, left: 0, right: 0, height: 3, background: "var(--p-color-bg-fill-brand, #303030)", zIndex: 1000 }}
+    />
+  );
+}
+
 export default function App() {
   const { apiKey, appBridgeUrl } = useLoaderData<typeof loader>();
   return (
@@ -23,7 +36,14 @@ export default function App() {
         <Link to="/app" rel="home">
           Home
         </Link>
+        <Link to="/app/lots">Lots</Link>
+        <Link to="/app/receive">Receive</Link>
+        <Link to="/app/recalls">Recalls</Link>
+        <Link to="/app/trace">Trace</Link>
+        <Link to="/app/tasks">Tasks</Link>
+        <Link to="/app/settings">Settings</Link>
       </NavMenu>
+      <NavigationProgress />
       <Outlet />
     </AppProvider>
   );

@@ -1,0 +1,4 @@
+// Names shared by the preview server, the demo and the Shopify simulator.
+export const PREVIEW_SHOP = "lotkeeper-preview.myshopify.com";
+/** The access token stored in the preview's offline sessions; only the simulator accepts it. */
+export const PREVIEW_ACCESS_TOKEN = "shpat_preview_simulator_only";

@@ -1,0 +1,18 @@
+// The preview shop's stored offline session: with it, authenticate.admin finds a session and
+// never attempts token exchange (a call to Shopify). The access token is a placeholder that only
+// the Shopify simulator accepts.
+import { DEFAULT_SCOPES } from "../env.server";
+import { prisma } from "../db.server";
+import { withTransaction } from "../lib/sql.server";
+import { ensureShop } from "../domain/shops/shops.server";
+
+import { PREVIEW_ACCESS_TOKEN } from "./preview-constants";
+
+export { PREVIEW_SHOP } from "./preview-constants";
+
+export async function ensurePreviewSession(shop: string): Promise<number> {
+  const id = `offline_${shop}`;
+  const data = { shop, state: "preview", isOnline: false, scope: process.env.SCOPES ?? DEFAULT_SCOPES, expires: null, accessToken: PREVIEW_ACCESS_TOKEN };
+  await prisma.session.upsert({ where: { id }, create: { id, ...data }, update: data });
+  return withTransaction((sql) => ensureShop(sql, shop));
+}

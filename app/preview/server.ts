@@ -1,0 +1,233 @@
+// `npm run preview`: the admin panel on localhost without Shopify. Serves the app's own Remix
+// build (run `npm run build` first, or let this script do it) with:
+//  - a stand-in for App Bridge at /preview/app-bridge.js (window.shopify, bearer tokens),
+//  - session tokens for the preview shop signed with the local secret (/preview/session-token),
+//  - a stored offline session for that shop (authenticate.admin does no token exchange),
+//  - the Shopify Admin API answered by the simulator (app/preview/shopify-simulator.server.ts).
+// Refuses to start when NODE_ENV is production or the host is not a loopback address.
+import http from "node:http";
+import { existsSync, statSync, createReadStream } from "node:fs";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { assertPreviewAllowed, isLoopbackHost, PreviewRefusedError } from "./guard";
+import { adminHostParam, isFreshSessionToken, mintSessionToken } from "./session-token";
+import { appBridgeStandInScript } from "./app-bridge-stand-in";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+const BUILD_SERVER = path.join(ROOT, "build", "server", "index.js");
+const BUILD_CLIENT = path.join(ROOT, "build", "client");
+const PUBLIC_DIR = path.join(ROOT, "public");
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".map": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+export interface PreviewServer {
+  url: string;
+  shop: string;
+  close(): Promise<void>;
+}
+
+export interface PreviewOptions {
+  host?: string;
+  port?: number;
+  shop?: string;
+  /** Answer the Admin API with the simulator in this process (default true). */
+  simulator?: boolean;
+}
+
+export async function startPreviewServer(options: PreviewOptions = {}): Promise<PreviewServer> {
+  const host = options.host ?? "127.0.0.1";
+  assertPreviewAllowed({ nodeEnv: process.env.NODE_ENV, host });
+  process.env.NODE_ENV ??= "development";
+  if (!existsSync(BUILD_SERVER)) {
+    throw new PreviewRefusedError(`No build at ${path.relative(ROOT, BUILD_SERVER)}: run \`npm run build\` first.`);
+  }
+
+  const server = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 3000, host, () => resolve());
+  });
+  const address = server.address() as { port: number };
+  const origin = `http://${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${address.port}`;
+
+  // Before the app is imported: env() is parsed once, and the Shopify adapter keeps `fetch`.
+  process.env.SHOPIFY_APP_URL = origin;
+  process.env.LOTKEEPER_APP_BRIDGE_URL = "/preview/app-bridge.js";
+  process.env.APP_BRIDGE_URL = `${origin}/preview/app-bridge.js`; // the library's bounce page
+  if (options.simulator !== false) {
+    const { startShopifySimulator } = await import("./shopify-simulator.server");
+    startShopifySimulator();
+  }
+  const { env } = await import("../env.server");
+  const { ensurePreviewSession, PREVIEW_SHOP } = await import("./preview-session.server");
+  const shop = options.shop ?? PREVIEW_SHOP;
+  const config = env();
+  await ensurePreviewSession(shop);
+
+  const { createRequestHandler } = await import("@remix-run/node");
+  const build = await import(pathToFileURL(BUILD_SERVER).href);
+  const remix = createRequestHandler(build, "production");
+  const hostParam = adminHostParam(shop);
+
+  function entryUrl(pathname: string, search: URLSearchParams): string {
+    const params = new URLSearchParams(search);
+    params.set("embedded", "1");
+    params.set("shop", shop);
+    params.set("host", hostParam);
+    params.set("id_token", mintSessionToken(shop, config.SHOPIFY_API_KEY, config.SHOPIFY_API_SECRET).token);
+    return `${pathname}?${params.toString()}`;
+  }
+
+  server.on("request", (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      console.error("preview: request failed", error);
+      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
+      res.end("Internal error");
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // DNS rebinding guard: only this machine's names may address the preview.
+    const hostHeader = (req.headers.host ?? "").replace(/:\d+$/, "");
+    if (!isLoopbackHost(hostHeader)) {
+      res.writeHead(421, { "Content-Type": "text/plain" }).end("The preview answers only on a loopback address.");
+      return;
+    }
+    const url = new URL(req.url ?? "/", origin);
+    const method = req.method ?? "GET";
+
+    if (url.pathname === "/preview/app-bridge.js") {
+      res.writeHead(200, { "Content-Type": CONTENT_TYPES[".js"]!, "Cache-Control": "no-store" });
+      res.end(appBridgeStandInScript({ apiKey: config.SHOPIFY_API_KEY, shop, host: hostParam, tokenPath: "/preview/session-token" }));
+      return;
+    }
+    if (url.pathname === "/preview/session-token") {
+      res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+      res.end(JSON.stringify(mintSessionToken(shop, config.SHOPIFY_API_KEY, config.SHOPIFY_API_SECRET)));
+      return;
+    }
+    if (method === "GET" && (url.pathname === "/" || url.pathname === "/preview")) {
+      res.writeHead(302, { Location: entryUrl("/app", new URLSearchParams()) }).end();
+      return;
+    }
+    // A document load of an embedded page (first visit, reload, opened link) needs what the admin
+    // adds to the iframe URL: embedded=1, shop, host and a fresh id_token.
+    const isDocument = method === "GET" && !req.headers.authorization && !url.searchParams.has("_data");
+    if (isDocument && (url.pathname === "/app" || url.pathname.startsWith("/app/"))) {
+      const token = url.searchParams.get("id_token");
+      if (!token || !isFreshSessionToken(token, config.SHOPIFY_API_SECRET) || url.searchParams.get("shop") !== shop) {
+        res.writeHead(302, { Location: entryUrl(url.pathname, url.searchParams) }).end();
+        return;
+      }
+    }
+    if ((method === "GET" || method === "HEAD") && (await serveStatic(url.pathname, res))) return;
+
+    const controller = new AbortController();
+    res.on("close", () => controller.abort());
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined) continue;
+      for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+    }
+    const hasBody = method !== "GET" && method !== "HEAD";
+    const request = new Request(url, {
+      method,
+      headers,
+      body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
+      signal: controller.signal,
+      ...(hasBody ? { duplex: "half" } : {}),
+    } as RequestInit);
+    const response = await remix(request, {});
+    res.statusCode = response.status;
+    response.headers.forEach((value, name) => {
+      if (name === "set-cookie") return;
+      // The library preloads App Bridge from Shopify's CDN (unreachable offline, and replaced here).
+      if (name === "link" && value.includes("cdn.shopify.com")) return;
+      res.setHeader(name, value);
+    });
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length) res.setHeader("set-cookie", cookies);
+    if (!response.body || method === "HEAD") {
+      res.end();
+      return;
+    }
+    const body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream);
+    body.on("error", () => res.destroy());
+    body.pipe(res);
+  }
+
+  async function serveStatic(pathname: string, res: http.ServerResponse): Promise<boolean> {
+    for (const dir of [BUILD_CLIENT, PUBLIC_DIR]) {
+      const file = path.join(dir, decodeURIComponent(pathname));
+      if (!file.startsWith(dir + path.sep)) continue;
+      if (!existsSync(file) || !statSync(file).isFile()) continue;
+      const type = CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream";
+      const immutable = pathname.startsWith("/assets/");
+      res.writeHead(200, { "Content-Type": type, "Cache-Control": immutable ? "public, max-age=31536000, immutable" : "no-cache" });
+      createReadStream(file).pipe(res);
+      return true;
+    }
+    return false;
+  }
+
+  return {
+    url: origin,
+    shop,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      const { closeDb } = await import("../db.server");
+      await closeDb();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      shop: { type: "string" },
+    },
+  });
+  const host = values.host ?? process.env.PREVIEW_HOST ?? "127.0.0.1";
+  try {
+    assertPreviewAllowed({ nodeEnv: process.env.NODE_ENV, host });
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+  const port = Number(values.port ?? process.env.PORT ?? 3000);
+  try {
+    const preview = await startPreviewServer({ host, port, shop: values.shop });
+    console.log(`Lotkeeper preview for ${preview.shop}: ${preview.url}/preview`);
+    const stop = () => {
+      preview.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  } catch (error) {
+    console.error(error instanceof PreviewRefusedError ? error.message : `preview: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  void main();
+}

@@ -1,0 +1,387 @@
+// The Shopify Admin API as the preview and the demo see it: an msw interceptor in this process
+// answering https://<shop>/admin/api/<version>/graphql.json with a real GraphQL executor over a
+// subset of the Admin schema (the operations this app sends). State (catalog, inventory levels
+// per state, tags, idempotency keys) lives in Redis so the web and worker processes of one demo
+// see the same store. Only started by the preview server and the demo's processes, never when
+// NODE_ENV is production (see docs/decisions/050-preview-and-demo.md).
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
+import { buildSchema, graphql, type GraphQLSchema } from "graphql";
+import { Redis } from "ioredis";
+import { PREVIEW_ACCESS_TOKEN } from "./preview-constants";
+
+export interface SimulatedLocation {
+  id: string; // numeric id as digits
+  name: string;
+}
+export interface SimulatedVariant {
+  id: string;
+  productId: string;
+  productTitle: string;
+  title: string;
+  sku: string;
+  barcode: string | null;
+  inventoryItemId: string;
+}
+export interface SimulatedCatalog {
+  locations: SimulatedLocation[];
+  variants: SimulatedVariant[];
+}
+
+const SDL = /* GraphQL */ `
+  directive @idempotent(key: String!) on FIELD
+  interface Node { id: ID! }
+  type Query {
+    shop: Shop!
+    location(id: ID!): Location
+    locations(first: Int, after: String, query: String, includeInactive: Boolean): LocationConnection!
+    productVariant(id: ID!): ProductVariant
+    productVariants(first: Int, after: String, query: String): ProductVariantConnection!
+    inventoryItem(id: ID!): InventoryItem
+    node(id: ID!): Node
+    nodes(ids: [ID!]!): [Node]!
+  }
+  type Shop { id: ID! name: String! myshopifyDomain: String! currencyCode: String! }
+  type PageInfo { hasNextPage: Boolean! hasPreviousPage: Boolean! endCursor: String startCursor: String }
+  type Location implements Node { id: ID! name: String! isActive: Boolean! legacyResourceId: String! }
+  type LocationEdge { node: Location! cursor: String! }
+  type LocationConnection { nodes: [Location!]! edges: [LocationEdge!]! pageInfo: PageInfo! }
+  type Product implements Node { id: ID! title: String! legacyResourceId: String! }
+  type ProductVariant implements Node {
+    id: ID! title: String! displayName: String! sku: String barcode: String legacyResourceId: String!
+    product: Product! inventoryItem: InventoryItem!
+  }
+  type ProductVariantEdge { node: ProductVariant! cursor: String! }
+  type ProductVariantConnection { nodes: [ProductVariant!]! edges: [ProductVariantEdge!]! pageInfo: PageInfo! }
+  type InventoryItem implements Node {
+    id: ID! sku: String tracked: Boolean! legacyResourceId: String! variant: ProductVariant
+    inventoryLevel(locationId: ID!): InventoryLevel
+    inventoryLevels(first: Int, after: String): InventoryLevelConnection!
+  }
+  type InventoryLevel implements Node {
+    id: ID! location: Location! item: InventoryItem! updatedAt: String
+    quantities(names: [String!]!): [InventoryQuantity!]!
+  }
+  type InventoryLevelEdge { node: InventoryLevel! cursor: String! }
+  type InventoryLevelConnection { nodes: [InventoryLevel!]! edges: [InventoryLevelEdge!]! pageInfo: PageInfo! }
+  type InventoryQuantity { id: ID! name: String! quantity: Int! updatedAt: String }
+  type Order implements Node { id: ID! tags: [String!]! }
+  type Customer implements Node { id: ID! tags: [String!]! }
+  type UserError { field: [String!] message: String! code: String }
+  type InventoryChange { name: String! delta: Int! quantityAfterChange: Int item: InventoryItem location: Location ledgerDocumentUri: String }
+  type InventoryAdjustmentGroup { id: ID! createdAt: String! reason: String! referenceDocumentUri: String changes(quantityNames: [String!]): [InventoryChange!]! }
+  type InventoryAdjustQuantitiesPayload { inventoryAdjustmentGroup: InventoryAdjustmentGroup userErrors: [UserError!]! }
+  type InventoryMoveQuantitiesPayload { inventoryAdjustmentGroup: InventoryAdjustmentGroup userErrors: [UserError!]! }
+  type InventorySetQuantitiesPayload { inventoryAdjustmentGroup: InventoryAdjustmentGroup userErrors: [UserError!]! }
+  type TagsAddPayload { node: Node userErrors: [UserError!]! }
+  input InventoryChangeInput { delta: Int! inventoryItemId: ID! locationId: ID! ledgerDocumentUri: String changeFromQuantity: Int }
+  input InventoryAdjustQuantitiesInput { reason: String! name: String! referenceDocumentUri: String changes: [InventoryChangeInput!]! }
+  input InventoryMoveQuantityTerminalInput { locationId: ID! name: String! ledgerDocumentUri: String changeFromQuantity: Int }
+  input InventoryMoveQuantityChange { inventoryItemId: ID! quantity: Int! from: InventoryMoveQuantityTerminalInput! to: InventoryMoveQuantityTerminalInput! }
+  input InventoryMoveQuantitiesInput { reason: String! referenceDocumentUri: String! changes: [InventoryMoveQuantityChange!]! }
+  input InventoryQuantityInput { inventoryItemId: ID! locationId: ID! quantity: Int! compareQuantity: Int changeFromQuantity: Int }
+  input InventorySetQuantitiesInput { reason: String! name: String! referenceDocumentUri: String ignoreCompareQuantity: Boolean quantities: [InventoryQuantityInput!]! }
+  type Mutation {
+    inventoryAdjustQuantities(input: InventoryAdjustQuantitiesInput!): InventoryAdjustQuantitiesPayload
+    inventoryMoveQuantities(input: InventoryMoveQuantitiesInput!): InventoryMoveQuantitiesPayload
+    inventorySetQuantities(input: InventorySetQuantitiesInput!): InventorySetQuantitiesPayload
+    tagsAdd(id: ID!, tags: [String!]!): TagsAddPayload
+  }
+`;
+
+/** Quantity names that make up on_hand (Shopify's inventory states). */
+const ON_HAND_PARTS = ["available", "committed", "reserved", "damaged", "safety_stock", "quality_control"];
+
+const numericId = (gidOrId: string) => /(\d+)$/.exec(String(gidOrId))?.[1] ?? String(gidOrId);
+const gid = (type: string, id: string) => `gid://shopify/${type}/${id}`;
+
+let redisClient: Redis | undefined;
+function redis(): Redis {
+  redisClient ??= new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 3 });
+  return redisClient;
+}
+const key = (shop: string, part: string) => `lotkeeper-simulator:${shop}:${part}`;
+
+/** Replaces the simulated store's catalog (products, variants, locations) for a shop. */
+export async function seedSimulatedStore(shop: string, catalog: SimulatedCatalog): Promise<void> {
+  await redis().set(key(shop, "catalog"), JSON.stringify(catalog));
+}
+
+export async function simulatedCatalog(shop: string): Promise<SimulatedCatalog> {
+  const raw = await redis().get(key(shop, "catalog"));
+  return raw ? (JSON.parse(raw) as SimulatedCatalog) : { locations: [], variants: [] };
+}
+
+/** Changes a simulated quantity as Shopify itself would (a sale, a merchant edit in the admin). */
+export async function changeSimulatedQuantity(shop: string, inventoryItemId: string, locationId: string, name: string, delta: number): Promise<number> {
+  return redis().hincrby(key(shop, "levels"), `${numericId(inventoryItemId)}:${numericId(locationId)}:${name}`, delta);
+}
+
+export async function simulatedQuantity(shop: string, inventoryItemId: string, locationId: string, name: string): Promise<number> {
+  const item = numericId(inventoryItemId);
+  const location = numericId(locationId);
+  const names = name === "on_hand" ? ON_HAND_PARTS : [name];
+  const values = await redis().hmget(key(shop, "levels"), ...names.map((n) => `${item}:${location}:${n}`));
+  return values.reduce((sum, v) => sum + Number(v ?? 0), 0);
+}
+
+/** Every mutation the simulator applied, oldest first (the demo's summary counts them). */
+export async function simulatedMutations(shop: string): Promise<{ operation: string; idempotencyKey: string | null; at: string }[]> {
+  const rows = await redis().lrange(key(shop, "mutations"), 0, -1);
+  return rows.map((r) => JSON.parse(r));
+}
+
+export async function resetSimulatedStore(shop: string): Promise<void> {
+  const keys = await redis().keys(key(shop, "*"));
+  if (keys.length) await redis().del(...keys);
+}
+
+class SimulatorContext {
+  constructor(
+    readonly shop: string,
+    readonly catalog: SimulatedCatalog,
+    readonly idempotencyKey: string | null,
+  ) {}
+
+  location(id: string) {
+    const found = this.catalog.locations.find((l) => l.id === numericId(id));
+    return found ? { id: gid("Location", found.id), name: found.name, isActive: true, legacyResourceId: found.id } : null;
+  }
+
+  variantByItem(itemId: string) {
+    return this.catalog.variants.find((v) => v.inventoryItemId === numericId(itemId));
+  }
+
+  variant(v: SimulatedVariant | undefined) {
+    if (!v) return null;
+    return {
+      id: gid("ProductVariant", v.id),
+      title: v.title,
+      displayName: `${v.productTitle} - ${v.title}`,
+      sku: v.sku,
+      barcode: v.barcode,
+      legacyResourceId: v.id,
+      product: { id: gid("Product", v.productId), title: v.productTitle, legacyResourceId: v.productId },
+      inventoryItem: () => this.item(v.inventoryItemId),
+    };
+  }
+
+  item(itemId: string) {
+    const v = this.variantByItem(itemId);
+    if (!v) return null;
+    const item = numericId(itemId);
+    return {
+      id: gid("InventoryItem", item),
+      sku: v.sku,
+      tracked: true,
+      legacyResourceId: item,
+      variant: () => this.variant(v),
+      inventoryLevel: ({ locationId }: { locationId: string }) => this.level(item, locationId),
+      inventoryLevels: () => connection(this.catalog.locations.map((l) => this.level(item, l.id)).filter(Boolean)),
+    };
+  }
+
+  level(itemId: string, locationId: string) {
+    const location = this.location(locationId);
+    if (!location) return null;
+    const item = numericId(itemId);
+    return {
+      id: `gid://shopify/InventoryLevel/${item}?inventory_item_id=${item}&location_id=${location.legacyResourceId}`,
+      location,
+      item: () => this.item(item),
+      updatedAt: new Date().toISOString(),
+      quantities: async ({ names }: { names: string[] }) =>
+        Promise.all(
+          names.map(async (name) => ({
+            id: `${item}:${location.legacyResourceId}:${name}`,
+            name,
+            quantity: await simulatedQuantity(this.shop, item, location.legacyResourceId, name),
+            updatedAt: new Date().toISOString(),
+          })),
+        ),
+    };
+  }
+
+  /** True the first time an idempotency key is seen: a retried mutation applies once. */
+  async firstUse(operation: string): Promise<boolean> {
+    if (!this.idempotencyKey) return true;
+    const set = await redis().set(key(this.shop, `idempotent:${operation}:${this.idempotencyKey}`), "1", "EX", 86_400, "NX");
+    return set === "OK";
+  }
+
+  async record(operation: string): Promise<void> {
+    await redis().rpush(key(this.shop, "mutations"), JSON.stringify({ operation, idempotencyKey: this.idempotencyKey, at: new Date().toISOString() }));
+  }
+}
+
+function connection<T>(nodes: T[]) {
+  return {
+    nodes,
+    edges: nodes.map((node, i) => ({ node, cursor: String(i) })),
+    pageInfo: { hasNextPage: false, hasPreviousPage: false, endCursor: nodes.length ? String(nodes.length - 1) : null, startCursor: nodes.length ? "0" : null },
+  };
+}
+
+function group(reason: string, referenceDocumentUri: string | null | undefined, changes: unknown[]) {
+  return { id: `gid://shopify/InventoryAdjustmentGroup/${Date.now()}`, createdAt: new Date().toISOString(), reason, referenceDocumentUri, changes: () => changes };
+}
+
+interface AdjustInput {
+  reason: string;
+  name: string;
+  referenceDocumentUri?: string;
+  changes: { delta: number; inventoryItemId: string; locationId: string }[];
+}
+interface MoveInput {
+  reason: string;
+  referenceDocumentUri: string;
+  changes: { inventoryItemId: string; quantity: number; from: { locationId: string; name: string }; to: { locationId: string; name: string } }[];
+}
+interface SetInput {
+  reason: string;
+  name: string;
+  referenceDocumentUri?: string;
+  quantities: { inventoryItemId: string; locationId: string; quantity: number }[];
+}
+
+function rootValue(ctx: SimulatorContext) {
+  const userError = (message: string, code = "INVALID") => ({ inventoryAdjustmentGroup: null, userErrors: [{ field: ["input"], message, code }] });
+  const unknownItem = (items: string[]) => items.find((i) => !ctx.variantByItem(i));
+  return {
+    shop: () => ({ id: gid("Shop", "1"), name: ctx.shop.replace(/\.myshopify\.com$/, ""), myshopifyDomain: ctx.shop, currencyCode: "EUR" }),
+    location: ({ id }: { id: string }) => ctx.location(id),
+    locations: () => connection(ctx.catalog.locations.map((l) => ctx.location(l.id))),
+    productVariant: ({ id }: { id: string }) => ctx.variant(ctx.catalog.variants.find((v) => v.id === numericId(id))),
+    productVariants: ({ query }: { query?: string }) => {
+      const q = (query ?? "").toLowerCase().replace(/^(sku|barcode|title):/, "");
+      return connection(
+        ctx.catalog.variants
+          .filter((v) => !q || [v.sku, v.barcode, v.title, v.productTitle].some((f) => f?.toLowerCase().includes(q)))
+          .map((v) => ctx.variant(v)),
+      );
+    },
+    inventoryItem: ({ id }: { id: string }) => ctx.item(id),
+    node: ({ id }: { id: string }) => nodeById(ctx, id),
+    nodes: ({ ids }: { ids: string[] }) => ids.map((id) => nodeById(ctx, id)),
+    inventoryAdjustQuantities: async ({ input }: { input: AdjustInput }) => {
+      const bad = unknownItem(input.changes.map((c) => c.inventoryItemId));
+      if (bad) return userError(`The specified inventory item could not be found: ${bad}`, "ITEM_NOT_FOUND");
+      if (input.changes.some((c) => !ctx.location(c.locationId))) return userError("The specified location could not be found.", "LOCATION_NOT_FOUND");
+      const changes = [];
+      const apply = await ctx.firstUse("inventoryAdjustQuantities");
+      for (const c of input.changes) {
+        const after = apply
+          ? await changeSimulatedQuantity(ctx.shop, c.inventoryItemId, c.locationId, input.name, c.delta)
+          : await simulatedQuantity(ctx.shop, c.inventoryItemId, c.locationId, input.name);
+        changes.push({ name: input.name, delta: c.delta, quantityAfterChange: after, item: ctx.item(c.inventoryItemId), location: ctx.location(c.locationId) });
+      }
+      if (apply) await ctx.record("inventoryAdjustQuantities");
+      return { inventoryAdjustmentGroup: group(input.reason, input.referenceDocumentUri, changes), userErrors: [] };
+    },
+    inventoryMoveQuantities: async ({ input }: { input: MoveInput }) => {
+      const bad = unknownItem(input.changes.map((c) => c.inventoryItemId));
+      if (bad) return userError(`The specified inventory item could not be found: ${bad}`, "ITEM_NOT_FOUND");
+      for (const c of input.changes) {
+        if (numericId(c.from.locationId) !== numericId(c.to.locationId)) return userError("Quantities can only be moved between states at one location.", "INVALID_LOCATION");
+        const have = await simulatedQuantity(ctx.shop, c.inventoryItemId, c.from.locationId, c.from.name);
+        if (have < c.quantity) return userError(`Not enough ${c.from.name} quantity to move (${have} < ${c.quantity}).`, "INVALID_QUANTITY");
+      }
+      const changes = [];
+      const apply = await ctx.firstUse("inventoryMoveQuantities");
+      for (const c of input.changes) {
+        if (apply) {
+          await changeSimulatedQuantity(ctx.shop, c.inventoryItemId, c.from.locationId, c.from.name, -c.quantity);
+          await changeSimulatedQuantity(ctx.shop, c.inventoryItemId, c.to.locationId, c.to.name, c.quantity);
+        }
+        changes.push({ name: c.from.name, delta: -c.quantity, item: ctx.item(c.inventoryItemId), location: ctx.location(c.from.locationId) });
+        changes.push({ name: c.to.name, delta: c.quantity, item: ctx.item(c.inventoryItemId), location: ctx.location(c.to.locationId) });
+      }
+      if (apply) await ctx.record("inventoryMoveQuantities");
+      return { inventoryAdjustmentGroup: group(input.reason, input.referenceDocumentUri, changes), userErrors: [] };
+    },
+    inventorySetQuantities: async ({ input }: { input: SetInput }) => {
+      const bad = unknownItem(input.quantities.map((c) => c.inventoryItemId));
+      if (bad) return userError(`The specified inventory item could not be found: ${bad}`, "ITEM_NOT_FOUND");
+      const changes = [];
+      const apply = await ctx.firstUse("inventorySetQuantities");
+      for (const q of input.quantities) {
+        const before = await simulatedQuantity(ctx.shop, q.inventoryItemId, q.locationId, input.name);
+        if (apply) await changeSimulatedQuantity(ctx.shop, q.inventoryItemId, q.locationId, input.name, q.quantity - before);
+        changes.push({ name: input.name, delta: q.quantity - before, quantityAfterChange: q.quantity, item: ctx.item(q.inventoryItemId), location: ctx.location(q.locationId) });
+      }
+      if (apply) await ctx.record("inventorySetQuantities");
+      return { inventoryAdjustmentGroup: group(input.reason, input.referenceDocumentUri, changes), userErrors: [] };
+    },
+    tagsAdd: async ({ id, tags }: { id: string; tags: string[] }) => {
+      const kind = /gid:\/\/shopify\/(Order|Customer)\/\d+$/.exec(id)?.[1];
+      if (!kind) return { node: null, userErrors: [{ field: ["id"], message: "Only orders and customers take tags here.", code: "INVALID" }] };
+      if (tags.length) await redis().sadd(key(ctx.shop, `tags:${id}`), ...tags);
+      if (await ctx.firstUse("tagsAdd")) await ctx.record("tagsAdd");
+      return { node: { __typename: kind, id, tags: await redis().smembers(key(ctx.shop, `tags:${id}`)) }, userErrors: [] };
+    },
+  };
+}
+
+function nodeById(ctx: SimulatorContext, id: string) {
+  const type = /gid:\/\/shopify\/(\w+)\//.exec(id)?.[1];
+  const withType = <T extends object | null>(node: T, typename: string) => (node ? { __typename: typename, ...node } : null);
+  if (type === "Location") return withType(ctx.location(id), "Location");
+  if (type === "ProductVariant") return withType(ctx.variant(ctx.catalog.variants.find((v) => v.id === numericId(id))), "ProductVariant");
+  if (type === "InventoryItem") return withType(ctx.item(id), "InventoryItem");
+  return null;
+}
+
+let schema: GraphQLSchema | undefined;
+
+/** Executes one Admin GraphQL request against the simulated store of `shop`. */
+export async function executeAdminGraphql(shop: string, body: { query: string; variables?: Record<string, unknown> }) {
+  schema ??= buildSchema(SDL);
+  const idempotencyKey = /@idempotent\s*\(\s*key\s*:\s*"([^"]+)"/.exec(body.query)?.[1] ?? idempotentKeyFromVariables(body);
+  const ctx = new SimulatorContext(shop, await simulatedCatalog(shop), idempotencyKey);
+  const result = await graphql({
+    schema,
+    source: body.query,
+    variableValues: body.variables,
+    rootValue: rootValue(ctx),
+    typeResolver: (value: { __typename?: string }) => value.__typename,
+  });
+  return {
+    ...result,
+    extensions: { cost: { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } } },
+  };
+}
+
+function idempotentKeyFromVariables(body: { query: string; variables?: Record<string, unknown> }): string | null {
+  const variable = /@idempotent\s*\(\s*key\s*:\s*\$(\w+)/.exec(body.query)?.[1];
+  const value = variable ? body.variables?.[variable] : undefined;
+  return typeof value === "string" ? value : null;
+}
+
+let started = false;
+
+/** Intercepts this process's calls to Shopify's Admin API. Refuses in production. */
+export function startShopifySimulator(): void {
+  if (process.env.NODE_ENV === "production") {
+    throw new Error("Refusing to start the Shopify simulator: NODE_ENV is production.");
+  }
+  if (started) return;
+  started = true;
+  const server = setupServer(
+    http.post("https://:shop/admin/api/:version/graphql.json", async ({ request, params }) => {
+      const shop = String(params.shop);
+      if (request.headers.get("x-shopify-access-token") !== PREVIEW_ACCESS_TOKEN) {
+        return HttpResponse.json({ errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" }, { status: 401 });
+      }
+      const body = (await request.json()) as { query: string; variables?: Record<string, unknown> };
+      return HttpResponse.json(await executeAdminGraphql(shop, body));
+    }),
+  );
+  // Anything else bound for Shopify fails loudly; local traffic passes.
+  server.listen({
+    onUnhandledRequest(request, print) {
+      const host = new URL(request.url).hostname;
+      if (host === "127.0.0.1" || host === "localhost" || host === "::1") return;
+      print.error();
+    },
+  });
+}

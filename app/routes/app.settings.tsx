@@ -1,0 +1,203 @@
+// Settings: allocation strategy, minimum remaining shelf life, automatic lot numbers, and which
+// products are lot-tracked (with an optional strategy of their own).
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useFetcher, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Badge, BlockStack, Button, Card, FormLayout, IndexTable, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
+import { adminContext } from "../lib/admin-context.server";
+import { withTransaction } from "../lib/sql.server";
+import { listProductTracking, setProductTracking, shopSettings, updateShopSettings } from "../domain/shops/settings.server";
+import { parseShopSettings, SettingsValidationError, STRATEGIES, type Strategy } from "../domain/shops/settings";
+import { failed, ok, useResultToast, type ActionResult } from "../components/action-result";
+import { KeysetPagination } from "../components/keyset-pagination";
+import { RouteError } from "../components/route-error";
+import { EmptyList } from "../components/empty-list";
+import { pool } from "../db.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { shopId } = await adminContext(request);
+  const url = new URL(request.url);
+  const search = url.searchParams.get("q") ?? "";
+  const afterRaw = url.searchParams.get("after");
+  const after = afterRaw ? decodeCursor(afterRaw) : null;
+  const sql = pool();
+  const [settings, page] = await Promise.all([shopSettings(sql, shopId), listProductTracking(sql, shopId, { search, after })]);
+  const last = page.products.at(-1);
+  return {
+    settings,
+    search,
+    products: page.products.map((p) => ({ ...p, productId: p.productId.toString() })),
+    nextCursor: page.hasNext && last ? encodeCursor(last.productTitle ?? "", last.productId) : null,
+  };
+};
+
+function encodeCursor(title: string, id: bigint): string {
+  return Buffer.from(JSON.stringify([title, id.toString()])).toString("base64url");
+}
+function decodeCursor(raw: string): { title: string; id: bigint } | null {
+  try {
+    const [title, id] = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as [string, string];
+    return { title, id: BigInt(id) };
+  } catch {
+    return null;
+  }
+}
+
+export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
+  const { shopId } = await adminContext(request);
+  const form = await request.formData();
+  const intent = form.get("intent");
+  try {
+    if (intent === "settings") {
+      const settings = parseShopSettings(Object.fromEntries(form));
+      await withTransaction((sql) => updateShopSettings(sql, shopId, settings));
+      return ok("Settings saved");
+    }
+    if (intent === "product") {
+      const productId = String(form.get("productId") ?? "");
+      if (!/^\d+$/.test(productId)) return failed("Unknown product");
+      const strategy = String(form.get("strategyOverride") ?? "");
+      const changed = await withTransaction((sql) =>
+        setProductTracking(sql, shopId, BigInt(productId), {
+          lotTracked: form.get("lotTracked") === "true",
+          strategyOverride: strategy ? (strategy as Strategy) : null,
+        }),
+      );
+      if (changed === 0) return failed("Unknown product");
+      return ok(`${form.get("title") ?? "Product"}: ${form.get("lotTracked") === "true" ? "lot-tracked" : "not lot-tracked"}${strategy ? `, ${strategy}` : ""}`);
+    }
+    return failed("Unknown action");
+  } catch (error) {
+    if (error instanceof SettingsValidationError) {
+      return failed("Settings not saved: fix the fields marked below", Object.fromEntries(error.problems.map((p) => [p.field, p.message])));
+    }
+    throw error;
+  }
+};
+
+const STRATEGY_OPTIONS = [
+  { label: "FEFO: earliest expiry first (recommended)", value: "FEFO" },
+  { label: "FIFO: first received first", value: "FIFO" },
+  { label: "LIFO: last received first", value: "LIFO" },
+  { label: "Manual: the merchant picks the lot", value: "MANUAL" },
+];
+
+export default function Settings() {
+  const { settings, products, nextCursor, search } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [strategy, setStrategy] = useState<string>(settings.allocationStrategy);
+  const [days, setDays] = useState(String(settings.minShelfLifeDays));
+  const [pattern, setPattern] = useState(settings.autoLotPattern);
+  const [query, setQuery] = useState(search);
+  const [, setParams] = useSearchParams();
+  useResultToast(result);
+  const saving = navigation.state === "submitting" && navigation.formData?.get("intent") === "settings";
+
+  return (
+    <Page title="Settings">
+      <Layout>
+        <Layout.AnnotatedSection title="Allocation" description="How fulfilled units are assigned to lots. Expired, quarantined and recalled lots are never used automatically.">
+          <Card>
+            <Form method="post">
+              <input type="hidden" name="intent" value="settings" />
+              <FormLayout>
+                <Select label="Allocation strategy" name="allocationStrategy" options={STRATEGY_OPTIONS} value={strategy} onChange={setStrategy} error={result?.errors?.allocationStrategy} />
+                <TextField
+                  label="Minimum remaining shelf life (days)"
+                  name="minShelfLifeDays"
+                  type="number"
+                  min={0}
+                  value={days}
+                  onChange={setDays}
+                  autoComplete="off"
+                  helpText="Lots expiring sooner than this are not shipped automatically. 0 ships until the expiry date."
+                  error={result?.errors?.minShelfLifeDays}
+                />
+                <TextField
+                  label="Automatic lot number pattern"
+                  name="autoLotPattern"
+                  value={pattern}
+                  onChange={setPattern}
+                  autoComplete="off"
+                  helpText="Used when you receive without a lot number. Tokens: {YYYYMMDD} {YYMMDD} {YYYY} {MM} {DD} {PO} {SKU} {SEQ}."
+                  error={result?.errors?.autoLotPattern}
+                />
+                <Button submit variant="primary" loading={saving}>
+                  Save settings
+                </Button>
+              </FormLayout>
+            </Form>
+          </Card>
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection title="Lot-tracked products" description="Products that are not lot-tracked are shipped without lot allocation. A product can use its own strategy.">
+          <Card padding="0">
+            <BlockStack gap="0">
+              <div style={{ padding: "var(--p-space-300)" }}>
+                <Form method="get" onSubmit={(e) => { e.preventDefault(); setParams(query ? { q: query } : {}); }}>
+                  <TextField label="Search products" labelHidden placeholder="Search by product or SKU" value={query} onChange={setQuery} autoComplete="off" clearButton onClearButtonClick={() => { setQuery(""); setParams({}); }} />
+                </Form>
+              </div>
+              {products.length === 0 ? (
+                <EmptyList heading={search ? "No product matches" : "No products yet"}>
+                  {search ? "Try another search." : "Products appear here as Shopify sends them (products/create and products/update)."}
+                </EmptyList>
+              ) : (
+                <IndexTable itemCount={products.length} selectable={false} headings={[{ title: "Product" }, { title: "Variants" }, { title: "Lot tracking" }, { title: "Strategy" }, { title: "" }]}>
+                  {products.map((p, index) => (
+                    <ProductRow key={p.productId} index={index} product={p} />
+                  ))}
+                </IndexTable>
+              )}
+              <div style={{ padding: "var(--p-space-300)", display: "flex", justifyContent: "center" }}>
+                <KeysetPagination nextCursor={nextCursor} />
+              </div>
+            </BlockStack>
+          </Card>
+        </Layout.AnnotatedSection>
+      </Layout>
+    </Page>
+  );
+}
+
+function ProductRow({ product, index }: { product: { productId: string; productTitle: string | null; variants: number; trackedVariants: number; strategyOverride: string | null }; index: number }) {
+  const fetcher = useFetcher<typeof action>();
+  useResultToast(fetcher.data);
+  const tracked = product.trackedVariants === product.variants;
+  const [strategy, setStrategy] = useState(product.strategyOverride ?? "");
+  const title = product.productTitle ?? `Product ${product.productId}`;
+  const submit = (lotTracked: boolean, strategyOverride: string) =>
+    fetcher.submit({ intent: "product", productId: product.productId, lotTracked: String(lotTracked), strategyOverride, title }, { method: "post" });
+  return (
+    <IndexTable.Row id={product.productId} position={index}>
+      <IndexTable.Cell>
+        <Text as="span" fontWeight="semibold">{title}</Text>
+      </IndexTable.Cell>
+      <IndexTable.Cell>{product.variants}</IndexTable.Cell>
+      <IndexTable.Cell>
+        {tracked ? <Badge tone="success">Lot-tracked</Badge> : product.trackedVariants === 0 ? <Badge>Not tracked</Badge> : <Badge tone="attention">{`${product.trackedVariants} of ${product.variants} tracked`}</Badge>}
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <Select
+          label={`Strategy for ${title}`}
+          labelHidden
+          options={[{ label: "Shop default", value: "" }, ...STRATEGIES.map((s) => ({ label: s, value: s }))]}
+          value={strategy}
+          onChange={(value) => {
+            setStrategy(value);
+            submit(tracked, value);
+          }}
+        />
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <InlineStack align="end">
+          <Button loading={fetcher.state !== "idle"} onClick={() => submit(!tracked, strategy)}>
+            {tracked ? "Stop tracking" : "Track lots"}
+          </Button>
+        </InlineStack>
+      </IndexTable.Cell>
+    </IndexTable.Row>
+  );
+}
+
+export const ErrorBoundary = () => <RouteError title="Settings" />;
