@@ -1,0 +1,19 @@
+import { requireString, type Command } from "../command";
+import { countLot } from "../../domain/lots/lot-moves.server";
+import { domainErrors, lotFrom, lotOptions, shopFrom, shopOption } from "./lots-shared";
+
+export const lotsCount: Command = {
+  name: "lots count",
+  summary: "Record a cycle count of a lot at a location; the difference goes to the ledger and Shopify",
+  usage: `lotkeeper lots count --shop <domain> --lot <number> [--variant <id>] --location <id> --counted <n>
+
+The counted units become the balance. A COUNTED ledger entry records the difference (also when it
+is zero); Shopify gets inventoryAdjustQuantities with reason cycle_count_available.
+Prints {"previous","difference","balances",...}.`,
+  options: { ...shopOption, ...lotOptions, location: { type: "string" }, counted: { type: "string" } },
+  async run(args) {
+    const shopId = await shopFrom(args);
+    const lotId = await lotFrom(args, shopId);
+    return domainErrors(() => countLot(shopId, { lotId, locationId: requireString(args, "location"), counted: requireString(args, "counted") }, { cause: "CLI", causeRef: "cli" }));
+  },
+};

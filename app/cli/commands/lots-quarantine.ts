@@ -1,0 +1,38 @@
+import { optionalString, type Command } from "../command";
+import { quarantineLotNow, releaseLotNow } from "../../domain/lots/quarantine.server";
+import { domainErrors, lotFrom, lotOptions, optionalId, shopFrom, shopOption } from "./lots-shared";
+
+const options = { ...shopOption, ...lotOptions, location: { type: "string" as const }, reason: { type: "string" as const } };
+
+export const lotsQuarantine: Command = {
+  name: "lots quarantine",
+  summary: "Quarantine a lot (all locations, or one): never allocated, moved to quality_control in Shopify",
+  usage: `lotkeeper lots quarantine --shop <domain> --lot <number> [--variant <id>] [--location <id>] [--reason <text>]
+
+Without --location the whole lot is quarantined (status QUARANTINED). Units move from Shopify's
+available to quality_control (inventoryMoveQuantities). Quarantining twice changes nothing.`,
+  options,
+  async run(args) {
+    const shopId = await shopFrom(args);
+    const lotId = await lotFrom(args, shopId);
+    return domainErrors(() =>
+      quarantineLotNow({ shopId, lotId, locationId: optionalId(args, "location", "Location"), reason: optionalString(args, "reason") ?? "quarantined from the CLI", cause: "CLI", causeRef: "cli" }),
+    );
+  },
+};
+
+export const lotsRelease: Command = {
+  name: "lots release",
+  summary: "Release a quarantined lot (all locations, or one) back to sale",
+  usage: `lotkeeper lots release --shop <domain> --lot <number> [--variant <id>] [--location <id>] [--reason <text>]
+
+Moves the units back from quality_control to available. A recalled lot is refused: close the recall first.`,
+  options,
+  async run(args) {
+    const shopId = await shopFrom(args);
+    const lotId = await lotFrom(args, shopId);
+    return domainErrors(() =>
+      releaseLotNow({ shopId, lotId, locationId: optionalId(args, "location", "Location"), reason: optionalString(args, "reason") ?? "released from the CLI", cause: "CLI", causeRef: "cli" }),
+    );
+  },
+};

@@ -1,0 +1,61 @@
+import { optionalString, type Command } from "../command";
+import { receiveLot } from "../../domain/lots/receive-lot.server";
+import { domainErrors, shopFrom, shopOption } from "./lots-shared";
+
+export const lotsReceive: Command = {
+  name: "lots receive",
+  summary: "Receive units into a lot (created on first receipt; lot number generated when omitted)",
+  usage: `lotkeeper lots receive --shop <domain> --variant <id> --quantity <n> --location <id> [--lot <number>]
+                       [--expires YYYY-MM-DD] [--best-before YYYY-MM-DD] [--produced YYYY-MM-DD]
+                       [--supplier <name>] [--supplier-lot <code>] [--po <reference>]
+                       [--cost <amount>] [--currency <ISO code>] [--notes <text>] [--gtin <digits>]
+
+Without --lot the number is generated from the shop's pattern (default {YYYYMMDD}-{PO}-{SEQ}).
+Receiving an existing lot number of the same variant again adds units when the dates agree and is
+refused when they conflict. Shopify's available quantity at the location is raised by a queued,
+idempotent inventoryAdjustQuantities (reason "received").
+Prints {"lotId","lotNumber","created","locationId","locationName","quantity","balanceAfter",...}.`,
+  options: {
+    ...shopOption,
+    variant: { type: "string" },
+    lot: { type: "string" },
+    quantity: { type: "string" },
+    location: { type: "string" },
+    expires: { type: "string" },
+    "best-before": { type: "string" },
+    produced: { type: "string" },
+    supplier: { type: "string" },
+    "supplier-lot": { type: "string" },
+    po: { type: "string" },
+    cost: { type: "string" },
+    currency: { type: "string" },
+    notes: { type: "string" },
+    gtin: { type: "string" },
+  },
+  async run(args) {
+    const shopId = await shopFrom(args);
+    const s = (name: string) => optionalString(args, name) ?? null;
+    return domainErrors(() =>
+      receiveLot(
+        shopId,
+        {
+          variantId: s("variant") ?? "",
+          lotNumber: typeof args.values.lot === "string" ? args.values.lot : null,
+          quantity: s("quantity") ?? "",
+          locationId: s("location") ?? "",
+          expiresOn: s("expires"),
+          bestBeforeOn: s("best-before"),
+          producedOn: s("produced"),
+          supplier: s("supplier"),
+          supplierLot: s("supplier-lot"),
+          purchaseOrder: s("po"),
+          unitCost: s("cost"),
+          currency: s("currency"),
+          notes: s("notes"),
+          gtin: s("gtin"),
+        },
+        { cause: "CLI", causeRef: "cli" },
+      ),
+    );
+  },
+};

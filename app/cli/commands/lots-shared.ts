@@ -1,0 +1,44 @@
+// What the `lots *` commands share: the shop by domain, the lot by number (or id), and turning
+// domain errors into one clear CLI line.
+import { CliError, optionalString, UsageError, type ParsedArgs } from "../command";
+import { optionalShopifyId, requireShopId, requireShopifyId } from "../shop-option";
+import { pool } from "../../db.server";
+import { findLotId } from "../../domain/lots/lot-queries.server";
+import { LotError } from "../../domain/lots/lot-errors";
+
+export const shopOption = { shop: { type: "string" as const } };
+export const lotOptions = { lot: { type: "string" as const }, variant: { type: "string" as const }, "lot-id": { type: "string" as const } };
+
+/** The shop of --shop <domain> (app/cli/shop-option.ts: an unknown shop is a clear error). */
+export const shopFrom = requireShopId;
+
+export function optionalId(args: ParsedArgs, name: string, _type?: string): bigint | undefined {
+  return optionalShopifyId(args, name);
+}
+
+export function requireId(args: ParsedArgs, name: string): bigint {
+  return requireShopifyId(args, name);
+}
+
+/** The lot named by --lot (and --variant when the number is on several variants) or --lot-id. */
+export async function lotFrom(args: ParsedArgs, shopId: number): Promise<bigint> {
+  const lotId = optionalString(args, "lot-id");
+  if (lotId) {
+    if (!/^\d+$/.test(lotId)) throw new UsageError("--lot-id must be a number");
+    return BigInt(lotId);
+  }
+  const lotNumber = typeof args.values.lot === "string" ? args.values.lot : undefined;
+  if (!lotNumber) throw new UsageError("--lot <number> is required (or --lot-id)");
+  const variantId = optionalId(args, "variant", "ProductVariant");
+  return domainErrors(() => findLotId(pool(), shopId, lotNumber, variantId));
+}
+
+/** Runs a use case; its typed errors become one CLI line (exit 1). */
+export async function domainErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof LotError) throw new CliError(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,24 @@
+import { requireString, type Command } from "../command";
+import { transferLot } from "../../domain/lots/lot-moves.server";
+import { domainErrors, lotFrom, lotOptions, shopFrom, shopOption } from "./lots-shared";
+
+export const lotsTransfer: Command = {
+  name: "lots transfer",
+  summary: "Move units of a lot from one location to another",
+  usage: `lotkeeper lots transfer --shop <domain> --lot <number> [--variant <id>] --from <location id> --to <location id> --quantity <n>
+
+Two TRANSFERRED ledger entries and one inventoryAdjustQuantities with a change at each location.
+Quarantined units stay quarantined at the destination.`,
+  options: { ...shopOption, ...lotOptions, from: { type: "string" }, to: { type: "string" }, quantity: { type: "string" } },
+  async run(args) {
+    const shopId = await shopFrom(args);
+    const lotId = await lotFrom(args, shopId);
+    return domainErrors(() =>
+      transferLot(
+        shopId,
+        { lotId, fromLocationId: requireString(args, "from"), toLocationId: requireString(args, "to"), quantity: requireString(args, "quantity") },
+        { cause: "CLI", causeRef: "cli" },
+      ),
+    );
+  },
+};

@@ -1,0 +1,97 @@
+// The variants and locations a lot can belong to: known from product/location webhooks, or
+// looked up over Admin GraphQL and stored on first use. An id Shopify does not know is refused.
+import type { Sql } from "../../lib/sql.server";
+import { fetchLocation, fetchVariant, ShopifyAdminError } from "../../lib/shopify-admin.server";
+import { ShopifyLookupError, ShopNotFoundError, UnknownLocationError, UnknownVariantError } from "./lot-errors";
+
+type Query = Pick<Sql, "query">;
+
+export interface KnownVariant {
+  id: bigint;
+  inventoryItemId: bigint | null;
+  sku: string | null;
+  title: string | null;
+  productTitle: string | null;
+  barcode: string | null;
+  lotTracked: boolean;
+}
+
+export async function shopDomainOf(sql: Query, shopId: number): Promise<string> {
+  const r = await sql.query<{ domain: string }>("select domain from shops where id = $1", [shopId]);
+  if (!r.rows[0]) throw new ShopNotFoundError(`shop ${shopId} does not exist`);
+  return r.rows[0].domain;
+}
+
+export async function findVariant(sql: Query, shopId: number, variantId: bigint): Promise<KnownVariant | undefined> {
+  const r = await sql.query<{
+    id: bigint;
+    inventory_item_id: bigint | null;
+    sku: string | null;
+    title: string | null;
+    product_title: string | null;
+    barcode: string | null;
+    lot_tracked: boolean;
+  }>("select id, inventory_item_id, sku, title, product_title, barcode, lot_tracked from variants where shop_id = $1 and id = $2", [shopId, variantId]);
+  const v = r.rows[0];
+  return v
+    ? { id: v.id, inventoryItemId: v.inventory_item_id, sku: v.sku, title: v.title, productTitle: v.product_title, barcode: v.barcode, lotTracked: v.lot_tracked }
+    : undefined;
+}
+
+/**
+ * The variant from our table, or from Shopify (then stored). Unknown to Shopify: UnknownVariantError.
+ * Known locally but without an inventory item id: completed from Shopify when it answers.
+ */
+export async function resolveVariant(sql: Query, shopId: number, variantId: bigint): Promise<KnownVariant> {
+  const known = await findVariant(sql, shopId, variantId);
+  if (known?.inventoryItemId) return known;
+  const domain = await shopDomainOf(sql, shopId);
+  let fetched;
+  try {
+    fetched = await fetchVariant(domain, variantId);
+  } catch (error) {
+    if (known) return known;
+    if (error instanceof ShopifyAdminError) {
+      throw new ShopifyLookupError(`variant ${variantId} is not known yet and Shopify could not be asked (${error.message}); try again in a minute`);
+    }
+    throw error;
+  }
+  if (!fetched) throw new UnknownVariantError(`variant ${variantId} does not exist in ${domain}; check the variant id (Products > variant URL)`);
+  await sql.query(
+    `insert into variants (shop_id, id, product_id, inventory_item_id, sku, title, product_title, barcode, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, now())
+     on conflict (shop_id, id) do update set product_id = excluded.product_id, inventory_item_id = excluded.inventory_item_id,
+       sku = excluded.sku, title = excluded.title, product_title = excluded.product_title, barcode = excluded.barcode, updated_at = now()`,
+    [shopId, variantId, fetched.productId, fetched.inventoryItemId, fetched.sku, fetched.title, fetched.productTitle, fetched.barcode],
+  );
+  return (await findVariant(sql, shopId, variantId))!;
+}
+
+export interface KnownLocation {
+  id: bigint;
+  name: string | null;
+}
+
+/**
+ * The location from our table, or from Shopify (then stored with its name). Shopify saying it does
+ * not exist: UnknownLocationError. Shopify unreachable: accepted without a name (filled in later).
+ */
+export async function resolveLocation(sql: Query, shopId: number, locationId: bigint): Promise<KnownLocation> {
+  const r = await sql.query<{ id: bigint; name: string | null }>("select id, name from locations where shop_id = $1 and id = $2", [shopId, locationId]);
+  if (r.rows[0]?.name) return r.rows[0];
+  const domain = await shopDomainOf(sql, shopId);
+  let fetched: { name: string; active: boolean } | null | undefined;
+  try {
+    fetched = await fetchLocation(domain, locationId);
+  } catch (error) {
+    if (!(error instanceof ShopifyAdminError)) throw error;
+    fetched = undefined; // unreachable: keep the id, the name comes with the next lookup
+  }
+  if (fetched === null) throw new UnknownLocationError(`location ${locationId} does not exist in ${domain}; check the location id (Settings > Locations)`);
+  await sql.query(
+    `insert into locations (shop_id, id, name, active) values ($1, $2, $3, $4)
+     on conflict (shop_id, id) do update set name = coalesce(excluded.name, locations.name), active = excluded.active`,
+    [shopId, locationId, fetched?.name ?? null, fetched?.active ?? true],
+  );
+  return { id: locationId, name: fetched?.name ?? r.rows[0]?.name ?? null };
+}

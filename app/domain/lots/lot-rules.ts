@@ -1,0 +1,262 @@
+// The rules of receiving and moving lot units, as pure functions (no database, no Shopify):
+// what a valid receipt looks like, how dates compare, how automatic lot numbers are made.
+import { LotValidationError, type FieldProblem } from "./lot-errors";
+
+export const LOT_NUMBER_MAX = 64;
+export const MAX_QUANTITY = 1_000_000_000;
+
+export interface ReceiptInput {
+  variantId: string | number | bigint;
+  lotNumber?: string | null;
+  quantity: string | number;
+  locationId: string | number | bigint;
+  expiresOn?: string | null;
+  bestBeforeOn?: string | null;
+  producedOn?: string | null;
+  supplier?: string | null;
+  supplierLot?: string | null;
+  purchaseOrder?: string | null;
+  unitCost?: string | number | null;
+  currency?: string | null;
+  notes?: string | null;
+  gtin?: string | null;
+  /** When the goods arrived (defaults to now); used for automatic lot numbers. */
+  receivedAt?: Date | string | null;
+}
+
+export interface LotDates {
+  expiresOn: string | null;
+  bestBeforeOn: string | null;
+  producedOn: string | null;
+}
+
+export interface ValidReceipt extends LotDates {
+  variantId: bigint;
+  /** null: generate one from the shop's pattern. */
+  lotNumber: string | null;
+  quantity: number;
+  locationId: bigint;
+  supplier: string | null;
+  supplierLot: string | null;
+  purchaseOrder: string | null;
+  /** Decimal as a string with up to 4 places, e.g. "1.2500". */
+  unitCost: string | null;
+  currency: string | null;
+  notes: string | null;
+  gtin: string | null;
+  receivedAt: Date;
+}
+
+/** 'YYYY-MM-DD' that is a real calendar date, or a problem message. */
+export function checkDate(value: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return `"${value}" is not a date; write it as YYYY-MM-DD`;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12) return `"${value}" is not a real date: there is no month ${m[2]}`;
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > last) return `"${value}" is not a real date: ${m[1]}-${m[2]} has ${last} days`;
+  if (year < 1900 || year > 2200) return `"${value}" is outside the years 1900-2200`;
+  return null;
+}
+
+/** Lot numbers: 1-64 printable characters (no control characters, no leading/trailing spaces). */
+export function checkLotNumber(value: string): string | null {
+  if (value.length === 0) return "is empty; give a lot number or leave it out to have one generated";
+  if ([...value].length > LOT_NUMBER_MAX) return `is ${[...value].length} characters long; at most ${LOT_NUMBER_MAX} are allowed`;
+  const control = /[\u0000-\u001f\u007f-\u009f]/.exec(value);
+  if (control) return `contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}; only printable characters are allowed`;
+  if (value.trim() !== value) return "starts or ends with a space";
+  return null;
+}
+
+/** A whole number of units > 0 (or >= 0 with allowZero), from CLI text, CSV or a form. */
+export function parseQuantity(value: string | number | null | undefined, options: { allowZero?: boolean } = {}): number | string {
+  const text = typeof value === "number" ? String(value) : (value ?? "").trim();
+  if (text === "") return "is required";
+  if (!/^-?\d+$/.test(text)) return `"${text}" is not a whole number of units`;
+  const n = Number(text);
+  if (options.allowZero ? n < 0 : n <= 0) return `must be ${options.allowZero ? "zero or more" : "a positive whole number"}, got ${text}`;
+  if (n > MAX_QUANTITY) return `${text} is more than ${MAX_QUANTITY} units`;
+  return n;
+}
+
+/** A Shopify numeric id or GID, as a bigint; or a problem message. */
+export function parseShopifyId(value: string | number | bigint | null | undefined, type: string): bigint | string {
+  if (value === null || value === undefined || value === "") return "is required";
+  if (typeof value === "bigint") return value > 0n ? value : "must be a positive id";
+  const text = String(value).trim();
+  const m = new RegExp(`^(?:gid://shopify/${type}/)?(\\d{1,19})$`).exec(text);
+  if (!m) return `"${text}" is not a ${type} id (digits, or gid://shopify/${type}/<digits>)`;
+  const id = BigInt(m[1]!);
+  return id > 0n && id < 2n ** 63n ? id : `"${text}" is out of range`;
+}
+
+function optionalText(value: string | null | undefined, field: string, max: number, problems: FieldProblem[]): string | null {
+  const text = (value ?? "").trim();
+  if (text === "") return null;
+  if (text.length > max) problems.push({ field, message: `is ${text.length} characters long; at most ${max} are allowed` });
+  return text;
+}
+
+/** Validates a receipt; throws LotValidationError listing every problem. */
+export function validateReceipt(input: ReceiptInput, now: Date = new Date()): ValidReceipt {
+  const problems: FieldProblem[] = [];
+  const variantId = parseShopifyId(input.variantId, "ProductVariant");
+  if (typeof variantId === "string") problems.push({ field: "variant", message: variantId });
+  const locationId = parseShopifyId(input.locationId, "Location");
+  if (typeof locationId === "string") problems.push({ field: "location", message: locationId });
+  const quantity = parseQuantity(input.quantity);
+  if (typeof quantity === "string") problems.push({ field: "quantity", message: quantity });
+
+  let lotNumber: string | null = null;
+  if (input.lotNumber !== null && input.lotNumber !== undefined && input.lotNumber !== "") {
+    const problem = checkLotNumber(input.lotNumber);
+    if (problem) problems.push({ field: "lot", message: problem });
+    else lotNumber = input.lotNumber;
+  }
+
+  const dates: LotDates = { expiresOn: null, bestBeforeOn: null, producedOn: null };
+  for (const [key, field] of [
+    ["expiresOn", "expires"],
+    ["bestBeforeOn", "best-before"],
+    ["producedOn", "produced"],
+  ] as const) {
+    const raw = (input[key] ?? "").trim();
+    if (raw === "") continue;
+    const problem = checkDate(raw);
+    if (problem) problems.push({ field, message: problem });
+    else dates[key] = raw;
+  }
+  if (dates.producedOn && dates.expiresOn && dates.expiresOn < dates.producedOn) {
+    problems.push({ field: "expires", message: `${dates.expiresOn} is before the production date ${dates.producedOn}` });
+  }
+  if (dates.producedOn && dates.bestBeforeOn && dates.bestBeforeOn < dates.producedOn) {
+    problems.push({ field: "best-before", message: `${dates.bestBeforeOn} is before the production date ${dates.producedOn}` });
+  }
+
+  let unitCost: string | null = null;
+  const costText = input.unitCost === null || input.unitCost === undefined ? "" : String(input.unitCost).trim();
+  if (costText !== "") {
+    if (!/^\d{1,10}(\.\d{1,4})?$/.test(costText)) problems.push({ field: "cost", message: `"${costText}" is not an amount (e.g. 1.25, at most 4 decimals, not negative)` });
+    else unitCost = costText;
+  }
+  let currency: string | null = null;
+  const currencyText = (input.currency ?? "").trim();
+  if (currencyText !== "") {
+    if (!/^[A-Za-z]{3}$/.test(currencyText)) problems.push({ field: "currency", message: `"${currencyText}" is not a 3-letter ISO 4217 code such as EUR or USD` });
+    else currency = currencyText.toUpperCase();
+  }
+  if (currency && !unitCost) problems.push({ field: "currency", message: "given without a unit cost (--cost)" });
+
+  let gtin: string | null = null;
+  if (input.gtin) {
+    if (!/^\d{8}$|^\d{12,14}$/.test(input.gtin)) problems.push({ field: "gtin", message: `"${input.gtin}" is not a GTIN (8, 12, 13 or 14 digits)` });
+    else gtin = input.gtin.padStart(14, "0");
+  }
+
+  let receivedAt = now;
+  if (input.receivedAt) {
+    const d = input.receivedAt instanceof Date ? input.receivedAt : new Date(input.receivedAt);
+    if (Number.isNaN(d.getTime())) problems.push({ field: "received", message: `"${String(input.receivedAt)}" is not a date` });
+    else receivedAt = d;
+  }
+
+  const supplier = optionalText(input.supplier, "supplier", 200, problems);
+  const supplierLot = optionalText(input.supplierLot, "supplier-lot", 64, problems);
+  const purchaseOrder = optionalText(input.purchaseOrder, "po", 64, problems);
+  const notes = optionalText(input.notes, "notes", 2000, problems);
+
+  if (problems.length > 0) throw new LotValidationError(problems);
+  return {
+    variantId: variantId as bigint,
+    lotNumber,
+    quantity: quantity as number,
+    locationId: locationId as bigint,
+    ...dates,
+    supplier,
+    supplierLot,
+    purchaseOrder,
+    unitCost,
+    currency,
+    notes,
+    gtin,
+    receivedAt,
+  };
+}
+
+/**
+ * Dates of a new receipt against the lot's: each date given must equal the one stored, when one
+ * is stored. Returns the conflicts ("expiry 2027-01-31 differs from the lot's 2027-02-28").
+ */
+export function dateConflicts(existing: LotDates, incoming: LotDates): string[] {
+  const names: Record<keyof LotDates, string> = { expiresOn: "expiry", bestBeforeOn: "best-before date", producedOn: "production date" };
+  const out: string[] = [];
+  for (const key of Object.keys(names) as (keyof LotDates)[]) {
+    const a = existing[key];
+    const b = incoming[key];
+    if (a && b && a !== b) out.push(`${names[key]} ${b} differs from the lot's ${a}`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Automatic lot numbers
+
+export const AUTO_LOT_TOKENS = ["YYYYMMDD", "YYMMDD", "YYYY", "YY", "MM", "DD", "PO", "SKU", "SEQ"] as const;
+
+/** Problems with a pattern (unknown tokens, unbalanced braces, nothing that varies), or []. */
+export function checkAutoLotPattern(pattern: string): string[] {
+  const problems: string[] = [];
+  if (pattern.trim() === "") return ["the pattern is empty"];
+  const stripped = pattern.replace(/\{([A-Z]+)(\d)?\}/g, (whole, token: string) => {
+    if (!(AUTO_LOT_TOKENS as readonly string[]).includes(token)) problems.push(`unknown token {${token}}; use ${AUTO_LOT_TOKENS.map((t) => `{${t}}`).join(", ")}`);
+    return "";
+  });
+  if (/[{}]/.test(stripped)) problems.push("has a brace that is not part of a {TOKEN}");
+  if (!/\{(YYYYMMDD|YYMMDD|YYYY|YY|MM|DD|PO|SEQ)\d?\}/.test(pattern)) problems.push("needs at least a date, {PO} or {SEQ} token");
+  return problems;
+}
+
+export interface AutoLotContext {
+  date: Date;
+  purchaseOrder: string | null;
+  sku: string | null;
+}
+
+const SEPARATORS = /[-_./ ]/;
+
+/**
+ * Renders everything but {SEQ}: "{YYYYMMDD}-{PO}-{SEQ}" -> "20261126-PO77-{SEQ}". A token
+ * without a value ({PO} without a purchase order) disappears with one separator next to it.
+ */
+export function renderAutoLotPrefix(pattern: string, ctx: AutoLotContext): string {
+  const y = ctx.date.getUTCFullYear().toString();
+  const mm = String(ctx.date.getUTCMonth() + 1).padStart(2, "0");
+  const dd = String(ctx.date.getUTCDate()).padStart(2, "0");
+  const clean = (s: string | null) => (s ?? "").trim().replace(/[^\p{L}\p{N}._-]+/gu, "-").slice(0, 24);
+  const values: Record<string, string> = {
+    YYYYMMDD: `${y}${mm}${dd}`,
+    YYMMDD: `${y.slice(2)}${mm}${dd}`,
+    YYYY: y,
+    YY: y.slice(2),
+    MM: mm,
+    DD: dd,
+    PO: clean(ctx.purchaseOrder),
+    SKU: clean(ctx.sku),
+  };
+  let out = pattern;
+  for (const [token, value] of Object.entries(values)) {
+    out = out.replace(new RegExp(`\\{${token}\\}`, "g"), value === "" ? "\u0000" : value);
+  }
+  // Drop empty tokens together with one adjacent separator.
+  out = out.replace(/([-_./ ])?\u0000([-_./ ])?/g, (_m, before: string | undefined, after: string | undefined) => (before && after ? before : ""));
+  return out.replace(new RegExp(`^${SEPARATORS.source}+|${SEPARATORS.source}+$`, "g"), "");
+}
+
+/** Fills {SEQ} or {SEQn} (n digits, default 3). A pattern without {SEQ} gets "-<seq>" only when needed (seq > 1). */
+export function applySequence(prefix: string, seq: number): string {
+  if (/\{SEQ\d?\}/.test(prefix)) {
+    return prefix.replace(/\{SEQ(\d)?\}/g, (_m, width: string | undefined) => String(seq).padStart(Number(width ?? 3), "0"));
+  }
+  return seq <= 1 ? prefix : `${prefix}-${seq}`;
+}

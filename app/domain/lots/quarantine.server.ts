@@ -1,0 +1,118 @@
+// Quarantine and release. A quarantined balance is never allocated automatically; in Shopify its
+// units move from `available` to `quality_control` (inventoryMoveQuantities through the outbox)
+// so they stop selling while still counting as on hand.
+import { withTransaction, type Sql } from "../../lib/sql.server";
+import { moveLotUnitsWithEntries, type LedgerCause } from "../ledger/ledger.server";
+import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
+import { lotkeeperUri, movePayload } from "../sync/inventory-changes";
+import { lockLot } from "./lot-moves.server";
+import { LotStateError } from "./lot-errors";
+
+export interface QuarantineArgs {
+  shopId: number;
+  lotId: bigint;
+  /** One location, or every location of the lot when absent (the lot's status changes too). */
+  locationId?: bigint | null;
+  reason: string;
+  cause: LedgerCause;
+  causeRef?: string | null;
+}
+
+export interface QuarantineResult {
+  lotId: bigint;
+  lotNumber: string;
+  status: "ACTIVE" | "QUARANTINED" | "RECALLED";
+  /** Balances whose state changed, with the units moved in Shopify. */
+  locations: { locationId: bigint; quantity: number }[];
+  /** Queue these after your transaction commits: queueOutboxEntries(outboxIds). */
+  outboxIds: bigint[];
+}
+
+/**
+ * Quarantines a lot (all locations, or one) inside the caller's transaction: balances flagged,
+ * one QUARANTINED ledger entry per location, lot status QUARANTINED when the whole lot is
+ * concerned (a RECALLED lot keeps its status), and an outbox row moving the units to
+ * quality_control. Idempotent: balances already quarantined are left alone.
+ */
+export async function quarantineLot(sql: Sql, args: QuarantineArgs): Promise<QuarantineResult> {
+  return changeQuarantine(sql, args, true);
+}
+
+/**
+ * Releases a quarantine (all locations, or one). A recalled lot is refused unless `allowRecalled`
+ * (the recall is being closed): releasing it by mistake would put recalled units back on sale.
+ */
+export async function releaseLot(sql: Sql, args: QuarantineArgs & { allowRecalled?: boolean }): Promise<QuarantineResult> {
+  return changeQuarantine(sql, args, false);
+}
+
+async function changeQuarantine(sql: Sql, args: QuarantineArgs & { allowRecalled?: boolean }, quarantine: boolean): Promise<QuarantineResult> {
+  const lot = await lockLot(sql, args.shopId, args.lotId);
+  if (!quarantine && lot.status === "RECALLED" && !args.allowRecalled) {
+    throw new LotStateError(`lot ${lot.lotNumber} is under recall; close the recall before releasing its units`);
+  }
+  const balances = await sql.query<{ location_id: bigint; quantity: number }>(
+    `select location_id, quantity from lot_balances
+     where lot_id = $1 and shop_id = $2 and quarantined = $3 and ($4::bigint is null or location_id = $4)
+     order by location_id for update`,
+    [lot.id, args.shopId, !quarantine, args.locationId ?? null],
+  );
+  const locations = balances.rows.map((b) => ({ locationId: b.location_id, quantity: b.quantity }));
+  let status = lot.status;
+  if (!args.locationId) {
+    if (quarantine && status === "ACTIVE") status = "QUARANTINED";
+    if (!quarantine && (status === "QUARANTINED" || (status === "RECALLED" && args.allowRecalled))) status = "ACTIVE";
+    if (status !== lot.status) await sql.query("update lots set status = $2::\"LotStatus\", updated_at = now() where id = $1", [lot.id, status]);
+  }
+  if (locations.length === 0) return { lotId: lot.id, lotNumber: lot.lotNumber, status, locations, outboxIds: [] };
+  await sql.query("update lot_balances set quarantined = $3, updated_at = now() where lot_id = $1 and location_id = any($2::bigint[])", [
+    lot.id,
+    locations.map((l) => l.locationId.toString()),
+    quarantine,
+  ]);
+  const moved = await moveLotUnitsWithEntries(
+    sql,
+    locations.map((l) => ({
+      shopId: args.shopId,
+      lotId: lot.id,
+      locationId: l.locationId,
+      delta: 0,
+      kind: quarantine ? ("QUARANTINED" as const) : ("RELEASED" as const),
+      cause: args.cause,
+      causeRef: args.causeRef ?? null,
+      reason: args.reason,
+    })),
+  );
+  const outboxIds: bigint[] = [];
+  const withUnits = locations.filter((l) => l.quantity > 0);
+  if (lot.inventoryItemId && withUnits.length > 0) {
+    const first = moved[0]!.ledgerEntryId;
+    outboxIds.push(
+      await addOutboxEntry(sql, {
+        shopId: args.shopId,
+        kind: "inventory.move",
+        idempotencyKey: `ledger:${first}`,
+        payload: movePayload({
+          direction: quarantine ? "quarantine" : "release",
+          referenceDocumentUri: lotkeeperUri("LedgerEntry", first),
+          changes: withUnits.map((l) => ({ inventoryItemId: lot.inventoryItemId!, locationId: l.locationId, quantity: l.quantity })),
+        }),
+      }),
+    );
+  }
+  return { lotId: lot.id, lotNumber: lot.lotNumber, status, locations, outboxIds };
+}
+
+/** quarantineLot in its own transaction, queueing the Shopify change after commit (CLI, admin panel). */
+export async function quarantineLotNow(args: QuarantineArgs): Promise<QuarantineResult> {
+  const result = await withTransaction((sql) => quarantineLot(sql, args));
+  await queueOutboxEntries(result.outboxIds);
+  return result;
+}
+
+/** releaseLot in its own transaction, queueing the Shopify change after commit. */
+export async function releaseLotNow(args: QuarantineArgs): Promise<QuarantineResult> {
+  const result = await withTransaction((sql) => releaseLot(sql, args));
+  await queueOutboxEntries(result.outboxIds);
+  return result;
+}

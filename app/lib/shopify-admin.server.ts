@@ -1,0 +1,232 @@
+// The one place the app talks to Shopify's Admin GraphQL API. Every query and mutation the app
+// sends is defined here, so the exact operations are reviewable in one file.
+//
+// Authentication: the shop's offline session, loaded (and refreshed when it expires, since the
+// app uses expiring offline tokens) by `unauthenticated.admin(shop)`. The request itself is a
+// plain fetch so that throttling (HTTP 429, or a THROTTLED GraphQL error with
+// extensions.cost.throttleStatus) and outages become typed errors the outbox can act on, instead
+// of the client library's own retry loop.
+import type { QueryCost } from "../domain/sync/throttle";
+
+export class ShopifyAdminError extends Error {
+  override name = "ShopifyAdminError";
+  /** True when asking again later may succeed (throttle, outage, expired token). */
+  readonly retryable: boolean = false;
+}
+
+/** Shopify asked us to slow down. `cost` says how long the bucket needs to refill. */
+export class ShopifyThrottledError extends ShopifyAdminError {
+  override name = "ShopifyThrottledError";
+  override readonly retryable = true;
+  constructor(
+    message: string,
+    readonly cost?: QueryCost,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Shopify could not be reached or answered 5xx. */
+export class ShopifyUnavailableError extends ShopifyAdminError {
+  override name = "ShopifyUnavailableError";
+  override readonly retryable = true;
+}
+
+/** No usable offline session (app not installed, token revoked): retry after the shop reinstalls. */
+export class ShopifyAuthError extends ShopifyAdminError {
+  override name = "ShopifyAuthError";
+  override readonly retryable = true;
+}
+
+/** Shopify refused the operation itself (GraphQL error or userErrors): retrying will not help. */
+export class ShopifyRejectedError extends ShopifyAdminError {
+  override name = "ShopifyRejectedError";
+  constructor(
+    message: string,
+    readonly details: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface AdminResult<T> {
+  data: T;
+  cost?: QueryCost;
+}
+
+interface GraphqlError {
+  message: string;
+  extensions?: { code?: string };
+}
+
+async function accessToken(shop: string): Promise<string> {
+  try {
+    // Imported on first use: commands that never call Shopify do not build the Shopify app.
+    const { unauthenticated } = await import("../shopify.server");
+    const { session } = await unauthenticated.admin(shop);
+    if (!session.accessToken) throw new Error("session has no access token");
+    return session.accessToken;
+  } catch (error) {
+    throw new ShopifyAuthError(`no usable Shopify session for ${shop} (${(error as Error).message}); open the app in the shop's admin to reinstall it`);
+  }
+}
+
+/** Sends one Admin GraphQL operation for a shop. Throws a ShopifyAdminError subclass on failure. */
+export async function adminGraphql<T>(shop: string, query: string, variables: Record<string, unknown> = {}): Promise<AdminResult<T>> {
+  const token = await accessToken(shop);
+  const { API_VERSION } = await import("../shopify.server");
+  let response: Response;
+  try {
+    response = await fetch(`https://${shop}/admin/api/${API_VERSION}/graphql.json`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-Shopify-Access-Token": token },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (error) {
+    throw new ShopifyUnavailableError(`Shopify could not be reached for ${shop}: ${(error as Error).message}`);
+  }
+  if (response.status === 429) {
+    const retryAfter = Number(response.headers.get("Retry-After"));
+    throw new ShopifyThrottledError(`Shopify throttled ${shop} (HTTP 429)`, undefined, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+  }
+  if (response.status === 401 || response.status === 403) {
+    throw new ShopifyAuthError(`Shopify refused the access token of ${shop} (HTTP ${response.status}); the app may have been uninstalled`);
+  }
+  if (response.status >= 500) throw new ShopifyUnavailableError(`Shopify answered HTTP ${response.status} for ${shop}`);
+  let body: { data?: T; errors?: GraphqlError[]; extensions?: { cost?: QueryCost } };
+  try {
+    body = (await response.json()) as typeof body;
+  } catch {
+    throw new ShopifyUnavailableError(`Shopify answered HTTP ${response.status} without JSON for ${shop}`);
+  }
+  const cost = body.extensions?.cost;
+  if (body.errors?.length) {
+    if (body.errors.some((e) => e.extensions?.code === "THROTTLED")) throw new ShopifyThrottledError(`Shopify throttled ${shop} (query cost)`, cost);
+    throw new ShopifyRejectedError(`Shopify refused the request: ${body.errors.map((e) => e.message).join("; ")}`, body.errors);
+  }
+  if (!response.ok || body.data === undefined) throw new ShopifyUnavailableError(`Shopify answered HTTP ${response.status} without data for ${shop}`);
+  return { data: body.data, cost };
+}
+
+export const gid = (type: string, id: bigint | string | number) => `gid://shopify/${type}/${id}`;
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+export interface ShopifyVariant {
+  id: bigint;
+  productId: bigint | null;
+  inventoryItemId: bigint | null;
+  sku: string | null;
+  title: string | null;
+  productTitle: string | null;
+  barcode: string | null;
+}
+
+const numericId = (g: string | null | undefined) => (g ? BigInt(/(\d+)$/.exec(g)?.[1] ?? "0") : null);
+
+export const VARIANT_QUERY = `query LotkeeperVariant($id: ID!) {
+  productVariant(id: $id) { id sku title barcode product { id title } inventoryItem { id } }
+}`;
+
+/** The variant, or null when the shop has no such variant. */
+export async function fetchVariant(shop: string, variantId: bigint): Promise<ShopifyVariant | null> {
+  const { data } = await adminGraphql<{
+    productVariant: { id: string; sku: string | null; title: string | null; barcode: string | null; product: { id: string; title: string } | null; inventoryItem: { id: string } | null } | null;
+  }>(shop, VARIANT_QUERY, { id: gid("ProductVariant", variantId) });
+  const v = data.productVariant;
+  if (!v) return null;
+  return {
+    id: variantId,
+    productId: numericId(v.product?.id),
+    inventoryItemId: numericId(v.inventoryItem?.id),
+    sku: v.sku || null,
+    title: v.title,
+    productTitle: v.product?.title ?? null,
+    barcode: v.barcode || null,
+  };
+}
+
+export const LOCATION_QUERY = `query LotkeeperLocation($id: ID!) { location(id: $id) { id name isActive } }`;
+
+/** The location's name and state, or null when the shop has no such location. */
+export async function fetchLocation(shop: string, locationId: bigint): Promise<{ name: string; active: boolean } | null> {
+  const { data } = await adminGraphql<{ location: { id: string; name: string; isActive: boolean } | null }>(shop, LOCATION_QUERY, {
+    id: gid("Location", locationId),
+  });
+  return data.location ? { name: data.location.name, active: data.location.isActive } : null;
+}
+
+export const ON_HAND_QUERY = `query LotkeeperOnHand($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on InventoryItem {
+      id
+      inventoryLevels(first: 100) { nodes { location { id } quantities(names: ["on_hand"]) { name quantity } } }
+    }
+  }
+}`;
+
+/** on_hand per (inventory item, location) for up to 50 inventory items. */
+export async function fetchOnHand(shop: string, inventoryItemIds: bigint[]): Promise<{ inventoryItemId: bigint; locationId: bigint; onHand: number }[]> {
+  if (inventoryItemIds.length === 0) return [];
+  const { data } = await adminGraphql<{
+    nodes: ({ id: string; inventoryLevels: { nodes: { location: { id: string }; quantities: { name: string; quantity: number }[] }[] } } | null)[];
+  }>(shop, ON_HAND_QUERY, { ids: inventoryItemIds.map((id) => gid("InventoryItem", id)) });
+  const out: { inventoryItemId: bigint; locationId: bigint; onHand: number }[] = [];
+  for (const node of data.nodes) {
+    if (!node?.inventoryLevels) continue;
+    for (const level of node.inventoryLevels.nodes) {
+      const onHand = level.quantities.find((q) => q.name === "on_hand")?.quantity ?? 0;
+      out.push({ inventoryItemId: numericId(node.id)!, locationId: numericId(level.location.id)!, onHand });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutations (sent by the outbox only; see app/domain/sync/)
+
+export const INVENTORY_ADJUST_MUTATION = `mutation LotkeeperInventoryAdjust($input: InventoryAdjustQuantitiesInput!, $idempotencyKey: String!) {
+  inventoryAdjustQuantities(input: $input) @idempotent(key: $idempotencyKey) {
+    inventoryAdjustmentGroup { id reason referenceDocumentUri }
+    userErrors { field message code }
+  }
+}`;
+
+export const INVENTORY_MOVE_MUTATION = `mutation LotkeeperInventoryMove($input: InventoryMoveQuantitiesInput!, $idempotencyKey: String!) {
+  inventoryMoveQuantities(input: $input) @idempotent(key: $idempotencyKey) {
+    inventoryAdjustmentGroup { id reason referenceDocumentUri }
+    userErrors { field message code }
+  }
+}`;
+
+export const TAGS_ADD_MUTATION = `mutation LotkeeperTagsAdd($id: ID!, $tags: [String!]!) {
+  tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } }
+}`;
+
+interface UserError {
+  field?: string[] | null;
+  message: string;
+  code?: string | null;
+}
+
+/** Runs a mutation and turns userErrors into ShopifyRejectedError. Returns the payload and the cost. */
+export async function adminMutation<P extends { userErrors: UserError[] }>(
+  shop: string,
+  mutation: string,
+  field: string,
+  variables: Record<string, unknown>,
+): Promise<AdminResult<P>> {
+  const result = await adminGraphql<Record<string, P | null>>(shop, mutation, variables);
+  const payload = result.data[field];
+  if (!payload) throw new ShopifyRejectedError(`Shopify returned no ${field} payload`, result.data);
+  if (payload.userErrors.length > 0) {
+    throw new ShopifyRejectedError(
+      `Shopify refused ${field}: ${payload.userErrors.map((e) => `${e.field?.join(".") ?? ""} ${e.message}`.trim()).join("; ")}`,
+      payload.userErrors,
+    );
+  }
+  return { data: payload, cost: result.cost };
+}
