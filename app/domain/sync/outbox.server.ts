@@ -51,6 +51,31 @@ export async function addOutboxEntry(sql: Sql, entry: OutboxEntryInput): Promise
   return existing.rows[0]!.id;
 }
 
+/**
+ * addOutboxEntry for many rows in one statement (a recall tags thousands of orders and customers).
+ * Same idempotency: rows whose key exists are not written again; their existing ids are returned.
+ */
+export async function addOutboxEntries(sql: Sql, entries: readonly OutboxEntryInput[]): Promise<bigint[]> {
+  const ids: bigint[] = [];
+  for (let i = 0; i < entries.length; i += 5000) {
+    const chunk = entries.slice(i, i + 5000);
+    const keys = chunk.map((e) => `shop${e.shopId}:${e.idempotencyKey}`);
+    await sql.query(
+      `insert into outbox_entries (shop_id, kind, payload, idempotency_key)
+       select * from unnest($1::int[], $2::text[], $3::jsonb[], $4::text[]) on conflict (idempotency_key) do nothing`,
+      [
+        chunk.map((e) => e.shopId),
+        chunk.map((e) => e.kind),
+        chunk.map((e) => JSON.stringify(e.payload, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))),
+        keys,
+      ],
+    );
+    const found = await sql.query<{ id: bigint }>("select id from outbox_entries where idempotency_key = any($1::text[]) order by id", [keys]);
+    ids.push(...found.rows.map((r) => r.id));
+  }
+  return ids;
+}
+
 /** Adds one send job per row (job id from the row id, so adding twice is a no-op). Never throws: the sweep covers Redis failures. */
 export async function queueOutboxEntries(ids: readonly bigint[]): Promise<void> {
   if (ids.length === 0) return;
