@@ -16,5 +16,8 @@ import { lotsProduce } from "./commands/lots-produce";
 import { traceLotCommand } from "./commands/trace-lot";
 import { traceCustomerCommand } from "./commands/trace-customer";
 import { recallCustomers } from "./commands/recall-customers";
+import { allocationsList } from "./commands/allocations-list";
+import { allocationsMove } from "./commands/allocations-move";
+import { traceOrderCommand } from "./commands/trace-order";
 
-export const commands: Command[] = [doctor, setup, gs1Parse, lotsReceive, lotsShow, lotsList, lotsAdjust, lotsCount, lotsTransfer, lotsQuarantine, lotsRelease, lotsImport, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers];
+export const commands: Command[] = [doctor, setup, gs1Parse, lotsReceive, lotsShow, lotsList, lotsAdjust, lotsCount, lotsTransfer, lotsQuarantine, lotsRelease, lotsImport, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers, allocationsList, allocationsMove, traceOrderCommand];

@@ -1,0 +1,31 @@
+// `lotkeeper trace order`: backward trace of one order, line item by line item, lot by lot.
+import { CliError, type Command } from "../command";
+import { requireShopId, requireShopifyId } from "../shop-option";
+import { traceOrder } from "../../domain/allocation/queries.server";
+import { OrderNotFoundError } from "../../domain/allocation/errors";
+
+export const traceOrderCommand: Command = {
+  name: "trace order",
+  summary: "Each line item of an order with the lots its units shipped from",
+  usage: `lotkeeper trace order --shop <domain> --order <id>
+
+Prints {orderId, name, customerId, lineItems: [{lineItemId, variantId, sku, title, quantity,
+fulfilledQuantity, returnedQuantity, allocations: [{allocationId, fulfillmentId, lot, lotId,
+expiresOn, quantity, returnedQuantity, locationId, unknownLot, fulfilledAt}], reversed: [...],
+fulfillmentLines: [{fulfillmentId, quantity, state}]}]}. lot is the lot number, null for units
+on an unknown lot (see lotkeeper allocations list --unknown).`,
+  options: {
+    shop: { type: "string" },
+    order: { type: "string" },
+  },
+  async run(args) {
+    const shopId = await requireShopId(args);
+    const orderId = requireShopifyId(args, "order");
+    try {
+      return await traceOrder(shopId, orderId);
+    } catch (error) {
+      if (error instanceof OrderNotFoundError) throw new CliError(error.message);
+      throw error;
+    }
+  },
+};
