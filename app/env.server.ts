@@ -32,6 +32,8 @@ const schema = z.object({
   WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   /** How long a worker holds a job before another worker may take it over (BullMQ lockDuration; a killed worker's job restarts after about twice this). */
   WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
+  /** Queues this worker process works on (comma-separated, e.g. "webhooks"); empty = all. Repeatable jobs follow their queue. */
+  WORKER_QUEUES: z.string().regex(/^[a-z-]*(,[a-z-]+)*$/, "must be comma-separated queue names such as webhooks,maintenance").default(""),
   QUEUE_PREFIX: z.string().min(1).default("{lotkeeper}"),
 });
 

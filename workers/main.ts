@@ -2,7 +2,7 @@
 // maintenance jobs, and a first inbox sweep. SIGTERM/SIGINT: stop taking jobs, let the running
 // ones finish (each commits or rolls back as a whole), close Redis and Postgres, exit 0.
 import { UnrecoverableError, Worker, type Job } from "bullmq";
-import { env } from "../app/env.server";
+import { ConfigError, env } from "../app/env.server";
 import { exitWithOneLine } from "../app/lib/fail-fast.server";
 import { log } from "../app/lib/logger.server";
 import { jobDuration, jobFailures } from "../app/lib/metrics.server";
@@ -56,11 +56,16 @@ export function createQueueWorker(queue: QueueName, options: { concurrency?: num
 export async function startWorkers(): Promise<{ workers: Worker[]; stop: () => Promise<void> }> {
   const config = env();
   const workers: Worker[] = [];
+  const only = config.WORKER_QUEUES.split(",").filter(Boolean);
+  const unknown = only.filter((q) => !(q in processors));
+  if (unknown.length > 0) throw new ConfigError(`Configuration error: WORKER_QUEUES names unknown queue ${unknown.join(", ")} (known: ${Object.keys(processors).join(", ")})`);
+  const served = (queue: string) => only.length === 0 || only.includes(queue);
   for (const [queue, byName] of Object.entries(processors) as Array<[QueueName, Record<string, unknown>]>) {
-    if (Object.keys(byName).length === 0) continue;
+    if (Object.keys(byName).length === 0 || !served(queue)) continue;
     workers.push(createQueueWorker(queue));
   }
   for (const job of repeatableJobs) {
+    if (!served(job.queue)) continue;
     const queue = getQueue(job.queue);
     await queue.upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, data: job.data ?? {} });
     if (job.runAtStart) await queue.add(job.name, job.data ?? {}, { removeOnComplete: true, removeOnFail: 100 });
@@ -81,7 +86,7 @@ if (isEntry) {
   } catch (error) {
     exitWithOneLine(error, 1);
   }
-  const { stop } = await startWorkers();
+  const { stop } = await startWorkers().catch((error: unknown) => exitWithOneLine(error, 1));
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) {

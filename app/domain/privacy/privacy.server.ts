@@ -27,9 +27,9 @@ export async function redactCustomer(sql: Sql, shopId: number, shopDomain: strin
   // late orders/* delivery cannot bring the data back (recordOrder keeps redacted orders empty).
   await sql.query(
     `insert into orders (shop_id, id, customer_id, redacted, updated_at)
-     select $1, x, $2, true, now() from unnest($4::bigint[]) as x
+     select $1, x, $2, true, now() from unnest($3::bigint[]) as x
      on conflict (shop_id, id) do nothing`,
-    params,
+    [shopId, request.customerId, request.orderIds],
   );
   const orders = await sql.query<{ id: bigint }>(
     `update orders o set email = null, customer_name = null, customer_email = null, customer_phone = null,
@@ -54,8 +54,10 @@ export async function redactCustomer(sql: Sql, shopId: number, shopDomain: strin
   // the compliance requests themselves).
   const ids = orderIds.map(String);
   const payloads = await sql.query(
-    `update webhook_events set payload = payload - $5::text[]
-             #- '{customer,email}' #- '{customer,phone}' #- '{customer,first_name}' #- '{customer,last_name}'
+    `update webhook_events set payload = case
+               when jsonb_typeof(payload->'customer') = 'object'
+                 then jsonb_set(payload - $5::text[], '{customer}', jsonb_build_object('id', payload->'customer'->'id'))
+               else payload - $5::text[] end
       where shop_domain = $1
         and (payload->>'id' = any($2::text[]) or payload->>'order_id' = any($2::text[])
              or ($3::text is not null and payload->'customer'->>'id' = $3)

@@ -37,6 +37,8 @@ export interface SweepOptions {
   /** Pending rows younger than this are left to the job the route queued. */
   olderThanMs?: number;
   limit?: number;
+  /** Only these shops (tests sharing one database; operators re-driving one shop). */
+  shopDomains?: string[];
 }
 
 export interface SweepResult {
@@ -58,12 +60,14 @@ export async function sweepInbox(options: SweepOptions = {}): Promise<SweepResul
   const rows = await pool().query<{ id: bigint; webhook_id: string; status: string }>(
     `(select id, webhook_id, status::text from webhook_events
        where status = 'PENDING' and received_at < now() - make_interval(secs => $1::double precision / 1000)
+         and ($4::text[] is null or shop_domain = any($4::text[]))
        order by received_at limit $2)
      union all
      (select id, webhook_id, status::text from webhook_events
        where status = 'DEFERRED' and topic = any($3::text[])
+         and ($4::text[] is null or shop_domain = any($4::text[]))
        order by received_at limit $2)`,
-    [olderThan, limit, handled],
+    [olderThan, limit, handled, options.shopDomains ?? null],
   );
   let queued = 0;
   for (const row of rows.rows) {
