@@ -103,7 +103,7 @@ describe("shop/redact", () => {
     await processWebhookQueue();
     const bBefore = await snapshot(b.shop.id);
     const bEvents = await inboxCount(b.shop.domain);
-    const { webhookId } = await deliver({ topic: "shop/redact", shop: a.shop.domain, body: { ...fixture("shop-redact"), shop_domain: a.shop.domain } });
+    const { webhookId } = await deliver({ topic: "shop/redact", shop: a.shop.domain, body: { ...fixture<Record<string, unknown>>("shop-redact"), shop_domain: a.shop.domain } });
     await processWebhookQueue();
     expect((await inboxRow(webhookId))?.status).toBe("PROCESSED");
 
@@ -125,7 +125,7 @@ describe("shop/redact", () => {
     expect(await prisma.session.count({ where: { shop: b.shop.domain } })).toBe(1);
 
     // A late delivery for the erased shop leaves no data behind.
-    const late = await deliver({ topic: "orders/updated", shop: a.shop.domain, body: { ...fixture("orders-create"), id: String(newId()) } });
+    const late = await deliver({ topic: "orders/updated", shop: a.shop.domain, body: { ...fixture<Record<string, unknown>>("orders-create"), id: String(newId()) } });
     await processWebhookQueue();
     expect(await prisma.shop.count({ where: { domain: a.shop.domain } })).toBe(0);
     const lateRow = await pool().query("select status::text, payload::text from webhook_events where webhook_id = $1", [late.webhookId]);
