@@ -20,6 +20,15 @@ import { QUEUE_NAMES, type QueueName } from "../app/lib/queues.server";
 import { WEBHOOK_JOB } from "../app/domain/webhooks/inbox.server";
 import { processWebhookJob } from "./processors/webhook-event";
 import { SWEEP_INBOX_JOB, processSweepInbox } from "./processors/sweep-inbox";
+import { OUTBOX_SEND_JOB, processOutboxSend } from "./processors/shopify-sync";
+import {
+  RECONCILE_LEVEL_JOB,
+  RECONCILE_SHOPS_JOB,
+  SWEEP_OUTBOX_JOB,
+  processReconcileLevel,
+  processReconcileShops,
+  processSweepOutbox,
+} from "./processors/lots-maintenance";
 
 export interface JobContext {
   log: Logger;
@@ -37,9 +46,14 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
   [QUEUE_NAMES.webhooks]: {
     [WEBHOOK_JOB]: processWebhookJob,
   },
-  [QUEUE_NAMES.shopifySync]: {},
+  [QUEUE_NAMES.shopifySync]: {
+    [OUTBOX_SEND_JOB]: processOutboxSend,
+  },
   [QUEUE_NAMES.maintenance]: {
     [SWEEP_INBOX_JOB]: processSweepInbox,
+    [SWEEP_OUTBOX_JOB]: processSweepOutbox,
+    [RECONCILE_LEVEL_JOB]: processReconcileLevel,
+    [RECONCILE_SHOPS_JOB]: processReconcileShops,
   },
 };
 
@@ -59,4 +73,8 @@ export interface RepeatableJob {
 export const repeatableJobs: RepeatableJob[] = [
   // Inbox rows Redis never got (it was down at delivery) and deferred rows whose topic has a handler now.
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_INBOX_JOB, everyMs: 30_000, runAtStart: true },
+  // Shopify changes whose job was lost (Redis flushed, producer failed after commit) or gave up.
+  { queue: QUEUE_NAMES.maintenance, name: SWEEP_OUTBOX_JOB, everyMs: 30_000, runAtStart: true },
+  // Shopify's on_hand against the lots, every shop (changes made in Shopify that sent no webhook).
+  { queue: QUEUE_NAMES.maintenance, name: RECONCILE_SHOPS_JOB, everyMs: 6 * 3600_000 },
 ];

@@ -31,8 +31,10 @@ export async function findVariant(sql: Query, shopId: number, variantId: bigint)
     product_title: string | null;
     barcode: string | null;
     lot_tracked: boolean;
-  }>("select id, inventory_item_id, sku, title, product_title, barcode, lot_tracked from variants where shop_id = $1 and id = $2", [shopId, variantId]);
+    deleted: boolean;
+  }>("select id, inventory_item_id, sku, title, product_title, barcode, lot_tracked, deleted_at is not null as deleted from variants where shop_id = $1 and id = $2", [shopId, variantId]);
   const v = r.rows[0];
+  if (v?.deleted) throw new UnknownVariantError(`variant ${variantId} was deleted in Shopify; its lots stay for traceability but it cannot receive units`);
   return v
     ? { id: v.id, inventoryItemId: v.inventory_item_id, sku: v.sku, title: v.title, productTitle: v.product_title, barcode: v.barcode, lotTracked: v.lot_tracked }
     : undefined;

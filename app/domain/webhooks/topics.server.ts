@@ -6,6 +6,7 @@ import { markInventoryItemDeleted, markProductDeleted, recordInventoryItem, reco
 import { markShopUninstalled, recordShopScopes } from "../shops/shop-lifecycle.server";
 import { eraseShopFromWebhook, recordDataRequest, redactCustomerFromWebhook } from "../privacy/privacy.server";
 import { allocateFulfilmentFromWebhook, allocateOrderFulfilments, applyRefundFromWebhook } from "../allocation/webhook-handlers.server";
+import { reconcileOnInventoryLevelUpdate } from "../reconcile/inventory-level-webhook.server";
 
 export const SUBSCRIBED_TOPICS = [
   "orders/create",
@@ -49,6 +50,7 @@ export const topicHandlers: Partial<Record<Topic, TopicHandler[]>> = {
   "products/create": [recordProductFromWebhook],
   "products/update": [recordProductFromWebhook],
   "products/delete": [markProductDeleted],
+  "inventory_levels/update": [reconcileOnInventoryLevelUpdate],
   "inventory_items/create": [recordInventoryItem],
   "inventory_items/update": [recordInventoryItem],
   "inventory_items/delete": [markInventoryItemDeleted],
