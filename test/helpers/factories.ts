@@ -217,7 +217,9 @@ export async function shipToCustomer(
     locationId: bigint;
     quantity: number;
     returnedQuantity?: number;
+    returnedAt?: Date;
     fulfilledAt?: Date;
+    fulfillmentId?: bigint;
   },
 ): Promise<{ orderId: bigint; lineItemId: bigint; allocationId: bigint }> {
   const order = await createOrder(shopId, { ...attrs, lines: [{ variantId: attrs.variantId, quantity: attrs.quantity }] });
@@ -230,7 +232,9 @@ export async function shipToCustomer(
     quantity: attrs.quantity,
     customerId: attrs.customerId ?? null,
     returnedQuantity: attrs.returnedQuantity,
+    returnedAt: attrs.returnedAt,
     fulfilledAt: attrs.fulfilledAt,
+    fulfillmentId: attrs.fulfillmentId,
   });
   return { orderId: order.id, lineItemId: order.lineIds[0]!, allocationId };
 }

@@ -28,7 +28,8 @@ import { completion, recallTag, validateOpenRecall, type ContactStatus, type Rec
 export interface OpenRecallInput {
   lots: { lotNumber: string; variantId?: bigint }[];
   reason: string;
-  severity: RecallSeverity;
+  /** CLASS_I (serious harm) .. CLASS_III; "class_ii", "II", "2" are read too. */
+  severity: RecallSeverity | (string & {});
   /** The merchant's case reference; default R-YYYYMMDD-<n>. Unique per shop. */
   reference?: string;
   /** Tag affected orders and customers in Shopify (tagsAdd). */

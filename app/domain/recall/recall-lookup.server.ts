@@ -418,6 +418,25 @@ export async function recallTotals(db: Queryable, shopId: number, lots: Pick<Sco
 // Possibly affected: unknown-lot shipments of a variant in scope inside the lot's time window
 
 /**
+ * CTEs `w` (window per lot) and `win` (window per variant: merged) for the possibly affected
+ * lookup, over the lots `lotsExpr` (a bigint[] SQL expression) of shop `shopExpr`. Shared by
+ * listPossiblyAffected and the regulator export.
+ */
+export function possiblyAffectedWindowsSql(shopExpr: string, lotsExpr: string): string {
+  return `w as (
+       select l.variant_id,
+              least(l.received_at, (select min(e.created_at) from ledger_entries e
+                 where e.shop_id = l.shop_id and e.lot_id = l.id and e.kind in ('RECEIVED', 'PRODUCED'))) as from_at,
+              case when exists (select 1 from lot_balances b where b.shop_id = l.shop_id and b.lot_id = l.id and b.quantity > 0) then now()
+                   else coalesce((select max(a.fulfilled_at) from allocations a
+                          where a.shop_id = l.shop_id and a.lot_id = l.id and a.status = 'ALLOCATED'), now()) end as to_at
+         from lots l where l.shop_id = ${shopExpr} and l.id = any(${lotsExpr})
+     ), win as (
+       select variant_id, min(from_at) as from_at, max(to_at) as to_at from w group by variant_id
+     )`;
+}
+
+/**
  * The window of a lot: from its first receipt (or production) to its last allocation; while the
  * lot still has units on hand (or never shipped), to now. Unknown-lot units of the same variant
  * shipped in that window may have come from the lot. Windows of several lots of one variant
@@ -439,17 +458,7 @@ export async function listPossiblyAffected(
   const lotIds = lots.map((l) => l.lotId);
   if (lotIds.length === 0) return { lines: [], units: 0, count: 0, nextCursor: null };
   const result = await db.query<ShippedRow & { total_units: number; total_count: number }>(
-    `with w as (
-       select l.variant_id,
-              least(l.received_at, (select min(e.created_at) from ledger_entries e
-                 where e.shop_id = l.shop_id and e.lot_id = l.id and e.kind in ('RECEIVED', 'PRODUCED'))) as from_at,
-              case when exists (select 1 from lot_balances b where b.shop_id = l.shop_id and b.lot_id = l.id and b.quantity > 0) then now()
-                   else coalesce((select max(a.fulfilled_at) from allocations a
-                          where a.shop_id = l.shop_id and a.lot_id = l.id and a.status = 'ALLOCATED'), now()) end as to_at
-         from lots l where l.shop_id = $1 and l.id = any($2::bigint[])
-     ), win as (
-       select variant_id, min(from_at) as from_at, max(to_at) as to_at from w group by variant_id
-     ), hits as (
+    `with ${possiblyAffectedWindowsSql("$1", "$2::bigint[]")}, hits as (
        select ${GUEST_KEY_SQL} as customer_key, ${SHIPPED_COLUMNS}
          from win
          join allocations a on a.shop_id = $1 and a.variant_id = win.variant_id and a.unknown_lot
