@@ -1,0 +1,170 @@
+// `npm start`: the production web server (after `npm run build`). One node:http server:
+//  - POST /webhooks goes straight to receiveWebhook() (verify, record, queue, answer) without
+//    Remix: it is the hot path Shopify drives (docs/decisions/010-webhook-intake-fast-path.md);
+//  - /build/client files are served as static assets;
+//  - everything else is the Remix build (admin pages, /healthz, /readyz, /metrics, /auth, ...).
+// SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish (up to
+// SHUTDOWN_GRACE_MS, default 10 s), close Redis and Postgres, exit 0.
+import http from "node:http";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
+import { env } from "../env.server";
+import { exitWithOneLine } from "../lib/fail-fast.server";
+import { log } from "../lib/logger.server";
+import { receiveWebhook } from "../domain/webhooks/inbox.server";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+const CLIENT_DIR = path.join(ROOT, "build", "client");
+
+const MIME: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".json": "application/json",
+  ".woff2": "font/woff2",
+  ".map": "application/json",
+  ".html": "text/html; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+async function handleWebhook(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const max = env().WEBHOOK_MAX_BYTES;
+  const answer = (status: number, close = false) => {
+    res.writeHead(status, close ? { Connection: "close", "Content-Length": 0 } : { "Content-Length": 0 });
+    res.end();
+  };
+  if (req.method !== "POST") {
+    res.setHeader("Allow", "POST");
+    return answer(405);
+  }
+  const declared = Number(req.headers["content-length"] ?? "");
+  if (Number.isFinite(declared) && declared > max) return answer(413, true);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) return answer(413, true);
+    chunks.push(chunk as Buffer);
+  }
+  const result = await receiveWebhook({
+    method: "POST",
+    header: (name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    },
+    body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+  });
+  answer(result.status);
+}
+
+async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<boolean> {
+  if (req.method !== "GET" && req.method !== "HEAD") return false;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return false;
+  }
+  const file = path.join(CLIENT_DIR, decoded);
+  if (!file.startsWith(CLIENT_DIR + path.sep)) return false;
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) return false;
+  res.writeHead(200, {
+    "Content-Type": MIME[path.extname(file)] ?? "application/octet-stream",
+    "Content-Length": info.size,
+    "Cache-Control": decoded.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "public, max-age=3600",
+  });
+  if (req.method === "HEAD") res.end();
+  else createReadStream(file).pipe(res);
+  return true;
+}
+
+function toRequest(req: http.IncomingMessage, res: http.ServerResponse): Request {
+  const host = req.headers["x-forwarded-host"] ?? req.headers.host ?? `127.0.0.1:${env().PORT}`;
+  const proto = req.headers["x-forwarded-proto"] ?? "http";
+  const url = new URL(req.url ?? "/", `${proto}://${host}`);
+  const controller = new AbortController();
+  res.on("close", () => controller.abort());
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(key, v);
+    else headers.set(key, value);
+  }
+  const init: RequestInit & { duplex?: "half" } = { method: req.method, headers, signal: controller.signal };
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    init.body = createReadableStreamFromReadable(req);
+    init.duplex = "half";
+  }
+  return new Request(url, init);
+}
+
+async function sendResponse(res: http.ServerResponse, response: Response): Promise<void> {
+  res.statusCode = response.status;
+  res.statusMessage = response.statusText;
+  const cookies = response.headers.getSetCookie();
+  for (const [key, value] of response.headers) if (key !== "set-cookie") res.setHeader(key, value);
+  if (cookies.length) res.setHeader("set-cookie", cookies);
+  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  else res.end();
+}
+
+export async function createWebServer(build: ServerBuild): Promise<http.Server> {
+  const remix = createRequestHandler(build, "production");
+  return http.createServer((req, res) => {
+    const url = req.url ?? "/";
+    const pathname = url.split("?", 1)[0]!;
+    const handle = async () => {
+      if (pathname === "/webhooks" || pathname === "/webhooks/") return handleWebhook(req, res);
+      if (await serveStatic(req, res, pathname)) return;
+      await sendResponse(res, await remix(toRequest(req, res)));
+    };
+    handle().catch((error: unknown) => {
+      log.error("request failed", { path: pathname, error });
+      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
+      res.end();
+    });
+  });
+}
+
+const isEntry = process.argv[1] && /app[\\/]server[\\/]web-server\.ts$/.test(process.argv[1]);
+if (isEntry) {
+  let config: ReturnType<typeof env>;
+  try {
+    config = env();
+  } catch (error) {
+    exitWithOneLine(error, 1);
+  }
+  const buildFile = path.join(ROOT, "build", "server", "index.js");
+  const build = (await import(pathToFileURL(buildFile).href).catch(() => exitWithOneLine(`no production build at ${path.relative(ROOT, buildFile)}: run \`npm run build\` first`, 1))) as ServerBuild;
+  const server = await createWebServer(build);
+  server.keepAliveTimeout = 65_000; // longer than a load balancer's idle timeout
+  server.listen(config.PORT, process.env.HOST ?? "0.0.0.0", () => log.info("web server listening", { port: config.PORT }));
+  server.on("error", (error) => exitWithOneLine(error, 1));
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info("web server stopping: finishing in-flight requests", { signal });
+    const grace = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000);
+    const force = setTimeout(() => {
+      log.warn("grace period over: closing remaining connections");
+      server.closeAllConnections();
+    }, grace);
+    force.unref();
+    server.close(async () => {
+      const [{ closeQueues }, { closeDb }] = await Promise.all([import("../lib/queues.server"), import("../db.server")]);
+      await Promise.allSettled([closeQueues(), closeDb()]);
+      log.info("web server stopped");
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
