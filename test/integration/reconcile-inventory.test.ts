@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { deliver, jobCounts, useOwnQueuePrefix, processWebhookQueue } from "../helpers/webhook-pipeline";
+import { createTestShop } from "../helpers/shops";
+import { newId } from "../helpers/factories";
+import { mockCatalog, mockInventoryMutations, mockOnHand, type SentMutation } from "../helpers/lots-shopify";
+import { pool } from "../../app/db.server";
+import { getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
+import { receiveLot } from "../../app/domain/lots/receive-lot.server";
+import { getLotDetail, listLots } from "../../app/domain/lots/lot-queries.server";
+import { sendOutboxEntry } from "../../app/domain/sync/outbox.server";
+import { listDiscrepancies, reconcileLevel, reconcileShop } from "../../app/domain/reconcile/reconcile.server";
+import { RECONCILE_LEVEL_JOB } from "../../app/domain/reconcile/inventory-level-webhook.server";
+
+useOwnQueuePrefix();
+
+async function setup(label: string) {
+  const shop = await createTestShop(label);
+  const variant = { id: newId(), inventoryItemId: newId(), sku: "WAX-RED" };
+  const location = { id: newId(), name: "Main" };
+  mockCatalog([variant], [location]);
+  const sent: SentMutation[] = [];
+  mockInventoryMutations(sent);
+  return { shop, variant, location, sent };
+}
+
+async function counts(shopId: number) {
+  const r = await pool().query<{ lots: number; discrepancies: number; outbox: number }>(
+    `select (select count(*) from lots where shop_id = $1)::int as lots,
+            (select count(*) from discrepancies where shop_id = $1 and status = 'OPEN')::int as discrepancies,
+            (select count(*) from outbox_entries where shop_id = $1)::int as outbox`,
+    [shopId],
+  );
+  return r.rows[0]!;
+}
+
+describe("reconciliation against Shopify's on_hand", () => {
+  it("the echo of the app's own adjustment creates nothing, before and after it is applied", async () => {
+    const { shop, variant, location } = await setup("rec-echo");
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "E1", quantity: 10, locationId: location.id });
+    // Not sent yet: Shopify still shows 0, the pending row explains the 10.
+    mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 0 }]);
+    expect((await reconcileLevel(shop.id, variant.inventoryItemId, location.id))!.decision).toEqual({ action: "none", difference: 0 });
+    // Sent and applied: Shopify shows 10.
+    await sendOutboxEntry(r.outboxId!);
+    mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 10 }]);
+    expect((await reconcileLevel(shop.id, variant.inventoryItemId, location.id))!.decision.action).toBe("none");
+    expect(await counts(shop.id)).toEqual({ lots: 1, discrepancies: 0, outbox: 1 });
+  });
+
+  it("waits while a change of the app may or may not have reached Shopify", async () => {
+    const { shop, variant, location } = await setup("rec-inflight");
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "F1", quantity: 10, locationId: location.id });
+    await pool().query("update outbox_entries set attempts = 1 where id = $1", [r.outboxId]); // sent once, answer lost
+    // Shopify did not get it (0): not a discrepancy yet, the row is still being retried.
+    mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 0 }]);
+    const result = await reconcileLevel(shop.id, variant.inventoryItemId, location.id);
+    expect(result!.decision).toMatchObject({ action: "wait", difference: -10 });
+    // Shopify did get it (10): balanced.
+    mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 10 }]);
+    expect((await reconcileLevel(shop.id, variant.inventoryItemId, location.id))!.decision.action).toBe("none");
+    expect(await counts(shop.id)).toEqual({ lots: 1, discrepancies: 0, outbox: 1 });
+  });
+
+  it("units Shopify has that no lot explains become an incomplete lot named from the date, without a Shopify change", async () => {
+    const { shop, variant, location } = await setup("rec-extra");
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "G1", quantity: 10, locationId: location.id });
+    await sendOutboxEntry(r.outboxId!);
+    mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 16 }]);
+    const result = await reconcileLevel(shop.id, variant.inventoryItemId, location.id);
+    const today = new Date().toISOString().slice(0, 10).replace(/-/g, "");
+    expect(result).toMatchObject({ decision: { action: "create-incomplete-lot", units: 6 }, lotNumber: `UNLOTTED-${today}` });
+    const detail = await getLotDetail(shop.id, result!.lotId!);
+    expect(detail).toMatchObject({ incomplete: true, totals: { onHand: 6 }, balances: [{ locationId: location.id, quantity: 6 }] });
+    expect(detail.ledger.entries.map((e) => [e.kind, e.delta, e.cause])).toEqual([["RECONCILED", 6, "JOB"]]);
+    expect((await listLots(shop.id, { status: "INCOMPLETE" })).lots.map((l) => l.lotNumber)).toEqual([`UNLOTTED-${today}`]);
+    expect(await counts(shop.id)).toEqual({ lots: 2, discrepancies: 0, outbox: 1 });
+    // Running again finds the level balanced.
+    expect((await reconcileLevel(shop.id, variant.inventoryItemId, location.id))!.decision.action).toBe("none");
+  });
+
+  it("units the lots have and Shopify lacks become one open discrepancy, resolved when the level agrees again", async () => {
+    const { shop, variant, location } = await setup("rec-missing");
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "H1", quantity: 10, locationId: location.id });
+    await sendOutboxEntry(r.outboxId!);
+    mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 7 }]);
+    expect((await reconcileLevel(shop.id, variant.inventoryItemId, location.id))!.decision).toEqual({ action: "record-discrepancy", difference: -3, missingUnits: 3 });
+    mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 6 }]);
+    await reconcileLevel(shop.id, variant.inventoryItemId, location.id);
+    const open = await listDiscrepancies(shop.id);
+    expect(open).toMatchObject([{ variantId: variant.id, sku: "WAX-RED", locationId: location.id, locationName: "Main", shopifyOnHand: 6, lotsOnHand: 10, missingUnits: 4 }]);
+    expect(await counts(shop.id)).toEqual({ lots: 1, discrepancies: 1, outbox: 1 });
+    mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 10 }]);
+    await reconcileLevel(shop.id, variant.inventoryItemId, location.id);
+    expect(await listDiscrepancies(shop.id)).toEqual([]);
+  });
+
+  it("the periodic run covers every level of the shop, including lots at a location Shopify has no stock at", async () => {
+    const { shop, variant, location } = await setup("rec-shop");
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "P1", quantity: 5, locationId: location.id });
+    await sendOutboxEntry(r.outboxId!);
+    const other = newId();
+    // Shopify: 5 at the lot's location (balanced) and 2 at another location no lot explains.
+    mockOnHand([
+      { inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 5 },
+      { inventoryItemId: variant.inventoryItemId, locationId: other, onHand: 2 },
+    ]);
+    const acted = await reconcileShop(shop.id);
+    expect(acted.map((a) => [a.locationId, a.decision.action])).toEqual([[other, "create-incomplete-lot"]]);
+  });
+});
+
+describe("inventory_levels/update webhook", () => {
+  it("queues a delayed reconciliation of that level for a lot-tracked variant only", async () => {
+    const { shop, variant, location } = await setup("rec-hook");
+    await receiveLot(shop.id, { variantId: variant.id, lotNumber: "W1", quantity: 1, locationId: location.id });
+    const maintenance = getQueue(QUEUE_NAMES.maintenance);
+    await maintenance.obliterate({ force: true });
+    const payload = { inventory_item_id: Number(variant.inventoryItemId), location_id: Number(location.id), available: 37, updated_at: "2026-11-21T09:02:45-05:00" };
+    const tracked = await deliver({ topic: "inventory_levels/update", shop: shop.domain, body: payload });
+    const untracked = await deliver({ topic: "inventory_levels/update", shop: shop.domain, body: { ...payload, inventory_item_id: 123 } });
+    expect([tracked.status, untracked.status]).toEqual([200, 200]);
+    await processWebhookQueue();
+    const jobs = await maintenance.getJobs(["delayed", "waiting"]);
+    expect(jobs.map((j) => [j.name, j.data])).toEqual([[RECONCILE_LEVEL_JOB, { shopId: shop.id, inventoryItemId: String(variant.inventoryItemId), locationId: String(location.id) }]]);
+    expect((await jobCounts(QUEUE_NAMES.webhooks)).failed).toBe(0);
+    await maintenance.obliterate({ force: true });
+  });
+});
