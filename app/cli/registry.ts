@@ -16,8 +16,10 @@ import { lotsProduce } from "./commands/lots-produce";
 import { traceLotCommand } from "./commands/trace-lot";
 import { traceCustomerCommand } from "./commands/trace-customer";
 import { recallCustomers } from "./commands/recall-customers";
+import { recallExport } from "./commands/recall-export";
+import { recallOpen, recallShow, recallList, recallClose, recallContact } from "./commands/recall-cases";
 import { allocationsList } from "./commands/allocations-list";
 import { allocationsMove } from "./commands/allocations-move";
 import { traceOrderCommand } from "./commands/trace-order";
 
-export const commands: Command[] = [doctor, setup, gs1Parse, lotsReceive, lotsShow, lotsList, lotsAdjust, lotsCount, lotsTransfer, lotsQuarantine, lotsRelease, lotsImport, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers, allocationsList, allocationsMove, traceOrderCommand];
+export const commands: Command[] = [doctor, setup, gs1Parse, lotsReceive, lotsShow, lotsList, lotsAdjust, lotsCount, lotsTransfer, lotsQuarantine, lotsRelease, lotsImport, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers, recallExport, recallOpen, recallShow, recallList, recallClose, recallContact, allocationsList, allocationsMove, traceOrderCommand];

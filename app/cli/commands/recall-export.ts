@@ -1,0 +1,57 @@
+import type { Readable } from "node:stream";
+import type { Command } from "../command";
+import { CliError, UsageError, requireString } from "../command";
+import { optionalShopifyId, requireShopId } from "../shop-option";
+import { lotExportScope, recallCaseScope, recallCsvStream, recallEpcisStream } from "../../domain/exports/recall-exports.server";
+import { findRecallId } from "../../domain/recall/recall-case.server";
+import { RecallError } from "../../domain/recall/errors";
+
+export const recallExport: Command = {
+  name: "recall export",
+  summary: "Stream the regulator export of a lot or a recall case to stdout: CSV or GS1 EPCIS 2.0",
+  usage: `lotkeeper recall export --shop <domain> (--lot <number> [--variant <id>] [--direct-only] | --recall <id or reference>)
+                       --format csv|epcis  > file
+
+csv:   one row per lot x shipment line, a column per data element (see README "Recalls and trace"),
+       plus unknown-lot shipments in the lot's window ("unknown lot, possibly affected").
+epcis: GS1 EPCIS 2.0 JSON-LD document (receipts, production runs, shipments, returns).
+Written to stdout as it is read from the database (constant memory).`,
+  options: {
+    shop: { type: "string" },
+    lot: { type: "string" },
+    variant: { type: "string" },
+    "direct-only": { type: "boolean" },
+    recall: { type: "string" },
+    format: { type: "string" },
+  },
+  async run(args) {
+    const shopId = await requireShopId(args);
+    const format = requireString(args, "format");
+    if (format !== "csv" && format !== "epcis") throw new UsageError(`--format must be csv or epcis, got "${format}"`);
+    const recall = typeof args.values.recall === "string" ? args.values.recall.trim() : undefined;
+    const lot = typeof args.values.lot === "string" ? args.values.lot.trim() : undefined;
+    if ((recall ? 1 : 0) + (lot ? 1 : 0) !== 1) throw new UsageError("give either --lot <number> or --recall <id or reference>");
+    let stream: Readable;
+    try {
+      let lots;
+      if (recall) {
+        const recallId = await findRecallId(shopId, recall);
+        if (recallId === null) throw new CliError(`recall "${recall}" was not found in this shop (lotkeeper recall list)`);
+        lots = (await recallCaseScope(shopId, recallId)).lots;
+      } else {
+        lots = await lotExportScope(shopId, { lotNumber: lot!, variantId: optionalShopifyId(args, "variant"), directOnly: args.values["direct-only"] === true });
+      }
+      stream = format === "csv" ? await recallCsvStream(shopId, lots) : await recallEpcisStream(shopId, lots);
+    } catch (error) {
+      if (error instanceof RecallError) throw new CliError(error.message);
+      throw error;
+    }
+    await new Promise<void>((resolve, reject) => {
+      stream.once("error", reject);
+      stream.once("end", resolve);
+      stream.pipe(process.stdout, { end: false });
+    });
+    if (format === "epcis") process.stdout.write("\n");
+    return undefined;
+  },
+};
