@@ -221,7 +221,7 @@ describe("Shopify sync: throttles, outages and refusals never lose a change", ()
   it("outage (HTTP 503, network error): PENDING with backoff; Shopify refusing (userErrors): FAILED with the reason", async () => {
     const { shop, variant, main } = await setup("sync-outage");
     const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "O1", quantity: 3, locationId: main.id });
-    server.use(graphql.mutation("LotkeeperInventoryAdjust", () => new HttpResponse("upstream down", { status: 503 })));
+    server.use(graphql.mutation("LotkeeperInventoryAdjust", () => HttpResponse.json({ errors: [{ message: "upstream down" }] }, { status: 503 })));
     const first = await sendOutboxEntry(r.outboxId!);
     expect(first).toMatchObject({ status: "retry", error: `Shopify answered HTTP 503 for ${shop.domain}` });
     server.use(graphql.mutation("LotkeeperInventoryAdjust", () => HttpResponse.error()));
