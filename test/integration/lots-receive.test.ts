@@ -2,13 +2,21 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { createTestShop } from "../helpers/shops";
 import { newId } from "../helpers/factories";
-import { adminRequests } from "../helpers/shopify-mock";
+import { adminRequests, graphql, HttpResponse, server } from "../helpers/shopify-mock";
 import { mockCatalog } from "../helpers/lots-shopify";
 import { pool } from "../../app/db.server";
 import { receiveLot } from "../../app/domain/lots/receive-lot.server";
 import { getLotDetail, findLotId, listLots } from "../../app/domain/lots/lot-queries.server";
 import { adjustLot } from "../../app/domain/lots/lot-moves.server";
-import { AmbiguousLotError, LotConflictError, LotNotFoundError, LotValidationError, UnknownLocationError, UnknownVariantError } from "../../app/domain/lots/lot-errors";
+import {
+  AmbiguousLotError,
+  LotConflictError,
+  LotNotFoundError,
+  LotValidationError,
+  ShopifyLookupError,
+  UnknownLocationError,
+  UnknownVariantError,
+} from "../../app/domain/lots/lot-errors";
 
 useOwnQueuePrefix();
 
@@ -176,6 +184,38 @@ describe("receiving a lot", () => {
     );
     expect(await findLotId(pool(), shop.id, "SHARED", other.id)).toBe(b.lotId);
     await expect(findLotId(pool(), shop.id, "NOPE")).rejects.toThrow(LotNotFoundError);
+  });
+
+  it("when Shopify is down: refuses an unknown variant (try again), accepts a location without its name", async () => {
+    const { shop, variant, location } = await shopWithCatalog("recv-down");
+    await receiveLot(shop.id, { variantId: variant.id, lotNumber: "K1", quantity: 1, locationId: location.id });
+    server.use(
+      graphql.query("LotkeeperVariant", () => HttpResponse.json({ errors: [{ message: "down" }] }, { status: 502 })),
+      graphql.query("LotkeeperLocation", () => HttpResponse.error()),
+    );
+    await expect(receiveLot(shop.id, { variantId: 31337n, lotNumber: "K2", quantity: 1, locationId: location.id })).rejects.toThrow(ShopifyLookupError);
+    await expect(receiveLot(shop.id, { variantId: 31337n, lotNumber: "K2", quantity: 1, locationId: location.id })).rejects.toThrow(
+      /variant 31337 is not known yet and Shopify could not be asked \(Shopify answered HTTP 502 for .*\); try again in a minute/,
+    );
+    const elsewhere = newId();
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "K1", quantity: 2, locationId: elsewhere });
+    expect(r).toMatchObject({ locationId: elsewhere, locationName: null, balanceAfter: 2 });
+  });
+
+  it("two receipts of the same new lot at the same time make one lot with both quantities", async () => {
+    const { shop, variant, location } = await shopWithCatalog("recv-race");
+    await receiveLot(shop.id, { variantId: variant.id, lotNumber: "WARM", quantity: 1, locationId: location.id }); // variant and location stored
+    const results = await Promise.all(
+      [3, 4, 5, 6].map((q) => receiveLot(shop.id, { variantId: variant.id, lotNumber: "RACE", quantity: q, locationId: location.id, expiresOn: "2027-01-31" })),
+    );
+    expect(new Set(results.map((r) => r.lotId)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    const detail = await getLotDetail(shop.id, results[0]!.lotId, { ledgerLimit: 3 });
+    expect(detail.totals).toMatchObject({ received: 18, onHand: 18 });
+    expect(detail.ledger.entries).toHaveLength(3);
+    const older = await getLotDetail(shop.id, results[0]!.lotId, { ledgerLimit: 3, ledgerCursor: detail.ledger.nextCursor });
+    expect(older.ledger.entries).toHaveLength(1);
+    expect(older.ledger.nextCursor).toBeNull();
   });
 });
 
