@@ -126,8 +126,14 @@ export async function traceForward(
   const depths = new Map<bigint, number>(startLotIds.map((id) => [id, 0]));
   for (const d of downstream) depths.set(d.lotId, d.depth);
   const ids = [...depths.keys()];
-  const [lots, edges] = await Promise.all([describeLots(db, shopId, depths), edgesAmong(db, shopId, ids)]);
-  const page = await listLotCustomers(db, shopId, lots, options);
+  // Three independent reads at once (on a pool they run in parallel).
+  const [lots, edges, page] = await Promise.all([
+    describeLots(db, shopId, depths),
+    edgesAmong(db, shopId, ids),
+    listLotCustomers(db, shopId, ids.map((lotId) => ({ lotId, lotNumber: "" })), options),
+  ]);
+  const numbers = new Map(lots.map((l) => [l.lotId, l.lotNumber]));
+  for (const c of page.customers) for (const o of c.orders) o.lotNumber = numbers.get(o.lotId) ?? o.lotNumber;
   return { direction: "forward", lots, edges: namedEdges(edges, lots), customers: page.customers, nextCursor: page.nextCursor };
 }
 
