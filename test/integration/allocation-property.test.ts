@@ -144,8 +144,6 @@ function story(actions: Action[], seed: number): Step[] {
   return steps;
 }
 
-type Delivery = { step: Step } | { duplicateOf: number; how: "same-id" | "new-id" | "alternate" };
-
 async function newStoryShop(label: string): Promise<{ id: number; domain: string }> {
   const shop = await createTestShop(label);
   await createVariant(shop.id, { id: VARIANTS[0] });
@@ -232,7 +230,7 @@ function shuffle<T>(items: T[], seed: number): T[] {
   return out;
 }
 
-const runs = Number(process.env.ALLOCATION_PROPERTY_RUNS ?? 50);
+const runs = Number(process.env.ALLOCATION_PROPERTY_RUNS ?? 40);
 
 describe("allocation under duplicated and shuffled delivery (property-based)", () => {
   it("duplicates (same webhook id, new webhook id, or via orders/fulfilled) change nothing: exactly the state of one delivery each", async () => {
