@@ -31,6 +31,9 @@ async function candleWorkshop(label: string) {
 describe("production runs (genealogy)", () => {
   it("consumes input lots, makes the output lot, and the ledger and balances follow", async () => {
     const w = await candleWorkshop("gen-produce");
+    const waxItem = newId();
+    const candleItem = newId();
+    await pool().query("update variants set inventory_item_id = case id when $2::bigint then $3::bigint else $5::bigint end where shop_id = $1 and id in ($2, $4)", [w.shop.id, w.wax, waxItem, w.candle, candleItem]);
     const run = await produce(w.shop.id, {
       kind: "ASSEMBLY",
       outputVariantId: w.candle,
@@ -53,6 +56,16 @@ describe("production runs (genealogy)", () => {
       [w.wickLot, "CONSUMED", -10, `run:${run.runId}`],
       [run.output.lotId, "PRODUCED", 10, `run:${run.runId}`],
     ]);
+    // Shopify follows through the outbox: one adjustment per ledger entry of a variant Shopify tracks (the wick has no inventory item here).
+    const outbox = await pool().query<{ kind: string; payload: { input: { reason: string; changes: { delta: number; inventoryItemId: string }[] } } }>(
+      "select kind, payload from outbox_entries where shop_id = $1 order by id",
+      [w.shop.id],
+    );
+    expect(outbox.rows.map((r) => [r.kind, r.payload.input.reason, r.payload.input.changes.map((c) => [c.inventoryItemId, c.delta])])).toEqual([
+      ["inventory.adjust", "other", [[`gid://shopify/InventoryItem/${waxItem}`, -20]]],
+      ["inventory.adjust", "received", [[`gid://shopify/InventoryItem/${candleItem}`, 10]]],
+    ]);
+    expect(run.outboxIds).toHaveLength(2);
     // A second run into the same output lot adds to it.
     const again = await produce(w.shop.id, { kind: "ASSEMBLY", outputVariantId: w.candle, outputLotNumber: "C-1", quantity: 5, locationId: w.workshop, inputs: [{ lotNumber: "WAX-7", quantity: 10 }, { lotNumber: "WICK-3", quantity: 5 }] });
     expect(again.output).toMatchObject({ lotId: run.output.lotId, created: false, balanceAfter: 15 });

@@ -1,8 +1,7 @@
 import type { Command } from "../command";
 import { UsageError, requireString } from "../command";
 import { requireShopId, requireShopifyId } from "../shop-option";
-import { withTransaction } from "../../lib/sql.server";
-import { recordProductionRun } from "../../domain/genealogy/genealogy.server";
+import { produceLot } from "../../domain/genealogy/genealogy.server";
 import { parseInputSpec, parseProductionKind, ProductionError } from "../../domain/genealogy/production-rules";
 import { CliError } from "../command";
 
@@ -46,7 +45,7 @@ Prints {"runId", "kind", "output": {...}, "inputs": [{lotNumber, quantity, balan
         expiresOn: typeof args.values.expires === "string" ? args.values.expires : undefined,
         reference: typeof args.values.reference === "string" ? args.values.reference : undefined,
       };
-      return await withTransaction((sql) => recordProductionRun(sql, shopId, request, "CLI"));
+      return await produceLot(shopId, request, "CLI");
     } catch (error) {
       if (error instanceof ProductionError) throw new CliError(error.message);
       throw error;

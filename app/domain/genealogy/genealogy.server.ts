@@ -3,8 +3,10 @@
 // edges is a recursive CTE that carries the visited path, so a cycle (lot A repacked into B and
 // B back into A) ends instead of looping; a depth limit bounds pathological graphs.
 import type pg from "pg";
-import { InsufficientStockError, moveLotUnits, type LedgerCause, type LotMovement } from "../ledger/ledger.server";
-import type { Sql } from "../../lib/sql.server";
+import { InsufficientStockError, moveLotUnitsWithEntries, type LedgerCause, type LotMovement } from "../ledger/ledger.server";
+import { withTransaction, type Sql } from "../../lib/sql.server";
+import { addOutboxEntries, queueOutboxEntries } from "../sync/outbox.server";
+import { adjustPayload, lotkeeperUri } from "../sync/inventory-changes";
 import { ProductionError, parseProductionKind, validateProduction, type ProductionKind, type ProductionRequest } from "./production-rules";
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
@@ -96,6 +98,8 @@ export interface ProductionResult {
   locationId: bigint;
   output: { lotId: bigint; lotNumber: string; variantId: bigint; quantity: number; balanceAfter: number; created: boolean; expiresOn: string | null };
   inputs: { lotId: bigint; lotNumber: string; variantId: bigint; quantity: number; balanceAfter: number }[];
+  /** Shopify inventory changes to queue after commit (queueOutboxEntries); produceLot does it. */
+  outboxIds: bigint[];
 }
 
 interface InputLotRow {
@@ -193,9 +197,9 @@ export async function recordProductionRun(sql: Sql, shopId: number, request: Pro
     { shopId, lotId: output.id, locationId: req.locationId, delta: req.quantity, kind: "PRODUCED", cause, causeRef: `run:${runId}`, reason: `${req.kind.toLowerCase()} run` },
   ];
   await quarantineGuard(sql, shopId, ordered, req.locationId);
-  let after: number[];
+  let moved: { balanceAfter: number; ledgerEntryId: bigint }[];
   try {
-    after = await moveLotUnits(sql, movements);
+    moved = await moveLotUnitsWithEntries(sql, movements);
   } catch (error) {
     if (error instanceof InsufficientStockError) {
       const balances = await sql.query<{ lot_id: bigint; quantity: number }>(
@@ -212,6 +216,36 @@ export async function recordProductionRun(sql: Sql, shopId: number, request: Pro
     }
     throw error;
   }
+  const after = moved.map((m) => m.balanceAfter);
+
+  // Shopify's on-hand follows: inputs leave (reason other), the output arrives (received). One
+  // outbox row per ledger entry, idempotent on it, as every other lot movement.
+  const items = await sql.query<{ id: bigint; inventory_item_id: bigint | null }>(
+    `select id, inventory_item_id from variants where shop_id = $1 and id = any($2::bigint[])`,
+    [shopId, [...ordered.map((i) => i.variant_id), req.outputVariantId]],
+  );
+  const itemOf = new Map(items.rows.map((r) => [r.id, r.inventory_item_id]));
+  const variants = [...ordered.map((i) => i.variant_id), req.outputVariantId];
+  const outboxIds = await addOutboxEntries(
+    sql,
+    movements.flatMap((m, n) => {
+      const item = itemOf.get(variants[n]!);
+      if (!item) return [];
+      const entry = moved[n]!.ledgerEntryId;
+      return [
+        {
+          shopId,
+          kind: "inventory.adjust",
+          idempotencyKey: `ledger:${entry}`,
+          payload: adjustPayload({
+            reason: m.kind === "PRODUCED" ? "received" : "other",
+            referenceDocumentUri: lotkeeperUri("LedgerEntry", entry),
+            changes: [{ inventoryItemId: item, locationId: req.locationId, delta: m.delta }],
+          }),
+        },
+      ];
+    }),
+  );
   return {
     runId,
     kind: req.kind,
@@ -226,7 +260,15 @@ export async function recordProductionRun(sql: Sql, shopId: number, request: Pro
       expiresOn: output.expires_on,
     },
     inputs: ordered.map((i, n) => ({ lotId: i.id, lotNumber: i.lot_number, variantId: i.variant_id, quantity: i.quantity, balanceAfter: after[n]! })),
+    outboxIds,
   };
+}
+
+/** recordProductionRun in its own transaction, then the Shopify changes queued (CLI, admin panel). */
+export async function produceLot(shopId: number, request: ProductionRequest, cause: LedgerCause = "USER"): Promise<ProductionResult> {
+  const result = await withTransaction((sql) => recordProductionRun(sql, shopId, request, cause));
+  await queueOutboxEntries(result.outboxIds);
+  return result;
 }
 
 async function quarantineGuard(sql: Sql, shopId: number, inputs: InputLotRow[], locationId: bigint): Promise<void> {
