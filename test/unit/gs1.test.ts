@@ -148,6 +148,13 @@ describe("GS1 errors say what and where", () => {
 
   it("refuses characters GS1 does not allow in a lot", () => {
     expect(errorOf("(01)09506000134352(10)AB CD").message).toMatch(/lot \(10\) at character 19 contains " "/);
+    expect(errorOf("(10)AB\u{1F600}").message).toBe("lot (10) at character 1 contains U+1F600, which GS1 does not allow");
+  });
+
+  it("refuses a Digital Link without a GTIN or with a key qualifier missing its value", () => {
+    expect(errorOf("https://id.example.com/10/ABC").message).toMatch(/has no \/01\/<GTIN> in its path/);
+    expect(errorOf("https://id.example.com/01/09506000134352/10").message).toMatch(/path ends after \(10\) at character \d+: its value is missing/);
+    expect(errorOf("https://id.example.com/01/09506000134352?99999=1").message).toMatch(/unknown application identifier \(99999\) in the query/);
   });
 
   it("refuses a non-GS1 symbology identifier, empty input and two different values for one AI", () => {

@@ -197,13 +197,11 @@ function checkValue(ai: string, spec: AiSpec, value: string, position: number): 
   if ((spec.kind === "numeric" || spec.kind === "date") && !/^\d+$/.test(value)) {
     throw new Gs1Error(`${label(ai)}${at(position)} must be digits only, got "${value}"`, position, ai);
   }
-  if (spec.kind === "alnum") {
-    const bad = [...value].findIndex((c) => !CSET82.test(c));
-    if (bad >= 0) {
-      const c = value[bad]!;
-      const shown = c.charCodeAt(0) < 32 || c.charCodeAt(0) > 126 ? `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}` : `"${c}"`;
-      throw new Gs1Error(`${label(ai)}${at(position)} contains ${shown}, which GS1 does not allow`, position, ai);
-    }
+  if (spec.kind === "alnum" && !CSET82.test(value)) {
+    const c = [...value].find((ch) => !CSET82.test(ch))!;
+    const code = c.codePointAt(0)!;
+    const shown = code < 32 || code > 126 ? `U+${code.toString(16).toUpperCase().padStart(4, "0")}` : `"${c}"`;
+    throw new Gs1Error(`${label(ai)}${at(position)} contains ${shown}, which GS1 does not allow`, position, ai);
   }
 }
 
@@ -286,7 +284,7 @@ export function parseElementString(raw: string): Gs1Element[] {
       continue;
     }
     const position = offset + i + 1;
-    const found = lookupAi(text.slice(i));
+    const found = lookupAi(text.slice(i, i + 4));
     if (!found) {
       const digits = /^\d{0,4}/.exec(text.slice(i))![0];
       if (digits.length < 2 && i + digits.length >= text.length) {

@@ -3,6 +3,7 @@
 // (shop, variant, lot number) adds to it when its dates agree. Units move through moveLotUnits
 // (balance + ledger) and Shopify is raised through the outbox, all in one transaction.
 import { withTransaction, type Sql } from "../../lib/sql.server";
+import { pool } from "../../db.server";
 import { moveLotUnitsWithEntries, type LedgerCause } from "../ledger/ledger.server";
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
 import { adjustPayload, lotkeeperUri } from "../sync/inventory-changes";
@@ -37,10 +38,9 @@ export interface ReceiveResult {
 export async function receiveLot(shopId: number, input: ReceiptInput, ctx: MovementContext = { cause: "USER" }): Promise<ReceiveResult> {
   const receipt = validateReceipt(input);
   // Lookups that may call Shopify happen before the transaction: no lock is held over the network.
-  const { variant, locationName } = await withTransaction(async (sql) => ({
-    variant: await resolveVariant(sql, shopId, receipt.variantId),
-    locationName: (await resolveLocation(sql, shopId, receipt.locationId)).name,
-  }));
+  const db = pool();
+  const [variant, location] = await Promise.all([resolveVariant(db, shopId, receipt.variantId), resolveLocation(db, shopId, receipt.locationId)]);
+  const locationName = location.name;
   requireInventoryItem(variant);
   const result = await withTransaction((sql) => receiveInTransaction(sql, shopId, receipt, variant, ctx));
   await queueOutboxEntries(result.outboxId ? [result.outboxId] : []);
@@ -141,7 +141,7 @@ export async function receiveInTransaction(
     },
   ]);
   // Units received into a quarantined or recalled lot stay out of sale: they go to quality_control.
-  const quarantined = lot.status !== "ACTIVE" || (await balanceQuarantined(sql, lot.id, receipt.locationId));
+  const quarantined = !created && (lot.status !== "ACTIVE" || (await balanceQuarantined(sql, lot.id, receipt.locationId)));
   if (quarantined) await sql.query("update lot_balances set quarantined = true where lot_id = $1 and location_id = $2", [lot.id, receipt.locationId]);
   let outboxId: bigint | null = null;
   if (options.sync !== false && variant.inventoryItemId) {
