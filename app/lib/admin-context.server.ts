@@ -21,3 +21,19 @@ export function idParam(value: string | undefined): bigint {
   if (!value || !/^\d{1,19}$/.test(value)) throw new Response("Not found", { status: 404 });
   return BigInt(value);
 }
+
+/** What a value becomes on its way to the browser: bigint ids as strings, dates as ISO strings. */
+export type Jsonified<T> = T extends bigint
+  ? string
+  : T extends Date
+    ? string
+    : T extends (infer U)[]
+      ? Jsonified<U>[]
+      : T extends object
+        ? { [K in keyof T]: Jsonified<T[K]> }
+        : T;
+
+/** Loader data for the browser (JSON cannot carry bigint). */
+export function forClient<T>(value: T): Jsonified<T> {
+  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Jsonified<T>;
+}

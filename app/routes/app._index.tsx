@@ -2,7 +2,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
-import { adminContext } from "../lib/admin-context.server";
+import { adminContext, forClient } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { attentionFor, EXPIRY_WINDOW_DAYS } from "../domain/overview/attention.server";
 import { RouteError } from "../components/route-error";
@@ -11,10 +11,8 @@ import { LotStatusBadge } from "../components/lot-status-badge";
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, shopId } = await adminContext(request);
   const attention = await attentionFor(pool(), shopId, shop);
-  return { shop, windowDays: EXPIRY_WINDOW_DAYS, attention: JSON.parse(JSON.stringify(attention, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Jsonified<typeof attention> };
+  return { shop, windowDays: EXPIRY_WINDOW_DAYS, attention: forClient(attention) };
 };
-
-type Jsonified<T> = T extends bigint ? string : T extends Date ? string : T extends object ? { [K in keyof T]: Jsonified<T[K]> } : T;
 
 function Metric({ label, value, tone, to, detail }: { label: string; value: number; tone?: "critical" | "warning"; to: string; detail?: string }) {
   return (

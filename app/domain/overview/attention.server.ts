@@ -85,3 +85,39 @@ export async function attentionFor(sql: Pick<Sql, "query">, shopId: number, shop
     incompleteLots: n(incomplete),
   };
 }
+
+export interface TaskRow {
+  id: bigint;
+  kind: string;
+  status: "RUNNING" | "DONE" | "FAILED";
+  done: number;
+  total: number;
+  error: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Long operations of the shop (imports, exports, tagging), newest first, keyset-paged by id. */
+export async function listTasks(sql: Pick<Sql, "query">, shopId: number, options: { beforeId?: bigint | null; limit?: number } = {}): Promise<{ tasks: TaskRow[]; nextCursor: string | null }> {
+  const limit = options.limit ?? 25;
+  const r = await sql.query<{ id: bigint; kind: string; status: TaskRow["status"]; done: number; total: number; error: string | null; created_at: Date; updated_at: Date }>(
+    `select id, kind, status, done, total, error, created_at, updated_at from tasks
+      where shop_id = $1 and ($2::bigint is null or id < $2) order by id desc limit $3`,
+    [shopId, options.beforeId ?? null, limit + 1],
+  );
+  const rows = r.rows.slice(0, limit);
+  return {
+    tasks: rows.map((t) => ({ id: t.id, kind: t.kind, status: t.status, done: t.done, total: t.total, error: t.error, createdAt: t.created_at, updatedAt: t.updated_at })),
+    nextCursor: r.rows.length > limit ? rows.at(-1)!.id.toString() : null,
+  };
+}
+
+/** Failed webhook deliveries of the shop (the newest 50), with the reason stored on each. */
+export async function failedWebhookEvents(sql: Pick<Sql, "query">, shopDomain: string) {
+  const r = await sql.query<{ webhook_id: string; topic: string; attempts: number; last_error: string | null; received_at: Date }>(
+    `select webhook_id, topic, attempts, last_error, received_at from webhook_events
+      where shop_domain = $1 and status = 'FAILED' order by received_at desc limit 50`,
+    [shopDomain],
+  );
+  return r.rows.map((e) => ({ webhookId: e.webhook_id, topic: e.topic, attempts: e.attempts, error: e.last_error, receivedAt: e.received_at }));
+}

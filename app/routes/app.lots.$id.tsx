@@ -1,0 +1,350 @@
+// One lot: attributes, balances per location, customers who received it, genealogy (what it was
+// made from, what was made from it), its ledger, and its actions: adjust, count, transfer,
+// quarantine, release, open a recall. The id is looked up within the session's shop only.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, FormLayout, InlineGrid, InlineStack, Layout, Page, Select, Tabs, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
+import { adminContext, forClient, idParam } from "../lib/admin-context.server";
+import { pool } from "../db.server";
+import { getLotDetail } from "../domain/lots/lot-queries.server";
+import { adjustLot, countLot, transferLot } from "../domain/lots/lot-moves.server";
+import { quarantineLotNow, releaseLotNow } from "../domain/lots/quarantine.server";
+import { LotError, LotNotFoundError, LotValidationError } from "../domain/lots/lot-errors";
+import { listLotCustomers } from "../domain/recall/recall-lookup.server";
+import { traceBackward, traceForward } from "../domain/trace/trace.server";
+import { listLocations } from "../domain/overview/choices.server";
+import { variantLabel } from "../domain/overview/labels";
+import { failed, ok, useResultToast, type ActionResult } from "../components/action-result";
+import { KeysetPagination } from "../components/keyset-pagination";
+import { LotStatusBadge } from "../components/lot-status-badge";
+import { EmptyList } from "../components/empty-list";
+import { RouteError } from "../components/route-error";
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { shopId } = await adminContext(request);
+  const lotId = idParam(params.id);
+  const url = new URL(request.url);
+  let lot;
+  try {
+    lot = await getLotDetail(shopId, lotId, { ledgerCursor: url.searchParams.get("ledger"), ledgerLimit: 25 });
+  } catch (error) {
+    if (error instanceof LotNotFoundError) throw new Response("Not found", { status: 404 });
+    throw error;
+  }
+  const db = pool();
+  const [customers, forward, backward, locations] = await Promise.all([
+    listLotCustomers(db, shopId, [{ lotId: lot.id, lotNumber: lot.lotNumber }], { cursor: url.searchParams.get("after"), limit: 25 }),
+    traceForward(shopId, [lot.id], { limit: 1 }),
+    traceBackward(shopId, [lot.id]),
+    listLocations(db, shopId),
+  ]);
+  return forClient({
+    lot,
+    customers,
+    downstream: forward.lots.filter((l) => l.depth > 0),
+    upstream: backward.lots.filter((l) => l.depth > 0),
+    edges: [...forward.edges, ...backward.edges],
+    suppliers: backward.suppliers ?? [],
+    locations,
+  });
+};
+
+export const action = async ({ request, params }: ActionFunctionArgs): Promise<ActionResult> => {
+  const { shopId, shop } = await adminContext(request);
+  const lotId = idParam(params.id);
+  const form = await request.formData();
+  const intent = String(form.get("intent") ?? "");
+  const get = (name: string) => String(form.get(name) ?? "").trim();
+  const ctx = { cause: "USER" as const, causeRef: `admin:${shop}` };
+  try {
+    switch (intent) {
+      case "adjust": {
+        const r = await adjustLot(shopId, { lotId, locationId: get("locationId"), delta: get("delta"), reason: get("reason") || "correction", note: get("note") || null }, ctx);
+        return ok(`Adjusted ${r.lotNumber} by ${get("delta")}: ${r.balances[0]?.quantity} on hand there`);
+      }
+      case "count": {
+        const r = await countLot(shopId, { lotId, locationId: get("locationId"), counted: get("counted") }, ctx);
+        return ok(`Counted ${r.lotNumber}: ${get("counted")} (${r.difference === 0 ? "no difference" : `${r.difference > 0 ? "+" : ""}${r.difference} recorded`})`);
+      }
+      case "transfer": {
+        const r = await transferLot(shopId, { lotId, fromLocationId: get("fromLocationId"), toLocationId: get("toLocationId"), quantity: get("quantity") }, ctx);
+        return ok(`Transferred ${get("quantity")} of ${r.lotNumber}`);
+      }
+      case "quarantine":
+      case "release": {
+        const locationId = get("locationId");
+        const args = { shopId, lotId, locationId: /^\d+$/.test(locationId) ? BigInt(locationId) : null, reason: get("reason") || `${intent} from the admin`, cause: "USER" as const, causeRef: `admin:${shop}` };
+        const r = intent === "quarantine" ? await quarantineLotNow(args) : await releaseLotNow(args);
+        const units = r.locations.reduce((s, l) => s + l.quantity, 0);
+        return ok(`${intent === "quarantine" ? "Quarantined" : "Released"} ${r.lotNumber}: ${units} units ${intent === "quarantine" ? "moved to quality control" : "available again"}`);
+      }
+      default:
+        return failed("Unknown action");
+    }
+  } catch (error) {
+    if (error instanceof LotNotFoundError) throw new Response("Not found", { status: 404 });
+    if (error instanceof LotValidationError) return failed(error.message, Object.fromEntries(error.problems.map((p) => [p.field, p.message])));
+    if (error instanceof LotError) return failed(error.message);
+    throw error;
+  }
+};
+
+type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+
+export default function LotPage() {
+  const data = useLoaderData<typeof loader>();
+  const { lot } = data;
+  const [tab, setTab] = useState(0);
+  const label = variantLabel({ id: lot.variantId, productTitle: lot.productTitle, title: lot.variantTitle, sku: lot.sku });
+  const locationName = (id: string | null) => data.locations.find((l) => l.id === id)?.name ?? lot.balances.find((b) => b.locationId === id)?.locationName ?? (id ? `Location ${id}` : "—");
+
+  return (
+    <Page
+      title={`Lot ${lot.lotNumber}`}
+      subtitle={label}
+      titleMetadata={<LotStatusBadge status={lot.status} expiresOn={lot.expiresOn} incomplete={lot.incomplete} />}
+      backAction={{ content: "Lots", url: "/app/lots" }}
+      primaryAction={{ content: "Open recall", url: `/app/recalls/new?lot=${encodeURIComponent(lot.lotNumber)}&variant=${lot.variantId}`, destructive: true, disabled: lot.status === "RECALLED" }}
+    >
+      <Layout>
+        {lot.incomplete ? (
+          <Layout.Section>
+            <Banner tone="warning" title="This lot was created from stock Shopify had and no lot explained">
+              Check the units and complete its details (expiry, supplier) or adjust it away.
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 2, md: 5 }} gap="300">
+            <Figure label="On hand" value={lot.totals.onHand} />
+            <Figure label="Quarantined" value={lot.totals.quarantined} />
+            <Figure label="Received" value={lot.totals.received} />
+            <Figure label="Shipped" value={lot.totals.allocated} />
+            <Figure label="Returned" value={lot.totals.returned} />
+          </InlineGrid>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">Balances by location</Text>
+              {lot.balances.length === 0 ? (
+                <Text as="p" tone="subdued">No units at any location.</Text>
+              ) : (
+                <DataTable
+                  columnContentTypes={["text", "numeric", "text"]}
+                  headings={["Location", "Units", "State"]}
+                  rows={lot.balances.map((b) => [b.locationName ?? locationName(b.locationId), b.quantity, b.quarantined ? <Badge key="q" tone="warning">Quarantined</Badge> : <Badge key="a">Available</Badge>])}
+                />
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">Details</Text>
+              <Attribute label="Expires" value={lot.expiresOn} />
+              <Attribute label="Best before" value={lot.bestBeforeOn} />
+              <Attribute label="Produced" value={lot.producedOn} />
+              <Attribute label="Received" value={lot.receivedAt.slice(0, 10)} />
+              <Attribute label="Supplier" value={lot.supplier} />
+              <Attribute label="Supplier lot" value={lot.supplierLot} />
+              <Attribute label="Purchase order" value={lot.purchaseOrder} />
+              <Attribute label="Unit cost" value={lot.unitCost ? `${lot.unitCost} ${lot.currency ?? ""}` : null} />
+              <Attribute label="GTIN" value={lot.gtin} />
+              <Attribute label="Notes" value={lot.notes} />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <LotActions data={data} />
+        </Layout.Section>
+        <Layout.Section>
+          <Card padding="0">
+            <Tabs
+              selected={tab}
+              onSelect={setTab}
+              tabs={[
+                { id: "customers", content: "Customers who received it" },
+                { id: "genealogy", content: "Genealogy" },
+                { id: "ledger", content: "Ledger" },
+              ]}
+            >
+              <Box padding="400">
+                {tab === 0 ? <Customers data={data} /> : tab === 1 ? <Genealogy data={data} /> : <Ledger data={data} locationName={locationName} />}
+              </Box>
+            </Tabs>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+function Figure({ label, value }: { label: string; value: number }) {
+  return (
+    <Card>
+      <BlockStack gap="100">
+        <Text as="p" tone="subdued">{label}</Text>
+        <Text as="p" variant="headingLg">{value}</Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function Attribute({ label, value }: { label: string; value: string | null }) {
+  return (
+    <InlineStack align="space-between" gap="200">
+      <Text as="span" tone="subdued">{label}</Text>
+      <Text as="span">{value || "—"}</Text>
+    </InlineStack>
+  );
+}
+
+function LotActions({ data }: { data: Data }) {
+  const fetcher = useFetcher<typeof action>();
+  useResultToast(fetcher.data);
+  const [intent, setIntent] = useState("adjust");
+  const locations = data.locations.length ? data.locations : data.lot.balances.map((b) => ({ id: b.locationId, name: b.locationName ?? `Location ${b.locationId}` }));
+  const options = locations.map((l) => ({ label: l.name, value: l.id }));
+  const firstWithUnits = data.lot.balances.find((b) => b.quantity > 0)?.locationId ?? options[0]?.value ?? "";
+  const [locationId, setLocationId] = useState(firstWithUnits);
+  const [toLocationId, setToLocationId] = useState(options.find((o) => o.value !== firstWithUnits)?.value ?? "");
+  const [value, setValue] = useState("");
+  const [reason, setReason] = useState("correction");
+  const [note, setNote] = useState("");
+  const errors = fetcher.data && !fetcher.data.ok ? fetcher.data.errors ?? {} : {};
+  const busy = fetcher.state !== "idle";
+  const submit = () => {
+    const form: Record<string, string> = { intent };
+    if (intent === "adjust") Object.assign(form, { locationId, delta: value, reason, note });
+    if (intent === "count") Object.assign(form, { locationId, counted: value });
+    if (intent === "transfer") Object.assign(form, { fromLocationId: locationId, toLocationId, quantity: value });
+    if (intent === "quarantine" || intent === "release") Object.assign(form, { locationId: locationId === "all" ? "" : locationId, reason: note });
+    fetcher.submit(form, { method: "post" });
+  };
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">Actions</Text>
+        {fetcher.data && !fetcher.data.ok ? <Banner tone="critical" title="Not done">{fetcher.data.error}</Banner> : null}
+        {fetcher.data?.ok ? <Banner tone="success" title="Done">{fetcher.data.message}</Banner> : null}
+        <FormLayout>
+          <FormLayout.Group>
+            <Select
+              label="Action"
+              value={intent}
+              onChange={setIntent}
+              options={[
+                { label: "Adjust units", value: "adjust" },
+                { label: "Count (cycle count)", value: "count" },
+                { label: "Transfer to another location", value: "transfer" },
+                { label: "Quarantine", value: "quarantine" },
+                { label: "Release from quarantine", value: "release" },
+              ]}
+            />
+            <Select
+              label={intent === "transfer" ? "From location" : "Location"}
+              value={locationId}
+              onChange={setLocationId}
+              options={intent === "quarantine" || intent === "release" ? [{ label: "All locations", value: "all" }, ...options] : options}
+              error={errors.location ?? errors.from}
+            />
+            {intent === "transfer" ? <Select label="To location" value={toLocationId} onChange={setToLocationId} options={options} error={errors.to} /> : null}
+          </FormLayout.Group>
+          <FormLayout.Group>
+            {intent === "adjust" ? (
+              <>
+                <TextField label="Units (+ or -)" value={value} onChange={setValue} autoComplete="off" placeholder="-3 or 5" error={errors.delta} />
+                <Select label="Reason" value={reason} onChange={setReason} options={["correction", "damaged", "shrinkage", "received", "other"].map((r) => ({ label: r, value: r }))} error={errors.reason} />
+              </>
+            ) : null}
+            {intent === "count" ? <TextField label="Units counted" type="number" value={value} onChange={setValue} autoComplete="off" error={errors.counted} /> : null}
+            {intent === "transfer" ? <TextField label="Units" type="number" value={value} onChange={setValue} autoComplete="off" error={errors.quantity} /> : null}
+            {intent !== "count" && intent !== "transfer" ? <TextField label="Note" value={note} onChange={setNote} autoComplete="off" /> : null}
+          </FormLayout.Group>
+          <InlineStack gap="200">
+            <Button variant="primary" tone={intent === "quarantine" ? "critical" : undefined} loading={busy} onClick={submit}>
+              {intent === "adjust" ? "Adjust" : intent === "count" ? "Record count" : intent === "transfer" ? "Transfer" : intent === "quarantine" ? "Quarantine" : "Release"}
+            </Button>
+          </InlineStack>
+        </FormLayout>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function Customers({ data }: { data: Data }) {
+  const { customers } = data.customers;
+  if (customers.length === 0) return <EmptyList heading="No customer has received this lot">Shipments allocated to this lot appear here.</EmptyList>;
+  return (
+    <BlockStack gap="300">
+      <DataTable
+        columnContentTypes={["text", "text", "text", "numeric", "numeric"]}
+        headings={["Customer", "Email", "Orders", "Units", "Returned"]}
+        rows={customers.map((c) => [
+          c.redacted ? "(redacted)" : c.name ?? "(guest)",
+          c.email ?? "—",
+          [...new Set(c.orders.map((o) => o.orderName ?? o.orderId))].join(", "),
+          c.units,
+          c.returnedUnits,
+        ])}
+      />
+      <InlineStack align="center">
+        <KeysetPagination nextCursor={data.customers.nextCursor} />
+      </InlineStack>
+    </BlockStack>
+  );
+}
+
+function Genealogy({ data }: { data: Data }) {
+  if (data.upstream.length === 0 && data.downstream.length === 0) {
+    return <EmptyList heading="No production runs">This lot was received, not made from other lots, and nothing was made from it.</EmptyList>;
+  }
+  const row = (l: Data["downstream"][number]) => [
+    <Link key={l.lotId} to={`/app/lots/${l.lotId}`}>{l.lotNumber}</Link>,
+    l.product ?? l.sku ?? "",
+    `${l.depth} step${l.depth === 1 ? "" : "s"}`,
+    l.supplier ?? (l.produced ? "(produced)" : "—"),
+    l.onHandUnits,
+  ];
+  return (
+    <BlockStack gap="400">
+      <Text as="h3" variant="headingSm">Made from (backward)</Text>
+      {data.upstream.length ? <DataTable columnContentTypes={["text", "text", "text", "text", "numeric"]} headings={["Lot", "Product", "Distance", "Supplier", "On hand"]} rows={data.upstream.map(row)} /> : <Text as="p" tone="subdued">Nothing: received from a supplier.</Text>}
+      <Text as="h3" variant="headingSm">Went into (forward)</Text>
+      {data.downstream.length ? <DataTable columnContentTypes={["text", "text", "text", "text", "numeric"]} headings={["Lot", "Product", "Distance", "Supplier", "On hand"]} rows={data.downstream.map(row)} /> : <Text as="p" tone="subdued">No lot was made from it.</Text>}
+    </BlockStack>
+  );
+}
+
+function Ledger({ data, locationName }: { data: Data; locationName: (id: string | null) => string }) {
+  const [params, setParams] = useSearchParams();
+  const entries = data.lot.ledger.entries;
+  if (entries.length === 0) return <EmptyList heading="No ledger entries" />;
+  return (
+    <BlockStack gap="300">
+      <DataTable
+        columnContentTypes={["text", "text", "text", "numeric", "numeric", "text"]}
+        headings={["When", "What", "Location", "Change", "Balance after", "Cause"]}
+        rows={entries.map((e) => [
+          e.createdAt.replace("T", " ").slice(0, 19),
+          e.kind.toLowerCase().replace(/_/g, " "),
+          locationName(e.locationId),
+          e.delta > 0 ? `+${e.delta}` : e.delta,
+          e.balanceAfter ?? "—",
+          [e.cause.toLowerCase(), e.reason].filter(Boolean).join(": "),
+        ])}
+      />
+      <InlineStack align="center" gap="200">
+        {params.get("ledger") ? <Button onClick={() => { const next = new URLSearchParams(params); next.delete("ledger"); setParams(next, { preventScrollReset: true }); }}>Newest</Button> : null}
+        {data.lot.ledger.nextCursor ? (
+          <Button onClick={() => { const next = new URLSearchParams(params); next.set("ledger", data.lot.ledger.nextCursor!); setParams(next, { preventScrollReset: true }); }}>Older entries</Button>
+        ) : null}
+      </InlineStack>
+    </BlockStack>
+  );
+}
+
+export const ErrorBoundary = () => <RouteError title="Lot" />;

@@ -1,0 +1,60 @@
+// Recalls: every case of the shop, open first, with its lots and how far contacting has come.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Badge, Card, IndexTable, Page, ProgressBar, Select, Text } from "@shopify/polaris";
+import { adminContext, forClient } from "../lib/admin-context.server";
+import { listRecalls } from "../domain/recall/recall-case.server";
+import { EmptyList } from "../components/empty-list";
+import { RouteError } from "../components/route-error";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { shopId } = await adminContext(request);
+  const status = new URL(request.url).searchParams.get("status");
+  const recalls = await listRecalls(shopId, status === "OPEN" || status === "CLOSED" ? { status } : {});
+  return forClient({ recalls, status: status ?? "" });
+};
+
+export default function Recalls() {
+  const { recalls, status } = useLoaderData<typeof loader>();
+  const [, setParams] = useSearchParams();
+  return (
+    <Page title="Recalls" primaryAction={{ content: "Open recall", url: "/app/recalls/new" }}>
+      <Card padding="0">
+        <div style={{ padding: "var(--p-space-300)", maxWidth: 240 }}>
+          <Select label="Show" options={[{ label: "All recalls", value: "" }, { label: "Open", value: "OPEN" }, { label: "Closed", value: "CLOSED" }]} value={status} onChange={(v) => setParams(v ? { status: v } : {})} />
+        </div>
+        {recalls.length === 0 ? (
+          <EmptyList heading={status ? "No recall with this status" : "No recalls"}>Open a recall from a lot page or with the button above.</EmptyList>
+        ) : (
+          <IndexTable
+            resourceName={{ singular: "recall", plural: "recalls" }}
+            itemCount={recalls.length}
+            selectable={false}
+            headings={[{ title: "Reference" }, { title: "Lots" }, { title: "Reason" }, { title: "Severity" }, { title: "Status" }, { title: "Opened" }, { title: "Contacted" }]}
+          >
+            {recalls.map((r, i) => (
+              <IndexTable.Row id={r.id} key={r.id} position={i}>
+                <IndexTable.Cell>
+                  <Link to={`/app/recalls/${r.id}`}><Text as="span" fontWeight="semibold">{r.reference}</Text></Link>
+                </IndexTable.Cell>
+                <IndexTable.Cell>{r.lotNumbers.join(", ")}</IndexTable.Cell>
+                <IndexTable.Cell>{r.reason}</IndexTable.Cell>
+                <IndexTable.Cell>{r.severity.replace("CLASS_", "Class ")}</IndexTable.Cell>
+                <IndexTable.Cell>{r.status === "OPEN" ? <Badge tone="critical">Open</Badge> : <Badge>Closed</Badge>}</IndexTable.Cell>
+                <IndexTable.Cell>{r.openedAt.slice(0, 10)}</IndexTable.Cell>
+                <IndexTable.Cell>
+                  <div style={{ minWidth: 120 }}>
+                    <ProgressBar progress={r.progress.completionPercent} size="small" />
+                    <Text as="span" tone="subdued">{`${r.progress.customers - r.progress.toContact} of ${r.progress.customers}`}</Text>
+                  </div>
+                </IndexTable.Cell>
+              </IndexTable.Row>
+            ))}
+          </IndexTable>
+        )}
+      </Card>
+    </Page>
+  );
+}
+
+export const ErrorBoundary = () => <RouteError title="Recalls" />;

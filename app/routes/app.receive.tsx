@@ -1,0 +1,281 @@
+// Receive: a lot by form (variant picked with Shopify's resource picker inside the admin, or from
+// the known variants in the preview), a scan field that fills GTIN, lot and dates from a GS1
+// barcode, and CSV import with a dry run that lists every bad row before anything is written.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useFetcher, useLoaderData } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, Checkbox, DataTable, DropZone, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { useMemo, useState } from "react";
+import { adminContext, forClient } from "../lib/admin-context.server";
+import { pool } from "../db.server";
+import { receiveLot } from "../domain/lots/receive-lot.server";
+import { importLotsCsv } from "../domain/lots/import-lots.server";
+import { LotError, LotValidationError } from "../domain/lots/lot-errors";
+import { listLocations, searchVariants } from "../domain/overview/choices.server";
+import { variantLabel } from "../domain/overview/labels";
+import { gs1Summary, parseGs1, Gs1Error } from "../domain/gs1/gs1";
+import { failed, ok, useResultToast, type ActionResult } from "../components/action-result";
+import { RouteError } from "../components/route-error";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { shopId } = await adminContext(request);
+  const db = pool();
+  const [locations, variants] = await Promise.all([listLocations(db, shopId), searchVariants(db, shopId, "", 500)]);
+  return forClient({
+    locations,
+    variants: variants.map((v) => ({ id: v.id, label: variantLabel(v), barcode: v.barcode, lotTracked: v.lotTracked })),
+  });
+};
+
+type ReceiveResult = ActionResult & { lotId?: string; lotNumber?: string; report?: Awaited<ReturnType<typeof importLotsCsv>> extends infer R ? { [K in keyof R]: R[K] extends bigint | null ? string | null : R[K] } : never };
+
+export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveResult> => {
+  const { shopId, shop } = await adminContext(request);
+  const form = await request.formData();
+  const get = (name: string) => {
+    const v = String(form.get(name) ?? "").trim();
+    return v === "" ? null : v;
+  };
+  const ctx = { cause: "USER" as const, causeRef: `admin:${shop}` };
+  try {
+    if (form.get("intent") === "import") {
+      const csv = String(form.get("csv") ?? "");
+      if (!csv.trim()) return failed("Choose a CSV file first");
+      const dryRun = form.get("dryRun") === "true";
+      const report = await importLotsCsv(shopId, csv, { dryRun, ctx });
+      const message =
+        report.errors.length > 0
+          ? `${report.errors.length} problem${report.errors.length === 1 ? "" : "s"} found: nothing ${dryRun ? "would be" : "was"} imported`
+          : dryRun
+            ? `Dry run: ${report.rows} rows are valid (${report.units} units, ${report.lotsCreated} new lots). Nothing imported yet.`
+            : `Imported ${report.imported} rows: ${report.units} units, ${report.lotsCreated} new lots`;
+      return { ...(report.errors.length ? failed(message) : ok(message)), report: forClient(report) as ReceiveResult["report"] };
+    }
+    const result = await receiveLot(
+      shopId,
+      {
+        variantId: get("variantId") ?? "",
+        lotNumber: get("lotNumber"),
+        quantity: get("quantity") ?? "",
+        locationId: get("locationId") ?? "",
+        expiresOn: get("expiresOn"),
+        bestBeforeOn: get("bestBeforeOn"),
+        producedOn: get("producedOn"),
+        supplier: get("supplier"),
+        supplierLot: get("supplierLot"),
+        purchaseOrder: get("purchaseOrder"),
+        unitCost: get("unitCost"),
+        currency: get("currency"),
+        notes: get("notes"),
+        gtin: get("gtin"),
+      },
+      ctx,
+    );
+    return {
+      ...ok(`Received ${result.quantity} units into lot ${result.lotNumber}${result.locationName ? ` at ${result.locationName}` : ""}${result.created ? " (new lot)" : ""}`),
+      lotId: result.lotId.toString(),
+      lotNumber: result.lotNumber,
+    };
+  } catch (error) {
+    if (error instanceof LotValidationError) return failed(`Not received: ${error.message}`, Object.fromEntries(error.problems.map((p) => [p.field, p.message])));
+    if (error instanceof LotError) return failed(`Not received: ${error.message}`);
+    throw error;
+  }
+};
+
+const gtin14 = (code: string | null) => (code && /^\d{8,14}$/.test(code) ? code.padStart(14, "0") : null);
+
+export default function Receive() {
+  const { locations, variants } = useLoaderData<typeof loader>();
+  const fetcher = useFetcher<typeof action>();
+  useResultToast(fetcher.data);
+  const [variantId, setVariantId] = useState("");
+  const [pickedLabel, setPickedLabel] = useState<string | null>(null);
+  const [variantSearch, setVariantSearch] = useState("");
+  const [scan, setScan] = useState("");
+  const [scanMessage, setScanMessage] = useState<{ tone: "success" | "critical" | "warning"; text: string } | null>(null);
+  const [fields, setFields] = useState({ lotNumber: "", quantity: "", locationId: locations[0]?.id ?? "", expiresOn: "", bestBeforeOn: "", producedOn: "", supplier: "", supplierLot: "", purchaseOrder: "", unitCost: "", currency: "", notes: "", gtin: "" });
+  const set = (name: keyof typeof fields) => (value: string) => setFields((f) => ({ ...f, [name]: value }));
+  const errors = fetcher.data && !fetcher.data.ok ? fetcher.data.errors ?? {} : {};
+  const busy = fetcher.state !== "idle" && fetcher.formData?.get("intent") === "receive";
+
+  const shownVariants = useMemo(() => {
+    const q = variantSearch.trim().toLowerCase();
+    return variants.filter((v) => !q || v.label.toLowerCase().includes(q) || (v.barcode ?? "").includes(q)).slice(0, 100);
+  }, [variants, variantSearch]);
+
+  const applyScan = (text: string) => {
+    if (!text.trim()) return;
+    try {
+      const data = gs1Summary(parseGs1(text.trim()));
+      setFields((f) => ({
+        ...f,
+        lotNumber: data.lot ?? f.lotNumber,
+        expiresOn: data.expiry ?? f.expiresOn,
+        bestBeforeOn: data.bestBefore ?? f.bestBeforeOn,
+        producedOn: data.productionDate ?? f.producedOn,
+        gtin: data.gtin ?? f.gtin,
+      }));
+      const match = data.gtin ? variants.find((v) => gtin14(v.barcode) === data.gtin) : undefined;
+      if (match) {
+        setVariantId(match.id);
+        setPickedLabel(match.label);
+      }
+      const parts = [data.gtin ? `GTIN ${data.gtin}` : null, data.lot ? `lot ${data.lot}` : null, data.expiry ? `expires ${data.expiry}` : null].filter(Boolean).join(", ");
+      setScanMessage(
+        match || !data.gtin
+          ? { tone: "success", text: `Read ${parts}${match ? ` · ${match.label}` : ""}` }
+          : { tone: "warning", text: `Read ${parts}, but no product has barcode ${data.gtin}: pick the product below.` },
+      );
+    } catch (error) {
+      setScanMessage({ tone: "critical", text: error instanceof Gs1Error ? `Barcode not read: ${error.message}` : String(error) });
+    }
+  };
+
+  const pickWithShopify = async () => {
+    const shopify = (window as unknown as { shopify?: { resourcePicker?: (o: object) => Promise<{ id: string; title?: string; variants?: { id: string; title?: string }[] }[] | undefined> } }).shopify;
+    const selection = await shopify?.resourcePicker?.({ type: "variant", multiple: false, action: "select" });
+    const picked = selection?.[0];
+    if (!picked) return;
+    const id = /(\d+)$/.exec(picked.id)?.[1] ?? "";
+    setVariantId(id);
+    setPickedLabel(variants.find((v) => v.id === id)?.label ?? picked.title ?? `Variant ${id}`);
+  };
+  const hasResourcePicker = typeof window !== "undefined" && typeof (window as unknown as { shopify?: { resourcePicker?: unknown } }).shopify?.resourcePicker === "function";
+
+  return (
+    <Page title="Receive" backAction={{ content: "Lots", url: "/app/lots" }}>
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="400">
+              <Text as="h2" variant="headingMd">Receive a lot</Text>
+              {fetcher.data?.ok && fetcher.data.lotId ? (
+                <Banner tone="success" title={fetcher.data.message}>
+                  <Link to={`/app/lots/${fetcher.data.lotId}`}>Open lot {fetcher.data.lotNumber}</Link>
+                </Banner>
+              ) : null}
+              {fetcher.data && !fetcher.data.ok && !fetcher.data.report ? <Banner tone="critical" title="Not received">{fetcher.data.error}</Banner> : null}
+              <form onSubmit={(e) => { e.preventDefault(); applyScan(scan); }}>
+                {/* A scanner types the code and presses Enter, which submits this small form. */}
+                <TextField
+                  label="Scan a GS1 barcode"
+                  value={scan}
+                  onChange={setScan}
+                  autoComplete="off"
+                  placeholder="(01)09501101530003(17)270630(10)LOT42 or a Digital Link"
+                  helpText="GTIN, lot and dates are filled in from the barcode."
+                  connectedRight={<Button submit>Read</Button>}
+                />
+              </form>
+              {scanMessage ? <Banner tone={scanMessage.tone}>{scanMessage.text}</Banner> : null}
+              <fetcher.Form method="post">
+                <input type="hidden" name="intent" value="receive" />
+                <input type="hidden" name="variantId" value={variantId} />
+                <input type="hidden" name="gtin" value={fields.gtin} />
+                <FormLayout>
+                  <BlockStack gap="200">
+                    <Text as="p" fontWeight="medium">Product</Text>
+                    {hasResourcePicker ? (
+                      <InlineStack gap="200" blockAlign="center">
+                        <Button onClick={pickWithShopify}>{variantId ? "Change product" : "Choose product"}</Button>
+                        <Text as="span">{pickedLabel ?? "No product chosen"}</Text>
+                      </InlineStack>
+                    ) : (
+                      <FormLayout.Group>
+                        <TextField label="Find a product" value={variantSearch} onChange={setVariantSearch} autoComplete="off" placeholder="Title, SKU or barcode" />
+                        <Select
+                          label="Variant"
+                          options={[{ label: variants.length ? "Choose a variant" : "No products known yet", value: "" }, ...shownVariants.map((v) => ({ label: v.label, value: v.id })), ...(variantId && !shownVariants.some((v) => v.id === variantId) ? [{ label: pickedLabel ?? `Variant ${variantId}`, value: variantId }] : [])]}
+                          value={variantId}
+                          onChange={(v) => { setVariantId(v); setPickedLabel(variants.find((x) => x.id === v)?.label ?? null); }}
+                          error={errors.variant}
+                        />
+                      </FormLayout.Group>
+                    )}
+                  </BlockStack>
+                  <FormLayout.Group>
+                    <TextField label="Lot number" name="lotNumber" value={fields.lotNumber} onChange={set("lotNumber")} autoComplete="off" helpText="Leave empty to generate one from your pattern (Settings)." error={errors.lot} />
+                    <TextField label="Quantity" name="quantity" type="number" min={1} value={fields.quantity} onChange={set("quantity")} autoComplete="off" error={errors.quantity} />
+                    <Select label="Location" name="locationId" options={locations.length ? locations.map((l) => ({ label: l.name, value: l.id })) : [{ label: "No locations known yet", value: "" }]} value={fields.locationId} onChange={set("locationId")} error={errors.location} />
+                  </FormLayout.Group>
+                  <FormLayout.Group condensed>
+                    <TextField label="Expiry date" name="expiresOn" type="date" value={fields.expiresOn} onChange={set("expiresOn")} autoComplete="off" error={errors.expires} />
+                    <TextField label="Best before" name="bestBeforeOn" type="date" value={fields.bestBeforeOn} onChange={set("bestBeforeOn")} autoComplete="off" error={errors["best-before"]} />
+                    <TextField label="Production date" name="producedOn" type="date" value={fields.producedOn} onChange={set("producedOn")} autoComplete="off" error={errors.produced} />
+                  </FormLayout.Group>
+                  <FormLayout.Group>
+                    <TextField label="Supplier" name="supplier" value={fields.supplier} onChange={set("supplier")} autoComplete="off" error={errors.supplier} />
+                    <TextField label="Supplier lot" name="supplierLot" value={fields.supplierLot} onChange={set("supplierLot")} autoComplete="off" error={errors["supplier-lot"]} />
+                    <TextField label="Purchase order" name="purchaseOrder" value={fields.purchaseOrder} onChange={set("purchaseOrder")} autoComplete="off" error={errors.po} />
+                  </FormLayout.Group>
+                  <FormLayout.Group condensed>
+                    <TextField label="Unit cost" name="unitCost" value={fields.unitCost} onChange={set("unitCost")} autoComplete="off" placeholder="1.25" error={errors.cost} />
+                    <TextField label="Currency" name="currency" value={fields.currency} onChange={set("currency")} autoComplete="off" placeholder="EUR" error={errors.currency} />
+                  </FormLayout.Group>
+                  <TextField label="Notes" name="notes" value={fields.notes} onChange={set("notes")} autoComplete="off" multiline={2} error={errors.notes} />
+                  <Button submit variant="primary" loading={busy}>
+                    Receive
+                  </Button>
+                </FormLayout>
+              </fetcher.Form>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <CsvImport />
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+function CsvImport() {
+  const fetcher = useFetcher<typeof action>();
+  useResultToast(fetcher.data);
+  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
+  const [dryRun, setDryRun] = useState(true);
+  const report = fetcher.data?.report;
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">Import lots from CSV</Text>
+        <Text as="p" tone="subdued">
+          Columns: variant_id or sku, lot_number, quantity, location_id, expires_on, best_before_on, produced_on, supplier, supplier_lot, purchase_order, unit_cost, currency, notes, gtin. All rows or none are imported.
+        </Text>
+        <DropZone
+          label="CSV file"
+          accept=".csv,text/csv"
+          allowMultiple={false}
+          onDrop={async (_all, accepted) => {
+            const f = accepted[0];
+            if (f) setFile({ name: f.name, text: await f.text() });
+          }}
+        >
+          {file ? <Text as="p" alignment="center">{file.name}</Text> : <DropZone.FileUpload actionTitle="Choose CSV" actionHint="or drop it here" />}
+        </DropZone>
+        <Checkbox label="Dry run (check only, import nothing)" checked={dryRun} onChange={setDryRun} />
+        <Button
+          variant="primary"
+          disabled={!file}
+          loading={fetcher.state !== "idle"}
+          onClick={() => file && fetcher.submit({ intent: "import", csv: file.text, dryRun: String(dryRun) }, { method: "post" })}
+        >
+          {dryRun ? "Check file" : "Import"}
+        </Button>
+        {fetcher.data?.report ? (
+          <Banner tone={fetcher.data.ok ? "success" : "critical"} title={fetcher.data.ok ? fetcher.data.message : fetcher.data.error} />
+        ) : null}
+        {report && report.errors.length > 0 ? (
+          <DataTable
+            columnContentTypes={["numeric", "text", "text"]}
+            headings={["Row", "Column", "Problem"]}
+            rows={report.errors.slice(0, 200).map((e) => [e.row, e.column ?? "—", e.reason])}
+            footerContent={report.errors.length > 200 ? `${report.errors.length - 200} more problems not shown` : undefined}
+          />
+        ) : null}
+      </BlockStack>
+    </Card>
+  );
+}
+
+export const ErrorBoundary = () => <RouteError title="Receive" />;

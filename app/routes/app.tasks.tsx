@@ -1,0 +1,108 @@
+// Tasks: long operations (imports, exports, tagging) with their progress, changes waiting to reach
+// Shopify, and webhook deliveries that failed. Refreshes itself while something is running.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData, useRevalidator } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Card, DataTable, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import { useEffect } from "react";
+import { adminContext, forClient } from "../lib/admin-context.server";
+import { pool } from "../db.server";
+import { failedWebhookEvents, listTasks } from "../domain/overview/attention.server";
+import { outboxSummary } from "../domain/sync/outbox.server";
+import { KeysetPagination } from "../components/keyset-pagination";
+import { EmptyList } from "../components/empty-list";
+import { RouteError } from "../components/route-error";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { shop, shopId } = await adminContext(request);
+  const after = new URL(request.url).searchParams.get("after");
+  const db = pool();
+  const [tasks, sync, failed] = await Promise.all([
+    listTasks(db, shopId, { beforeId: after && /^\d+$/.test(after) ? BigInt(after) : null }),
+    outboxSummary(shopId),
+    failedWebhookEvents(db, shop),
+  ]);
+  return forClient({ tasks, sync, failed });
+};
+
+const TASK_NAMES: Record<string, string> = { "lots.import": "Lot import", "recall.tags": "Recall tagging", "recall.export": "Recall export" };
+
+export default function Tasks() {
+  const { tasks, sync, failed } = useLoaderData<typeof loader>();
+  const revalidator = useRevalidator();
+  const running = tasks.tasks.some((t) => t.status === "RUNNING") || sync.pending > 0;
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => revalidator.revalidate(), 3000);
+    return () => clearInterval(timer);
+  }, [running, revalidator]);
+  return (
+    <Page title="Tasks" subtitle="Long operations keep running when you leave this page">
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">Changes to Shopify</Text>
+              {sync.pending === 0 && sync.failed === 0 ? (
+                <Text as="p">Shopify is up to date with every lot change.</Text>
+              ) : (
+                <Text as="p">
+                  {sync.pending} waiting{sync.oldestPendingAt ? ` (oldest since ${sync.oldestPendingAt.replace("T", " ").slice(0, 19)})` : ""}
+                  {sync.failed ? `, ${sync.failed} failed` : ""}. They are retried with backoff while Shopify is unreachable or throttling.
+                </Text>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card padding="0">
+            <div style={{ padding: "var(--p-space-400)" }}>
+              <Text as="h2" variant="headingMd">Operations</Text>
+            </div>
+            {tasks.tasks.length === 0 ? (
+              <EmptyList heading="No long operations yet">CSV imports and recall tagging appear here with their progress.</EmptyList>
+            ) : (
+              <DataTable
+                columnContentTypes={["text", "text", "text", "text", "text"]}
+                headings={["Operation", "Started", "Status", "Progress", "Problem"]}
+                rows={tasks.tasks.map((t) => [
+                  TASK_NAMES[t.kind] ?? t.kind,
+                  t.createdAt.replace("T", " ").slice(0, 19),
+                  t.status === "RUNNING" ? <Badge key="s" tone="info">Running</Badge> : t.status === "DONE" ? <Badge key="s" tone="success">Done</Badge> : <Badge key="s" tone="critical">Failed</Badge>,
+                  <div key="p" style={{ minWidth: 160 }}>
+                    <ProgressBar size="small" progress={t.total ? Math.floor((t.done / t.total) * 100) : t.status === "DONE" ? 100 : 0} />
+                    <Text as="span" tone="subdued">{`${t.done} of ${t.total}`}</Text>
+                  </div>,
+                  t.error ?? "",
+                ])}
+              />
+            )}
+            <div style={{ padding: "var(--p-space-300)", display: "flex", justifyContent: "center" }}>
+              <KeysetPagination nextCursor={tasks.nextCursor} />
+            </div>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">Failed webhook deliveries</Text>
+              {failed.length === 0 ? (
+                <Text as="p">None: every delivery from Shopify was processed.</Text>
+              ) : (
+                <>
+                  <Banner tone="critical">These deliveries could not be processed. Fix the cause, then replay each with `npx lotkeeper events replay &lt;webhookId&gt;`.</Banner>
+                  <DataTable
+                    columnContentTypes={["text", "text", "numeric", "text", "text"]}
+                    headings={["Received", "Topic", "Attempts", "Webhook id", "Reason"]}
+                    rows={failed.map((e) => [e.receivedAt.replace("T", " ").slice(0, 19), e.topic, e.attempts, e.webhookId, e.error ?? ""])}
+                  />
+                </>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+export const ErrorBoundary = () => <RouteError title="Tasks" />;
