@@ -9,6 +9,8 @@ import { mockCatalog } from "../helpers/lots-shopify";
 import { pool } from "../../app/db.server";
 import { importLotsCsv } from "../../app/domain/lots/import-lots.server";
 import { receiveLot } from "../../app/domain/lots/receive-lot.server";
+import { withTransaction } from "../../app/lib/sql.server";
+import { moveLotUnits } from "../../app/domain/ledger/ledger.server";
 import { main } from "../../app/cli/main";
 import { CliError } from "../../app/cli/command";
 
@@ -80,7 +82,7 @@ describe("CSV import of lots", () => {
       `SOAP;S1;10;${location.id};2027-01-31`,
       `TEA;T-OLD;2;${location.id};2027-07-31`,
     ].join("\n");
-    const refused = await importLotsCsv(shop.id, bad, { dryRun: false });
+    const refused = await importLotsCsv(shop.id, bad, { dryRun: false, mode: "receipts" });
     expect(refused.imported).toBe(0);
     expect(refused.errors).toEqual([{ row: 3, column: "expires_on", reason: "lot T-OLD disagrees with the lot already stored: expiry 2027-07-31 differs from the lot's 2027-06-30" }]);
     expect(await lotCount(shop.id)).toBe(2);
@@ -92,8 +94,8 @@ describe("CSV import of lots", () => {
       `TEA;T-OLD;2;${location.id};2027-06-30`,
       `TEA;;4;${location.id};`, // no lot number: generated
     ].join("\n");
-    const report = await importLotsCsv(shop.id, good, { dryRun: false });
-    expect(report).toMatchObject({ rows: 4, imported: 4, lotsCreated: 2, receiptsIntoExistingLots: 2, units: 21, errors: [] });
+    const report = await importLotsCsv(shop.id, good, { dryRun: false, mode: "receipts" });
+    expect(report).toMatchObject({ mode: "receipts", rows: 4, imported: 4, lotsCreated: 2, receiptsIntoExistingLots: 2, units: 21, errors: [] });
     expect(await lotCount(shop.id)).toBe(4);
     const outbox = await pool().query<{ payload: { input: { reason: string; referenceDocumentUri: string; changes: { delta: number; inventoryItemId: string }[] } } }>(
       "select payload from outbox_entries where shop_id = $1 and idempotency_key like $2",
@@ -109,6 +111,38 @@ describe("CSV import of lots", () => {
         [`gid://shopify/InventoryItem/${tea.inventoryItemId}`, 6],
       ].sort(),
     );
+  });
+
+  it("opening stock (the default) leaves Shopify alone and takes the units out of the incomplete lot reconciliation made", async () => {
+    const { shop, soap, location } = await setup("imp-opening");
+    // Reconciliation found 10 units in Shopify that no lot explained.
+    const unlotted = await withTransaction(async (sql) => {
+      const lot = await sql.query<{ id: bigint }>(
+        "insert into lots (shop_id, variant_id, lot_number, incomplete, updated_at) values ($1, $2, 'UNLOTTED-20261126', true, now()) returning id",
+        [shop.id, soap.id],
+      );
+      await moveLotUnits(sql, [{ shopId: shop.id, lotId: lot.rows[0]!.id, locationId: location.id, delta: 10, kind: "RECONCILED", cause: "JOB" }]);
+      return lot.rows[0]!.id;
+    });
+    await receiveLot(shop.id, { variantId: soap.id, lotNumber: "KNOWN", quantity: 1, locationId: location.id }); // stores the variant
+    const outboxBefore = (await pool().query("select count(*)::int as n from outbox_entries where shop_id = $1", [shop.id])).rows[0].n;
+    const csv = `variant_id,lot_number,quantity,location_id\n${soap.id},OPEN-A,6,${location.id}\n${soap.id},OPEN-B,7,${location.id}\n`;
+    const report = await importLotsCsv(shop.id, csv, { dryRun: false });
+    expect(report).toMatchObject({ mode: "opening-stock", imported: 2, units: 13, unitsFromIncompleteLots: 10, errors: [] });
+    expect((await pool().query("select count(*)::int as n from outbox_entries where shop_id = $1", [shop.id])).rows[0].n).toBe(outboxBefore);
+    const balances = await pool().query<{ lot_number: string; quantity: number }>(
+      "select l.lot_number, b.quantity from lot_balances b join lots l on l.id = b.lot_id where b.shop_id = $1 order by l.lot_number",
+      [shop.id],
+    );
+    expect(balances.rows).toEqual([
+      { lot_number: "KNOWN", quantity: 1 },
+      { lot_number: "OPEN-A", quantity: 6 },
+      { lot_number: "OPEN-B", quantity: 7 },
+      { lot_number: "UNLOTTED-20261126", quantity: 0 },
+    ]);
+    const ledger = await pool().query<{ delta: number; reason: string }>("select delta, reason from ledger_entries where lot_id = $1 order by id", [unlotted]);
+    expect(ledger.rows.map((r) => r.delta)).toEqual([10, -6, -4]);
+    expect(ledger.rows[1]!.reason).toBe("units identified as lot OPEN-A by the import");
   });
 
   it("reports a broken file and unknown columns", async () => {
@@ -168,7 +202,11 @@ describe("lots CLI", () => {
     expect(dry.error?.message).toBe("1 bad row(s), nothing imported; first: row 3, quantity: must be a positive whole number, got 0");
     expect(dry.json).toMatchObject({ dryRun: true, errors: [{ row: 3, column: "quantity" }] });
     await writeFile(file, `variant_id,lot_number,quantity,location_id\n${soap.id},IMP-1,3,${location.id}\n`);
-    expect((await cli("lots", "import", file, ...s)).json).toMatchObject({ imported: 1, lotsCreated: 1, errors: [] });
+    expect((await cli("lots", "import", file, ...s)).json).toMatchObject({ mode: "opening-stock", imported: 1, lotsCreated: 1, errors: [] });
+    await writeFile(file, `variant_id,lot_number,quantity,location_id\n${soap.id},IMP-3,2,${location.id}\n`);
+    expect((await cli("lots", "import", file, ...s, "--as-receipts")).json).toMatchObject({ mode: "receipts", imported: 1 });
+    const importRows = await pool().query("select count(*)::int as n from outbox_entries where shop_id = $1 and idempotency_key like $2", [shop.id, `shop${shop.id}:import:%`]);
+    expect(importRows.rows[0].n).toBe(1);
   });
 
   it("pages through lots with a cursor and filters by expiry", async () => {

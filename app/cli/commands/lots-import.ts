@@ -7,15 +7,18 @@ import { domainErrors, shopFrom, shopOption } from "./lots-shared";
 export const lotsImport: Command = {
   name: "lots import",
   summary: "Import lots from a CSV file (--dry-run lists every bad row; a real run is all or nothing)",
-  usage: `lotkeeper lots import <file.csv> --shop <domain> [--dry-run]
+  usage: `lotkeeper lots import <file.csv> --shop <domain> [--dry-run] [--as-receipts]
 
 Columns (header line, any order, case-insensitive): variant_id (or sku), lot_number (empty: generated),
 quantity, location_id, expires_on, best_before_on, produced_on (YYYY-MM-DD), supplier, supplier_lot,
 purchase_order, unit_cost, currency, notes, gtin. Separator "," or ";" (detected), quotes per RFC 4180.
+By default the file is opening stock: units Shopify already counts, so Shopify is not changed
+(units reconciliation had put in an incomplete UNLOTTED lot at the same place are taken from it).
+--as-receipts treats the rows as goods arriving now: Shopify is raised by them (reason "received").
 --dry-run checks everything and changes nothing. A real run imports every row in one transaction,
 or none when any row is bad. Prints {"rows","imported","lotsCreated","units","errors":[{"row","column","reason"}]};
 exits 1 when there are errors.`,
-  options: { ...shopOption, "dry-run": { type: "boolean" } },
+  options: { ...shopOption, "dry-run": { type: "boolean" }, "as-receipts": { type: "boolean" } },
   async run(args) {
     const file = args.positionals[0];
     if (!file) throw new UsageError("give the CSV file: lotkeeper lots import <file.csv> --shop <domain>");
@@ -26,7 +29,7 @@ exits 1 when there are errors.`,
     } catch (error) {
       throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
-    const report = await domainErrors(() => importLotsCsv(shopId, text, { dryRun: args.values["dry-run"] === true, ctx: { cause: "CLI", causeRef: `import:${file}` } }));
+    const report = await domainErrors(() => importLotsCsv(shopId, text, { dryRun: args.values["dry-run"] === true, mode: args.values["as-receipts"] === true ? "receipts" : "opening-stock", ctx: { cause: "CLI", causeRef: `import:${file}` } }));
     if (report.errors.length > 0) {
       printJson(report);
       const first = report.errors[0]!;

@@ -1,9 +1,16 @@
 // Onboarding: lots from a CSV file. A dry run lists every bad row (row number, column, reason);
 // a real run checks the same way, then imports all rows in ONE transaction, or nothing when any
-// row is bad. Shopify is raised through the outbox in batches (one inventoryAdjustQuantities per
-// 100 changes), referenced to the import task.
+// row is bad.
+// Two modes:
+//   - "opening-stock" (default): the file describes stock Shopify ALREADY counts (the merchant
+//     installs the app with goods on the shelf). Shopify is not changed; units that reconciliation
+//     had put in an incomplete UNLOTTED lot at the same variant and location are taken from it
+//     first (the import is the merchant completing that lot), so nothing is counted twice.
+//   - "receipts": the file lists goods arriving now. Shopify is raised through the outbox in
+//     batches (one inventoryAdjustQuantities per 100 changes), referenced to the import task.
 import { withTransaction, type Sql } from "../../lib/sql.server";
 import { pool } from "../../db.server";
+import { moveLotUnits } from "../ledger/ledger.server";
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
 import { adjustPayload, lotkeeperUri } from "../sync/inventory-changes";
 import { resolveLocation, resolveVariant, type KnownVariant } from "./catalog.server";
@@ -68,13 +75,34 @@ export interface ImportReport {
   units: number;
   errors: ImportProblem[];
   taskId: bigint | null;
+  mode: ImportMode;
+  /** Opening stock: units taken from incomplete (reconciliation-made) lots the import replaces. */
+  unitsFromIncompleteLots: number;
 }
+
+export type ImportMode = "opening-stock" | "receipts";
 
 export const MAX_IMPORT_ROWS = 50_000;
 
 /** The whole file checked, or imported in one transaction. Errors are returned, not thrown. */
-export async function importLotsCsv(shopId: number, text: string, options: { dryRun: boolean; ctx?: MovementContext }): Promise<ImportReport> {
-  const report: ImportReport = { dryRun: options.dryRun, rows: 0, imported: 0, lotsCreated: 0, receiptsIntoExistingLots: 0, units: 0, errors: [], taskId: null };
+export async function importLotsCsv(
+  shopId: number,
+  text: string,
+  options: { dryRun: boolean; mode?: ImportMode; ctx?: MovementContext },
+): Promise<ImportReport> {
+  const mode = options.mode ?? "opening-stock";
+  const report: ImportReport = {
+    dryRun: options.dryRun,
+    mode,
+    rows: 0,
+    imported: 0,
+    lotsCreated: 0,
+    receiptsIntoExistingLots: 0,
+    units: 0,
+    unitsFromIncompleteLots: 0,
+    errors: [],
+    taskId: null,
+  };
   const checked = await checkFile(shopId, text, report);
   if (report.errors.length > 0 || options.dryRun) return report;
   const ctx = options.ctx ?? { cause: "USER" as const };
@@ -94,6 +122,10 @@ export async function importLotsCsv(shopId: number, text: string, options: { dry
           if (error instanceof LotError) throw new RowError(row.row, null, error.message);
           throw error;
         }
+        if (mode === "opening-stock") {
+          report.unitsFromIncompleteLots += await replaceIncompleteUnits(sql, shopId, row.receipt, r.lotId, r.lotNumber, taskId, ctx);
+          continue;
+        }
         if (row.variant.inventoryItemId) {
           const key = `${row.variant.inventoryItemId}:${row.receipt.locationId}:${r.quarantined}`;
           const c = changes.get(key) ?? { inventoryItemId: row.variant.inventoryItemId, locationId: row.receipt.locationId, delta: 0, quarantined: r.quarantined };
@@ -104,7 +136,7 @@ export async function importLotsCsv(shopId: number, text: string, options: { dry
       const outboxIds = await writeImportOutbox(sql, shopId, taskId, [...changes.values()]);
       await sql.query(`update tasks set status = 'DONE', done = total, result = $2::jsonb, updated_at = now() where id = $1`, [
         taskId,
-        JSON.stringify({ imported: checked.length, lotsCreated: report.lotsCreated, units: report.units }),
+        JSON.stringify({ mode, imported: checked.length, lotsCreated: report.lotsCreated, units: report.units, unitsFromIncompleteLots: report.unitsFromIncompleteLots }),
       ]);
       return { taskId, outboxIds };
     });
@@ -129,6 +161,46 @@ class RowError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * Opening stock: takes up to the row's quantity from incomplete lots of the same variant at the
+ * same location (oldest first). Both sides are RECONCILED ledger entries; Shopify is unchanged.
+ */
+async function replaceIncompleteUnits(
+  sql: Sql,
+  shopId: number,
+  receipt: ValidReceipt,
+  importedLotId: bigint,
+  importedLotNumber: string,
+  taskId: bigint,
+  ctx: MovementContext,
+): Promise<number> {
+  const incomplete = await sql.query<{ lot_id: bigint; quantity: number }>(
+    `select b.lot_id, b.quantity from lot_balances b join lots l on l.id = b.lot_id
+     where b.shop_id = $1 and b.variant_id = $2 and b.location_id = $3 and l.incomplete and b.quantity > 0 and b.lot_id <> $4
+     order by b.lot_id for update of b`,
+    [shopId, receipt.variantId, receipt.locationId, importedLotId],
+  );
+  let left = receipt.quantity;
+  const movements = [];
+  for (const b of incomplete.rows) {
+    if (left === 0) break;
+    const take = Math.min(left, b.quantity);
+    left -= take;
+    movements.push({
+      shopId,
+      lotId: b.lot_id,
+      locationId: receipt.locationId,
+      delta: -take,
+      kind: "RECONCILED" as const,
+      cause: ctx.cause,
+      causeRef: `import:${taskId}`,
+      reason: `units identified as lot ${importedLotNumber} by the import`,
+    });
+  }
+  if (movements.length > 0) await moveLotUnits(sql, movements);
+  return receipt.quantity - left;
 }
 
 async function writeImportOutbox(
