@@ -61,6 +61,22 @@ describe("reconciliation against Shopify's on_hand", () => {
     expect(await counts(shop.id)).toEqual({ lots: 1, discrepancies: 0, outbox: 1 });
   });
 
+  it("waits while a fulfilment of the shop is recorded but not yet allocated", async () => {
+    const { shop, variant, location } = await setup("rec-fulfil");
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "F2", quantity: 10, locationId: location.id });
+    await sendOutboxEntry(r.outboxId!);
+    await pool().query(
+      "insert into webhook_events (webhook_id, shop_domain, topic, payload) values ($1, $2, 'fulfillments/create', '{}'::jsonb)",
+      [`rec-fulfil-${newId()}`, shop.domain],
+    );
+    // Shopify already shipped 2; the allocation that takes them from the lot has not run yet.
+    mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 8 }]);
+    expect((await reconcileLevel(shop.id, variant.inventoryItemId, location.id))!.decision).toMatchObject({ action: "wait", difference: -2 });
+    expect(await listDiscrepancies(shop.id)).toEqual([]);
+    await pool().query("update webhook_events set status = 'PROCESSED' where shop_domain = $1", [shop.domain]);
+    expect((await reconcileLevel(shop.id, variant.inventoryItemId, location.id))!.decision.action).toBe("record-discrepancy");
+  });
+
   it("units Shopify has that no lot explains become an incomplete lot named from the date, without a Shopify change", async () => {
     const { shop, variant, location } = await setup("rec-extra");
     const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "G1", quantity: 10, locationId: location.id });

@@ -77,6 +77,11 @@ describe("reconciliation decisions", () => {
     expect(decideReconciliation({ shopifyOnHand: 15, lotsOnHand: 10, pendingUnsentDelta: 0, inFlightRows: 0 })).toEqual({ action: "create-incomplete-lot", difference: 5, units: 5 });
     expect(decideReconciliation({ shopifyOnHand: 8, lotsOnHand: 10, pendingUnsentDelta: 0, inFlightRows: 0 })).toEqual({ action: "record-discrepancy", difference: -2, missingUnits: 2 });
     expect(decideReconciliation({ shopifyOnHand: 0, lotsOnHand: 10, pendingUnsentDelta: 0, inFlightRows: 1 })).toMatchObject({ action: "wait", difference: -10 });
+    expect(decideReconciliation({ shopifyOnHand: 7, lotsOnHand: 10, pendingUnsentDelta: 0, inFlightRows: 0, unprocessedStockWebhooks: 2 })).toEqual({
+      action: "wait",
+      difference: -3,
+      reason: "2 order/fulfilment/refund webhook(s) of the shop are not processed yet",
+    });
   });
 });
 

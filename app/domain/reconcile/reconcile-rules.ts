@@ -20,12 +20,18 @@ export interface LevelFacts {
   pendingUnsentDelta: number;
   /** Outbox rows attempted but not confirmed: their effect on Shopify is unknown. */
   inFlightRows: number;
+  /**
+   * Order, fulfilment and refund deliveries of the shop not processed yet: Shopify's on_hand may
+   * already reflect a shipment whose allocation has not taken the units from the lots.
+   */
+  unprocessedStockWebhooks?: number;
 }
 
 export function decideReconciliation(f: LevelFacts): ReconcileDecision {
   const difference = f.shopifyOnHand + f.pendingUnsentDelta - f.lotsOnHand;
   if (difference === 0) return { action: "none", difference: 0 };
   if (f.inFlightRows > 0) return { action: "wait", difference, reason: `${f.inFlightRows} change(s) of the app to this level are being sent to Shopify` };
+  if (f.unprocessedStockWebhooks) return { action: "wait", difference, reason: `${f.unprocessedStockWebhooks} order/fulfilment/refund webhook(s) of the shop are not processed yet` };
   if (difference > 0) return { action: "create-incomplete-lot", difference, units: difference };
   return { action: "record-discrepancy", difference, missingUnits: -difference };
 }

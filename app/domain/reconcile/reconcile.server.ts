@@ -101,11 +101,17 @@ async function applyLevel(shopId: number, variant: TrackedVariant, locationId: b
       [shopId, variant.inventoryItemId.toString(), locationId.toString()],
     );
     const lotsOnHand = lots.rows[0]!.total;
+    const inbox = await sql.query<{ n: number }>(
+      `select count(*)::int as n from webhook_events e join shops s on s.domain = e.shop_domain
+       where s.id = $1 and e.status = 'PENDING' and (e.topic like 'orders/%' or e.topic like 'fulfillments/%' or e.topic like 'refunds/%')`,
+      [shopId],
+    );
     const decision = decideReconciliation({
       shopifyOnHand,
       lotsOnHand,
       pendingUnsentDelta: pending.rows[0]!.unsent,
       inFlightRows: pending.rows[0]!.in_flight,
+      unprocessedStockWebhooks: inbox.rows[0]!.n,
     });
     const result: LevelResult = { variantId: variant.variantId, inventoryItemId: variant.inventoryItemId, locationId, shopifyOnHand, lotsOnHand, decision };
     if (decision.action === "create-incomplete-lot") {
