@@ -60,81 +60,102 @@ export const RECALL_CSV_COLUMNS = [
 // Text a customer or merchant typed may start with = + - @: a spreadsheet would run it as a
 // formula (CSV injection). Such cells get a leading apostrophe (OWASP's advice); phone numbers
 // ("+1 503 ...") are left as they are, since every spreadsheet reads them as text or numbers.
-const safe = (expr: string) => `(case when ${expr} ~ '^[=+@\\t\\r-]' then '''' || ${expr} else ${expr} end)`;
-const addr = (key: string) => `case when coalesce(o.redacted, false) then null else ${safe(`nullif(o.shipping_address->>'${key}', '')`)} end`;
+const safe = (expr: string) => `(case when left(${expr}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || ${expr} else ${expr} end)`;
+const unlessRedacted = (expr: string) => `case when coalesce(o.redacted, false) then null else ${expr} end`;
+const addr = (key: string) => unlessRedacted(safe(`nullif(o.shipping_address->>'${key}', '')`));
 
 function lotLiteral(ids: readonly bigint[]): string {
   // Inlined because COPY takes no bind parameters: only bigint values, printed by BigInt.
   return `array[${ids.map((id) => BigInt(id).toString()).join(",")}]::bigint[]`;
 }
 
-/** The SELECT behind the CSV: shop and lot ids are integers inlined from trusted bigint values. */
-export function recallCsvSql(shopId: number, lots: Pick<ScopeLot, "lotId" | "direct">[]): string {
-  if (!Number.isInteger(shopId)) throw new TypeError("shopId must be an integer");
-  const shop = String(shopId);
-  const scopeValues = lots.map((l) => `(${BigInt(l.lotId).toString()}::bigint, ${l.direct ? "'recalled lot'" : "'made from recalled lot'"})`).join(", ");
-  const common = (lotExpr: string, scopeExpr: string) => `
-      ${lotExpr}, ${scopeExpr},
-      coalesce(l.gtin, v.barcode) as gtin, v.sku,
-      ${safe("nullif(concat_ws(' / ', v.product_title, nullif(v.title, 'Default Title')), '')")} as product_description,
-      a.variant_id, l.expires_on, l.best_before_on, l.produced_on, a.quantity, 'each' as unit_of_measure,
-      to_char(a.fulfilled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as ship_date,
-      a.location_id, ${safe("loc.name")} as location_name,
-      coalesce(a.customer_id, o.customer_id) as customer_id,
-      case when coalesce(o.redacted, false) then null else ${safe("coalesce(o.customer_name, o.shipping_address->>'name')")} end as recipient_name,
-      ${addr("address1")}, ${addr("address2")}, ${addr("city")},
-      case when coalesce(o.redacted, false) then null else coalesce(nullif(o.shipping_address->>'province_code', ''), o.shipping_address->>'province') end,
-      case when coalesce(o.redacted, false) then null else o.shipping_address->>'zip' end,
-      case when coalesce(o.redacted, false) then null else coalesce(nullif(o.shipping_address->>'country_code', ''), o.shipping_address->>'country') end,
-      case when coalesce(o.redacted, false) then null else ${safe("coalesce(o.customer_email, o.email)")} end,
-      case when coalesce(o.redacted, false) then null else coalesce(o.customer_phone, o.shipping_address->>'phone') end,
-      case when coalesce(o.redacted, false) then 'yes' else 'no' end,
-      a.order_id, ${safe("o.name")}, a.line_item_id, a.fulfillment_id, ${safe("f.name")},`;
-  return `
-    with scope(lot_id, lot_scope) as (values ${scopeValues}),
-    ${possiblyAffectedWindowsSql(shop, lotLiteral(lots.map((l) => l.lotId)))},
-    open_recalls as (
-      select rl.lot_id, string_agg(r.reference, ' ' order by r.reference) as refs
-        from recall_lots rl join recalls r on r.id = rl.recall_id and r.shop_id = rl.shop_id
-       where rl.shop_id = ${shop} and rl.lot_id in (select lot_id from scope) and r.status = 'OPEN'
-       group by rl.lot_id
-    ),
-    shipped as (
-      select ${common("l.lot_number", "s.lot_scope")}
-        ${safe("l.supplier")}, ${safe("l.supplier_lot")}, ${safe("l.purchase_order")}, to_char(l.received_at at time zone 'UTC', 'YYYY-MM-DD'),
-        a.returned_quantity,
-        case when a.returned_quantity > 0 then (select to_char(max(r.returned_at) at time zone 'UTC', 'YYYY-MM-DD')
-          from allocation_returns r where r.shop_id = a.shop_id and r.allocation_id = a.id) end,
-        l.status::text, orc.refs
-      from scope s
-      join allocations a on a.shop_id = ${shop} and a.lot_id = s.lot_id and a.status = 'ALLOCATED'
-      join lots l on l.shop_id = a.shop_id and l.id = a.lot_id
-      left join variants v on v.shop_id = a.shop_id and v.id = a.variant_id
-      left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
+/** Shipment columns shared by confirmed and possibly affected rows (`a` allocation, `o` order, `f`, `loc`). */
+const SHIPMENT_COLUMNS: Record<string, string> = {
+  quantity: "a.quantity",
+  unit_of_measure: "'each'",
+  ship_date: `to_char(a.fulfilled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
+  ship_from_location_id: "a.location_id",
+  ship_from_location_name: safe("loc.name"),
+  customer_id: "coalesce(a.customer_id, o.customer_id)",
+  recipient_name: unlessRedacted(safe("coalesce(o.customer_name, o.shipping_address->>'name')")),
+  recipient_address1: addr("address1"),
+  recipient_address2: addr("address2"),
+  recipient_city: addr("city"),
+  recipient_region: unlessRedacted("coalesce(nullif(o.shipping_address->>'province_code', ''), o.shipping_address->>'province')"),
+  recipient_postal_code: unlessRedacted("o.shipping_address->>'zip'"),
+  recipient_country: unlessRedacted("coalesce(nullif(o.shipping_address->>'country_code', ''), o.shipping_address->>'country')"),
+  recipient_email: unlessRedacted(safe("coalesce(o.customer_email, o.email)")),
+  recipient_phone: unlessRedacted("coalesce(o.customer_phone, o.shipping_address->>'phone')"),
+  recipient_redacted: "case when coalesce(o.redacted, false) then 'yes' else 'no' end",
+  order_id: "a.order_id",
+  order_name: safe("o.name"),
+  line_item_id: "a.line_item_id",
+  fulfillment_id: "a.fulfillment_id",
+  fulfillment_name: safe("f.name"),
+  returned_quantity: "a.returned_quantity",
+  returned_date: `case when a.returned_quantity > 0 then (select to_char(max(r.returned_at) at time zone 'UTC', 'YYYY-MM-DD')
+      from allocation_returns r where r.shop_id = a.shop_id and r.allocation_id = a.id) end`,
+};
+
+/** Lot columns of the sheet, computed once per lot (formula-safe), as text or null. */
+async function lotColumns(client: pg.PoolClient, shopId: number, lot: Pick<ScopeLot, "lotId" | "direct">): Promise<{ lotNumber: string; values: Record<string, string | null> } | null> {
+  const r = await client.query<Record<string, string | null> & { lot_number: string }>(
+    `select l.lot_number, l.lot_number as lot_code, coalesce(l.gtin, v.barcode) as gtin, v.sku,
+            ${safe("nullif(concat_ws(' / ', v.product_title, nullif(v.title, 'Default Title')), '')")} as product_description,
+            l.variant_id::text as variant_id, l.expires_on::text as expiry_date, l.best_before_on::text as best_before_date, l.produced_on::text as production_date,
+            ${safe("l.supplier")} as lot_supplier, ${safe("l.supplier_lot")} as lot_supplier_lot, ${safe("l.purchase_order")} as lot_purchase_order,
+            to_char(l.received_at at time zone 'UTC', 'YYYY-MM-DD') as lot_receipt_date, l.status::text as lot_status,
+            (select string_agg(r.reference, ' ' order by r.reference) from recall_lots rl join recalls r on r.id = rl.recall_id and r.shop_id = rl.shop_id
+              where rl.shop_id = l.shop_id and rl.lot_id = l.id and r.status = 'OPEN') as recall_references
+       from lots l left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id
+      where l.shop_id = $1 and l.id = $2`,
+    [shopId, lot.lotId],
+  );
+  const row = r.rows[0];
+  if (!row) return null;
+  return { lotNumber: row.lot_number, values: { ...row, lot_scope: lot.direct ? "recalled lot" : "made from recalled lot" } };
+}
+
+const JOINS = `left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
       left join fulfillments f on f.shop_id = a.shop_id and f.id = a.fulfillment_id
-      left join locations loc on loc.shop_id = a.shop_id and loc.id = a.location_id
-      left join open_recalls orc on orc.lot_id = a.lot_id
-    ),
-    possible as (
-      select ${common("null::text", "'unknown lot, possibly affected'")}
-        null::text, null::text, null::text, null::text,
-        a.returned_quantity,
-        case when a.returned_quantity > 0 then (select to_char(max(r.returned_at) at time zone 'UTC', 'YYYY-MM-DD')
-          from allocation_returns r where r.shop_id = a.shop_id and r.allocation_id = a.id) end,
-        'UNKNOWN_LOT', null::text
+      left join locations loc on loc.shop_id = a.shop_id and loc.id = a.location_id`;
+
+/**
+ * One lot's rows: lot columns are literals (escaped by the pg client), the rest per shipment.
+ * Ordered by customer, then ship time: the index allocations(shop_id, lot_id, customer_id) gives
+ * that order, so Postgres streams rows as it reads them (an incremental sort within a customer)
+ * instead of sorting 100,000 wide rows.
+ */
+function lotRowsSql(client: pg.PoolClient, shopId: number, lotId: bigint, lot: Record<string, string | null>): string {
+  const literal = (v: string | null | undefined) => (v === null || v === undefined ? "null" : client.escapeLiteral(v));
+  const columns = RECALL_CSV_COLUMNS.map((c) => (c in SHIPMENT_COLUMNS ? SHIPMENT_COLUMNS[c] : literal(lot[c]))).join(",\n      ");
+  return `select ${columns}
+      from allocations a ${JOINS}
+     where a.shop_id = ${Number(shopId)} and a.lot_id = ${BigInt(lotId).toString()} and a.status = 'ALLOCATED'
+     order by a.customer_id, a.fulfilled_at, a.id`;
+}
+
+/** Unknown-lot shipments of the scope's variants inside the lots' windows (see listPossiblyAffected). */
+function possibleRowsSql(shopId: number, lotIds: readonly bigint[]): string {
+  const shop = String(Number(shopId));
+  const columns = RECALL_CSV_COLUMNS.map((c) => {
+    if (c in SHIPMENT_COLUMNS) return SHIPMENT_COLUMNS[c];
+    if (c === "lot_scope") return "'unknown lot, possibly affected'";
+    if (c === "gtin") return "v.barcode";
+    if (c === "sku") return "v.sku";
+    if (c === "product_description") return safe("nullif(concat_ws(' / ', v.product_title, nullif(v.title, 'Default Title')), '')");
+    if (c === "variant_id") return "a.variant_id";
+    if (c === "lot_status") return "'UNKNOWN_LOT'";
+    return "null";
+  }).join(",\n      ");
+  return `with ${possiblyAffectedWindowsSql(shop, lotLiteral(lotIds))}
+    select ${columns}
       from win
       join allocations a on a.shop_id = ${shop} and a.variant_id = win.variant_id and a.unknown_lot
                         and a.fulfilled_at >= win.from_at and a.fulfilled_at <= win.to_at and a.status = 'ALLOCATED'
-      left join lots l on false
       left join variants v on v.shop_id = a.shop_id and v.id = a.variant_id
-      left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
-      left join fulfillments f on f.shop_id = a.shop_id and f.id = a.fulfillment_id
-      left join locations loc on loc.shop_id = a.shop_id and loc.id = a.location_id
-    )
-    select * from shipped
-    union all
-    select * from possible
-    order by 1 nulls last, 12, 26, 28`;
+      ${JOINS}
+     order by a.fulfilled_at, a.id`;
 }
 
 function releasing(client: pg.PoolClient, stream: Readable): Readable {
@@ -151,31 +172,36 @@ function releasing(client: pg.PoolClient, stream: Readable): Readable {
   return stream;
 }
 
-/** The regulator CSV of a set of lots (a recall scope), streamed by Postgres (COPY TO STDOUT). */
+/**
+ * The regulator CSV of a set of lots (a recall scope), streamed by Postgres (COPY TO STDOUT), in a
+ * read-only snapshot: one COPY per lot (lots in lot number order, rows by customer then ship
+ * time), then the unknown-lot rows. Constant memory on both sides, first bytes at once.
+ */
 export async function recallCsvStream(shopId: number, lots: Pick<ScopeLot, "lotId" | "direct">[]): Promise<Readable> {
+  if (!Number.isInteger(shopId)) throw new TypeError("shopId must be an integer");
   const header = RECALL_CSV_COLUMNS.join(",") + "\n";
   if (lots.length === 0) return Readable.from([header]);
   const client = await pool().connect();
-  try {
-    // The rows are sorted (lot, ship date, order, line): give that sort memory enough for a large
-    // recall (100k rows x 38 columns) so it does not spill to disk. Local to this transaction.
+  async function* rows(): AsyncGenerator<Buffer | string> {
     await client.query("begin isolation level repeatable read read only");
-    await client.query("set local work_mem = '64MB'");
-    const copy = client.query(copyTo(`copy (${recallCsvSql(shopId, lots)}) to stdout with (format csv)`));
-    // Our own header (column names as documented) before Postgres' rows.
-    const out = Readable.from(
-      (async function* () {
-        yield header;
-        for await (const chunk of copy) yield chunk as Buffer;
-        await client.query("commit");
-      })(),
-    );
-    copy.once("error", (error) => out.destroy(error));
-    return releasing(client, out);
-  } catch (error) {
-    client.release(error as Error);
-    throw error;
+    yield header;
+    const described = [];
+    for (const lot of lots) {
+      const found = await lotColumns(client, shopId, lot);
+      if (found) described.push({ lotId: lot.lotId, ...found });
+    }
+    described.sort((a, b) => (a.lotNumber < b.lotNumber ? -1 : a.lotNumber > b.lotNumber ? 1 : a.lotId < b.lotId ? -1 : 1));
+    const statements = [
+      ...described.map((d) => lotRowsSql(client, shopId, d.lotId, d.values)),
+      possibleRowsSql(shopId, lots.map((l) => l.lotId)),
+    ];
+    for (const statement of statements) {
+      const copy = client.query(copyTo(`copy (${statement}) to stdout with (format csv)`));
+      for await (const chunk of copy) yield chunk as Buffer;
+    }
+    await client.query("commit");
   }
+  return releasing(client, Readable.from(rows()));
 }
 
 /** Scope of a lookup by lot number (the lot(s) and every lot made from them, unless directOnly). */
