@@ -33,6 +33,10 @@ const schema = z.object({
   /** How long a worker holds a job before another worker may take it over (BullMQ lockDuration; a killed worker's job restarts after about twice this). */
   WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   /** Queues this worker process works on (comma-separated, e.g. "webhooks"); empty = all. Repeatable jobs follow their queue. */
+  /** When set, GET /metrics requires "Authorization: Bearer <METRICS_TOKEN>". */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** When set, the worker process serves GET /metrics (job durations, failures, queue depth) on this port. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   WORKER_QUEUES: z.string().regex(/^[a-z-]*(,[a-z-]+)*$/, "must be comma-separated queue names such as webhooks,maintenance").default(""),
   QUEUE_PREFIX: z.string().min(1).default("{lotkeeper}"),
 });

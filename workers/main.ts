@@ -1,11 +1,13 @@
 // `npm run worker`: one BullMQ Worker per queue of workers/registry.ts, the repeatable
 // maintenance jobs, and a first inbox sweep. SIGTERM/SIGINT: stop taking jobs, let the running
 // ones finish (each commits or rolls back as a whole), close Redis and Postgres, exit 0.
+import http from "node:http";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { ConfigError, env } from "../app/env.server";
 import { exitWithOneLine } from "../app/lib/fail-fast.server";
 import { log } from "../app/lib/logger.server";
 import { jobDuration, jobFailures } from "../app/lib/metrics.server";
+import { renderMetrics } from "../app/lib/metrics-snapshot.server";
 import { closeQueues, DEFAULT_JOB_OPTIONS, getQueue, type QueueName } from "../app/lib/queues.server";
 import { workerConnection } from "../app/lib/redis.server";
 import { checkServices } from "../app/lib/services.server";
@@ -70,8 +72,20 @@ export async function startWorkers(): Promise<{ workers: Worker[]; stop: () => P
     await queue.upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, data: job.data ?? {} });
     if (job.runAtStart) await queue.add(job.name, job.data ?? {}, { removeOnComplete: true, removeOnFail: 100 });
   }
+  let metricsServer: http.Server | undefined;
+  if (config.WORKER_METRICS_PORT) {
+    metricsServer = http.createServer((req, res) => {
+      if (req.url !== "/metrics") return void res.writeHead(404).end();
+      renderMetrics().then(
+        (text) => res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    });
+    metricsServer.listen(config.WORKER_METRICS_PORT);
+  }
   log.info("worker started", { queues: workers.map((w) => w.name), concurrency: config.WORKER_CONCURRENCY, prefix: config.QUEUE_PREFIX });
   const stop = async () => {
+    metricsServer?.close();
     await Promise.all(workers.map((w) => w.close())); // waits for the running jobs
     await closeQueues();
   };

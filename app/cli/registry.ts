@@ -21,5 +21,6 @@ import { recallOpen, recallShow, recallList, recallClose, recallContact } from "
 import { allocationsList } from "./commands/allocations-list";
 import { allocationsMove } from "./commands/allocations-move";
 import { traceOrderCommand } from "./commands/trace-order";
+import { eventsList, eventsReplay } from "./commands/events";
 
-export const commands: Command[] = [doctor, setup, gs1Parse, lotsReceive, lotsShow, lotsList, lotsAdjust, lotsCount, lotsTransfer, lotsQuarantine, lotsRelease, lotsImport, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers, recallExport, recallOpen, recallShow, recallList, recallClose, recallContact, allocationsList, allocationsMove, traceOrderCommand];
+export const commands: Command[] = [doctor, setup, gs1Parse, lotsReceive, lotsShow, lotsList, lotsAdjust, lotsCount, lotsTransfer, lotsQuarantine, lotsRelease, lotsImport, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers, recallExport, recallOpen, recallShow, recallList, recallClose, recallContact, allocationsList, allocationsMove, traceOrderCommand, eventsList, eventsReplay];
