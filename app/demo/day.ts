@@ -108,7 +108,7 @@ export interface StockChange {
 
 function orderPayload(o: DemoOrder, at: Date, extra: Record<string, unknown> = {}) {
   const c = o.customer;
-  const address = { first_name: c.firstName, last_name: c.lastName, address1: "Hauptstraße 1", city: c.city, zip: "10115", country: "Germany", country_code: "DE", phone: c.phone };
+  const address = { name: `${c.firstName} ${c.lastName}`, first_name: c.firstName, last_name: c.lastName, address1: "Hauptstraße 1", city: c.city, zip: "10115", country: "Germany", country_code: "DE", phone: c.phone };
   return {
     id: o.id,
     admin_graphql_api_id: `gid://shopify/Order/${o.id}`,

@@ -1,0 +1,66 @@
+// The main job: `npm run demo -- --no-wait` on this run's database proves the whole path works
+// (setup, the real web and worker processes, signed webhooks over HTTP, allocation, returns,
+// reconciliation, the recall) and that the summary names exactly the customers of the recalled lot.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { uniqueQueuePrefix } from "../helpers/shops";
+import { EXPECTED_RECALL_CUSTOMERS, RECALLED_LOT } from "../../app/demo/day";
+import { ROOT } from "./helpers/preview";
+
+interface Summary {
+  deliveries: number;
+  figures: {
+    webhooks: { recorded: number; processed: number; failed: number; pending: number };
+    fulfilments: { success: number; cancelled: number };
+    allocations: { splitLines: number; reversed: number; unknownLotUnits: number; returnedUnits: number };
+    lots: { incomplete: number; recalled: number };
+    outbox: { pending: number; failed: number };
+  };
+  recall: { lots: string[]; totals: { customers: number; shippedUnits: number; returnedUnits: number } };
+  customers: { name: string; email: string; units: number; returnedUnits: number; orders: { orderName: string; lot: string }[] }[];
+}
+
+describe("npm run demo -- --no-wait", () => {
+  it("replays the day and ends with the recall of the granola lot and exactly its customers", async () => {
+    const summaryFile = path.join(mkdtempSync(path.join(tmpdir(), "lotkeeper-demo-")), "summary.json");
+    const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "app", "demo", "main.ts"), "--no-wait", "--no-build", "--port", "0", "--summary-json", summaryFile], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: "development", QUEUE_PREFIX: uniqueQueuePrefix(), LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code, output).toBe(0);
+
+    // What a person running the demo reads.
+    expect(output).toMatch(/Summary/);
+    expect(output).toMatch(new RegExp(`Recall R-\\S+ \\(class I\\)`));
+    const contactList = output.slice(output.indexOf("Customers to contact:"));
+    for (const name of EXPECTED_RECALL_CUSTOMERS) expect(contactList).toContain(name);
+    expect(contactList).not.toContain("Felix Becker"); // bought oat milk only
+    expect(contactList).not.toContain("Clara Weber");
+
+    const summary = JSON.parse(readFileSync(summaryFile, "utf8")) as Summary;
+    expect(summary.customers.map((c) => c.name).sort()).toEqual([...EXPECTED_RECALL_CUSTOMERS].sort());
+    expect(summary.recall.lots.sort()).toEqual(["BOX-2611", RECALLED_LOT]);
+    const byName = Object.fromEntries(summary.customers.map((c) => [c.name, c]));
+    expect(byName["Greta Hoffmann"]).toMatchObject({ units: 2, returnedUnits: 1 });
+    expect(byName["David Fischer"]).toMatchObject({ units: 2, returnedUnits: 0 }); // the cancelled parcel does not count twice
+    expect(byName["Ben Müller"]!.orders.map((o) => o.lot)).toEqual(["BOX-2611"]);
+    expect(summary.recall.totals).toMatchObject({ customers: 5, shippedUnits: 7, returnedUnits: 1 });
+
+    // Nothing lost, nothing doubled: the duplicate delivery is recorded once, everything processed.
+    expect(summary.figures.webhooks.recorded).toBe(summary.deliveries - 1);
+    expect(summary.figures.webhooks).toMatchObject({ failed: 0, pending: 0 });
+    expect(summary.figures.fulfilments).toMatchObject({ cancelled: 1 });
+    expect(summary.figures.allocations).toMatchObject({ reversed: 1, unknownLotUnits: 1, returnedUnits: 1 });
+    expect(summary.figures.allocations.splitLines).toBeGreaterThanOrEqual(1);
+    expect(summary.figures.lots).toMatchObject({ incomplete: 1, recalled: 2 });
+    expect(summary.figures.outbox).toMatchObject({ pending: 0, failed: 0 });
+  });
+});
