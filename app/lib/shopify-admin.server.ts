@@ -163,26 +163,77 @@ export const ON_HAND_QUERY = `query LotkeeperOnHand($ids: [ID!]!) {
   nodes(ids: $ids) {
     ... on InventoryItem {
       id
-      inventoryLevels(first: 100) { nodes { location { id } quantities(names: ["on_hand"]) { name quantity } } }
+      inventoryLevels(first: 50) {
+        pageInfo { hasNextPage endCursor }
+        nodes { location { id } quantities(names: ["on_hand"]) { name quantity } }
+      }
     }
   }
 }`;
 
-/** on_hand per (inventory item, location) for up to 50 inventory items. */
-export async function fetchOnHand(shop: string, inventoryItemIds: bigint[]): Promise<{ inventoryItemId: bigint; locationId: bigint; onHand: number }[]> {
+export const ON_HAND_PAGE_QUERY = `query LotkeeperOnHandPage($id: ID!, $after: String) {
+  inventoryItem(id: $id) {
+    id
+    inventoryLevels(first: 50, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { location { id } quantities(names: ["on_hand"]) { name quantity } }
+    }
+  }
+}`;
+
+export const LEVEL_ON_HAND_QUERY = `query LotkeeperLevelOnHand($id: ID!, $locationId: ID!) {
+  inventoryItem(id: $id) { id inventoryLevel(locationId: $locationId) { quantities(names: ["on_hand"]) { name quantity } } }
+}`;
+
+interface LevelsPage {
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: { location: { id: string }; quantities: { name: string; quantity: number }[] }[];
+}
+
+export interface OnHand {
+  inventoryItemId: bigint;
+  locationId: bigint;
+  onHand: number;
+}
+
+/** Items per nodes() call: 10 x (50 levels + overhead) keeps the query cost well under Shopify's 1000 limit. */
+export const ON_HAND_BATCH = 10;
+
+/** on_hand per (inventory item, location) for up to ON_HAND_BATCH inventory items; every location, paging when an item has more than 50. */
+export async function fetchOnHand(shop: string, inventoryItemIds: bigint[]): Promise<OnHand[]> {
   if (inventoryItemIds.length === 0) return [];
-  const { data } = await adminGraphql<{
-    nodes: ({ id: string; inventoryLevels: { nodes: { location: { id: string }; quantities: { name: string; quantity: number }[] }[] } } | null)[];
-  }>(shop, ON_HAND_QUERY, { ids: inventoryItemIds.map((id) => gid("InventoryItem", id)) });
-  const out: { inventoryItemId: bigint; locationId: bigint; onHand: number }[] = [];
+  if (inventoryItemIds.length > ON_HAND_BATCH) throw new RangeError(`fetchOnHand takes at most ${ON_HAND_BATCH} items`);
+  const { data } = await adminGraphql<{ nodes: ({ id: string; inventoryLevels: LevelsPage } | null)[] }>(shop, ON_HAND_QUERY, {
+    ids: inventoryItemIds.map((id) => gid("InventoryItem", id)),
+  });
+  const out: OnHand[] = [];
+  const collect = (itemId: bigint, page: LevelsPage) => {
+    for (const level of page.nodes) {
+      out.push({ inventoryItemId: itemId, locationId: numericId(level.location.id)!, onHand: level.quantities.find((q) => q.name === "on_hand")?.quantity ?? 0 });
+    }
+  };
   for (const node of data.nodes) {
     if (!node?.inventoryLevels) continue;
-    for (const level of node.inventoryLevels.nodes) {
-      const onHand = level.quantities.find((q) => q.name === "on_hand")?.quantity ?? 0;
-      out.push({ inventoryItemId: numericId(node.id)!, locationId: numericId(level.location.id)!, onHand });
+    const itemId = numericId(node.id)!;
+    collect(itemId, node.inventoryLevels);
+    let page = node.inventoryLevels;
+    while (page.pageInfo.hasNextPage) {
+      const next = await adminGraphql<{ inventoryItem: { inventoryLevels: LevelsPage } | null }>(shop, ON_HAND_PAGE_QUERY, { id: node.id, after: page.pageInfo.endCursor });
+      if (!next.data.inventoryItem) break;
+      page = next.data.inventoryItem.inventoryLevels;
+      collect(itemId, page);
     }
   }
   return out;
+}
+
+/** on_hand of one item at one location (0 when the item is not stocked there). */
+export async function fetchLevelOnHand(shop: string, inventoryItemId: bigint, locationId: bigint): Promise<number> {
+  const { data } = await adminGraphql<{ inventoryItem: { inventoryLevel: { quantities: { name: string; quantity: number }[] } | null } | null }>(shop, LEVEL_ON_HAND_QUERY, {
+    id: gid("InventoryItem", inventoryItemId),
+    locationId: gid("Location", locationId),
+  });
+  return data.inventoryItem?.inventoryLevel?.quantities.find((q) => q.name === "on_hand")?.quantity ?? 0;
 }
 
 // ---------------------------------------------------------------------------------------------

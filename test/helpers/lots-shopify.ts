@@ -87,6 +87,7 @@ export function mockOnHand(levels: { inventoryItemId: bigint; locationId: bigint
             return {
               id: gid,
               inventoryLevels: {
+                pageInfo: { hasNextPage: false, endCursor: null },
                 nodes: levels
                   .filter((l) => String(l.inventoryItemId) === item)
                   .map((l) => ({ location: { id: `gid://shopify/Location/${l.locationId}` }, quantities: [{ name: "on_hand", quantity: l.onHand }] })),
@@ -95,6 +96,15 @@ export function mockOnHand(levels: { inventoryItemId: bigint; locationId: bigint
           }),
         },
         extensions: { cost: cost(ids.length * 3) },
+      });
+    }),
+    graphql.query("LotkeeperLevelOnHand", ({ variables }) => {
+      const item = String(variables.id).split("/").pop();
+      const location = String(variables.locationId).split("/").pop();
+      const level = levels.find((l) => String(l.inventoryItemId) === item && String(l.locationId) === location);
+      return HttpResponse.json({
+        data: { inventoryItem: { id: variables.id, inventoryLevel: level ? { quantities: [{ name: "on_hand", quantity: level.onHand }] } : null } },
+        extensions: { cost: cost(2) },
       });
     }),
   );

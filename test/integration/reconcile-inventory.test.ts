@@ -3,6 +3,7 @@ import { deliver, jobCounts, useOwnQueuePrefix, processWebhookQueue } from "../h
 import { createTestShop } from "../helpers/shops";
 import { newId } from "../helpers/factories";
 import { mockCatalog, mockInventoryMutations, mockOnHand, type SentMutation } from "../helpers/lots-shopify";
+import { graphql, HttpResponse, server } from "../helpers/shopify-mock";
 import { pool } from "../../app/db.server";
 import { getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { receiveLot } from "../../app/domain/lots/receive-lot.server";
@@ -122,6 +123,32 @@ describe("reconciliation against Shopify's on_hand", () => {
     ]);
     const acted = await reconcileShop(shop.id);
     expect(acted.map((a) => [a.locationId, a.decision.action])).toEqual([[other, "create-incomplete-lot"]]);
+  });
+});
+
+describe("reading Shopify's levels", () => {
+  it("pages through an item stocked at more than 50 locations", async () => {
+    const { shop, variant, location } = await setup("rec-pages");
+    await receiveLot(shop.id, { variantId: variant.id, lotNumber: "PG", quantity: 1, locationId: location.id });
+    await pool().query("update outbox_entries set status = 'SENT' where shop_id = $1", [shop.id]);
+    const far = newId();
+    const level = (id: bigint, onHand: number) => ({ location: { id: `gid://shopify/Location/${id}` }, quantities: [{ name: "on_hand", quantity: onHand }] });
+    const first = [level(location.id, 1), ...Array.from({ length: 49 }, () => level(newId(), 0))];
+    const pages: unknown[] = [];
+    server.use(
+      graphql.query("LotkeeperOnHand", ({ variables }) =>
+        HttpResponse.json({
+          data: { nodes: (variables.ids as string[]).map((id) => ({ id, inventoryLevels: { pageInfo: { hasNextPage: true, endCursor: "c50" }, nodes: first } })) },
+        }),
+      ),
+      graphql.query("LotkeeperOnHandPage", ({ variables }) => {
+        pages.push(variables);
+        return HttpResponse.json({ data: { inventoryItem: { id: variables.id, inventoryLevels: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [level(far, 3)] } } } });
+      }),
+    );
+    const acted = await reconcileShop(shop.id);
+    expect(pages).toEqual([{ id: `gid://shopify/InventoryItem/${variant.inventoryItemId}`, after: "c50" }]);
+    expect(acted.map((a) => [a.locationId, a.decision.action, a.shopifyOnHand])).toEqual([[far, "create-incomplete-lot", 3]]);
   });
 });
 

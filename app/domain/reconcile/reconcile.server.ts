@@ -7,7 +7,7 @@
 //   - The echo of the app's own adjustments matches once discounted, and creates neither.
 import { withTransaction, type Sql } from "../../lib/sql.server";
 import { pool } from "../../db.server";
-import { fetchOnHand } from "../../lib/shopify-admin.server";
+import { fetchLevelOnHand, fetchOnHand, ON_HAND_BATCH } from "../../lib/shopify-admin.server";
 import { moveLotUnitsWithEntries } from "../ledger/ledger.server";
 import { decideReconciliation, type ReconcileDecision } from "./reconcile-rules";
 
@@ -34,14 +34,13 @@ export async function reconcileLevel(shopId: number, inventoryItemId: bigint, lo
   const variant = await pool().query<{ id: bigint }>("select id from variants where shop_id = $1 and inventory_item_id = $2 and lot_tracked", [shopId, inventoryItemId]);
   if (!variant.rows[0]) return null;
   const domain = await shopDomain(shopId);
-  const levels = await fetchOnHand(domain, [inventoryItemId]);
-  const onHand = levels.find((l) => l.locationId === locationId)?.onHand ?? 0;
+  const onHand = await fetchLevelOnHand(domain, inventoryItemId, locationId);
   return applyLevel(shopId, { variantId: variant.rows[0].id, inventoryItemId }, locationId, onHand);
 }
 
 /**
- * Reconciles every lot-tracked variant of a shop that has lots or Shopify stock, 50 inventory
- * items per GraphQL call. Returns the levels that needed an action.
+ * Reconciles every lot-tracked variant of a shop that has lots or Shopify stock, ON_HAND_BATCH
+ * inventory items per GraphQL call. Returns the levels that needed an action.
  */
 export async function reconcileShop(shopId: number): Promise<LevelResult[]> {
   const domain = await shopDomain(shopId);
@@ -50,8 +49,8 @@ export async function reconcileShop(shopId: number): Promise<LevelResult[]> {
     [shopId],
   );
   const results: LevelResult[] = [];
-  for (let i = 0; i < variants.rows.length; i += 50) {
-    const chunk = variants.rows.slice(i, i + 50);
+  for (let i = 0; i < variants.rows.length; i += ON_HAND_BATCH) {
+    const chunk = variants.rows.slice(i, i + ON_HAND_BATCH);
     const shopify = await fetchOnHand(domain, chunk.map((v) => v.inventory_item_id));
     const lots = await pool().query<{ variant_id: bigint; location_id: bigint }>(
       "select distinct variant_id, location_id from lot_balances where shop_id = $1 and variant_id = any($2::bigint[])",
