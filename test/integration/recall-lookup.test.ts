@@ -95,6 +95,20 @@ describe("recall lookup by lot number", () => {
     expect(result.possiblyAffected.map((p) => [p.orderId, p.name, p.quantity, p.locationId])).toEqual([[inWindow.orderId, "Maybe Affected", 6, s.store]]);
   });
 
+  it("possibly affected: a lot that ran out stops its window at its last allocation", async () => {
+    const shop = await createTestShop("recall-window");
+    const variant = await createVariant(shop.id);
+    const location = await createLocation(shop.id);
+    const lot = await createLot(shop.id, { variantId: variant, lotNumber: "SMALL", quantity: 2, locationId: location, receivedAt: daysAgo(10) });
+    await shipToCustomer(shop.id, { customerId: newId(), variantId: variant, lotId: lot, locationId: location, quantity: 2, fulfilledAt: daysAgo(5) });
+    const during = await shipToCustomer(shop.id, { customerId: newId(), variantId: variant, lotId: null, locationId: location, quantity: 1, fulfilledAt: daysAgo(6) });
+    await shipToCustomer(shop.id, { customerId: newId(), variantId: variant, lotId: null, locationId: location, quantity: 4, fulfilledAt: daysAgo(2) });
+    const result = await lookupRecall(shop.id, { lotNumber: "SMALL" });
+    expect(result.totals.onHandUnits).toBe(0);
+    expect(result.possiblyAffected.map((p) => [p.orderId, p.quantity])).toEqual([[during.orderId, 1]]);
+    expect(result.totals.possiblyAffectedUnits).toBe(1);
+  });
+
   it("without --variant covers the lot number on every variant; with it, only that variant", async () => {
     const s = await seedShop("recall-variants");
     await shipToCustomer(s.shop.id, { customerId: newId(), variantId: s.variant, lotId: s.lot, locationId: s.warehouse, quantity: 2 });
