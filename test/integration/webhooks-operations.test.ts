@@ -1,0 +1,108 @@
+// What an operator uses around the webhook path: `lotkeeper events list|replay`, GET /metrics,
+// /healthz and /readyz.
+import { afterAll, describe, expect, it } from "vitest";
+import { deliver, inboxRow, processWebhookQueue, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
+import { fixture } from "../helpers/webhooks";
+import { createTestShop, uniqueShopDomain } from "../helpers/shops";
+import { main } from "../../app/cli/main";
+import { CliError, UsageError } from "../../app/cli/command";
+import { closeQueues } from "../../app/lib/queues.server";
+import { topicHandlers } from "../../app/domain/webhooks/topics.server";
+import { loader as metricsLoader } from "../../app/routes/metrics";
+import { loader as healthz } from "../../app/routes/healthz";
+import { loader as readyz } from "../../app/routes/readyz";
+
+useOwnQueuePrefix();
+afterAll(() => closeQueues());
+
+async function cli(argv: string[]): Promise<unknown> {
+  const out: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => {
+    out.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await main(argv);
+  } finally {
+    process.stdout.write = write;
+  }
+  return JSON.parse(out.join(""));
+}
+
+describe("lotkeeper events", () => {
+  it("lists a shop's events with status, attempts and error, filtered; replays a failed one once its cause is fixed", async () => {
+    const shop = await createTestShop("events");
+    const other = await createTestShop("events-other");
+    const good = await deliver({ topic: "locations/create", shop: shop.domain, body: { id: 11, name: "Main", active: true } });
+    await deliver({ topic: "locations/create", shop: other.domain, body: { id: 12, name: "Other", active: true } });
+    // A handler that fails for a reason that is fixed later (e.g. a bug fixed by a deploy).
+    const saved = topicHandlers["locations/update"];
+    let broken = true;
+    topicHandlers["locations/update"] = [
+      async (ctx) => {
+        if (broken) throw new (await import("../../app/domain/webhooks/handler")).InvalidPayloadError("location has no name");
+        await saved![0]!(ctx);
+      },
+    ];
+    try {
+      const bad = await deliver({ topic: "locations/update", shop: shop.domain, body: { id: 11, name: "Renamed", active: true } });
+      await processWebhookQueue();
+
+      const all = (await cli(["events", "list", "--shop", shop.domain])) as Array<Record<string, unknown>>;
+      expect(all.map((e) => [e.webhookId, e.topic, e.status])).toEqual([
+        [bad.webhookId, "locations/update", "failed"],
+        [good.webhookId, "locations/create", "processed"],
+      ]);
+      expect(all[0]).toMatchObject({ attempts: 1, error: "InvalidPayloadError: location has no name" });
+      expect(typeof all[0]!.receivedAt).toBe("string");
+      const failed = (await cli(["events", "list", "--shop", shop.domain, "--status", "failed"])) as Array<Record<string, unknown>>;
+      expect(failed.map((e) => e.webhookId)).toEqual([bad.webhookId]);
+      const byTopic = (await cli(["events", "list", "--shop", shop.domain, "--topic", "locations/create", "--limit", "5"])) as Array<Record<string, unknown>>;
+      expect(byTopic.map((e) => e.webhookId)).toEqual([good.webhookId]);
+
+      broken = false;
+      const replay = (await cli(["events", "replay", bad.webhookId])) as Record<string, unknown>;
+      expect(replay).toMatchObject({ webhookId: bad.webhookId, previousStatus: "failed", status: "pending" });
+      await processWebhookQueue();
+      expect(await inboxRow(bad.webhookId)).toMatchObject({ status: "PROCESSED", attempts: 2, last_error: null });
+      await expect(main(["events", "replay", bad.webhookId])).rejects.toThrow(new CliError(`webhook event ${bad.webhookId} is already processed; replaying it would do nothing`));
+    } finally {
+      topicHandlers["locations/update"] = saved;
+    }
+  });
+
+  it("answers unknown ids and bad options with a clear error", async () => {
+    await expect(main(["events", "replay", "no-such-webhook"])).rejects.toThrow(/no webhook event with id no-such-webhook/);
+    await expect(main(["events", "replay"])).rejects.toBeInstanceOf(UsageError);
+    await expect(main(["events", "list", "--shop", uniqueShopDomain(), "--status", "lost"])).rejects.toThrow(/--status must be one of pending, processed, failed, deferred/);
+    await expect(main(["events", "list"])).rejects.toThrow(/--shop is required/);
+    expect(await cli(["events", "list", "--shop", uniqueShopDomain()])).toEqual([]);
+  });
+});
+
+describe("GET /metrics", () => {
+  it("reports deliveries by topic and outcome, queue depth and unprocessed inbox rows in Prometheus text format", async () => {
+    const shop = uniqueShopDomain("metrics");
+    await deliver({ topic: "orders/create", shop, body: fixture("orders-create") });
+    await deliver({ topic: "orders/create", shop, body: fixture("orders-create"), secret: "wrong" });
+    const response = await metricsLoader({ request: new Request("https://lotkeeper.test/metrics"), params: {}, context: {} });
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    expect(text).toMatch(/^lotkeeper_webhook_deliveries_total\{outcome="accepted",topic="orders\/create"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^lotkeeper_webhook_deliveries_total\{outcome="rejected_401",topic="orders\/create"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^lotkeeper_queue_jobs\{queue="webhooks",state="waiting"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^lotkeeper_webhook_events\{status="pending"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^lotkeeper_dependency_up\{dependency="redis"\} 1$/m);
+    await processWebhookQueue();
+  });
+});
+
+describe("health", () => {
+  it("/healthz answers ok; /readyz reports Postgres and Redis", async () => {
+    expect(await (healthz() as Response).text()).toBe("ok");
+    const ready = await readyz();
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true, postgres: "ok", redis: "ok" });
+  });
+});
