@@ -190,6 +190,23 @@ describe("exactly once", () => {
   });
 });
 
+describe("pending fulfilments", () => {
+  it("a fulfilment created pending allocates nothing until an update says it succeeded", async () => {
+    const { shopId, domain, variantId } = await setup("pending");
+    const lot = await createLot(shopId, { variantId, lotNumber: "L1", quantity: 5, locationId: LOC });
+    const spec = { id: newId(), orderId: newId(), locationId: LOC, lines: [{ lineItemId: newId(), variantId, quantity: 2 }] };
+    await deliver(domain, "fulfillments/create", fulfilmentPayload({ ...spec, status: "pending" }));
+    expect(await allocations(shopId)).toEqual([]);
+    expect((await pool().query("select count(*)::int as n from fulfillment_lines where shop_id = $1", [shopId])).rows[0].n).toBe(0);
+    await deliver(domain, "fulfillments/update", fulfilmentPayload({ ...spec, status: "success", updatedAt: "2026-11-21T10:00:00-05:00" }));
+    expect(lotsOf(await allocations(shopId))).toEqual([[lot, 2]]);
+    // An older "pending" delivered late neither undoes nor repeats it.
+    await deliver(domain, "fulfillments/update", fulfilmentPayload({ ...spec, status: "pending" }));
+    expect(lotsOf(await allocations(shopId))).toEqual([[lot, 2]]);
+    expect((await pool().query("select status from fulfillments where shop_id = $1", [shopId])).rows[0].status).toBe("success");
+  });
+});
+
 describe("cancellation", () => {
   it("a cancelled fulfilment puts the units back into their lots and marks everything reversed", async () => {
     const { shopId, domain, variantId } = await setup("cancel");
@@ -324,6 +341,12 @@ describe("tenancy and bad input", () => {
     await deliver(b.domain, "fulfillments/create", fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, lines: [{ lineItemId: newId(), variantId, quantity: 2 }] }));
     expect(live(await allocations(b.id)).map((r) => [r.lot_id, r.quantity])).toEqual([[null, 2]]);
     expect(await balances(aId)).toEqual({ [`${aLot}@${LOC}`]: 5 });
+    // Shop A's review queue and traces do not see shop B's records.
+    expect((await listAllocationsForReview(aId)).items).toEqual([]);
+    expect((await listAllocationsForReview(b.id)).items).toHaveLength(1);
+    const bOrder = (await allocations(b.id))[0]!;
+    const bOrderId = (await pool().query("select order_id from allocations where id = $1", [bOrder.id])).rows[0].order_id;
+    await expect(traceOrder(aId, bOrderId)).rejects.toThrow(/not known in this shop/);
   });
 
   it("a payload that can never be valid is a permanent failure (InvalidPayloadError) and changes nothing", async () => {
