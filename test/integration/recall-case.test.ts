@@ -50,8 +50,16 @@ describe("recall case", () => {
     const h2 = await pool().query<{ status: string }>("select status from lots where shop_id = $1 and lot_number = 'H-2'", [s.shop.id]);
     expect(h2.rows[0]!.status).toBe("ACTIVE");
     // The quarantine reached Shopify's queue: units move to quality_control for the lot with an inventory item.
-    const moves = await pool().query<{ kind: string; payload: unknown }>("select kind, payload from outbox_entries where shop_id = $1 order by id", [s.shop.id]);
-    expect(moves.rows.map((r) => r.kind)).toEqual(["inventory.move"]);
+    const moves = await pool().query<{ payload: { input: { changes: { inventoryItemId: string; quantity: number; from: { name: string }; to: { name: string } }[] } } }>(
+      "select payload from outbox_entries where shop_id = $1 and kind = 'inventory.move' order by id",
+      [s.shop.id],
+    );
+    expect(moves.rows.map((r) => r.payload.input.changes.map((c) => [c.inventoryItemId, c.quantity, c.from.name, c.to.name]))).toEqual([
+      [
+        [`gid://shopify/InventoryItem/${s.inventoryItem}`, 24, "available", "quality_control"],
+        [`gid://shopify/InventoryItem/${s.inventoryItem}`, 5, "available", "quality_control"],
+      ],
+    ]);
     const ledger = await pool().query<{ n: number }>("select count(*)::int as n from ledger_entries where shop_id = $1 and kind = 'QUARANTINED' and cause_ref = $2", [s.shop.id, `recall:${recall.id}`]);
     expect(ledger.rows[0]!.n).toBe(3);
 
