@@ -11,6 +11,7 @@ import { lotsCount } from "./commands/lots-count";
 import { lotsTransfer } from "./commands/lots-transfer";
 import { lotsQuarantine, lotsRelease } from "./commands/lots-quarantine";
 import { lotsImport } from "./commands/lots-import";
+import { lotsEdit } from "./commands/lots-edit";
 
 import { lotsProduce } from "./commands/lots-produce";
 import { traceLotCommand } from "./commands/trace-lot";
@@ -23,4 +24,4 @@ import { allocationsMove } from "./commands/allocations-move";
 import { traceOrderCommand } from "./commands/trace-order";
 import { eventsList, eventsReplay } from "./commands/events";
 
-export const commands: Command[] = [doctor, setup, gs1Parse, lotsReceive, lotsShow, lotsList, lotsAdjust, lotsCount, lotsTransfer, lotsQuarantine, lotsRelease, lotsImport, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers, recallExport, recallOpen, recallShow, recallList, recallClose, recallContact, allocationsList, allocationsMove, traceOrderCommand, eventsList, eventsReplay];
+export const commands: Command[] = [doctor, setup, gs1Parse, lotsReceive, lotsShow, lotsList, lotsAdjust, lotsCount, lotsTransfer, lotsQuarantine, lotsRelease, lotsImport, lotsEdit, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers, recallExport, recallOpen, recallShow, recallList, recallClose, recallContact, allocationsList, allocationsMove, traceOrderCommand, eventsList, eventsReplay];

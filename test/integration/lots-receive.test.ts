@@ -7,7 +7,9 @@ import { mockCatalog } from "../helpers/lots-shopify";
 import { pool } from "../../app/db.server";
 import { receiveLot } from "../../app/domain/lots/receive-lot.server";
 import { getLotDetail, findLotId, listLots } from "../../app/domain/lots/lot-queries.server";
-import { adjustLot } from "../../app/domain/lots/lot-moves.server";
+import { adjustLot, countLot, transferLot } from "../../app/domain/lots/lot-moves.server";
+import { quarantineLotNow } from "../../app/domain/lots/quarantine.server";
+import { updateLot } from "../../app/domain/lots/edit-lot.server";
 import {
   AmbiguousLotError,
   LotConflictError,
@@ -219,6 +221,30 @@ describe("receiving a lot", () => {
   });
 });
 
+describe("editing a lot", () => {
+  it("completes an incomplete lot: new number and dates, flag cleared; a taken number or a bad date is refused", async () => {
+    const { shop, variant, location } = await shopWithCatalog("edit");
+    const auto = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "UNLOTTED-20261126", quantity: 4, locationId: location.id });
+    await pool().query("update lots set incomplete = true where id = $1", [auto.lotId]);
+    await receiveLot(shop.id, { variantId: variant.id, lotNumber: "TAKEN", quantity: 1, locationId: location.id });
+    await expect(updateLot(shop.id, auto.lotId, { lotNumber: "TAKEN" })).rejects.toThrow(`lot number "TAKEN" already exists on variant ${variant.id}`);
+    await expect(updateLot(shop.id, auto.lotId, { expiresOn: "2027-02-29" })).rejects.toThrow('expires: "2027-02-29" is not a real date: 2027-02 has 28 days');
+    const edited = await updateLot(shop.id, auto.lotId, { lotNumber: "SUP-881", expiresOn: "2027-09-30", supplier: "Acme", unitCost: "0.8", currency: "gbp" });
+    expect(edited).toEqual({ lotId: auto.lotId, lotNumber: "SUP-881", changed: ["lot_number", "expires_on", "supplier", "unit_cost", "currency"] });
+    expect(await getLotDetail(shop.id, auto.lotId)).toMatchObject({
+      lotNumber: "SUP-881",
+      incomplete: false,
+      expiresOn: "2027-09-30",
+      supplier: "Acme",
+      unitCost: "0.8000",
+      currency: "GBP",
+      totals: { onHand: 4 },
+    });
+    await updateLot(shop.id, auto.lotId, { supplier: "" });
+    expect((await getLotDetail(shop.id, auto.lotId)).supplier).toBeNull();
+  });
+});
+
 describe("tenant isolation", () => {
   it("shop B can neither read, list, find nor adjust shop A's lot", async () => {
     const a = await shopWithCatalog("iso-a");
@@ -228,6 +254,10 @@ describe("tenant isolation", () => {
     await expect(findLotId(pool(), b.id, "SECRET")).rejects.toThrow(LotNotFoundError);
     expect((await listLots(b.id, { search: "SECRET" })).lots).toEqual([]);
     await expect(adjustLot(b.id, { lotId: lot.lotId, locationId: a.location.id, delta: -5 })).rejects.toThrow(LotNotFoundError);
+    await expect(updateLot(b.id, lot.lotId, { notes: "mine now" })).rejects.toThrow(LotNotFoundError);
+    await expect(countLot(b.id, { lotId: lot.lotId, locationId: a.location.id, counted: 0 })).rejects.toThrow(LotNotFoundError);
+    await expect(transferLot(b.id, { lotId: lot.lotId, fromLocationId: a.location.id, toLocationId: a.location.id + 1n, quantity: 1 })).rejects.toThrow(LotNotFoundError);
+    await expect(quarantineLotNow({ shopId: b.id, lotId: lot.lotId, reason: "x", cause: "USER" })).rejects.toThrow(LotNotFoundError);
     expect((await getLotDetail(a.shop.id, lot.lotId)).totals.onHand).toBe(5);
   });
 });

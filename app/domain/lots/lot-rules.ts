@@ -260,3 +260,79 @@ export function applySequence(prefix: string, seq: number): string {
   }
   return seq <= 1 ? prefix : `${prefix}-${seq}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Editing a lot's attributes (completing a lot reconciliation created, correcting a typo)
+
+export interface LotPatchInput {
+  lotNumber?: string | null;
+  expiresOn?: string | null;
+  bestBeforeOn?: string | null;
+  producedOn?: string | null;
+  supplier?: string | null;
+  supplierLot?: string | null;
+  purchaseOrder?: string | null;
+  unitCost?: string | number | null;
+  currency?: string | null;
+  notes?: string | null;
+}
+
+/** Columns to set: a key absent leaves the column alone; "" or null clears it (except the lot number). */
+export type LotPatch = Partial<{
+  lot_number: string;
+  expires_on: string | null;
+  best_before_on: string | null;
+  produced_on: string | null;
+  supplier: string | null;
+  supplier_lot: string | null;
+  purchase_order: string | null;
+  unit_cost: string | null;
+  currency: string | null;
+  notes: string | null;
+}>;
+
+export function validateLotPatch(input: LotPatchInput): LotPatch {
+  const problems: FieldProblem[] = [];
+  const patch: LotPatch = {};
+  const given = (v: unknown) => v !== undefined;
+  const blank = (v: unknown) => v === null || (typeof v === "string" && v.trim() === "");
+  if (given(input.lotNumber)) {
+    const problem = blank(input.lotNumber) ? "cannot be emptied" : checkLotNumber(input.lotNumber!);
+    if (problem) problems.push({ field: "lot", message: problem });
+    else patch.lot_number = input.lotNumber!;
+  }
+  for (const [key, column, field] of [
+    ["expiresOn", "expires_on", "expires"],
+    ["bestBeforeOn", "best_before_on", "best-before"],
+    ["producedOn", "produced_on", "produced"],
+  ] as const) {
+    const v = input[key];
+    if (!given(v)) continue;
+    if (blank(v)) patch[column] = null;
+    else {
+      const problem = checkDate(v!.trim());
+      if (problem) problems.push({ field, message: problem });
+      else patch[column] = v!.trim();
+    }
+  }
+  for (const [key, column, field, max] of [
+    ["supplier", "supplier", "supplier", 200],
+    ["supplierLot", "supplier_lot", "supplier-lot", 64],
+    ["purchaseOrder", "purchase_order", "po", 64],
+    ["notes", "notes", "notes", 2000],
+  ] as const) {
+    if (given(input[key])) patch[column] = optionalText(input[key], field, max, problems);
+  }
+  if (given(input.unitCost)) {
+    const text = blank(input.unitCost) ? "" : String(input.unitCost).trim();
+    if (text !== "" && !/^\d{1,10}(\.\d{1,4})?$/.test(text)) problems.push({ field: "cost", message: `"${text}" is not an amount (e.g. 1.25, at most 4 decimals, not negative)` });
+    else patch.unit_cost = text || null;
+  }
+  if (given(input.currency)) {
+    const text = blank(input.currency) ? "" : String(input.currency).trim();
+    if (text !== "" && !/^[A-Za-z]{3}$/.test(text)) problems.push({ field: "currency", message: `"${text}" is not a 3-letter ISO 4217 code such as EUR or USD` });
+    else patch.currency = text ? text.toUpperCase() : null;
+  }
+  if (problems.length > 0) throw new LotValidationError(problems);
+  return patch;
+}
