@@ -1,0 +1,147 @@
+// `npm start` (app/server/web-server.ts on the production build) as Shopify and a load balancer
+// see it: a signed delivery is recorded, bad ones are refused, the Remix routes answer, SIGTERM
+// finishes in-flight requests, and with Postgres down a delivery gets 503 so Shopify retries.
+import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
+import net from "node:net";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { fixture, webhookHeaders } from "../helpers/webhooks";
+import { uniqueQueuePrefix, uniqueShopDomain } from "../helpers/shops";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+const running: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of running.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL");
+    }
+  }
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(how: "npm start" | "direct", env: Record<string, string> = {}) {
+  const port = await freePort();
+  const childEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    QUEUE_PREFIX: uniqueQueuePrefix(),
+    SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: "info",
+    ...env,
+  };
+  const child =
+    how === "npm start"
+      ? spawn("npm", ["start", "--silent"], { cwd: ROOT, env: childEnv, stdio: ["ignore", "pipe", "pipe"], detached: true })
+      : spawn(process.execPath, ["--import", "tsx", "app/server/web-server.ts"], { cwd: ROOT, env: { ...childEnv, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] });
+  running.push(child);
+  let output = "";
+  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { port, child, output: () => output, url: `http://127.0.0.1:${port}` };
+}
+
+function signed(shop: string, body: unknown = fixture("orders-create"), secret?: string) {
+  const raw = JSON.stringify(body);
+  const webhookId = randomUUID();
+  return { webhookId, raw, headers: webhookHeaders({ topic: "orders/create", shop, body, webhookId, secret }, raw) };
+}
+
+async function inboxRows(webhookId: string): Promise<number> {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    return (await client.query("select 1 from webhook_events where webhook_id = $1", [webhookId])).rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+describe("npm start: the production web server", () => {
+  it("records a signed webhook, refuses bad ones, and serves the Remix routes (/readyz, /metrics)", async () => {
+    const server = await startServer("npm start");
+    const shop = uniqueShopDomain("prod");
+    const good = signed(shop);
+    const ok = await fetch(`${server.url}/webhooks`, { method: "POST", headers: good.headers, body: good.raw });
+    expect(ok.status).toBe(200);
+    expect(await inboxRows(good.webhookId)).toBe(1);
+    const again = await fetch(`${server.url}/webhooks`, { method: "POST", headers: good.headers, body: good.raw });
+    expect(again.status).toBe(200);
+    expect(await inboxRows(good.webhookId)).toBe(1);
+
+    const bad = signed(shop, fixture("orders-create"), "wrong-secret");
+    expect((await fetch(`${server.url}/webhooks`, { method: "POST", headers: bad.headers, body: bad.raw })).status).toBe(401);
+    expect(await inboxRows(bad.webhookId)).toBe(0);
+    expect((await fetch(`${server.url}/webhooks`)).status).toBe(405);
+    const big = signed(shop, { ...fixture("orders-create"), note: "x".repeat(2 * 1024 * 1024) });
+    expect((await fetch(`${server.url}/webhooks`, { method: "POST", headers: big.headers, body: big.raw })).status).toBe(413);
+    expect(await inboxRows(big.webhookId)).toBe(0);
+
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(await ready.json()).toEqual({ ready: true, postgres: "ok", redis: "ok" });
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    // The fast path and the Remix build share one metrics registry per process.
+    expect(metrics).toMatch(/^lotkeeper_webhook_deliveries_total\{outcome="accepted",topic="orders\/create"\} 1$/m);
+    expect(metrics).toMatch(/^lotkeeper_webhook_deliveries_total\{outcome="duplicate",topic="orders\/create"\} 1$/m);
+    expect(metrics).toMatch(/^lotkeeper_webhook_deliveries_total\{outcome="rejected_401",topic="orders\/create"\} 1$/m);
+  });
+
+  it("on SIGTERM finishes the delivery in flight, then exits 0", async () => {
+    const server = await startServer("direct");
+    const delivery = signed(uniqueShopDomain("sigterm"));
+    const answered = new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port: server.port, path: "/webhooks", method: "POST", headers: { ...delivery.headers, "Content-Length": Buffer.byteLength(delivery.raw) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      // Half the body now, SIGTERM, the rest later: the request is in flight when the signal arrives.
+      const half = Math.floor(delivery.raw.length / 2);
+      req.write(delivery.raw.slice(0, half));
+      setTimeout(() => {
+        server.child.kill("SIGTERM");
+        setTimeout(() => req.end(delivery.raw.slice(half)), 500);
+      }, 200);
+    });
+    const exited = new Promise<number | null>((resolve) => server.child.once("exit", (code) => resolve(code)));
+    expect(await answered).toBe(200);
+    expect(await exited).toBe(0);
+    expect(await inboxRows(delivery.webhookId)).toBe(1);
+    expect(server.output()).toContain('"msg":"web server stopped"');
+  });
+
+  it("answers 503 to a delivery while Postgres is unreachable (Shopify retries), and /readyz says why", async () => {
+    const server = await startServer("direct", { DATABASE_URL: "postgresql://postgres@127.0.0.1:1/lotkeeper" });
+    const delivery = signed(uniqueShopDomain("pgdown"));
+    const response = await fetch(`${server.url}/webhooks`, { method: "POST", headers: delivery.headers, body: delivery.raw });
+    expect(response.status).toBe(503);
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { postgres: string }).postgres).toMatch(/Postgres is not answering at 127\.0\.0\.1:1/);
+  });
+});
