@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { Readable } from "node:stream";
 import { pool } from "../../app/db.server";
 import { withTransaction } from "../../app/lib/sql.server";
-import { RECALL_CSV_COLUMNS, recallCsvStream, recallEpcisStream, lotExportScope, recallCaseScope } from "../../app/domain/exports/recall-exports.server";
+import { RECALL_CSV_COLUMNS, recallCsvStream, recallEpcisStream, lotExportScope, recallCaseScope, exportRecall } from "../../app/domain/exports/recall-exports.server";
+import { LotNotFoundError, RecallNotFoundError } from "../../app/domain/recall/errors";
 import { EPCIS_CONTEXT } from "../../app/domain/exports/epcis";
 import { recordProductionRun } from "../../app/domain/genealogy/genealogy.server";
 import { openRecall } from "../../app/domain/recall/recall-case.server";
@@ -128,6 +129,15 @@ describe("regulator exports", () => {
     // Proper quoting on the wire: the comma-bearing and quote-bearing cells are quoted.
     expect(csv).toContain('"Main, Warehouse"');
     expect(csv).toContain('"Acme ""Best"" Foods"');
+
+    // The download helper gives the same bytes, and never another shop's recall or lot.
+    const download = await exportRecall(id, { recallId: recall.id }, "csv");
+    expect(download.filename).toMatch(/^recall-RC-1-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(download.contentType).toBe("text/csv; charset=utf-8");
+    expect(await text(download.stream)).toBe(csv);
+    const other = await createTestShop("export-other");
+    await expect(exportRecall(other.id, { recallId: recall.id }, "csv")).rejects.toBeInstanceOf(RecallNotFoundError);
+    await expect(exportRecall(other.id, { lotNumber: "L-9" }, "epcis")).rejects.toBeInstanceOf(LotNotFoundError);
   });
 
   it("CSV of a lookup includes the lots made from the lot; an empty scope is a header only; an aborted stream frees its connection", async () => {

@@ -343,3 +343,33 @@ export async function recallEpcisStream(shopId: number, lots: Pick<ScopeLot, "lo
   const stream = Readable.from(events(), { objectMode: false });
   return releasing(client, stream);
 }
+
+export type ExportTarget = { recallId: bigint } | { lotNumber: string; variantId?: bigint; directOnly?: boolean };
+
+/**
+ * One call for a download route: the scope (a recall case, or a lot and what was made from it),
+ * the stream, and what to put in Content-Type / Content-Disposition. Throws RecallNotFoundError or
+ * LotNotFoundError (from the shop's own data only).
+ * Remix: `new Response(Readable.toWeb(e.stream) as ReadableStream, { headers: { "Content-Type": e.contentType, "Content-Disposition": `attachment; filename="${e.filename}"` } })`.
+ */
+export async function exportRecall(
+  shopId: number,
+  target: ExportTarget,
+  format: "csv" | "epcis",
+): Promise<{ stream: Readable; contentType: string; filename: string }> {
+  let lots: Pick<ScopeLot, "lotId" | "direct">[];
+  let name: string;
+  if ("recallId" in target) {
+    const scope = await recallCaseScope(shopId, target.recallId);
+    lots = scope.lots;
+    name = `recall-${scope.reference}`;
+  } else {
+    lots = await lotExportScope(shopId, target);
+    name = `lot-${target.lotNumber}`;
+  }
+  const safeName = name.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 100);
+  const day = new Date().toISOString().slice(0, 10);
+  return format === "csv"
+    ? { stream: await recallCsvStream(shopId, lots), contentType: "text/csv; charset=utf-8", filename: `${safeName}-${day}.csv` }
+    : { stream: await recallEpcisStream(shopId, lots), contentType: "application/ld+json", filename: `${safeName}-${day}.epcis.jsonld` };
+}
