@@ -3,6 +3,7 @@
 // transaction, an outbox row that changes Shopify by the same amount. Lots are looked up within
 // the caller's shop only: an id from another shop is "not found".
 import { withTransaction, type Sql } from "../../lib/sql.server";
+import { pool } from "../../db.server";
 import { moveLotUnitsWithEntries, InsufficientStockError } from "../ledger/ledger.server";
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
 import { adjustPayload, lotkeeperUri, type AdjustReason } from "../sync/inventory-changes";
@@ -167,7 +168,9 @@ export async function transferLot(
   if (typeof quantity === "string") problems.push({ field: "quantity", message: quantity });
   if (from && to && from === to) problems.push({ field: "to", message: "is the same location as --from" });
   if (problems.length) throw new LotValidationError(problems);
-  await withTransaction((sql) => resolveLocation(sql, shopId, to));
+  // The lot must be the shop's before anything is asked of Shopify in its name.
+  await withTransaction((sql) => lockLot(sql, shopId, args.lotId));
+  await resolveLocation(pool(), shopId, to);
   const result = await withTransaction(async (sql) => {
     const lot = await lockLot(sql, shopId, args.lotId);
     // Lock both balances in one order (location id) so two opposite transfers cannot deadlock.
