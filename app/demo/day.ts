@@ -55,7 +55,7 @@ export interface Customer {
   city: string;
 }
 
-const CUSTOMERS: Record<string, Customer> = {
+export const CUSTOMERS: Record<string, Customer> = {
   anna: { id: 7300000000001, firstName: "Anna", lastName: "Schmidt", email: "anna.schmidt@example.com", phone: "+49 30 5550101", city: "Berlin" },
   ben: { id: 7300000000002, firstName: "Ben", lastName: "Müller", email: "ben.mueller@example.com", phone: "+49 89 5550102", city: "München" },
   clara: { id: 7300000000003, firstName: "Clara", lastName: "Weber", email: "clara.weber@example.com", phone: "+49 40 5550103", city: "Hamburg" },
@@ -76,7 +76,8 @@ export interface DemoOrder {
   lines: { id: number; sku: string; quantity: number }[];
 }
 
-function order(n: number, who: keyof typeof CUSTOMERS, lines: [string, number][]): DemoOrder {
+/** An order of the demo store: number n (#1000+n), a customer, [sku, quantity] lines. */
+export function order(n: number, who: keyof typeof CUSTOMERS, lines: [string, number][]): DemoOrder {
   const id = 6100000000000 + n;
   return { id, name: `#${1000 + n}`, customer: CUSTOMERS[who]!, lines: lines.map(([sku, quantity], i) => ({ id: id * 10 + i + 1, sku, quantity })) };
 }
@@ -106,7 +107,8 @@ export interface StockChange {
   delta: number;
 }
 
-function orderPayload(o: DemoOrder, at: Date, extra: Record<string, unknown> = {}) {
+/** orders/create (or orders/updated) body as Shopify sends it. */
+export function orderPayload(o: DemoOrder, at: Date, extra: Record<string, unknown> = {}) {
   const c = o.customer;
   const address = { name: `${c.firstName} ${c.lastName}`, first_name: c.firstName, last_name: c.lastName, address1: "Hauptstraße 1", city: c.city, zip: "10115", country: "Germany", country_code: "DE", phone: c.phone };
   return {
@@ -150,7 +152,8 @@ function orderPayload(o: DemoOrder, at: Date, extra: Record<string, unknown> = {
   };
 }
 
-function fulfilment(o: DemoOrder, seq: number, location: string, lines: [number, number][], at: Date, status = "success") {
+/** fulfillments/create body: [line index, quantity] pairs shipped from `location`. */
+export function fulfilment(o: DemoOrder, seq: number, location: string, lines: [number, number][], at: Date, status = "success") {
   const id = o.id * 100 + seq;
   return {
     id,

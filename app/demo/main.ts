@@ -5,11 +5,12 @@
 // the summary. Shopify's Admin API is answered by the simulator in every process
 // (docs/decisions/050-preview-and-demo.md); nothing reaches the real Shopify.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { deliverWebhook } from "./webhook-delivery";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
@@ -164,21 +165,7 @@ async function main(): Promise<void> {
     return post(topic, raw, webhookId);
   }
   async function post(topic: string, raw: string, webhookId: string): Promise<number> {
-    const response = await fetch(`${baseUrl}/webhooks`, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        "X-Shopify-Topic": topic,
-        "X-Shopify-Hmac-Sha256": createHmac("sha256", secret).update(raw, "utf8").digest("base64"),
-        "X-Shopify-Shop-Domain": shop,
-        "X-Shopify-API-Version": "2026-10",
-        "X-Shopify-Webhook-Id": webhookId,
-        "X-Shopify-Triggered-At": new Date().toISOString(),
-        "X-Shopify-Event-Id": randomUUID(),
-        "User-Agent": "Shopify-Captain-Hook",
-      },
-      body: raw,
-    });
+    const response = await deliverWebhook({ baseUrl, shop, secret, topic, raw, webhookId });
     delivered++;
     if (response.status !== 200) throw new DemoError(`${topic} delivery answered ${response.status}: ${await response.text()}`);
     return response.status;

@@ -4,7 +4,7 @@ import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { runPreviewProcess } from "./helpers/preview";
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const child = runPreviewProcess(args, env);
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));

@@ -12,7 +12,7 @@ export interface RunningPreview {
   stop: () => Promise<void>;
 }
 
-export function runPreviewProcess(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+export function runPreviewProcess(args: string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "app", "preview", "server.ts"), ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", ...env },
@@ -20,7 +20,7 @@ export function runPreviewProcess(args: string[], env: NodeJS.ProcessEnv = {}): 
   });
 }
 
-export async function startPreview(shop: string, env: NodeJS.ProcessEnv = {}): Promise<RunningPreview> {
+export async function startPreview(shop: string, env: Record<string, string> = {}): Promise<RunningPreview> {
   const child = runPreviewProcess(["--port", "0", "--shop", shop], env);
   let output = "";
   const url = await new Promise<string>((resolve, reject) => {

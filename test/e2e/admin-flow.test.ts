@@ -1,0 +1,211 @@
+// The admin panel in a real browser (Debian's Chromium), against the real preview server and the
+// real worker: receive a lot by scanning a GS1 string, find it in the list, ship it to customers
+// (signed webhooks through /webhooks), open a recall, see exactly those customers, download the
+// CSV and check its rows; and another shop's lot cannot be opened by URL.
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pool } from "../../app/db.server";
+import { resetSimulatedStore, seedSimulatedStore } from "../../app/preview/shopify-simulator.server";
+import { LOCATIONS, locationPayloads, productPayloads, simulatorCatalog } from "../../app/demo/store";
+import { fulfilment, order, orderPayload } from "../../app/demo/day";
+import { deliverWebhook } from "../../app/demo/webhook-delivery";
+import { createTestShop, uniqueQueuePrefix, uniqueShopDomain } from "../helpers/shops";
+import { openBrowser, type BrowserSession } from "./helpers/browser";
+import { startPreview, type RunningPreview } from "./helpers/preview";
+import { startWorker, waitUntil } from "./helpers/worker";
+
+const SECRET = "test-api-secret";
+const LOT = "GRN-E2E-1";
+const SCAN = `(01)04012345000023(17)271231(10)${LOT}`; // Honey granola 400 g, expires 2027-12-31
+const BERLIN = LOCATIONS[0].id;
+
+/** Parses the export (RFC 4180: quoted fields may hold commas, quotes and newlines). */
+function parseCsv(text: string): Record<string, string>[] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = "";
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") endField();
+    else if (c === "\n") {
+      endField();
+      rows.push(row);
+      row = [];
+    } else if (c !== "\r") field += c;
+  }
+  if (field || row.length) {
+    endField();
+    rows.push(row);
+  }
+  const [header, ...data] = rows;
+  return data.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i] ?? ""])));
+}
+
+describe("admin panel", () => {
+  const shop = uniqueShopDomain("flow");
+  const queuePrefix = uniqueQueuePrefix();
+  let preview: RunningPreview;
+  let worker: ReturnType<typeof startWorker>;
+  let browser: BrowserSession;
+  let shopId: number;
+
+  const deliver = async (topic: string, body: unknown) => {
+    const response = await deliverWebhook({ baseUrl: preview.url, shop, secret: SECRET, topic, raw: JSON.stringify(body) });
+    expect(response.status).toBe(200);
+  };
+  const count = async (sql: string) => Number((await pool().query(sql, [shopId])).rows[0].n);
+
+  beforeAll(async () => {
+    await resetSimulatedStore(shop);
+    await seedSimulatedStore(shop, simulatorCatalog());
+    preview = await startPreview(shop, { QUEUE_PREFIX: queuePrefix });
+    worker = startWorker({ QUEUE_PREFIX: queuePrefix, NODE_ENV: "test" });
+    shopId = (await pool().query<{ id: number }>("select id from shops where domain = $1", [shop])).rows[0]!.id;
+    const now = new Date();
+    for (const body of locationPayloads(now)) await deliver("locations/create", body);
+    for (const body of productPayloads(now)) await deliver("products/create", body);
+    await waitUntil("the catalog from webhooks", async () => (await count("select count(*) as n from variants where shop_id = $1")) === 6 && (await count("select count(*) as n from locations where shop_id = $1")) === 3);
+    browser = await openBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.stop();
+    await preview?.stop();
+    await resetSimulatedStore(shop);
+  });
+
+  it("receives a lot by scanning a GS1 string", async () => {
+    const { page } = browser;
+    await page.goto(`${preview.url}/preview`);
+    await page.getByRole("heading", { name: "Home" }).waitFor();
+    await browser.screenshot("home");
+    await page.getByRole("link", { name: "Receive" }).first().click();
+    await page.getByRole("heading", { name: "Receive", exact: true }).waitFor();
+    await page.getByLabel("Scan a GS1 barcode").fill(SCAN);
+    await page.getByLabel("Scan a GS1 barcode").press("Enter");
+    await page.getByText(`Read GTIN 04012345000023, lot ${LOT}, expires 2027-12-31 · Honey granola 400 g (GRAN-400)`).waitFor();
+    expect(await page.getByLabel("Lot number").inputValue()).toBe(LOT);
+    expect(await page.getByLabel("Expiry date").inputValue()).toBe("2027-12-31");
+    await page.getByLabel("Quantity").fill("30");
+    await page.getByLabel("Location").selectOption({ label: "Berlin warehouse" });
+    await page.getByLabel("Supplier", { exact: true }).fill("Kornkammer");
+    await page.getByRole("button", { name: "Receive", exact: true }).click();
+    await page.getByText(`Received 30 units into lot ${LOT} at Berlin warehouse (new lot)`).first().waitFor();
+    await browser.screenshot("receive");
+    const lot = await pool().query("select l.expires_on, b.quantity from lots l join lot_balances b on b.lot_id = l.id where l.shop_id = $1 and l.lot_number = $2", [shopId, LOT]);
+    expect(lot.rows).toEqual([{ expires_on: "2027-12-31", quantity: 30 }]);
+  });
+
+  it("finds the lot by scanning the same barcode in the list", async () => {
+    const { page } = browser;
+    await page.getByRole("link", { name: "Lots" }).first().click();
+    await page.getByRole("heading", { name: "Lots", exact: true }).waitFor();
+    await page.getByLabel("Search or scan").fill(SCAN);
+    await page.getByLabel("Search or scan").press("Enter");
+    await page.getByText("Scanned GS1 barcode").waitFor();
+    const links = page.locator("a[data-lot-number]");
+    await expect.poll(() => links.allTextContents()).toEqual([LOT]);
+    await browser.screenshot("lots");
+  });
+
+  it("opens a recall listing exactly the customers who received the lot, and exports them as CSV", async () => {
+    const { page } = browser;
+    // The lot ships: three customers get granola (one a guest), one buys only oat milk.
+    const at = new Date(Date.now() - 3600_000);
+    const anna = order(41, "anna", [["GRAN-400", 2]]);
+    const ben = order(42, "ben", [["GRAN-400", 1]]);
+    const eva = order(43, "eva", [["GRAN-400", 3]]);
+    const felix = order(44, "felix", [["OAT-1L", 1]]);
+    for (const o of [anna, ben, eva, felix]) {
+      await deliver("orders/create", orderPayload(o, at));
+      await deliver("fulfillments/create", fulfilment(o, 1, BERLIN, [[0, o.lines[0]!.quantity]], at));
+    }
+    await waitUntil("allocations", async () => (await count("select count(*) as n from allocations where shop_id = $1")) === 4 && (await count("select count(*) as n from webhook_events where shop_domain = (select domain from shops where id = $1) and status = 'PENDING'")) === 0);
+
+    await page.locator("a[data-lot-number]").first().click();
+    await page.getByRole("heading", { name: `Lot ${LOT}` }).waitFor();
+    await page.getByText("Anna Schmidt").waitFor();
+    await browser.screenshot("lot");
+
+    await page.getByRole("link", { name: "Open recall" }).click();
+    await page.getByRole("heading", { name: "Open recall" }).waitFor();
+    expect(await page.getByLabel("Lot number(s)").inputValue()).toBe(LOT);
+    await page.getByLabel("Reason").fill("Supplier reports foreign bodies in batch");
+    await page.getByRole("button", { name: "Open recall" }).click();
+    await page.getByText("Recall opened").waitFor();
+    const names = await page.locator("[data-recall-customer]").allTextContents();
+    expect(names.sort()).toEqual(["Anna Schmidt", "Ben Müller", "Eva Wagner"]);
+    await browser.screenshot("recall");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^recall-R-.*\.csv$/);
+    const rows = parseCsv(readFileSync((await download.path())!, "utf8"));
+    expect(rows.map((r) => [r.recipient_name, r.recipient_email, r.quantity, r.lot_code, r.ship_from_location_name]).sort()).toEqual([
+      ["Anna Schmidt", "anna.schmidt@example.com", "2", LOT, "Berlin warehouse"],
+      ["Ben Müller", "ben.mueller@example.com", "1", LOT, "Berlin warehouse"],
+      ["Eva Wagner", "eva.wagner@example.com", "3", LOT, "Berlin warehouse"],
+    ]);
+    expect(new Set(rows.map((r) => r.gtin))).toEqual(new Set(["04012345000023"]));
+    expect(new Set(rows.map((r) => r.expiry_date))).toEqual(new Set(["2027-12-31"]));
+    expect(new Set(rows.map((r) => r.lot_supplier))).toEqual(new Set(["Kornkammer"]));
+    expect(rows.map((r) => r.order_name).sort()).toEqual([anna.name, ben.name, eva.name]);
+
+    // The remaining 24 units are quarantined: the lot page says so.
+    await page.getByRole("link", { name: LOT }).first().click();
+    await page.getByRole("heading", { name: `Lot ${LOT}` }).waitFor();
+    await page.getByText("Recalled").first().waitFor();
+    const balance = await pool().query("select quantity, quarantined from lot_balances b join lots l on l.id = b.lot_id where l.shop_id = $1 and l.lot_number = $2", [shopId, LOT]);
+    expect(balance.rows).toEqual([{ quantity: 24, quarantined: true }]);
+  });
+
+  it("shows the other pages (trace, recalls, tasks, settings)", async () => {
+    const { page } = browser;
+    await page.getByRole("link", { name: "Trace" }).first().click();
+    await page.getByLabel("Order, customer email or lot").fill("anna.schmidt@example.com");
+    await page.getByRole("button", { name: "Trace" }).click();
+    await page.getByText("Lots received by anna.schmidt@example.com (1 orders)").waitFor();
+    await page.getByRole("link", { name: LOT }).first().waitFor();
+    await browser.screenshot("trace");
+    for (const [link, heading] of [["Recalls", "Recalls"], ["Tasks", "Tasks"], ["Settings", "Settings"]] as const) {
+      await page.getByRole("link", { name: link }).first().click();
+      await page.getByRole("heading", { name: heading, exact: true }).waitFor();
+      await browser.screenshot(link.toLowerCase());
+    }
+    expect(browser.externalRequests).toEqual([]);
+  });
+
+  it("cannot open another shop's lot or recall by URL", async () => {
+    const { page } = browser;
+    const other = await createTestShop("other");
+    const lot = await pool().query<{ id: bigint }>(
+      "insert into lots (shop_id, variant_id, lot_number, updated_at) values ($1, 47100000000003, 'SECRET-LOT-9', now()) returning id",
+      [other.id],
+    );
+    const recall = await pool().query<{ id: bigint }>(
+      "insert into recalls (shop_id, reference, reason, severity) values ($1, 'R-OTHER-1', 'their recall', 'CLASS_I') returning id",
+      [other.id],
+    );
+    await page.goto(`${preview.url}/app/lots/${lot.rows[0]!.id}`);
+    await page.getByRole("heading", { name: "Not found", level: 1 }).waitFor();
+    expect(await page.content()).not.toContain("SECRET-LOT-9");
+    await page.goto(`${preview.url}/app/recalls/${recall.rows[0]!.id}`);
+    await page.getByRole("heading", { name: "Not found", level: 1 }).waitFor();
+    expect(await page.content()).not.toContain("their recall");
+    const exportStatus = await page.evaluate(async (id) => (await fetch(`/app/recalls/${id}/export?format=csv`)).status, recall.rows[0]!.id.toString());
+    expect(exportStatus).toBe(404);
+    await browser.screenshot("not-found");
+  });
+});

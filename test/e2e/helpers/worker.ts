@@ -1,0 +1,37 @@
+// The real worker process (workers/main.ts) with the Shopify simulator loaded first, as the demo
+// runs it.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { ROOT } from "./preview";
+
+export function startWorker(env: Record<string, string>): { stop: () => Promise<void>; output: () => string } {
+  const child = spawn(
+    path.join(ROOT, "node_modules", ".bin", "tsx"),
+    ["--import", path.join(ROOT, "app", "preview", "simulator-preload.ts"), path.join(ROOT, "workers", "main.ts")],
+    { cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+  child.stderr.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+  return {
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        child.once("exit", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
