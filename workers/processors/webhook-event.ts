@@ -1,18 +1,18 @@
 // webhooks queue, job "webhook-event": run the topic handlers of one inbox row (by id).
 import { UnrecoverableError, type Job } from "bullmq";
 import type { WebhookJobData } from "../../app/domain/webhooks/inbox.server";
-import { isPermanentFailure, processWebhookEvent, recordEventFailure } from "../../app/domain/webhooks/process-event.server";
+import { describeEvent, isPermanentFailure, processWebhookEvent, recordEventFailure } from "../../app/domain/webhooks/process-event.server";
 import type { JobContext } from "../registry";
 
 export async function processWebhookJob(job: Job<WebhookJobData>, ctx: JobContext): Promise<string> {
   const eventId = job.data?.eventId;
   if (typeof eventId !== "string" || !/^\d+$/.test(eventId)) throw new UnrecoverableError(`job ${ctx.jobId} has no valid eventId`);
   try {
-    const outcome = await processWebhookEvent(eventId, { log: ctx.log.child({ eventId }) });
-    ctx.log.info(`webhook event ${outcome}`, { eventId });
-    return outcome;
+    return await processWebhookEvent(eventId, { log: ctx.log });
   } catch (error) {
     const permanent = isPermanentFailure(error);
+    const row = await describeEvent(eventId).catch(() => undefined);
+    if (row) ctx.log = ctx.log.child(row);
     await recordEventFailure(eventId, error, permanent || ctx.finalAttempt).catch((e: unknown) =>
       ctx.log.error("could not record the failure on the inbox row", { eventId, error: e }),
     );

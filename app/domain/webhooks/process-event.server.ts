@@ -40,6 +40,7 @@ export async function processWebhookEvent(eventId: string | bigint, options: Pro
   const callbacks: Array<() => Promise<void>> = [];
   let log = options.log;
   const outcome = await withTransaction(async (sql): Promise<ProcessOutcome> => {
+    // (log gains shop, topic and webhookId once the row is read; failures are logged by the worker with them)
     callbacks.length = 0; // a retried transaction starts over
     const found = await sql.query<InboxRow>(
       "select id, webhook_id, shop_domain, topic, status, payload::text as payload, received_at from webhook_events where id = $1 for update",
@@ -79,6 +80,7 @@ export async function processWebhookEvent(eventId: string | bigint, options: Pro
     await sql.query("update webhook_events set status = 'PROCESSED', processed_at = now(), last_error = null where id = $1", [row.id]);
     return "processed";
   });
+  log.info(`webhook event ${outcome}`, { eventId: String(eventId) });
   for (const callback of callbacks) {
     try {
       await callback();
@@ -111,4 +113,13 @@ export async function recordEventFailure(eventId: string | bigint, error: unknow
 
 export function isPermanentFailure(error: unknown): boolean {
   return error instanceof InvalidPayloadError;
+}
+
+/** The fields logs carry for an inbox row (shop, topic, webhookId), for failure logs. */
+export async function describeEvent(eventId: string | bigint): Promise<{ shop: string; topic: string; webhookId: string } | undefined> {
+  const r = await pool().query<{ shop: string; topic: string; webhookId: string }>(
+    `select shop_domain as shop, topic, webhook_id as "webhookId" from webhook_events where id = $1`,
+    [eventId],
+  );
+  return r.rows[0];
 }
