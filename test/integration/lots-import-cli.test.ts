@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +7,7 @@ import { createTestShop } from "../helpers/shops";
 import { newId } from "../helpers/factories";
 import { mockCatalog } from "../helpers/lots-shopify";
 import { pool } from "../../app/db.server";
+import { getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { importLotsCsv } from "../../app/domain/lots/import-lots.server";
 import { receiveLot } from "../../app/domain/lots/receive-lot.server";
 import { withTransaction } from "../../app/lib/sql.server";
@@ -15,6 +16,11 @@ import { main } from "../../app/cli/main";
 import { CliError } from "../../app/cli/command";
 
 useOwnQueuePrefix();
+
+// This file's queue prefix is its own: drop what its receipts queued.
+afterAll(async function obliterateOwnQueues() {
+  for (const name of [QUEUE_NAMES.shopifySync, QUEUE_NAMES.maintenance]) await getQueue(name).obliterate({ force: true });
+});
 
 async function setup(label: string) {
   const shop = await createTestShop(label);

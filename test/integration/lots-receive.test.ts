@@ -1,10 +1,11 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { createTestShop } from "../helpers/shops";
 import { newId } from "../helpers/factories";
 import { adminRequests, graphql, HttpResponse, server } from "../helpers/shopify-mock";
 import { mockCatalog } from "../helpers/lots-shopify";
 import { pool } from "../../app/db.server";
+import { getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { receiveLot } from "../../app/domain/lots/receive-lot.server";
 import { getLotDetail, findLotId, listLots } from "../../app/domain/lots/lot-queries.server";
 import { adjustLot, countLot, transferLot } from "../../app/domain/lots/lot-moves.server";
@@ -21,6 +22,11 @@ import {
 } from "../../app/domain/lots/lot-errors";
 
 useOwnQueuePrefix();
+
+// This file's queue prefix is its own: drop what its receipts queued.
+afterAll(async function obliterateOwnQueues() {
+  for (const name of [QUEUE_NAMES.shopifySync, QUEUE_NAMES.maintenance]) await getQueue(name).obliterate({ force: true });
+});
 
 async function shopWithCatalog(label: string, settings: Record<string, unknown> = {}) {
   const shop = await createTestShop(label, settings);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { deliver, jobCounts, useOwnQueuePrefix, processWebhookQueue } from "../helpers/webhook-pipeline";
 import { createTestShop } from "../helpers/shops";
 import { newId } from "../helpers/factories";
@@ -13,6 +13,11 @@ import { listDiscrepancies, reconcileLevel, reconcileShop } from "../../app/doma
 import { RECONCILE_LEVEL_JOB } from "../../app/domain/reconcile/inventory-level-webhook.server";
 
 useOwnQueuePrefix();
+
+// This file's queue prefix is its own: drop what its receipts queued.
+afterAll(async function obliterateOwnQueues() {
+  for (const name of [QUEUE_NAMES.shopifySync, QUEUE_NAMES.maintenance]) await getQueue(name).obliterate({ force: true });
+});
 
 async function setup(label: string) {
   const shop = await createTestShop(label);
