@@ -37,6 +37,8 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** When set, the worker process serves GET /metrics (job durations, failures, queue depth) on this port. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** On SIGTERM the web server waits this long for in-flight requests before closing their connections. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   WORKER_QUEUES: z.string().regex(/^[a-z-]*(,[a-z-]+)*$/, "must be comma-separated queue names such as webhooks,maintenance").default(""),
   QUEUE_PREFIX: z.string().min(1).default("{lotkeeper}"),
 });

@@ -151,7 +151,7 @@ if (isEntry) {
     if (stopping) process.exit(1);
     stopping = true;
     log.info("web server stopping: finishing in-flight requests", { signal });
-    const grace = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000);
+    const grace = config.SHUTDOWN_GRACE_MS;
     const force = setTimeout(() => {
       log.warn("grace period over: closing remaining connections");
       server.closeAllConnections();
