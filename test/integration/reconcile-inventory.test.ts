@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { deliver, jobCounts, useOwnQueuePrefix, processWebhookQueue } from "../helpers/webhook-pipeline";
+import { deliver, eventually, jobCounts, useOwnQueuePrefix, processWebhookQueue } from "../helpers/webhook-pipeline";
 import { createTestShop } from "../helpers/shops";
 import { newId } from "../helpers/factories";
 import { mockCatalog, mockInventoryMutations, mockOnHand, type SentMutation } from "../helpers/lots-shopify";
@@ -172,5 +172,23 @@ describe("inventory_levels/update webhook", () => {
     expect(jobs.map((j) => [j.name, j.data])).toEqual([[RECONCILE_LEVEL_JOB, { shopId: shop.id, inventoryItemId: String(variant.inventoryItemId), locationId: String(location.id) }]]);
     expect((await jobCounts(QUEUE_NAMES.webhooks)).failed).toBe(0);
     await maintenance.obliterate({ force: true });
+  });
+
+  it("the maintenance worker runs the reconcile job through the registry", async () => {
+    const { shop, variant, location } = await setup("rec-worker");
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "J1", quantity: 4, locationId: location.id });
+    await sendOutboxEntry(r.outboxId!);
+    mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 9 }]);
+    const maintenance = getQueue(QUEUE_NAMES.maintenance);
+    await maintenance.obliterate({ force: true });
+    await maintenance.add(RECONCILE_LEVEL_JOB, { shopId: shop.id, inventoryItemId: String(variant.inventoryItemId), locationId: String(location.id) });
+    const { createQueueWorker } = await import("../../workers/main");
+    const worker = createQueueWorker(QUEUE_NAMES.maintenance, { concurrency: 1 });
+    try {
+      await eventually(async () => (await listLots(shop.id, { status: "INCOMPLETE" })).lots.length === 1, "the incomplete lot");
+    } finally {
+      await worker.close();
+    }
+    expect((await listLots(shop.id, { status: "INCOMPLETE" })).lots[0]).toMatchObject({ onHand: 5, incomplete: true });
   });
 });
