@@ -70,10 +70,22 @@ describe("recall case", () => {
     ]);
     expect(page.customers.some((c) => c.orders.some((o) => o.orderId === unrelated.orderId))).toBe(false);
 
+    // "Who is still to contact", page by page (keyset by customer key).
+    const todo1 = await listRecallCustomers(s.shop.id, recall.id, null, { status: "TO_CONTACT", limit: 1 });
+    const todo2 = await listRecallCustomers(s.shop.id, recall.id, todo1.nextCursor, { status: "TO_CONTACT", limit: 1 });
+    expect([...todo1.customers, ...todo2.customers].map((c) => [c.customerKey, c.units])).toEqual([
+      [ann.toString(), 2],
+      ["email:guest@example.com", 1],
+    ]);
+    expect(todo2.nextCursor).toBeNull();
+
     await setCustomerContactStatus(s.shop.id, recall.id, ann.toString(), "CONTACTED");
     const after = await setCustomerContactStatus(s.shop.id, recall.id, "email:guest@example.com", "RETURNED");
     expect(after.progress).toMatchObject({ toContact: 0, contacted: 1, returned: 1, completionPercent: 100, resolvedPercent: 50 });
     await expect(setCustomerContactStatus(s.shop.id, recall.id, "999", "CONTACTED")).rejects.toThrow(/customer "999" is not in recall/);
+    expect((await listRecallCustomers(s.shop.id, recall.id, null, { status: "TO_CONTACT" })).customers).toEqual([]);
+    const returnedOnes = await listRecallCustomers(s.shop.id, recall.id, null, { status: "RETURNED" });
+    expect(returnedOnes.customers.map((c) => [c.customerKey, c.name, c.contactStatus])).toEqual([["email:guest@example.com", "Guest", "RETURNED"]]);
     const listed = await listRecallCustomers(s.shop.id, recall.id, null, { limit: 1 });
     expect(listed.customers[0]!.contactStatus).toBe("CONTACTED");
     expect(listed.nextCursor).not.toBeNull();

@@ -75,12 +75,13 @@ progress in "tagging"). Prints the case (as recall show).`,
 export const recallShow: Command = {
   name: "recall show",
   summary: "A recall case: scope, totals, contact progress, Shopify tagging progress (and --customers)",
-  usage: `lotkeeper recall show --shop <domain> --recall <id or reference> [--customers [--limit <n>] [--cursor <c>]]
+  usage: `lotkeeper recall show --shop <domain> --recall <id or reference> [--customers [--status <s>] [--limit <n>] [--cursor <c>]]
 
 Prints {id, reference, reason, severity, status, lots, totals, progress: {customers, toContact,
 contacted, returned, destroyed, completionPercent, resolvedPercent}, tagging}. With --customers,
-also one page of customers with their contactStatus (customerKey identifies each one).`,
-  options: { shop: { type: "string" }, recall: { type: "string" }, customers: { type: "boolean" }, limit: { type: "string" }, cursor: { type: "string" } },
+also one page of customers with their contactStatus (customerKey identifies each one);
+--status to_contact|contacted|returned|destroyed lists only the customers in that status.`,
+  options: { shop: { type: "string" }, recall: { type: "string" }, customers: { type: "boolean" }, status: { type: "string" }, limit: { type: "string" }, cursor: { type: "string" } },
   async run(args) {
     const shopId = await requireShopId(args);
     const id = await recallIdOf(shopId, args);
@@ -88,7 +89,12 @@ also one page of customers with their contactStatus (customerKey identifies each
     if (!args.values.customers) return recall;
     const limit = typeof args.values.limit === "string" ? Number(args.values.limit) : undefined;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 500)) throw new UsageError("--limit must be a whole number from 1 to 500");
-    const page = await friendly(() => listRecallCustomers(shopId, id, typeof args.values.cursor === "string" ? args.values.cursor : null, { limit }));
+    const page = await friendly(() =>
+      listRecallCustomers(shopId, id, typeof args.values.cursor === "string" ? args.values.cursor : null, {
+        limit,
+        status: typeof args.values.status === "string" ? parseContactStatus(args.values.status) : undefined,
+      }),
+    );
     return { ...recall, customers: page.customers, nextCursor: page.nextCursor };
   },
 };

@@ -12,8 +12,9 @@ import { quarantineLot } from "../lots/quarantine.server";
 import { addOutboxEntries, queueOutboxEntries } from "../sync/outbox.server";
 import type { LedgerCause } from "../ledger/ledger.server";
 import { GUEST_KEY_SQL } from "./customer-key";
-import { RecallClosedError, RecallInputError, RecallNotFoundError } from "./errors";
+import { InvalidCursorError, RecallClosedError, RecallInputError, RecallNotFoundError } from "./errors";
 import {
+  customersByKeys,
   findLotsByNumber,
   listLotCustomers,
   recallScope,
@@ -23,7 +24,7 @@ import {
   type RecallTotals,
   type ScopeLot,
 } from "./recall-lookup.server";
-import { completion, recallTag, validateOpenRecall, type ContactStatus, type RecallSeverity } from "./recall-rules";
+import { CONTACT_STATUSES, completion, recallTag, validateOpenRecall, type ContactStatus, type RecallSeverity } from "./recall-rules";
 
 export interface OpenRecallInput {
   lots: { lotNumber: string; variantId?: bigint }[];
@@ -282,17 +283,22 @@ export async function getRecall(shopId: number, recallId: bigint, db: Queryable 
   };
 }
 
-/** One page of the case's customers (keyset, see customer-key.ts) with each one's contact status. */
+/**
+ * One page of the case's customers with each one's contact status. Without a status filter: every
+ * customer who received units (keyset by customer, see customer-key.ts). With `status`: only the
+ * customers in that status, keyset by customer key (e.g. "who is still to contact").
+ */
 export async function listRecallCustomers(
   shopId: number,
   recallId: bigint,
   cursor?: string | null,
-  options: { limit?: number } = {},
+  options: { limit?: number; status?: ContactStatus } = {},
   db: Queryable = pool(),
 ): Promise<{ customers: RecallCaseCustomer[]; nextCursor: string | null }> {
   const recall = await loadRecall(db, shopId, recallId);
   if (!recall) throw new RecallNotFoundError(recallId.toString());
   const lots = await scopeOf(db, shopId, recallId);
+  if (options.status) return customersInStatus(db, shopId, recallId, lots, options.status, cursor, options.limit);
   const page = await listLotCustomers(db, shopId, lots, { cursor, limit: options.limit });
   const statuses = await db.query<{ customer_key: string; status: ContactStatus; updated_at: Date }>(
     `select customer_key, status, updated_at from recall_customers where shop_id = $1 and recall_id = $2 and customer_key = any($3::text[])`,
@@ -305,6 +311,38 @@ export async function listRecallCustomers(
       return { ...c, contactStatus: s?.status ?? "TO_CONTACT", contactUpdatedAt: s ? s.updated_at.toISOString() : null };
     }),
     nextCursor: page.nextCursor,
+  };
+}
+
+async function customersInStatus(
+  db: Queryable,
+  shopId: number,
+  recallId: bigint,
+  lots: ScopeLot[],
+  status: ContactStatus,
+  cursor: string | null | undefined,
+  limit = 50,
+): Promise<{ customers: RecallCaseCustomer[]; nextCursor: string | null }> {
+  if (!CONTACT_STATUSES.includes(status)) throw new RecallInputError(`unknown contact status "${status}"`);
+  const size = Math.min(Math.max(Number.isInteger(limit) && limit > 0 ? limit : 50, 1), 500);
+  let after: string | null = null;
+  if (cursor) {
+    const raw = Buffer.from(cursor, "base64url").toString("utf8");
+    if (!raw.startsWith("s:")) throw new InvalidCursorError(cursor);
+    after = raw.slice(2);
+  }
+  const page = await db.query<{ customer_key: string; updated_at: Date }>(
+    `select customer_key, updated_at from recall_customers
+      where shop_id = $1 and recall_id = $2 and status = $3::"ContactStatus" and ($4::text is null or customer_key > $4::text)
+      order by customer_key limit $5`,
+    [shopId, recallId, status, after, size + 1],
+  );
+  const rows = page.rows.slice(0, size);
+  const customers = await customersByKeys(db, shopId, lots, rows.map((r) => r.customer_key));
+  const updated = new Map(rows.map((r) => [r.customer_key, r.updated_at.toISOString()]));
+  return {
+    customers: customers.map((c) => ({ ...c, contactStatus: status, contactUpdatedAt: updated.get(c.customerKey) ?? null })),
+    nextCursor: page.rows.length > size ? Buffer.from(`s:${rows[rows.length - 1]!.customer_key}`, "utf8").toString("base64url") : null,
   };
 }
 

@@ -301,6 +301,37 @@ export async function listLotCustomers(
   return { customers, nextCursor };
 }
 
+/**
+ * The given customers (by customer key) with their shipped lines of the lots, in the keys' order.
+ * Keys that received nothing of these lots are left out.
+ */
+export async function customersByKeys(db: Queryable, shopId: number, lots: Pick<ScopeLot, "lotId" | "lotNumber">[], keys: string[]): Promise<RecallCustomer[]> {
+  const lotIds = lots.map((l) => l.lotId);
+  if (lotIds.length === 0 || keys.length === 0) return [];
+  const ids = keys.flatMap((k) => (/^\d{1,19}$/.test(k) ? [BigInt(k)] : []));
+  const [withId, guests] = await Promise.all([
+    ids.length === 0
+      ? { rows: [] as ShippedRow[] }
+      : db.query<ShippedRow>(
+          `select a.customer_id::text as customer_key, ${SHIPPED_COLUMNS}
+             from allocations a ${SHIPPED_JOINS}
+            where a.shop_id = $1 and a.lot_id = any($2::bigint[]) and a.customer_id = any($3::bigint[]) and a.status = 'ALLOCATED'
+            order by a.customer_id, a.fulfilled_at, a.id`,
+          [shopId, lotIds, ids],
+        ),
+    db.query<ShippedRow>(
+      `select * from (
+         select ${GUEST_KEY_SQL} as customer_key, ${SHIPPED_COLUMNS}
+           from allocations a ${SHIPPED_JOINS}
+          where a.shop_id = $1 and a.lot_id = any($2::bigint[]) and a.customer_id is null and a.status = 'ALLOCATED'
+       ) g where g.customer_key = any($3::text[]) order by g.fulfilled_at, g.allocation_id`,
+      [shopId, lotIds, keys],
+    ),
+  ]);
+  const byKey = new Map(groupByCustomer([...withId.rows, ...guests.rows], new Map(lots.map((l) => [l.lotId, l.lotNumber]))).map((c) => [c.customerKey, c]));
+  return keys.flatMap((k) => (byKey.has(k) ? [byKey.get(k)!] : []));
+}
+
 function groupByCustomer(rows: ShippedRow[], lotNumbers: Map<bigint, string>): RecallCustomer[] {
   const byKey = new Map<string, RecallCustomer & { latest: number }>();
   for (const r of rows) {
