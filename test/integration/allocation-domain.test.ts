@@ -7,7 +7,7 @@ import { pool } from "../../app/db.server";
 import { withTransaction } from "../../app/lib/sql.server";
 import { InsufficientStockError } from "../../app/domain/ledger/ledger.server";
 import { moveAllocation } from "../../app/domain/allocation/move-allocation.server";
-import { listAllocationsForReview, traceOrder } from "../../app/domain/allocation/queries.server";
+import { listAllocationsForReview, listMoveTargets, traceOrder } from "../../app/domain/allocation/queries.server";
 import { AllocationNotFoundError, LotVariantMismatchError } from "../../app/domain/allocation/errors";
 import { InvalidPayloadError } from "../../app/domain/webhooks/handler";
 import { createTestShop } from "../helpers/shops";
@@ -299,6 +299,7 @@ describe("manual override", () => {
     const b = await createLot(shopId, { variantId, lotNumber: "B", quantity: 5, locationId: LOC, expiresOn: "2028-01-01" });
     await deliver(domain, "fulfillments/create", fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, lines: [{ lineItemId: newId(), variantId, quantity: 4 }] }));
     const [alloc] = await allocations(shopId);
+    expect((await listMoveTargets(shopId, alloc!.id)).map((t) => [t.lotId, t.quantity])).toEqual([[b, 5]]);
     const result = await withTransaction((sql) => moveAllocation(sql, { shopId, allocationId: alloc!.id, toLotId: b, quantity: 1, cause: "USER", causeRef: "user 1" }));
     expect(result.remainder).toMatchObject({ id: alloc!.id, lotId: a, quantity: 3 });
     expect(result.moved).toMatchObject({ lotId: b, quantity: 1 });

@@ -173,3 +173,31 @@ export async function traceOrder(shopId: number, orderId: bigint, options: { db?
     lineItems: [...byId.values()].sort((a, b) => (a.lineItemId < b.lineItemId ? -1 : a.lineItemId > b.lineItemId ? 1 : 0)),
   };
 }
+
+export interface MoveTarget {
+  lotId: bigint;
+  lotNumber: string;
+  expiresOn: string | null;
+  status: string;
+  /** Units at the allocation's location (what a move can take). */
+  quantity: number;
+  quarantined: boolean;
+}
+
+/**
+ * The lots an allocation can be moved to (same variant, another lot, units at the allocation's
+ * location), earliest expiry first: what the admin panel offers next to "move".
+ */
+export async function listMoveTargets(shopId: number, allocationId: bigint, options: { db?: Reader } = {}): Promise<MoveTarget[]> {
+  const db = options.db ?? pool();
+  const result = await db.query(
+    `select l.id, l.lot_number, coalesce(l.expires_on, l.best_before_on) as expires_on, l.status, b.quantity, b.quarantined
+     from allocations a
+     join lot_balances b on b.shop_id = a.shop_id and b.variant_id = a.variant_id and b.location_id = a.location_id and b.quantity > 0
+     join lots l on l.id = b.lot_id and l.shop_id = a.shop_id
+     where a.shop_id = $1 and a.id = $2 and b.lot_id is distinct from a.lot_id
+     order by coalesce(l.expires_on, l.best_before_on) nulls last, l.received_at, l.id`,
+    [shopId, allocationId.toString()],
+  );
+  return result.rows.map((r) => ({ lotId: r.id, lotNumber: r.lot_number, expiresOn: r.expires_on, status: r.status, quantity: r.quantity, quarantined: r.quarantined }));
+}
