@@ -3,7 +3,7 @@ import { pool } from "../../app/db.server";
 import { withTransaction } from "../../app/lib/sql.server";
 import { recordProductionRun } from "../../app/domain/genealogy/genealogy.server";
 import { ProductionError, type ProductionRequest } from "../../app/domain/genealogy/production-rules";
-import { traceLot, traceCustomer, lotsForOrder, lotsForCustomer } from "../../app/domain/trace/trace.server";
+import { traceLot, traceCustomer, lotsForOrder, lotsForCustomer, traceOrderBackward } from "../../app/domain/trace/trace.server";
 import { lookupRecall } from "../../app/domain/recall/recall-lookup.server";
 import { main } from "../../app/cli/main";
 import { createTestShop } from "../helpers/shops";
@@ -158,6 +158,10 @@ describe("trace", () => {
     const order = await lotsForOrder(s, yOrder.orderId);
     expect(order!.lines.map((l) => [l.lineItemId, l.allocations.map((a) => [a.lot, a.quantity, a.unknownLot])])).toEqual([[yOrder.lineItemId, [["G-1", 3, false]]]]);
     expect(await lotsForOrder(s, 42n)).toBeNull();
+    const fromOrder = await traceOrderBackward(s, yOrder.orderId);
+    expect(fromOrder!.upstream.lots.map((l) => [l.lotNumber, l.depth])).toEqual([["G-1", 0], ["C-1", 1], ["WAX-7", 2], ["WICK-3", 2]]);
+    expect(fromOrder!.upstream.suppliers!.map((p) => p.supplier)).toEqual(["Wax Co", "Wick Ltd"]);
+    expect(await traceOrderBackward(s, 42n)).toBeNull();
   });
 
   it("is cycle-safe: a lot repacked into another and back ends the walk", async () => {
