@@ -5,6 +5,7 @@ import { closeRecall, getRecall, listRecallCustomers, listRecalls, openRecall, s
 import { LotNotFoundError, RecallClosedError, RecallInputError } from "../../app/domain/recall/errors";
 import { recordProductionRun } from "../../app/domain/genealogy/genealogy.server";
 import { sendOutboxEntry } from "../../app/domain/sync/outbox.server";
+import { redactCustomer } from "../../app/domain/privacy/privacy.server";
 import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
 import { adminRequests, graphql, HttpResponse, resetAdminRequests, server } from "../helpers/shopify-mock";
@@ -128,6 +129,21 @@ describe("recall case", () => {
     expect(tagged.every((t) => t.tags.join() === "recall-RC-TAG")).toBe(true);
     expect(adminRequests.filter((r) => r.operationName === "LotkeeperTagsAdd")).toHaveLength(4);
     expect((await getRecall(s.shop.id, recall.id))!.tagging).toMatchObject({ total: 4, pending: 0, sent: 4 });
+  });
+
+  it("a guest redacted during the recall stays listed (by order, no contact details) with the status already recorded", async () => {
+    const s = await recallShop("case-redact");
+    const guest = await shipToCustomer(s.shop.id, { email: "Guest@Example.com", customerName: "Gwen", variantId: s.variant, lotId: s.lot, locationId: s.a, quantity: 3 });
+    const recall = await openRecall(s.shop.id, { lots: [{ lotNumber: "H-1" }], reason: "x", severity: "CLASS_I" });
+    await setCustomerContactStatus(s.shop.id, recall.id, "email:guest@example.com", "CONTACTED");
+    await withTransaction((sql) =>
+      redactCustomer(sql, s.shop.id, s.shop.domain, { customerId: null, email: "guest@example.com", phone: null, orderIds: [guest.orderId], dataRequestId: null }),
+    );
+    const page = await listRecallCustomers(s.shop.id, recall.id);
+    expect(page.customers.map((c) => [c.customerKey, c.redacted, c.name, c.email, c.units, c.contactStatus])).toEqual([
+      [`order:${guest.orderId}`, true, null, null, 3, "CONTACTED"],
+    ]);
+    expect((await getRecall(s.shop.id, recall.id))!.progress).toMatchObject({ customers: 1, contacted: 1, toContact: 0 });
   });
 
   it("refuses bad input and another shop's lots, and changes nothing", async () => {

@@ -42,12 +42,22 @@ export async function redactCustomer(sql: Sql, shopId: number, shopDomain: strin
     "delete from data_requests where shop_id = $1 and (customer_id = $2 or ($3::text is not null and lower(email) = $3))",
     [shopId, request.customerId, request.email],
   );
-  // A guest's recall-list key is their email ("email:..."): it becomes the order key instead.
+  // A guest's recall-list key is their email ("email:..."). Once redacted, the recall lists that
+  // guest by order ("order:<id>", app/domain/recall/customer-key.ts): the contact status moves to
+  // the key of each of their orders in the recall's scope, so the case keeps where they stand.
   if (request.email) {
     await sql.query(
-      `update recall_customers set customer_key = 'redacted:' || gen_random_uuid()::text
-        where shop_id = $1 and customer_key = 'email:' || $2`,
-      [shopId, request.email],
+      `with old as (
+         delete from recall_customers where shop_id = $1 and customer_key = 'email:' || $2
+         returning recall_id, status
+       )
+       insert into recall_customers (recall_id, customer_key, shop_id, status, updated_at)
+       select distinct old.recall_id, 'order:' || a.order_id, $1::int, old.status, now()
+         from old
+         join recall_lots rl on rl.shop_id = $1 and rl.recall_id = old.recall_id
+         join allocations a on a.shop_id = $1 and a.lot_id = rl.lot_id and a.customer_id is null and a.order_id = any($3::bigint[])
+       on conflict (recall_id, customer_key) do nothing`,
+      [shopId, request.email, orderIds],
     );
   }
   // Copies of the data inside stored deliveries of this shop (orders/*, fulfilments, refunds, and
