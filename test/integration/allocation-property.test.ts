@@ -1,7 +1,7 @@
 // Property-based tests (fast-check) of allocation under Shopify's delivery behaviour: random
 // stories of receipts, orders, fulfilments, cancellations and refunds, delivered through the real
 // inbox and processor with duplicates (same webhook id, new webhook id, or the order's own topic
-// carrying the fulfilment) and shuffled.
+// carrying the fulfilment) and shuffled. Stock adjustments (counts, damage) happen between deliveries.
 //
 // What "the same state" means (docs/decisions/030-allocation.md):
 // - Duplicates: a story delivered with duplicates ends in EXACTLY the state of the story
@@ -19,6 +19,8 @@ import { describe, expect, it } from "vitest";
 import { pool } from "../../app/db.server";
 import { createTestShop } from "../helpers/shops";
 import { createLot, createVariant } from "../helpers/factories";
+import { withTransaction } from "../../app/lib/sql.server";
+import { InsufficientStockError, moveLotUnits } from "../../app/domain/ledger/ledger.server";
 import { allocationInvariantViolations, deliver, fulfilmentPayload, orderPayload, refundPayload } from "../helpers/allocation";
 
 const LOCATIONS = [701n, 702n];
@@ -32,7 +34,8 @@ type Action =
   | { t: "order"; lines: { v: number; qty: number }[]; customer: boolean }
   | { t: "fulfil"; pick: number; loc: number; part: number }
   | { t: "cancel"; pick: number }
-  | { t: "refund"; pick: number; qty: number; restock: "return" | "cancel" | "no_restock"; loc: number };
+  | { t: "refund"; pick: number; qty: number; restock: "return" | "cancel" | "no_restock"; loc: number }
+  | { t: "adjust"; pick: number; delta: number };
 
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
   {
@@ -49,6 +52,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   },
   { weight: 4, arbitrary: fc.record({ t: fc.constant("fulfil" as const), pick: fc.nat(), loc: fc.nat(1), part: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("cancel" as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("adjust" as const), pick: fc.nat(), delta: fc.constantFrom(-2, -1, 1, 3) }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -64,6 +68,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
 /** A step of the story: a receipt in the app, or a webhook (with the payloads that may carry it). */
 type Step =
   | { kind: "receipt"; variantId: bigint; locationId: bigint; lotNumber: string; quantity: number; expiresOn: string | null }
+  | { kind: "adjust"; lotNumber: string; locationId: bigint; delta: number }
   | { kind: "webhook"; topic: string; payload: Record<string, unknown>; alternates: { topic: string; payload: Record<string, unknown> }[] };
 
 interface Line {
@@ -90,6 +95,12 @@ function story(actions: Action[], seed: number): Step[] {
     if (a.t === "receipt") {
       const expiresOn = a.days === null ? null : new Date(Date.UTC(2027, 0, 1) + a.days * 86_400_000).toISOString().slice(0, 10);
       steps.push({ kind: "receipt", variantId: TRACKED_WITH_LOTS[a.v]!, locationId: LOCATIONS[a.loc]!, lotNumber: `LOT-${++lotSeq}`, quantity: a.qty, expiresOn });
+    } else if (a.t === "adjust") {
+      // A count or damage found in the warehouse (skipped at play time if the lot lacks the units).
+      const receipts = steps.filter((x): x is Extract<Step, { kind: "receipt" }> => x.kind === "receipt");
+      if (receipts.length === 0) continue;
+      const r = receipts[a.pick % receipts.length]!;
+      steps.push({ kind: "adjust", lotNumber: r.lotNumber, locationId: r.locationId, delta: a.delta });
     } else if (a.t === "order") {
       const o = { id: id(), customerId: a.customer ? id() : null, lines: a.lines.map((l) => ({ id: id(), variantId: VARIANTS[l.v]!, quantity: l.qty, fulfilled: 0, returned: 0, cancelTouched: false, refundTouched: false })) };
       orders.push(o);
@@ -162,6 +173,15 @@ async function play(shop: { id: number; domain: string }, steps: Step[], order: 
     const step = steps[index]!;
     if (step.kind === "receipt") {
       await createLot(shop.id, { variantId: step.variantId, lotNumber: step.lotNumber, quantity: step.quantity, locationId: step.locationId, expiresOn: step.expiresOn });
+      continue;
+    }
+    if (step.kind === "adjust") {
+      await withTransaction(async (sql) => {
+        const lot = await sql.query<{ id: bigint }>("select id from lots where shop_id = $1 and lot_number = $2", [shop.id, step.lotNumber]);
+        await moveLotUnits(sql, [{ shopId: shop.id, lotId: lot.rows[0]!.id, locationId: step.locationId, delta: step.delta, kind: "ADJUSTED", cause: "USER" }]);
+      }).catch((error: unknown) => {
+        if (!(error instanceof InsufficientStockError)) throw error;
+      });
       continue;
     }
     if (how === "alternate" && step.alternates.length > 0) {
@@ -245,7 +265,7 @@ describe("allocation under duplicated and shuffled delivery (property-based)", (
           const once = steps.map((_, index) => ({ index, how: "first" as const }));
           const withDups: { index: number; how: "first" | "same-id" | "new-id" | "alternate" }[] = [...once];
           for (const d of dups) {
-            const webhookSteps = steps.map((s, i) => (s.kind === "webhook" ? i : -1)).filter((i) => i >= 0);
+            const webhookSteps = steps.map((x, i) => (x.kind === "webhook" ? i : -1)).filter((i) => i >= 0);
             if (webhookSteps.length === 0) break;
             const index = webhookSteps[d.of % webhookSteps.length]!;
             const at = withDups.findIndex((x) => x.index === index && x.how === "first");
@@ -268,7 +288,7 @@ describe("allocation under duplicated and shuffled delivery (property-based)", (
   it("shuffled and duplicated delivery ends in the same merchant-visible outcome as in-order delivery, and every invariant holds", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(actionArb.filter((a) => a.t !== "receipt"), { minLength: 6, maxLength: 24 }),
+        fc.array(actionArb.filter((a) => a.t !== "receipt" && a.t !== "adjust"), { minLength: 6, maxLength: 24 }),
         fc.integer(),
         fc.array(fc.record({ of: fc.nat(), how: fc.constantFrom("same-id" as const, "new-id" as const, "alternate" as const) }), { maxLength: 8 }),
         fc.nat(1_000_000),
