@@ -98,7 +98,7 @@ describe("npm start: the production web server", () => {
     expect((await fetch(`${server.url}/webhooks`, { method: "POST", headers: bad.headers, body: bad.raw })).status).toBe(401);
     expect(await inboxRows(bad.webhookId)).toBe(0);
     expect((await fetch(`${server.url}/webhooks`)).status).toBe(405);
-    const big = signed(shop, { ...fixture("orders-create"), note: "x".repeat(2 * 1024 * 1024) });
+    const big = signed(shop, { ...fixture<Record<string, unknown>>("orders-create"), note: "x".repeat(2 * 1024 * 1024) });
     expect((await fetch(`${server.url}/webhooks`, { method: "POST", headers: big.headers, body: big.raw })).status).toBe(413);
     expect(await inboxRows(big.webhookId)).toBe(0);
 
