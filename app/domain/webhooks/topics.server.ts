@@ -46,7 +46,7 @@ export const topicHandlers: Partial<Record<Topic, TopicHandler[]>> = {
   "fulfillments/create": [allocateFulfilmentFromWebhook],
   "fulfillments/update": [allocateFulfilmentFromWebhook],
   "refunds/create": [applyRefundFromWebhook],
-  "orders/cancelled": [recordOrderFromWebhook],
+  "orders/cancelled": [recordOrderFromWebhook, allocateOrderFulfilments],
   "products/create": [recordProductFromWebhook],
   "products/update": [recordProductFromWebhook],
   "products/delete": [markProductDeleted],
