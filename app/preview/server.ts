@@ -1,5 +1,6 @@
-// `npm run preview`: the admin panel on localhost without Shopify. Serves the app's own Remix
-// build (run `npm run build` first, or let this script do it) with:
+// `npm run preview`: the admin panel on localhost without Shopify. Serves the app's production
+// web server (app/server/web-server.ts, the same /webhooks intake and Remix build as `npm start`)
+// behind a loopback-only front that adds:
 //  - a stand-in for App Bridge at /preview/app-bridge.js (window.shopify, bearer tokens),
 //  - session tokens for the preview shop signed with the local secret (/preview/session-token),
 //  - a stored offline session for that shop (authenticate.admin does no token exchange),
@@ -8,7 +9,6 @@
 import http from "node:http";
 import { existsSync, statSync, createReadStream } from "node:fs";
 import path from "node:path";
-import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { assertPreviewAllowed, isLoopbackHost, PreviewRefusedError } from "./guard";
@@ -17,7 +17,6 @@ import { appBridgeStandInScript } from "./app-bridge-stand-in";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const BUILD_SERVER = path.join(ROOT, "build", "server", "index.js");
-const BUILD_CLIENT = path.join(ROOT, "build", "client");
 const PUBLIC_DIR = path.join(ROOT, "public");
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -77,9 +76,11 @@ export async function startPreviewServer(options: PreviewOptions = {}): Promise<
   const config = env();
   await ensurePreviewSession(shop);
 
-  const { createRequestHandler } = await import("@remix-run/node");
+  // The production web server (npm start): /webhooks fast path, static files, the Remix build.
+  const { createWebServer } = await import("../server/web-server");
   const build = await import(pathToFileURL(BUILD_SERVER).href);
-  const remix = createRequestHandler(build, "production");
+  const app = await createWebServer(build);
+  const appListener = app.listeners("request")[0] as (req: http.IncomingMessage, res: http.ServerResponse) => void;
   const hostParam = adminHostParam(shop);
 
   function entryUrl(pathname: string, search: URLSearchParams): string {
@@ -133,54 +134,22 @@ export async function startPreviewServer(options: PreviewOptions = {}): Promise<
         return;
       }
     }
-    if ((method === "GET" || method === "HEAD") && (await serveStatic(url.pathname, res))) return;
-
-    const controller = new AbortController();
-    res.on("close", () => controller.abort());
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined) continue;
-      for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
-    }
-    const hasBody = method !== "GET" && method !== "HEAD";
-    const request = new Request(url, {
-      method,
-      headers,
-      body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
-      signal: controller.signal,
-      ...(hasBody ? { duplex: "half" } : {}),
-    } as RequestInit);
-    const response = await remix(request, {});
-    res.statusCode = response.status;
-    response.headers.forEach((value, name) => {
-      if (name === "set-cookie") return;
-      // The library preloads App Bridge from Shopify's CDN (unreachable offline, and replaced here).
-      if (name === "link" && value.includes("cdn.shopify.com")) return;
-      res.setHeader(name, value);
-    });
-    const cookies = response.headers.getSetCookie();
-    if (cookies.length) res.setHeader("set-cookie", cookies);
-    if (!response.body || method === "HEAD") {
-      res.end();
-      return;
-    }
-    const body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream);
-    body.on("error", () => res.destroy());
-    body.pipe(res);
+    if ((method === "GET" || method === "HEAD") && (await servePublic(url.pathname, res))) return;
+    // The library preloads App Bridge from Shopify's CDN (a Link header): unreachable offline, and
+    // replaced here by the stand-in, so that header is dropped.
+    const setHeader = res.setHeader.bind(res);
+    res.setHeader = ((name: string, value: number | string | readonly string[]) =>
+      name.toLowerCase() === "link" && String(value).includes("cdn.shopify.com") ? res : setHeader(name, value)) as typeof res.setHeader;
+    appListener.call(app, req, res);
   }
 
-  async function serveStatic(pathname: string, res: http.ServerResponse): Promise<boolean> {
-    for (const dir of [BUILD_CLIENT, PUBLIC_DIR]) {
-      const file = path.join(dir, decodeURIComponent(pathname));
-      if (!file.startsWith(dir + path.sep)) continue;
-      if (!existsSync(file) || !statSync(file).isFile()) continue;
-      const type = CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream";
-      const immutable = pathname.startsWith("/assets/");
-      res.writeHead(200, { "Content-Type": type, "Cache-Control": immutable ? "public, max-age=31536000, immutable" : "no-cache" });
-      createReadStream(file).pipe(res);
-      return true;
-    }
-    return false;
+  /** public/ (the favicon); the build's assets are served by the web server itself. */
+  async function servePublic(pathname: string, res: http.ServerResponse): Promise<boolean> {
+    const file = path.join(PUBLIC_DIR, decodeURIComponent(pathname));
+    if (!file.startsWith(PUBLIC_DIR + path.sep) || !existsSync(file) || !statSync(file).isFile()) return false;
+    res.writeHead(200, { "Content-Type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream", "Cache-Control": "no-cache" });
+    createReadStream(file).pipe(res);
+    return true;
   }
 
   return {
@@ -189,8 +158,8 @@ export async function startPreviewServer(options: PreviewOptions = {}): Promise<
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      const { closeDb } = await import("../db.server");
-      await closeDb();
+      const [{ closeQueues }, { closeDb }] = await Promise.all([import("../lib/queues.server"), import("../db.server")]);
+      await Promise.allSettled([closeQueues(), closeDb()]);
     },
   };
 }
