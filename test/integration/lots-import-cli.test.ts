@@ -215,6 +215,25 @@ describe("lots CLI", () => {
     expect(importRows.rows[0].n).toBe(1);
   });
 
+  it("receives from a GS1 scan: variant found by its barcode, lot and expiry from the scan; a contradiction is refused", async () => {
+    const shop = await createTestShop("cli-scan");
+    const soap = { id: newId(), inventoryItemId: newId(), sku: "SOAP", barcode: "9506000134352" };
+    const location = { id: newId(), name: "Main" };
+    mockCatalog([soap], [location]);
+    await receiveLot(shop.id, { variantId: soap.id, lotNumber: "FIRST", quantity: 1, locationId: location.id }); // stores the variant and its barcode
+    const s = ["--shop", shop.domain, "--quantity", "5", "--location", String(location.id)];
+    const scanned = await cli("lots", "receive", ...s, "--scan", "]d20109506000134352172711301" + "0SCAN-1");
+    expect(scanned.json).toMatchObject({ variantId: String(soap.id), lotNumber: "SCAN-1", quantity: 5 });
+    const shown = await cli("lots", "show", "--shop", shop.domain, "--lot", "SCAN-1");
+    expect(shown.json).toMatchObject({ expiresOn: "2027-11-30", gtin: "09506000134352" });
+    const contradiction = await cli("lots", "receive", ...s, "--scan", "(01)09506000134352(10)SCAN-2", "--lot", "OTHER");
+    expect(contradiction.error?.message).toBe('lot: "OTHER" differs from the scanned SCAN-2');
+    const badScan = await cli("lots", "receive", ...s, "--scan", "(01)09506000134353(10)X");
+    expect(badScan.error?.message).toBe("--scan: GTIN 09506000134353 at character 1 has check digit 3, expected 2");
+    const unknown = await cli("lots", "receive", ...s, "--scan", "(01)00000096385074(10)X");
+    expect(unknown.error?.message).toBe("no variant of this shop has the barcode 00000096385074; give the variant id (--variant)");
+  });
+
   it("pages through lots with a cursor and filters by expiry", async () => {
     const { shop, soap, location } = await setup("cli-page");
     for (const [lot, expires] of [

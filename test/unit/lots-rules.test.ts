@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applySequence, checkAutoLotPattern, checkDate, checkLotNumber, dateConflicts, renderAutoLotPrefix, validateReceipt } from "../../app/domain/lots/lot-rules";
+import { barcodeForms, mergeScan, applySequence, checkAutoLotPattern, checkDate, checkLotNumber, dateConflicts, renderAutoLotPrefix, validateReceipt } from "../../app/domain/lots/lot-rules";
 import { LotValidationError } from "../../app/domain/lots/lot-errors";
 import { decideReconciliation } from "../../app/domain/reconcile/reconcile-rules";
 import { exponentialBackoffMs, throttleWaitMs } from "../../app/domain/sync/throttle";
@@ -112,5 +112,19 @@ describe("inventory change payloads", () => {
       to: { locationId: "gid://shopify/Location/2", name: "available" },
     });
     expect(m.levels[0]!.onHandDelta).toBe(0);
+  });
+});
+
+describe("receiving from a scan", () => {
+  const scan = { gtin: "09506000134352", lot: "L1", expiry: "2027-11-30", bestBefore: null, productionDate: null };
+  it("fills what was not typed and keeps what agrees", () => {
+    expect(mergeScan({ variantId: "1", quantity: 2, locationId: "3", expiresOn: "2027-11-30" }, scan)).toMatchObject({ lotNumber: "L1", expiresOn: "2027-11-30", gtin: "09506000134352" });
+  });
+  it("refuses typed values that contradict the scan", () => {
+    expect(() => mergeScan({ variantId: "1", quantity: 2, locationId: "3", lotNumber: "L2", gtin: "9506000134352" }, scan)).toThrow('lot: "L2" differs from the scanned L1');
+  });
+  it("lists the barcode forms of a GTIN-14", () => {
+    expect(barcodeForms("00036000291452")).toEqual(["00036000291452", "0036000291452", "036000291452"]);
+    expect(barcodeForms("00000096385074")).toEqual(["00000096385074", "0000096385074", "000096385074", "96385074"]);
   });
 });

@@ -2,7 +2,8 @@
 // looked up over Admin GraphQL and stored on first use. An id Shopify does not know is refused.
 import type { Sql } from "../../lib/sql.server";
 import { fetchLocation, fetchVariant, ShopifyAdminError } from "../../lib/shopify-admin.server";
-import { ShopifyLookupError, ShopNotFoundError, UnknownLocationError, UnknownVariantError } from "./lot-errors";
+import { AmbiguousVariantError, ShopifyLookupError, ShopNotFoundError, UnknownLocationError, UnknownVariantError } from "./lot-errors";
+import { barcodeForms } from "./lot-rules";
 
 type Query = Pick<Sql, "query">;
 
@@ -96,4 +97,17 @@ export async function resolveLocation(sql: Query, shopId: number, locationId: bi
     [shopId, locationId, fetched?.name ?? null, fetched?.active ?? true],
   );
   return { id: locationId, name: fetched?.name ?? r.rows[0]?.name ?? null };
+}
+
+/** The one variant of the shop whose barcode is this GTIN (stored as GTIN-14, EAN-13, UPC-A or EAN-8). */
+export async function findVariantByGtin(sql: Query, shopId: number, gtin14: string): Promise<bigint> {
+  const r = await sql.query<{ id: bigint; sku: string | null }>(
+    "select id, sku from variants where shop_id = $1 and barcode = any($2::text[]) and deleted_at is null order by id",
+    [shopId, barcodeForms(gtin14)],
+  );
+  if (r.rows.length === 0) throw new UnknownVariantError(`no variant of this shop has the barcode ${gtin14}; give the variant id (--variant)`);
+  if (r.rows.length > 1) {
+    throw new AmbiguousVariantError(`barcode ${gtin14} is on ${r.rows.length} variants (${r.rows.map((v) => `${v.id}${v.sku ? ` ${v.sku}` : ""}`).join(", ")}); give the variant id (--variant)`);
+  }
+  return r.rows[0]!.id;
 }

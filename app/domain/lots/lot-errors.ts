@@ -22,6 +22,11 @@ export class UnknownVariantError extends LotError {
   override name = "UnknownVariantError";
 }
 
+/** A barcode on several variants: the caller must say which. */
+export class AmbiguousVariantError extends LotError {
+  override name = "AmbiguousVariantError";
+}
+
 export class UnknownLocationError extends LotError {
   override name = "UnknownLocationError";
 }

@@ -336,3 +336,46 @@ export function validateLotPatch(input: LotPatchInput): LotPatch {
   if (problems.length > 0) throw new LotValidationError(problems);
   return patch;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Receiving from a scan
+
+export interface ScannedData {
+  gtin: string | null;
+  lot: string | null;
+  expiry: string | null;
+  bestBefore: string | null;
+  productionDate: string | null;
+}
+
+/**
+ * Fills a receipt from a parsed GS1 scan. A value typed by hand that contradicts the scan is a
+ * problem (the wrong box was scanned, or the wrong value typed), never silently overridden.
+ */
+export function mergeScan(input: ReceiptInput, scan: ScannedData): ReceiptInput {
+  const problems: FieldProblem[] = [];
+  const pick = (typed: string | null | undefined, scanned: string | null, field: string): string | null | undefined => {
+    if (!scanned) return typed;
+    if (typed && typed !== scanned) problems.push({ field, message: `"${typed}" differs from the scanned ${scanned}` });
+    return typed || scanned;
+  };
+  const merged: ReceiptInput = {
+    ...input,
+    lotNumber: pick(input.lotNumber, scan.lot, "lot"),
+    expiresOn: pick(input.expiresOn, scan.expiry, "expires"),
+    bestBeforeOn: pick(input.bestBeforeOn, scan.bestBefore, "best-before"),
+    producedOn: pick(input.producedOn, scan.productionDate, "produced"),
+    gtin: pick(input.gtin ? input.gtin.padStart(14, "0") : input.gtin, scan.gtin, "gtin"),
+  };
+  if (problems.length > 0) throw new LotValidationError(problems);
+  return merged;
+}
+
+/** The forms a GTIN-14 may be stored in as a Shopify barcode (GTIN-14, EAN-13, UPC-A, EAN-8). */
+export function barcodeForms(gtin14: string): string[] {
+  const forms = [gtin14];
+  for (const length of [13, 12, 8]) {
+    if (/^0+$/.test(gtin14.slice(0, 14 - length))) forms.push(gtin14.slice(14 - length));
+  }
+  return forms;
+}
