@@ -179,6 +179,22 @@ describe("exactly once", () => {
     expect((await allocations(shopId))[0]!.customer_id).toBe(7301188550001n);
   });
 
+  it("an order payload whose fulfilment cannot be used is still recorded; the fulfilment's own topic allocates it", async () => {
+    const { shopId, domain, variantId } = await setup("order-odd");
+    const lot = await createLot(shopId, { variantId, lotNumber: "L1", quantity: 10, locationId: LOC });
+    const orderId = newId();
+    const lineItemId = newId();
+    const spec = { id: newId(), orderId, locationId: LOC, lines: [{ lineItemId, variantId, quantity: 1 }] };
+    const noLocation = fulfilmentPayload({ ...spec, locationId: null });
+    expect(await deliver(domain, "orders/updated", orderPayload({ id: orderId, customerId: 5n, lines: [{ id: lineItemId, variantId, quantity: 1 }], fulfillments: [noLocation] }))).toBe(
+      "processed",
+    );
+    expect((await pool().query("select customer_id from orders where shop_id = $1 and id = $2", [shopId, orderId])).rows[0].customer_id).toBe(5n);
+    expect(await allocations(shopId)).toEqual([]);
+    await deliver(domain, "fulfillments/create", fulfilmentPayload(spec));
+    expect(lotsOf(await allocations(shopId))).toEqual([[lot, 1]]);
+  });
+
   it("a fulfilment for an order already known takes the order's customer at once", async () => {
     const { shopId, domain, variantId } = await setup("customer");
     await createLot(shopId, { variantId, lotNumber: "L1", quantity: 10, locationId: LOC });

@@ -4,6 +4,7 @@
 // order and more than once: processFulfilment makes that one effect.
 import { InvalidPayloadError, type TopicHandler, type WebhookContext } from "../webhooks/handler";
 import { processFulfilment, type AllocationCause } from "./allocate-fulfilment.server";
+import { fulfilmentEffect } from "./allocation-rules";
 import { FulfilmentWithoutLocationError } from "./errors";
 import { parseFulfilment, parseOrderActivity, parseRefund, PayloadShapeError } from "./payloads";
 import { processRefund } from "./returns.server";
@@ -41,14 +42,28 @@ export const applyRefundFromWebhook: TopicHandler = async (ctx) => {
 };
 
 /**
- * orders/create, orders/updated, orders/fulfilled: after the order itself is recorded (the order
- * handler runs first in the same transaction), allocate the fulfilments and apply the refunds the
- * payload carries. A fulfilment or refund already seen through its own topic changes nothing.
+ * orders/create, orders/updated, orders/fulfilled, orders/cancelled: after the order itself is
+ * recorded (the order handler runs first in the same transaction), allocate the fulfilments and
+ * apply the refunds the payload carries. A fulfilment or refund already seen through its own topic
+ * changes nothing. What cannot be used here (a fulfilment without a location, an odd shape) is
+ * skipped with a warning instead of failing the order's delivery: the fulfilment's own topic
+ * (fulfillments/create|update, refunds/create) still brings it.
  */
 export const allocateOrderFulfilments: TopicHandler = async (ctx) => {
-  await asPermanent(async () => {
-    const activity = parseOrderActivity(ctx.payload);
-    for (const fulfilment of activity.fulfilments) await processFulfilment(ctx.sql, ctx.shopId, fulfilment, causeOf(ctx));
-    for (const refund of activity.refunds) await processRefund(ctx.sql, ctx.shopId, refund, causeOf(ctx));
-  });
+  let activity: ReturnType<typeof parseOrderActivity>;
+  try {
+    activity = parseOrderActivity(ctx.payload);
+  } catch (error) {
+    if (!(error instanceof PayloadShapeError)) throw error;
+    ctx.log.warn("order payload: fulfilments/refunds not usable, left to their own topics", { reason: error.message });
+    return;
+  }
+  for (const fulfilment of activity.fulfilments) {
+    if (fulfilment.locationId === null && fulfilmentEffect(fulfilment.status) === "allocate") {
+      ctx.log.warn("order payload: fulfilment without location_id left to its own topic", { fulfilmentId: fulfilment.id.toString() });
+      continue;
+    }
+    await processFulfilment(ctx.sql, ctx.shopId, fulfilment, causeOf(ctx));
+  }
+  for (const refund of activity.refunds) await processRefund(ctx.sql, ctx.shopId, refund, causeOf(ctx));
 };
