@@ -39,6 +39,8 @@ const schema = z.object({
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** On SIGTERM the web server waits this long for in-flight requests before closing their connections. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Processed webhook events (and their payloads) are deleted after this many days. */
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   WORKER_QUEUES: z.string().regex(/^[a-z-]*(,[a-z-]+)*$/, "must be comma-separated queue names such as webhooks,maintenance").default(""),
   QUEUE_PREFIX: z.string().min(1).default("{lotkeeper}"),
 });

@@ -19,7 +19,7 @@ import type { Logger } from "../app/lib/logger.server";
 import { QUEUE_NAMES, type QueueName } from "../app/lib/queues.server";
 import { WEBHOOK_JOB } from "../app/domain/webhooks/inbox.server";
 import { processWebhookJob } from "./processors/webhook-event";
-import { SWEEP_INBOX_JOB, processSweepInbox } from "./processors/sweep-inbox";
+import { PRUNE_INBOX_JOB, SWEEP_INBOX_JOB, processPruneInbox, processSweepInbox } from "./processors/sweep-inbox";
 import { OUTBOX_SEND_JOB, processOutboxSend } from "./processors/shopify-sync";
 import {
   RECONCILE_LEVEL_JOB,
@@ -51,6 +51,7 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
   },
   [QUEUE_NAMES.maintenance]: {
     [SWEEP_INBOX_JOB]: processSweepInbox,
+    [PRUNE_INBOX_JOB]: processPruneInbox,
     [SWEEP_OUTBOX_JOB]: processSweepOutbox,
     [RECONCILE_LEVEL_JOB]: processReconcileLevel,
     [RECONCILE_SHOPS_JOB]: processReconcileShops,
@@ -73,6 +74,8 @@ export interface RepeatableJob {
 export const repeatableJobs: RepeatableJob[] = [
   // Inbox rows Redis never got (it was down at delivery) and deferred rows whose topic has a handler now.
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_INBOX_JOB, everyMs: 30_000, runAtStart: true },
+  // Processed webhook events past WEBHOOK_RETENTION_DAYS (payloads hold customer data).
+  { queue: QUEUE_NAMES.maintenance, name: PRUNE_INBOX_JOB, everyMs: 24 * 3600_000 },
   // Shopify changes whose job was lost (Redis flushed, producer failed after commit) or gave up.
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_OUTBOX_JOB, everyMs: 30_000, runAtStart: true },
   // Shopify's on_hand against the lots, every shop (changes made in Shopify that sent no webhook).

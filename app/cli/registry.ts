@@ -12,6 +12,8 @@ import { lotsTransfer } from "./commands/lots-transfer";
 import { lotsQuarantine, lotsRelease } from "./commands/lots-quarantine";
 import { lotsImport } from "./commands/lots-import";
 import { lotsEdit } from "./commands/lots-edit";
+import { lotsSyncRetry, lotsSyncStatus } from "./commands/lots-sync";
+import { lotsDiscrepancies, lotsReconcile, lotsResolveDiscrepancy } from "./commands/lots-reconcile";
 
 import { lotsProduce } from "./commands/lots-produce";
 import { traceLotCommand } from "./commands/trace-lot";
@@ -23,5 +25,6 @@ import { allocationsList } from "./commands/allocations-list";
 import { allocationsMove } from "./commands/allocations-move";
 import { traceOrderCommand } from "./commands/trace-order";
 import { eventsList, eventsReplay } from "./commands/events";
+import { privacyRequests } from "./commands/privacy";
 
-export const commands: Command[] = [doctor, setup, gs1Parse, lotsReceive, lotsShow, lotsList, lotsAdjust, lotsCount, lotsTransfer, lotsQuarantine, lotsRelease, lotsImport, lotsEdit, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers, recallExport, recallOpen, recallShow, recallList, recallClose, recallContact, allocationsList, allocationsMove, traceOrderCommand, eventsList, eventsReplay];
+export const commands: Command[] = [doctor, setup, gs1Parse, lotsReceive, lotsShow, lotsList, lotsAdjust, lotsCount, lotsTransfer, lotsQuarantine, lotsRelease, lotsImport, lotsEdit, lotsSyncStatus, lotsSyncRetry, lotsReconcile, lotsDiscrepancies, lotsResolveDiscrepancy, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers, recallExport, recallOpen, recallShow, recallList, recallClose, recallContact, allocationsList, allocationsMove, traceOrderCommand, eventsList, eventsReplay, privacyRequests];

@@ -11,6 +11,8 @@ import { topicHandlers } from "../../app/domain/webhooks/topics.server";
 import { loader as metricsLoader } from "../../app/routes/metrics";
 import { loader as healthz } from "../../app/routes/healthz";
 import { loader as readyz } from "../../app/routes/readyz";
+import { pruneInbox } from "../../app/domain/webhooks/requeue.server";
+import { pool } from "../../app/db.server";
 
 useOwnQueuePrefix();
 afterAll(() => closeQueues());
@@ -78,6 +80,40 @@ describe("lotkeeper events", () => {
     await expect(main(["events", "list", "--shop", uniqueShopDomain(), "--status", "lost"])).rejects.toThrow(/--status must be one of pending, processed, failed, deferred/);
     await expect(main(["events", "list"])).rejects.toThrow(/--shop is required/);
     expect(await cli(["events", "list", "--shop", uniqueShopDomain()])).toEqual([]);
+  });
+});
+
+describe("inbox retention", () => {
+  it("deletes processed events past the retention, keeps pending, failed and shop/redact records", async () => {
+    const shop = uniqueShopDomain("prune");
+    const insert = (id: string, topic: string, status: string, daysAgo: number) =>
+      pool().query(
+        `insert into webhook_events (webhook_id, shop_domain, topic, payload, status, received_at)
+         values ($1, $2, $3, '{}'::jsonb, $4::"WebhookStatus", now() - make_interval(days => $5))`,
+        [`${shop}-${id}`, shop, topic, status, daysAgo],
+      );
+    await insert("old-processed", "orders/create", "PROCESSED", 40);
+    await insert("new-processed", "orders/create", "PROCESSED", 2);
+    await insert("old-failed", "orders/create", "FAILED", 40);
+    await insert("old-pending", "orders/create", "PENDING", 40);
+    await insert("old-redact", "shop/redact", "PROCESSED", 40);
+    expect(await pruneInbox(30)).toBeGreaterThanOrEqual(1);
+    const left = await pool().query("select webhook_id from webhook_events where shop_domain = $1 order by webhook_id", [shop]);
+    expect(left.rows.map((r) => r.webhook_id.slice(shop.length + 1))).toEqual(["new-processed", "old-failed", "old-pending", "old-redact"]);
+  });
+});
+
+describe("lotkeeper privacy requests", () => {
+  it("lists the data-request exports stored for the shop, and only that shop's", async () => {
+    const shop = await createTestShop("privacy-cli");
+    const other = await createTestShop("privacy-cli-other");
+    await deliver({ topic: "customers/data_request", shop: shop.domain, body: fixture("customers-data-request") });
+    await deliver({ topic: "customers/data_request", shop: other.domain, body: fixture("customers-data-request") });
+    await processWebhookQueue();
+    const listed = (await cli(["privacy", "requests", "--shop", shop.domain])) as Array<Record<string, unknown>>;
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ customerId: "7301188550001", email: "maria.lopez@example.com", export: expect.objectContaining({ orders: [] }) });
+    await expect(main(["privacy", "requests", "--shop", uniqueShopDomain("nobody")])).rejects.toThrow(/is not known to this app/);
   });
 });
 

@@ -80,3 +80,23 @@ export async function sweepInbox(options: SweepOptions = {}): Promise<SweepResul
     queued,
   };
 }
+
+/**
+ * Processed inbox rows older than `retentionDays` are deleted (their payloads hold customer data,
+ * and Shopify never redelivers after 4 hours, so deduplication does not need them). shop/redact
+ * rows stay: they are the record that an erasure was done. Deletes in batches; returns the count.
+ */
+export async function pruneInbox(retentionDays: number, batch = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const r = await pool().query(
+      `delete from webhook_events where id in (
+         select id from webhook_events
+          where status = 'PROCESSED' and topic <> 'shop/redact' and received_at < now() - make_interval(days => $1)
+          order by received_at limit $2)`,
+      [retentionDays, batch],
+    );
+    total += r.rowCount ?? 0;
+    if ((r.rowCount ?? 0) < batch) return total;
+  }
+}
