@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { deliver, eventually, jobCounts, useOwnQueuePrefix, processWebhookQueue } from "../helpers/webhook-pipeline";
 import { createTestShop } from "../helpers/shops";
 import { newId } from "../helpers/factories";
@@ -128,6 +128,36 @@ describe("reconciliation against Shopify's on_hand", () => {
     ]);
     const acted = await reconcileShop(shop.id);
     expect(acted.map((a) => [a.locationId, a.decision.action])).toEqual([[other, "create-incomplete-lot"]]);
+  });
+});
+
+describe("reconciliation from the CLI", () => {
+  it("lots reconcile, lots discrepancies and lots resolve-discrepancy", async () => {
+    const { shop, variant, location } = await setup("rec-cli");
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "CL", quantity: 5, locationId: location.id });
+    await sendOutboxEntry(r.outboxId!);
+    mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 2 }]);
+    const { main } = await import("../../app/cli/main");
+    const run = async (...argv: string[]) => {
+      let out = "";
+      const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+        out += String(chunk);
+        return true;
+      });
+      try {
+        await main(argv);
+      } finally {
+        spy.mockRestore();
+      }
+      return JSON.parse(out) as Record<string, unknown>;
+    };
+    const reconciled = await run("lots", "reconcile", "--shop", shop.domain);
+    expect(reconciled).toMatchObject({ levels: [{ locationId: String(location.id), shopifyOnHand: 2, lotsOnHand: 5, decision: { action: "record-discrepancy", missingUnits: 3 } }] });
+    const listed = (await run("lots", "discrepancies", "--shop", shop.domain)) as { discrepancies: { id: string; missingUnits: number }[] };
+    expect(listed.discrepancies).toMatchObject([{ missingUnits: 3, sku: "WAX-RED", locationName: "Main" }]);
+    expect(await run("lots", "resolve-discrepancy", "--shop", shop.domain, "--id", listed.discrepancies[0]!.id)).toEqual({ resolved: listed.discrepancies[0]!.id });
+    expect(await listDiscrepancies(shop.id)).toEqual([]);
+    expect(await run("lots", "sync-status", "--shop", shop.domain)).toMatchObject({ pending: 0, failed: 0, entries: [] });
   });
 });
 

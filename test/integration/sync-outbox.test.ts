@@ -12,7 +12,15 @@ import { adjustLot, countLot, transferLot } from "../../app/domain/lots/lot-move
 import { quarantineLot, quarantineLotNow, releaseLotNow } from "../../app/domain/lots/quarantine.server";
 import { getLotDetail } from "../../app/domain/lots/lot-queries.server";
 import { LotStateError } from "../../app/domain/lots/lot-errors";
-import { addOutboxEntry, sendOutboxEntry, shopifyIdempotencyKey, sweepPendingOutbox } from "../../app/domain/sync/outbox.server";
+import {
+  addOutboxEntry,
+  listUnsentOutbox,
+  outboxSummary,
+  retryFailedOutbox,
+  sendOutboxEntry,
+  shopifyIdempotencyKey,
+  sweepPendingOutbox,
+} from "../../app/domain/sync/outbox.server";
 
 useOwnQueuePrefix();
 
@@ -237,6 +245,25 @@ describe("Shopify sync: throttles, outages and refusals never lose a change", ()
     );
     expect(await sendOutboxEntry(r.outboxId!)).toMatchObject({ status: "failed", error: "Shopify refused inventoryAdjustQuantities: input.changes.0.locationId The location is not active" });
     expect(await outboxRow(r.outboxId!)).toMatchObject({ status: "FAILED", last_error: "Shopify refused inventoryAdjustQuantities: input.changes.0.locationId The location is not active" });
+  });
+
+  it("a refused change can be sent again after the merchant fixed the cause", async () => {
+    const { shop, variant, main, sent } = await setup("sync-retry");
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "RF", quantity: 2, locationId: main.id });
+    server.use(
+      graphql.mutation("LotkeeperInventoryAdjust", () =>
+        HttpResponse.json({ data: { inventoryAdjustQuantities: { inventoryAdjustmentGroup: null, userErrors: [{ field: ["input"], message: "The location is not active" }] } } }),
+      ),
+    );
+    expect(await sendOutboxEntry(r.outboxId!)).toMatchObject({ status: "failed" });
+    expect(await listUnsentOutbox(shop.id)).toMatchObject([{ id: r.outboxId, status: "FAILED", lastError: "Shopify refused inventoryAdjustQuantities: input The location is not active" }]);
+    const other = await createTestShop("sync-retry-other");
+    expect(await retryFailedOutbox(other.id)).toEqual([]);
+    expect(await retryFailedOutbox(shop.id)).toEqual([r.outboxId]);
+    mockInventoryMutations(sent);
+    expect(await sendOutboxEntry(r.outboxId!)).toMatchObject({ status: "sent" });
+    expect(sent).toHaveLength(1);
+    expect(await outboxSummary(shop.id)).toEqual({ pending: 0, failed: 0, oldestPendingAt: null });
   });
 
   it("keeps the order of changes to one inventory level: a newer row waits for an older pending one", async () => {

@@ -265,3 +265,42 @@ export async function outboxSummary(shopId: number): Promise<{ pending: number; 
   const r = result.rows[0]!;
   return { pending: r.pending, failed: r.failed, oldestPendingAt: r.oldest };
 }
+
+export interface OutboxRowView {
+  id: bigint;
+  kind: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+/** A shop's changes not (yet) in Shopify: pending and failed, oldest first. */
+export async function listUnsentOutbox(shopId: number, limit = 100): Promise<OutboxRowView[]> {
+  const r = await pool().query<{ id: bigint; kind: string; status: string; attempts: number; last_error: string | null; created_at: Date; sent_at: Date | null }>(
+    `select id, kind, status::text, attempts, last_error, created_at, sent_at from outbox_entries
+     where shop_id = $1 and status <> 'SENT' order by id limit $2`,
+    [shopId, limit],
+  );
+  return r.rows.map((x) => ({ id: x.id, kind: x.kind, status: x.status, attempts: x.attempts, lastError: x.last_error, createdAt: x.created_at, sentAt: x.sent_at }));
+}
+
+/**
+ * Sends FAILED rows again (after the merchant fixed the cause, e.g. re-activated a location):
+ * back to PENDING and queued. One row by id, or every failed row of the shop. Scoped by shop.
+ */
+export async function retryFailedOutbox(shopId: number, outboxId?: bigint): Promise<bigint[]> {
+  const r = await pool().query<{ id: bigint }>(
+    `update outbox_entries set status = 'PENDING', last_error = null where shop_id = $1 and status = 'FAILED' and ($2::bigint is null or id = $2) returning id`,
+    [shopId, outboxId ?? null],
+  );
+  const ids = r.rows.map((x) => x.id).sort((a, b) => (a < b ? -1 : 1));
+  if (ids.length > 0) {
+    // A job of the same id may remain from the failed send: remove it so the new one runs.
+    const queue = getQueue(QUEUE_NAMES.shopifySync);
+    for (const id of ids) await (await queue.getJob(jobIdFor("outbox", id)))?.remove().catch(() => undefined);
+    await queueOutboxEntries(ids);
+  }
+  return ids;
+}
