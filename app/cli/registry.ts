@@ -14,8 +14,6 @@ import { lotsImport } from "./commands/lots-import";
 import { lotsEdit } from "./commands/lots-edit";
 import { lotsSyncRetry, lotsSyncStatus } from "./commands/lots-sync";
 import { lotsDiscrepancies, lotsReconcile, lotsResolveDiscrepancy } from "./commands/lots-reconcile";
-import { lotsSyncRetry, lotsSyncStatus } from "./commands/lots-sync";
-import { lotsDiscrepancies, lotsReconcile, lotsResolveDiscrepancy } from "./commands/lots-reconcile";
 
 import { lotsProduce } from "./commands/lots-produce";
 import { traceLotCommand } from "./commands/trace-lot";
@@ -29,4 +27,4 @@ import { traceOrderCommand } from "./commands/trace-order";
 import { eventsList, eventsReplay } from "./commands/events";
 import { privacyRequests } from "./commands/privacy";
 
-export const commands: Command[] = [doctor, setup, gs1Parse, lotsReceive, lotsShow, lotsList, lotsAdjust, lotsCount, lotsTransfer, lotsQuarantine, lotsRelease, lotsImport, lotsEdit, lotsSyncStatus, lotsSyncRetry, lotsReconcile, lotsDiscrepancies, lotsResolveDiscrepancy, lotsSyncStatus, lotsSyncRetry, lotsReconcile, lotsDiscrepancies, lotsResolveDiscrepancy, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers, recallExport, recallOpen, recallShow, recallList, recallClose, recallContact, allocationsList, allocationsMove, traceOrderCommand, eventsList, eventsReplay, privacyRequests];
+export const commands: Command[] = [doctor, setup, gs1Parse, lotsReceive, lotsShow, lotsList, lotsAdjust, lotsCount, lotsTransfer, lotsQuarantine, lotsRelease, lotsImport, lotsEdit, lotsSyncStatus, lotsSyncRetry, lotsReconcile, lotsDiscrepancies, lotsResolveDiscrepancy, lotsProduce, traceLotCommand, traceCustomerCommand, recallCustomers, recallExport, recallOpen, recallShow, recallList, recallClose, recallContact, allocationsList, allocationsMove, traceOrderCommand, eventsList, eventsReplay, privacyRequests];
