@@ -69,13 +69,13 @@ export default function Home() {
               label="Unknown-lot units to resolve"
               value={a.unknownLotUnits.units}
               tone="critical"
-              to="/app/lots?unknown=1"
+              to="/app/review"
               detail={a.unknownLotUnits.allocations ? `${a.unknownLotUnits.allocations} shipment lines` : undefined}
             />
             <Metric label="Open recalls" value={a.openRecalls.count} tone="critical" to="/app/recalls" />
-            <Metric label="Stock discrepancies" value={a.openDiscrepancies} tone="warning" to="/app/lots?discrepancies=1" />
+            <Metric label="Stock discrepancies" value={a.openDiscrepancies} tone="warning" to="/app/review" />
             <Metric label="Failed webhook events" value={a.failedWebhooks} tone="critical" to="/app/tasks" detail={a.failedWebhooks ? "Replay with `npx lotkeeper events replay`" : undefined} />
-            <Metric label="Lots to complete" value={a.incompleteLots} tone="warning" to="/app/lots?incomplete=1" detail="Created from unexplained Shopify stock" />
+            <Metric label="Lots to complete" value={a.incompleteLots} tone="warning" to="/app/lots?status=INCOMPLETE" detail="Created from unexplained Shopify stock" />
             <Metric label="Changes waiting to reach Shopify" value={a.pendingSync} to="/app/tasks" />
           </InlineGrid>
         </Layout.Section>

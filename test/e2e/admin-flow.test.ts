@@ -171,6 +171,33 @@ describe("admin panel", () => {
     expect(balance.rows).toEqual([{ quantity: 24, quarantined: true }]);
   });
 
+  it("assigns units shipped without a lot to the lot they came from (review)", async () => {
+    const { page } = browser;
+    // Felix's oat milk shipped before any oat milk lot existed: it sits on the unknown-lot record.
+    await page.getByRole("link", { name: "Receive" }).first().click();
+    await page.getByLabel("Scan a GS1 barcode").fill("(01)04006381333931(10)OAT-E2E");
+    await page.getByLabel("Scan a GS1 barcode").press("Enter");
+    await page.getByText("Organic oat milk 1 L (OAT-1L)").first().waitFor();
+    await page.getByLabel("Quantity").fill("10");
+    await page.getByRole("button", { name: "Receive", exact: true }).click();
+    await page.getByText("Received 10 units into lot OAT-E2E at Berlin warehouse (new lot)").first().waitFor();
+
+    await page.getByRole("link", { name: "Review" }).first().click();
+    await page.getByRole("heading", { name: "Review", exact: true }).waitFor();
+    const row = page.getByRole("row").filter({ hasText: "#1044" });
+    await row.getByText("No lot had units").waitFor();
+    await browser.screenshot("review");
+    await row.getByRole("button", { name: "Assign" }).click();
+    await page.getByText("1 units assigned to OAT-E2E").first().waitFor();
+    await page.getByText("Every shipped unit has its lot").waitFor();
+    const moved = await pool().query(
+      `select l.lot_number, a.quantity, a.unknown_lot, b.quantity as lot_balance from allocations a join lots l on l.id = a.lot_id
+         join lot_balances b on b.lot_id = l.id where a.shop_id = $1 and a.order_id = 6100000000044 and a.status = 'ALLOCATED'`,
+      [shopId],
+    );
+    expect(moved.rows).toEqual([{ lot_number: "OAT-E2E", quantity: 1, unknown_lot: false, lot_balance: 9 }]);
+  });
+
   it("shows the other pages (trace, recalls, tasks, settings)", async () => {
     const { page } = browser;
     await page.getByRole("link", { name: "Trace" }).first().click();
