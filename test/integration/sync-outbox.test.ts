@@ -266,6 +266,15 @@ describe("Shopify sync: throttles, outages and refusals never lose a change", ()
     expect(await outboxSummary(shop.id)).toEqual({ pending: 0, failed: 0, oldestPendingAt: null });
   });
 
+  it("does not try to send for an uninstalled shop, and keeps the change", async () => {
+    const { shop, variant, main, sent } = await setup("sync-uninstalled");
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "U1", quantity: 2, locationId: main.id });
+    await pool().query("update shops set installed = false where id = $1", [shop.id]);
+    expect(await sendOutboxEntry(r.outboxId!)).toEqual({ status: "retry", outboxId: r.outboxId, waitMs: 3600_000, error: "the app is uninstalled from this shop" });
+    expect(sent).toHaveLength(0);
+    expect(await outboxRow(r.outboxId!)).toMatchObject({ status: "PENDING", attempts: 0 });
+  });
+
   it("keeps the order of changes to one inventory level: a newer row waits for an older pending one", async () => {
     const { shop, variant, main, sent } = await setup("sync-order");
     const a = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "A", quantity: 3, locationId: main.id });

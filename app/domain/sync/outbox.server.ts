@@ -179,14 +179,17 @@ export async function sendOutboxEntry(outboxId: bigint): Promise<SendOutcome> {
     idempotency_key: string;
     attempts: number;
     status: string;
+    installed: boolean;
   }>(
-    `select o.id, o.shop_id, s.domain, o.kind, o.payload, o.idempotency_key, o.attempts, o.status
+    `select o.id, o.shop_id, s.domain, o.kind, o.payload, o.idempotency_key, o.attempts, o.status, s.installed
      from outbox_entries o join shops s on s.id = o.shop_id where o.id = $1`,
     [outboxId],
   );
   const r = found.rows[0];
   if (!r) return { status: "missing", outboxId };
   if (r.status !== "PENDING") return { status: "already-done", outboxId };
+  // Uninstalled: no token to send with. Kept pending (a reinstall within 48 h resumes it; shop/redact erases it).
+  if (!r.installed) return { status: "retry", outboxId, waitMs: 3600_000, error: "the app is uninstalled from this shop" };
   const row: OutboxRow = { id: r.id, shopId: r.shop_id, shopDomain: r.domain, kind: r.kind, payload: r.payload, idempotencyKey: r.idempotency_key, attempts: r.attempts };
   const sender = senders.get(row.kind);
   if (!sender) {
