@@ -61,6 +61,8 @@ export async function receiveWebhook(input: Omit<DeliveryInput, "secret" | "maxB
   }
   const jobId = jobIdFor("wh", delivery.webhookId);
   try {
+    // While the producer's connection is known to be down, do not make Shopify wait for it.
+    if (producerIsDown()) throw new Error("Redis connection is down");
     await withTimeout(enqueueEvent(eventId, delivery.webhookId), QUEUE_ADD_TIMEOUT_MS);
   } catch (error) {
     // The row is durable; the sweep (workers/processors/sweep-inbox.ts) queues it later.
@@ -86,6 +88,11 @@ export async function recordDelivery(delivery: WebhookDelivery): Promise<bigint 
 export async function enqueueEvent(eventId: bigint | string, webhookId: string): Promise<void> {
   const data: WebhookJobData = { eventId: String(eventId) };
   await getQueue(QUEUE_NAMES.webhooks).add(WEBHOOK_JOB, data, { jobId: jobIdFor("wh", webhookId) });
+}
+
+function producerIsDown(): boolean {
+  const status = (getQueue(QUEUE_NAMES.webhooks).opts.connection as { status?: string }).status;
+  return status === "reconnecting" || status === "close" || status === "end";
 }
 
 function topicLabel(topic: string): string {
