@@ -187,7 +187,7 @@ describe("lots CLI", () => {
     const annex = newId();
     mockCatalog([soap, tea], [{ id: location.id, name: "Main" }, { id: annex, name: "Annex" }]);
     const lotArgs = [...s, "--lot", "C-1", "--variant", String(soap.id)];
-    expect((await cli("lots", "adjust", ...lotArgs, "--location", String(location.id), "--delta=-1", "--reason", "damaged")).json).toMatchObject({ balances: [{ quantity: 8 }] });
+    expect((await cli("lots", "adjust", ...lotArgs, "--location", String(location.id), "--remove", "1", "--reason", "damaged")).json).toMatchObject({ balances: [{ quantity: 8 }] });
     expect((await cli("lots", "count", ...lotArgs, "--location", String(location.id), "--counted", "7")).json).toMatchObject({ previous: 8, difference: -1 });
     expect((await cli("lots", "transfer", ...lotArgs, "--from", String(location.id), "--to", String(annex), "--quantity", "2")).json).toMatchObject({
       balances: [{ quantity: 5 }, { quantity: 2 }],
