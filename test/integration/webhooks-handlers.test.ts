@@ -75,6 +75,17 @@ describe("orders/*", () => {
     expect(allocations.rows).toEqual([{ customer_id: 7301188550001n }]);
   });
 
+  it("an event that is already processed is not processed again (a second job for it stops at once)", async () => {
+    const shop = await createTestShop("twice");
+    const { webhookId } = await deliver({ topic: "orders/create", shop: shop.domain, body: orderPayload() });
+    await processWebhookQueue();
+    const row = await inboxRow(webhookId);
+    const { processWebhookEvent } = await import("../../app/domain/webhooks/process-event.server");
+    const { log } = await import("../../app/lib/logger.server");
+    expect(await processWebhookEvent(row!.id, { log })).toBe("already-processed");
+    expect(await inboxRow(webhookId)).toMatchObject({ status: "PROCESSED", attempts: 1 });
+  });
+
   it("a payload that can never be an order fails at once, with the reason on the event", async () => {
     const shop = await createTestShop("bad");
     const { webhookId } = await deliver({ topic: "orders/create", shop: shop.domain, body: { id: "not-a-number", line_items: [] } });

@@ -131,6 +131,16 @@ describe("POST /webhooks accepts a valid delivery once", () => {
     expect(await jobCounts()).toEqual(before);
   });
 
+  it("records and queues once when the same delivery arrives several times at the same moment", async () => {
+    const shop = uniqueShopDomain("race");
+    const webhookId = randomUUID();
+    const before = await jobCounts();
+    const statuses = await Promise.all(Array.from({ length: 6 }, () => deliver({ topic: "orders/create", shop, body: order, webhookId })));
+    expect(statuses.map((s) => s.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(await inboxCount(shop)).toBe(1);
+    expect((await jobCounts()).waiting).toBe(before.waiting + 1);
+  });
+
   it("accepts the raw bytes Shopify signed, whatever the key order or spacing", async () => {
     const shop = uniqueShopDomain("raw");
     const raw = '{ "id" : 5821378420099,\n  "name": "#2000" }';
