@@ -146,6 +146,18 @@ describe("recall case", () => {
     expect((await getRecall(s.shop.id, recall.id))!.progress).toMatchObject({ customers: 1, contacted: 1, toContact: 0 });
   });
 
+  it("a customer who gets units of a recalled lot after opening (manual move) joins the case as to contact", async () => {
+    const s = await recallShop("case-late");
+    await shipToCustomer(s.shop.id, { customerId: newId(), variantId: s.variant, lotId: s.lot, locationId: s.a, quantity: 1 });
+    const recall = await openRecall(s.shop.id, { lots: [{ lotNumber: "H-1" }], reason: "x", severity: "CLASS_II" });
+    expect(recall.progress.customers).toBe(1);
+    const late = newId();
+    await shipToCustomer(s.shop.id, { customerId: late, variantId: s.variant, lotId: s.lot, locationId: s.a, quantity: 2 });
+    const again = (await getRecall(s.shop.id, recall.id))!;
+    expect(again.progress).toMatchObject({ customers: 2, toContact: 2 });
+    expect((await listRecallCustomers(s.shop.id, recall.id, null, { status: "TO_CONTACT" })).customers.map((c) => c.customerId)).toContain(late);
+  });
+
   it("refuses bad input and another shop's lots, and changes nothing", async () => {
     const a = await recallShop("case-tenant-a");
     const b = await recallShop("case-tenant-b");

@@ -129,23 +129,33 @@ export async function openRecall(shopId: number, input: OpenRecallInput): Promis
     await sql.query(`update lots set status = 'RECALLED', updated_at = now() where shop_id = $1 and id = any($2::bigint[])`, [shopId, scope.map((l) => l.lotId)]);
 
     // Every customer who received units, as of now.
-    await sql.query(
-      `insert into recall_customers (recall_id, customer_key, shop_id, status, updated_at)
-       select distinct $1::bigint, k.customer_key, $2::int, 'TO_CONTACT'::"ContactStatus", now() from (
-         select a.customer_id::text as customer_key from allocations a
-          where a.shop_id = $2 and a.lot_id = any($3::bigint[]) and a.customer_id is not null and a.status = 'ALLOCATED'
-         union
-         select ${GUEST_KEY_SQL} from allocations a left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
-          where a.shop_id = $2 and a.lot_id = any($3::bigint[]) and a.customer_id is null and a.status = 'ALLOCATED'
-       ) k on conflict do nothing`,
-      [recallId, shopId, scope.map((l) => l.lotId)],
-    );
+    await addRecallCustomers(sql, shopId, recallId, scope.map((l) => l.lotId), null);
 
     if (valid.tagShopify) outboxIds.push(...(await queueTagging(sql, shopId, recallId, reference, scope)));
     return { recallId, outboxIds };
   });
   for (let i = 0; i < outcome.outboxIds.length; i += 1000) await queueOutboxEntries(outcome.outboxIds.slice(i, i + 1000));
   return (await getRecall(shopId, outcome.recallId))!;
+}
+
+/**
+ * Adds the customers of the lots who are not in the case yet (TO_CONTACT). `since`: only
+ * allocations made from then on (a manual move onto a recalled lot after the case was opened).
+ */
+async function addRecallCustomers(sql: Queryable, shopId: number, recallId: bigint, lotIds: bigint[], since: Date | null): Promise<void> {
+  await sql.query(
+    `insert into recall_customers (recall_id, customer_key, shop_id, status, updated_at)
+     select distinct $1::bigint, k.customer_key, $2::int, 'TO_CONTACT'::"ContactStatus", now() from (
+       select a.customer_id::text as customer_key from allocations a
+        where a.shop_id = $2 and a.lot_id = any($3::bigint[]) and a.customer_id is not null and a.status = 'ALLOCATED'
+          and ($4::timestamptz is null or a.created_at >= $4)
+       union
+       select ${GUEST_KEY_SQL} from allocations a left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
+        where a.shop_id = $2 and a.lot_id = any($3::bigint[]) and a.customer_id is null and a.status = 'ALLOCATED'
+          and ($4::timestamptz is null or a.created_at >= $4)
+     ) k on conflict do nothing`,
+    [recallId, shopId, lotIds, since],
+  );
 }
 
 async function nextReference(sql: Sql, shopId: number): Promise<string> {
@@ -266,6 +276,9 @@ export async function getRecall(shopId: number, recallId: bigint, db: Queryable 
   const recall = await loadRecall(db, shopId, recallId);
   if (!recall) return null;
   const lots = await scopeOf(db, shopId, recallId);
+  // Units can still reach a customer from a recalled lot after opening (a manual allocation
+  // move): such customers join the case as TO_CONTACT, so progress never overstates completion.
+  if (recall.status === "OPEN") await addRecallCustomers(db, shopId, recallId, lots.map((l) => l.lotId), recall.opened_at);
   const [totals, progress, tagging] = await Promise.all([recallTotals(db, shopId, lots), progressOf(db, shopId, [recallId]), taggingOf(db, shopId, recall)]);
   return {
     id: recall.id,
