@@ -85,10 +85,12 @@ async function shopDomain(shopId: number): Promise<string> {
 /** Compares and acts for one level, in one transaction that locks the level's balances. */
 async function applyLevel(shopId: number, variant: TrackedVariant, locationId: bigint, shopifyOnHand: number): Promise<LevelResult> {
   return withTransaction(async (sql) => {
-    // Lock the level's balances so a receipt or allocation cannot slip in between reading and acting.
+    // Lock the level's balances so a receipt or allocation cannot slip in between reading and acting,
+    // in lot id order: the order allocation locks them in, so the two never deadlock.
     const lots = await sql.query<{ total: number }>(
       `select coalesce(sum(quantity), 0)::int as total from (
-         select quantity from lot_balances where shop_id = $1 and variant_id = $2 and location_id = $3 for update) b`,
+         select quantity from lot_balances where shop_id = $1 and variant_id = $2 and location_id = $3
+         order by lot_id for update) b`,
       [shopId, variant.variantId, locationId],
     );
     const pending = await sql.query<{ unsent: number; in_flight: number }>(
