@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { parseShopSettings, SettingsValidationError } from "./settings";
+
+describe("parseShopSettings", () => {
+  it("accepts what the form sends", () => {
+    expect(parseShopSettings({ allocationStrategy: "LIFO", minShelfLifeDays: " 30 ", autoLotPattern: " {YYYYMMDD}-{SEQ} " })).toEqual({
+      allocationStrategy: "LIFO",
+      minShelfLifeDays: 30,
+      autoLotPattern: "{YYYYMMDD}-{SEQ}",
+    });
+  });
+
+  it("names every bad field at once", () => {
+    try {
+      parseShopSettings({ allocationStrategy: "fefo", minShelfLifeDays: "2.5", autoLotPattern: "LOT-{WEEK}" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(SettingsValidationError);
+      const fields = (error as SettingsValidationError).problems.map((p) => p.field);
+      expect(new Set(fields)).toEqual(new Set(["allocationStrategy", "minShelfLifeDays", "autoLotPattern"]));
+    }
+  });
+
+  it("bounds the shelf life", () => {
+    expect(() => parseShopSettings({ allocationStrategy: "FEFO", minShelfLifeDays: "3651", autoLotPattern: "{SEQ}" })).toThrow(/0 to 3650/);
+    expect(parseShopSettings({ allocationStrategy: "FEFO", minShelfLifeDays: "0", autoLotPattern: "{SEQ}" }).minShelfLifeDays).toBe(0);
+  });
+});

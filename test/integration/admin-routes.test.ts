@@ -1,0 +1,119 @@
+// The admin pages' loaders and actions, called as the browser calls them (bearer session token,
+// desktop user agent): the shop always comes from the token, ids of another shop are 404, and a
+// bad input answers with the problem and changes nothing.
+import { describe, expect, it } from "vitest";
+import { pool } from "../../app/db.server";
+import { loader as lotLoader, action as lotAction } from "../../app/routes/app.lots.$id";
+import { loader as lotsLoader } from "../../app/routes/app.lots._index";
+import { loader as recallLoader } from "../../app/routes/app.recalls.$id";
+import { loader as exportLoader } from "../../app/routes/app.recalls.$id.export";
+import { action as settingsAction } from "../../app/routes/app.settings";
+import { action as receiveAction } from "../../app/routes/app.receive";
+import { loader as homeLoader } from "../../app/routes/app._index";
+import { adminHeaders, sessionToken } from "../helpers/session";
+import { createTestShop as createShop } from "../helpers/shops";
+import { DEFAULT_SCOPES } from "../../app/env.server";
+import { createLocation, createLot, createVariant } from "../helpers/factories";
+
+const BASE = "https://lotkeeper.test";
+
+/** A shop whose stored session holds every scope the app asks for (else the library asks to re-authorize). */
+async function createTestShop(label: string) {
+  const shop = await createShop(label);
+  await pool().query(`update "Session" set scope = $2 where shop = $1`, [shop.domain, process.env.SCOPES ?? DEFAULT_SCOPES]);
+  return shop;
+}
+
+function get(shop: string, path: string): Request {
+  return new Request(`${BASE}${path}`, { headers: adminHeaders(shop) });
+}
+function post(shop: string, path: string, form: Record<string, string>): Request {
+  return new Request(`${BASE}${path}`, { method: "POST", headers: adminHeaders(shop), body: new URLSearchParams(form) });
+}
+async function status(promise: Promise<unknown>): Promise<number> {
+  try {
+    const value = await promise;
+    return value instanceof Response ? value.status : 200;
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown.status;
+    throw thrown;
+  }
+}
+
+async function twoShops() {
+  const mine = await createTestShop("mine");
+  const theirs = await createTestShop("theirs");
+  const location = await createLocation(theirs.id, { name: "Their store" });
+  const variant = await createVariant(theirs.id, { productTitle: "Their tea" });
+  const lotId = await createLot(theirs.id, { variantId: variant, lotNumber: "THEIR-LOT-1", quantity: 5, locationId: location });
+  const recall = await pool().query<{ id: bigint }>("insert into recalls (shop_id, reference, reason, severity) values ($1, 'R-THEIRS', 'x', 'CLASS_II') returning id", [theirs.id]);
+  return { mine, theirs, lotId, recallId: recall.rows[0]!.id };
+}
+
+describe("admin routes", () => {
+  it("answer 404 for another shop's lot, recall and export, and never list its lots", async () => {
+    const { mine, theirs, lotId, recallId } = await twoShops();
+    const params = (id: bigint) => ({ id: id.toString() });
+    expect(await status(lotLoader({ request: get(mine.domain, `/app/lots/${lotId}`), params: params(lotId), context: {} }))).toBe(404);
+    expect(await status(lotAction({ request: post(mine.domain, `/app/lots/${lotId}`, { intent: "quarantine" }), params: params(lotId), context: {} }))).toBe(404);
+    expect(await status(recallLoader({ request: get(mine.domain, `/app/recalls/${recallId}`), params: params(recallId), context: {} }))).toBe(404);
+    expect(await status(exportLoader({ request: get(mine.domain, `/app/recalls/${recallId}/export?format=csv`), params: params(recallId), context: {} }))).toBe(404);
+    const list = await lotsLoader({ request: get(mine.domain, "/app/lots?q=THEIR-LOT"), params: {}, context: {} });
+    expect(list.lots).toEqual([]);
+    // The owner sees it: the 404 above is tenancy, not a broken page.
+    const theirsView = await lotLoader({ request: get(theirs.domain, `/app/lots/${lotId}`), params: params(lotId), context: {} });
+    expect(theirsView.lot.lotNumber).toBe("THEIR-LOT-1");
+    const lot = await pool().query("select status from lots where id = $1", [lotId]);
+    expect(lot.rows[0].status).toBe("ACTIVE");
+  });
+
+  it("refuse a request without a valid session token", async () => {
+    const mine = await createTestShop("notoken");
+    const forged = new Request(`${BASE}/app`, { headers: { Authorization: `Bearer ${sessionToken(mine.domain, { secret: "not-the-secret" })}`, "User-Agent": adminHeaders(mine.domain)["User-Agent"]! } });
+    expect(await status(homeLoader({ request: forged, params: {}, context: {} }))).toBe(401);
+    const bot = new Request(`${BASE}/app`, { headers: { Authorization: `Bearer ${sessionToken(mine.domain)}`, "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/130.0 Safari/537.36" } });
+    expect(await status(homeLoader({ request: bot, params: {}, context: {} }))).toBe(410);
+  });
+
+  it("settings: every bad field is named and nothing is saved; good values are saved", async () => {
+    const shop = await createTestShop("settings");
+    const bad = await settingsAction({ request: post(shop.domain, "/app/settings", { intent: "settings", allocationStrategy: "RANDOM", minShelfLifeDays: "-3", autoLotPattern: "{NOPE}" }), params: {}, context: {} });
+    expect(bad.ok).toBe(false);
+    expect(Object.keys(bad.errors ?? {}).sort()).toEqual(["allocationStrategy", "autoLotPattern", "minShelfLifeDays"]);
+    let row = await pool().query("select allocation_strategy, min_shelf_life_days, auto_lot_pattern from shops where id = $1", [shop.id]);
+    expect(row.rows[0]).toEqual({ allocation_strategy: "FEFO", min_shelf_life_days: 0, auto_lot_pattern: "{YYYYMMDD}-{PO}-{SEQ}" });
+    const good = await settingsAction({ request: post(shop.domain, "/app/settings", { intent: "settings", allocationStrategy: "FIFO", minShelfLifeDays: "14", autoLotPattern: "{YYMMDD}-{SEQ}" }), params: {}, context: {} });
+    expect(good).toMatchObject({ ok: true, message: "Settings saved" });
+    row = await pool().query("select allocation_strategy, min_shelf_life_days, auto_lot_pattern from shops where id = $1", [shop.id]);
+    expect(row.rows[0]).toEqual({ allocation_strategy: "FIFO", min_shelf_life_days: 14, auto_lot_pattern: "{YYMMDD}-{SEQ}" });
+  });
+
+  it("receive: a bad quantity is refused with the reason and creates nothing; a good receipt says what it did", async () => {
+    const shop = await createTestShop("receive");
+    const location = await createLocation(shop.id, { name: "Main" });
+    const variant = await createVariant(shop.id, { productTitle: "Chamomile tea" });
+    await pool().query("update variants set inventory_item_id = $3 where shop_id = $1 and id = $2", [shop.id, variant, 900000001n]);
+    const form = { intent: "receive", variantId: variant.toString(), lotNumber: "CH-1", locationId: location.toString(), expiresOn: "2027-05-01" };
+    const bad = await receiveAction({ request: post(shop.domain, "/app/receive", { ...form, quantity: "0" }), params: {}, context: {} });
+    expect(bad.ok).toBe(false);
+    expect(bad.errors?.quantity).toBeTruthy();
+    expect((await pool().query("select count(*)::int as n from lots where shop_id = $1", [shop.id])).rows[0].n).toBe(0);
+    const good = await receiveAction({ request: post(shop.domain, "/app/receive", { ...form, quantity: "12" }), params: {}, context: {} });
+    expect(good).toMatchObject({ ok: true, message: "Received 12 units into lot CH-1 at Main (new lot)", lotNumber: "CH-1" });
+  });
+
+  it("lot actions: quarantine says what it did; a malformed adjustment changes nothing", async () => {
+    const shop = await createTestShop("actions");
+    const location = await createLocation(shop.id, { name: "Shelf" });
+    const variant = await createVariant(shop.id);
+    const lotId = await createLot(shop.id, { variantId: variant, lotNumber: "Q-1", quantity: 8, locationId: location });
+    const params = { id: lotId.toString() };
+    const bad = await lotAction({ request: post(shop.domain, `/app/lots/${lotId}`, { intent: "adjust", locationId: location.toString(), delta: "lots" }), params, context: {} });
+    expect(bad.ok).toBe(false);
+    expect(bad.errors?.delta).toMatch(/non-zero whole number/);
+    expect((await pool().query("select quantity from lot_balances where lot_id = $1", [lotId])).rows[0].quantity).toBe(8);
+    const done = await lotAction({ request: post(shop.domain, `/app/lots/${lotId}`, { intent: "quarantine", reason: "smell" }), params, context: {} });
+    expect(done).toMatchObject({ ok: true, message: "Quarantined Q-1: 8 units moved to quality control" });
+    expect((await pool().query("select status from lots where id = $1", [lotId])).rows[0].status).toBe("QUARANTINED");
+  });
+});
