@@ -224,6 +224,14 @@ const SHIPPED_COLUMNS = `a.id as allocation_id, a.customer_id, a.order_id, o.nam
 const SHIPPED_JOINS = `left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
   left join locations loc on loc.shop_id = a.shop_id and loc.id = a.location_id`;
 
+// Guest allocations of the lots ($1 shop, $2 lot ids) with their customer key: narrow (id, key),
+// so a page of guests computes the wide columns only for the guests it returns.
+const GUEST_KEYS_CTE = `k as (
+    select a.id, ${GUEST_KEY_SQL} as customer_key
+      from allocations a left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
+     where a.shop_id = $1 and a.lot_id = any($2::bigint[]) and a.customer_id is null and a.status = 'ALLOCATED'
+  )`;
+
 /**
  * One page of the customers who received units of the given lots (keyset by customer key:
  * customers with a Shopify id by id, then guests by key). Never OFFSET.
@@ -275,14 +283,12 @@ export async function listLotCustomers(
     // Phase 2: guests (no customer id on the allocation), by their key.
     const after = cursor?.phase === "guest" ? cursor.after : null;
     const guests = await db.query<ShippedRow>(
-      `with g as (
-         select ${GUEST_KEY_SQL} as customer_key, ${SHIPPED_COLUMNS}
-           from allocations a ${SHIPPED_JOINS}
-          where a.shop_id = $1 and a.lot_id = any($2::bigint[]) and a.customer_id is null and a.status = 'ALLOCATED'
-       ), keys as (
-         select distinct customer_key from g where $3::text is null or customer_key > $3::text order by 1 limit $4
+      `with ${GUEST_KEYS_CTE}, keys as (
+         select distinct customer_key from k where $3::text is null or customer_key > $3::text order by 1 limit $4
        )
-       select g.* from g join keys using (customer_key) order by g.customer_key, g.fulfilled_at, g.allocation_id`,
+       select k.customer_key, ${SHIPPED_COLUMNS}
+         from k join keys using (customer_key) join allocations a on a.id = k.id ${SHIPPED_JOINS}
+        order by k.customer_key, a.fulfilled_at, a.id`,
       [shopId, lotIds, after, limit - customersFound],
     );
     const keys = new Set(guests.rows.map((r) => r.customer_key));
@@ -320,11 +326,10 @@ export async function customersByKeys(db: Queryable, shopId: number, lots: Pick<
           [shopId, lotIds, ids],
         ),
     db.query<ShippedRow>(
-      `select * from (
-         select ${GUEST_KEY_SQL} as customer_key, ${SHIPPED_COLUMNS}
-           from allocations a ${SHIPPED_JOINS}
-          where a.shop_id = $1 and a.lot_id = any($2::bigint[]) and a.customer_id is null and a.status = 'ALLOCATED'
-       ) g where g.customer_key = any($3::text[]) order by g.fulfilled_at, g.allocation_id`,
+      `with ${GUEST_KEYS_CTE}
+       select k.customer_key, ${SHIPPED_COLUMNS}
+         from k join allocations a on a.id = k.id ${SHIPPED_JOINS}
+        where k.customer_key = any($3::text[]) order by a.fulfilled_at, a.id`,
       [shopId, lotIds, keys],
     ),
   ]);
