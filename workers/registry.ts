@@ -24,8 +24,10 @@ import { OUTBOX_SEND_JOB, processOutboxSend } from "./processors/shopify-sync";
 import {
   RECONCILE_LEVEL_JOB,
   RECONCILE_SHOPS_JOB,
+  RECONCILE_SHOP_JOB,
   SWEEP_OUTBOX_JOB,
   processReconcileLevel,
+  processReconcileShop,
   processReconcileShops,
   processSweepOutbox,
 } from "./processors/lots-maintenance";
@@ -55,6 +57,7 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
     [SWEEP_OUTBOX_JOB]: processSweepOutbox,
     [RECONCILE_LEVEL_JOB]: processReconcileLevel,
     [RECONCILE_SHOPS_JOB]: processReconcileShops,
+    [RECONCILE_SHOP_JOB]: processReconcileShop,
   },
 };
 

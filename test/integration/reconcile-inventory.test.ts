@@ -10,7 +10,7 @@ import { receiveLot } from "../../app/domain/lots/receive-lot.server";
 import { getLotDetail, listLots } from "../../app/domain/lots/lot-queries.server";
 import { sendOutboxEntry } from "../../app/domain/sync/outbox.server";
 import { listDiscrepancies, reconcileLevel, reconcileShop } from "../../app/domain/reconcile/reconcile.server";
-import { RECONCILE_LEVEL_JOB } from "../../app/domain/reconcile/inventory-level-webhook.server";
+import { RECONCILE_LEVEL_JOB, RECONCILE_SHOP_JOB } from "../../app/domain/reconcile/inventory-level-webhook.server";
 
 useOwnQueuePrefix();
 
@@ -220,5 +220,32 @@ describe("inventory_levels/update webhook", () => {
       await worker.close();
     }
     expect((await listLots(shop.id, { status: "INCOMPLETE" })).lots[0]).toMatchObject({ onHand: 5, incomplete: true });
+  });
+
+  it("the periodic job fans out one reconcile-shop job per installed shop, which the worker runs", async () => {
+    const { shop, variant, location } = await setup("rec-fanout");
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "FO", quantity: 4, locationId: location.id });
+    await sendOutboxEntry(r.outboxId!);
+    const gone = await createTestShop("rec-fanout-uninstalled", { installed: false });
+    const maintenance = getQueue(QUEUE_NAMES.maintenance);
+    await maintenance.obliterate({ force: true });
+    const { processReconcileShops } = await import("../../workers/processors/lots-maintenance");
+    const ctx = { log: { info: () => undefined } } as unknown as Parameters<typeof processReconcileShops>[1];
+    await processReconcileShops({ timestamp: Date.now() } as Parameters<typeof processReconcileShops>[0], ctx);
+    const queued = (await maintenance.getJobs(["waiting"])).map((j) => j.data.shopId as number);
+    expect(queued).toContain(shop.id);
+    expect(queued).not.toContain(gone.id);
+    // Run only this shop's job (other test files' shops share the database).
+    await maintenance.obliterate({ force: true });
+    await maintenance.add(RECONCILE_SHOP_JOB, { shopId: shop.id });
+    mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 1 }]);
+    const { createQueueWorker } = await import("../../workers/main");
+    const worker = createQueueWorker(QUEUE_NAMES.maintenance, { concurrency: 1 });
+    try {
+      await eventually(async () => (await listDiscrepancies(shop.id)).length === 1, "the discrepancy");
+    } finally {
+      await worker.close();
+    }
+    expect((await listDiscrepancies(shop.id))[0]).toMatchObject({ shopifyOnHand: 1, lotsOnHand: 4 });
   });
 });

@@ -7,7 +7,10 @@ import type { ReconcileLevelJob } from "../../app/domain/reconcile/inventory-lev
 import { pool } from "../../app/db.server";
 import type { JobContext } from "../registry";
 
-export { RECONCILE_LEVEL_JOB, RECONCILE_SHOPS_JOB } from "../../app/domain/reconcile/inventory-level-webhook.server";
+import { RECONCILE_SHOP_JOB } from "../../app/domain/reconcile/inventory-level-webhook.server";
+import { getQueue, jobIdFor, QUEUE_NAMES } from "../../app/lib/queues.server";
+
+export { RECONCILE_LEVEL_JOB, RECONCILE_SHOPS_JOB, RECONCILE_SHOP_JOB } from "../../app/domain/reconcile/inventory-level-webhook.server";
 export const SWEEP_OUTBOX_JOB = "sweep-outbox";
 
 export async function processSweepOutbox(job: Job<{ olderThanMs?: number }>, ctx: JobContext) {
@@ -23,18 +26,20 @@ export async function processReconcileLevel(job: Job<ReconcileLevelJob>, ctx: Jo
   return result ? { action: result.decision.action } : { action: "not-tracked" };
 }
 
-/** Every installed shop, one after the other; a shop whose Shopify call fails does not stop the others. */
-export async function processReconcileShops(_job: Job, ctx: JobContext) {
+/** Fans out: one reconcile-shop job per installed shop, so shops run in parallel and fail alone. */
+export async function processReconcileShops(job: Job, ctx: JobContext) {
   const shops = await pool().query<{ id: number }>("select id from shops where installed order by id");
-  let acted = 0;
-  let failed = 0;
-  for (const { id } of shops.rows) {
-    try {
-      acted += (await reconcileShop(id)).filter((r) => r.decision.action !== "wait").length;
-    } catch (error) {
-      failed++;
-      ctx.log.warn("reconciliation of a shop failed; next run retries", { shopId: id, error });
-    }
-  }
-  return { shops: shops.rows.length, acted, failed };
+  const run = job.timestamp ?? Date.now();
+  await getQueue(QUEUE_NAMES.maintenance).addBulk(
+    shops.rows.map(({ id }) => ({ name: RECONCILE_SHOP_JOB, data: { shopId: id }, opts: { jobId: jobIdFor("reconcile-shop", `${id}-${run}`) } })),
+  );
+  ctx.log.info("reconciliation queued", { shops: shops.rows.length });
+  return { shops: shops.rows.length };
+}
+
+export async function processReconcileShop(job: Job<{ shopId: number }>, ctx: JobContext) {
+  const results = await reconcileShop(job.data.shopId);
+  const acted = results.filter((r) => r.decision.action !== "wait");
+  if (acted.length > 0) ctx.log.info("reconciliation acted", { shopId: job.data.shopId, levels: acted.length });
+  return { acted: acted.length, waiting: results.length - acted.length };
 }

@@ -9,6 +9,7 @@ import { InvalidPayloadError, type TopicHandler } from "../webhooks/handler";
 
 export const RECONCILE_LEVEL_JOB = "reconcile-level";
 export const RECONCILE_SHOPS_JOB = "reconcile-shops";
+export const RECONCILE_SHOP_JOB = "reconcile-shop";
 
 const payloadSchema = z.object({
   inventory_item_id: z.union([z.number(), z.string().regex(/^\d+$/)]),
