@@ -105,6 +105,15 @@ describe("allocation by strategy", () => {
     expect(await allocationInvariantViolations(shopId)).toEqual([]);
   });
 
+  it("a delivery that arrives late judges shelf life on the day the units shipped", async () => {
+    const { shopId, domain, variantId } = await setup("late-delivery");
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const lot = await createLot(shopId, { variantId, lotNumber: "WAS-FRESH", quantity: 5, locationId: LOC, expiresOn: day(-5) });
+    const shippedAt = new Date(Date.now() - 10 * 86_400_000).toISOString();
+    await deliver(domain, "fulfillments/create", fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, createdAt: shippedAt, lines: [{ lineItemId: newId(), variantId, quantity: 1 }] }));
+    expect(lotsOf(await allocations(shopId))).toEqual([[lot, 1]]);
+  });
+
   it("leaves variants that are not lot-tracked and custom items alone; an unknown variant goes to unknown-lot", async () => {
     const { shopId, domain } = await setup("untracked");
     const untracked = await createVariant(shopId, { lotTracked: false });

@@ -137,7 +137,9 @@ export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentI
   if (toAllocate.length > 0 && f.locationId === null) throw new FulfilmentWithoutLocationError(f.id);
   const strategyOf = (r: (typeof claimed.rows)[number]) => effectiveStrategy(settings.allocation_strategy, r.strategy_override);
 
-  // 3. Lock candidate balances of every variant to allocate, in the global order (lot id).
+  // 3. Lock candidate balances of every variant to allocate, in the global order (lot id). Shelf
+  //    life counts from the day the units shipped (the fulfilment's created_at), not from when a
+  //    late delivery happens to be processed.
   const autoVariants = [...new Set(toAllocate.filter((r) => strategyOf(r) !== "MANUAL").map((r) => r.variant_id!.toString()))];
   const candidates = new Map<bigint, CandidateLot[]>();
   if (autoVariants.length > 0) {
@@ -149,7 +151,7 @@ export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentI
          and (coalesce(l.expires_on, l.best_before_on) is null or coalesce(l.expires_on, l.best_before_on) >= $4::date)
        order by b.lot_id
        for update of b`,
-      [shopId, f.locationId!.toString(), autoVariants, earliestAcceptableShelfDate(now, settings.min_shelf_life_days)],
+      [shopId, f.locationId!.toString(), autoVariants, earliestAcceptableShelfDate(f.createdAt ?? now, settings.min_shelf_life_days)],
     );
     for (const row of locked.rows) {
       const list = candidates.get(row.variant_id) ?? [];
