@@ -4,12 +4,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, FormLayout, InlineGrid, InlineStack, Layout, Page, Select, Tabs, Text, TextField } from "@shopify/polaris";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { adminContext, forClient, idParam } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { getLotDetail } from "../domain/lots/lot-queries.server";
 import { adjustLot, countLot, transferLot } from "../domain/lots/lot-moves.server";
 import { quarantineLotNow, releaseLotNow } from "../domain/lots/quarantine.server";
+import { updateLot } from "../domain/lots/edit-lot.server";
 import { LotError, LotNotFoundError, LotValidationError } from "../domain/lots/lot-errors";
 import { listLotCustomers } from "../domain/recall/recall-lookup.server";
 import { traceBackward, traceForward } from "../domain/trace/trace.server";
@@ -79,6 +80,22 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
         const units = r.locations.reduce((s, l) => s + l.quantity, 0);
         return ok(`${intent === "quarantine" ? "Quarantined" : "Released"} ${r.lotNumber}: ${units} units ${intent === "quarantine" ? "moved to quality control" : "available again"}`);
       }
+      case "edit": {
+        const field = (name: string) => (form.has(name) ? get(name) : undefined);
+        const r = await updateLot(shopId, lotId, {
+          lotNumber: field("lotNumber"),
+          expiresOn: field("expiresOn"),
+          bestBeforeOn: field("bestBeforeOn"),
+          producedOn: field("producedOn"),
+          supplier: field("supplier"),
+          supplierLot: field("supplierLot"),
+          purchaseOrder: field("purchaseOrder"),
+          unitCost: field("unitCost"),
+          currency: field("currency"),
+          notes: field("notes"),
+        });
+        return ok(r.changed.length ? `Saved lot ${r.lotNumber}: ${r.changed.map((c) => c.replace(/_/g, " ")).join(", ")}` : `Lot ${r.lotNumber} marked complete`);
+      }
       default:
         return failed("Unknown action");
     }
@@ -141,21 +158,7 @@ export default function LotPage() {
           </Card>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">Details</Text>
-              <Attribute label="Expires" value={lot.expiresOn} />
-              <Attribute label="Best before" value={lot.bestBeforeOn} />
-              <Attribute label="Produced" value={lot.producedOn} />
-              <Attribute label="Received" value={lot.receivedAt.slice(0, 10)} />
-              <Attribute label="Supplier" value={lot.supplier} />
-              <Attribute label="Supplier lot" value={lot.supplierLot} />
-              <Attribute label="Purchase order" value={lot.purchaseOrder} />
-              <Attribute label="Unit cost" value={lot.unitCost ? `${lot.unitCost} ${lot.currency ?? ""}` : null} />
-              <Attribute label="GTIN" value={lot.gtin} />
-              <Attribute label="Notes" value={lot.notes} />
-            </BlockStack>
-          </Card>
+          <LotDetails data={data} />
         </Layout.Section>
         <Layout.Section>
           <LotActions data={data} />
@@ -179,6 +182,88 @@ export default function LotPage() {
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+function LotDetails({ data }: { data: Data }) {
+  const { lot } = data;
+  const fetcher = useFetcher<typeof action>();
+  useResultToast(fetcher.data);
+  const [editing, setEditing] = useState(lot.incomplete);
+  const initial = {
+    lotNumber: lot.lotNumber,
+    expiresOn: lot.expiresOn ?? "",
+    bestBeforeOn: lot.bestBeforeOn ?? "",
+    producedOn: lot.producedOn ?? "",
+    supplier: lot.supplier ?? "",
+    supplierLot: lot.supplierLot ?? "",
+    purchaseOrder: lot.purchaseOrder ?? "",
+    unitCost: lot.unitCost ?? "",
+    currency: lot.currency ?? "",
+    notes: lot.notes ?? "",
+  };
+  const [values, setValues] = useState(initial);
+  const set = (name: keyof typeof initial) => (value: string) => setValues((v) => ({ ...v, [name]: value }));
+  const errors = fetcher.data && !fetcher.data.ok ? fetcher.data.errors ?? {} : {};
+  useEffect(() => {
+    if (fetcher.data?.ok) setEditing(false);
+  }, [fetcher.data]);
+  if (editing) {
+    return (
+      <Card>
+        <BlockStack gap="200">
+          <Text as="h2" variant="headingMd">Edit details</Text>
+          {fetcher.data && !fetcher.data.ok ? <Banner tone="critical">{fetcher.data.error}</Banner> : null}
+          <FormLayout>
+            <TextField label="Lot number" value={values.lotNumber} onChange={set("lotNumber")} autoComplete="off" error={errors.lot} />
+            <TextField label="Expires" type="date" value={values.expiresOn} onChange={set("expiresOn")} autoComplete="off" error={errors.expires} />
+            <TextField label="Best before" type="date" value={values.bestBeforeOn} onChange={set("bestBeforeOn")} autoComplete="off" error={errors["best-before"]} />
+            <TextField label="Produced" type="date" value={values.producedOn} onChange={set("producedOn")} autoComplete="off" error={errors.produced} />
+            <TextField label="Supplier" value={values.supplier} onChange={set("supplier")} autoComplete="off" error={errors.supplier} />
+            <TextField label="Supplier lot" value={values.supplierLot} onChange={set("supplierLot")} autoComplete="off" error={errors["supplier-lot"]} />
+            <TextField label="Purchase order" value={values.purchaseOrder} onChange={set("purchaseOrder")} autoComplete="off" error={errors.po} />
+            <FormLayout.Group condensed>
+              <TextField label="Unit cost" value={values.unitCost} onChange={set("unitCost")} autoComplete="off" error={errors.cost} />
+              <TextField label="Currency" value={values.currency} onChange={set("currency")} autoComplete="off" error={errors.currency} />
+            </FormLayout.Group>
+            <TextField label="Notes" value={values.notes} onChange={set("notes")} autoComplete="off" multiline={2} error={errors.notes} />
+            <InlineStack gap="200">
+              <Button
+                variant="primary"
+                loading={fetcher.state !== "idle"}
+                onClick={() => {
+                  const changed = Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== initial[k as keyof typeof initial]));
+                  fetcher.submit({ intent: "edit", ...changed }, { method: "post" });
+                }}
+              >
+                {lot.incomplete ? "Save and mark complete" : "Save"}
+              </Button>
+              {lot.incomplete ? null : <Button onClick={() => setEditing(false)}>Cancel</Button>}
+            </InlineStack>
+          </FormLayout>
+        </BlockStack>
+      </Card>
+    );
+  }
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <InlineStack align="space-between">
+          <Text as="h2" variant="headingMd">Details</Text>
+          <Button variant="plain" onClick={() => setEditing(true)}>Edit</Button>
+        </InlineStack>
+        <Attribute label="Expires" value={lot.expiresOn} />
+        <Attribute label="Best before" value={lot.bestBeforeOn} />
+        <Attribute label="Produced" value={lot.producedOn} />
+        <Attribute label="Received" value={lot.receivedAt.slice(0, 10)} />
+        <Attribute label="Supplier" value={lot.supplier} />
+        <Attribute label="Supplier lot" value={lot.supplierLot} />
+        <Attribute label="Purchase order" value={lot.purchaseOrder} />
+        <Attribute label="Unit cost" value={lot.unitCost ? `${lot.unitCost} ${lot.currency ?? ""}` : null} />
+        <Attribute label="GTIN" value={lot.gtin} />
+        <Attribute label="Notes" value={lot.notes} />
+      </BlockStack>
+    </Card>
   );
 }
 

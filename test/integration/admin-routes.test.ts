@@ -117,3 +117,35 @@ describe("admin routes", () => {
     expect((await pool().query("select status from lots where id = $1", [lotId])).rows[0].status).toBe("QUARANTINED");
   });
 });
+
+describe("admin routes: completing and importing", () => {
+  it("an edit of an incomplete lot saves the details and marks it complete", async () => {
+    const shop = await createTestShop("edit");
+    const location = await createLocation(shop.id);
+    const variant = await createVariant(shop.id);
+    const lotId = await createLot(shop.id, { variantId: variant, lotNumber: "AUTO-20261126", quantity: 3, locationId: location });
+    await pool().query("update lots set incomplete = true where id = $1", [lotId]);
+    const params = { id: lotId.toString() };
+    const bad = await lotAction({ request: post(shop.domain, `/app/lots/${lotId}`, { intent: "edit", expiresOn: "2027-02-30" }), params, context: {} });
+    expect(bad.ok).toBe(false);
+    expect((await pool().query("select incomplete, expires_on from lots where id = $1", [lotId])).rows[0]).toEqual({ incomplete: true, expires_on: null });
+    const done = await lotAction({ request: post(shop.domain, `/app/lots/${lotId}`, { intent: "edit", expiresOn: "2027-02-28", supplier: "Mill & Co" }), params, context: {} });
+    expect(done).toMatchObject({ ok: true });
+    expect((await pool().query("select incomplete, expires_on, supplier from lots where id = $1", [lotId])).rows[0]).toEqual({ incomplete: false, expires_on: "2027-02-28", supplier: "Mill & Co" });
+  });
+
+  it("a CSV dry run lists the bad rows and imports nothing", async () => {
+    const shop = await createTestShop("import");
+    const location = await createLocation(shop.id);
+    const variant = await createVariant(shop.id, { sku: "TEA-1" });
+    await pool().query("update variants set inventory_item_id = $3 where shop_id = $1 and id = $2", [shop.id, variant, 900000002n]);
+    const csv = `variant_id,lot_number,quantity,location_id,expires_on\n${variant},L-1,5,${location},2027-01-01\n${variant},L-2,-4,${location},2027-13-01\n`;
+    const report = await receiveAction({ request: post(shop.domain, "/app/receive", { intent: "import", csv, dryRun: "true" }), params: {}, context: {} });
+    expect(report.ok).toBe(false);
+    expect(report.report?.errors.map((e) => [e.row, e.column])).toEqual([
+      [3, "quantity"],
+      [3, "expires_on"],
+    ]);
+    expect((await pool().query("select count(*)::int as n from lots where shop_id = $1", [shop.id])).rows[0].n).toBe(0);
+  });
+});
