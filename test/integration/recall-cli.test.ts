@@ -59,6 +59,12 @@ describe("lotkeeper recall CLI", () => {
     const closed = await lotkeeper(["recall", "close", "--shop", shop.domain, "--recall", "OIL-RC"]);
     expect(JSON.parse(closed.stdout).status).toBe("CLOSED");
 
+    const traced = await lotkeeper(["trace", "customer", "--shop", shop.domain, "--email", "INES@example.com"]);
+    expect(JSON.parse(traced.stdout)).toMatchObject({ customerIds: [String(customer)], lots: [{ lotNumber: "OIL-5", units: 4, returnedUnits: 1 }] });
+    const nobody = await lotkeeper(["trace", "customer", "--shop", shop.domain, "--email", "nobody@example.com"]);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toMatch(/no shipped units found for nobody@example.com/);
+
     const missing = await lotkeeper(["recall", "customers", "--shop", shop.domain, "--lot", "NOPE"]);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe("");
