@@ -264,6 +264,19 @@ describe("cancellation", () => {
     const f = await pool().query("select status from fulfillments where shop_id = $1", [shopId]);
     expect(f.rows[0].status).toBe("cancelled");
   });
+
+  it("a cancellation without its lines, arriving first, still keeps the creation from allocating", async () => {
+    const { shopId, domain, variantId } = await setup("cancel-bare");
+    const lot = await createLot(shopId, { variantId, lotNumber: "L1", quantity: 3, locationId: LOC });
+    const spec = { id: newId(), orderId: newId(), locationId: LOC, lines: [{ lineItemId: newId(), variantId, quantity: 2 }] };
+    const bare = { ...fulfilmentPayload({ ...spec, status: "cancelled", updatedAt: "2026-11-21T11:30:00-05:00" }), line_items: undefined };
+    await deliver(domain, "fulfillments/update", bare);
+    await deliver(domain, "fulfillments/create", fulfilmentPayload(spec));
+    expect(await allocations(shopId)).toEqual([]);
+    expect((await balances(shopId))[`${lot}@${LOC}`]).toBe(3);
+    const lines = await pool().query("select state from fulfillment_lines where shop_id = $1", [shopId]);
+    expect(lines.rows).toEqual([{ state: "REVERSED" }]);
+  });
 });
 
 describe("refunds", () => {

@@ -143,8 +143,9 @@ describe("payloads", () => {
     expect(f.lines).toEqual([{ lineItemId: 14220001110001n, variantId: 46120033440001n, quantity: 2 }]);
     expect(f.createdAt?.toISOString()).toBe("2026-11-21T14:02:44.000Z");
   });
-  it("refuses a fulfilment without line items or with a negative quantity, saying where", () => {
-    expect(() => parseFulfilment({ id: 1, order_id: 2, status: "success" })).toThrow(PayloadShapeError);
+  it("refuses a fulfilment without status or with a negative quantity, saying where; missing lines are none", () => {
+    expect(() => parseFulfilment({ id: 1, order_id: 2, line_items: [] })).toThrow(PayloadShapeError);
+    expect(parseFulfilment({ id: 1, order_id: 2, status: "cancelled" }).lines).toEqual([]);
     expect(() => parseFulfilment({ id: 1, order_id: 2, status: "success", line_items: [{ id: 3, quantity: -1 }] })).toThrow(/line_items\.0\.quantity/);
   });
   it("reads refund lines; a missing restock type means no restock", () => {

@@ -56,7 +56,7 @@ const VOID_STATUSES = "('cancelled', 'failure', 'error')";
  * the same fulfilment, through any topic and in any order, has the effect of one.
  */
 export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentInput, cause: AllocationCause, now = new Date()): Promise<FulfilmentOutcome> {
-  const effect = fulfilmentEffect(f.status);
+  let effect = fulfilmentEffect(f.status);
   const outcome: FulfilmentOutcome = {
     fulfilmentId: f.id,
     effect,
@@ -69,7 +69,7 @@ export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentI
   };
   // 1. Order lock (serialises everything that touches this order's allocations), fulfilment row,
   //    shop settings. A void status is final; otherwise the newest updated_at wins.
-  const head = await sql.query<{ customer_id: bigint | null; allocation_strategy: AllocationStrategy; min_shelf_life_days: number }>(
+  const head = await sql.query<{ customer_id: bigint | null; allocation_strategy: AllocationStrategy; min_shelf_life_days: number; stored_status: string }>(
     `with o as (${ORDER_LOCK_SQL}),
      f as (
        insert into fulfillments (shop_id, id, order_id, location_id, status, name, shopify_created_at, shopify_updated_at, updated_at)
@@ -84,14 +84,20 @@ export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentI
          shopify_created_at = coalesce(fulfillments.shopify_created_at, excluded.shopify_created_at),
          shopify_updated_at = greatest(fulfillments.shopify_updated_at, excluded.shopify_updated_at),
          updated_at = now()
-       returning 1
+       returning status
      )
-     select (select customer_id from o) as customer_id, s.allocation_strategy, s.min_shelf_life_days, (select count(*) from f) as touched
+     select (select customer_id from o) as customer_id, s.allocation_strategy, s.min_shelf_life_days, (select status from f) as stored_status
      from shops s where s.id = $1`,
     [shopId, f.orderId.toString(), f.id.toString(), f.locationId?.toString() ?? null, f.status.toLowerCase(), f.name, f.createdAt?.toISOString() ?? null, f.updatedAt?.toISOString() ?? null],
   );
   const settings = head.rows[0];
   if (!settings) throw new Error(`shop ${shopId} does not exist`);
+  // Once cancelled, always cancelled: a "success" that comes after the cancellation (a stale
+  // orders/updated, a late create) marks the lines it names reversed instead of allocating them.
+  if (effect === "allocate" && fulfilmentEffect(settings.stored_status) === "reverse") {
+    effect = "reverse";
+    outcome.effect = "reverse";
+  }
 
   // Lines sorted by line item id: the same fulfilment brought by different topics (whose line
   // order may differ) takes the same units from the same lots.

@@ -35,7 +35,8 @@ export const fulfilmentSchema = z.object({
   name: z.string().nullish(),
   created_at: timestamp,
   updated_at: timestamp,
-  line_items: z.array(fulfilmentLineSchema),
+  // A cancellation may come without its lines: the fulfilment's stored lines are reversed anyway.
+  line_items: z.array(fulfilmentLineSchema).default([]),
 });
 
 export const refundLineSchema = z.object({
