@@ -56,6 +56,16 @@ describe("lotkeeper allocations / trace order", () => {
       ["LATE-7", 2, 0, String(LOC), false],
     ]);
     expect(((await run(["allocations", "list", "--shop", shop.domain, "--unknown"])) as { items: unknown[] }).items).toEqual([]);
+    const byOrder = (await run(["allocations", "list", "--shop", shop.domain, "--order", String(orderId)])) as { lot: string; quantity: number; lineItemId: string }[];
+    expect(byOrder.map((a) => [a.lot, a.quantity, a.lineItemId])).toEqual([
+      ["K-1", 1, String(lineItemId)],
+      ["LATE-7", 2, String(lineItemId)],
+    ]);
+    const onLate = byOrder.find((a) => a.lot === "LATE-7") as unknown as { allocationId: string };
+    await expect(main(["allocations", "move", "--shop", shop.domain, "--allocation", onLate.allocationId, "--lot", "K-1", "--quantity", "3"])).rejects.toThrow(
+      /cannot move 3 units .* holds 2 unit/,
+    );
+    await expect(main(["allocations", "move", "--shop", shop.domain, "--allocation", onLate.allocationId, "--lot", "NOPE"])).rejects.toThrow(/has no lot "NOPE"/);
   });
 
   it("bad input is a clear error", async () => {
