@@ -89,6 +89,9 @@ export type RecallCaseCustomer = RecallCustomer & { contactStatus: ContactStatus
 
 // ---------------------------------------------------------------------------------------------
 
+/** Tag jobs queued when a case opens; the outbox sweep feeds the rest. */
+export const TAG_JOBS_QUEUED_AT_ONCE = 1000;
+
 /** Opens a recall case. Throws LotNotFoundError for a lot this shop does not have, RecallInputError for bad input. */
 export async function openRecall(shopId: number, input: OpenRecallInput): Promise<RecallCase> {
   const valid = validateOpenRecall(input);
@@ -131,10 +134,14 @@ export async function openRecall(shopId: number, input: OpenRecallInput): Promis
     // Every customer who received units, as of now.
     await addRecallCustomers(sql, shopId, recallId, scope.map((l) => l.lotId), null);
 
-    if (valid.tagShopify) outboxIds.push(...(await queueTagging(sql, shopId, recallId, reference, scope)));
-    return { recallId, outboxIds };
+    const tagIds = valid.tagShopify ? await queueTagging(sql, shopId, recallId, reference, scope) : [];
+    return { recallId, outboxIds, tagIds };
   });
-  for (let i = 0; i < outcome.outboxIds.length; i += 1000) await queueOutboxEntries(outcome.outboxIds.slice(i, i + 1000));
+  await queueOutboxEntries(outcome.outboxIds);
+  // Tags: the first window is queued now; the outbox sweep queues the rest as pending rows drain
+  // (it takes the oldest pending rows without a live job), so a 100k-customer recall never puts
+  // 200k jobs in Redis at once. Shopify's rate limit is the real pace (a few tagsAdd a second).
+  await queueOutboxEntries(outcome.tagIds.slice(0, TAG_JOBS_QUEUED_AT_ONCE));
   return (await getRecall(shopId, outcome.recallId))!;
 }
 
