@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   // 4. Web and worker: the real processes, with the simulator loaded first in each.
   const port = await freePort(Number(args.port ?? process.env.PORT ?? 3000));
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "development", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" };
-  const web = await startChild("web", [path.join(ROOT, "app", "preview", "server.ts"), "--port", String(port), "--shop", shop], childEnv, /Lotkeeper preview for \S+: (http:\/\/\S+)\/preview/);
+  const web = await startChild("web", [path.join(ROOT, "app", "preview", "server.ts"), "--port", String(port), "--shop", shop, "--no-worker"], childEnv, /Lotkeeper preview for \S+: (http:\/\/\S+)\/preview/);
   const baseUrl = web.match![1]!;
   step(`web process listening on ${baseUrl} (pid ${web.child.pid})`);
   const worker = await startChild("worker", ["--import", path.join(ROOT, "app", "preview", "simulator-preload.ts"), path.join(ROOT, "workers", "main.ts")], childEnv);

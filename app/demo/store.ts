@@ -3,7 +3,7 @@
 // locations/create, and as the Admin API simulator answers for them.
 import type { SimulatedCatalog } from "../preview/shopify-simulator.server";
 
-export const DEMO_SHOP = "lotkeeper-demo.myshopify.com";
+export { DEMO_SHOP } from "../preview/preview-constants";
 
 export const LOCATIONS = [
   { id: "80010000001", name: "Berlin warehouse" },

@@ -6,7 +6,8 @@ import { prisma } from "../db.server";
 import { withTransaction } from "../lib/sql.server";
 import { ensureShop } from "../domain/shops/shops.server";
 
-import { PREVIEW_ACCESS_TOKEN } from "./preview-constants";
+import { DEMO_SHOP, PREVIEW_ACCESS_TOKEN, PREVIEW_SHOP } from "./preview-constants";
+import { pool } from "../db.server";
 
 export { PREVIEW_SHOP } from "./preview-constants";
 
@@ -15,4 +16,10 @@ export async function ensurePreviewSession(shop: string): Promise<number> {
   const data = { shop, state: "preview", isOnline: false, scope: process.env.SCOPES ?? DEFAULT_SCOPES, expires: null, accessToken: PREVIEW_ACCESS_TOKEN };
   await prisma.session.upsert({ where: { id }, create: { id, ...data }, update: data });
   return withTransaction((sql) => ensureShop(sql, shop));
+}
+
+/** The demo's store when `npm run demo` has built one (so the preview shows its data), else the preview shop. */
+export async function defaultPreviewShop(): Promise<string> {
+  const demo = await pool().query("select 1 from shops where domain = $1", [DEMO_SHOP]);
+  return demo.rowCount ? DEMO_SHOP : PREVIEW_SHOP;
 }

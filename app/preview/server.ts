@@ -6,6 +6,7 @@
 //  - a stored offline session for that shop (authenticate.admin does no token exchange),
 //  - the Shopify Admin API answered by the simulator (app/preview/shopify-simulator.server.ts).
 // Refuses to start when NODE_ENV is production or the host is not a loopback address.
+import { spawn } from "node:child_process";
 import http from "node:http";
 import { existsSync, statSync, createReadStream } from "node:fs";
 import path from "node:path";
@@ -71,8 +72,8 @@ export async function startPreviewServer(options: PreviewOptions = {}): Promise<
     startShopifySimulator();
   }
   const { env } = await import("../env.server");
-  const { ensurePreviewSession, PREVIEW_SHOP } = await import("./preview-session.server");
-  const shop = options.shop ?? PREVIEW_SHOP;
+  const { ensurePreviewSession, defaultPreviewShop } = await import("./preview-session.server");
+  const shop = options.shop ?? (await defaultPreviewShop());
   const config = env();
   await ensurePreviewSession(shop);
 
@@ -170,6 +171,7 @@ async function main(): Promise<void> {
       host: { type: "string" },
       port: { type: "string" },
       shop: { type: "string" },
+      "no-worker": { type: "boolean", default: false },
     },
   });
   const host = values.host ?? process.env.PREVIEW_HOST ?? "127.0.0.1";
@@ -182,8 +184,17 @@ async function main(): Promise<void> {
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   try {
     const preview = await startPreviewServer({ host, port, shop: values.shop });
-    console.log(`Lotkeeper preview for ${preview.shop}: ${preview.url}/preview`);
+    // A worker beside it (with the simulator) so webhooks and Shopify changes are processed.
+    const worker = values["no-worker"]
+      ? null
+      : spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["--import", path.join(ROOT, "app", "preview", "simulator-preload.ts"), path.join(ROOT, "workers", "main.ts")], {
+          cwd: ROOT,
+          env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
+          stdio: ["ignore", "inherit", "inherit"],
+        });
+    console.log(`Lotkeeper preview for ${preview.shop}: ${preview.url}/preview${worker ? ` (worker pid ${worker.pid})` : ""}`);
     const stop = () => {
+      worker?.kill("SIGTERM");
       preview.close().then(
         () => process.exit(0),
         () => process.exit(1),

@@ -1,7 +1,8 @@
 // Layout of every embedded page: authenticates the admin session, provides App Bridge and Polaris.
 // In the preview (npm run preview) App Bridge is the local stand-in named by LOTKEEPER_APP_BRIDGE_URL.
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useLocation, useNavigation, useRouteError } from "@remix-run/react";
+import { Card, Layout, SkeletonBodyText, SkeletonDisplayText, SkeletonPage } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
@@ -28,6 +29,29 @@ function NavigationProgress() {
   );
 }
 
+/** The loading state of every page: while another page's data loads, its skeleton shows. */
+function PageOrSkeleton() {
+  const navigation = useNavigation();
+  const location = useLocation();
+  if (navigation.state === "loading" && navigation.location.pathname !== location.pathname) {
+    return (
+      <SkeletonPage primaryAction>
+        <Layout>
+          <Layout.Section>
+            <Card>
+              <SkeletonDisplayText size="small" />
+              <div style={{ marginTop: 16 }}>
+                <SkeletonBodyText lines={6} />
+              </div>
+            </Card>
+          </Layout.Section>
+        </Layout>
+      </SkeletonPage>
+    );
+  }
+  return <Outlet />;
+}
+
 export default function App() {
   const { apiKey, appBridgeUrl } = useLoaderData<typeof loader>();
   return (
@@ -45,7 +69,7 @@ export default function App() {
         <Link to="/app/settings">Settings</Link>
       </NavMenu>
       <NavigationProgress />
-      <Outlet />
+      <PageOrSkeleton />
     </AppProvider>
   );
 }

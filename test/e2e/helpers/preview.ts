@@ -21,7 +21,7 @@ export function runPreviewProcess(args: string[], env: Record<string, string> = 
 }
 
 export async function startPreview(shop: string, env: Record<string, string> = {}): Promise<RunningPreview> {
-  const child = runPreviewProcess(["--port", "0", "--shop", shop], env);
+  const child = runPreviewProcess(["--port", "0", "--shop", shop, "--no-worker"], env);
   let output = "";
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`preview did not start within 60 s:\n${output}`)), 60_000);
