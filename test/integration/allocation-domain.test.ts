@@ -323,9 +323,11 @@ describe("refunds", () => {
     const lineItemId = newId();
     await deliver(domain, "refunds/create", refundPayload({ id: newId(), orderId, lines: [{ id: newId(), lineItemId, quantity: 1, restockType: "return", locationId: LOC }] }));
     expect(await balances(shopId)).toEqual({ [`${lot}@${LOC}`]: 5 });
+    expect((await traceOrder(shopId, orderId)).lineItems.map((l) => [l.lineItemId, l.pendingReturnQuantity])).toEqual([[lineItemId, 1]]);
     await deliver(domain, "fulfillments/create", fulfilmentPayload({ id: newId(), orderId, locationId: LOC, lines: [{ lineItemId, variantId, quantity: 2 }] }));
     expect(live(await allocations(shopId)).map((r) => [r.lot_id, r.quantity, r.returned_quantity])).toEqual([[lot, 2, 1]]);
     expect(await balances(shopId)).toEqual({ [`${lot}@${LOC}`]: 4 });
+    expect((await traceOrder(shopId, orderId)).lineItems[0]!.pendingReturnQuantity).toBe(0);
     expect(await allocationInvariantViolations(shopId)).toEqual([]);
   });
 });

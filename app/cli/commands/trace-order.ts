@@ -12,7 +12,7 @@ export const traceOrderCommand: Command = {
 Prints {orderId, name, customerId, lineItems: [{lineItemId, variantId, sku, title, quantity,
 fulfilledQuantity, returnedQuantity, allocations: [{allocationId, fulfillmentId, lot, lotId,
 expiresOn, quantity, returnedQuantity, locationId, unknownLot, fulfilledAt}], reversed: [...],
-fulfillmentLines: [{fulfillmentId, quantity, state}]}]}. lot is the lot number, null for units
+fulfillmentLines: [{fulfillmentId, quantity, state}], pendingReturnQuantity}]}. lot is the lot number, null for units
 on an unknown lot (see lotkeeper allocations list --unknown).`,
   options: {
     shop: { type: "string" },

@@ -98,6 +98,8 @@ export interface TracedLineItem {
   reversed: TracedAllocation[];
   /** Fulfilment lines not lot-tracked (SKIPPED) or left for the merchant (PENDING). */
   fulfillmentLines: { fulfillmentId: bigint; quantity: number; state: string }[];
+  /** Units of `return` refund lines not yet put back (their fulfilment has not been allocated yet). */
+  pendingReturnQuantity: number;
 }
 
 export interface OrderTrace {
@@ -111,7 +113,7 @@ export interface OrderTrace {
 export async function traceOrder(shopId: number, orderId: bigint, options: { db?: Reader } = {}): Promise<OrderTrace> {
   const db = options.db ?? pool();
   const order = await db.query("select id, name, customer_id from orders where shop_id = $1 and id = $2", [shopId, orderId.toString()]);
-  const [lines, allocations, fulfilmentLines] = await Promise.all([
+  const [lines, allocations, fulfilmentLines, pendingReturns] = await Promise.all([
     db.query("select id, variant_id, sku, title, quantity from order_lines where shop_id = $1 and order_id = $2 order by id", [shopId, orderId.toString()]),
     db.query(
       `select a.id, a.fulfillment_id, a.line_item_id, a.variant_id, a.lot_id, l.lot_number, l.expires_on, a.quantity, a.returned_quantity,
@@ -126,6 +128,11 @@ export async function traceOrder(shopId: number, orderId: bigint, options: { db?
        where fl.shop_id = $1 and f.order_id = $2 order by fl.line_item_id, fl.fulfillment_id`,
       [shopId, orderId.toString()],
     ),
+    db.query(
+      `select line_item_id, sum(quantity - returned_quantity)::int as pending from refund_lines
+       where shop_id = $1 and order_id = $2 and restock_type = 'return' and returned_quantity < quantity group by line_item_id`,
+      [shopId, orderId.toString()],
+    ),
   ]);
   if (!order.rows[0] && allocations.rows.length === 0) throw new OrderNotFoundError(orderId);
 
@@ -134,7 +141,19 @@ export async function traceOrder(shopId: number, orderId: bigint, options: { db?
     const key = id.toString();
     let item = byId.get(key);
     if (!item) {
-      item = { lineItemId: id, variantId, sku: null, title: null, quantity: null, fulfilledQuantity: 0, returnedQuantity: 0, allocations: [], reversed: [], fulfillmentLines: [] };
+      item = {
+        lineItemId: id,
+        variantId,
+        sku: null,
+        title: null,
+        quantity: null,
+        fulfilledQuantity: 0,
+        returnedQuantity: 0,
+        allocations: [],
+        reversed: [],
+        fulfillmentLines: [],
+        pendingReturnQuantity: 0,
+      };
       byId.set(key, item);
     }
     return item;
@@ -165,6 +184,7 @@ export async function traceOrder(shopId: number, orderId: bigint, options: { db?
   for (const fl of fulfilmentLines.rows) {
     lineItem(fl.line_item_id, fl.variant_id).fulfillmentLines.push({ fulfillmentId: fl.fulfillment_id, quantity: fl.quantity, state: fl.state });
   }
+  for (const p of pendingReturns.rows) lineItem(p.line_item_id, null).pendingReturnQuantity = p.pending;
   const o = order.rows[0];
   return {
     orderId,
