@@ -149,12 +149,18 @@ describe("recall case", () => {
   it("a customer who gets units of a recalled lot after opening (manual move) joins the case as to contact", async () => {
     const s = await recallShop("case-late");
     await shipToCustomer(s.shop.id, { customerId: newId(), variantId: s.variant, lotId: s.lot, locationId: s.a, quantity: 1 });
-    const recall = await openRecall(s.shop.id, { lots: [{ lotNumber: "H-1" }], reason: "x", severity: "CLASS_II" });
+    const recall = await openRecall(s.shop.id, { lots: [{ lotNumber: "H-1" }], reason: "x", severity: "CLASS_II", tagShopify: true });
     expect(recall.progress.customers).toBe(1);
+    expect(recall.tagging).toMatchObject({ total: 2 });
     const late = newId();
-    await shipToCustomer(s.shop.id, { customerId: late, variantId: s.variant, lotId: s.lot, locationId: s.a, quantity: 2 });
+    const lateOrder = await shipToCustomer(s.shop.id, { customerId: late, variantId: s.variant, lotId: s.lot, locationId: s.a, quantity: 2 });
     const again = (await getRecall(s.shop.id, recall.id))!;
     expect(again.progress).toMatchObject({ customers: 2, toContact: 2 });
+    // ... and their order and customer are tagged too (once, however often the case is read).
+    expect(again.tagging).toMatchObject({ total: 4, pending: 4 });
+    expect((await getRecall(s.shop.id, recall.id))!.tagging).toMatchObject({ total: 4 });
+    const tagged = await pool().query<{ id: string }>("select payload->>'id' as id from outbox_entries where shop_id = $1 and kind = 'tags.add' order by id", [s.shop.id]);
+    expect(tagged.rows.map((r) => r.id)).toEqual(expect.arrayContaining([`gid://shopify/Order/${lateOrder.orderId}`, `gid://shopify/Customer/${late}`]));
     expect((await listRecallCustomers(s.shop.id, recall.id, null, { status: "TO_CONTACT" })).customers.map((c) => c.customerId)).toContain(late);
   });
 

@@ -147,7 +147,8 @@ export async function openRecall(shopId: number, input: OpenRecallInput): Promis
 
 /**
  * Adds the customers of the lots who are not in the case yet (TO_CONTACT). `since`: only
- * allocations made from then on (a manual move onto a recalled lot after the case was opened).
+ * allocations changed from then on (an unknown-lot record resolved onto a recalled lot, or a
+ * manual move, after the case was opened: moves update the row or insert a new one).
  */
 async function addRecallCustomers(sql: Queryable, shopId: number, recallId: bigint, lotIds: bigint[], since: Date | null): Promise<void> {
   await sql.query(
@@ -155,11 +156,11 @@ async function addRecallCustomers(sql: Queryable, shopId: number, recallId: bigi
      select distinct $1::bigint, k.customer_key, $2::int, 'TO_CONTACT'::"ContactStatus", now() from (
        select a.customer_id::text as customer_key from allocations a
         where a.shop_id = $2 and a.lot_id = any($3::bigint[]) and a.customer_id is not null and a.status = 'ALLOCATED'
-          and ($4::timestamptz is null or a.created_at >= $4)
+          and ($4::timestamptz is null or a.updated_at >= $4)
        union
        select ${GUEST_KEY_SQL} from allocations a left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
         where a.shop_id = $2 and a.lot_id = any($3::bigint[]) and a.customer_id is null and a.status = 'ALLOCATED'
-          and ($4::timestamptz is null or a.created_at >= $4)
+          and ($4::timestamptz is null or a.updated_at >= $4)
      ) k on conflict do nothing`,
     [recallId, shopId, lotIds, since],
   );
@@ -172,16 +173,17 @@ async function nextReference(sql: Sql, shopId: number): Promise<string> {
 }
 
 /** One tags.add outbox row per affected order and per affected customer with a Shopify id. */
-async function queueTagging(sql: Sql, shopId: number, recallId: bigint, reference: string, scope: ScopeLot[]): Promise<bigint[]> {
+async function queueTagging(sql: Sql, shopId: number, recallId: bigint, reference: string, scope: Pick<ScopeLot, "lotId">[], since: Date | null = null): Promise<bigint[]> {
   const tag = recallTag(reference);
   const targets = await sql.query<{ gid: string; key: string }>(
     `select distinct 'gid://shopify/Order/' || a.order_id as gid, 'order:' || a.order_id as key from allocations a
-      where a.shop_id = $1 and a.lot_id = any($2::bigint[]) and a.status = 'ALLOCATED'
+      where a.shop_id = $1 and a.lot_id = any($2::bigint[]) and a.status = 'ALLOCATED' and ($3::timestamptz is null or a.updated_at >= $3)
      union
      select distinct 'gid://shopify/Customer/' || a.customer_id, 'customer:' || a.customer_id from allocations a
       where a.shop_id = $1 and a.lot_id = any($2::bigint[]) and a.status = 'ALLOCATED' and a.customer_id is not null
+        and ($3::timestamptz is null or a.updated_at >= $3)
      order by 2`,
-    [shopId, scope.map((l) => l.lotId)],
+    [shopId, scope.map((l) => l.lotId), since],
   );
   return addOutboxEntries(
     sql,
@@ -285,7 +287,14 @@ export async function getRecall(shopId: number, recallId: bigint, db: Queryable 
   const lots = await scopeOf(db, shopId, recallId);
   // Units can still reach a customer from a recalled lot after opening (a manual allocation
   // move): such customers join the case as TO_CONTACT, so progress never overstates completion.
-  if (recall.status === "OPEN") await addRecallCustomers(db, shopId, recallId, lots.map((l) => l.lotId), recall.opened_at);
+  // Their orders and customers are tagged too when the case tags (rows only: the outbox sweep
+  // queues pending rows; the idempotency key makes a repeat a no-op).
+  if (recall.status === "OPEN") {
+    await withTransaction(async (sql) => {
+      await addRecallCustomers(sql, shopId, recallId, lots.map((l) => l.lotId), recall.opened_at);
+      if (recall.tag_shopify) await queueTagging(sql, shopId, recallId, recall.reference, lots, recall.opened_at);
+    });
+  }
   const [totals, progress, tagging] = await Promise.all([recallTotals(db, shopId, lots), progressOf(db, shopId, [recallId]), taggingOf(db, shopId, recall)]);
   return {
     id: recall.id,
