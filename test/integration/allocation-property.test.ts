@@ -283,7 +283,7 @@ describe("allocation under duplicated and shuffled delivery (property-based)", (
       ),
       { numRuns: runs },
     );
-  });
+  }, 240_000);
 
   it("shuffled and duplicated delivery ends in the same merchant-visible outcome as in-order delivery, and every invariant holds", async () => {
     await fc.assert(
@@ -327,4 +327,4 @@ describe("allocation under duplicated and shuffled delivery (property-based)", (
       { numRuns: runs },
     );
   }, 240_000);
-}, 240_000);
+});
