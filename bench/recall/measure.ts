@@ -106,7 +106,7 @@ async function main() {
 
   const traceLots: bigint[] = [];
   const trace = await pair(
-    quick ? 50 : 100,
+    quick ? 50 : 300,
     () =>
       bare.query(
         `with recursive walk(lot_id, depth, path) as (
