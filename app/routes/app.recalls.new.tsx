@@ -2,7 +2,7 @@
 // customers in Shopify. Shows the scope (customers, units, downstream lots) before confirming.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineGrid, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { adminContext, forClient } from "../lib/admin-context.server";
@@ -66,6 +66,12 @@ export default function NewRecall() {
   const [severity, setSeverity] = useState("CLASS_II");
   const [reference, setReference] = useState("");
   const [tag, setTag] = useState(true);
+  const [, setParams] = useSearchParams();
+  // The scope on the right follows the lot typed here.
+  const showScope = () => {
+    const next = lot.trim().split(/[\s,]+/)[0] ?? "";
+    if (next && next !== data.lot) setParams({ lot: next }, { replace: true, preventScrollReset: true });
+  };
   const t = data.preview?.totals;
   return (
     <Page title="Open recall" backAction={{ content: "Recalls", url: "/app/recalls" }}>
@@ -77,7 +83,7 @@ export default function NewRecall() {
               <input type="hidden" name="tagShopify" value={String(tag)} />
               <FormLayout>
                 {result && !result.ok ? <Banner tone="critical" title="Recall not opened">{result.error}</Banner> : null}
-                <TextField label="Lot number(s)" name="lot" value={lot} onChange={setLot} autoComplete="off" helpText="Several lots: separate with commas. Lots made from them are included." />
+                <TextField label="Lot number(s)" name="lot" value={lot} onChange={setLot} onBlur={showScope} autoComplete="off" helpText="Several lots: separate with commas. Lots made from them are included." />
                 <TextField label="Reason" name="reason" value={reason} onChange={setReason} autoComplete="off" placeholder="e.g. Listeria found in supplier sample" multiline={2} />
                 <FormLayout.Group>
                   <Select
@@ -109,7 +115,7 @@ export default function NewRecall() {
             <BlockStack gap="200">
               <Text as="h2" variant="headingMd">Scope</Text>
               {data.previewError ? <Banner tone="warning">{data.previewError}</Banner> : null}
-              {!data.lot ? <Text as="p" tone="subdued">Open a lot and choose “Open recall”, or type a lot number and press Enter to see the scope.</Text> : null}
+              {!data.lot ? <Text as="p" tone="subdued">Open a lot and choose “Open recall”, or type a lot number to see the scope.</Text> : null}
               {t ? (
                 <InlineGrid columns={2} gap="200">
                   <Text as="span" tone="subdued">Lots in scope</Text>
