@@ -8,12 +8,14 @@ export interface AdminContext {
   shop: string;
   shopId: number;
   admin: Awaited<ReturnType<typeof authenticate.admin>>["admin"];
+  /** Adds the CORS headers an admin UI extension's cross-origin fetch needs (a no-op for the embedded app). */
+  cors: Awaited<ReturnType<typeof authenticate.admin>>["cors"];
 }
 
 export async function adminContext(request: Request): Promise<AdminContext> {
-  const { session, admin } = await authenticate.admin(request);
+  const { session, admin, cors } = await authenticate.admin(request);
   const shopId = await withTransaction((sql) => ensureShop(sql, session.shop));
-  return { shop: session.shop, shopId, admin };
+  return { shop: session.shop, shopId, admin, cors };
 }
 
 /** Parses a numeric id from a URL segment; anything else is a 404 (never a 500). */
