@@ -43,8 +43,9 @@ function dispatcher(queue: QueueName) {
 /** The BullMQ Worker of one queue, dispatching by job name through the registry. */
 export function createQueueWorker(queue: QueueName, options: { concurrency?: number } = {}): Worker {
   const config = env();
+  const connection = workerConnection();
   const worker = new Worker(queue, dispatcher(queue), {
-    connection: workerConnection(),
+    connection,
     prefix: config.QUEUE_PREFIX,
     concurrency: options.concurrency ?? queueSettings[queue]?.concurrency ?? config.WORKER_CONCURRENCY,
     lockDuration: config.WORKER_LOCK_MS,
@@ -52,6 +53,9 @@ export function createQueueWorker(queue: QueueName, options: { concurrency?: num
     maxStalledCount: 2,
   });
   worker.on("error", (error) => log.error("worker error", { queue, error }));
+  // BullMQ leaves a connection it was given open: close it with the worker, or every worker
+  // started and stopped (tests, graceful restarts) would leak one.
+  worker.on("closed", () => connection.disconnect());
   return worker;
 }
 
