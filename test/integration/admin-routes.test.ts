@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { pool } from "../../app/db.server";
 import { loader as lotLoader, action as lotAction } from "../../app/routes/app.lots.$id";
 import { loader as lotsLoader } from "../../app/routes/app.lots._index";
-import { loader as recallLoader } from "../../app/routes/app.recalls.$id";
+import { loader as recallLoader, action as recallAction } from "../../app/routes/app.recalls.$id";
+import { action as openRecallAction } from "../../app/routes/app.recalls.new";
 import { loader as exportLoader } from "../../app/routes/app.recalls.$id.export";
 import { action as settingsAction } from "../../app/routes/app.settings";
 import { action as receiveAction } from "../../app/routes/app.receive";
@@ -13,7 +14,7 @@ import { loader as homeLoader } from "../../app/routes/app._index";
 import { adminHeaders, sessionToken } from "../helpers/session";
 import { createTestShop as createShop } from "../helpers/shops";
 import { DEFAULT_SCOPES } from "../../app/env.server";
-import { createLocation, createLot, createVariant } from "../helpers/factories";
+import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
 
 const BASE = "https://lotkeeper.test";
 
@@ -147,5 +148,38 @@ describe("admin routes: completing and importing", () => {
       [3, "expires_on"],
     ]);
     expect((await pool().query("select count(*)::int as n from lots where shop_id = $1", [shop.id])).rows[0].n).toBe(0);
+  });
+});
+
+describe("admin routes: a recall case", () => {
+  it("opens from the form, lists the customer, records the contact status and closes", async () => {
+    const shop = await createTestShop("recall");
+    const location = await createLocation(shop.id);
+    const variant = await createVariant(shop.id);
+    const lotId = await createLot(shop.id, { variantId: variant, lotNumber: "RC-1", quantity: 10, locationId: location });
+    const customerId = newId();
+    await shipToCustomer(shop.id, { variantId: variant, lotId, locationId: location, quantity: 2, customerId, customerName: "Jo Baker", customerEmail: "jo@example.com" });
+
+    const missing = await openRecallAction({ request: post(shop.domain, "/app/recalls/new", { lot: "NOPE-9", reason: "x", severity: "CLASS_I" }), params: {}, context: {} });
+    expect(missing).toMatchObject({ ok: false });
+    expect((await pool().query("select count(*)::int as n from recalls where shop_id = $1", [shop.id])).rows[0].n).toBe(0);
+
+    const opened = await openRecallAction({ request: post(shop.domain, "/app/recalls/new", { lot: "RC-1", reason: "Mould", severity: "CLASS_II", tagShopify: "false" }), params: {}, context: {} });
+    expect(opened).toBeInstanceOf(Response);
+    const location_ = (opened as Response).headers.get("Location")!;
+    const recallId = /\/app\/recalls\/(\d+)/.exec(location_)![1]!;
+    const view = await recallLoader({ request: get(shop.domain, `/app/recalls/${recallId}`), params: { id: recallId }, context: {} });
+    expect(view.customers.customers.map((c) => [c.name, c.units, c.contactStatus])).toEqual([["Jo Baker", 2, "TO_CONTACT"]]);
+    expect(view.recall.totals.onHandUnits).toBe(8);
+
+    const key = view.customers.customers[0]!.customerKey;
+    const contacted = await recallAction({ request: post(shop.domain, `/app/recalls/${recallId}`, { intent: "contact", customerKey: key, status: "CONTACTED", name: "Jo Baker" }), params: { id: recallId }, context: {} });
+    expect(contacted).toMatchObject({ ok: true, message: "Jo Baker: contacted" });
+    const badStatus = await recallAction({ request: post(shop.domain, `/app/recalls/${recallId}`, { intent: "contact", customerKey: key, status: "FORGOTTEN" }), params: { id: recallId }, context: {} });
+    expect(badStatus).toMatchObject({ ok: false });
+    const closed = await recallAction({ request: post(shop.domain, `/app/recalls/${recallId}`, { intent: "close" }), params: { id: recallId }, context: {} });
+    expect(closed).toMatchObject({ ok: true });
+    const row = await pool().query("select r.status, c.status as contact from recalls r join recall_customers c on c.recall_id = r.id where r.id = $1", [recallId]);
+    expect(row.rows).toEqual([{ status: "CLOSED", contact: "CONTACTED" }]);
   });
 });
