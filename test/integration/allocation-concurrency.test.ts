@@ -3,6 +3,7 @@
 // same time, each fulfilment delivered three times (two webhook ids and orders/updated) through
 // the real route. No lot gives more than it holds, nothing is lost to a deadlock or a
 // serialization failure, nothing is allocated twice, and FEFO order holds across transactions.
+// Then cancellations, returns and new fulfilments compete for the same units, all at once.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -11,7 +12,7 @@ import { closeQueues } from "../../app/lib/queues.server";
 import { deliver as post, eventually, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { createTestShop } from "../helpers/shops";
 import { createLot, createVariant, newId } from "../helpers/factories";
-import { allocationInvariantViolations, balances, fulfilmentPayload, orderPayload } from "../helpers/allocation";
+import { allocationInvariantViolations, balances, fulfilmentPayload, orderPayload, refundPayload } from "../helpers/allocation";
 
 const prefix = useOwnQueuePrefix();
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -128,5 +129,42 @@ describe("allocation with two worker processes", () => {
     const unknownFirst = await pool().query<{ first: bigint }>("select min(id) as first from allocations where shop_id = $1 and variant_id = $2 and unknown_lot", [shop.id, variantId]);
     const lastOnC = await pool().query<{ last: bigint }>("select max(id) as last from allocations where shop_id = $1 and lot_id = $2", [shop.id, c]);
     expect(unknownFirst.rows[0]!.first).toBeGreaterThan(lastOnC.rows[0]!.last);
+
+    // Second wave, all at once: cancellations (units back), returns (units back into their lots)
+    // and new fulfilments competing for those same units, each delivered twice.
+    const cancelled = fulfilments.filter((_, i) => i % 4 === 0);
+    const refunded = fulfilments.filter((_, i) => i % 4 === 1);
+    const more = Array.from({ length: 30 }, () => {
+      const orderId = newId();
+      const lines = [{ lineItemId: newId(), variantId, quantity: 1 }];
+      return { orderId, lines, f: fulfilmentPayload({ id: newId(), orderId, locationId: LOC, lines }) };
+    });
+    const wave = [
+      ...cancelled.map((x) => ({ topic: "fulfillments/update", body: { ...x.f, status: "cancelled", updated_at: "2026-11-22T10:00:00-05:00" } })),
+      ...refunded.map((x) => {
+        const line = x.lines.find((l) => l.variantId === variantId)!;
+        return { topic: "refunds/create", body: refundPayload({ id: newId(), orderId: x.orderId, lines: [{ id: newId(), lineItemId: line.lineItemId, quantity: 1, restockType: "return", locationId: LOC }] }) };
+      }),
+      ...more.map((x) => ({ topic: "fulfillments/create", body: x.f })),
+    ].flatMap((d) => [d, d]);
+    const before = deliveries.length;
+    const statuses2 = await Promise.all(wave.map((d) => post({ topic: d.topic, shop: shop.domain, body: d.body }).then((r) => r.status)));
+    expect(statuses2.every((s) => s === 200)).toBe(true);
+    await eventually(async () => (await counts()).reduce((s, r) => s + r.n, 0) === before + wave.length && (await counts()).every((r) => r.status === "PROCESSED"), "the second wave processed", 90_000);
+    const attempts2 = await pool().query<{ max: number }>("select max(attempts)::int as max from webhook_events where shop_domain = $1", [shop.domain]);
+    expect(attempts2.rows[0]!.max).toBe(1);
+    expect(await allocationInvariantViolations(shop.id)).toEqual([]);
+    const reversedLines = await pool().query<{ n: number }>("select count(*)::int as n from fulfillment_lines where shop_id = $1 and state = 'REVERSED'", [shop.id]);
+    expect(reversedLines.rows[0]!.n).toBe(cancelled.length * 2);
+    const returned = await pool().query<{ n: number }>("select coalesce(sum(returned_quantity), 0)::int as n from allocations where shop_id = $1 and status = 'ALLOCATED'", [shop.id]);
+    expect(returned.rows[0]!.n).toBe(refunded.length);
+    // Every unit of the first variant is accounted for: on hand + shipped (known lots) = received + returned.
+    const firstVariant = await pool().query<{ on_hand: number; shipped: number }>(
+      `select (select coalesce(sum(quantity), 0) from lot_balances where shop_id = $1 and variant_id = $2)::int as on_hand,
+              (select coalesce(sum(quantity - returned_quantity), 0) from allocations where shop_id = $1 and variant_id = $2 and status = 'ALLOCATED' and not unknown_lot)::int as shipped`,
+      [shop.id, variantId],
+    );
+    expect(firstVariant.rows[0]!.on_hand + firstVariant.rows[0]!.shipped).toBe(75);
+    expect(workers.every((w) => w.exitCode === null)).toBe(true);
   }, 180_000);
 });
