@@ -100,7 +100,18 @@ function redis(): Redis {
   redisClient ??= new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 3 });
   return redisClient;
 }
-const key = (shop: string, part: string) => `lotkeeper-simulator:${shop}:${part}`;
+/**
+ * Keys are per database as well as per shop: every process of one demo or test run shares its
+ * DATABASE_URL, and two runs on one machine (a developer's demo, a CI run) never see each other.
+ */
+function namespace(): string {
+  try {
+    return new URL(process.env.DATABASE_URL ?? "postgresql://127.0.0.1/lotkeeper").pathname.slice(1) || "lotkeeper";
+  } catch {
+    return "lotkeeper";
+  }
+}
+const key = (shop: string, part: string) => `lotkeeper-simulator:${namespace()}:${shop}:${part}`;
 
 /** Replaces the simulated store's catalog (products, variants, locations) for a shop. */
 export async function seedSimulatedStore(shop: string, catalog: SimulatedCatalog): Promise<void> {
