@@ -41,7 +41,8 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveRe
       const csv = String(form.get("csv") ?? "");
       if (!csv.trim()) return failed("Choose a CSV file first");
       const dryRun = form.get("dryRun") === "true";
-      const report = await importLotsCsv(shopId, csv, { dryRun, ctx });
+      const mode = form.get("mode") === "receipts" ? "receipts" : "opening-stock";
+      const report = await importLotsCsv(shopId, csv, { dryRun, mode, ctx });
       const message =
         report.errors.length > 0
           ? `${report.errors.length} problem${report.errors.length === 1 ? "" : "s"} found: nothing ${dryRun ? "would be" : "was"} imported`
@@ -234,6 +235,7 @@ function CsvImport() {
   useResultToast(fetcher.data);
   const [file, setFile] = useState<{ name: string; text: string } | null>(null);
   const [dryRun, setDryRun] = useState(true);
+  const [mode, setMode] = useState("opening-stock");
   const report = fetcher.data?.report;
   return (
     <Card>
@@ -253,12 +255,21 @@ function CsvImport() {
         >
           {file ? <Text as="p" alignment="center">{file.name}</Text> : <DropZone.FileUpload actionTitle="Choose CSV" actionHint="or drop it here" />}
         </DropZone>
+        <Select
+          label="The file holds"
+          value={mode}
+          onChange={setMode}
+          options={[
+            { label: "Opening stock (already counted in Shopify)", value: "opening-stock" },
+            { label: "New receipts (raise Shopify's quantities)", value: "receipts" },
+          ]}
+        />
         <Checkbox label="Dry run (check only, import nothing)" checked={dryRun} onChange={setDryRun} />
         <Button
           variant="primary"
           disabled={!file}
           loading={fetcher.state !== "idle"}
-          onClick={() => file && fetcher.submit({ intent: "import", csv: file.text, dryRun: String(dryRun) }, { method: "post" })}
+          onClick={() => file && fetcher.submit({ intent: "import", csv: file.text, dryRun: String(dryRun), mode }, { method: "post" })}
         >
           {dryRun ? "Check file" : "Import"}
         </Button>
