@@ -1,6 +1,7 @@
-// The JSON the admin UI extensions (extensions/order-lots, extensions/variant-lots) receive from
-// /api/extensions/*. Types only and no imports: the extensions import them (type-only, erased when
-// the Shopify CLI bundles them), so a change here that the blocks do not follow fails `tsc`.
+// The contract between the app and its admin UI extensions (extensions/order-lots and
+// extensions/variant-lots): the JSON of /api/extensions/*, the blocks' fetch helper and small date
+// helpers. No imports and no server code: the Shopify CLI bundles this file into the blocks, and
+// the root `tsc` checks both sides against the same types.
 // Shopify ids and our ids are strings of digits; dates are 'YYYY-MM-DD' or ISO timestamps.
 
 export interface ExtensionError {
@@ -81,4 +82,39 @@ export interface VariantLotsResponse {
 export const APP_PAGES = {
   review: "app/review",
   lot: (lotId: string) => `app/lots/${lotId}`,
+  lotsOfVariant: (variantId: string) => `app/lots?variant=${variantId}`,
 } as const;
+
+/** What a block gets from its fetch: the data, or a message to show (never a thrown error). */
+export type ExtensionResult<T> = { ok: true; data: T } | { ok: false; status: number; error: string };
+
+/**
+ * GET one of the app's extension endpoints from a block. A relative path resolves against the
+ * app's URL and Shopify adds the ID token (Authorization: Bearer) to the request itself.
+ */
+export async function getFromApp<T>(path: string, fetcher: typeof fetch = fetch): Promise<ExtensionResult<T>> {
+  let response: Response;
+  try {
+    response = await fetcher(path);
+  } catch {
+    return { ok: false, status: 0, error: "Lotkeeper could not be reached. Reload the page to try again." };
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (response.ok && body !== null) return { ok: true, data: body as T };
+  const message = body !== null && typeof body === "object" && typeof (body as { error?: unknown }).error === "string" ? (body as ExtensionError).error : null;
+  if (response.status === 401 || response.status === 403) {
+    return { ok: false, status: response.status, error: message ?? "Lotkeeper could not confirm your session. Open Lotkeeper from Apps once, then reload this page." };
+  }
+  return { ok: false, status: response.status, error: message ?? `Lotkeeper answered with an error (${response.status}). Reload the page to try again.` };
+}
+
+/** True when a 'YYYY-MM-DD' date lies before `today` (also 'YYYY-MM-DD', the merchant's local date). */
+export function isPast(date: string | null, today: string): boolean {
+  return date !== null && date < today;
+}
+
+/** Today's date as 'YYYY-MM-DD' in the browser's time zone. */
+export function localToday(now: Date = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
