@@ -8,6 +8,10 @@ import { lookupRecall } from "../../app/domain/recall/recall-lookup.server";
 import { main } from "../../app/cli/main";
 import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
+import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
+
+// Jobs this file queues (outbox sends) go to a prefix of its own, never the default queues.
+useOwnQueuePrefix();
 
 const produce = (shopId: number, request: ProductionRequest) => withTransaction((sql) => recordProductionRun(sql, shopId, request));
 

@@ -9,6 +9,10 @@ import { redactCustomer } from "../../app/domain/privacy/privacy.server";
 import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
 import { adminRequests, graphql, HttpResponse, resetAdminRequests, server } from "../helpers/shopify-mock";
+import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
+
+// Jobs this file queues (outbox sends) go to a prefix of its own, never the default queues.
+useOwnQueuePrefix();
 
 async function recallShop(label: string) {
   const shop = await createTestShop(label);

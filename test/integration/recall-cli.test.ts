@@ -5,6 +5,10 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
+import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
+
+// Jobs this file queues (outbox sends) go to a prefix of its own, never the default queues.
+useOwnQueuePrefix();
 
 const bin = path.resolve(import.meta.dirname, "../../bin/lotkeeper.mjs");
 

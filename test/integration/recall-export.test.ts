@@ -9,6 +9,10 @@ import { recordProductionRun } from "../../app/domain/genealogy/genealogy.server
 import { openRecall } from "../../app/domain/recall/recall-case.server";
 import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
+import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
+
+// Jobs this file queues (outbox sends) go to a prefix of its own, never the default queues.
+useOwnQueuePrefix();
 
 async function text(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
