@@ -4,7 +4,8 @@ import { requireShopId } from "../shop-option";
 import { pool } from "../../db.server";
 import { withTransaction } from "../../lib/sql.server";
 import { moveAllocation } from "../../domain/allocation/move-allocation.server";
-import { AllocationNotFoundError, AllocationNotMovableError, LotNotFoundError, LotVariantMismatchError } from "../../domain/allocation/errors";
+import { AllocationNotFoundError, AllocationNotMovableError, LotVariantMismatchError } from "../../domain/allocation/errors";
+import { LotNotFoundError } from "../../domain/lots/lot-errors";
 import { InsufficientStockError } from "../../domain/ledger/ledger.server";
 
 export const allocationsMove: Command = {

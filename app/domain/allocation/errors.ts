@@ -1,5 +1,9 @@
 // Errors of allocation use cases: each says what went wrong and what to do about it.
 
+// A lot that is not the shop's is the lots context's LotNotFoundError (one class for the idea),
+// re-exported for callers that take all of an allocation move's errors from here.
+export { LotNotFoundError } from "../lots/lot-errors";
+
 export class AllocationNotFoundError extends Error {
   override name = "AllocationNotFoundError";
   constructor(allocationId: bigint | string) {
@@ -9,10 +13,6 @@ export class AllocationNotFoundError extends Error {
 
 export class AllocationNotMovableError extends Error {
   override name = "AllocationNotMovableError";
-}
-
-export class LotNotFoundError extends Error {
-  override name = "LotNotFoundError";
 }
 
 export class LotVariantMismatchError extends Error {

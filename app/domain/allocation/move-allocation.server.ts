@@ -4,7 +4,8 @@
 // (ALLOCATION_MOVED). Resolving an unknown-lot allocation is the same move (nothing goes back).
 import type { Sql } from "../../lib/sql.server";
 import { InsufficientStockError, moveLotUnitsBatch, type LedgerCause, type LotMovement } from "../ledger/ledger.server";
-import { AllocationNotFoundError, AllocationNotMovableError, LotNotFoundError, LotVariantMismatchError } from "./errors";
+import { LotNotFoundError } from "../lots/lot-errors";
+import { AllocationNotFoundError, AllocationNotMovableError, LotVariantMismatchError } from "./errors";
 import { lockOrder } from "./order-lock.server";
 
 export interface MoveAllocationInput {
