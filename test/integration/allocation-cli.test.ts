@@ -4,23 +4,9 @@ import { main } from "../../app/cli/main";
 import { createTestShop } from "../helpers/shops";
 import { createLot, createVariant, newId } from "../helpers/factories";
 import { balances, deliver, fulfilmentPayload, orderPayload } from "../helpers/allocation";
+import { cliJson as run } from "../helpers/cli";
 
 const LOC = 71230000001n;
-
-async function run(argv: string[]): Promise<unknown> {
-  const out: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => {
-    out.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await main(argv);
-  } finally {
-    process.stdout.write = write;
-  }
-  return JSON.parse(out.join(""));
-}
 
 describe("lotkeeper allocations / trace order", () => {
   it("lists the review queue, resolves an unknown-lot allocation with move, and traces the order", async () => {

@@ -6,6 +6,7 @@ import { ProductionError, type ProductionRequest } from "../../app/domain/geneal
 import { traceLot, traceCustomer, lotsForOrder, lotsForCustomer, traceOrderBackward } from "../../app/domain/trace/trace.server";
 import { lookupRecall } from "../../app/domain/recall/recall-lookup.server";
 import { main } from "../../app/cli/main";
+import { cliOutput } from "../helpers/cli";
 import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
 import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
@@ -186,18 +187,10 @@ describe("trace", () => {
 
   it("CLI: lots produce and trace lot print JSON; bad input is a one-line error", async () => {
     const w = await candleWorkshop("trace-cli");
-    const out: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => {
-      out.push(String(chunk));
-      return true;
-    }) as typeof process.stdout.write;
-    try {
-      await main(["lots", "produce", "--shop", w.shop.domain, "--kind", "assembly", "--output-variant", String(w.candle), "--output-lot", "C-2", "--quantity", "3", "--location", String(w.workshop), "--input", "WAX-7:6", "--input", `WICK-3@${w.wick}:3`]);
-      await main(["trace", "lot", "--shop", w.shop.domain, "--lot", "WICK-3", "--direction", "forward"]);
-    } finally {
-      process.stdout.write = write;
-    }
+    const out = [
+      await cliOutput(["lots", "produce", "--shop", w.shop.domain, "--kind", "assembly", "--output-variant", String(w.candle), "--output-lot", "C-2", "--quantity", "3", "--location", String(w.workshop), "--input", "WAX-7:6", "--input", `WICK-3@${w.wick}:3`]),
+      await cliOutput(["trace", "lot", "--shop", w.shop.domain, "--lot", "WICK-3", "--direction", "forward"]),
+    ];
     const produced = JSON.parse(out[0]!);
     expect(produced.output).toMatchObject({ lotNumber: "C-2", quantity: 3, variantId: String(w.candle) });
     const traced = JSON.parse(out[1]!);

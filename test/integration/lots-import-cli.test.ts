@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +12,7 @@ import { importLotsCsv } from "../../app/domain/lots/import-lots.server";
 import { receiveLot } from "../../app/domain/lots/receive-lot.server";
 import { withTransaction } from "../../app/lib/sql.server";
 import { moveLotUnits } from "../../app/domain/ledger/ledger.server";
-import { main } from "../../app/cli/main";
+import { runCli } from "../helpers/cli";
 import { CliError } from "../../app/cli/command";
 
 useOwnQueuePrefix();
@@ -37,23 +37,11 @@ async function lotCount(shopId: number): Promise<number> {
 
 /** Runs the CLI in this process; returns the JSON printed, or the CliError thrown. */
 async function cli(...argv: string[]): Promise<{ json: unknown; error?: CliError }> {
-  let out = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await main(argv);
-    return { json: JSON.parse(out) };
-  } catch (error) {
-    if (!(error instanceof CliError)) throw error;
-    return { json: out ? JSON.parse(out) : undefined, error };
-  } finally {
-    spy.mockRestore();
-  }
+  const { stdout, error } = await runCli(argv);
+  if (error === undefined) return { json: JSON.parse(stdout) };
+  if (!(error instanceof CliError)) throw error;
+  return { json: stdout ? JSON.parse(stdout) : undefined, error };
 }
-
-afterEach(() => vi.restoreAllMocks());
 
 describe("CSV import of lots", () => {
   it("a dry run lists every bad row with row number, column and reason, and changes nothing", async () => {

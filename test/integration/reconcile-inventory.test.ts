@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { deliver, eventually, jobCounts, useOwnQueuePrefix, processWebhookQueue } from "../helpers/webhook-pipeline";
 import { createTestShop } from "../helpers/shops";
 import { newId } from "../helpers/factories";
@@ -137,20 +137,8 @@ describe("reconciliation from the CLI", () => {
     const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "CL", quantity: 5, locationId: location.id });
     await sendOutboxEntry(r.outboxId!);
     mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 2 }]);
-    const { main } = await import("../../app/cli/main");
-    const run = async (...argv: string[]) => {
-      let out = "";
-      const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-        out += String(chunk);
-        return true;
-      });
-      try {
-        await main(argv);
-      } finally {
-        spy.mockRestore();
-      }
-      return JSON.parse(out) as Record<string, unknown>;
-    };
+    const { cliJson } = await import("../helpers/cli");
+    const run = (...argv: string[]) => cliJson<Record<string, unknown>>(argv);
     const reconciled = await run("lots", "reconcile", "--shop", shop.domain);
     expect(reconciled).toMatchObject({ levels: [{ locationId: String(location.id), shopifyOnHand: 2, lotsOnHand: 5, decision: { action: "record-discrepancy", missingUnits: 3 } }] });
     const listed = (await run("lots", "discrepancies", "--shop", shop.domain)) as { discrepancies: { id: string; missingUnits: number }[] };

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { deliver, inboxRow, processWebhookQueue, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { fixture } from "../helpers/webhooks";
 import { createTestShop, uniqueShopDomain } from "../helpers/shops";
+import { cliJson as cli } from "../helpers/cli";
 import { main } from "../../app/cli/main";
 import { CliError, UsageError } from "../../app/cli/command";
 import { closeQueues } from "../../app/lib/queues.server";
@@ -16,21 +17,6 @@ import { pool } from "../../app/db.server";
 
 useOwnQueuePrefix();
 afterAll(() => closeQueues());
-
-async function cli(argv: string[]): Promise<unknown> {
-  const out: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => {
-    out.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await main(argv);
-  } finally {
-    process.stdout.write = write;
-  }
-  return JSON.parse(out.join(""));
-}
 
 describe("lotkeeper events", () => {
   it("lists a shop's events with status, attempts and error, filtered; replays a failed one once its cause is fixed", async () => {
