@@ -46,33 +46,40 @@ export interface OrderLotsResponse {
   unknownLotUnits: number;
 }
 
-export interface VariantLotsBalance {
+export interface LotsInStockBalance {
   locationId: string;
   locationName: string | null;
   quantity: number;
   quarantined: boolean;
 }
 
-export interface VariantLotsLot {
+export interface LotsInStockLot {
   lotId: string;
   lotNumber: string;
+  variantId: string;
+  /** The variant's own title ("250 g"): the product block names it when the product has several. */
+  variantTitle: string | null;
   status: "ACTIVE" | "QUARANTINED" | "RECALLED" | "EXPIRED";
   incomplete: boolean;
   expiresOn: string | null;
   bestBeforeOn: string | null;
   receivedAt: string;
   onHand: number;
-  balances: VariantLotsBalance[];
+  balances: LotsInStockBalance[];
 }
 
-export interface VariantLotsResponse {
-  variantId: string;
+/** The answer of /api/extensions/variant-lots and /api/extensions/product-lots. */
+export interface LotsInStockResponse {
+  scope: "variant" | "product";
+  /** The variant or product id. */
+  id: string;
   known: boolean;
-  sku: string | null;
   title: string | null;
+  sku: string | null;
+  variantCount: number;
   lotTracked: boolean;
   /** Lots with units on hand, most urgent first (recalled, quarantined, earliest expiry). */
-  lots: VariantLotsLot[];
+  lots: LotsInStockLot[];
   more: boolean;
   onHand: number;
   unknownLotUnits: number;
@@ -83,6 +90,7 @@ export const APP_PAGES = {
   review: "app/review",
   lot: (lotId: string) => `app/lots/${lotId}`,
   lotsOfVariant: (variantId: string) => `app/lots?variant=${variantId}`,
+  lotsSearch: (text: string) => `app/lots?q=${encodeURIComponent(text)}`,
 } as const;
 
 /** What a block gets from its fetch: the data, or a message to show (never a thrown error). */

@@ -1,8 +1,8 @@
 // What the admin UI extensions get: the domain read models shaped into the JSON contract of
 // ./extension-api.ts, and the parsing of the resource id a block sends. Pure (no database).
 import type { OrderTrace } from "../domain/allocation/queries.server";
-import type { VariantLots } from "../domain/lots/variant-lots.server";
-import type { OrderLotsResponse, VariantLotsResponse } from "./extension-api";
+import type { LotsInStock } from "../domain/lots/variant-lots.server";
+import type { LotsInStockResponse, OrderLotsResponse } from "./extension-api";
 
 const MAX_BIGINT = 9223372036854775807n;
 
@@ -15,7 +15,7 @@ export class BadResourceIdError extends Error {
  * ("gid://shopify/Order/4521") or the plain number. A GID of another resource type, anything
  * else, or a number too large for a Shopify id is a BadResourceIdError naming the parameter.
  */
-export function resourceId(value: string | null, param: string, type: "Order" | "ProductVariant"): bigint {
+export function resourceId(value: string | null, param: string, type: "Order" | "ProductVariant" | "Product"): bigint {
   const text = value?.trim() ?? "";
   const match = /^(?:gid:\/\/shopify\/([A-Za-z]+)\/)?(\d{1,19})$/.exec(text);
   if (!text) throw new BadResourceIdError(`${param} is required: pass the ${type} GID from data.selected[0].id or its number`);
@@ -59,16 +59,20 @@ export function orderLotsView(trace: OrderTrace): OrderLotsResponse {
   return { orderId: trace.orderId.toString(), name: trace.name, lineItems, unknownLotUnits };
 }
 
-export function variantLotsView(v: VariantLots): VariantLotsResponse {
+export function lotsInStockView(scope: "variant" | "product", id: bigint, v: LotsInStock): LotsInStockResponse {
   return {
-    variantId: v.variantId.toString(),
+    scope,
+    id: id.toString(),
     known: v.known,
-    sku: v.sku,
     title: v.title,
+    sku: v.sku,
+    variantCount: v.variantCount,
     lotTracked: v.lotTracked,
     lots: v.lots.map((l) => ({
       lotId: l.lotId.toString(),
       lotNumber: l.lotNumber,
+      variantId: l.variantId.toString(),
+      variantTitle: l.variantTitle,
       status: l.status,
       incomplete: l.incomplete,
       expiresOn: l.expiresOn,

@@ -11,6 +11,7 @@ import { pool } from "../../app/db.server";
 import { DEFAULT_SCOPES } from "../../app/env.server";
 import { loader as orderLotsLoader } from "../../app/routes/api.extensions.order-lots";
 import { loader as variantLotsLoader } from "../../app/routes/api.extensions.variant-lots";
+import { loader as productLotsLoader } from "../../app/routes/api.extensions.product-lots";
 import { createAllocation, createLocation, createLot, createOrder, createVariant } from "../helpers/factories";
 import { adminHeaders } from "../helpers/session";
 import { createTestShop } from "../helpers/shops";
@@ -37,6 +38,7 @@ function blockPage(name: string, selectedId: string): string {
 beforeAll(async () => {
   bundles.set("order-lots", await bundle("order-lots"));
   bundles.set("variant-lots", await bundle("variant-lots"));
+  bundles.set("product-lots", await bundle("product-lots"));
   server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -50,7 +52,12 @@ beforeAll(async () => {
         res.writeHead(200, { "Content-Type": "text/javascript" }).end(bundles.get(script[1]!));
         return;
       }
-      const loader = url.pathname === "/api/extensions/order-lots" ? orderLotsLoader : url.pathname === "/api/extensions/variant-lots" ? variantLotsLoader : null;
+      const loaders: Record<string, typeof orderLotsLoader> = {
+        "/api/extensions/order-lots": orderLotsLoader,
+        "/api/extensions/variant-lots": variantLotsLoader,
+        "/api/extensions/product-lots": productLotsLoader,
+      };
+      const loader = loaders[url.pathname];
       if (!loader) {
         res.writeHead(404).end();
         return;
@@ -149,6 +156,24 @@ describe("admin UI extensions in the browser", () => {
     const recalledRow = browser.page.locator("s-table-row", { hasText: "JAM-BAD" });
     expect(await recalledRow.locator("s-badge").innerText()).toBe("Recalled");
     expect(await browser.page.locator("s-admin-block").getAttribute("collapsedSummary")).toBe("14 units in 3 lots");
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  it("product block: the lots of every variant, each named by its variant", async () => {
+    const shop = await shopWithFullSession("ext-e2e-product");
+    const main = await createLocation(shop.id, { name: "Cellar" });
+    const productId = BigInt(Date.now()) * 1000n + 17n;
+    const red = await createVariant(shop.id, { sku: "WINE-R", productTitle: "Wine", title: "Red" });
+    const white = await createVariant(shop.id, { sku: "WINE-W", productTitle: "Wine", title: "White" });
+    await pool().query("update variants set product_id = $3 where shop_id = $1 and id = any($2)", [shop.id, [red, white], productId]);
+    await createLot(shop.id, { variantId: red, lotNumber: "RED-24", quantity: 6, locationId: main, expiresOn: "2034-01-01" });
+    await createLot(shop.id, { variantId: white, lotNumber: "WHITE-25", quantity: 2, locationId: main, expiresOn: "2031-01-01" });
+
+    const text = await showBlock("product-lots", shop.domain, `gid://shopify/Product/${productId}`);
+    expect(text.indexOf("WHITE-25")).toBeGreaterThanOrEqual(0);
+    expect(text.indexOf("WHITE-25")).toBeLessThan(text.indexOf("RED-24"));
+    expect(await browser.page.locator("s-table-row", { hasText: "RED-24" }).innerText()).toContain("Red");
+    expect(text).toContain("Cellar: 6");
     expect(browser.pageErrors).toEqual([]);
   });
 });

@@ -8,7 +8,8 @@ import { withTransaction } from "../../app/lib/sql.server";
 import { DEFAULT_SCOPES } from "../../app/env.server";
 import { action as orderLotsAction, loader as orderLotsLoader } from "../../app/routes/api.extensions.order-lots";
 import { action as variantLotsAction, loader as variantLotsLoader } from "../../app/routes/api.extensions.variant-lots";
-import type { OrderLotsResponse, VariantLotsResponse } from "../../app/lib/extension-api";
+import { action as productLotsAction, loader as productLotsLoader } from "../../app/routes/api.extensions.product-lots";
+import type { LotsInStockResponse, OrderLotsResponse } from "../../app/lib/extension-api";
 import { adminHeaders, DESKTOP_UA, sessionToken } from "../helpers/session";
 import { createTestShop as createShop } from "../helpers/shops";
 import { createAllocation, createLocation, createLot, createOrder, createVariant, shipToCustomer } from "../helpers/factories";
@@ -173,7 +174,7 @@ describe("GET /api/extensions/variant-lots", () => {
     const { status, body, headers } = await answer(variantLotsLoader(args(get(shop.domain, `/api/extensions/variant-lots?variantId=gid://shopify/ProductVariant/${tea}`))));
     expect(status).toBe(200);
     expect(headers.get("Access-Control-Allow-Origin")).toBe("*");
-    const data = body as VariantLotsResponse;
+    const data = body as LotsInStockResponse;
     expect(data.known).toBe(true);
     expect(data.sku).toBe("TEA-V");
     expect(data.lots.map((l) => [l.lotNumber, l.status, l.onHand])).toEqual([
@@ -214,5 +215,53 @@ describe("GET /api/extensions/variant-lots", () => {
     const answered = await answer(variantLotsAction(args(preflight)));
     expect(answered.status).toBe(204);
     expect(answered.headers.get("Access-Control-Allow-Origin")).toBe("*");
+  });
+});
+
+describe("GET /api/extensions/product-lots", () => {
+  it("lists the lots of every variant of the product, most urgent first, naming each lot's variant", async () => {
+    const shop = await createTestShop("ext-product");
+    const main = await createLocation(shop.id, { name: "Main warehouse" });
+    const productId = BigInt(Date.now()) * 1000n + 11n;
+    const small = await createVariant(shop.id, { sku: "JAM-S", productTitle: "Jam", title: "200 g" });
+    const large = await createVariant(shop.id, { sku: "JAM-L", productTitle: "Jam", title: "400 g" });
+    const other = await createVariant(shop.id, { sku: "TEA-X", productTitle: "Tea" });
+    await pool().query("update variants set product_id = $3 where shop_id = $1 and id = any($2)", [shop.id, [small, large], productId]);
+    await createLot(shop.id, { variantId: small, lotNumber: "JAM-S-1", quantity: 3, locationId: main, expiresOn: "2030-06-01" });
+    await createLot(shop.id, { variantId: large, lotNumber: "JAM-L-1", quantity: 4, locationId: main, expiresOn: "2030-01-01" });
+    await createLot(shop.id, { variantId: large, lotNumber: "JAM-L-Q", quantity: 1, locationId: main, expiresOn: "2035-01-01", status: "QUARANTINED" });
+    await createLot(shop.id, { variantId: other, lotNumber: "TEA-X-1", quantity: 9, locationId: main, expiresOn: "2029-01-01" });
+    await shipToCustomer(shop.id, { variantId: small, lotId: null, locationId: main, quantity: 2 });
+    await shipToCustomer(shop.id, { variantId: other, lotId: null, locationId: main, quantity: 5 });
+
+    const { status, body, headers } = await answer(productLotsLoader(args(get(shop.domain, `/api/extensions/product-lots?productId=gid://shopify/Product/${productId}`))));
+    expect(status).toBe(200);
+    expect(headers.get("Access-Control-Allow-Origin")).toBe("*");
+    const data = body as LotsInStockResponse;
+    expect(data).toMatchObject({ scope: "product", id: productId.toString(), known: true, title: "Jam", variantCount: 2, onHand: 8, unknownLotUnits: 2 });
+    expect(data.lots.map((l) => [l.lotNumber, l.variantTitle, l.status])).toEqual([
+      ["JAM-L-Q", "400 g", "QUARANTINED"],
+      ["JAM-L-1", "400 g", "ACTIVE"],
+      ["JAM-S-1", "200 g", "ACTIVE"],
+    ]);
+  });
+
+  it("shows another shop's product as having no lots, refuses a variant GID, a forged token, and answers the preflight", async () => {
+    const theirs = await createTestShop("ext-p-theirs");
+    const location = await createLocation(theirs.id);
+    const productId = BigInt(Date.now()) * 1000n + 13n;
+    const variant = await createVariant(theirs.id, { sku: "THEIR-P" });
+    await pool().query("update variants set product_id = $3 where shop_id = $1 and id = $2", [theirs.id, variant, productId]);
+    await createLot(theirs.id, { variantId: variant, lotNumber: "THEIR-P-LOT", quantity: 5, locationId: location });
+    const mine = await createTestShop("ext-p-mine");
+    const { status, body } = await answer(productLotsLoader(args(get(mine.domain, `/api/extensions/product-lots?productId=${productId}`))));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ known: false, lots: [], onHand: 0, variantCount: 0 });
+    expect(JSON.stringify(body)).not.toMatch(/THEIR/);
+    expect((await answer(productLotsLoader(args(get(mine.domain, `/api/extensions/product-lots?productId=gid://shopify/ProductVariant/${variant}`))))).status).toBe(400);
+    const forged = get(mine.domain, `/api/extensions/product-lots?productId=${productId}`, { Authorization: `Bearer ${sessionToken(mine.domain, { secret: "nope" })}`, "User-Agent": DESKTOP_UA });
+    expect((await answer(productLotsLoader(args(forged)))).status).toBe(401);
+    const preflight = new Request(`${BASE}/api/extensions/product-lots`, { method: "OPTIONS", headers: { Origin: EXTENSION_ORIGIN, "User-Agent": DESKTOP_UA } });
+    expect((await answer(productLotsAction(args(preflight)))).status).toBe(204);
   });
 });
