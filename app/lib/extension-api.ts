@@ -36,6 +36,8 @@ export interface OrderLotsLineItem {
   allocations: OrderLotsAllocation[];
   /** Every fulfilment line of the item is for a variant that is not lot-tracked. */
   notLotTracked: boolean;
+  /** Shipped, but no lot is recorded yet (the allocation has not run, or waits for the merchant). */
+  awaitingLots: boolean;
 }
 
 export interface OrderLotsResponse {

@@ -54,6 +54,7 @@ export function orderLotsView(trace: OrderTrace): OrderLotsResponse {
       pendingReturnQuantity: item.pendingReturnQuantity,
       allocations,
       notLotTracked: allocations.length === 0 && item.fulfillmentLines.length > 0 && item.fulfillmentLines.every((l) => l.state === "SKIPPED"),
+      awaitingLots: allocations.length === 0 && item.fulfillmentLines.some((l) => l.state === "PENDING"),
     };
   });
   return { orderId: trace.orderId.toString(), name: trace.name, lineItems, unknownLotUnits };

@@ -88,6 +88,25 @@ describe("GET /api/extensions/order-lots", () => {
     expect(honey!.allocations).toEqual([expect.objectContaining({ lot: null, lotId: null, quantity: 2, unknownLot: true })]);
   });
 
+  it("marks a shipped line whose lot is not assigned yet (fulfilment line waiting, no allocation)", async () => {
+    const shop = await createTestShop("ext-pending");
+    const location = await createLocation(shop.id);
+    const jam = await createVariant(shop.id, { sku: "JAM-P" });
+    const order = await createOrder(shop.id, { lines: [{ variantId: jam, quantity: 2 }] });
+    const fulfillmentId = BigInt(Date.now()) * 1000n + 19n;
+    await pool().query(
+      `insert into fulfillments (shop_id, id, order_id, location_id, status, name, shopify_created_at, updated_at) values ($1, $2, $3, $4, 'success', 'F-1', now(), now())`,
+      [shop.id, fulfillmentId, order.id, location],
+    );
+    await pool().query(
+      `insert into fulfillment_lines (shop_id, fulfillment_id, line_item_id, variant_id, quantity, state, updated_at) values ($1, $2, $3, $4, 2, 'PENDING', now())`,
+      [shop.id, fulfillmentId, order.lineIds[0], jam],
+    );
+    const { status, body } = await answer(orderLotsLoader(args(get(shop.domain, `/api/extensions/order-lots?orderId=${order.id}`))));
+    expect(status).toBe(200);
+    expect((body as OrderLotsResponse).lineItems).toEqual([expect.objectContaining({ sku: null, allocations: [], awaitingLots: true, notLotTracked: false })]);
+  });
+
   it("accepts the plain order number as well as the GID", async () => {
     const { shop, order } = await shopWithShippedOrder("ext-number");
     const { status, body } = await answer(orderLotsLoader(args(get(shop.domain, `/api/extensions/order-lots?orderId=${order.id}`))));

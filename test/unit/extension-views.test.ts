@@ -23,7 +23,7 @@ describe("resourceId", () => {
 
 describe("orderLotsView", () => {
   const base = { allocations: [], reversed: [], sku: null, title: null, quantity: 1, fulfilledQuantity: 0, returnedQuantity: 0, pendingReturnQuantity: 0, variantId: 5n };
-  it("flags a line whose every fulfilment line was skipped as not lot-tracked, and counts unknown-lot units still out", () => {
+  it("flags a line whose every fulfilment line was skipped as not lot-tracked, one shipped without a lot yet, and counts unknown-lot units still out", () => {
     const trace: OrderTrace = {
       orderId: 1n,
       name: "#1",
@@ -31,6 +31,7 @@ describe("orderLotsView", () => {
       lineItems: [
         { ...base, lineItemId: 10n, fulfillmentLines: [{ fulfillmentId: 7n, quantity: 1, state: "SKIPPED" }] },
         { ...base, lineItemId: 11n, fulfillmentLines: [] },
+        { ...base, lineItemId: 13n, fulfillmentLines: [{ fulfillmentId: 8n, quantity: 2, state: "PENDING" }] },
         {
           ...base,
           lineItemId: 12n,
@@ -42,9 +43,10 @@ describe("orderLotsView", () => {
       ],
     };
     const view = orderLotsView(trace);
-    expect(view.lineItems.map((i) => i.notLotTracked)).toEqual([true, false, false]);
+    expect(view.lineItems.map((i) => i.notLotTracked)).toEqual([true, false, false, false]);
+    expect(view.lineItems.map((i) => i.awaitingLots)).toEqual([false, false, true, false]);
     expect(view.unknownLotUnits).toBe(3);
-    expect(view.lineItems[2]!.allocations[0]).toMatchObject({ allocationId: "3", locationId: "9", lot: null });
+    expect(view.lineItems[3]!.allocations[0]).toMatchObject({ allocationId: "3", locationId: "9", lot: null });
   });
 });
 

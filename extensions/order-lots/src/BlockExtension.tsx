@@ -78,7 +78,13 @@ function LineItem({ item, today }: { item: OrderLotsLineItem; today: string }) {
         {item.sku && item.title ? ` · ${item.sku}` : ""}
       </s-text>
       {item.notLotTracked ? <s-text color="subdued">Not lot-tracked.</s-text> : null}
-      {!item.notLotTracked && item.allocations.length === 0 ? <s-text color="subdued">Not shipped yet.</s-text> : null}
+      {item.awaitingLots ? (
+        <s-stack direction="inline" gap="small-200">
+          <s-badge tone="warning">Lot not assigned yet</s-badge>
+          <s-link href={`app:${APP_PAGES.review}`}>Resolve in Lotkeeper</s-link>
+        </s-stack>
+      ) : null}
+      {!item.notLotTracked && !item.awaitingLots && item.allocations.length === 0 ? <s-text color="subdued">Not shipped yet.</s-text> : null}
       {item.allocations.length > 0 ? (
         <s-table variant="list">
           <s-table-header-row>
