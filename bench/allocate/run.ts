@@ -11,14 +11,13 @@
 //   each = from sending the request to seeing its allocation committed (polled every 10 ms).
 // Finally the invariants of allocation (app/domain/allocation/invariants.server.ts) are checked
 // on the shop's final state.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import pg from "pg";
-import { Queue } from "bullmq";
 import type { BenchOptions, BenchReport } from "../run";
+import { ensureProductionBuild, obliterateQueue, start, stop, waitUntilUp } from "../lib/processes";
+import { percentile } from "../lib/stats";
 import { applyMigrations, ensureDatabase } from "../../app/lib/migrations.server";
 
 const SECRET = "bench-secret";
@@ -29,40 +28,6 @@ const LINES_PER_FULFILMENT = 4;
 /** Per worker process (the issue asks for at least 4); BENCH_WORKER_CONCURRENCY overrides it. */
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 4);
 const FLOOR_CLIENTS = 8;
-
-function start(command: string, args: string[], cwd: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  child.on("exit", (code, signal) => {
-    if (code && code !== 0) process.stderr.write(`${path.basename(args.at(-1) ?? command)} exited ${code ?? signal}: ${stderr}\n`);
-  });
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
-  });
-}
-
-async function waitUntilUp(port: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`nothing answered on port ${port} within 60 s`);
-}
-
-const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 /** Variants with FEFO lots (different expiries), plenty of stock: receipts written with their ledger rows. */
 async function stock(db: pg.Pool, shopId: number, variantBase: bigint): Promise<bigint[]> {
@@ -220,11 +185,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
   const floorMs = quick ? 2000 : 8000;
   await ensureDatabase(database);
   await applyMigrations(database);
-  if (!existsSync(path.join(root, "build", "server", "index.js"))) {
-    log("no production build: running npm run build");
-    const b = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "ignore" });
-    if (b.status !== 0) throw new Error("npm run build failed");
-  }
+  ensureProductionBuild(root, log);
   // The app code used in-process (invariants) reads the same configuration as the processes.
   Object.assign(process.env, { DATABASE_URL: database, SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY ?? "bench-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "http://127.0.0.1" });
   const db = new pg.Pool({ connectionString: database, max: FLOOR_CLIENTS + 2 });
@@ -373,10 +334,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
   } finally {
     agent.destroy();
     await Promise.all([stop(web), ...workers.map(stop)]);
-    const url = new URL(redisUrl);
-    const q = new Queue("webhooks", { connection: { host: url.hostname, port: Number(url.port || 6379) }, prefix });
-    await q.obliterate({ force: true }).catch(() => undefined);
-    await q.close();
+    await obliterateQueue(redisUrl, "webhooks", prefix);
     await db.end();
     const { closeDb } = await import("../../app/db.server");
     await closeDb().catch(() => undefined);

@@ -2,6 +2,7 @@
 // request as soon as the previous answer arrives, for `durationMs`. Latency per request with
 // process.hrtime; nothing but node:http.
 import http from "node:http";
+import { percentile } from "../lib/stats";
 
 export interface LoadResult {
   requests: number;
@@ -59,7 +60,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   const ok = statuses["200"] ?? 0;
-  return { requests: latencies.length, ok, errors, statuses, seconds, perSecond: ok / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
+  return { requests: latencies.length, ok, errors, statuses, seconds, perSecond: ok / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
 }

@@ -3,13 +3,12 @@
 // ../shared/anchors/ingest-floor.mjs (bare node:http doing the same durable work: HMAC, inbox
 // insert ON CONFLICT, BullMQ add). Rounds alternate floor/app so both see the same machine load.
 // No worker runs during the measurement (the floor has none either); the queue is emptied after.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { Queue } from "bullmq";
 import type { BenchOptions, BenchReport } from "../run";
+import { ensureProductionBuild, obliterateQueue, start, stop, waitUntilUp } from "../lib/processes";
 import { runLoad, type LoadResult } from "./load";
 import { applyMigrations, ensureDatabase } from "../../app/lib/migrations.server";
 
@@ -21,39 +20,6 @@ function bodyOf(root: string): Buffer {
   const file = candidates.find((f) => existsSync(f));
   if (!file) throw new Error("orders-create.json fixture not found");
   return Buffer.from(JSON.stringify(JSON.parse(readFileSync(file, "utf8"))));
-}
-
-function start(command: string, args: string[], cwd: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  child.on("exit", (code, signal) => {
-    if (code && code !== 0) process.stderr.write(`${path.basename(args.at(-1) ?? command)} exited ${code ?? signal}: ${stderr}\n`);
-  });
-  return child;
-}
-
-async function waitUntilUp(port: number, pathName: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}${pathName}`);
-      if (r.ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`nothing answered on port ${port} within 60 s`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
-  });
 }
 
 function merge(results: LoadResult[]): LoadResult {
@@ -77,11 +43,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
   await ensureDatabase(database);
   await applyMigrations(database);
 
-  if (!existsSync(path.join(root, "build", "server", "index.js"))) {
-    log("no production build: running npm run build");
-    const b = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "ignore" });
-    if (b.status !== 0) throw new Error("npm run build failed");
-  }
+  ensureProductionBuild(root, log);
   const floorFile = path.resolve(root, "..", "shared", "anchors", "ingest-floor.mjs");
   if (!existsSync(floorFile)) throw new Error(`floor not found at ${floorFile} (CI copies shared/ next to the clone)`);
 
@@ -99,7 +61,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     LOG_LEVEL: "warn",
   });
   try {
-    await Promise.all([waitUntilUp(floorPort, "/healthz"), waitUntilUp(appPort, "/healthz")]);
+    await Promise.all([waitUntilUp(floorPort), waitUntilUp(appPort)]);
     const body = bodyOf(root);
     const hmac = createHmac("sha256", SECRET).update(body).digest("base64");
     const request = () => ({
@@ -150,13 +112,8 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     };
   } finally {
     await Promise.all([stop(floor), stop(app)]);
-    const url = new URL(redisUrl);
-    const connection = { host: url.hostname, port: Number(url.port || 6379) };
-    for (const [name, queuePrefix] of [["webhooks", prefix], ["anchor-ingest", "bull"]] as const) {
-      const q = new Queue(name, { connection, prefix: queuePrefix });
-      await q.obliterate({ force: true }).catch(() => undefined);
-      await q.close();
-    }
+    await obliterateQueue(redisUrl, "webhooks", prefix);
+    await obliterateQueue(redisUrl, "anchor-ingest", "bull");
     const client = new pg.Client({ connectionString: database });
     await client.connect();
     await client.query("truncate webhook_events, anchor_inbox").catch(() => undefined);

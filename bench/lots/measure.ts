@@ -11,6 +11,7 @@ import { withTransaction } from "../../app/lib/sql.server";
 import { closeQueues, getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { producerConnection } from "../../app/lib/redis.server";
 import { env } from "../../app/env.server";
+import { percentile } from "../lib/stats";
 
 const quick = process.argv.includes("--quick");
 const GS = "\u001d";
@@ -72,9 +73,9 @@ async function measureGs1() {
   return { scans: total, appPerSecond: total / (appMs / 1000), floorPerSecond: total / (floorMs / 1000), sink };
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+/** p from 0 to 100 of unsorted samples. */
+function percentileOf(values: number[], p: number): number {
+  return percentile([...values].sort((a, b) => a - b), p / 100);
 }
 
 async function measureReceive() {
@@ -144,10 +145,10 @@ async function measureReceive() {
     receipts: count,
     appPerSecond: count / (sum(app) / 1000),
     floorPerSecond: count / (sum(floor) / 1000),
-    appP50: percentile(app, 50),
-    appP99: percentile(app, 99),
-    floorP50: percentile(floor, 50),
-    floorP99: percentile(floor, 99),
+    appP50: percentileOf(app, 50),
+    appP99: percentileOf(app, 99),
+    floorP50: percentileOf(floor, 50),
+    floorP99: percentileOf(floor, 99),
   };
 }
 

@@ -1,0 +1,57 @@
+// What the benchmarks that measure the production server share: build it when missing, start it
+// (and workers) as child processes, wait for /healthz, stop them, empty their queues.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { Queue } from "bullmq";
+
+/** `npm run build` unless build/server/index.js exists. */
+export function ensureProductionBuild(root: string, log: (message: string) => void): void {
+  if (existsSync(path.join(root, "build", "server", "index.js"))) return;
+  log("no production build: running npm run build");
+  const b = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "ignore" });
+  if (b.status !== 0) throw new Error("npm run build failed");
+}
+
+/** A child process with `env` on top of ours; its last 4 kB of stderr are printed if it fails. */
+export function start(command: string, args: string[], cwd: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  child.on("exit", (code, signal) => {
+    if (code && code !== 0) process.stderr.write(`${path.basename(args.at(-1) ?? command)} exited ${code ?? signal}: ${stderr}\n`);
+  });
+  return child;
+}
+
+/** SIGTERM (graceful close), SIGKILL after 15 s; returns at once for a child that already ended. */
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
+  });
+}
+
+/** Polls GET /healthz on 127.0.0.1:port until it answers 2xx (60 s at most). */
+export async function waitUntilUp(port: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`nothing answered on port ${port} within 60 s`);
+}
+
+/** Drops a queue and all its jobs (a benchmark's own prefix); errors are ignored (cleanup). */
+export async function obliterateQueue(redisUrl: string, name: string, prefix: string): Promise<void> {
+  const url = new URL(redisUrl);
+  const q = new Queue(name, { connection: { host: url.hostname, port: Number(url.port || 6379) }, prefix });
+  await q.obliterate({ force: true }).catch(() => undefined);
+  await q.close();
+}
