@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { barcodeForms, mergeScan, applySequence, checkAutoLotPattern, checkDate, checkLotNumber, dateConflicts, renderAutoLotPrefix, validateReceipt } from "../../app/domain/lots/lot-rules";
-import { LotValidationError } from "../../app/domain/lots/lot-errors";
+import { barcodeForms, mergeScan, applySequence, checkAutoLotPattern, checkDate, checkLotNumber, dateConflicts, lotIdOf, renderAutoLotPrefix, validateReceipt } from "../../app/domain/lots/lot-rules";
+import { LotNotFoundError, LotValidationError } from "../../app/domain/lots/lot-errors";
 import { decideReconciliation } from "../../app/domain/reconcile/reconcile-rules";
 import { exponentialBackoffMs, throttleWaitMs } from "../../app/domain/sync/throttle";
 import { adjustPayload, movePayload } from "../../app/domain/sync/inventory-changes";
@@ -126,5 +126,15 @@ describe("receiving from a scan", () => {
   it("lists the barcode forms of a GTIN-14", () => {
     expect(barcodeForms("00036000291452")).toEqual(["00036000291452", "0036000291452", "036000291452"]);
     expect(barcodeForms("00000096385074")).toEqual(["00000096385074", "0000096385074", "000096385074", "96385074"]);
+  });
+});
+
+describe("lot ids from a URL, form or option", () => {
+  it("reads digits and refuses anything else as a lot that does not exist", () => {
+    expect(lotIdOf("4521")).toBe(4521n);
+    expect(lotIdOf(7)).toBe(7n);
+    expect(lotIdOf(9n)).toBe(9n);
+    for (const bad of ["abc", "12a", "-1", "", "1".repeat(20), 1.5]) expect(() => lotIdOf(bad)).toThrow(LotNotFoundError);
+    expect(() => lotIdOf("abc")).toThrow('lot id "abc" is not a number');
   });
 });

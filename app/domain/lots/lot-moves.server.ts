@@ -8,7 +8,8 @@ import { moveLotUnitsWithEntries, InsufficientStockError } from "../ledger/ledge
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
 import { adjustPayload, lotkeeperUri, type AdjustReason } from "../sync/inventory-changes";
 import { resolveLocation } from "./catalog.server";
-import { parseQuantity, parseShopifyId } from "./lot-rules";
+import { lotIdOf, parseQuantity, parseShopifyId } from "./lot-rules";
+import { LOTS_WITH_VARIANTS_SQL } from "./lot-queries.server";
 import { LotNotFoundError, LotValidationError, type FieldProblem } from "./lot-errors";
 import type { MovementContext } from "./receive-lot.server";
 
@@ -23,11 +24,10 @@ export interface LockedLot {
 
 /** The lot, locked for update, if it belongs to the shop; LotNotFoundError otherwise. */
 export async function lockLot(sql: Sql, shopId: number, lotId: bigint | string | number): Promise<LockedLot> {
-  const id = typeof lotId === "bigint" ? lotId : /^\d{1,19}$/.test(String(lotId)) ? BigInt(lotId) : null;
-  if (id === null) throw new LotNotFoundError(`lot id "${lotId}" is not a number`);
+  const id = lotIdOf(lotId);
   const r = await sql.query<{ id: bigint; shop_id: number; variant_id: bigint; lot_number: string; status: LockedLot["status"]; inventory_item_id: bigint | null }>(
     `select l.id, l.shop_id, l.variant_id, l.lot_number, l.status, v.inventory_item_id
-     from lots l left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id
+     from ${LOTS_WITH_VARIANTS_SQL}
      where l.id = $1 and l.shop_id = $2 for update of l`,
     [id, shopId],
   );

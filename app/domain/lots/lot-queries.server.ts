@@ -4,8 +4,14 @@
 import type { Sql } from "../../lib/sql.server";
 import { pool } from "../../db.server";
 import { AmbiguousLotError, LotNotFoundError, LotValidationError } from "./lot-errors";
+import { lotIdOf } from "./lot-rules";
 
 type Query = Pick<Sql, "query">;
+
+/** The status the merchant sees (an ACTIVE lot past its expiry date is EXPIRED), of `lots l`. */
+export const DISPLAY_STATUS_SQL = "case when l.status = 'ACTIVE' and l.expires_on < current_date then 'EXPIRED' else l.status::text end";
+/** Lots `l` with their variant `v` (null while the variant is not known yet). */
+export const LOTS_WITH_VARIANTS_SQL = "lots l left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id";
 
 export type DisplayStatus = "ACTIVE" | "QUARANTINED" | "RECALLED" | "EXPIRED";
 
@@ -123,12 +129,12 @@ export async function listLots(shopId: number, options: ListLotsOptions = {}): P
     sort_value: string;
   }>(
     `select l.id, l.lot_number, l.variant_id, v.sku, v.product_title, v.title as variant_title,
-            case when l.status = 'ACTIVE' and l.expires_on < current_date then 'EXPIRED' else l.status::text end as status,
+            ${DISPLAY_STATUS_SQL} as status,
             l.incomplete, l.expires_on, l.best_before_on, l.produced_on, l.received_at, l.supplier,
             coalesce((select sum(b.quantity) from lot_balances b where b.lot_id = l.id ${locationFilter}), 0)::int as on_hand,
             coalesce((select sum(b.quantity) from lot_balances b where b.lot_id = l.id and b.quarantined ${locationFilter}), 0)::int as quarantined_units,
             ${sort.key} as sort_value
-     from lots l left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id
+     from ${LOTS_WITH_VARIANTS_SQL}
      where ${where.join(" and ")}
      order by ${sort.key} ${sort.dir}, l.id ${sort.dir}
      limit ${limit + 1}`,
@@ -189,8 +195,7 @@ export interface LotDetail {
 
 /** One lot of the shop with everything the detail page shows. LotNotFoundError for another shop's lot. */
 export async function getLotDetail(shopId: number, lotId: bigint | string, options: { ledgerCursor?: string | null; ledgerLimit?: number } = {}): Promise<LotDetail> {
-  const id = typeof lotId === "bigint" ? lotId : /^\d{1,19}$/.test(lotId) ? BigInt(lotId) : null;
-  if (id === null) throw new LotNotFoundError(`lot id "${lotId}" is not a number`);
+  const id = lotIdOf(lotId);
   const db = pool();
   const lots = await db.query<{
     id: bigint;
@@ -214,10 +219,10 @@ export async function getLotDetail(shopId: number, lotId: bigint | string, optio
     notes: string | null;
   }>(
     `select l.id, l.lot_number, l.variant_id, v.sku, v.product_title, v.title as variant_title, coalesce(l.gtin, v.barcode) as gtin,
-            case when l.status = 'ACTIVE' and l.expires_on < current_date then 'EXPIRED' else l.status::text end as status,
+            ${DISPLAY_STATUS_SQL} as status,
             l.incomplete, l.expires_on, l.best_before_on, l.produced_on, l.received_at, l.supplier, l.supplier_lot, l.purchase_order,
             l.unit_cost::text, l.currency, l.notes
-     from lots l left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id
+     from ${LOTS_WITH_VARIANTS_SQL}
      where l.shop_id = $1 and l.id = $2`,
     [shopId, id],
   );
@@ -295,7 +300,7 @@ export async function getLotDetail(shopId: number, lotId: bigint | string, optio
 export async function findLotId(sql: Query, shopId: number, lotNumber: string, variantId?: bigint | null): Promise<bigint> {
   const r = await sql.query<{ id: bigint; variant_id: bigint; sku: string | null; title: string | null }>(
     `select l.id, l.variant_id, v.sku, coalesce(v.product_title || ' - ' || v.title, v.product_title, v.title) as title
-     from lots l left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id
+     from ${LOTS_WITH_VARIANTS_SQL}
      where l.shop_id = $1 and l.lot_number = $2 and ($3::bigint is null or l.variant_id = $3) order by l.variant_id`,
     [shopId, lotNumber, variantId ?? null],
   );

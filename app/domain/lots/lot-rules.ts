@@ -1,6 +1,6 @@
 // The rules of receiving and moving lot units, as pure functions (no database, no Shopify):
 // what a valid receipt looks like, how dates compare, how automatic lot numbers are made.
-import { LotValidationError, type FieldProblem } from "./lot-errors";
+import { LotNotFoundError, LotValidationError, type FieldProblem } from "./lot-errors";
 
 export const LOT_NUMBER_MAX = 64;
 export const MAX_QUANTITY = 1_000_000_000;
@@ -378,4 +378,11 @@ export function barcodeForms(gtin14: string): string[] {
     if (/^0+$/.test(gtin14.slice(0, 14 - length))) forms.push(gtin14.slice(14 - length));
   }
   return forms;
+}
+
+/** A lot id as given in a URL, form or CLI option; one that is not a number names no lot (LotNotFoundError). */
+export function lotIdOf(value: bigint | string | number): bigint {
+  if (typeof value === "bigint") return value;
+  if (!/^\d{1,19}$/.test(String(value))) throw new LotNotFoundError(`lot id "${value}" is not a number`);
+  return BigInt(value);
 }
