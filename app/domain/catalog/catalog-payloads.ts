@@ -1,10 +1,7 @@
 // The parts of products/*, inventory_items/* and locations/* payloads Lotkeeper keeps. Pure.
 import { z } from "zod";
-import { InvalidPayloadError } from "../webhooks/handler";
+import { optionalPayloadId as optionalId, parsePayloadAs, payloadId as id, payloadText as text } from "../webhooks/payload";
 
-const id = z.union([z.number().int().positive(), z.bigint().positive(), z.string().regex(/^\d+$/)]).transform((v) => BigInt(v));
-const optionalId = z.union([id, z.null(), z.undefined()]).transform((v) => v ?? null);
-const text = z.string().nullish().transform((v) => (v && v.trim() !== "" ? v : null));
 const time = z
   .string()
   .nullish()
@@ -12,15 +9,6 @@ const time = z
     const date = v ? new Date(v) : null;
     return date && !Number.isNaN(date.getTime()) ? date : null;
   });
-
-function parse<T extends z.ZodTypeAny>(schema: T, payload: unknown, what: string): z.output<T> {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidPayloadError(`not a ${what} payload: ${issue.path.join(".") || "(root)"} ${issue.message}`);
-  }
-  return parsed.data;
-}
 
 const productSchema = z.object({
   id,
@@ -39,7 +27,7 @@ export interface ProductSnapshot {
 }
 
 export function productSnapshot(payload: unknown): ProductSnapshot {
-  const p = parse(productSchema, payload, "product");
+  const p = parsePayloadAs(productSchema, payload, "a product");
   return {
     id: p.id,
     title: p.title,
@@ -48,17 +36,17 @@ export function productSnapshot(payload: unknown): ProductSnapshot {
   };
 }
 
-/** products/delete and inventory_items/delete carry only the id. */
+/** products/delete and inventory_items/delete carry only the id (`what`: "a product", "an inventory item"). */
 export function deletedId(payload: unknown, what: string): bigint {
-  return parse(z.object({ id }).passthrough(), payload, what).id;
+  return parsePayloadAs(z.object({ id }).passthrough(), payload, what).id;
 }
 
 export function inventoryItemSnapshot(payload: unknown): { id: bigint; sku: string | null } {
-  const p = parse(z.object({ id, sku: text }).passthrough(), payload, "inventory item");
+  const p = parsePayloadAs(z.object({ id, sku: text }).passthrough(), payload, "an inventory item");
   return { id: p.id, sku: p.sku };
 }
 
 export function locationSnapshot(payload: unknown): { id: bigint; name: string | null; active: boolean } {
-  const p = parse(z.object({ id, name: text, active: z.boolean().nullish() }).passthrough(), payload, "location");
+  const p = parsePayloadAs(z.object({ id, name: text, active: z.boolean().nullish() }).passthrough(), payload, "a location");
   return { id: p.id, name: p.name, active: p.active ?? true };
 }

@@ -41,7 +41,7 @@ export const recordProductFromWebhook: TopicHandler = async (ctx) => {
 };
 
 export const markProductDeleted: TopicHandler = async (ctx) => {
-  const productId = deletedId(ctx.payload, "product");
+  const productId = deletedId(ctx.payload, "a product");
   await ctx.sql.query("update variants set deleted_at = now(), updated_at = now() where shop_id = $1 and product_id = $2 and deleted_at is null", [ctx.shopId, productId]);
 };
 
@@ -56,7 +56,7 @@ export const recordInventoryItem: TopicHandler = async (ctx) => {
 };
 
 export const markInventoryItemDeleted: TopicHandler = async (ctx) => {
-  const itemId = deletedId(ctx.payload, "inventory item");
+  const itemId = deletedId(ctx.payload, "an inventory item");
   await ctx.sql.query("update variants set deleted_at = now(), updated_at = now() where shop_id = $1 and inventory_item_id = $2 and deleted_at is null", [ctx.shopId, itemId]);
 };
 

@@ -1,11 +1,7 @@
 // What Lotkeeper keeps of a Shopify order (orders/create|updated|cancelled payload): the order,
 // its lines, and the customer snapshot a recall needs (who received the units, where). Pure.
 import { z } from "zod";
-import { InvalidPayloadError } from "../webhooks/handler";
-
-const id = z.union([z.number().int().positive(), z.bigint().positive(), z.string().regex(/^\d+$/)]).transform((v) => BigInt(v));
-const optionalId = z.union([id, z.null(), z.undefined()]).transform((v) => v ?? null);
-const text = z.string().nullish().transform((v) => (v && v.trim() !== "" ? v : null));
+import { optionalPayloadId as optionalId, parsePayloadAs, payloadId as id, payloadText as text } from "../webhooks/payload";
 const time = z
   .string()
   .nullish()
@@ -77,12 +73,7 @@ export interface OrderSnapshot {
 
 /** The order of an orders/* payload; InvalidPayloadError (no retry) when it is not one. */
 export function orderSnapshot(payload: unknown): OrderSnapshot {
-  const parsed = orderPayload.safeParse(payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidPayloadError(`not an order payload: ${issue.path.join(".") || "(root)"} ${issue.message}`);
-  }
-  const o = parsed.data;
+  const o = parsePayloadAs(orderPayload, payload, "an order");
   const shipping = o.shipping_address ?? null;
   const shippingName = typeof shipping?.name === "string" ? shipping.name : null;
   const customerName = [o.customer?.first_name, o.customer?.last_name].filter(Boolean).join(" ") || shippingName || null;

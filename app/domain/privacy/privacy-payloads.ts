@@ -1,8 +1,6 @@
 // The compliance payloads (customers/redact, customers/data_request, shop/redact). Pure.
 import { z } from "zod";
-import { InvalidPayloadError } from "../webhooks/handler";
-
-const id = z.union([z.number().int().positive(), z.bigint().positive(), z.string().regex(/^\d+$/)]).transform((v) => BigInt(v));
+import { parsePayloadAs, payloadId as id } from "../webhooks/payload";
 
 const customerRequestSchema = z
   .object({
@@ -26,12 +24,7 @@ export interface CustomerRequest {
 }
 
 export function customerRequest(payload: unknown, topic: string): CustomerRequest {
-  const parsed = customerRequestSchema.safeParse(payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidPayloadError(`not a ${topic} payload: ${issue.path.join(".") || "(root)"} ${issue.message}`);
-  }
-  const p = parsed.data;
+  const p = parsePayloadAs(customerRequestSchema, payload, `a ${topic}`);
   return {
     customerId: p.customer.id ?? null,
     email: p.customer.email ? p.customer.email.trim().toLowerCase() : null,
