@@ -1,7 +1,7 @@
 import { CliError, optionalString, type Command } from "../command";
 import { pool } from "../../db.server";
 import { receiveLot } from "../../domain/lots/receive-lot.server";
-import { findVariantByGtin } from "../../domain/lots/catalog.server";
+import { findVariantByGtin } from "../../domain/catalog/catalog.server";
 import { mergeScan, type ReceiptInput } from "../../domain/lots/lot-rules";
 import { Gs1Error, parseGs1 } from "../../domain/gs1/gs1";
 import { domainErrors, shopFrom, shopOption } from "./lots-shared";

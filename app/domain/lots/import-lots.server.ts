@@ -13,7 +13,7 @@ import { pool } from "../../db.server";
 import { moveLotUnits } from "../ledger/ledger.server";
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
 import { adjustPayload, lotkeeperUri } from "../sync/inventory-changes";
-import { resolveLocation, resolveVariant, type KnownVariant } from "./catalog.server";
+import { resolveLocation, resolveVariant, type KnownVariant } from "../catalog/catalog.server";
 import { CsvError, parseCsv } from "./csv";
 import { dateConflicts, validateReceipt, type LotDates, type ReceiptInput, type ValidReceipt } from "./lot-rules";
 import { LotError, LotValidationError } from "./lot-errors";

@@ -7,7 +7,7 @@ import { pool } from "../../db.server";
 import { moveLotUnitsWithEntries, InsufficientStockError } from "../ledger/ledger.server";
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
 import { adjustPayload, lotkeeperUri, type AdjustReason } from "../sync/inventory-changes";
-import { resolveLocation } from "./catalog.server";
+import { resolveLocation } from "../catalog/catalog.server";
 import { lotIdOf, parseQuantity, parseShopifyId } from "./lot-rules";
 import { LOTS_WITH_VARIANTS_SQL } from "./lot-queries.server";
 import { LotNotFoundError, LotValidationError, type FieldProblem } from "./lot-errors";

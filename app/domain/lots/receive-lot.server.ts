@@ -7,7 +7,7 @@ import { pool } from "../../db.server";
 import { moveLotUnitsWithEntries, type LedgerCause } from "../ledger/ledger.server";
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
 import { adjustPayload, lotkeeperUri } from "../sync/inventory-changes";
-import { resolveLocation, resolveVariant, type KnownVariant } from "./catalog.server";
+import { resolveLocation, resolveVariant, type KnownVariant } from "../catalog/catalog.server";
 import { nextAutoLotNumber } from "./auto-lot.server";
 import { dateConflicts, validateReceipt, type ReceiptInput, type ValidReceipt } from "./lot-rules";
 import { LotConflictError, ShopifyLookupError } from "./lot-errors";
