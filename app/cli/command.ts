@@ -58,6 +58,16 @@ export function optionalString(args: ParsedArgs, name: string): string | undefin
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
+/** --limit as a whole number from 1 to `max` (any positive one without `max`), or undefined when absent. */
+export function optionalLimit(args: ParsedArgs, max?: number): number | undefined {
+  if (typeof args.values.limit !== "string") return undefined;
+  const limit = Number(args.values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || (max !== undefined && limit > max)) {
+    throw new UsageError(max === undefined ? "--limit must be a positive whole number" : `--limit must be a whole number from 1 to ${max}`);
+  }
+  return limit;
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(stringify(value) + "\n");
 }

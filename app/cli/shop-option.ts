@@ -4,11 +4,17 @@ import { pool } from "../db.server";
 import { findShopId } from "../domain/shops/shops.server";
 import { CliError, requireString, UsageError, type ParsedArgs } from "./command";
 
-export async function requireShopId(args: ParsedArgs): Promise<number> {
+/** --shop as a lower-case shop domain (not looked up: for what is kept by domain, like webhook events). */
+export function requireShopDomain(args: ParsedArgs): string {
   const domain = requireString(args, "shop").toLowerCase();
   if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(domain)) {
     throw new UsageError(`--shop must be a shop domain like my-store.myshopify.com, got "${domain}"`);
   }
+  return domain;
+}
+
+export async function requireShopId(args: ParsedArgs): Promise<number> {
+  const domain = requireShopDomain(args);
   const id = await findShopId(pool(), domain);
   if (id === undefined) throw new CliError(`shop ${domain} is not known to this app: install the app on it first`);
   return id;

@@ -1,5 +1,5 @@
 // `lotkeeper allocations list`: the review queue (units on an unknown lot) or an order's allocations.
-import { CliError, UsageError, type Command } from "../command";
+import { CliError, optionalLimit, UsageError, type Command } from "../command";
 import { optionalShopifyId, requireShopId } from "../shop-option";
 import { listAllocationsForReview, traceOrder } from "../../domain/allocation/queries.server";
 import { OrderNotFoundError } from "../../domain/allocation/errors";
@@ -32,8 +32,7 @@ export const allocationsList: Command = {
       return trace.lineItems.flatMap((l) => l.allocations.map((a) => ({ ...a, lineItemId: l.lineItemId, variantId: l.variantId })));
     }
     if (args.values.unknown !== true) throw new UsageError("give --unknown (the review queue) or --order <id>");
-    const limit = typeof args.values.limit === "string" ? Number(args.values.limit) : undefined;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 500)) throw new UsageError("--limit must be a whole number from 1 to 500");
+    const limit = optionalLimit(args, 500);
     const cursor = typeof args.values.cursor === "string" ? args.values.cursor : undefined;
     if (cursor !== undefined && !/^\d+$/.test(cursor)) throw new UsageError("--cursor must be the nextCursor of a previous page");
     return listAllocationsForReview(shopId, cursor, { limit });

@@ -1,5 +1,6 @@
 // `lotkeeper events list` and `lotkeeper events replay`: the webhook inbox for operators.
-import { CliError, requireString, UsageError, type Command } from "../command";
+import { CliError, optionalLimit, UsageError, type Command } from "../command";
+import { requireShopDomain } from "../shop-option";
 import { EVENT_STATUSES, EventAlreadyProcessedError, EventNotFoundError, listEvents, replayEvent, type EventStatus } from "../../domain/webhooks/events.server";
 
 export const eventsList: Command = {
@@ -13,16 +14,14 @@ replay it with lotkeeper events replay), deferred (recorded for a capability wit
 --topic is the REST form, e.g. orders/create. --limit defaults to 100 (at most 1000).`,
   options: { shop: { type: "string" }, status: { type: "string" }, topic: { type: "string" }, limit: { type: "string" } },
   async run(args) {
-    const shopDomain = requireString(args, "shop").toLowerCase();
-    if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shopDomain)) throw new UsageError(`--shop must be a shop domain like my-store.myshopify.com, got "${shopDomain}"`);
+    const shopDomain = requireShopDomain(args);
     const status = typeof args.values.status === "string" ? args.values.status.toLowerCase() : undefined;
     if (status !== undefined && !(EVENT_STATUSES as readonly string[]).includes(status)) {
       throw new UsageError(`--status must be one of ${EVENT_STATUSES.join(", ")}, got "${status}"`);
     }
     const topic = typeof args.values.topic === "string" ? args.values.topic.trim().toLowerCase() : undefined;
     if (topic !== undefined && !/^[a-z_]+\/[a-z_]+$/.test(topic)) throw new UsageError(`--topic must look like orders/create, got "${topic}"`);
-    const limit = typeof args.values.limit === "string" ? Number(args.values.limit) : 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError("--limit must be a whole number from 1 to 1000");
+    const limit = optionalLimit(args, 1000) ?? 100;
     return listEvents({ shopDomain, status: status as EventStatus | undefined, topic, limit });
   },
 };

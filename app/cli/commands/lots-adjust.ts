@@ -1,6 +1,7 @@
 import { optionalString, requireString, UsageError, type Command } from "../command";
 import { adjustLot } from "../../domain/lots/lot-moves.server";
-import { domainErrors, lotFrom, lotOptions, shopFrom, shopOption } from "./lots-shared";
+import { requireShopId } from "../shop-option";
+import { domainErrors, lotFrom, lotOptions, shopOption } from "./lots-shared";
 
 export const lotsAdjust: Command = {
   name: "lots adjust",
@@ -28,7 +29,7 @@ holds there is refused and changes nothing.`,
     const amount = requireString(args, given[0]!);
     if (given[0] !== "delta" && !/^\d+$/.test(amount)) throw new UsageError(`--${given[0]} must be a whole number of units, got "${amount}"`);
     const delta = given[0] === "remove" ? `-${amount}` : amount;
-    const shopId = await shopFrom(args);
+    const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
     return domainErrors(() =>
       adjustLot(

@@ -1,6 +1,7 @@
 import { requireString, type Command } from "../command";
 import { countLot } from "../../domain/lots/lot-moves.server";
-import { domainErrors, lotFrom, lotOptions, shopFrom, shopOption } from "./lots-shared";
+import { requireShopId } from "../shop-option";
+import { domainErrors, lotFrom, lotOptions, shopOption } from "./lots-shared";
 
 export const lotsCount: Command = {
   name: "lots count",
@@ -12,7 +13,7 @@ is zero); Shopify gets inventoryAdjustQuantities with reason cycle_count_availab
 Prints {"previous","difference","balances",...}.`,
   options: { ...shopOption, ...lotOptions, location: { type: "string" }, counted: { type: "string" } },
   async run(args) {
-    const shopId = await shopFrom(args);
+    const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
     return domainErrors(() => countLot(shopId, { lotId, locationId: requireString(args, "location"), counted: requireString(args, "counted") }, { cause: "CLI", causeRef: "cli" }));
   },

@@ -1,7 +1,8 @@
 import { type Command } from "../command";
 import { updateLot } from "../../domain/lots/edit-lot.server";
 import type { LotPatchInput } from "../../domain/lots/lot-rules";
-import { domainErrors, lotFrom, lotOptions, shopFrom, shopOption } from "./lots-shared";
+import { requireShopId } from "../shop-option";
+import { domainErrors, lotFrom, lotOptions, shopOption } from "./lots-shared";
 
 const FIELDS: [string, keyof LotPatchInput][] = [
   ["new-lot", "lotNumber"],
@@ -27,7 +28,7 @@ Only the options given change; an empty value ("") clears a field. Quantities ne
 Typical use: complete a lot that reconciliation created (UNLOTTED-YYYYMMDD, "incomplete": true).`,
   options: { ...shopOption, ...lotOptions, ...Object.fromEntries(FIELDS.map(([flag]) => [flag, { type: "string" as const }])) },
   async run(args) {
-    const shopId = await shopFrom(args);
+    const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
     const input: LotPatchInput = {};
     for (const [flag, key] of FIELDS) {

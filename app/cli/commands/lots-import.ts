@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { CliError, UsageError, type Command } from "../command";
 import { importLotsCsv } from "../../domain/lots/import-lots.server";
 import { printJson } from "../command";
-import { domainErrors, shopFrom, shopOption } from "./lots-shared";
+import { requireShopId } from "../shop-option";
+import { domainErrors, shopOption } from "./lots-shared";
 
 export const lotsImport: Command = {
   name: "lots import",
@@ -22,7 +23,7 @@ exits 1 when there are errors.`,
   async run(args) {
     const file = args.positionals[0];
     if (!file) throw new UsageError("give the CSV file: lotkeeper lots import <file.csv> --shop <domain>");
-    const shopId = await shopFrom(args);
+    const shopId = await requireShopId(args);
     let text: string;
     try {
       text = await readFile(file, "utf8");

@@ -1,6 +1,7 @@
 import { optionalString, UsageError, type Command } from "../command";
 import { listLots, type LotSort } from "../../domain/lots/lot-queries.server";
-import { domainErrors, optionalId, shopFrom, shopOption } from "./lots-shared";
+import { optionalShopifyId, requireShopId } from "../shop-option";
+import { domainErrors, shopOption } from "./lots-shared";
 
 const STATUSES = ["ACTIVE", "QUARANTINED", "RECALLED", "EXPIRED", "INCOMPLETE"] as const;
 
@@ -25,7 +26,7 @@ Prints {"lots": [...], "nextCursor"}; pass nextCursor as --cursor for the next p
     cursor: { type: "string" },
   },
   async run(args) {
-    const shopId = await shopFrom(args);
+    const shopId = await requireShopId(args);
     const status = optionalString(args, "status")?.toUpperCase();
     if (status && !(STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(", ")}`);
     const sort = optionalString(args, "sort") ?? "expiry";
@@ -40,8 +41,8 @@ Prints {"lots": [...], "nextCursor"}; pass nextCursor as --cursor for the next p
       listLots(shopId, {
         search: optionalString(args, "search"),
         status: status as (typeof STATUSES)[number] | undefined,
-        variantId: optionalId(args, "variant", "ProductVariant"),
-        locationId: optionalId(args, "location", "Location"),
+        variantId: optionalShopifyId(args, "variant"),
+        locationId: optionalShopifyId(args, "location"),
         expiringWithinDays: number("expiring-within"),
         inStock: args.values["in-stock"] === true,
         sort: sort as LotSort,

@@ -1,6 +1,7 @@
 import { optionalString, type Command } from "../command";
 import { quarantineLotNow, releaseLotNow } from "../../domain/lots/quarantine.server";
-import { domainErrors, lotFrom, lotOptions, optionalId, shopFrom, shopOption } from "./lots-shared";
+import { optionalShopifyId, requireShopId } from "../shop-option";
+import { domainErrors, lotFrom, lotOptions, shopOption } from "./lots-shared";
 
 const options = { ...shopOption, ...lotOptions, location: { type: "string" as const }, reason: { type: "string" as const } };
 
@@ -13,10 +14,10 @@ Without --location the whole lot is quarantined (status QUARANTINED). Units move
 available to quality_control (inventoryMoveQuantities). Quarantining twice changes nothing.`,
   options,
   async run(args) {
-    const shopId = await shopFrom(args);
+    const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
     return domainErrors(() =>
-      quarantineLotNow({ shopId, lotId, locationId: optionalId(args, "location", "Location"), reason: optionalString(args, "reason") ?? "quarantined from the CLI", cause: "CLI", causeRef: "cli" }),
+      quarantineLotNow({ shopId, lotId, locationId: optionalShopifyId(args, "location"), reason: optionalString(args, "reason") ?? "quarantined from the CLI", cause: "CLI", causeRef: "cli" }),
     );
   },
 };
@@ -29,10 +30,10 @@ export const lotsRelease: Command = {
 Moves the units back from quality_control to available. A recalled lot is refused: close the recall first.`,
   options,
   async run(args) {
-    const shopId = await shopFrom(args);
+    const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
     return domainErrors(() =>
-      releaseLotNow({ shopId, lotId, locationId: optionalId(args, "location", "Location"), reason: optionalString(args, "reason") ?? "released from the CLI", cause: "CLI", causeRef: "cli" }),
+      releaseLotNow({ shopId, lotId, locationId: optionalShopifyId(args, "location"), reason: optionalString(args, "reason") ?? "released from the CLI", cause: "CLI", causeRef: "cli" }),
     );
   },
 };

@@ -4,7 +4,8 @@ import { receiveLot } from "../../domain/lots/receive-lot.server";
 import { findVariantByGtin } from "../../domain/catalog/catalog.server";
 import { mergeScan, type ReceiptInput } from "../../domain/lots/lot-rules";
 import { Gs1Error, parseGs1 } from "../../domain/gs1/gs1";
-import { domainErrors, shopFrom, shopOption } from "./lots-shared";
+import { requireShopId } from "../shop-option";
+import { domainErrors, shopOption } from "./lots-shared";
 
 export const lotsReceive: Command = {
   name: "lots receive",
@@ -42,7 +43,7 @@ Prints {"lotId","lotNumber","created","locationId","locationName","quantity","ba
     scan: { type: "string" },
   },
   async run(args) {
-    const shopId = await shopFrom(args);
+    const shopId = await requireShopId(args);
     const s = (name: string) => optionalString(args, name) ?? null;
     let input: ReceiptInput = {
       variantId: s("variant") ?? "",

@@ -1,7 +1,8 @@
 import { CliError, UsageError, type Command } from "../command";
 import { listDiscrepancies, reconcileShop, resolveDiscrepancy } from "../../domain/reconcile/reconcile.server";
 import { ShopifyAdminError } from "../../lib/shopify-admin.server";
-import { shopFrom, shopOption } from "./lots-shared";
+import { requireShopId } from "../shop-option";
+import { shopOption } from "./lots-shared";
 
 export const lotsReconcile: Command = {
   name: "lots reconcile",
@@ -14,7 +15,7 @@ Prints {"levels":[{"variantId","locationId","shopifyOnHand","lotsOnHand","decisi
 levels that needed an action.`,
   options: { ...shopOption },
   async run(args) {
-    const shopId = await shopFrom(args);
+    const shopId = await requireShopId(args);
     try {
       return { levels: await reconcileShop(shopId) };
     } catch (error) {
@@ -34,7 +35,7 @@ Resolve one by adjusting or counting the lot (lots adjust / lots count) or by co
 reconciliation closes it when the two agree, or close it by hand with lots resolve-discrepancy.`,
   options: { ...shopOption },
   async run(args) {
-    return { discrepancies: await listDiscrepancies(await shopFrom(args)) };
+    return { discrepancies: await listDiscrepancies(await requireShopId(args)) };
   },
 };
 
@@ -44,7 +45,7 @@ export const lotsResolveDiscrepancy: Command = {
   usage: `lotkeeper lots resolve-discrepancy --shop <domain> --id <discrepancy id>`,
   options: { ...shopOption, id: { type: "string" } },
   async run(args) {
-    const shopId = await shopFrom(args);
+    const shopId = await requireShopId(args);
     const id = args.values.id;
     if (typeof id !== "string" || !/^\d+$/.test(id)) throw new UsageError("--id <discrepancy id> is required");
     if (!(await resolveDiscrepancy(shopId, BigInt(id)))) throw new CliError(`no open discrepancy ${id} in this shop`);

@@ -1,24 +1,13 @@
-// What the `lots *` commands share: the shop by domain, the lot by number (or id), and turning
-// domain errors into one clear CLI line.
+// What the `lots *` commands share: the lot by number (or id), and turning domain errors into one
+// clear CLI line. The shop and Shopify id options are app/cli/shop-option.ts.
 import { CliError, optionalString, UsageError, type ParsedArgs } from "../command";
-import { optionalShopifyId, requireShopId, requireShopifyId } from "../shop-option";
+import { optionalShopifyId } from "../shop-option";
 import { pool } from "../../db.server";
 import { findLotId } from "../../domain/lots/lot-queries.server";
 import { LotError } from "../../domain/lots/lot-errors";
 
 export const shopOption = { shop: { type: "string" as const } };
 export const lotOptions = { lot: { type: "string" as const }, variant: { type: "string" as const }, "lot-id": { type: "string" as const } };
-
-/** The shop of --shop <domain> (app/cli/shop-option.ts: an unknown shop is a clear error). */
-export const shopFrom = requireShopId;
-
-export function optionalId(args: ParsedArgs, name: string, _type?: string): bigint | undefined {
-  return optionalShopifyId(args, name);
-}
-
-export function requireId(args: ParsedArgs, name: string): bigint {
-  return requireShopifyId(args, name);
-}
 
 /** The lot named by --lot (and --variant when the number is on several variants) or --lot-id. */
 export async function lotFrom(args: ParsedArgs, shopId: number): Promise<bigint> {
@@ -29,7 +18,7 @@ export async function lotFrom(args: ParsedArgs, shopId: number): Promise<bigint>
   }
   const lotNumber = typeof args.values.lot === "string" ? args.values.lot : undefined;
   if (!lotNumber) throw new UsageError("--lot <number> is required (or --lot-id)");
-  const variantId = optionalId(args, "variant", "ProductVariant");
+  const variantId = optionalShopifyId(args, "variant");
   return domainErrors(() => findLotId(pool(), shopId, lotNumber, variantId));
 }
 

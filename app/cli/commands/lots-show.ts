@@ -1,6 +1,7 @@
 import type { Command } from "../command";
 import { getLotDetail } from "../../domain/lots/lot-queries.server";
-import { domainErrors, lotFrom, lotOptions, shopFrom, shopOption } from "./lots-shared";
+import { requireShopId } from "../shop-option";
+import { domainErrors, lotFrom, lotOptions, shopOption } from "./lots-shared";
 
 export const lotsShow: Command = {
   name: "lots show",
@@ -14,7 +15,7 @@ Prints the lot's attributes, "status" (ACTIVE, QUARANTINED, RECALLED or EXPIRED)
 {received, allocated, returned, onHand, quarantined} and the last 20 ledger entries.`,
   options: { ...shopOption, ...lotOptions },
   async run(args) {
-    const shopId = await shopFrom(args);
+    const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
     return domainErrors(() => getLotDetail(shopId, lotId, { ledgerLimit: 20 }));
   },

@@ -1,6 +1,7 @@
 import { UsageError, type Command } from "../command";
 import { listUnsentOutbox, outboxSummary, retryFailedOutbox } from "../../domain/sync/outbox.server";
-import { shopFrom, shopOption } from "./lots-shared";
+import { requireShopId } from "../shop-option";
+import { shopOption } from "./lots-shared";
 
 export const lotsSyncStatus: Command = {
   name: "lots sync-status",
@@ -11,7 +12,7 @@ Prints {"pending","failed","oldestPendingAt","entries":[{"id","kind","status","a
 (the 100 oldest). Pending rows are retried automatically; failed ones were refused by Shopify.`,
   options: { ...shopOption },
   async run(args) {
-    const shopId = await shopFrom(args);
+    const shopId = await requireShopId(args);
     return { ...(await outboxSummary(shopId)), entries: await listUnsentOutbox(shopId) };
   },
 };
@@ -24,7 +25,7 @@ export const lotsSyncRetry: Command = {
 Puts one failed change (or all of the shop's) back to pending and queues it. Prints {"retried": [ids]}.`,
   options: { ...shopOption, id: { type: "string" } },
   async run(args) {
-    const shopId = await shopFrom(args);
+    const shopId = await requireShopId(args);
     const id = typeof args.values.id === "string" ? args.values.id : undefined;
     if (id !== undefined && !/^\d+$/.test(id)) throw new UsageError("--id must be a number");
     return { retried: await retryFailedOutbox(shopId, id === undefined ? undefined : BigInt(id)) };

@@ -1,6 +1,7 @@
 import { requireString, type Command } from "../command";
 import { transferLot } from "../../domain/lots/lot-moves.server";
-import { domainErrors, lotFrom, lotOptions, shopFrom, shopOption } from "./lots-shared";
+import { requireShopId } from "../shop-option";
+import { domainErrors, lotFrom, lotOptions, shopOption } from "./lots-shared";
 
 export const lotsTransfer: Command = {
   name: "lots transfer",
@@ -11,7 +12,7 @@ Two TRANSFERRED ledger entries and one inventoryAdjustQuantities with a change a
 Quarantined units stay quarantined at the destination.`,
   options: { ...shopOption, ...lotOptions, from: { type: "string" }, to: { type: "string" }, quantity: { type: "string" } },
   async run(args) {
-    const shopId = await shopFrom(args);
+    const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
     return domainErrors(() =>
       transferLot(

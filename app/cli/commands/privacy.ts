@@ -1,5 +1,5 @@
 // `lotkeeper privacy requests`: the customers/data_request exports stored for the merchant.
-import { UsageError, type Command } from "../command";
+import { optionalLimit, type Command } from "../command";
 import { requireShopId } from "../shop-option";
 import { pool } from "../../db.server";
 import { listDataRequests } from "../../domain/privacy/privacy.server";
@@ -15,8 +15,7 @@ to them with quantities and returns, recalls naming them. A later customers/reda
   options: { shop: { type: "string" }, limit: { type: "string" } },
   async run(args) {
     const shopId = await requireShopId(args);
-    const limit = typeof args.values.limit === "string" ? Number(args.values.limit) : 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError("--limit must be a whole number from 1 to 1000");
+    const limit = optionalLimit(args, 1000) ?? 100;
     return listDataRequests(pool(), shopId, limit);
   },
 };

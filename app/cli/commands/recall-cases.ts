@@ -1,6 +1,6 @@
 // `lotkeeper recall open|show|list|close|contact`: recall cases from the command line.
 import type { Command, ParsedArgs } from "../command";
-import { CliError, UsageError, requireString } from "../command";
+import { CliError, optionalLimit, UsageError, requireString } from "../command";
 import { requireShopId } from "../shop-option";
 import {
   closeRecall,
@@ -87,8 +87,7 @@ also one page of customers with their contactStatus (customerKey identifies each
     const id = await recallIdOf(shopId, args);
     const recall = await getRecall(shopId, id);
     if (!args.values.customers) return recall;
-    const limit = typeof args.values.limit === "string" ? Number(args.values.limit) : undefined;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 500)) throw new UsageError("--limit must be a whole number from 1 to 500");
+    const limit = optionalLimit(args, 500);
     const page = await friendly(() =>
       listRecallCustomers(shopId, id, typeof args.values.cursor === "string" ? args.values.cursor : null, {
         limit,

@@ -1,5 +1,5 @@
 import type { Command } from "../command";
-import { CliError, UsageError, requireString } from "../command";
+import { CliError, optionalLimit, requireString } from "../command";
 import { optionalShopifyId, requireShopId } from "../shop-option";
 import { listLotCustomers, lookupRecall, type RecallLookup } from "../../domain/recall/recall-lookup.server";
 import { pool } from "../../db.server";
@@ -28,8 +28,7 @@ Lots made from this lot by production runs are included unless --direct-only.`,
   },
   async run(args) {
     const shopId = await requireShopId(args);
-    const limit = typeof args.values.limit === "string" ? Number(args.values.limit) : undefined;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 500)) throw new UsageError("--limit must be a whole number from 1 to 500");
+    const limit = optionalLimit(args, 500);
     const input = {
       lotNumber: requireString(args, "lot"),
       variantId: optionalShopifyId(args, "variant"),

@@ -1,5 +1,5 @@
 import type { Command } from "../command";
-import { CliError, UsageError, requireString } from "../command";
+import { CliError, optionalLimit, UsageError, requireString } from "../command";
 import { optionalShopifyId, requireShopId } from "../shop-option";
 import { traceLot } from "../../domain/trace/trace.server";
 import { RecallError } from "../../domain/recall/errors";
@@ -26,8 +26,7 @@ Each lot: lotNumber, variantId, depth, status, supplier, shippedUnits, returnedU
     const shopId = await requireShopId(args);
     const direction = requireString(args, "direction");
     if (direction !== "forward" && direction !== "backward") throw new UsageError(`--direction must be forward or backward, got "${direction}"`);
-    const limit = typeof args.values.limit === "string" ? Number(args.values.limit) : undefined;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError("--limit must be a positive whole number");
+    const limit = optionalLimit(args);
     try {
       return await traceLot(shopId, {
         lotNumber: requireString(args, "lot"),
