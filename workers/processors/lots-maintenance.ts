@@ -2,13 +2,9 @@
 // (queued by inventory_levels/update) and of every installed shop (repeatable).
 import type { Job } from "bullmq";
 import { sweepPendingOutbox } from "../../app/domain/sync/outbox.server";
-import { reconcileLevel, reconcileShop } from "../../app/domain/reconcile/reconcile.server";
+import { queueShopReconciliations, reconcileLevel, reconcileShop } from "../../app/domain/reconcile/reconcile.server";
 import type { ReconcileLevelJob } from "../../app/domain/reconcile/inventory-level-webhook.server";
-import { pool } from "../../app/db.server";
 import type { JobContext } from "../registry";
-
-import { RECONCILE_SHOP_JOB } from "../../app/domain/reconcile/inventory-level-webhook.server";
-import { getQueue, jobIdFor, QUEUE_NAMES } from "../../app/lib/queues.server";
 
 export { RECONCILE_LEVEL_JOB, RECONCILE_SHOPS_JOB, RECONCILE_SHOP_JOB } from "../../app/domain/reconcile/inventory-level-webhook.server";
 export const SWEEP_OUTBOX_JOB = "sweep-outbox";
@@ -26,15 +22,11 @@ export async function processReconcileLevel(job: Job<ReconcileLevelJob>, ctx: Jo
   return result ? { action: result.decision.action } : { action: "not-tracked" };
 }
 
-/** Fans out: one reconcile-shop job per installed shop, so shops run in parallel and fail alone. */
+/** Fans out: one reconcile-shop job per installed shop (queueShopReconciliations). */
 export async function processReconcileShops(job: Job, ctx: JobContext) {
-  const shops = await pool().query<{ id: number }>("select id from shops where installed order by id");
-  const run = job.timestamp ?? Date.now();
-  await getQueue(QUEUE_NAMES.maintenance).addBulk(
-    shops.rows.map(({ id }) => ({ name: RECONCILE_SHOP_JOB, data: { shopId: id }, opts: { jobId: jobIdFor("reconcile-shop", `${id}-${run}`) } })),
-  );
-  ctx.log.info("reconciliation queued", { shops: shops.rows.length });
-  return { shops: shops.rows.length };
+  const shops = await queueShopReconciliations(job.timestamp ?? Date.now());
+  ctx.log.info("reconciliation queued", { shops });
+  return { shops };
 }
 
 export async function processReconcileShop(job: Job<{ shopId: number }>, ctx: JobContext) {

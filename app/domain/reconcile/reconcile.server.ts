@@ -7,9 +7,11 @@
 //   - The echo of the app's own adjustments matches once discounted, and creates neither.
 import { withTransaction, type Sql } from "../../lib/sql.server";
 import { pool } from "../../db.server";
+import { getQueue, jobIdFor, QUEUE_NAMES } from "../../lib/queues.server";
 import { fetchLevelOnHand, fetchOnHand, ON_HAND_BATCH } from "../../lib/shopify-admin.server";
 import { moveLotUnitsWithEntries } from "../ledger/ledger.server";
 import { decideReconciliation, type ReconcileDecision } from "./reconcile-rules";
+import { RECONCILE_SHOP_JOB } from "./inventory-level-webhook.server";
 
 export interface LevelResult {
   variantId: bigint;
@@ -203,4 +205,17 @@ export async function listDiscrepancies(shopId: number): Promise<DiscrepancyView
 export async function resolveDiscrepancy(shopId: number, discrepancyId: bigint): Promise<boolean> {
   const r = await pool().query(`update discrepancies set status = 'RESOLVED', resolved_at = now() where shop_id = $1 and id = $2 and status = 'OPEN'`, [shopId, discrepancyId]);
   return (r.rowCount ?? 0) > 0;
+}
+
+/**
+ * The periodic reconciliation fans out: one reconcile-shop job per installed shop, so shops run in
+ * parallel and fail alone. `run` (the periodic job's timestamp) makes the job ids of one run unique.
+ * Returns how many shops were queued.
+ */
+export async function queueShopReconciliations(run: number): Promise<number> {
+  const shops = await pool().query<{ id: number }>("select id from shops where installed order by id");
+  await getQueue(QUEUE_NAMES.maintenance).addBulk(
+    shops.rows.map(({ id }) => ({ name: RECONCILE_SHOP_JOB, data: { shopId: id }, opts: { jobId: jobIdFor("reconcile-shop", `${id}-${run}`) } })),
+  );
+  return shops.rows.length;
 }
