@@ -8,6 +8,7 @@
 import type { Sql } from "../../lib/sql.server";
 import { fetchLocation, fetchVariant, ShopifyAdminError } from "../../lib/shopify-admin.server";
 import type { TopicHandler } from "../webhooks/handler";
+import { findShopDomain } from "../shops/shops.server";
 import { AmbiguousVariantError, ShopifyLookupError, ShopNotFoundError, UnknownLocationError, UnknownVariantError } from "../lots/lot-errors";
 import { barcodeForms } from "../lots/lot-rules";
 import { deletedId, inventoryItemSnapshot, locationSnapshot, productSnapshot, type ProductSnapshot } from "./catalog-payloads";
@@ -90,10 +91,10 @@ export interface KnownVariant {
   lotTracked: boolean;
 }
 
-export async function shopDomainOf(sql: Query, shopId: number): Promise<string> {
-  const r = await sql.query<{ domain: string }>("select domain from shops where id = $1", [shopId]);
-  if (!r.rows[0]) throw new ShopNotFoundError(`shop ${shopId} does not exist`);
-  return r.rows[0].domain;
+async function shopDomainOf(sql: Query, shopId: number): Promise<string> {
+  const domain = await findShopDomain(sql, shopId);
+  if (domain === undefined) throw new ShopNotFoundError(`shop ${shopId} does not exist`);
+  return domain;
 }
 
 export async function findVariant(sql: Query, shopId: number, variantId: bigint): Promise<KnownVariant | undefined> {

@@ -12,6 +12,7 @@ import { to as copyTo } from "pg-copy-streams";
 import { pool } from "../../db.server";
 import { GUEST_KEY_SQL } from "../recall/customer-key";
 import { findLotsByNumber, possiblyAffectedWindowsSql, recallScope, type ScopeLot } from "../recall/recall-lookup.server";
+import { findShopDomain } from "../shops/shops.server";
 import { RecallNotFoundError } from "../recall/errors";
 import { DOCUMENT_TAIL, documentHead, receiptEvent, returnEvent, shipmentEvent, transformationEvent, type EpcisLot } from "./epcis";
 
@@ -258,8 +259,7 @@ async function* cursorRows<T>(client: pg.PoolClient, name: string, text: string,
 /** EPCIS 2.0 JSON-LD document of a set of lots (receipts, production runs, shipments, returns), streamed. */
 export async function recallEpcisStream(shopId: number, lots: Pick<ScopeLot, "lotId">[], now: Date = new Date()): Promise<Readable> {
   const lotIds = lots.map((l) => l.lotId);
-  const shop = await pool().query<{ domain: string }>("select domain from shops where id = $1", [shopId]);
-  const domain = shop.rows[0]?.domain ?? `shop-${shopId}.myshopify.com`;
+  const domain = (await findShopDomain(pool(), shopId)) ?? `shop-${shopId}.myshopify.com`;
   const client = await pool().connect();
   async function* events(): AsyncGenerator<string> {
     let first = true;

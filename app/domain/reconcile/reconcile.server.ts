@@ -10,6 +10,7 @@ import { pool } from "../../db.server";
 import { getQueue, jobIdFor, QUEUE_NAMES } from "../../lib/queues.server";
 import { fetchLevelOnHand, fetchOnHand, ON_HAND_BATCH } from "../../lib/shopify-admin.server";
 import { moveLotUnitsWithEntries } from "../ledger/ledger.server";
+import { findShopDomain } from "../shops/shops.server";
 import { decideReconciliation, type ReconcileDecision } from "./reconcile-rules";
 import { RECONCILE_SHOP_JOB } from "./inventory-level-webhook.server";
 
@@ -79,9 +80,9 @@ export async function reconcileShop(shopId: number): Promise<LevelResult[]> {
 }
 
 async function shopDomain(shopId: number): Promise<string> {
-  const r = await pool().query<{ domain: string }>("select domain from shops where id = $1", [shopId]);
-  if (!r.rows[0]) throw new Error(`shop ${shopId} does not exist`);
-  return r.rows[0].domain;
+  const domain = await findShopDomain(pool(), shopId);
+  if (domain === undefined) throw new Error(`shop ${shopId} does not exist`);
+  return domain;
 }
 
 /** Compares and acts for one level, in one transaction that locks the level's balances. */

@@ -18,3 +18,9 @@ export async function findShopId(sql: Pick<Sql, "query">, domain: string): Promi
   const found = await sql.query<{ id: number }>("select id from shops where domain = $1", [domain]);
   return found.rows[0]?.id;
 }
+
+/** The shop's domain (what Admin GraphQL and EPCIS URIs need), or undefined for an id with no shop. */
+export async function findShopDomain(sql: Pick<Sql, "query">, shopId: number): Promise<string | undefined> {
+  const found = await sql.query<{ domain: string }>("select domain from shops where id = $1", [shopId]);
+  return found.rows[0]?.domain;
+}
