@@ -17,8 +17,11 @@ import {
   customersByKeys,
   findLotsByNumber,
   listLotCustomers,
+  LOT_COLUMNS,
   recallScope,
   recallTotals,
+  toScopeLot,
+  type LotRow,
   type Queryable,
   type RecallCustomer,
   type RecallTotals,
@@ -227,32 +230,13 @@ export async function findRecallId(shopId: number, idOrReference: string, db: Qu
 }
 
 async function scopeOf(db: Queryable, shopId: number, recallId: bigint): Promise<ScopeLot[]> {
-  const r = await db.query<{
-    id: bigint;
-    lot_number: string;
-    variant_id: bigint;
-    status: ScopeLot["status"];
-    expires_on: string | null;
-    supplier: string | null;
-    supplier_lot: string | null;
-    direct: boolean;
-  }>(
-    `select l.id, l.lot_number, l.variant_id, l.status, l.expires_on, l.supplier, l.supplier_lot, rl.direct
+  const r = await db.query<LotRow & { direct: boolean }>(
+    `select ${LOT_COLUMNS}, rl.direct
        from recall_lots rl join lots l on l.id = rl.lot_id and l.shop_id = rl.shop_id
       where rl.shop_id = $1 and rl.recall_id = $2 order by rl.direct desc, l.lot_number, l.id`,
     [shopId, recallId],
   );
-  return r.rows.map((x) => ({
-    lotId: x.id,
-    lotNumber: x.lot_number,
-    variantId: x.variant_id,
-    status: x.status,
-    direct: x.direct,
-    depth: x.direct ? 0 : 1,
-    expiresOn: x.expires_on,
-    supplier: x.supplier,
-    supplierLot: x.supplier_lot,
-  }));
+  return r.rows.map((x) => toScopeLot(x, x.direct, x.direct ? 0 : 1));
 }
 
 async function progressOf(db: Queryable, shopId: number, recallIds: bigint[]): Promise<Map<bigint, RecallProgress>> {

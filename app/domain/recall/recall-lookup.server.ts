@@ -127,7 +127,8 @@ function pageSize(limit: number | undefined): number {
 // ---------------------------------------------------------------------------------------------
 // Lots in scope
 
-interface LotRow {
+/** A lot row in a recall's scope (columns LOT_COLUMNS of `lots l`). */
+export interface LotRow {
   id: bigint;
   lot_number: string;
   variant_id: bigint;
@@ -137,9 +138,9 @@ interface LotRow {
   supplier_lot: string | null;
 }
 
-const LOT_COLUMNS = "l.id, l.lot_number, l.variant_id, l.status, l.expires_on, l.supplier, l.supplier_lot";
+export const LOT_COLUMNS = "l.id, l.lot_number, l.variant_id, l.status, l.expires_on, l.supplier, l.supplier_lot";
 
-function toScopeLot(row: LotRow, direct: boolean, depth: number): ScopeLot {
+export function toScopeLot(row: LotRow, direct: boolean, depth: number): ScopeLot {
   return {
     lotId: row.id,
     lotNumber: row.lot_number,
