@@ -4,8 +4,7 @@
 // the real route. No lot gives more than it holds, nothing is lost to a deadlock or a
 // serialization failure, nothing is allocated twice, and FEFO order holds across transactions.
 // Then cancellations, returns and new fulfilments compete for the same units, all at once.
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { pool } from "../../app/db.server";
 import { closeQueues } from "../../app/lib/queues.server";
@@ -13,9 +12,9 @@ import { deliver as post, eventually, useOwnQueuePrefix } from "../helpers/webho
 import { createTestShop } from "../helpers/shops";
 import { createLot, createVariant, newId } from "../helpers/factories";
 import { allocationInvariantViolations, balances, fulfilmentPayload, orderPayload, refundPayload } from "../helpers/allocation";
+import { startWorkerProcess, type WorkerProcess } from "../helpers/worker-process";
 
 const prefix = useOwnQueuePrefix();
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const children: ChildProcess[] = [];
 
 afterEach(async () => {
@@ -33,17 +32,10 @@ afterEach(async () => {
 });
 afterAll(() => closeQueues());
 
-function startWorker(): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, QUEUE_PREFIX: prefix, WORKER_QUEUES: "webhooks", WORKER_CONCURRENCY: "4", PG_POOL_MAX: "6", LOG_LEVEL: "warn", NODE_ENV: "test" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
-  child.stderr!.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+function startWorker(): WorkerProcess {
+  const child = startWorkerProcess({ QUEUE_PREFIX: prefix, WORKER_QUEUES: "webhooks", WORKER_CONCURRENCY: "4", PG_POOL_MAX: "6", LOG_LEVEL: "warn", NODE_ENV: "test" });
   children.push(child);
-  return Object.assign(child, { output: () => output });
+  return child;
 }
 
 const LOC = 71230000001n;

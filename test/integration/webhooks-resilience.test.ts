@@ -1,12 +1,12 @@
 // Nothing lost, nothing doubled: Redis unreachable when a delivery arrives, a worker killed with
 // SIGKILL in the middle of a job, a worker stopped with SIGTERM while a job runs. Workers here
 // are real child processes (`node --import tsx workers/main.ts`) on this file's queue prefix.
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { deliver, eventually, inboxRow, jobCounts, processWebhookQueue, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { fixture } from "../helpers/webhooks";
+import { startWorkerProcess, type WorkerProcess } from "../helpers/worker-process";
 import { createTestShop } from "../helpers/shops";
 import { createAllocation, createLocation, createLot, createVariant, newId } from "../helpers/factories";
 import { pool } from "../../app/db.server";
@@ -18,7 +18,6 @@ import { sweepInbox } from "../../app/domain/webhooks/requeue.server";
 // key that lives for the stalledInterval of whichever worker checked last.
 process.env.WORKER_LOCK_MS = "1000";
 const prefix = useOwnQueuePrefix();
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const children: ChildProcess[] = [];
 
 afterEach(() => {
@@ -26,17 +25,10 @@ afterEach(() => {
 });
 afterAll(() => closeQueues());
 
-function startWorker(): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, QUEUE_PREFIX: prefix, WORKER_LOCK_MS: "1000", WORKER_QUEUES: "webhooks", WORKER_CONCURRENCY: "2", LOG_LEVEL: "info", NODE_ENV: "test" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+function startWorker(): WorkerProcess {
+  const child = startWorkerProcess({ QUEUE_PREFIX: prefix, WORKER_LOCK_MS: "1000", WORKER_QUEUES: "webhooks", WORKER_CONCURRENCY: "2", LOG_LEVEL: "info", NODE_ENV: "test" });
   children.push(child);
-  return Object.assign(child, { output: () => output });
+  return child;
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
