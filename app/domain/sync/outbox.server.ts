@@ -117,23 +117,20 @@ export function registerOutboxSender(kind: string, sender: OutboxSender): void {
   senders.set(kind, sender);
 }
 
-registerOutboxSender("inventory.adjust", async (row) => {
-  const payload = row.payload as AdjustPayload;
-  const result = await adminMutation(row.shopDomain, INVENTORY_ADJUST_MUTATION, "inventoryAdjustQuantities", {
-    input: payload.input,
-    idempotencyKey: shopifyIdempotencyKey(row.idempotencyKey),
-  });
-  return result.cost;
-});
+/** An inventory mutation of the row's prepared input, with the row's key: Shopify applies a repeat once. */
+function inventoryMutationSender(mutation: string, field: string): OutboxSender {
+  return async (row) => {
+    const payload = row.payload as AdjustPayload | MovePayload;
+    const result = await adminMutation(row.shopDomain, mutation, field, {
+      input: payload.input,
+      idempotencyKey: shopifyIdempotencyKey(row.idempotencyKey),
+    });
+    return result.cost;
+  };
+}
 
-registerOutboxSender("inventory.move", async (row) => {
-  const payload = row.payload as MovePayload;
-  const result = await adminMutation(row.shopDomain, INVENTORY_MOVE_MUTATION, "inventoryMoveQuantities", {
-    input: payload.input,
-    idempotencyKey: shopifyIdempotencyKey(row.idempotencyKey),
-  });
-  return result.cost;
-});
+registerOutboxSender("inventory.adjust", inventoryMutationSender(INVENTORY_ADJUST_MUTATION, "inventoryAdjustQuantities"));
+registerOutboxSender("inventory.move", inventoryMutationSender(INVENTORY_MOVE_MUTATION, "inventoryMoveQuantities"));
 
 /** payload: { id: "gid://shopify/Order/1" | "gid://shopify/Customer/1", tags: string[] }. tagsAdd is naturally idempotent. */
 registerOutboxSender("tags.add", async (row) => {
