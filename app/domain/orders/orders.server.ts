@@ -8,16 +8,6 @@ import { orderSnapshot, type OrderSnapshot } from "./order-snapshot";
 
 export type RecordOrderResult = "created" | "updated" | "stale";
 
-/**
- * Make sure an order row exists (e.g. a fulfilment or refund that arrives before its order): an
- * empty row that the order's own delivery completes later (its shopify_updated_at is null, so
- * any payload wins). Returns true when it created the row.
- */
-export async function ensureOrder(sql: Sql, shopId: number, orderId: bigint): Promise<boolean> {
-  const r = await sql.query("insert into orders (shop_id, id, updated_at) values ($1, $2, now()) on conflict (shop_id, id) do nothing", [shopId, orderId]);
-  return (r.rowCount ?? 0) > 0;
-}
-
 /** Upsert the order and its lines unless what is stored is newer; link its allocations to the customer. */
 export async function recordOrder(sql: Sql, shopId: number, order: OrderSnapshot): Promise<RecordOrderResult> {
   const upserted = await sql.query<{ inserted: boolean }>(

@@ -36,10 +36,6 @@ export const GUEST_KEY_SQL = `(case
     then 'email:' || lower(coalesce(o.customer_email, o.email))
   else 'order:' || a.order_id::text end)`;
 
-export function customerKeyOf(customerId: bigint | null): string | null {
-  return customerId === null ? null : customerId.toString();
-}
-
 /** "12" -> 12n; other keys are guests (null). */
 export function customerIdOfKey(key: string): bigint | null {
   return /^\d+$/.test(key) ? BigInt(key) : null;
