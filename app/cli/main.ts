@@ -3,6 +3,7 @@
 import { CliError, parse, printJson, type Command } from "./command";
 import { commands } from "./registry";
 import { exitWithOneLine } from "../lib/fail-fast.server";
+import { DomainError } from "../domain/errors";
 
 function topHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -48,7 +49,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(found.command.usage.trim() + "\n");
     return 0;
   }
-  const result = await found.command.run(parsed);
+  let result: unknown;
+  try {
+    result = await found.command.run(parsed);
+  } catch (error) {
+    // A domain error's message says what went wrong and what to do: the operator sees it as is.
+    if (error instanceof DomainError) throw new CliError(error.message);
+    throw error;
+  }
   if (result !== undefined) printJson(result);
   return 0;
 }

@@ -57,6 +57,8 @@ describe("lotkeeper allocations / trace order", () => {
   it("bad input is a clear error", async () => {
     const shop = await createTestShop("alloc-cli-bad");
     await expect(main(["trace", "order", "--shop", shop.domain, "--order", "12345"])).rejects.toThrow(/order 12345 is not known/);
+    // A domain error (OrderNotFoundError) reaches the operator as a CLI error: one line, exit 1, no class name.
+    await expect(main(["trace", "order", "--shop", shop.domain, "--order", "12345"])).rejects.toMatchObject({ name: "CliError", exitCode: 1 });
     await expect(main(["trace", "order", "--shop", shop.domain, "--order", "abc"])).rejects.toThrow(/--order must be a Shopify id/);
     await expect(main(["allocations", "move", "--shop", shop.domain, "--allocation", "999999999", "--lot", "X"])).rejects.toThrow(/allocation 999999999 does not exist/);
     await expect(main(["allocations", "list", "--shop", shop.domain])).rejects.toThrow(/--unknown/);

@@ -4,9 +4,7 @@ import { requireShopId } from "../shop-option";
 import { pool } from "../../db.server";
 import { withTransaction } from "../../lib/sql.server";
 import { moveAllocation } from "../../domain/allocation/move-allocation.server";
-import { AllocationNotFoundError, AllocationNotMovableError, LotVariantMismatchError } from "../../domain/allocation/errors";
-import { LotNotFoundError } from "../../domain/lots/lot-errors";
-import { InsufficientStockError } from "../../domain/ledger/ledger.server";
+import { AllocationNotFoundError } from "../../domain/allocation/errors";
 
 export const allocationsMove: Command = {
   name: "allocations move",
@@ -36,27 +34,14 @@ Prints {"moved": {id, lotId, lot, unknownLot, quantity, returnedQuantity, locati
       if (!Number.isInteger(quantity) || quantity < 1) throw new UsageError(`--quantity must be a positive whole number, got "${args.values.quantity}"`);
     }
     const allocation = await pool().query<{ variant_id: bigint }>("select variant_id from allocations where id = $1 and shop_id = $2", [allocationId, shopId]);
-    if (!allocation.rows[0]) throw new CliError(new AllocationNotFoundError(allocationId).message);
+    if (!allocation.rows[0]) throw new AllocationNotFoundError(allocationId);
     const lot = await pool().query<{ id: bigint }>("select id from lots where shop_id = $1 and variant_id = $2 and lot_number = $3", [
       shopId,
       allocation.rows[0].variant_id,
       lotNumber,
     ]);
     if (!lot.rows[0]) throw new CliError(`variant ${allocation.rows[0].variant_id} has no lot "${lotNumber}" (see lotkeeper lots list)`);
-    try {
-      const result = await withTransaction((sql) => moveAllocation(sql, { shopId, allocationId, toLotId: lot.rows[0]!.id, quantity, cause: "CLI", causeRef: "cli" }));
-      return { moved: { ...result.moved, lot: lotNumber }, remainder: result.remainder };
-    } catch (error) {
-      if (
-        error instanceof AllocationNotFoundError ||
-        error instanceof AllocationNotMovableError ||
-        error instanceof LotNotFoundError ||
-        error instanceof LotVariantMismatchError ||
-        error instanceof InsufficientStockError
-      ) {
-        throw new CliError(error.message);
-      }
-      throw error;
-    }
+    const result = await withTransaction((sql) => moveAllocation(sql, { shopId, allocationId, toLotId: lot.rows[0]!.id, quantity, cause: "CLI", causeRef: "cli" }));
+    return { moved: { ...result.moved, lot: lotNumber }, remainder: result.remainder };
   },
 };

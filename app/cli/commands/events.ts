@@ -1,7 +1,7 @@
 // `lotkeeper events list` and `lotkeeper events replay`: the webhook inbox for operators.
-import { CliError, optionalLimit, UsageError, type Command } from "../command";
+import { optionalLimit, UsageError, type Command } from "../command";
 import { requireShopDomain } from "../shop-option";
-import { EVENT_STATUSES, EventAlreadyProcessedError, EventNotFoundError, listEvents, replayEvent, type EventStatus } from "../../domain/webhooks/events.server";
+import { EVENT_STATUSES, listEvents, replayEvent, type EventStatus } from "../../domain/webhooks/events.server";
 
 export const eventsList: Command = {
   name: "events list",
@@ -39,11 +39,6 @@ unknown or already processed. Needs Redis.`,
     const webhookId = args.positionals[0]?.trim();
     if (!webhookId) throw new UsageError("give the webhook id: lotkeeper events replay <webhookId>");
     if (args.positionals.length > 1) throw new UsageError("give exactly one webhook id");
-    try {
-      return await replayEvent(webhookId);
-    } catch (error) {
-      if (error instanceof EventNotFoundError || error instanceof EventAlreadyProcessedError) throw new CliError(error.message);
-      throw error;
-    }
+    return replayEvent(webhookId);
   },
 };

@@ -1,7 +1,7 @@
 import { optionalString, requireString, UsageError, type Command } from "../command";
 import { adjustLot } from "../../domain/lots/lot-moves.server";
 import { requireShopId } from "../shop-option";
-import { domainErrors, lotFrom, lotOptions, shopOption } from "./lots-shared";
+import { lotFrom, lotOptions, shopOption } from "./lots-shared";
 
 export const lotsAdjust: Command = {
   name: "lots adjust",
@@ -31,12 +31,10 @@ holds there is refused and changes nothing.`,
     const delta = given[0] === "remove" ? `-${amount}` : amount;
     const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
-    return domainErrors(() =>
-      adjustLot(
-        shopId,
-        { lotId, locationId: requireString(args, "location"), delta, reason: optionalString(args, "reason"), note: optionalString(args, "note") },
-        { cause: "CLI", causeRef: "cli" },
-      ),
+    return adjustLot(
+      shopId,
+      { lotId, locationId: requireString(args, "location"), delta, reason: optionalString(args, "reason"), note: optionalString(args, "note") },
+      { cause: "CLI", causeRef: "cli" },
     );
   },
 };

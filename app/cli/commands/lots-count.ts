@@ -1,7 +1,7 @@
 import { requireString, type Command } from "../command";
 import { countLot } from "../../domain/lots/lot-moves.server";
 import { requireShopId } from "../shop-option";
-import { domainErrors, lotFrom, lotOptions, shopOption } from "./lots-shared";
+import { lotFrom, lotOptions, shopOption } from "./lots-shared";
 
 export const lotsCount: Command = {
   name: "lots count",
@@ -15,6 +15,6 @@ Prints {"previous","difference","balances",...}.`,
   async run(args) {
     const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
-    return domainErrors(() => countLot(shopId, { lotId, locationId: requireString(args, "location"), counted: requireString(args, "counted") }, { cause: "CLI", causeRef: "cli" }));
+    return countLot(shopId, { lotId, locationId: requireString(args, "location"), counted: requireString(args, "counted") }, { cause: "CLI", causeRef: "cli" });
   },
 };

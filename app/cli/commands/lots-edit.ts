@@ -2,7 +2,7 @@ import { type Command } from "../command";
 import { updateLot } from "../../domain/lots/edit-lot.server";
 import type { LotPatchInput } from "../../domain/lots/lot-rules";
 import { requireShopId } from "../shop-option";
-import { domainErrors, lotFrom, lotOptions, shopOption } from "./lots-shared";
+import { lotFrom, lotOptions, shopOption } from "./lots-shared";
 
 const FIELDS: [string, keyof LotPatchInput][] = [
   ["new-lot", "lotNumber"],
@@ -35,6 +35,6 @@ Typical use: complete a lot that reconciliation created (UNLOTTED-YYYYMMDD, "inc
       const value = args.values[flag];
       if (typeof value === "string") input[key] = value;
     }
-    return domainErrors(() => updateLot(shopId, lotId, input));
+    return updateLot(shopId, lotId, input);
   },
 };

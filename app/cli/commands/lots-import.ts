@@ -3,7 +3,7 @@ import { CliError, UsageError, type Command } from "../command";
 import { importLotsCsv } from "../../domain/lots/import-lots.server";
 import { printJson } from "../command";
 import { requireShopId } from "../shop-option";
-import { domainErrors, shopOption } from "./lots-shared";
+import { shopOption } from "./lots-shared";
 
 export const lotsImport: Command = {
   name: "lots import",
@@ -30,7 +30,7 @@ exits 1 when there are errors.`,
     } catch (error) {
       throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
-    const report = await domainErrors(() => importLotsCsv(shopId, text, { dryRun: args.values["dry-run"] === true, mode: args.values["as-receipts"] === true ? "receipts" : "opening-stock", ctx: { cause: "CLI", causeRef: `import:${file}` } }));
+    const report = await importLotsCsv(shopId, text, { dryRun: args.values["dry-run"] === true, mode: args.values["as-receipts"] === true ? "receipts" : "opening-stock", ctx: { cause: "CLI", causeRef: `import:${file}` } });
     if (report.errors.length > 0) {
       printJson(report);
       const first = report.errors[0]!;

@@ -1,7 +1,7 @@
 import { optionalString, UsageError, type Command } from "../command";
 import { listLots, type LotSort } from "../../domain/lots/lot-queries.server";
 import { optionalShopifyId, requireShopId } from "../shop-option";
-import { domainErrors, shopOption } from "./lots-shared";
+import { shopOption } from "./lots-shared";
 
 const STATUSES = ["ACTIVE", "QUARANTINED", "RECALLED", "EXPIRED", "INCOMPLETE"] as const;
 
@@ -37,18 +37,16 @@ Prints {"lots": [...], "nextCursor"}; pass nextCursor as --cursor for the next p
       if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number`);
       return Number(v);
     };
-    return domainErrors(() =>
-      listLots(shopId, {
-        search: optionalString(args, "search"),
-        status: status as (typeof STATUSES)[number] | undefined,
-        variantId: optionalShopifyId(args, "variant"),
-        locationId: optionalShopifyId(args, "location"),
-        expiringWithinDays: number("expiring-within"),
-        inStock: args.values["in-stock"] === true,
-        sort: sort as LotSort,
-        limit: number("limit"),
-        cursor: optionalString(args, "cursor"),
-      }),
-    );
+    return listLots(shopId, {
+      search: optionalString(args, "search"),
+      status: status as (typeof STATUSES)[number] | undefined,
+      variantId: optionalShopifyId(args, "variant"),
+      locationId: optionalShopifyId(args, "location"),
+      expiringWithinDays: number("expiring-within"),
+      inStock: args.values["in-stock"] === true,
+      sort: sort as LotSort,
+      limit: number("limit"),
+      cursor: optionalString(args, "cursor"),
+    });
   },
 };

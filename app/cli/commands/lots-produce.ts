@@ -2,8 +2,7 @@ import type { Command } from "../command";
 import { UsageError, requireString } from "../command";
 import { requireShopId, requireShopifyId } from "../shop-option";
 import { produceLot } from "../../domain/genealogy/genealogy.server";
-import { parseInputSpec, parseProductionKind, ProductionError } from "../../domain/genealogy/production-rules";
-import { CliError } from "../command";
+import { parseInputSpec, parseProductionKind } from "../../domain/genealogy/production-rules";
 
 export const lotsProduce: Command = {
   name: "lots produce",
@@ -34,21 +33,16 @@ Prints {"runId", "kind", "output": {...}, "inputs": [{lotNumber, quantity, balan
     if (inputs.length === 0) throw new UsageError("at least one --input <lot>[@<variant id>]:<qty> is required");
     const quantityText = requireString(args, "quantity");
     if (!/^\d+$/.test(quantityText)) throw new UsageError(`--quantity must be a positive whole number, got "${quantityText}"`);
-    try {
-      const request = {
-        kind: parseProductionKind(requireString(args, "kind")),
-        outputVariantId: requireShopifyId(args, "output-variant"),
-        outputLotNumber: requireString(args, "output-lot"),
-        quantity: Number(quantityText),
-        locationId: requireShopifyId(args, "location"),
-        inputs: inputs.map(parseInputSpec),
-        expiresOn: typeof args.values.expires === "string" ? args.values.expires : undefined,
-        reference: typeof args.values.reference === "string" ? args.values.reference : undefined,
-      };
-      return await produceLot(shopId, request, "CLI");
-    } catch (error) {
-      if (error instanceof ProductionError) throw new CliError(error.message);
-      throw error;
-    }
+    const request = {
+      kind: parseProductionKind(requireString(args, "kind")),
+      outputVariantId: requireShopifyId(args, "output-variant"),
+      outputLotNumber: requireString(args, "output-lot"),
+      quantity: Number(quantityText),
+      locationId: requireShopifyId(args, "location"),
+      inputs: inputs.map(parseInputSpec),
+      expiresOn: typeof args.values.expires === "string" ? args.values.expires : undefined,
+      reference: typeof args.values.reference === "string" ? args.values.reference : undefined,
+    };
+    return produceLot(shopId, request, "CLI");
   },
 };

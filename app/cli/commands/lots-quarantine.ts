@@ -1,7 +1,7 @@
 import { optionalString, type Command } from "../command";
 import { quarantineLotNow, releaseLotNow } from "../../domain/lots/quarantine.server";
 import { optionalShopifyId, requireShopId } from "../shop-option";
-import { domainErrors, lotFrom, lotOptions, shopOption } from "./lots-shared";
+import { lotFrom, lotOptions, shopOption } from "./lots-shared";
 
 const options = { ...shopOption, ...lotOptions, location: { type: "string" as const }, reason: { type: "string" as const } };
 
@@ -16,9 +16,7 @@ available to quality_control (inventoryMoveQuantities). Quarantining twice chang
   async run(args) {
     const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
-    return domainErrors(() =>
-      quarantineLotNow({ shopId, lotId, locationId: optionalShopifyId(args, "location"), reason: optionalString(args, "reason") ?? "quarantined from the CLI", cause: "CLI", causeRef: "cli" }),
-    );
+    return quarantineLotNow({ shopId, lotId, locationId: optionalShopifyId(args, "location"), reason: optionalString(args, "reason") ?? "quarantined from the CLI", cause: "CLI", causeRef: "cli" });
   },
 };
 
@@ -32,8 +30,6 @@ Moves the units back from quality_control to available. A recalled lot is refuse
   async run(args) {
     const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
-    return domainErrors(() =>
-      releaseLotNow({ shopId, lotId, locationId: optionalShopifyId(args, "location"), reason: optionalString(args, "reason") ?? "released from the CLI", cause: "CLI", causeRef: "cli" }),
-    );
+    return releaseLotNow({ shopId, lotId, locationId: optionalShopifyId(args, "location"), reason: optionalString(args, "reason") ?? "released from the CLI", cause: "CLI", causeRef: "cli" });
   },
 };

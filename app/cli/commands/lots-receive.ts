@@ -5,7 +5,7 @@ import { findVariantByGtin } from "../../domain/catalog/catalog.server";
 import { mergeScan, type ReceiptInput } from "../../domain/lots/lot-rules";
 import { Gs1Error, parseGs1 } from "../../domain/gs1/gs1";
 import { requireShopId } from "../shop-option";
-import { domainErrors, shopOption } from "./lots-shared";
+import { shopOption } from "./lots-shared";
 
 export const lotsReceive: Command = {
   name: "lots receive",
@@ -70,18 +70,13 @@ Prints {"lotId","lotNumber","created","locationId","locationName","quantity","ba
         if (error instanceof Gs1Error) throw new CliError(`--scan: ${error.message}`);
         throw error;
       }
-      input = await domainErrors(async () => {
-        const merged = mergeScan(input, scan);
-        if (!merged.variantId && scan.gtin) merged.variantId = String(await findVariantByGtin(pool(), shopId, scan.gtin));
-        return merged;
-      });
+      input = mergeScan(input, scan);
+      if (!input.variantId && scan.gtin) input.variantId = String(await findVariantByGtin(pool(), shopId, scan.gtin));
     }
-    return domainErrors(() =>
-      receiveLot(
-        shopId,
-        input,
-        { cause: "CLI", causeRef: "cli" },
-      ),
+    return receiveLot(
+      shopId,
+      input,
+      { cause: "CLI", causeRef: "cli" },
     );
   },
 };

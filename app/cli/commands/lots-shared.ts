@@ -1,10 +1,9 @@
-// What the `lots *` commands share: the lot by number (or id), and turning domain errors into one
-// clear CLI line. The shop and Shopify id options are app/cli/shop-option.ts.
-import { CliError, optionalString, UsageError, type ParsedArgs } from "../command";
+// What the `lots *` commands share: the options and the lot by number (or id). The shop and Shopify
+// id options are app/cli/shop-option.ts; app/cli/main.ts shows domain errors as one line.
+import { optionalString, UsageError, type ParsedArgs } from "../command";
 import { optionalShopifyId } from "../shop-option";
 import { pool } from "../../db.server";
 import { findLotId } from "../../domain/lots/lot-queries.server";
-import { LotError } from "../../domain/lots/lot-errors";
 
 export const shopOption = { shop: { type: "string" as const } };
 export const lotOptions = { lot: { type: "string" as const }, variant: { type: "string" as const }, "lot-id": { type: "string" as const } };
@@ -19,15 +18,5 @@ export async function lotFrom(args: ParsedArgs, shopId: number): Promise<bigint>
   const lotNumber = typeof args.values.lot === "string" ? args.values.lot : undefined;
   if (!lotNumber) throw new UsageError("--lot <number> is required (or --lot-id)");
   const variantId = optionalShopifyId(args, "variant");
-  return domainErrors(() => findLotId(pool(), shopId, lotNumber, variantId));
-}
-
-/** Runs a use case; its typed errors become one CLI line (exit 1). */
-export async function domainErrors<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof LotError) throw new CliError(error.message);
-    throw error;
-  }
+  return findLotId(pool(), shopId, lotNumber, variantId);
 }

@@ -1,7 +1,7 @@
 import type { Command } from "../command";
 import { getLotDetail } from "../../domain/lots/lot-queries.server";
 import { requireShopId } from "../shop-option";
-import { domainErrors, lotFrom, lotOptions, shopOption } from "./lots-shared";
+import { lotFrom, lotOptions, shopOption } from "./lots-shared";
 
 export const lotsShow: Command = {
   name: "lots show",
@@ -17,6 +17,6 @@ Prints the lot's attributes, "status" (ACTIVE, QUARANTINED, RECALLED or EXPIRED)
   async run(args) {
     const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
-    return domainErrors(() => getLotDetail(shopId, lotId, { ledgerLimit: 20 }));
+    return getLotDetail(shopId, lotId, { ledgerLimit: 20 });
   },
 };

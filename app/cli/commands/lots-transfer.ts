@@ -1,7 +1,7 @@
 import { requireString, type Command } from "../command";
 import { transferLot } from "../../domain/lots/lot-moves.server";
 import { requireShopId } from "../shop-option";
-import { domainErrors, lotFrom, lotOptions, shopOption } from "./lots-shared";
+import { lotFrom, lotOptions, shopOption } from "./lots-shared";
 
 export const lotsTransfer: Command = {
   name: "lots transfer",
@@ -14,12 +14,10 @@ Quarantined units stay quarantined at the destination.`,
   async run(args) {
     const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
-    return domainErrors(() =>
-      transferLot(
-        shopId,
-        { lotId, fromLocationId: requireString(args, "from"), toLocationId: requireString(args, "to"), quantity: requireString(args, "quantity") },
-        { cause: "CLI", causeRef: "cli" },
-      ),
+    return transferLot(
+      shopId,
+      { lotId, fromLocationId: requireString(args, "from"), toLocationId: requireString(args, "to"), quantity: requireString(args, "quantity") },
+      { cause: "CLI", causeRef: "cli" },
     );
   },
 };

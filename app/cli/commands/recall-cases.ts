@@ -11,7 +11,6 @@ import {
   openRecall,
   setCustomerContactStatus,
 } from "../../domain/recall/recall-case.server";
-import { RecallError } from "../../domain/recall/errors";
 import { parseContactStatus } from "../../domain/recall/recall-rules";
 
 async function recallIdOf(shopId: number, args: ParsedArgs): Promise<bigint> {
@@ -19,15 +18,6 @@ async function recallIdOf(shopId: number, args: ParsedArgs): Promise<bigint> {
   const id = await findRecallId(shopId, ref);
   if (id === null) throw new CliError(`recall "${ref}" was not found in this shop (lotkeeper recall list)`);
   return id;
-}
-
-async function friendly<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof RecallError) throw new CliError(error.message);
-    throw error;
-  }
 }
 
 /** "H-1" or "H-1@4455" (lot H-1 of variant 4455). */
@@ -59,16 +49,14 @@ progress in "tagging"). Prints the case (as recall show).`,
     const shopId = await requireShopId(args);
     const lots = ((args.values.lot as unknown as string[] | undefined) ?? []).map((l) => l.trim()).filter(Boolean);
     if (lots.length === 0) throw new UsageError("at least one --lot <number> is required");
-    return friendly(() =>
-      openRecall(shopId, {
-        lots: lots.map(lotRef),
-        reason: requireString(args, "reason"),
-        severity: requireString(args, "severity"),
-        reference: typeof args.values.reference === "string" ? args.values.reference : undefined,
-        tagShopify: args.values["tag-shopify"] === true,
-        cause: "CLI",
-      }),
-    );
+    return openRecall(shopId, {
+      lots: lots.map(lotRef),
+      reason: requireString(args, "reason"),
+      severity: requireString(args, "severity"),
+      reference: typeof args.values.reference === "string" ? args.values.reference : undefined,
+      tagShopify: args.values["tag-shopify"] === true,
+      cause: "CLI",
+    });
   },
 };
 
@@ -88,12 +76,10 @@ also one page of customers with their contactStatus (customerKey identifies each
     const recall = await getRecall(shopId, id);
     if (!args.values.customers) return recall;
     const limit = optionalLimit(args, 500);
-    const page = await friendly(() =>
-      listRecallCustomers(shopId, id, typeof args.values.cursor === "string" ? args.values.cursor : null, {
-        limit,
-        status: typeof args.values.status === "string" ? parseContactStatus(args.values.status) : undefined,
-      }),
-    );
+    const page = await listRecallCustomers(shopId, id, typeof args.values.cursor === "string" ? args.values.cursor : null, {
+      limit,
+      status: typeof args.values.status === "string" ? parseContactStatus(args.values.status) : undefined,
+    });
     return { ...recall, customers: page.customers, nextCursor: page.nextCursor };
   },
 };
@@ -122,7 +108,7 @@ closing the case. Prints the closed case with its final progress.`,
   async run(args) {
     const shopId = await requireShopId(args);
     const id = await recallIdOf(shopId, args);
-    return friendly(() => closeRecall(shopId, id));
+    return closeRecall(shopId, id);
   },
 };
 
@@ -137,6 +123,6 @@ customerKey as listed by recall show --customers: a customer id, "email:<address
   async run(args) {
     const shopId = await requireShopId(args);
     const id = await recallIdOf(shopId, args);
-    return friendly(async () => setCustomerContactStatus(shopId, id, requireString(args, "customer"), parseContactStatus(requireString(args, "status"))));
+    return setCustomerContactStatus(shopId, id, requireString(args, "customer"), parseContactStatus(requireString(args, "status")));
   },
 };

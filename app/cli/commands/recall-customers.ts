@@ -1,9 +1,8 @@
 import type { Command } from "../command";
-import { CliError, optionalLimit, requireString } from "../command";
+import { optionalLimit, requireString } from "../command";
 import { optionalShopifyId, requireShopId } from "../shop-option";
 import { listLotCustomers, lookupRecall, type RecallLookup } from "../../domain/recall/recall-lookup.server";
 import { pool } from "../../db.server";
-import { RecallError } from "../../domain/recall/errors";
 
 export const recallCustomers: Command = {
   name: "recall customers",
@@ -35,20 +34,15 @@ Lots made from this lot by production runs are included unless --direct-only.`,
       directOnly: args.values["direct-only"] === true,
       cursor: typeof args.values.cursor === "string" ? args.values.cursor : undefined,
     };
-    try {
-      if (limit !== undefined) return shape(await lookupRecall(shopId, { ...input, limit }), true);
-      const first = await lookupRecall(shopId, { ...input, limit: 500 });
-      let cursor = first.nextCursor;
-      while (cursor) {
-        const next = await listLotCustomers(pool(), shopId, first.lots, { cursor, limit: 500 });
-        first.customers.push(...next.customers);
-        cursor = next.nextCursor;
-      }
-      return shape(first, false);
-    } catch (error) {
-      if (error instanceof RecallError) throw new CliError(error.message);
-      throw error;
+    if (limit !== undefined) return shape(await lookupRecall(shopId, { ...input, limit }), true);
+    const first = await lookupRecall(shopId, { ...input, limit: 500 });
+    let cursor = first.nextCursor;
+    while (cursor) {
+      const next = await listLotCustomers(pool(), shopId, first.lots, { cursor, limit: 500 });
+      first.customers.push(...next.customers);
+      cursor = next.nextCursor;
     }
+    return shape(first, false);
   },
 };
 

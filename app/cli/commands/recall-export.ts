@@ -1,10 +1,8 @@
-import type { Readable } from "node:stream";
 import type { Command } from "../command";
 import { CliError, UsageError, requireString } from "../command";
 import { optionalShopifyId, requireShopId } from "../shop-option";
 import { lotExportScope, recallCaseScope, recallCsvStream, recallEpcisStream } from "../../domain/exports/recall-exports.server";
 import { findRecallId } from "../../domain/recall/recall-case.server";
-import { RecallError } from "../../domain/recall/errors";
 
 export const recallExport: Command = {
   name: "recall export",
@@ -31,21 +29,15 @@ Written to stdout as it is read from the database (constant memory).`,
     const recall = typeof args.values.recall === "string" ? args.values.recall.trim() : undefined;
     const lot = typeof args.values.lot === "string" ? args.values.lot.trim() : undefined;
     if ((recall ? 1 : 0) + (lot ? 1 : 0) !== 1) throw new UsageError("give either --lot <number> or --recall <id or reference>");
-    let stream: Readable;
-    try {
-      let lots;
-      if (recall) {
-        const recallId = await findRecallId(shopId, recall);
-        if (recallId === null) throw new CliError(`recall "${recall}" was not found in this shop (lotkeeper recall list)`);
-        lots = (await recallCaseScope(shopId, recallId)).lots;
-      } else {
-        lots = await lotExportScope(shopId, { lotNumber: lot!, variantId: optionalShopifyId(args, "variant"), directOnly: args.values["direct-only"] === true });
-      }
-      stream = format === "csv" ? await recallCsvStream(shopId, lots) : await recallEpcisStream(shopId, lots);
-    } catch (error) {
-      if (error instanceof RecallError) throw new CliError(error.message);
-      throw error;
+    let lots;
+    if (recall) {
+      const recallId = await findRecallId(shopId, recall);
+      if (recallId === null) throw new CliError(`recall "${recall}" was not found in this shop (lotkeeper recall list)`);
+      lots = (await recallCaseScope(shopId, recallId)).lots;
+    } else {
+      lots = await lotExportScope(shopId, { lotNumber: lot!, variantId: optionalShopifyId(args, "variant"), directOnly: args.values["direct-only"] === true });
     }
+    const stream = format === "csv" ? await recallCsvStream(shopId, lots) : await recallEpcisStream(shopId, lots);
     await new Promise<void>((resolve, reject) => {
       stream.once("error", reject);
       stream.once("end", resolve);

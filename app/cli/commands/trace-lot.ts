@@ -1,8 +1,7 @@
 import type { Command } from "../command";
-import { CliError, optionalLimit, UsageError, requireString } from "../command";
+import { optionalLimit, UsageError, requireString } from "../command";
 import { optionalShopifyId, requireShopId } from "../shop-option";
 import { traceLot } from "../../domain/trace/trace.server";
-import { RecallError } from "../../domain/recall/errors";
 
 export const traceLotCommand: Command = {
   name: "trace lot",
@@ -27,17 +26,12 @@ Each lot: lotNumber, variantId, depth, status, supplier, shippedUnits, returnedU
     const direction = requireString(args, "direction");
     if (direction !== "forward" && direction !== "backward") throw new UsageError(`--direction must be forward or backward, got "${direction}"`);
     const limit = optionalLimit(args);
-    try {
-      return await traceLot(shopId, {
-        lotNumber: requireString(args, "lot"),
-        variantId: optionalShopifyId(args, "variant"),
-        direction,
-        limit,
-        cursor: typeof args.values.cursor === "string" ? args.values.cursor : undefined,
-      });
-    } catch (error) {
-      if (error instanceof RecallError) throw new CliError(error.message);
-      throw error;
-    }
+    return traceLot(shopId, {
+      lotNumber: requireString(args, "lot"),
+      variantId: optionalShopifyId(args, "variant"),
+      direction,
+      limit,
+      cursor: typeof args.values.cursor === "string" ? args.values.cursor : undefined,
+    });
   },
 };

@@ -1,8 +1,7 @@
 // `lotkeeper trace order`: backward trace of one order, line item by line item, lot by lot.
-import { CliError, type Command } from "../command";
+import type { Command } from "../command";
 import { requireShopId, requireShopifyId } from "../shop-option";
 import { traceOrder } from "../../domain/allocation/queries.server";
-import { OrderNotFoundError } from "../../domain/allocation/errors";
 
 export const traceOrderCommand: Command = {
   name: "trace order",
@@ -21,11 +20,6 @@ on an unknown lot (see lotkeeper allocations list --unknown).`,
   async run(args) {
     const shopId = await requireShopId(args);
     const orderId = requireShopifyId(args, "order");
-    try {
-      return await traceOrder(shopId, orderId);
-    } catch (error) {
-      if (error instanceof OrderNotFoundError) throw new CliError(error.message);
-      throw error;
-    }
+    return traceOrder(shopId, orderId);
   },
 };

@@ -1,8 +1,10 @@
 // Pure rules of a production run (no database): what a valid request is, and how the CLI writes
 // an input ("<lot number>[@<variant id>]:<quantity>").
+import { DomainError } from "../errors";
+
 export type ProductionKind = "KIT" | "ASSEMBLY" | "REPACK";
 
-export class ProductionError extends Error {
+export class ProductionError extends DomainError {
   override name = "ProductionError";
 }
 

@@ -5,6 +5,7 @@
 //
 // References: GS1 General Specifications (AI table, section 3; century of YYMMDD dates 7.12),
 // GS1 Digital Link URI syntax 1.x.
+import { DomainError } from "../errors";
 
 export interface Gs1Data {
   /** 14 digits, check digit verified. */
@@ -29,7 +30,7 @@ export interface Gs1Result extends Gs1Data {
   elements: Gs1Element[];
 }
 
-export class Gs1Error extends Error {
+export class Gs1Error extends DomainError {
   override name = "Gs1Error";
   constructor(
     message: string,

@@ -1,5 +1,6 @@
 // Lot quantities move in one place: a balance change and its ledger entry are written together,
 // in the caller's transaction. The ledger is append-only; balances are derivable from it.
+import { DomainError } from "../errors";
 import type { Sql } from "../../lib/sql.server";
 
 export type LedgerKind =
@@ -32,7 +33,7 @@ export interface LotMovement {
   reason?: string | null;
 }
 
-export class InsufficientStockError extends Error {
+export class InsufficientStockError extends DomainError {
   override name = "InsufficientStockError";
 }
 

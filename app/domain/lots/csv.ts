@@ -1,8 +1,9 @@
 // A small RFC 4180 CSV reader: quoted fields with "" escapes, commas and line breaks inside
 // quotes, CRLF or LF line ends, a UTF-8 byte order mark. Spreadsheets in many European locales
 // save with ";" as separator; the header line decides. Pure: used by the import and its tests.
+import { DomainError } from "../errors";
 
-export class CsvError extends Error {
+export class CsvError extends DomainError {
   override name = "CsvError";
   constructor(
     message: string,

@@ -1,7 +1,8 @@
 // Typed errors of the lots context. Each message says what is wrong and what to do; routes map
 // them to 4xx answers and the CLI prints them as one line.
+import { DomainError } from "../errors";
 
-export class LotError extends Error {
+export class LotError extends DomainError {
   override name = "LotError";
 }
 

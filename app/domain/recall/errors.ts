@@ -1,5 +1,6 @@
 // Typed errors of recalls and trace: each says what went wrong and what to do.
-export class RecallError extends Error {
+import { DomainError } from "../errors";
+export class RecallError extends DomainError {
   override name = "RecallError";
 }
 

@@ -1,4 +1,5 @@
 // Shop settings rules (no database): the strategies, and checking what a merchant typed.
+import { DomainError } from "../errors";
 import { checkAutoLotPattern } from "../lots/lot-rules";
 
 export const STRATEGIES = ["FEFO", "FIFO", "LIFO", "MANUAL"] as const;
@@ -11,7 +12,7 @@ export interface ShopSettings {
   autoLotPattern: string;
 }
 
-export class SettingsValidationError extends Error {
+export class SettingsValidationError extends DomainError {
   override name = "SettingsValidationError";
   constructor(readonly problems: { field: string; message: string }[]) {
     super(problems.map((p) => `${p.field}: ${p.message}`).join("; "));

@@ -1,4 +1,5 @@
 // The inbox as operators see it: list a shop's events, replay one that failed or was deferred.
+import { DomainError } from "../errors";
 import { pool } from "../../db.server";
 import { requeueEvent, type RequeueResult } from "./requeue.server";
 
@@ -35,14 +36,14 @@ export async function listEvents(options: ListEventsOptions): Promise<EventSumma
   return r.rows;
 }
 
-export class EventNotFoundError extends Error {
+export class EventNotFoundError extends DomainError {
   override name = "EventNotFoundError";
   constructor(webhookId: string) {
     super(`no webhook event with id ${webhookId} (see lotkeeper events list --shop <domain>)`);
   }
 }
 
-export class EventAlreadyProcessedError extends Error {
+export class EventAlreadyProcessedError extends DomainError {
   override name = "EventAlreadyProcessedError";
   constructor(webhookId: string) {
     super(`webhook event ${webhookId} is already processed; replaying it would do nothing`);
