@@ -1,6 +1,7 @@
 // `--shop <domain>` of CLI commands: the shop's id, or a clear error when the app has never seen
 // that shop (it is not created here: a typo must not make an empty tenant).
 import { pool } from "../db.server";
+import { matchShopifyId } from "../lib/json";
 import { findShopId } from "../domain/shops/shops.server";
 import { CliError, requireString, UsageError, type ParsedArgs } from "./command";
 
@@ -25,9 +26,9 @@ export function optionalShopifyId(args: ParsedArgs, name: string): bigint | unde
   const value = args.values[name];
   if (value === undefined || value === true || value === false) return undefined;
   const text = String(value).trim();
-  const match = /^(?:gid:\/\/shopify\/[A-Za-z]+\/)?(\d{1,19})$/.exec(text);
-  if (!match) throw new UsageError(`--${name} must be a Shopify id (digits), got "${text}"`);
-  return BigInt(match[1]!);
+  const id = matchShopifyId(text);
+  if (id === null) throw new UsageError(`--${name} must be a Shopify id (digits), got "${text}"`);
+  return id;
 }
 
 export function requireShopifyId(args: ParsedArgs, name: string): bigint {

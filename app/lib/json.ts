@@ -18,3 +18,13 @@ export function shopifyId(value: string | number | bigint): bigint {
   }
   return BigInt(match[1]!);
 }
+
+/**
+ * The id in text a person typed or a block sent: "4521" or "gid://shopify/<Type>/4521" (of `type`
+ * only, when given), at most 19 digits; null when it is neither. Callers word their own error.
+ */
+export function matchShopifyId(text: string, type?: string): bigint | null {
+  const match = /^(?:gid:\/\/shopify\/([A-Za-z]+)\/)?(\d{1,19})$/.exec(text);
+  if (!match || (type !== undefined && match[1] !== undefined && match[1] !== type)) return null;
+  return BigInt(match[2]!);
+}

@@ -1,5 +1,6 @@
 // The rules of receiving and moving lot units, as pure functions (no database, no Shopify):
 // what a valid receipt looks like, how dates compare, how automatic lot numbers are made.
+import { matchShopifyId } from "../../lib/json";
 import { LotNotFoundError, LotValidationError, type FieldProblem } from "./lot-errors";
 
 export const LOT_NUMBER_MAX = 64;
@@ -85,9 +86,8 @@ export function parseShopifyId(value: string | number | bigint | null | undefine
   if (value === null || value === undefined || value === "") return "is required";
   if (typeof value === "bigint") return value > 0n ? value : "must be a positive id";
   const text = String(value).trim();
-  const m = new RegExp(`^(?:gid://shopify/${type}/)?(\\d{1,19})$`).exec(text);
-  if (!m) return `"${text}" is not a ${type} id (digits, or gid://shopify/${type}/<digits>)`;
-  const id = BigInt(m[1]!);
+  const id = matchShopifyId(text, type);
+  if (id === null) return `"${text}" is not a ${type} id (digits, or gid://shopify/${type}/<digits>)`;
   return id > 0n && id < 2n ** 63n ? id : `"${text}" is out of range`;
 }
 
