@@ -264,18 +264,11 @@ export function applySequence(prefix: string, seq: number): string {
 // ---------------------------------------------------------------------------------------------
 // Editing a lot's attributes (completing a lot reconciliation created, correcting a typo)
 
-export interface LotPatchInput {
-  lotNumber?: string | null;
-  expiresOn?: string | null;
-  bestBeforeOn?: string | null;
-  producedOn?: string | null;
-  supplier?: string | null;
-  supplierLot?: string | null;
-  purchaseOrder?: string | null;
-  unitCost?: string | number | null;
-  currency?: string | null;
-  notes?: string | null;
-}
+/** The attributes of a receipt a merchant can edit later (what the variant, quantity and location are is history). */
+export type LotPatchInput = Pick<
+  ReceiptInput,
+  "lotNumber" | "expiresOn" | "bestBeforeOn" | "producedOn" | "supplier" | "supplierLot" | "purchaseOrder" | "unitCost" | "currency" | "notes"
+>;
 
 /** Columns to set: a key absent leaves the column alone; "" or null clears it (except the lot number). */
 export type LotPatch = Partial<{
