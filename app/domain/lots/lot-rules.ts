@@ -1,6 +1,7 @@
 // The rules of receiving and moving lot units, as pure functions (no database, no Shopify):
 // what a valid receipt looks like, how dates compare, how automatic lot numbers are made.
 import { matchShopifyId } from "../../lib/json";
+import type { Gs1Data } from "../gs1/gs1";
 import { LotNotFoundError, LotValidationError, type FieldProblem } from "./lot-errors";
 
 export const LOT_NUMBER_MAX = 64;
@@ -333,13 +334,8 @@ export function validateLotPatch(input: LotPatchInput): LotPatch {
 // ---------------------------------------------------------------------------------------------
 // Receiving from a scan
 
-export interface ScannedData {
-  gtin: string | null;
-  lot: string | null;
-  expiry: string | null;
-  bestBefore: string | null;
-  productionDate: string | null;
-}
+/** What a receipt takes from a GS1 scan (parseGs1's data). */
+export type ScannedData = Pick<Gs1Data, "gtin" | "lot" | "expiry" | "bestBefore" | "productionDate">;
 
 /**
  * Fills a receipt from a parsed GS1 scan. A value typed by hand that contradicts the scan is a
