@@ -31,6 +31,7 @@ import {
   processReconcileShops,
   processSweepOutbox,
 } from "./processors/lots-maintenance";
+import { LOTS_IMPORT_JOB, processLotsImport } from "./processors/lots-import";
 
 export interface JobContext {
   log: Logger;
@@ -58,6 +59,7 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
     [RECONCILE_LEVEL_JOB]: processReconcileLevel,
     [RECONCILE_SHOPS_JOB]: processReconcileShops,
     [RECONCILE_SHOP_JOB]: processReconcileShop,
+    [LOTS_IMPORT_JOB]: processLotsImport,
   },
 };
 

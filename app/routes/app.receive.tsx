@@ -1,7 +1,8 @@
 // Receive: a lot by form (variant picked with Shopify's resource picker inside the admin, or from
 // the known variants in the preview), a scan field that fills GTIN, lot and dates from a GS1
-// barcode, and CSV import with a dry run that lists every bad row before anything is written.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+// barcode, and CSV import with a dry run that lists every bad row before anything is written. A real
+// import is checked the same way here, then runs in the background: the page goes to its task.
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Checkbox, DataTable, DropZone, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useMemo, useState } from "react";
@@ -9,6 +10,7 @@ import { adminContext, forClient } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { receiveLot } from "../domain/lots/receive-lot.server";
 import { importLotsCsv } from "../domain/lots/import-lots.server";
+import { ImportQueueError, startLotImport } from "../domain/lots/import-task.server";
 import { LotError, LotValidationError } from "../domain/lots/lot-errors";
 import { listLocations, searchVariants } from "../domain/overview/choices.server";
 import { variantLabel } from "../domain/overview/labels";
@@ -42,13 +44,12 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveRe
       if (!csv.trim()) return failed("Choose a CSV file first");
       const dryRun = form.get("dryRun") === "true";
       const mode = form.get("mode") === "receipts" ? "receipts" : "opening-stock";
-      const report = await importLotsCsv(shopId, csv, { dryRun, mode, ctx });
+      const report = dryRun ? await importLotsCsv(shopId, csv, { dryRun, mode, ctx }) : await startLotImport(shopId, csv, { mode, ctx });
+      if (report.taskId !== null) throw redirect(`/app/tasks/${report.taskId}`); // the task page shows its progress
       const message =
         report.errors.length > 0
           ? `${report.errors.length} problem${report.errors.length === 1 ? "" : "s"} found: nothing ${dryRun ? "would be" : "was"} imported`
-          : dryRun
-            ? `Dry run: ${report.rows} rows are valid (${report.units} units, ${report.lotsCreated} new lots). Nothing imported yet.`
-            : `Imported ${report.imported} rows: ${report.units} units, ${report.lotsCreated} new lots`;
+          : `Dry run: ${report.rows} rows are valid (${report.units} units, ${report.lotsCreated} new lots). Nothing imported yet.`;
       return { ...(report.errors.length ? failed(message) : ok(message)), report: forClient(report) as ReceiveResult["report"] };
     }
     const result = await receiveLot(
@@ -79,6 +80,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveRe
   } catch (error) {
     if (error instanceof LotValidationError) return failed(`Not received: ${error.message}`, Object.fromEntries(error.problems.map((p) => [p.field, p.message])));
     if (error instanceof LotError) return failed(`Not received: ${error.message}`);
+    if (error instanceof ImportQueueError) return failed(`Not imported: ${error.message}`);
     throw error;
   }
 };
@@ -242,7 +244,7 @@ function CsvImport() {
       <BlockStack gap="300">
         <Text as="h2" variant="headingMd">Import lots from CSV</Text>
         <Text as="p" tone="subdued">
-          Columns: variant_id or sku, lot_number, quantity, location_id, expires_on, best_before_on, produced_on, supplier, supplier_lot, purchase_order, unit_cost, currency, notes, gtin. All rows or none are imported.
+          Columns: variant_id or sku, lot_number, quantity, location_id, expires_on, best_before_on, produced_on, supplier, supplier_lot, purchase_order, unit_cost, currency, notes, gtin. All rows or none are imported; the import runs in the background and its page (also under Tasks) shows the progress.
         </Text>
         <DropZone
           label="CSV file"
@@ -273,7 +275,7 @@ function CsvImport() {
         >
           {dryRun ? "Check file" : "Import"}
         </Button>
-        {fetcher.data?.report ? (
+        {fetcher.data?.report || fetcher.data?.ok === false ? (
           <Banner tone={fetcher.data.ok ? "success" : "critical"} title={fetcher.data.ok ? fetcher.data.message : fetcher.data.error} />
         ) : null}
         {report && report.errors.length > 0 ? (

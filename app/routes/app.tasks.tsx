@@ -1,12 +1,13 @@
 // Tasks: long operations (imports, exports, tagging) with their progress, changes waiting to reach
 // Shopify, and webhook deliveries that failed. Refreshes itself while something is running.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useRevalidator } from "@remix-run/react";
+import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Card, DataTable, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { adminContext, forClient } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { failedWebhookEvents, listTasks } from "../domain/overview/attention.server";
+import { taskName } from "../domain/overview/labels";
 import { outboxSummary } from "../domain/sync/outbox.server";
 import { KeysetPagination } from "../components/keyset-pagination";
 import { EmptyList } from "../components/empty-list";
@@ -23,8 +24,6 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   ]);
   return forClient({ tasks, sync, failed });
 };
-
-const TASK_NAMES: Record<string, string> = { "lots.import": "Lot import", "recall.tags": "Recall tagging", "recall.export": "Recall export" };
 
 export default function Tasks() {
   const { tasks, sync, failed } = useLoaderData<typeof loader>();
@@ -65,7 +64,7 @@ export default function Tasks() {
                 columnContentTypes={["text", "text", "text", "text", "text"]}
                 headings={["Operation", "Started", "Status", "Progress", "Problem"]}
                 rows={tasks.tasks.map((t) => [
-                  TASK_NAMES[t.kind] ?? t.kind,
+                  <Link key="n" to={`/app/tasks/${t.id}`}>{taskName(t.kind)}</Link>,
                   t.createdAt.replace("T", " ").slice(0, 19),
                   t.status === "RUNNING" ? <Badge key="s" tone="info">Running</Badge> : t.status === "DONE" ? <Badge key="s" tone="success">Done</Badge> : <Badge key="s" tone="critical">Failed</Badge>,
                   <div key="p" style={{ minWidth: 160 }}>

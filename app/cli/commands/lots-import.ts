@@ -30,7 +30,7 @@ exits 1 when there are errors.`,
     } catch (error) {
       throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
-    const report = await importLotsCsv(shopId, text, { dryRun: args.values["dry-run"] === true, mode: args.values["as-receipts"] === true ? "receipts" : "opening-stock", ctx: { cause: "CLI", causeRef: `import:${file}` } });
+    const report = await importLotsCsv(shopId, text, { dryRun: args.values["dry-run"] === true, mode: args.values["as-receipts"] === true ? "receipts" : "opening-stock", ctx: { cause: "CLI", causeRef: `import:${file}` }, onProgress: printProgress });
     if (report.errors.length > 0) {
       printJson(report);
       const first = report.errors[0]!;
@@ -39,3 +39,9 @@ exits 1 when there are errors.`,
     return report;
   },
 };
+
+/** On a terminal: "imported 1000 of 50000 rows" on stderr, every 1000 rows (the JSON on stdout is unchanged). */
+function printProgress(done: number, total: number): void {
+  if (!process.stderr.isTTY || (done % 1000 !== 0 && done !== total)) return;
+  process.stderr.write(`\rimported ${done} of ${total} rows${done === total ? " (committing)\n" : ""}`);
+}

@@ -8,6 +8,8 @@
 //     first (the import is the merchant completing that lot), so nothing is counted twice.
 //   - "receipts": the file lists goods arriving now. Shopify is raised through the outbox in
 //     batches (one inventoryAdjustQuantities per 100 changes), referenced to the import task.
+// The admin runs the real import in the background (import-task.server.ts): it passes the task row
+// it made and a progress callback; the CLI calls this directly and waits.
 import { withTransaction, type Sql } from "../../lib/sql.server";
 import { pool } from "../../db.server";
 import { moveLotUnits } from "../ledger/ledger.server";
@@ -84,12 +86,33 @@ export type ImportMode = "opening-stock" | "receipts";
 
 export const MAX_IMPORT_ROWS = 50_000;
 
+export interface ImportOptions {
+  dryRun: boolean;
+  mode?: ImportMode;
+  ctx?: MovementContext;
+  /**
+   * Import under this RUNNING lots.import task row (a background import) instead of creating one.
+   * The row turns DONE in the import's own transaction; when it is not RUNNING any more (another
+   * run finished it), nothing is imported and ImportTaskEndedError is thrown.
+   */
+  taskId?: bigint;
+  /**
+   * Called after each imported row while the import's transaction is still open: rows written so
+   * far are not visible to others, so report progress on another connection (pool()).
+   */
+  onProgress?: (done: number, total: number) => Promise<void> | void;
+}
+
+/** The task given to importLotsCsv is DONE or FAILED already: that run has nothing left to do. */
+export class ImportTaskEndedError extends Error {
+  constructor(readonly taskId: bigint) {
+    super(`import task ${taskId} has already ended; nothing was imported again`);
+    this.name = "ImportTaskEndedError";
+  }
+}
+
 /** The whole file checked, or imported in one transaction. Errors are returned, not thrown. */
-export async function importLotsCsv(
-  shopId: number,
-  text: string,
-  options: { dryRun: boolean; mode?: ImportMode; ctx?: MovementContext },
-): Promise<ImportReport> {
+export async function importLotsCsv(shopId: number, text: string, options: ImportOptions): Promise<ImportReport> {
   const mode = options.mode ?? "opening-stock";
   const report: ImportReport = {
     dryRun: options.dryRun,
@@ -108,11 +131,8 @@ export async function importLotsCsv(
   const ctx = options.ctx ?? { cause: "USER" as const };
   try {
     const { taskId, outboxIds } = await withTransaction(async (sql) => {
-      const task = await sql.query<{ id: bigint }>(
-        `insert into tasks (shop_id, kind, status, done, total, updated_at) values ($1, 'lots.import', 'RUNNING', 0, $2, now()) returning id`,
-        [shopId, checked.length],
-      );
-      const taskId = task.rows[0]!.id;
+      const taskId = options.taskId === undefined ? await createImportTask(sql, shopId, checked.length) : await claimImportTask(sql, shopId, options.taskId);
+      let done = 0;
       const changes = new Map<string, { inventoryItemId: bigint; locationId: bigint; delta: number; quarantined: boolean }>();
       for (const row of checked) {
         let r;
@@ -124,20 +144,20 @@ export async function importLotsCsv(
         }
         if (mode === "opening-stock") {
           report.unitsFromIncompleteLots += await replaceIncompleteUnits(sql, shopId, row.receipt, r.lotId, r.lotNumber, taskId, ctx);
-          continue;
-        }
-        if (row.variant.inventoryItemId) {
+        } else if (row.variant.inventoryItemId) {
           const key = `${row.variant.inventoryItemId}:${row.receipt.locationId}:${r.quarantined}`;
           const c = changes.get(key) ?? { inventoryItemId: row.variant.inventoryItemId, locationId: row.receipt.locationId, delta: 0, quarantined: r.quarantined };
           c.delta += row.receipt.quantity;
           changes.set(key, c);
         }
+        await options.onProgress?.(++done, checked.length);
       }
       const outboxIds = await writeImportOutbox(sql, shopId, taskId, [...changes.values()]);
-      await sql.query(`update tasks set status = 'DONE', done = total, result = $2::jsonb, updated_at = now() where id = $1`, [
+      const finished = await sql.query(`update tasks set status = 'DONE', done = total, result = $2::jsonb, input = null, updated_at = now() where id = $1 and status = 'RUNNING'`, [
         taskId,
         JSON.stringify({ mode, imported: checked.length, lotsCreated: report.lotsCreated, units: report.units, unitsFromIncompleteLots: report.unitsFromIncompleteLots }),
       ]);
+      if (finished.rowCount !== 1) throw new ImportTaskEndedError(taskId);
       return { taskId, outboxIds };
     });
     await queueOutboxEntries(outboxIds);
@@ -151,6 +171,26 @@ export async function importLotsCsv(
     throw error;
   }
   return report;
+}
+
+async function createImportTask(sql: Sql, shopId: number, total: number): Promise<bigint> {
+  const task = await sql.query<{ id: bigint }>(
+    `insert into tasks (shop_id, kind, status, done, total, updated_at) values ($1, 'lots.import', 'RUNNING', 0, $2, now()) returning id`,
+    [shopId, total],
+  );
+  return task.rows[0]!.id;
+}
+
+/**
+ * One run at a time per task (a transaction-scoped advisory lock, so the row itself stays free
+ * for progress updates from another connection), and only while the task is RUNNING: a run that
+ * waited for another one to commit sees DONE here and imports nothing.
+ */
+async function claimImportTask(sql: Sql, shopId: number, taskId: bigint): Promise<bigint> {
+  await sql.query(`select pg_advisory_xact_lock(hashtext('tasks'), ($1::bigint % 2147483647)::int)`, [taskId]);
+  const task = await sql.query<{ status: string }>(`select status from tasks where id = $1 and shop_id = $2 and kind = 'lots.import'`, [taskId, shopId]);
+  if (task.rows[0]?.status !== "RUNNING") throw new ImportTaskEndedError(taskId);
+  return taskId;
 }
 
 class RowError extends Error {

@@ -112,6 +112,16 @@ export async function listTasks(sql: Pick<Sql, "query">, shopId: number, options
   };
 }
 
+/** One task of the shop with its result (null for another shop's id: the page answers 404). */
+export async function findTask(sql: Pick<Sql, "query">, shopId: number, taskId: bigint): Promise<(TaskRow & { result: unknown }) | null> {
+  const r = await sql.query<{ id: bigint; kind: string; status: TaskRow["status"]; done: number; total: number; error: string | null; result: unknown; created_at: Date; updated_at: Date }>(
+    `select id, kind, status, done, total, error, result, created_at, updated_at from tasks where shop_id = $1 and id = $2`,
+    [shopId, taskId],
+  );
+  const t = r.rows[0];
+  return t ? { id: t.id, kind: t.kind, status: t.status, done: t.done, total: t.total, error: t.error, result: t.result, createdAt: t.created_at, updatedAt: t.updated_at } : null;
+}
+
 /** Failed webhook deliveries of the shop (the newest 50), with the reason stored on each. */
 export async function failedWebhookEvents(sql: Pick<Sql, "query">, shopDomain: string) {
   const r = await sql.query<{ webhook_id: string; topic: string; attempts: number; last_error: string | null; received_at: Date }>(

@@ -4,3 +4,10 @@ export function variantLabel(v: { id: bigint | string; productTitle: string | nu
   const name = [v.productTitle, v.title && v.title !== "Default Title" ? v.title : null].filter(Boolean).join(" - ") || `Variant ${v.id}`;
   return v.sku ? `${name} (${v.sku})` : name;
 }
+
+const TASK_NAMES: Record<string, string> = { "lots.import": "Lot import", "recall.tags": "Recall tagging", "recall.export": "Recall export" };
+
+/** A task's kind as the merchant reads it ("lots.import" -> "Lot import"). */
+export function taskName(kind: string): string {
+  return TASK_NAMES[kind] ?? kind;
+}
