@@ -55,3 +55,40 @@ export async function obliterateQueue(redisUrl: string, name: string, prefix: st
   await q.obliterate({ force: true }).catch(() => undefined);
   await q.close();
 }
+
+/** The settings the app's code needs in a measuring process: the bench database, no real Shopify. */
+function appSettings(database: string): Record<string, string> {
+  return {
+    DATABASE_URL: database,
+    SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY ?? "bench-key",
+    SHOPIFY_API_SECRET: process.env.SHOPIFY_API_SECRET ?? "bench-secret",
+    SHOPIFY_APP_URL: process.env.SHOPIFY_APP_URL ?? "https://lotkeeper.bench",
+  };
+}
+
+/**
+ * Runs a measuring script (e.g. bench/lots/measure.ts) with tsx in a process of its own, so the
+ * app's pool and queues it imports point at the bench database; the last line it prints is the
+ * JSON of what it measured. `env` comes on top of the app settings (LOG_LEVEL, the script's own).
+ */
+export function measureInChild<T>(root: string, script: string, options: { database: string; args?: string[]; env?: Record<string, string> }): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, script), ...(options.args ?? [])], {
+      cwd: root,
+      env: { ...process.env, ...appSettings(options.database), ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`${script} exited ${code}: ${err.slice(-2000)}`));
+      try {
+        resolve(JSON.parse(out.trim().split("\n").pop()!) as T);
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+  });
+}

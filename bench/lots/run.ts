@@ -1,10 +1,9 @@
 // Lots: GS1 scan parsing and receiving, each against a floor measured in the same run
 // (see bench/lots/measure.ts for what each floor does). Runs in a child process with its own
 // database (lotkeeper_bench_lots) and queue prefix.
-import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import path from "node:path";
 import type { BenchOptions, BenchReport } from "../run";
+import { measureInChild } from "../lib/processes";
 import { applyMigrations, ensureDatabase } from "../../app/lib/migrations.server";
 
 interface Measured {
@@ -17,22 +16,11 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
   await ensureDatabase(database);
   await applyMigrations(database);
   options.log("lots: measuring GS1 parsing and receiving");
-  const child = spawnSync(path.join(options.root, "node_modules", ".bin", "tsx"), [path.join(options.root, "bench", "lots", "measure.ts"), ...(options.quick ? ["--quick"] : [])], {
-    cwd: options.root,
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      DATABASE_URL: database,
-      QUEUE_PREFIX: `{lk-bench-${randomUUID().slice(0, 8)}}`,
-      SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY ?? "bench-key",
-      SHOPIFY_API_SECRET: process.env.SHOPIFY_API_SECRET ?? "bench-secret",
-      SHOPIFY_APP_URL: process.env.SHOPIFY_APP_URL ?? "https://lotkeeper.bench",
-      LOG_LEVEL: "warn",
-    },
-    maxBuffer: 10 * 1024 * 1024,
+  const m = await measureInChild<Measured>(options.root, "bench/lots/measure.ts", {
+    database,
+    args: options.quick ? ["--quick"] : [],
+    env: { QUEUE_PREFIX: `{lk-bench-${randomUUID().slice(0, 8)}}`, LOG_LEVEL: "warn" },
   });
-  if (child.status !== 0) throw new Error(`bench/lots/measure.ts failed: ${child.stderr.slice(-2000)}`);
-  const m = JSON.parse(child.stdout.trim().split("\n").pop()!) as Measured;
   const g = m.gs1;
   const r = m.receive;
   const gRatio = g.appPerSecond / g.floorPerSecond;

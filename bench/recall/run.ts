@@ -4,10 +4,9 @@
 // regenerated only when its size or the migrations changed. The measurement runs in a child
 // process so the app's pool points at the bench database; it compares each app function with a
 // bare SQL floor measured in the same run.
-import { spawn } from "node:child_process";
-import path from "node:path";
 import pg from "pg";
 import type { BenchOptions, BenchReport } from "../run";
+import { measureInChild } from "../lib/processes";
 import { applyMigrations, ensureDatabase, migrationsInRepo } from "../../app/lib/migrations.server";
 import { FULL, QUICK, generate, type Dataset, type Size } from "./generate";
 
@@ -64,36 +63,16 @@ async function dataset(size: Size, log: (m: string) => void): Promise<Dataset> {
 }
 
 function measure(root: string, data: Dataset, quick: boolean): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "bench", "recall", "measure.ts")], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: DATABASE,
-        SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY ?? "bench-key",
-        SHOPIFY_API_SECRET: process.env.SHOPIFY_API_SECRET ?? "bench-secret",
-        SHOPIFY_APP_URL: process.env.SHOPIFY_APP_URL ?? "https://lotkeeper.bench",
-        LOG_LEVEL: "silent",
-        PG_POOL_MAX: "4",
-        BENCH_SHOP_ID: String(data.shopId),
-        BENCH_RECALL_LOT_ID: data.recallLotId.toString(),
-        BENCH_TRACE_LOT_ID: data.traceLotId.toString(),
-        BENCH_QUICK: quick ? "1" : "0",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("exit", (code) => {
-      if (code !== 0) return reject(new Error(`measure.ts exited ${code}: ${err.slice(-2000)}`));
-      try {
-        resolve(JSON.parse(out.trim().split("\n").pop()!) as Measured);
-      } catch (error) {
-        reject(error as Error);
-      }
-    });
+  return measureInChild<Measured>(root, "bench/recall/measure.ts", {
+    database: DATABASE,
+    env: {
+      LOG_LEVEL: "silent",
+      PG_POOL_MAX: "4",
+      BENCH_SHOP_ID: String(data.shopId),
+      BENCH_RECALL_LOT_ID: data.recallLotId.toString(),
+      BENCH_TRACE_LOT_ID: data.traceLotId.toString(),
+      BENCH_QUICK: quick ? "1" : "0",
+    },
   });
 }
 
