@@ -13,6 +13,44 @@ export const DISPLAY_STATUS_SQL = "case when l.status = 'ACTIVE' and l.expires_o
 /** Lots `l` with their variant `v` (null while the variant is not known yet). */
 export const LOTS_WITH_VARIANTS_SQL = "lots l left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id";
 
+/** The columns the list and the detail page both show, of LOTS_WITH_VARIANTS_SQL; read with lotFields. */
+const LOT_COLUMNS = `l.id, l.lot_number, l.variant_id, v.sku, v.product_title, v.title as variant_title,
+  ${DISPLAY_STATUS_SQL} as status, l.incomplete, l.expires_on, l.best_before_on, l.produced_on, l.received_at, l.supplier`;
+
+interface LotRow {
+  id: bigint;
+  lot_number: string;
+  variant_id: bigint;
+  sku: string | null;
+  product_title: string | null;
+  variant_title: string | null;
+  status: DisplayStatus;
+  incomplete: boolean;
+  expires_on: string | null;
+  best_before_on: string | null;
+  produced_on: string | null;
+  received_at: Date;
+  supplier: string | null;
+}
+
+function lotFields(r: LotRow): Omit<LotSummary, "onHand" | "quarantinedUnits"> {
+  return {
+    id: r.id,
+    lotNumber: r.lot_number,
+    variantId: r.variant_id,
+    sku: r.sku,
+    productTitle: r.product_title,
+    variantTitle: r.variant_title,
+    status: r.status,
+    incomplete: r.incomplete,
+    expiresOn: r.expires_on,
+    bestBeforeOn: r.best_before_on,
+    producedOn: r.produced_on,
+    receivedAt: r.received_at,
+    supplier: r.supplier,
+  };
+}
+
 export type DisplayStatus = "ACTIVE" | "QUARANTINED" | "RECALLED" | "EXPIRED";
 
 export interface LotSummary {
@@ -110,27 +148,8 @@ export async function listLots(shopId: number, options: ListLotsOptions = {}): P
     const [value, id] = decodeCursor(options.cursor);
     where.push(`(${sort.key}, l.id) ${sort.dir === "asc" ? ">" : "<"} (${p(value)}, ${p(id)})`);
   }
-  const rows = await pool().query<{
-    id: bigint;
-    lot_number: string;
-    variant_id: bigint;
-    sku: string | null;
-    product_title: string | null;
-    variant_title: string | null;
-    status: DisplayStatus;
-    incomplete: boolean;
-    expires_on: string | null;
-    best_before_on: string | null;
-    produced_on: string | null;
-    received_at: Date;
-    supplier: string | null;
-    on_hand: number;
-    quarantined_units: number;
-    sort_value: string;
-  }>(
-    `select l.id, l.lot_number, l.variant_id, v.sku, v.product_title, v.title as variant_title,
-            ${DISPLAY_STATUS_SQL} as status,
-            l.incomplete, l.expires_on, l.best_before_on, l.produced_on, l.received_at, l.supplier,
+  const rows = await pool().query<LotRow & { on_hand: number; quarantined_units: number; sort_value: string }>(
+    `select ${LOT_COLUMNS},
             coalesce((select sum(b.quantity) from lot_balances b where b.lot_id = l.id ${locationFilter}), 0)::int as on_hand,
             coalesce((select sum(b.quantity) from lot_balances b where b.lot_id = l.id and b.quarantined ${locationFilter}), 0)::int as quarantined_units,
             ${sort.key} as sort_value
@@ -143,42 +162,14 @@ export async function listLots(shopId: number, options: ListLotsOptions = {}): P
   const page = rows.rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    lots: page.map((r) => ({
-      id: r.id,
-      lotNumber: r.lot_number,
-      variantId: r.variant_id,
-      sku: r.sku,
-      productTitle: r.product_title,
-      variantTitle: r.variant_title,
-      status: r.status,
-      incomplete: r.incomplete,
-      expiresOn: r.expires_on,
-      bestBeforeOn: r.best_before_on,
-      producedOn: r.produced_on,
-      receivedAt: r.received_at,
-      supplier: r.supplier,
-      onHand: r.on_hand,
-      quarantinedUnits: r.quarantined_units,
-    })),
+    lots: page.map((r) => ({ ...lotFields(r), onHand: r.on_hand, quarantinedUnits: r.quarantined_units })),
     nextCursor: rows.rows.length > limit && last ? encodeCursor(last.sort_value, last.id) : null,
   };
 }
 
-export interface LotDetail {
-  id: bigint;
-  lotNumber: string;
-  variantId: bigint;
-  sku: string | null;
-  productTitle: string | null;
-  variantTitle: string | null;
+/** A lot as the detail page shows it: the list's columns (its totals come per location) and the rest. */
+export interface LotDetail extends Omit<LotSummary, "onHand" | "quarantinedUnits"> {
   gtin: string | null;
-  status: DisplayStatus;
-  incomplete: boolean;
-  expiresOn: string | null;
-  bestBeforeOn: string | null;
-  producedOn: string | null;
-  receivedAt: Date;
-  supplier: string | null;
   supplierLot: string | null;
   purchaseOrder: string | null;
   unitCost: string | null;
@@ -197,31 +188,10 @@ export interface LotDetail {
 export async function getLotDetail(shopId: number, lotId: bigint | string, options: { ledgerCursor?: string | null; ledgerLimit?: number } = {}): Promise<LotDetail> {
   const id = lotIdOf(lotId);
   const db = pool();
-  const lots = await db.query<{
-    id: bigint;
-    lot_number: string;
-    variant_id: bigint;
-    sku: string | null;
-    product_title: string | null;
-    variant_title: string | null;
-    gtin: string | null;
-    status: DisplayStatus;
-    incomplete: boolean;
-    expires_on: string | null;
-    best_before_on: string | null;
-    produced_on: string | null;
-    received_at: Date;
-    supplier: string | null;
-    supplier_lot: string | null;
-    purchase_order: string | null;
-    unit_cost: string | null;
-    currency: string | null;
-    notes: string | null;
-  }>(
-    `select l.id, l.lot_number, l.variant_id, v.sku, v.product_title, v.title as variant_title, coalesce(l.gtin, v.barcode) as gtin,
-            ${DISPLAY_STATUS_SQL} as status,
-            l.incomplete, l.expires_on, l.best_before_on, l.produced_on, l.received_at, l.supplier, l.supplier_lot, l.purchase_order,
-            l.unit_cost::text, l.currency, l.notes
+  const lots = await db.query<
+    LotRow & { gtin: string | null; supplier_lot: string | null; purchase_order: string | null; unit_cost: string | null; currency: string | null; notes: string | null }
+  >(
+    `select ${LOT_COLUMNS}, coalesce(l.gtin, v.barcode) as gtin, l.supplier_lot, l.purchase_order, l.unit_cost::text, l.currency, l.notes
      from ${LOTS_WITH_VARIANTS_SQL}
      where l.shop_id = $1 and l.id = $2`,
     [shopId, id],
@@ -251,20 +221,8 @@ export async function getLotDetail(shopId: number, lotId: bigint | string, optio
   ]);
   const entries = ledger.rows.slice(0, limit);
   return {
-    id: lot.id,
-    lotNumber: lot.lot_number,
-    variantId: lot.variant_id,
-    sku: lot.sku,
-    productTitle: lot.product_title,
-    variantTitle: lot.variant_title,
+    ...lotFields(lot),
     gtin: lot.gtin,
-    status: lot.status,
-    incomplete: lot.incomplete,
-    expiresOn: lot.expires_on,
-    bestBeforeOn: lot.best_before_on,
-    producedOn: lot.produced_on,
-    receivedAt: lot.received_at,
-    supplier: lot.supplier,
     supplierLot: lot.supplier_lot,
     purchaseOrder: lot.purchase_order,
     unitCost: lot.unit_cost,
