@@ -13,11 +13,15 @@ import {
 } from "../../domain/recall/recall-case.server";
 import { parseContactStatus } from "../../domain/recall/recall-rules";
 
-async function recallIdOf(shopId: number, args: ParsedArgs): Promise<bigint> {
-  const ref = requireString(args, "recall");
+/** The shop's recall with this id or reference; a clear error when there is none (also for recall export). */
+export async function recallIdFor(shopId: number, ref: string): Promise<bigint> {
   const id = await findRecallId(shopId, ref);
   if (id === null) throw new CliError(`recall "${ref}" was not found in this shop (lotkeeper recall list)`);
   return id;
+}
+
+function recallIdOf(shopId: number, args: ParsedArgs): Promise<bigint> {
+  return recallIdFor(shopId, requireString(args, "recall"));
 }
 
 /** "H-1" or "H-1@4455" (lot H-1 of variant 4455). */

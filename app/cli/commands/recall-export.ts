@@ -1,8 +1,8 @@
 import type { Command } from "../command";
-import { CliError, UsageError, requireString } from "../command";
+import { UsageError, requireString } from "../command";
 import { optionalShopifyId, requireShopId } from "../shop-option";
 import { lotExportScope, recallCaseScope, recallCsvStream, recallEpcisStream } from "../../domain/exports/recall-exports.server";
-import { findRecallId } from "../../domain/recall/recall-case.server";
+import { recallIdFor } from "./recall-cases";
 
 export const recallExport: Command = {
   name: "recall export",
@@ -31,9 +31,7 @@ Written to stdout as it is read from the database (constant memory).`,
     if ((recall ? 1 : 0) + (lot ? 1 : 0) !== 1) throw new UsageError("give either --lot <number> or --recall <id or reference>");
     let lots;
     if (recall) {
-      const recallId = await findRecallId(shopId, recall);
-      if (recallId === null) throw new CliError(`recall "${recall}" was not found in this shop (lotkeeper recall list)`);
-      lots = (await recallCaseScope(shopId, recallId)).lots;
+      lots = (await recallCaseScope(shopId, await recallIdFor(shopId, recall))).lots;
     } else {
       lots = await lotExportScope(shopId, { lotNumber: lot!, variantId: optionalShopifyId(args, "variant"), directOnly: args.values["direct-only"] === true });
     }
