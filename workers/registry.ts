@@ -31,7 +31,7 @@ import {
   processReconcileShops,
   processSweepOutbox,
 } from "./processors/lots-maintenance";
-import { LOTS_IMPORT_JOB, processLotsImport } from "./processors/lots-import";
+import { LOTS_IMPORT_JOB, SWEEP_IMPORT_TASKS_JOB, processLotsImport, processSweepImportTasks } from "./processors/lots-import";
 
 export interface JobContext {
   log: Logger;
@@ -60,6 +60,7 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
     [RECONCILE_SHOPS_JOB]: processReconcileShops,
     [RECONCILE_SHOP_JOB]: processReconcileShop,
     [LOTS_IMPORT_JOB]: processLotsImport,
+    [SWEEP_IMPORT_TASKS_JOB]: processSweepImportTasks,
   },
 };
 
@@ -85,4 +86,6 @@ export const repeatableJobs: RepeatableJob[] = [
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_OUTBOX_JOB, everyMs: 30_000, runAtStart: true },
   // Shopify's on_hand against the lots, every shop (changes made in Shopify that sent no webhook).
   { queue: QUEUE_NAMES.maintenance, name: RECONCILE_SHOPS_JOB, everyMs: 6 * 3600_000 },
+  // Admin CSV imports whose job was lost (web process died before queueing it, Redis flushed).
+  { queue: QUEUE_NAMES.maintenance, name: SWEEP_IMPORT_TASKS_JOB, everyMs: 60_000 },
 ];

@@ -10,7 +10,8 @@ import { DEFAULT_SCOPES } from "../../app/env.server";
 import { getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { action as receiveAction } from "../../app/routes/app.receive";
 import { loader as taskLoader } from "../../app/routes/app.tasks_.$id";
-import { LOTS_IMPORT_JOB } from "../../app/domain/lots/import-task.server";
+import { LOTS_IMPORT_JOB, SWEEP_IMPORT_TASKS_JOB } from "../../app/domain/lots/import-task.server";
+import { jobIdFor } from "../../app/lib/queues.server";
 import { createQueueWorker } from "../../workers/main";
 import { adminHeaders } from "../helpers/session";
 import { createTestShop as createShop } from "../helpers/shops";
@@ -167,6 +168,24 @@ describe("CSV import as a background task", () => {
       if (!released) await blocker.query("rollback");
       blocker.release();
     }
+  });
+
+  it("an import whose job was lost is queued again by the sweep and imported once", async () => {
+    const { shop, existingLot, csv } = await setup("bg-lost");
+    const taskId = await startImport(shop.domain, csv);
+    const queue = getQueue(QUEUE_NAMES.maintenance);
+    await (await queue.getJob(jobIdFor(LOTS_IMPORT_JOB, taskId)))!.remove(); // Redis lost it
+    startMaintenanceWorker();
+    const sweep = await queue.add(SWEEP_IMPORT_TASKS_JOB, { olderThanMs: 0, shopId: shop.id });
+    await eventually(async () => (await sweep.getState()) === "completed", "the sweep to run");
+    expect((await queue.getJob(sweep.id!))?.returnvalue).toEqual({ queued: 1 });
+    await eventually(async () => (await task(taskId)).status === "DONE", "the swept import to finish");
+    expect(await lotNumbers(shop.id)).toEqual(["OAT-1", "OAT-2", "OAT-3", "OAT-EXIST"]);
+    expect(await balance(existingLot)).toBe(7);
+    // A DONE task is not swept again.
+    const second = await queue.add(SWEEP_IMPORT_TASKS_JOB, { olderThanMs: 0, shopId: shop.id });
+    await eventually(async () => (await second.getState()) === "completed", "the second sweep to run");
+    expect((await queue.getJob(second.id!))?.returnvalue).toEqual({ queued: 0 });
   });
 
   it("a file with bad rows makes no task; another shop cannot open the task", async () => {

@@ -12,6 +12,7 @@ import { importLotsCsv, ImportTaskEndedError, type ImportMode, type ImportProble
 import type { MovementContext } from "./receive-lot.server";
 
 export const LOTS_IMPORT_JOB = "lots-import";
+export const SWEEP_IMPORT_TASKS_JOB = "sweep-import-tasks";
 
 /** Job data: the task id only (the file is in the task row). */
 export interface LotsImportJob {
@@ -105,6 +106,36 @@ export async function runLotImportTask(taskId: bigint, options: { finalAttempt: 
   }
   options.log?.info("lot import done", { taskId: taskId.toString(), rows: report.imported, units: report.units });
   return "done";
+}
+
+/**
+ * Re-queues RUNNING imports whose job is gone (the web process died between the insert and the
+ * queue add, Redis lost it) or failed without ending the task. Quiet for `olderThanMs` (progress
+ * refreshes updated_at). Repeatable job "sweep-import-tasks"; returns how many were queued.
+ */
+export async function sweepImportTasks(options: { olderThanMs?: number; shopId?: number } = {}): Promise<number> {
+  const rows = await pool().query<{ id: bigint }>(
+    `select id from tasks where kind = 'lots.import' and status = 'RUNNING' and input is not null
+       and updated_at < now() - ($1::int * interval '1 millisecond') and ($2::int is null or shop_id = $2) order by id limit 100`,
+    [options.olderThanMs ?? 60_000, options.shopId ?? null],
+  );
+  const queue = getQueue(QUEUE_NAMES.maintenance);
+  let queued = 0;
+  for (const { id } of rows.rows) {
+    const jobId = jobIdFor(LOTS_IMPORT_JOB, id);
+    const job = await queue.getJob(jobId);
+    const state = job ? await job.getState() : "unknown";
+    if (state === "failed") {
+      await job!.retry();
+    } else if (state === "completed" || state === "unknown") {
+      await job?.remove();
+      await queue.add(LOTS_IMPORT_JOB, { taskId: id.toString() } satisfies LotsImportJob, { jobId });
+    } else {
+      continue; // waiting, delayed or active: it will run
+    }
+    queued++;
+  }
+  return queued;
 }
 
 /** Progress is written about 100 times per import (every row for small files). */
