@@ -7,7 +7,7 @@ import { ConfigError, env } from "../app/env.server";
 import { exitWithOneLine } from "../app/lib/fail-fast.server";
 import { log } from "../app/lib/logger.server";
 import { jobDuration, jobFailures } from "../app/lib/metrics.server";
-import { renderMetrics } from "../app/lib/metrics-snapshot.server";
+import { METRICS_CONTENT_TYPE, metricsAuthorized, renderMetrics } from "../app/lib/metrics-snapshot.server";
 import { closeQueues, DEFAULT_JOB_OPTIONS, getQueue, type QueueName } from "../app/lib/queues.server";
 import { workerConnection } from "../app/lib/redis.server";
 import { checkServices } from "../app/lib/services.server";
@@ -80,8 +80,9 @@ export async function startWorkers(): Promise<{ workers: Worker[]; stop: () => P
   if (config.WORKER_METRICS_PORT) {
     metricsServer = http.createServer((req, res) => {
       if (req.url !== "/metrics") return void res.writeHead(404).end();
+      if (!metricsAuthorized(req.headers.authorization)) return void res.writeHead(401).end("unauthorized\n");
       renderMetrics().then(
-        (text) => res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }).end(text),
+        (text) => res.writeHead(200, { "Content-Type": METRICS_CONTENT_TYPE }).end(text),
         () => res.writeHead(500).end(),
       );
     });

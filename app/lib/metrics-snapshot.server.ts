@@ -1,7 +1,9 @@
 // The global part of /metrics, read at scrape time: queue depth per queue and state (BullMQ
 // counts in Redis) and the inbox rows not processed yet (Postgres). Each source answers within a
 // second or is reported as down, so a scrape never hangs on a dead dependency.
+import { timingSafeEqual } from "node:crypto";
 import { pool } from "../db.server";
+import { env } from "../env.server";
 import { getQueue, QUEUE_NAMES } from "./queues.server";
 import { renderGauge, renderProcessMetrics } from "./metrics.server";
 
@@ -11,6 +13,17 @@ function within<T>(promise: Promise<T>, ms = 1000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   promise.catch(() => undefined);
   return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("timeout")), ms)))]).finally(() => clearTimeout(timer));
+}
+
+export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+/** With METRICS_TOKEN set, a scrape must send "Authorization: Bearer <token>" (web and worker alike). */
+export function metricsAuthorized(authorization: string | null | undefined): boolean {
+  const token = env().METRICS_TOKEN;
+  if (!token) return true;
+  const expected = Buffer.from(`Bearer ${token}`);
+  const got = Buffer.from(authorization ?? "");
+  return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
 export async function renderMetrics(): Promise<string> {

@@ -14,6 +14,7 @@ import { loader as healthz } from "../../app/routes/healthz";
 import { loader as readyz } from "../../app/routes/readyz";
 import { pruneInbox } from "../../app/domain/webhooks/requeue.server";
 import { pool } from "../../app/db.server";
+import { resetEnvForTests } from "../../app/env.server";
 
 useOwnQueuePrefix();
 afterAll(() => closeQueues());
@@ -117,6 +118,23 @@ describe("GET /metrics", () => {
     expect(text).toMatch(/^lotkeeper_webhook_events\{status="pending"\} [1-9]\d*$/m);
     expect(text).toMatch(/^lotkeeper_dependency_up\{dependency="redis"\} 1$/m);
     await processWebhookQueue();
+  });
+
+  it("with METRICS_TOKEN set, answers 401 without the bearer token and the metrics with it", async () => {
+    process.env.METRICS_TOKEN = "metrics-token-0123456789";
+    resetEnvForTests();
+    try {
+      const scrape = (authorization?: string) =>
+        metricsLoader({ request: new Request("https://lotkeeper.test/metrics", { headers: authorization ? { Authorization: authorization } : {} }), params: {}, context: {} });
+      expect((await scrape()).status).toBe(401);
+      expect((await scrape("Bearer wrong-token-0123456789")).status).toBe(401);
+      const ok = await scrape("Bearer metrics-token-0123456789");
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toMatch(/^lotkeeper_dependency_up\{dependency="postgres"\} 1$/m);
+    } finally {
+      delete process.env.METRICS_TOKEN;
+      resetEnvForTests();
+    }
   });
 });
 
