@@ -11,6 +11,7 @@ import net from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { deliverWebhook } from "./webhook-delivery";
+import { stopChild } from "../lib/child-process.server";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
@@ -88,20 +89,7 @@ function startChild(name: string, argv: string[], env: NodeJS.ProcessEnv, ready?
 let stopping = false;
 async function stopChildren(): Promise<void> {
   stopping = true;
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-          child.once("exit", () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          child.kill("SIGTERM");
-        }),
-    ),
-  );
+  await Promise.all(children.map((child) => stopChild(child)));
 }
 
 async function main(): Promise<void> {

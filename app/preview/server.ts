@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { assertPreviewAllowed, isLoopbackHost, PreviewRefusedError } from "./guard";
 import { adminHostParam, isFreshSessionToken, mintSessionToken } from "./session-token";
 import { appBridgeStandInScript } from "./app-bridge-stand-in";
+import { stopChild } from "../lib/child-process.server";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const BUILD_SERVER = path.join(ROOT, "build", "server", "index.js");
@@ -194,8 +195,8 @@ async function main(): Promise<void> {
         });
     console.log(`Lotkeeper preview for ${preview.shop}: ${preview.url}/preview${worker ? ` (worker pid ${worker.pid})` : ""}`);
     const stop = () => {
-      worker?.kill("SIGTERM");
-      preview.close().then(
+      // The worker finishes its in-flight jobs before the preview exits.
+      Promise.all([worker ? stopChild(worker) : undefined, preview.close()]).then(
         () => process.exit(0),
         () => process.exit(1),
       );

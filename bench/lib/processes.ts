@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { Queue } from "bullmq";
+import { stopChild } from "../../app/lib/child-process.server";
 
 /** `npm run build` unless build/server/index.js exists. */
 export function ensureProductionBuild(root: string, log: (message: string) => void): void {
@@ -25,13 +26,8 @@ export function start(command: string, args: string[], cwd: string, env: Record<
 }
 
 /** SIGTERM (graceful close), SIGKILL after 15 s; returns at once for a child that already ended. */
-export async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
-  });
+export function stop(child: ChildProcess): Promise<void> {
+  return stopChild(child, 15_000);
 }
 
 /** Polls GET /healthz on 127.0.0.1:port until it answers 2xx (60 s at most). */

@@ -13,22 +13,13 @@ import { createTestShop } from "../helpers/shops";
 import { createLot, createVariant, newId } from "../helpers/factories";
 import { allocationInvariantViolations, balances, fulfilmentPayload, orderPayload, refundPayload } from "../helpers/allocation";
 import { startWorkerProcess, type WorkerProcess } from "../helpers/worker-process";
+import { stopChild } from "../../app/lib/child-process.server";
 
 const prefix = useOwnQueuePrefix();
 const children: ChildProcess[] = [];
 
 afterEach(async () => {
-  await Promise.all(
-    children.splice(0).map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once("exit", () => resolve());
-          child.kill("SIGTERM");
-          setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
-        }),
-    ),
-  );
+  await Promise.all(children.splice(0).map((child) => stopChild(child)));
 });
 afterAll(() => closeQueues());
 

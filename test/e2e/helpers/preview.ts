@@ -2,6 +2,7 @@
 // on a free loopback port, for one shop, against the test run's database.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { stopChild } from "../../../app/lib/child-process.server";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
 
@@ -44,11 +45,6 @@ export async function startPreview(shop: string, env: Record<string, string> = {
     url,
     shop,
     output: () => output,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    stop: () => stopChild(child, 30_000),
   };
 }

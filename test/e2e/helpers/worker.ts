@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { ROOT } from "./preview";
+import { stopChild } from "../../../app/lib/child-process.server";
 
 export function startWorker(env: Record<string, string>): { stop: () => Promise<void>; output: () => string } {
   const child = spawn(
@@ -15,16 +16,7 @@ export function startWorker(env: Record<string, string>): { stop: () => Promise<
   child.stderr.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
   return {
     output: () => output,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-        child.once("exit", () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill("SIGTERM");
-      }),
+    stop: () => stopChild(child),
   };
 }
 
