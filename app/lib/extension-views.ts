@@ -3,6 +3,7 @@
 import type { OrderTrace } from "../domain/allocation/queries.server";
 import type { LotsInStock } from "../domain/lots/variant-lots.server";
 import type { LotsInStockResponse, OrderLotsResponse } from "./extension-api";
+import { matchShopifyId } from "./json";
 
 const MAX_BIGINT = 9223372036854775807n;
 
@@ -17,12 +18,11 @@ export class BadResourceIdError extends Error {
  */
 export function resourceId(value: string | null, param: string, type: "Order" | "ProductVariant" | "Product"): bigint {
   const text = value?.trim() ?? "";
-  const match = /^(?:gid:\/\/shopify\/([A-Za-z]+)\/)?(\d{1,19})$/.exec(text);
   if (!text) throw new BadResourceIdError(`${param} is required: pass the ${type} GID from data.selected[0].id or its number`);
-  if (!match || (match[1] !== undefined && match[1] !== type)) {
+  const id = matchShopifyId(text, type);
+  if (id === null) {
     throw new BadResourceIdError(`${param} "${text.slice(0, 80)}" is not a ${type} id: pass gid://shopify/${type}/<number> or the number`);
   }
-  const id = BigInt(match[2]!);
   if (id === 0n || id > MAX_BIGINT) throw new BadResourceIdError(`${param} "${text.slice(0, 80)}" is out of range for a Shopify id`);
   return id;
 }
