@@ -1,22 +1,7 @@
 // JSON for CLI output and API answers: Shopify ids and our BIGINT ids become strings ("4521"),
-// dates stay ISO strings. JSON.stringify alone throws on bigint.
-export function toJsonValue(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
-}
-
+// dates stay ISO strings (JSON.stringify alone throws on bigint); and reading ids people type.
 export function stringify(value: unknown, indent = 2): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v), indent);
-}
-
-/** Numeric id from a Shopify GID or a plain number/string ("gid://shopify/Order/4521" -> 4521n). */
-export function shopifyId(value: string | number | bigint): bigint {
-  if (typeof value === "bigint") return value;
-  const text = String(value);
-  const match = /(\d+)$/.exec(text);
-  if (!match || (typeof value === "string" && !/^(gid:\/\/shopify\/[A-Za-z]+\/)?\d+$/.test(text))) {
-    throw new TypeError(`not a Shopify id: ${text}`);
-  }
-  return BigInt(match[1]!);
 }
 
 /**
