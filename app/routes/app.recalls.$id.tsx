@@ -39,7 +39,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     }
     if (form.get("intent") === "close") {
       const closed = await closeRecall(shopId, recallId);
-      return ok(`Recall ${closed.reference} closed. Its lots stay quarantined until you release them.`);
+      return ok(`Recall ${closed.reference} closed. Its lots stay quarantined: release each cleared lot from its lot page (Release from quarantine). A lot still covered by another open recall cannot be released.`);
     }
     return failed("Unknown action");
   } catch (error) {

@@ -9,9 +9,8 @@ import { withTransaction } from "../../app/lib/sql.server";
 import { getQueue, jobIdFor, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { receiveLot } from "../../app/domain/lots/receive-lot.server";
 import { adjustLot, countLot, transferLot } from "../../app/domain/lots/lot-moves.server";
-import { quarantineLot, quarantineLotNow, releaseLotNow } from "../../app/domain/lots/quarantine.server";
+import { quarantineLotNow, releaseLotNow } from "../../app/domain/lots/quarantine.server";
 import { getLotDetail } from "../../app/domain/lots/lot-queries.server";
-import { LotStateError } from "../../app/domain/lots/lot-errors";
 import {
   addOutboxEntry,
   listUnsentOutbox,
@@ -186,17 +185,6 @@ describe("Shopify sync through the outbox: the exact mutations", () => {
     detail = await getLotDetail(shop.id, r.lotId);
     expect(detail.balances.find((b) => b.locationId === annex.id)!.quarantined).toBe(false);
     expect(detail.balances.find((b) => b.locationId === main.id)!.quarantined).toBe(true);
-  });
-
-  it("refuses to release a recalled lot", async () => {
-    const { shop, variant, main } = await setup("sync-recalled");
-    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "X1", quantity: 1, locationId: main.id });
-    await withTransaction((sql) => quarantineLot(sql, { shopId: shop.id, lotId: r.lotId, reason: "recall", cause: "USER" }));
-    await pool().query("update lots set status = 'RECALLED' where id = $1", [r.lotId]);
-    await expect(releaseLotNow({ shopId: shop.id, lotId: r.lotId, reason: "oops", cause: "USER" })).rejects.toThrow(LotStateError);
-    await expect(releaseLotNow({ shopId: shop.id, lotId: r.lotId, reason: "oops", cause: "USER" })).rejects.toThrow(
-      "lot X1 is under recall; close the recall before releasing its units",
-    );
   });
 });
 

@@ -25,7 +25,9 @@ export const lotsRelease: Command = {
   summary: "Release a quarantined lot (all locations, or one) back to sale",
   usage: `lotkeeper lots release --shop <domain> --lot <number> [--variant <id>] [--location <id>] [--reason <text>]
 
-Moves the units back from quality_control to available. A recalled lot is refused: close the recall first.`,
+Moves the units back from quality_control to available. Refused while an open recall covers the lot
+(the error names the recall): close the recall first. Once no open recall covers it, a recalled lot
+can be released and becomes ACTIVE again (QUARANTINED while another location stays quarantined).`,
   options,
   async run(args) {
     const shopId = await requireShopId(args);

@@ -39,17 +39,34 @@ export async function quarantineLot(sql: Sql, args: QuarantineArgs): Promise<Qua
 }
 
 /**
- * Releases a quarantine (all locations, or one). A recalled lot is refused unless `allowRecalled`
- * (the recall is being closed): releasing it by mistake would put recalled units back on sale.
+ * Releases a quarantine (all locations, or one). Refused with LotStateError while an OPEN recall
+ * covers the lot (releasing would put recalled units back on sale); once every recall covering it
+ * is closed, a RECALLED lot can be released: it becomes ACTIVE, or QUARANTINED while some of its
+ * locations stay quarantined.
  */
-export async function releaseLot(sql: Sql, args: QuarantineArgs & { allowRecalled?: boolean }): Promise<QuarantineResult> {
+export async function releaseLot(sql: Sql, args: QuarantineArgs): Promise<QuarantineResult> {
   return changeQuarantine(sql, args, false);
 }
 
-async function changeQuarantine(sql: Sql, args: QuarantineArgs & { allowRecalled?: boolean }, quarantine: boolean): Promise<QuarantineResult> {
+/** References of the OPEN recalls whose scope holds this lot (read after the lot is locked). */
+async function openRecallsCovering(sql: Sql, shopId: number, lotId: bigint): Promise<string[]> {
+  const r = await sql.query<{ reference: string }>(
+    `select r.reference from recall_lots rl join recalls r on r.id = rl.recall_id and r.shop_id = rl.shop_id
+      where rl.shop_id = $1 and rl.lot_id = $2 and r.status = 'OPEN' order by r.opened_at, r.id`,
+    [shopId, lotId],
+  );
+  return r.rows.map((x) => x.reference);
+}
+
+async function changeQuarantine(sql: Sql, args: QuarantineArgs, quarantine: boolean): Promise<QuarantineResult> {
   const lot = await lockLot(sql, args.shopId, args.lotId);
-  if (!quarantine && lot.status === "RECALLED" && !args.allowRecalled) {
-    throw new LotStateError(`lot ${lot.lotNumber} is under recall; close the recall before releasing its units`);
+  const wasRecalled = lot.status === "RECALLED";
+  if (!quarantine) {
+    const open = await openRecallsCovering(sql, args.shopId, lot.id);
+    if (open.length > 0) {
+      const which = open.length === 1 ? `recall ${open[0]} is` : `recalls ${open.join(", ")} are`;
+      throw new LotStateError(`lot ${lot.lotNumber} cannot be released: ${which} still open; close the recall first, then release the lot`);
+    }
   }
   const balances = await sql.query<{ location_id: bigint; quantity: number }>(
     `select location_id, quantity from lot_balances
@@ -61,9 +78,18 @@ async function changeQuarantine(sql: Sql, args: QuarantineArgs & { allowRecalled
   let status = lot.status;
   if (!args.locationId) {
     if (quarantine && status === "ACTIVE") status = "QUARANTINED";
-    if (!quarantine && (status === "QUARANTINED" || (status === "RECALLED" && args.allowRecalled))) status = "ACTIVE";
-    if (status !== lot.status) await sql.query("update lots set status = $2::\"LotStatus\", updated_at = now() where id = $1", [lot.id, status]);
+    if (!quarantine && (status === "QUARANTINED" || status === "RECALLED")) status = "ACTIVE";
+  } else if (!quarantine && wasRecalled) {
+    // One location released after the recall closed: the lot is no longer recalled, and stays
+    // QUARANTINED while another location still is.
+    const others = await sql.query("select 1 from lot_balances where lot_id = $1 and shop_id = $2 and quarantined and location_id <> $3 limit 1", [
+      lot.id,
+      args.shopId,
+      args.locationId,
+    ]);
+    status = (others.rowCount ?? 0) > 0 ? "QUARANTINED" : "ACTIVE";
   }
+  if (status !== lot.status) await sql.query("update lots set status = $2::\"LotStatus\", updated_at = now() where id = $1", [lot.id, status]);
   if (locations.length === 0) return { lotId: lot.id, lotNumber: lot.lotNumber, status, locations, outboxIds: [] };
   await sql.query("update lot_balances set quarantined = $3, updated_at = now() where lot_id = $1 and location_id = any($2::bigint[])", [
     lot.id,

@@ -380,7 +380,8 @@ export async function setCustomerContactStatus(shopId: number, recallId: bigint,
 
 /**
  * Closes the case. The lots stay RECALLED and quarantined: recalled units must not go back on sale
- * (release them explicitly with lotkeeper lots release after closing, if they were cleared).
+ * by themselves. Once no open recall covers a lot, the merchant can release it (releaseLot, lot
+ * page or `lotkeeper lots release`); while one does, the release is refused naming the recall.
  */
 export async function closeRecall(shopId: number, recallId: bigint): Promise<RecallCase> {
   await withTransaction(async (sql) => {
