@@ -23,12 +23,12 @@ interface Db {
 const globalForDb = globalThis as unknown as { __lotkeeperDb?: Db };
 
 function create(): Db {
-  const max = Number(process.env.PG_POOL_MAX ?? 10);
-  const pool = new pg.Pool({ connectionString: env().DATABASE_URL, max, types: sqlTypes });
+  const { DATABASE_URL, PG_POOL_MAX: max } = env();
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max, types: sqlTypes });
   pool.on("error", () => {
     // An idle client lost its connection (Postgres restarted): the pool replaces it on next use.
   });
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: env().DATABASE_URL, max }) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: DATABASE_URL, max }) });
   return { pool, prisma };
 }
 
@@ -38,8 +38,19 @@ function db(): Db {
   return globalForDb.__lotkeeperDb;
 }
 
-/** Created on first import; importing this module therefore requires a valid configuration. */
-export const prisma: PrismaClient = db().prisma;
+/**
+ * The Prisma client, created on first use (not on import): an entry point can then import this
+ * module, validate the configuration itself and exit with one line naming a bad variable
+ * (app/lib/fail-fast.server.ts) instead of crashing with a stack trace while importing.
+ */
+export const prisma: PrismaClient = new Proxy({} as PrismaClient, {
+  get(_target, property) {
+    const client = db().prisma;
+    const value: unknown = Reflect.get(client, property, client);
+    return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(client) : value;
+  },
+  has: (_target, property) => Reflect.has(db().prisma, property),
+});
 
 export function pool(): pg.Pool {
   return db().pool;

@@ -27,6 +27,10 @@ const schema = z.object({
   SHOPIFY_APP_URL: urlWithScheme(["http", "https"]),
   SCOPES: z.string().regex(/^[a-z_]+(,[a-z_]+)*$/, "must be comma-separated scopes such as read_orders,write_inventory").default(DEFAULT_SCOPES),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Address the web server listens on (0.0.0.0 = every interface; 127.0.0.1 = this machine only). */
+  HOST: z.string().min(1, "must be an address such as 0.0.0.0 or 127.0.0.1").default("0.0.0.0"),
+  /** Connections per process in each of the two Postgres pools (our SQL, Prisma). */
+  PG_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
@@ -60,7 +64,12 @@ export function env(): Env {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = issue.path.join(".");
-    const message = issue.code === "invalid_type" && issue.received === "undefined" ? "is required" : issue.message;
+    const message =
+      issue.code === "invalid_type" && issue.received === "undefined"
+        ? "is required"
+        : issue.code === "invalid_type" && issue.expected === "number"
+          ? `must be a number (got ${JSON.stringify(process.env[name])})`
+          : issue.message;
     throw new ConfigError(`Configuration error: ${name} ${message} (see .env.example)`);
   }
   cached = parsed.data;

@@ -3,6 +3,8 @@
 //    Remix: it is the hot path Shopify drives (docs/decisions/010-webhook-intake-fast-path.md);
 //  - /build/client files are served as static assets;
 //  - everything else is the Remix build (admin pages, /healthz, /readyz, /metrics, /auth, ...).
+// Start-up: configuration, Postgres (and its database) and Redis are checked first; a problem is
+// one line on stderr and exit 1 (app/lib/fail-fast.server.ts).
 // SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish (up to
 // SHUTDOWN_GRACE_MS, default 10 s), close Redis and Postgres, exit 0.
 import http from "node:http";
@@ -14,6 +16,7 @@ import { createReadableStreamFromReadable, createRequestHandler, writeReadableSt
 import { env } from "../env.server";
 import { exitWithOneLine } from "../lib/fail-fast.server";
 import { log } from "../lib/logger.server";
+import { checkServices } from "../lib/services.server";
 import { receiveWebhook } from "../domain/webhooks/inbox.server";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -136,7 +139,11 @@ const isEntry = process.argv[1] && /app[\\/]server[\\/]web-server\.ts$/.test(pro
 if (isEntry) {
   let config: ReturnType<typeof env>;
   try {
+    // Like the worker: a bad setting, or Postgres/Redis not answering (or the database missing),
+    // stops the server here with one line, before it takes traffic. Once running, an outage
+    // answers 503 (/webhooks, /readyz) instead.
     config = env();
+    await checkServices();
   } catch (error) {
     exitWithOneLine(error, 1);
   }
@@ -144,7 +151,7 @@ if (isEntry) {
   const build = (await import(pathToFileURL(buildFile).href).catch(() => exitWithOneLine(`no production build at ${path.relative(ROOT, buildFile)}: run \`npm run build\` first`, 1))) as ServerBuild;
   const server = await createWebServer(build);
   server.keepAliveTimeout = 65_000; // longer than a load balancer's idle timeout
-  server.listen(config.PORT, process.env.HOST ?? "0.0.0.0", () => log.info("web server listening", { port: config.PORT }));
+  server.listen(config.PORT, config.HOST, () => log.info("web server listening", { host: config.HOST, port: config.PORT }));
   server.on("error", (error) => exitWithOneLine(error, 1));
   let stopping = false;
   const shutdown = (signal: string) => {

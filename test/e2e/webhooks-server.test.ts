@@ -13,8 +13,10 @@ import { uniqueQueuePrefix, uniqueShopDomain } from "../helpers/shops";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const running: ChildProcess[] = [];
+const proxies: Array<() => Promise<void>> = [];
 
-afterEach(() => {
+afterEach(async () => {
+  await Promise.all(proxies.splice(0).map((cut) => cut()));
   for (const child of running.splice(0)) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
     try {
@@ -64,6 +66,45 @@ async function startServer(how: "npm start" | "direct", env: Record<string, stri
     await new Promise((r) => setTimeout(r, 200));
   }
   return { port, child, output: () => output, url: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * A TCP relay to the test database: the server starts against it (the start-up check needs a
+ * reachable Postgres), then `cut()` closes it and every relayed connection, so Postgres
+ * becomes unreachable for that server alone without stopping the shared Postgres.
+ */
+async function postgresRelay(): Promise<{ url: string; port: number; cut: () => Promise<void> }> {
+  const target = new URL(process.env.DATABASE_URL!);
+  const sockets = new Set<net.Socket>();
+  const relay = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("error", drop);
+      socket.on("close", () => {
+        sockets.delete(socket);
+        drop();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+  const port = (relay.address() as net.AddressInfo).port;
+  const url = new URL(target);
+  url.hostname = "127.0.0.1";
+  url.port = String(port);
+  let cutting: Promise<void> | undefined;
+  const cut = () =>
+    (cutting ??= new Promise<void>((resolve) => {
+      relay.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    }));
+  proxies.push(cut);
+  return { url: url.toString(), port, cut };
 }
 
 function signed(shop: string, body: unknown = fixture("orders-create"), secret?: string) {
@@ -135,13 +176,15 @@ describe("npm start: the production web server", () => {
     expect(server.output()).toContain('"msg":"web server stopped"');
   });
 
-  it("answers 503 to a delivery while Postgres is unreachable (Shopify retries), and /readyz says why", async () => {
-    const server = await startServer("direct", { DATABASE_URL: "postgresql://postgres@127.0.0.1:1/lotkeeper" });
+  it("answers 503 to a delivery when Postgres becomes unreachable after start (Shopify retries), and /readyz says why", async () => {
+    const relay = await postgresRelay();
+    const server = await startServer("direct", { DATABASE_URL: relay.url });
+    await relay.cut();
     const delivery = signed(uniqueShopDomain("pgdown"));
     const response = await fetch(`${server.url}/webhooks`, { method: "POST", headers: delivery.headers, body: delivery.raw });
     expect(response.status).toBe(503);
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(((await ready.json()) as { postgres: string }).postgres).toMatch(/Postgres is not answering at 127\.0\.0\.1:1/);
+    expect(((await ready.json()) as { postgres: string }).postgres).toContain(`Postgres is not answering at 127.0.0.1:${relay.port}`);
   });
 });
