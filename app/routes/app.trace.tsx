@@ -1,5 +1,6 @@
 // Trace: by order name, customer email or lot number. Forward from a lot (the lots made from it,
 // and every customer who received any of them) and backward (to the input lots and suppliers).
+// An order's allocations can be moved to the lot the units really came from (manual override).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, DataTable, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
@@ -11,6 +12,7 @@ import { RecallError } from "../domain/recall/errors";
 import { findOrdersByName } from "../domain/overview/choices.server";
 import { EmptyList } from "../components/empty-list";
 import { LotStatusBadge } from "../components/lot-status-badge";
+import { MoveAllocation } from "../components/move-allocation";
 import { RouteError } from "../components/route-error";
 
 type By = "order" | "email" | "lot";
@@ -109,11 +111,11 @@ export default function TracePage() {
                 <BlockStack gap="200">
                   <Text as="h2" variant="headingMd">Order {data.result.traced.orderName ?? data.result.traced.orderId}</Text>
                   <DataTable
-                    columnContentTypes={["text", "numeric", "text", "numeric", "numeric", "text"]}
-                    headings={["Line", "Ordered", "Lot", "Shipped", "Returned", "Shipped on"]}
+                    columnContentTypes={["text", "numeric", "text", "numeric", "numeric", "text", "text"]}
+                    headings={["Line", "Ordered", "Lot", "Shipped", "Returned", "Shipped on", "Wrong lot?"]}
                     rows={data.result.traced.lines.flatMap((line) =>
                       line.allocations.length === 0
-                        ? [[line.title ?? line.sku ?? line.lineItemId, line.quantity ?? "", "not shipped", "", "", ""]]
+                        ? [[line.title ?? line.sku ?? line.lineItemId, line.quantity ?? "", "not shipped", "", "", "", ""]]
                         : line.allocations.map((a, i) => [
                             i === 0 ? line.title ?? line.sku ?? line.lineItemId : "",
                             i === 0 ? line.quantity ?? "" : "",
@@ -121,6 +123,11 @@ export default function TracePage() {
                             a.quantity,
                             a.returnedQuantity,
                             a.fulfilledAt.slice(0, 10),
+                            a.unknownLot ? (
+                              <Link key={`r${a.allocationId}`} to="/app/review">Assign in Review</Link>
+                            ) : (
+                              <MoveAllocation key={`m${a.allocationId}`} allocationId={a.allocationId} openUnits={a.quantity - a.returnedQuantity} />
+                            ),
                           ]),
                     )}
                   />

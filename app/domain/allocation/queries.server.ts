@@ -221,3 +221,29 @@ export async function listMoveTargets(shopId: number, allocationId: bigint, opti
   );
   return result.rows.map((r) => ({ lotId: r.id, lotNumber: r.lot_number, expiresOn: r.expires_on, status: r.status, quantity: r.quantity, quarantined: r.quarantined }));
 }
+
+export interface MovableAllocation {
+  id: bigint;
+  variantId: bigint;
+  lotId: bigint | null;
+  lotNumber: string | null;
+  unknownLot: boolean;
+  locationId: bigint;
+  /** Units not yet returned: the most a move can take. */
+  openQuantity: number;
+  status: string;
+}
+
+/** One allocation of the shop, as the move form shows it; null when the shop has no such allocation. */
+export async function findAllocationForMove(shopId: number, allocationId: bigint, options: { db?: Reader } = {}): Promise<MovableAllocation | null> {
+  const db = options.db ?? pool();
+  const result = await db.query(
+    `select a.id, a.variant_id, a.lot_id, l.lot_number, a.unknown_lot, a.location_id, a.quantity - a.returned_quantity as open_quantity, a.status
+     from allocations a left join lots l on l.shop_id = a.shop_id and l.id = a.lot_id
+     where a.shop_id = $1 and a.id = $2`,
+    [shopId, allocationId.toString()],
+  );
+  const r = result.rows[0];
+  if (!r) return null;
+  return { id: r.id, variantId: r.variant_id, lotId: r.lot_id, lotNumber: r.lot_number, unknownLot: r.unknown_lot, locationId: r.location_id, openQuantity: r.open_quantity, status: r.status };
+}

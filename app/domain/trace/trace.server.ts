@@ -188,6 +188,7 @@ export interface ReceivedLot {
 }
 
 interface ReceivedRow {
+  id: bigint;
   order_id: bigint;
   order_name: string | null;
   line_item_id: bigint;
@@ -205,7 +206,7 @@ interface ReceivedRow {
   lot_status: string | null;
 }
 
-const RECEIVED_SQL = `select a.order_id, o.name as order_name, a.line_item_id, a.variant_id, a.lot_id, l.lot_number, a.unknown_lot,
+const RECEIVED_SQL = `select a.id, a.order_id, o.name as order_name, a.line_item_id, a.variant_id, a.lot_id, l.lot_number, a.unknown_lot,
        a.location_id, a.quantity, a.returned_quantity, a.fulfilled_at, v.sku,
        nullif(concat_ws(' / ', v.product_title, nullif(v.title, 'Default Title')), '') as product, l.expires_on, l.status as lot_status
   from allocations a
@@ -301,7 +302,7 @@ export interface OrderLots {
     sku: string | null;
     title: string | null;
     quantity: number | null;
-    allocations: (Omit<ReceivedLine, "orderId" | "orderName" | "lineItemId" | "variantId"> & { lot: string | null })[];
+    allocations: (Omit<ReceivedLine, "orderId" | "orderName" | "lineItemId" | "variantId"> & { allocationId: bigint; lot: string | null })[];
   }[];
 }
 
@@ -334,7 +335,7 @@ export async function lotsForOrder(shopId: number, orderId: bigint, db: Queryabl
       result.lines.push(line);
     }
     const { orderId: _o, orderName: _n, lineItemId: _l, variantId: _v, ...rest } = toLine(r);
-    line.allocations.push({ ...rest, lot: r.lot_number });
+    line.allocations.push({ ...rest, allocationId: r.id, lot: r.lot_number });
   }
   return result;
 }
