@@ -1,27 +1,51 @@
-// Recalls: every case of the shop, open first, with its lots and how far contacting has come.
+// Recalls: the shop's cases by opened date (newest first, or oldest), keyset-paged, with their
+// lots and how far contacting has come.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Badge, Card, IndexTable, Page, ProgressBar, Select, Text } from "@shopify/polaris";
 import { adminContext, forClient } from "../lib/admin-context.server";
-import { listRecalls } from "../domain/recall/recall-case.server";
+import { listRecalls, type RecallListSort } from "../domain/recall/recall-case.server";
+import { InvalidCursorError } from "../domain/recall/errors";
 import { EmptyList } from "../components/empty-list";
+import { KeysetPagination } from "../components/keyset-pagination";
 import { RouteError } from "../components/route-error";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
-  const status = new URL(request.url).searchParams.get("status");
-  const recalls = await listRecalls(shopId, status === "OPEN" || status === "CLOSED" ? { status } : {});
-  return forClient({ recalls, status: status ?? "" });
+  const url = new URL(request.url);
+  const status = url.searchParams.get("status");
+  const sort: RecallListSort = url.searchParams.get("sort") === "oldest" ? "oldest" : "newest";
+  try {
+    const page = await listRecalls(shopId, { status: status === "OPEN" || status === "CLOSED" ? status : undefined, sort, cursor: url.searchParams.get("after"), limit: 50 });
+    return forClient({ ...page, status: status ?? "", sort });
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw new Response(error.message, { status: 400 });
+    throw error;
+  }
 };
 
 export default function Recalls() {
-  const { recalls, status } = useLoaderData<typeof loader>();
-  const [, setParams] = useSearchParams();
+  const { recalls, nextCursor, status, sort } = useLoaderData<typeof loader>();
+  const [params, setParams] = useSearchParams();
+  // A new filter or sort starts again from the first page.
+  const setFilter = (name: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    next.delete("after");
+    next.delete("back");
+    setParams(next);
+  };
   return (
     <Page title="Recalls" primaryAction={{ content: "Open recall", url: "/app/recalls/new" }}>
       <Card padding="0">
-        <div style={{ padding: "var(--p-space-300)", maxWidth: 240 }}>
-          <Select label="Show" options={[{ label: "All recalls", value: "" }, { label: "Open", value: "OPEN" }, { label: "Closed", value: "CLOSED" }]} value={status} onChange={(v) => setParams(v ? { status: v } : {})} />
+        <div style={{ padding: "var(--p-space-300)", display: "flex", gap: "var(--p-space-300)" }}>
+          <div style={{ minWidth: 200 }}>
+            <Select label="Show" options={[{ label: "All recalls", value: "" }, { label: "Open", value: "OPEN" }, { label: "Closed", value: "CLOSED" }]} value={status} onChange={(v) => setFilter("status", v)} />
+          </div>
+          <div style={{ minWidth: 200 }}>
+            <Select label="Sort by" options={[{ label: "Opened: newest first", value: "newest" }, { label: "Opened: oldest first", value: "oldest" }]} value={sort} onChange={(v) => setFilter("sort", v === "newest" ? "" : v)} />
+          </div>
         </div>
         {recalls.length === 0 ? (
           <EmptyList heading={status ? "No recall with this status" : "No recalls"}>Open a recall from a lot page or with the button above.</EmptyList>
@@ -52,6 +76,9 @@ export default function Recalls() {
             ))}
           </IndexTable>
         )}
+        <div style={{ padding: "var(--p-space-300)", display: "flex", justifyContent: "center" }}>
+          <KeysetPagination nextCursor={nextCursor} />
+        </div>
       </Card>
     </Page>
   );

@@ -95,7 +95,7 @@ describe("recall case", () => {
     expect(listed.customers[0]!.contactStatus).toBe("CONTACTED");
     expect(listed.nextCursor).not.toBeNull();
 
-    expect((await listRecalls(s.shop.id)).map((r) => [r.reference, r.status, r.lotNumbers, r.progress.completionPercent])).toEqual([["RC-7", "OPEN", ["H-1"], 100]]);
+    expect((await listRecalls(s.shop.id)).recalls.map((r) => [r.reference, r.status, r.lotNumbers, r.progress.completionPercent])).toEqual([["RC-7", "OPEN", ["H-1"], 100]]);
     expect(await findRecallId(s.shop.id, "RC-7")).toBe(recall.id);
     await expect(openRecall(s.shop.id, { lots: [{ lotNumber: "H-2" }], reason: "again", severity: "CLASS_II", reference: "RC-7" })).rejects.toThrow(/already used/);
 
@@ -105,7 +105,7 @@ describe("recall case", () => {
     expect(closed.lots.every((l) => l.status === "RECALLED")).toBe(true);
     await expect(closeRecall(s.shop.id, recall.id)).rejects.toBeInstanceOf(RecallClosedError);
     await expect(setCustomerContactStatus(s.shop.id, recall.id, ann.toString(), "DESTROYED")).rejects.toBeInstanceOf(RecallClosedError);
-    expect(await listRecalls(s.shop.id, { status: "OPEN" })).toEqual([]);
+    expect(await listRecalls(s.shop.id, { status: "OPEN" })).toEqual({ recalls: [], nextCursor: null });
   });
 
   it("tags affected orders and customers in Shopify through the outbox, once each, with visible progress", async () => {
@@ -178,7 +178,7 @@ describe("recall case", () => {
     await expect(openRecall(b.shop.id, { lots: [{ lotNumber: "H-1" }], reason: "x", severity: "CLASS_IV" })).rejects.toThrow(/unknown severity/);
     // Two lots, one unknown: nothing is opened, nothing quarantined.
     await expect(openRecall(b.shop.id, { lots: [{ lotNumber: "H-1" }, { lotNumber: "NOPE" }], reason: "x", severity: "CLASS_I" })).rejects.toBeInstanceOf(LotNotFoundError);
-    expect(await listRecalls(b.shop.id)).toEqual([]);
+    expect(await listRecalls(b.shop.id)).toEqual({ recalls: [], nextCursor: null });
     const statuses = await pool().query<{ status: string; quarantined: boolean }>(
       "select l.status, b.quarantined from lots l join lot_balances b on b.lot_id = l.id where l.shop_id = $1 and l.lot_number = 'H-1'",
       [b.shop.id],

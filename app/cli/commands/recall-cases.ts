@@ -90,14 +90,19 @@ also one page of customers with their contactStatus (customerKey identifies each
 
 export const recallList: Command = {
   name: "recall list",
-  summary: "The shop's recall cases, newest first",
-  usage: `lotkeeper recall list --shop <domain> [--status open|closed]`,
-  options: { shop: { type: "string" }, status: { type: "string" } },
+  summary: "The shop's recall cases by opened date (newest first), one page at a time",
+  usage: `lotkeeper recall list --shop <domain> [--status open|closed] [--sort newest|oldest] [--limit <n>] [--cursor <c>]
+
+Prints {"recalls": [...], "nextCursor"}: at most --limit cases (default 50, at most 500); pass
+nextCursor as --cursor (with the same --status and --sort) for the next page; null on the last.`,
+  options: { shop: { type: "string" }, status: { type: "string" }, sort: { type: "string" }, limit: { type: "string" }, cursor: { type: "string" } },
   async run(args) {
     const shopId = await requireShopId(args);
     const status = typeof args.values.status === "string" ? args.values.status.toUpperCase() : undefined;
     if (status !== undefined && status !== "OPEN" && status !== "CLOSED") throw new UsageError("--status must be open or closed");
-    return { recalls: await listRecalls(shopId, { status }) };
+    const sort = typeof args.values.sort === "string" ? args.values.sort.toLowerCase() : undefined;
+    if (sort !== undefined && sort !== "newest" && sort !== "oldest") throw new UsageError("--sort must be newest or oldest");
+    return listRecalls(shopId, { status, sort, limit: optionalLimit(args, 500) ?? 50, cursor: typeof args.values.cursor === "string" ? args.values.cursor : null });
   },
 };
 

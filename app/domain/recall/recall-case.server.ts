@@ -393,17 +393,54 @@ export async function closeRecall(shopId: number, recallId: bigint): Promise<Rec
   return (await getRecall(shopId, recallId))!;
 }
 
-/** The shop's recall cases, newest first. */
-export async function listRecalls(shopId: number, options: { status?: "OPEN" | "CLOSED" } = {}, db: Queryable = pool()): Promise<RecallSummary[]> {
-  const r = await db.query<RecallRow & { lot_numbers: string[] }>(
+export type RecallListSort = "newest" | "oldest";
+
+export interface ListRecallsOptions {
+  status?: "OPEN" | "CLOSED";
+  /** By opened date: newest first (default) or oldest first. */
+  sort?: RecallListSort;
+  /** The nextCursor of the previous page (same sort and status), or none for the first page. */
+  cursor?: string | null;
+  /** Page size, 1-500 (default 50). */
+  limit?: number;
+}
+
+function encodeRecallCursor(openedAt: string, id: bigint): string {
+  return Buffer.from(`r:${openedAt}|${id}`, "utf8").toString("base64url");
+}
+
+function decodeRecallCursor(cursor: string): [string, bigint] {
+  const m = /^r:(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6})\|(\d{1,19})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  if (!m) throw new InvalidCursorError(cursor);
+  return [m[1]!, BigInt(m[2]!)];
+}
+
+/**
+ * The shop's recall cases by opened date (newest first unless sort "oldest"), keyset-paged:
+ * { recalls, nextCursor } with nextCursor null on the last page. InvalidCursorError for a cursor
+ * this list did not give out.
+ */
+export async function listRecalls(shopId: number, options: ListRecallsOptions = {}, db: Queryable = pool()): Promise<{ recalls: RecallSummary[]; nextCursor: string | null }> {
+  const size = Math.min(Math.max(Number.isInteger(options.limit) && options.limit! > 0 ? options.limit! : 50, 1), 500);
+  const desc = (options.sort ?? "newest") !== "oldest";
+  const after = options.cursor ? decodeRecallCursor(options.cursor) : null;
+  const r = await db.query<RecallRow & { lot_numbers: string[]; opened_key: string }>(
     `select r.id, r.reference, r.reason, r.severity, r.status, r.tag_shopify, r.opened_at, r.closed_at,
+            to_char(r.opened_at, 'YYYY-MM-DD"T"HH24:MI:SS.US') as opened_key,
             coalesce((select array_agg(distinct l.lot_number order by l.lot_number) from recall_lots rl join lots l on l.id = rl.lot_id
                        where rl.recall_id = r.id and rl.shop_id = r.shop_id and rl.direct), '{}') as lot_numbers
-       from recalls r where r.shop_id = $1 and ($2::text is null or r.status::text = $2) order by r.opened_at desc, r.id desc limit 500`,
-    [shopId, options.status ?? null],
+       from recalls r
+      where r.shop_id = $1 and ($2::text is null or r.status::text = $2)
+        and ($3::timestamp is null or (r.opened_at, r.id) ${desc ? "<" : ">"} ($3::timestamp, $4::bigint))
+      order by r.opened_at ${desc ? "desc" : "asc"}, r.id ${desc ? "desc" : "asc"} limit $5`,
+    [shopId, options.status ?? null, after?.[0] ?? null, after?.[1] ?? null, size + 1],
   );
+  const more = r.rows.length > size;
+  if (more) r.rows.length = size;
+  const last = r.rows[r.rows.length - 1];
+  const nextCursor = more && last ? encodeRecallCursor(last.opened_key, last.id) : null;
   const progress = await progressOf(db, shopId, r.rows.map((x) => x.id));
-  return r.rows.map((x) => ({
+  const recalls = r.rows.map((x) => ({
     id: x.id,
     reference: x.reference,
     reason: x.reason,
@@ -414,4 +451,5 @@ export async function listRecalls(shopId: number, options: { status?: "OPEN" | "
     lotNumbers: x.lot_numbers,
     progress: progress.get(x.id)!,
   }));
+  return { recalls, nextCursor };
 }
