@@ -1,18 +1,23 @@
-// `lotkeeper trace order`: backward trace of one order, line item by line item, lot by lot.
+// `lotkeeper trace order`: backward trace of one order, line item by line item, lot by lot, and
+// upstream of its lots (input lots through any depth of production runs, and their suppliers).
 import type { Command } from "../command";
 import { requireShopId, requireShopifyId } from "../shop-option";
 import { traceOrder } from "../../domain/allocation/queries.server";
+import { traceBackward } from "../../domain/trace/trace.server";
 
 export const traceOrderCommand: Command = {
   name: "trace order",
-  summary: "Each line item of an order with the lots its units shipped from",
+  summary: "Each line item of an order with the lots its units shipped from, and the input lots and suppliers upstream",
   usage: `lotkeeper trace order --shop <domain> --order <id>
 
 Prints {orderId, name, customerId, lineItems: [{lineItemId, variantId, sku, title, quantity,
 fulfilledQuantity, returnedQuantity, allocations: [{allocationId, fulfillmentId, lot, lotId,
 expiresOn, quantity, returnedQuantity, locationId, unknownLot, fulfilledAt}], reversed: [...],
-fulfillmentLines: [{fulfillmentId, quantity, state}], pendingReturnQuantity}]}. lot is the lot number, null for units
-on an unknown lot (see lotkeeper allocations list --unknown).`,
+fulfillmentLines: [{fulfillmentId, quantity, state}], pendingReturnQuantity}], upstream}. lot is
+the lot number, null for units on an unknown lot (see lotkeeper allocations list --unknown).
+upstream is the backward trace of the shipped lots (as lotkeeper trace lot --direction backward):
+{direction, lots (depth 0: shipped lots, n: inputs n production runs away), edges (runs),
+suppliers: [{supplier, lots: [{lotNumber, supplierLot, purchaseOrder}]}]}.`,
   options: {
     shop: { type: "string" },
     order: { type: "string" },
@@ -20,6 +25,8 @@ on an unknown lot (see lotkeeper allocations list --unknown).`,
   async run(args) {
     const shopId = await requireShopId(args);
     const orderId = requireShopifyId(args, "order");
-    return traceOrder(shopId, orderId);
+    const trace = await traceOrder(shopId, orderId);
+    const shippedLots = [...new Set(trace.lineItems.flatMap((l) => l.allocations.flatMap((a) => (a.lotId === null ? [] : [a.lotId]))))];
+    return { ...trace, upstream: await traceBackward(shopId, shippedLots) };
   },
 };
