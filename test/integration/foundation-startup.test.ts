@@ -43,7 +43,8 @@ describe("start-up with a bad configuration", () => {
   });
 
   it("lotkeeper --help still prints the commands when the configuration is bad", async () => {
-    for (const env of [{ PORT: "abc" }, { SHOPIFY_APP_URL: "notaurl" }, { SHOPIFY_API_SECRET: "" }]) {
+    const bad: Array<Record<string, string>> = [{ PORT: "abc" }, { SHOPIFY_APP_URL: "notaurl" }, { SHOPIFY_API_SECRET: "" }];
+    for (const env of bad) {
       const result = await lotkeeper(["--help"], env);
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);
