@@ -6,11 +6,21 @@
 // What "the same state" means (docs/decisions/030-allocation.md):
 // - Duplicates: a story delivered with duplicates ends in EXACTLY the state of the story
 //   delivered once (every allocation, lot balance, ledger row, line state).
-// - Shuffles: which lot a unit comes from depends on what else already shipped (FEFO takes the
-//   earliest lot still on hand), so per-lot figures legitimately depend on delivery order. With
-//   stock enough for every fulfilment, the merchant-visible outcome does not: per fulfilment line
-//   its state, units allocated and units on an unknown lot; per order line the units returned;
-//   per variant and location the units on hand; the customer on every allocation.
+// - Shuffles, several lots per variant: which lot a unit comes from depends on what else already
+//   shipped and arrived, so per-lot figures legitimately depend on delivery order. Under FEFO the
+//   lot a fulfilment takes is the earliest-expiring lot ON HAND when it is processed: if lot A
+//   (expiring first) is short, a fulfilment processed before A's receipt takes lot B, the same
+//   fulfilment processed after it takes A; and when stock is scarce, whichever fulfilment comes
+//   first empties A and the later one falls to B or to the unknown lot. No per-lot equality can
+//   hold there without giving up FEFO. With stock enough for every fulfilment, the
+//   merchant-visible outcome does not depend on order: per fulfilment line its state, units
+//   allocated and units on an unknown lot; per order line the units returned; per variant and
+//   location the units on hand; the customer on every allocation.
+// - Shuffles, one lot per variant: then the lot is never in doubt, so the comparison IS per lot:
+//   live allocations, returns, balances and ledger sums per lot and location, with receipts and
+//   stock adjustments arriving between fulfilments in any order, and stock exactly enough for the
+//   worst order (all fulfilments, cancelled ones included, and all write-downs before anything
+//   comes back), so balances really reach zero and no order makes a unit fall to the unknown lot.
 // - Always: the invariants of test/helpers/allocation.ts (every fulfilled unit in exactly one
 //   live allocation, balance = ledger sum = receipts - allocations + returns, nothing negative).
 import { randomUUID } from "node:crypto";
@@ -69,6 +79,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
 type Step =
   | { kind: "receipt"; variantId: bigint; locationId: bigint; lotNumber: string; quantity: number; expiresOn: string | null }
   | { kind: "adjust"; lotNumber: string; locationId: bigint; delta: number }
+  | { kind: "restock"; lotNumber: string; locationId: bigint; quantity: number }
   | { kind: "webhook"; topic: string; payload: Record<string, unknown>; alternates: { topic: string; payload: Record<string, unknown> }[] };
 
 interface Line {
@@ -175,6 +186,14 @@ async function play(shop: { id: number; domain: string }, steps: Step[], order: 
       await createLot(shop.id, { variantId: step.variantId, lotNumber: step.lotNumber, quantity: step.quantity, locationId: step.locationId, expiresOn: step.expiresOn });
       continue;
     }
+    if (step.kind === "restock") {
+      // More units of a lot the shop already has, received at a location.
+      await withTransaction(async (sql) => {
+        const lot = await sql.query<{ id: bigint }>("select id from lots where shop_id = $1 and lot_number = $2", [shop.id, step.lotNumber]);
+        await moveLotUnits(sql, [{ shopId: shop.id, lotId: lot.rows[0]!.id, locationId: step.locationId, delta: step.quantity, kind: "RECEIVED", cause: "USER" }]);
+      });
+      continue;
+    }
     if (step.kind === "adjust") {
       await withTransaction(async (sql) => {
         const lot = await sql.query<{ id: bigint }>("select id from lots where shop_id = $1 and lot_number = $2", [shop.id, step.lotNumber]);
@@ -229,6 +248,32 @@ async function outcome(shopId: number) {
     ),
     onHand: await q(`select variant_id, location_id, sum(quantity)::int as units from lot_balances where shop_id = $1 group by 1, 2 order by 1, 2`),
     customers: await q(`select distinct line_item_id, customer_id from allocations where shop_id = $1 and status = 'ALLOCATED' order by 1`),
+  };
+}
+
+/** Per lot and location: what a lot page shows (balances, ledger sums by kind, who got which units). */
+async function perLotState(shopId: number) {
+  const q = async (text: string) => (await pool().query(text, [shopId])).rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
+  return {
+    lines: await q(`select fulfillment_id, line_item_id, state, quantity from fulfillment_lines where shop_id = $1 order by 1, 2`),
+    liveAllocations: await q(
+      `select a.fulfillment_id, a.line_item_id, l.lot_number, a.unknown_lot, a.location_id, a.customer_id, sum(a.quantity)::int as units
+       from allocations a left join lots l on l.id = a.lot_id where a.shop_id = $1 and a.status = 'ALLOCATED' group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3 nulls last, 5`,
+    ),
+    returnedPerLot: await q(
+      `select a.line_item_id, l.lot_number, r.location_id, sum(r.quantity)::int as units
+       from allocation_returns r join allocations a on a.id = r.allocation_id left join lots l on l.id = a.lot_id
+       where r.shop_id = $1 group by 1, 2, 3 order by 1, 2 nulls last, 3`,
+    ),
+    balances: await q(
+      `select l.lot_number, b.location_id, b.quantity from lot_balances b join lots l on l.id = b.lot_id where b.shop_id = $1 and b.quantity <> 0 order by 1, 2`,
+    ),
+    // Allocations and their reversals net out (a cancellation that arrives first leaves neither).
+    ledger: await q(
+      `select l.lot_number, e.location_id, case when e.kind in ('ALLOCATED', 'ALLOCATION_REVERSED') then 'ALLOCATED (net)' else e.kind::text end as kind, sum(e.delta)::int as units
+       from ledger_entries e join lots l on l.id = e.lot_id where e.shop_id = $1 group by 1, 2, 3 having sum(e.delta) <> 0 order by 1, 2, 3`,
+    ),
+    refunds: await q(`select id, restock_type, quantity, returned_quantity from refund_lines where shop_id = $1 order by id`),
   };
 }
 
@@ -322,6 +367,87 @@ describe("allocation under duplicated and shuffled delivery (property-based)", (
           expect(await allocationInvariantViolations(a.id)).toEqual([]);
           expect(await allocationInvariantViolations(b.id)).toEqual([]);
           expect(await outcome(b.id)).toEqual(await outcome(a.id));
+        },
+      ),
+      { numRuns: runs },
+    );
+  }, 240_000);
+
+  it("with one lot per variant, shuffled and duplicated delivery with receipts and adjustments in between ends in the same state per lot", async () => {
+    const stockEvent = fc.record({ restock: fc.boolean(), v: fc.nat(1), loc: fc.nat(1), qty: fc.integer({ min: 1, max: 5 }), delta: fc.constantFrom(-2, -1, 1, 3), at: fc.nat() });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(actionArb.filter((a) => a.t !== "receipt" && a.t !== "adjust"), { minLength: 6, maxLength: 24 }),
+        fc.array(stockEvent, { maxLength: 8 }),
+        fc.integer(),
+        fc.array(fc.record({ of: fc.nat(), how: fc.constantFrom("same-id" as const, "new-id" as const, "alternate" as const) }), { maxLength: 8 }),
+        fc.nat(1_000_000),
+        async (actions, stockEvents, shuffleSeed, dups, seed) => {
+          const webhookSteps = story(actions, seed);
+          if (webhookSteps.length === 0) return;
+          const lotOf = (v: bigint) => `ONE-${v}`;
+          const key = (v: bigint, loc: bigint) => `${v}@${loc}`;
+          // Receipts and stock adjustments that happen while webhooks arrive.
+          const between: Step[] = stockEvents.map((e) =>
+            e.restock
+              ? { kind: "restock", lotNumber: lotOf(TRACKED_WITH_LOTS[e.v]!), locationId: LOCATIONS[e.loc]!, quantity: e.qty }
+              : { kind: "adjust", lotNumber: lotOf(TRACKED_WITH_LOTS[e.v]!), locationId: LOCATIONS[e.loc]!, delta: e.delta },
+          );
+          // Opening stock: exactly what the worst order needs (every fulfilment, cancelled ones
+          // too, and every write-down before any receipt, return or cancellation).
+          const opening = new Map<string, number>();
+          const add = (k: string, n: number) => opening.set(k, (opening.get(k) ?? 0) + n);
+          for (const step of webhookSteps) {
+            if (step.kind !== "webhook" || step.topic !== "fulfillments/create") continue;
+            const p = step.payload as { location_id: number; line_items: { variant_id: number; quantity: number }[] };
+            for (const li of p.line_items) if (TRACKED_WITH_LOTS.includes(BigInt(li.variant_id))) add(key(BigInt(li.variant_id), BigInt(p.location_id)), li.quantity);
+          }
+          for (const step of between) {
+            if (step.kind === "adjust" && step.delta < 0) {
+              const v = TRACKED_WITH_LOTS.find((x) => lotOf(x) === step.lotNumber)!;
+              add(key(v, step.locationId), -step.delta);
+            }
+          }
+          const receipts: Step[] = TRACKED_WITH_LOTS.flatMap((v) =>
+            LOCATIONS.map((loc) => ({ kind: "restock" as const, lotNumber: lotOf(v), locationId: loc, quantity: opening.get(key(v, loc)) ?? 0 })).filter((r) => r.quantity > 0),
+          );
+          const steps = [...receipts, ...webhookSteps, ...between];
+          const first = (index: number) => ({ index, how: "first" as "first" | "same-id" | "new-id" | "alternate" });
+          // In order: the stock events at their place among the webhooks.
+          const inOrder = webhookSteps.map((_, i) => first(receipts.length + i));
+          between.forEach((_, i) => inOrder.splice(stockEvents[i]!.at % (inOrder.length + 1), 0, first(receipts.length + webhookSteps.length + i)));
+          inOrder.unshift(...receipts.map((_, i) => first(i)));
+          // Shuffled: webhooks (some twice) and stock events in any order, after the opening stock.
+          const shuffled = [
+            ...receipts.map((_, i) => first(i)),
+            ...shuffle(
+              webhookSteps
+                .map((_, i) => first(receipts.length + i))
+                .concat(between.map((_, i) => first(receipts.length + webhookSteps.length + i)))
+                .concat(dups.map((d) => ({ index: receipts.length + (d.of % webhookSteps.length), how: d.how }))),
+              shuffleSeed,
+            ),
+          ];
+          const a = await newStoryShop("prop-lot-order");
+          const b = await newStoryShop("prop-lot-shuffle");
+          for (const shop of [a, b]) {
+            for (const v of TRACKED_WITH_LOTS) await createLot(shop.id, { variantId: v, lotNumber: lotOf(v), quantity: 0, expiresOn: "2027-09-01" });
+          }
+          await play(a, steps, inOrder);
+          await play(b, steps, shuffled);
+          expect(await allocationInvariantViolations(a.id)).toEqual([]);
+          expect(await allocationInvariantViolations(b.id)).toEqual([]);
+          const state = await perLotState(a.id);
+          expect(await perLotState(b.id)).toEqual(state);
+          // Stock was enough in every order: no tracked unit fell to the unknown lot, and no
+          // write-down was refused (the adjustments in the ledger are all of them).
+          const unknown = await pool().query<{ n: number }>(
+            "select coalesce(sum(quantity), 0)::int as n from allocations where shop_id = $1 and status = 'ALLOCATED' and unknown_lot and variant_id = any($2::bigint[])",
+            [a.id, TRACKED_WITH_LOTS],
+          );
+          expect(unknown.rows[0]!.n).toBe(0);
+          const adjusted = await pool().query<{ n: number }>("select coalesce(sum(delta), 0)::int as n from ledger_entries where shop_id = $1 and kind = 'ADJUSTED'", [b.id]);
+          expect(adjusted.rows[0]!.n).toBe(between.reduce((sum, x) => sum + (x.kind === "adjust" ? x.delta : 0), 0));
         },
       ),
       { numRuns: runs },
