@@ -1,5 +1,6 @@
 // Settings: allocation strategy, minimum remaining shelf life, automatic lot numbers, and which
-// products are lot-tracked (with an optional strategy of their own).
+// products are lot-tracked (with an optional strategy of their own), and the latest customer data
+// requests with their exports (all of them on /app/data-requests).
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, FormLayout, IndexTable, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
@@ -13,6 +14,8 @@ import { KeysetPagination } from "../components/keyset-pagination";
 import { RouteError } from "../components/route-error";
 import { EmptyList } from "../components/empty-list";
 import { pool } from "../db.server";
+import { listDataRequestPage } from "../domain/privacy/privacy.server";
+import { DownloadButton } from "../components/download-button";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -21,13 +24,21 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const afterRaw = url.searchParams.get("after");
   const after = afterRaw ? decodeCursor(afterRaw) : null;
   const sql = pool();
-  const [settings, page] = await Promise.all([shopSettings(sql, shopId), listProductTracking(sql, shopId, { search, after })]);
+  const [settings, page, dataRequests] = await Promise.all([
+    shopSettings(sql, shopId),
+    listProductTracking(sql, shopId, { search, after }),
+    listDataRequestPage(sql, shopId, { limit: 5 }),
+  ]);
   const last = page.products.at(-1);
   return {
     settings,
     search,
     products: page.products.map((p) => ({ ...p, productId: p.productId.toString() })),
     nextCursor: page.hasNext && last ? encodeCursor(last.productTitle ?? "", last.productId) : null,
+    dataRequests: {
+      latest: dataRequests.requests.map((r) => ({ id: r.id.toString(), customerId: r.customerId?.toString() ?? null, email: r.email, createdAt: r.createdAt })),
+      more: dataRequests.nextCursor !== null,
+    },
   };
 };
 
@@ -83,7 +94,7 @@ const STRATEGY_OPTIONS = [
 ];
 
 export default function Settings() {
-  const { settings, products, nextCursor, search } = useLoaderData<typeof loader>();
+  const { settings, products, nextCursor, search, dataRequests } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [strategy, setStrategy] = useState<string>(settings.allocationStrategy);
@@ -153,6 +164,39 @@ export default function Settings() {
                 <KeysetPagination nextCursor={nextCursor} />
               </div>
             </BlockStack>
+          </Card>
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection
+          title="Customer data requests"
+          description="When a customer asks your store for their data, Shopify forwards the request and Lotkeeper prepares an export of what it holds about them. Download it and send it to the customer within 30 days."
+        >
+          <Card padding="0">
+            {dataRequests.latest.length === 0 ? (
+              <EmptyList heading="No data requests">Requests appear here when a customer asks your store for their data.</EmptyList>
+            ) : (
+              <IndexTable
+                resourceName={{ singular: "data request", plural: "data requests" }}
+                itemCount={dataRequests.latest.length}
+                selectable={false}
+                headings={[{ title: "Received" }, { title: "Customer" }, { title: "Email" }, { title: "Export" }]}
+              >
+                {dataRequests.latest.map((r, i) => (
+                  <IndexTable.Row id={r.id} key={r.id} position={i}>
+                    <IndexTable.Cell>{r.createdAt.slice(0, 16).replace("T", " ")}</IndexTable.Cell>
+                    <IndexTable.Cell>{r.customerId ?? "Guest"}</IndexTable.Cell>
+                    <IndexTable.Cell>{r.email ?? "—"}</IndexTable.Cell>
+                    <IndexTable.Cell>
+                      <DownloadButton url={`/app/data-requests/${r.id}`}>Download JSON</DownloadButton>
+                    </IndexTable.Cell>
+                  </IndexTable.Row>
+                ))}
+              </IndexTable>
+            )}
+            <div style={{ padding: "var(--p-space-300)" }}>
+              <Button url="/app/data-requests" variant="plain">
+                {dataRequests.more ? "View all data requests" : "Open the data requests page"}
+              </Button>
+            </div>
           </Card>
         </Layout.AnnotatedSection>
       </Layout>

@@ -10,6 +10,7 @@
 import type { Sql } from "../../lib/sql.server";
 import type { TopicHandler } from "../webhooks/handler";
 import { customerRequest, PERSONAL_PAYLOAD_KEYS, type CustomerRequest } from "./privacy-payloads";
+import { DataRequestCursorError } from "./errors";
 
 /** SQL condition on `orders o` for the orders of the customer in a request ($1 shop, $2 customer id, $3 email, $4 order ids). */
 const CUSTOMER_ORDERS = `o.shop_id = $1 and (o.customer_id = $2 or o.id = any($4::bigint[])
@@ -156,6 +157,80 @@ export async function listDataRequests(sql: Pick<Sql, "query">, shopId: number, 
     [shopId, limit],
   );
   return r.rows;
+}
+
+export interface DataRequestListItem {
+  id: bigint;
+  customerId: bigint | null;
+  email: string | null;
+  /** When the request arrived (ISO). */
+  createdAt: string;
+  /** Shopify's data_request id, when the webhook carried one. */
+  dataRequestId: string | null;
+  orders: number;
+  shipments: number;
+}
+
+function encodeDataRequestCursor(createdAt: string, id: bigint): string {
+  return Buffer.from(`d:${createdAt}|${id}`, "utf8").toString("base64url");
+}
+
+function decodeDataRequestCursor(cursor: string): [string, bigint] {
+  const m = /^d:(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6})\|(\d{1,19})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  if (!m) throw new DataRequestCursorError(cursor);
+  return [m[1]!, BigInt(m[2]!)];
+}
+
+/**
+ * One page of the shop's data requests, newest first, without the exports themselves (the admin
+ * list): { requests, nextCursor } (null on the last page). DataRequestCursorError for a bad cursor.
+ */
+export async function listDataRequestPage(
+  db: Pick<Sql, "query">,
+  shopId: number,
+  options: { cursor?: string | null; limit?: number } = {},
+): Promise<{ requests: DataRequestListItem[]; nextCursor: string | null }> {
+  const size = Math.min(Math.max(Number.isInteger(options.limit) && options.limit! > 0 ? options.limit! : 50, 1), 500);
+  const after = options.cursor ? decodeDataRequestCursor(options.cursor) : null;
+  const r = await db.query<{ id: bigint; customer_id: bigint | null; email: string | null; created_at: Date; created_key: string; data_request_id: string | null; orders: number; shipments: number }>(
+    `select id, customer_id, email, created_at, to_char(created_at, 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_key,
+            export->>'dataRequestId' as data_request_id,
+            coalesce(jsonb_array_length(case when jsonb_typeof(export->'orders') = 'array' then export->'orders' end), 0) as orders,
+            coalesce(jsonb_array_length(case when jsonb_typeof(export->'shipments') = 'array' then export->'shipments' end), 0) as shipments
+       from data_requests
+      where shop_id = $1 and ($2::timestamp is null or (created_at, id) < ($2::timestamp, $3::bigint))
+      order by created_at desc, id desc limit $4`,
+    [shopId, after?.[0] ?? null, after?.[1] ?? null, size + 1],
+  );
+  const more = r.rows.length > size;
+  if (more) r.rows.length = size;
+  const last = r.rows.at(-1);
+  return {
+    requests: r.rows.map((x) => ({
+      id: x.id,
+      customerId: x.customer_id,
+      email: x.email,
+      createdAt: x.created_at.toISOString(),
+      dataRequestId: x.data_request_id,
+      orders: x.orders,
+      shipments: x.shipments,
+    })),
+    nextCursor: more && last ? encodeDataRequestCursor(last.created_key, last.id) : null,
+  };
+}
+
+/** One stored data-request export of this shop, or null (another shop's id is null too). */
+export async function getDataRequest(
+  db: Pick<Sql, "query">,
+  shopId: number,
+  id: bigint,
+): Promise<{ id: bigint; customerId: bigint | null; email: string | null; createdAt: string; export: unknown } | null> {
+  const r = await db.query<{ id: bigint; customer_id: bigint | null; email: string | null; created_at: Date; export: unknown }>(
+    "select id, customer_id, email, created_at, export from data_requests where shop_id = $1 and id = $2",
+    [shopId, id],
+  );
+  const x = r.rows[0];
+  return x ? { id: x.id, customerId: x.customer_id, email: x.email, createdAt: x.created_at.toISOString(), export: x.export } : null;
 }
 
 /**
