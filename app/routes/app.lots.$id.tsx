@@ -9,7 +9,7 @@ import { adminContext, forClient, idParam } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { getLotDetail } from "../domain/lots/lot-queries.server";
 import { adjustLot, countLot, transferLot } from "../domain/lots/lot-moves.server";
-import { quarantineLotNow, releaseLotNow } from "../domain/lots/quarantine.server";
+import { openRecallsCovering, quarantineLotNow, releaseLotNow } from "../domain/lots/quarantine.server";
 import { updateLot } from "../domain/lots/edit-lot.server";
 import { LotError, LotNotFoundError, LotValidationError } from "../domain/lots/lot-errors";
 import { listLotCustomers } from "../domain/recall/recall-lookup.server";
@@ -34,11 +34,12 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     throw error;
   }
   const db = pool();
-  const [customers, forward, backward, locations] = await Promise.all([
+  const [customers, forward, backward, locations, openRecalls] = await Promise.all([
     listLotCustomers(db, shopId, [{ lotId: lot.id, lotNumber: lot.lotNumber }], { cursor: url.searchParams.get("after"), limit: 25 }),
     traceForward(shopId, [lot.id], { limit: 1 }),
     traceBackward(shopId, [lot.id]),
     listLocations(db, shopId),
+    lot.status === "RECALLED" ? openRecallsCovering(db, shopId, lot.id) : Promise.resolve([]),
   ]);
   return forClient({
     lot,
@@ -48,6 +49,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     edges: [...forward.edges, ...backward.edges],
     suppliers: backward.suppliers ?? [],
     locations,
+    openRecalls,
   });
 };
 
@@ -111,7 +113,7 @@ type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 
 export default function LotPage() {
   const data = useLoaderData<typeof loader>();
-  const { lot } = data;
+  const { lot, openRecalls } = data;
   const [tab, setTab] = useState(0);
   const label = variantLabel({ id: lot.variantId, productTitle: lot.productTitle, title: lot.variantTitle, sku: lot.sku });
   const locationName = (id: string | null) => data.locations.find((l) => l.id === id)?.name ?? lot.balances.find((b) => b.locationId === id)?.locationName ?? (id ? `Location ${id}` : "—");
@@ -125,6 +127,26 @@ export default function LotPage() {
       primaryAction={{ content: "Open recall", url: `/app/recalls/new?lot=${encodeURIComponent(lot.lotNumber)}&variant=${lot.variantId}`, destructive: true, disabled: lot.status === "RECALLED" }}
     >
       <Layout>
+        {lot.status === "RECALLED" ? (
+          <Layout.Section>
+            {openRecalls.length > 0 ? (
+              <Banner tone="critical" title={`Under recall ${openRecalls.map((r) => r.reference).join(", ")}`}>
+                Its units stay quarantined. It can be released once {openRecalls.length === 1 ? "this recall is" : "these recalls are"} closed:{" "}
+                {openRecalls.map((r, i) => (
+                  <span key={r.id}>
+                    {i > 0 ? ", " : ""}
+                    <Link to={`/app/recalls/${r.id}`}>{r.reference}</Link>
+                  </span>
+                ))}
+                .
+              </Banner>
+            ) : (
+              <Banner tone="warning" title="Its recall is closed">
+                The units stay quarantined until you release them: if the lot was cleared, choose Release from quarantine below.
+              </Banner>
+            )}
+          </Layout.Section>
+        ) : null}
         {lot.incomplete ? (
           <Layout.Section>
             <Banner tone="warning" title="This lot was created from stock Shopify had and no lot explained">

@@ -12,6 +12,9 @@ import { createLocation, createLot, createVariant, newId } from "../helpers/fact
 import { mockInventoryMutations, type SentMutation } from "../helpers/lots-shopify";
 import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { runCli } from "../helpers/cli";
+import { adminHeaders } from "../helpers/session";
+import { DEFAULT_SCOPES } from "../../app/env.server";
+import { loader as lotLoader } from "../../app/routes/app.lots.$id";
 
 useOwnQueuePrefix();
 
@@ -99,5 +102,21 @@ describe("releasing a recalled lot", () => {
     await expect(releaseLotNow({ shopId: other.id, lotId: s.lot, reason: "mine now", cause: "USER" })).rejects.toThrow(LotNotFoundError);
     expect(await lotStatus(s.lot)).toBe("RECALLED");
     expect((await quarantined(s.lot)).every((b) => b.quarantined)).toBe(true);
+  });
+
+  it("the lot page names the open recall that holds the lot, and says it can be released once closed", async () => {
+    const s = await recalledShop("release-lot-page");
+    await pool().query(`update "Session" set scope = $2 where shop = $1`, [s.shop.domain, process.env.SCOPES ?? DEFAULT_SCOPES]);
+    mockInventoryMutations([]);
+    const recall = await openRecall(s.shop.id, { lots: [{ lotNumber: "OAT-1" }], reason: "Mould", severity: "CLASS_II", reference: "RP-1" });
+    const load = () =>
+      lotLoader({ request: new Request(`https://lotkeeper.test/app/lots/${s.lot}`, { headers: adminHeaders(s.shop.domain) }), params: { id: String(s.lot) }, context: {} });
+    const open = await load();
+    expect(open.lot.status).toBe("RECALLED");
+    expect(open.openRecalls).toEqual([{ id: String(recall.id), reference: "RP-1" }]);
+    await closeRecall(s.shop.id, recall.id);
+    const closed = await load();
+    expect(closed.lot.status).toBe("RECALLED");
+    expect(closed.openRecalls).toEqual([]);
   });
 });

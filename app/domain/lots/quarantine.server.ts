@@ -48,21 +48,21 @@ export async function releaseLot(sql: Sql, args: QuarantineArgs): Promise<Quaran
   return changeQuarantine(sql, args, false);
 }
 
-/** References of the OPEN recalls whose scope holds this lot (read after the lot is locked). */
-async function openRecallsCovering(sql: Sql, shopId: number, lotId: bigint): Promise<string[]> {
-  const r = await sql.query<{ reference: string }>(
-    `select r.reference from recall_lots rl join recalls r on r.id = rl.recall_id and r.shop_id = rl.shop_id
+/** The OPEN recalls whose scope holds this lot, oldest first (releasing it is refused while there are any). */
+export async function openRecallsCovering(sql: Pick<Sql, "query">, shopId: number, lotId: bigint): Promise<{ id: bigint; reference: string }[]> {
+  const r = await sql.query<{ id: bigint; reference: string }>(
+    `select r.id, r.reference from recall_lots rl join recalls r on r.id = rl.recall_id and r.shop_id = rl.shop_id
       where rl.shop_id = $1 and rl.lot_id = $2 and r.status = 'OPEN' order by r.opened_at, r.id`,
     [shopId, lotId],
   );
-  return r.rows.map((x) => x.reference);
+  return r.rows;
 }
 
 async function changeQuarantine(sql: Sql, args: QuarantineArgs, quarantine: boolean): Promise<QuarantineResult> {
   const lot = await lockLot(sql, args.shopId, args.lotId);
   const wasRecalled = lot.status === "RECALLED";
   if (!quarantine) {
-    const open = await openRecallsCovering(sql, args.shopId, lot.id);
+    const open = (await openRecallsCovering(sql, args.shopId, lot.id)).map((r) => r.reference);
     if (open.length > 0) {
       const which = open.length === 1 ? `recall ${open[0]} is` : `recalls ${open.join(", ")} are`;
       throw new LotStateError(`lot ${lot.lotNumber} cannot be released: ${which} still open; close the recall first, then release the lot`);
