@@ -186,8 +186,9 @@ async function main(): Promise<void> {
     // --port, else PORT (read here: env() must be parsed after startPreviewServer sets SHOPIFY_APP_URL).
     const rawPort = values.port ?? process.env.PORT ?? "3000";
     const port = Number(rawPort);
-    if (!/^\d+$/.test(rawPort) || port < 1 || port > 65535) {
-      throw new Error(`${values.port === undefined ? "PORT" : "--port"} must be a port number from 1 to 65535 (got "${rawPort}")`);
+    // 0 asks the system for a free port (the browser tests do).
+    if (!/^\d+$/.test(rawPort) || port > 65535) {
+      throw new Error(`${values.port === undefined ? "PORT" : "--port"} must be a port number from 0 to 65535 (got "${rawPort}")`);
     }
     const preview = await startPreviewServer({ host, port, shop: values.shop });
     // A worker beside it (with the simulator) so webhooks and Shopify changes are processed.
