@@ -198,6 +198,36 @@ describe("admin panel", () => {
     expect(moved.rows).toEqual([{ lot_number: "OAT-E2E", quantity: 1, unknown_lot: false, lot_balance: 9 }]);
   });
 
+  it("moves a shipment to the lot it really came from (order view of Trace)", async () => {
+    const { page } = browser;
+    // Felix's unit was assigned to OAT-E2E; the picker's scan says it came from OAT-E2E-2.
+    await page.getByRole("link", { name: "Receive" }).first().click();
+    await page.getByLabel("Scan a GS1 barcode").fill("(01)04006381333931(10)OAT-E2E-2");
+    await page.getByLabel("Scan a GS1 barcode").press("Enter");
+    await page.getByText("Organic oat milk 1 L (OAT-1L)").first().waitFor();
+    await page.getByLabel("Quantity").fill("5");
+    await page.getByRole("button", { name: "Receive", exact: true }).click();
+    await page.getByText("Received 5 units into lot OAT-E2E-2 at Berlin warehouse (new lot)").first().waitFor();
+
+    await page.getByRole("link", { name: "Trace" }).first().click();
+    await page.getByLabel("Order, customer email or lot").fill("#1044");
+    await page.getByRole("button", { name: "Trace" }).click();
+    const row = page.getByRole("row").filter({ hasText: "OAT-E2E" });
+    await row.getByRole("button", { name: "Move to another lot" }).click();
+    await row.getByRole("button", { name: "Move", exact: true }).click();
+    await page.getByText("Moved 1 unit from OAT-E2E to OAT-E2E-2").first().waitFor();
+    await page.getByRole("table").getByRole("link", { name: "OAT-E2E-2", exact: true }).waitFor();
+    await browser.screenshot("trace-move");
+    const state = await pool().query(
+      `select l.lot_number, b.quantity from lots l join lot_balances b on b.lot_id = l.id where l.shop_id = $1 and l.lot_number like 'OAT-E2E%' order by 1`,
+      [shopId],
+    );
+    expect(state.rows).toEqual([
+      { lot_number: "OAT-E2E", quantity: 10 },
+      { lot_number: "OAT-E2E-2", quantity: 4 },
+    ]);
+  });
+
   it("shows the other pages (trace, recalls, tasks, settings)", async () => {
     const { page } = browser;
     await page.getByRole("link", { name: "Trace" }).first().click();
