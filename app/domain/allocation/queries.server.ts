@@ -109,7 +109,14 @@ export interface OrderTrace {
   lineItems: TracedLineItem[];
 }
 
-/** Backward trace of one order: each line item with the lots its units came from. */
+/**
+ * Backward trace of one order: each line item with the lots its units came from.
+ * The full allocation record (CLI `trace order`, `allocations list --order`, order-lots extension):
+ * reversed allocations, fulfilment lines and pending returns too; throws OrderNotFoundError.
+ * lotsForOrder in app/domain/trace/trace.server.ts is the lighter read for the Trace page (live
+ * allocations only, null when unknown, sku from the variant for lines not yet in order_lines,
+ * allocations by fulfilment time); building one on the other would change one side's output.
+ */
 export async function traceOrder(shopId: number, orderId: bigint, options: { db?: Reader } = {}): Promise<OrderTrace> {
   const db = options.db ?? pool();
   const order = await db.query("select id, name, customer_id from orders where shop_id = $1 and id = $2", [shopId, orderId.toString()]);

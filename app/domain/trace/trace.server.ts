@@ -306,7 +306,14 @@ export interface OrderLots {
   }[];
 }
 
-/** Lots that went into an order, line by line (lines without allocations are listed too). */
+/**
+ * Lots that went into an order, line by line (lines without allocations are listed too).
+ * The Trace page's view (and traceOrderBackward's start): live allocations only, null for an unknown
+ * order, order_lines first, sku from the variant for lines only a fulfilment has named so far.
+ * traceOrder in app/domain/allocation/queries.server.ts is the full record (reversed allocations,
+ * fulfilment lines, pending returns; throws) behind the CLI and the order-lots extension; they
+ * differ in shape and fallbacks, so merging would change one side's output.
+ */
 export async function lotsForOrder(shopId: number, orderId: bigint, db: Queryable = pool()): Promise<OrderLots | null> {
   const [order, lines, rows] = await Promise.all([
     db.query<{ name: string | null }>(`select name from orders where shop_id = $1 and id = $2`, [shopId, orderId]),
