@@ -1,5 +1,6 @@
 // Next/previous for keyset-paged lists: the next page is `?after=<cursor>`; previous goes back to
-// the page we came from (the cursors visited are kept in the URL as `back`).
+// the page we came from (the cursors visited are kept in the URL as `back`). Centred, as the footer
+// of the list it pages.
 import { useSearchParams } from "@remix-run/react";
 import { Pagination } from "@shopify/polaris";
 
@@ -8,26 +9,28 @@ export function KeysetPagination({ nextCursor, label }: { nextCursor: string | n
   const back = params.get("back")?.split(",").filter(Boolean) ?? [];
   const current = params.get("after");
   return (
-    <Pagination
-      hasPrevious={Boolean(current)}
-      hasNext={Boolean(nextCursor)}
-      label={label}
-      onPrevious={() => {
-        const next = new URLSearchParams(params);
-        const previous = back.pop();
-        if (previous && previous !== "-") next.set("after", previous);
-        else next.delete("after");
-        if (back.length) next.set("back", back.join(","));
-        else next.delete("back");
-        setParams(next);
-      }}
-      onNext={() => {
-        if (!nextCursor) return;
-        const next = new URLSearchParams(params);
-        next.set("back", [...back, current ?? "-"].join(","));
-        next.set("after", nextCursor);
-        setParams(next);
-      }}
-    />
+    <div style={{ padding: "var(--p-space-300)", display: "flex", justifyContent: "center" }}>
+      <Pagination
+        hasPrevious={Boolean(current)}
+        hasNext={Boolean(nextCursor)}
+        label={label}
+        onPrevious={() => {
+          const next = new URLSearchParams(params);
+          const previous = back.pop();
+          if (previous && previous !== "-") next.set("after", previous);
+          else next.delete("after");
+          if (back.length) next.set("back", back.join(","));
+          else next.delete("back");
+          setParams(next);
+        }}
+        onNext={() => {
+          if (!nextCursor) return;
+          const next = new URLSearchParams(params);
+          next.set("back", [...back, current ?? "-"].join(","));
+          next.set("after", nextCursor);
+          setParams(next);
+        }}
+      />
+    </div>
   );
 }

@@ -57,9 +57,7 @@ export default function DataRequests() {
               ))}
             </IndexTable>
           )}
-          <div style={{ padding: "var(--p-space-300)", display: "flex", justifyContent: "center" }}>
-            <KeysetPagination nextCursor={nextCursor} />
-          </div>
+          <KeysetPagination nextCursor={nextCursor} />
         </Card>
       </BlockStack>
     </Page>

@@ -398,9 +398,7 @@ function Customers({ data }: { data: Data }) {
           c.returnedUnits,
         ])}
       />
-      <InlineStack align="center">
-        <KeysetPagination nextCursor={data.customers.nextCursor} />
-      </InlineStack>
+      <KeysetPagination nextCursor={data.customers.nextCursor} />
     </BlockStack>
   );
 }

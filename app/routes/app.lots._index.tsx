@@ -226,9 +226,7 @@ export default function Lots() {
                 ))}
               </IndexTable>
             )}
-            <div style={{ padding: "var(--p-space-300)", display: "flex", justifyContent: "center" }}>
-              <KeysetPagination nextCursor={data.nextCursor} />
-            </div>
+            <KeysetPagination nextCursor={data.nextCursor} />
           </BlockStack>
         </Card>
       </BlockStack>

@@ -171,9 +171,7 @@ export default function RecallCase() {
                 ))}
               </IndexTable>
             )}
-            <div style={{ padding: "var(--p-space-300)", display: "flex", justifyContent: "center" }}>
-              <KeysetPagination nextCursor={customers.nextCursor} />
-            </div>
+            <KeysetPagination nextCursor={customers.nextCursor} />
           </Card>
         </Layout.Section>
       </Layout>

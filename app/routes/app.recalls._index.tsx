@@ -76,9 +76,7 @@ export default function Recalls() {
             ))}
           </IndexTable>
         )}
-        <div style={{ padding: "var(--p-space-300)", display: "flex", justifyContent: "center" }}>
-          <KeysetPagination nextCursor={nextCursor} />
-        </div>
+        <KeysetPagination nextCursor={nextCursor} />
       </Card>
     </Page>
   );

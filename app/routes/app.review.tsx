@@ -94,9 +94,7 @@ export default function Review() {
                 ))}
               </IndexTable>
             )}
-            <div style={{ padding: "var(--p-space-300)", display: "flex", justifyContent: "center" }}>
-              <KeysetPagination nextCursor={nextCursor} />
-            </div>
+            <KeysetPagination nextCursor={nextCursor} />
           </Card>
         </Layout.Section>
         <Layout.Section>

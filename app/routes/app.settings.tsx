@@ -160,9 +160,7 @@ export default function Settings() {
                   ))}
                 </IndexTable>
               )}
-              <div style={{ padding: "var(--p-space-300)", display: "flex", justifyContent: "center" }}>
-                <KeysetPagination nextCursor={nextCursor} />
-              </div>
+              <KeysetPagination nextCursor={nextCursor} />
             </BlockStack>
           </Card>
         </Layout.AnnotatedSection>

@@ -75,9 +75,7 @@ export default function Tasks() {
                 ])}
               />
             )}
-            <div style={{ padding: "var(--p-space-300)", display: "flex", justifyContent: "center" }}>
-              <KeysetPagination nextCursor={tasks.nextCursor} />
-            </div>
+            <KeysetPagination nextCursor={tasks.nextCursor} />
           </Card>
         </Layout.Section>
         <Layout.Section>
