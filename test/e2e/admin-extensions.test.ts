@@ -8,7 +8,6 @@ import path from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pool } from "../../app/db.server";
-import { DEFAULT_SCOPES } from "../../app/env.server";
 import { loader as orderLotsLoader } from "../../app/routes/api.extensions.order-lots";
 import { loader as variantLotsLoader } from "../../app/routes/api.extensions.variant-lots";
 import { loader as productLotsLoader } from "../../app/routes/api.extensions.product-lots";
@@ -84,11 +83,6 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
 });
 
-async function shopWithFullSession(label: string) {
-  const shop = await createTestShop(label);
-  await pool().query(`update "Session" set scope = $2 where shop = $1`, [shop.domain, process.env.SCOPES ?? DEFAULT_SCOPES]);
-  return shop;
-}
 
 async function showBlock(name: string, shop: string, selected: string): Promise<string> {
   viewingShop = shop;
@@ -100,7 +94,7 @@ async function showBlock(name: string, shop: string, selected: string): Promise<
 
 describe("admin UI extensions in the browser", () => {
   it("order block: the lots each line item shipped from, and a way to resolve the unknown lot", async () => {
-    const shop = await shopWithFullSession("ext-e2e-order");
+    const shop = await createTestShop("ext-e2e-order");
     const location = await createLocation(shop.id, { name: "Main warehouse" });
     const tea = await createVariant(shop.id, { sku: "TEA-E2E", productTitle: "Green tea" });
     const honey = await createVariant(shop.id, { sku: "HON-E2E", productTitle: "Honey" });
@@ -128,20 +122,20 @@ describe("admin UI extensions in the browser", () => {
   });
 
   it("order block: another shop's order shows a notice and none of its lots", async () => {
-    const theirs = await shopWithFullSession("ext-e2e-theirs");
+    const theirs = await createTestShop("ext-e2e-theirs");
     const location = await createLocation(theirs.id);
     const variant = await createVariant(theirs.id);
     const lot = await createLot(theirs.id, { variantId: variant, lotNumber: "THEIR-E2E", quantity: 2, locationId: location });
     const order = await createOrder(theirs.id, { lines: [{ variantId: variant, quantity: 1 }] });
     await createAllocation(theirs.id, { orderId: order.id, lineItemId: order.lineIds[0]!, variantId: variant, lotId: lot, locationId: location, quantity: 1 });
-    const mine = await shopWithFullSession("ext-e2e-mine");
+    const mine = await createTestShop("ext-e2e-mine");
     const text = await showBlock("order-lots", mine.domain, `gid://shopify/Order/${order.id}`);
     expect(text).toContain("no record of this order");
     expect(text).not.toContain("THEIR-E2E");
   });
 
   it("variant block: lots most urgent first with units per location and status badges", async () => {
-    const shop = await shopWithFullSession("ext-e2e-variant");
+    const shop = await createTestShop("ext-e2e-variant");
     const main = await createLocation(shop.id, { name: "Main warehouse" });
     const variant = await createVariant(shop.id, { sku: "JAM-E2E", productTitle: "Jam" });
     await createLot(shop.id, { variantId: variant, lotNumber: "JAM-LATE", quantity: 5, locationId: main, expiresOn: "2031-05-01" });
@@ -160,7 +154,7 @@ describe("admin UI extensions in the browser", () => {
   });
 
   it("product block: the lots of every variant, each named by its variant", async () => {
-    const shop = await shopWithFullSession("ext-e2e-product");
+    const shop = await createTestShop("ext-e2e-product");
     const main = await createLocation(shop.id, { name: "Cellar" });
     const productId = BigInt(Date.now()) * 1000n + 17n;
     const red = await createVariant(shop.id, { sku: "WINE-R", productTitle: "Wine", title: "Red" });

@@ -4,38 +4,20 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { pool } from "../../app/db.server";
 import { closeQueues } from "../../app/lib/queues.server";
-import { DEFAULT_SCOPES } from "../../app/env.server";
 import { loader as settingsLoader } from "../../app/routes/app.settings";
 import { loader as listLoader } from "../../app/routes/app.data-requests._index";
 import { loader as downloadLoader } from "../../app/routes/app.data-requests.$id";
 import { deliver, processWebhookQueue, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { fixture } from "../helpers/webhooks";
-import { adminHeaders } from "../helpers/session";
-import { createTestShop as createShop } from "../helpers/shops";
+import { createTestShop } from "../helpers/shops";
+import { adminGet, statusOf } from "../helpers/admin-requests";
 import { createAllocation, createLocation, createLot, createOrder, createVariant } from "../helpers/factories";
 
 useOwnQueuePrefix();
 afterAll(() => closeQueues());
 
-const BASE = "https://lotkeeper.test";
 const MARIA = 7301188550001n;
-
-async function createTestShop(label: string) {
-  const shop = await createShop(label);
-  await pool().query(`update "Session" set scope = $2 where shop = $1`, [shop.domain, process.env.SCOPES ?? DEFAULT_SCOPES]);
-  return shop;
-}
-const get = (shop: string, path: string) => new Request(`${BASE}${path}`, { headers: adminHeaders(shop) });
-
-async function statusOf(promise: Promise<unknown>): Promise<number> {
-  try {
-    const value = await promise;
-    return value instanceof Response ? value.status : 200;
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown.status;
-    throw thrown;
-  }
-}
+const get = adminGet;
 
 /** A shop where Maria received 3 units of lot L-RED, and her data request arrived through the webhook pipeline. */
 async function shopWithRequest(label: string) {

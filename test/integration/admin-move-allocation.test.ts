@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { pool } from "../../app/db.server";
 import { loader as moveLoader, action as moveAction } from "../../app/routes/app.allocations.$id.move";
 import { loader as traceLoader } from "../../app/routes/app.trace";
-import { adminGet, adminPost, createAdminShop, statusOf } from "../helpers/admin-requests";
+import { adminGet, adminPost, statusOf } from "../helpers/admin-requests";
+import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, shipToCustomer } from "../helpers/factories";
 
 async function balance(lotId: bigint, locationId: bigint): Promise<number> {
@@ -24,7 +25,7 @@ async function snapshot(shopId: number) {
 }
 
 async function setUp(label: string) {
-  const shop = await createAdminShop(label);
+  const shop = await createTestShop(label);
   const location = await createLocation(shop.id, { name: "Warehouse" });
   const variant = await createVariant(shop.id, { productTitle: "Honey" });
   const shipped = await createLot(shop.id, { variantId: variant, lotNumber: "HON-A", quantity: 10, locationId: location, expiresOn: "2027-01-01" });
@@ -95,7 +96,7 @@ describe("admin: move an allocation to another lot", () => {
   });
 
   it("answers 404 for an allocation of another shop, and the owner's allocation stays where it was", async () => {
-    const mine = await createAdminShop("move-mine");
+    const mine = await createTestShop("move-mine");
     const theirs = await setUp("move-theirs");
     const path = `/app/allocations/${theirs.order.allocationId}/move`;
     const params = { id: theirs.order.allocationId.toString() };

@@ -12,34 +12,14 @@ import { action as settingsAction } from "../../app/routes/app.settings";
 import { action as receiveAction } from "../../app/routes/app.receive";
 import { loader as homeLoader } from "../../app/routes/app._index";
 import { adminHeaders, sessionToken } from "../helpers/session";
-import { createTestShop as createShop } from "../helpers/shops";
-import { DEFAULT_SCOPES } from "../../app/env.server";
+import { createTestShop } from "../helpers/shops";
+import { ADMIN_BASE, adminGet, adminPost, statusOf } from "../helpers/admin-requests";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
 
-const BASE = "https://lotkeeper.test";
-
-/** A shop whose stored session holds every scope the app asks for (else the library asks to re-authorize). */
-async function createTestShop(label: string) {
-  const shop = await createShop(label);
-  await pool().query(`update "Session" set scope = $2 where shop = $1`, [shop.domain, process.env.SCOPES ?? DEFAULT_SCOPES]);
-  return shop;
-}
-
-function get(shop: string, path: string): Request {
-  return new Request(`${BASE}${path}`, { headers: adminHeaders(shop) });
-}
-function post(shop: string, path: string, form: Record<string, string>): Request {
-  return new Request(`${BASE}${path}`, { method: "POST", headers: adminHeaders(shop), body: new URLSearchParams(form) });
-}
-async function status(promise: Promise<unknown>): Promise<number> {
-  try {
-    const value = await promise;
-    return value instanceof Response ? value.status : 200;
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown.status;
-    throw thrown;
-  }
-}
+const BASE = ADMIN_BASE;
+const get = adminGet;
+const post = adminPost;
+const status = statusOf;
 
 async function twoShops() {
   const mine = await createTestShop("mine");

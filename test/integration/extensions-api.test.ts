@@ -5,25 +5,18 @@ import { describe, expect, it } from "vitest";
 import { pool } from "../../app/db.server";
 import { moveLotUnits } from "../../app/domain/ledger/ledger.server";
 import { withTransaction } from "../../app/lib/sql.server";
-import { DEFAULT_SCOPES } from "../../app/env.server";
 import { action as orderLotsAction, loader as orderLotsLoader } from "../../app/routes/api.extensions.order-lots";
 import { action as variantLotsAction, loader as variantLotsLoader } from "../../app/routes/api.extensions.variant-lots";
 import { action as productLotsAction, loader as productLotsLoader } from "../../app/routes/api.extensions.product-lots";
 import type { LotsInStockResponse, OrderLotsResponse } from "../../app/lib/extension-api";
 import { adminHeaders, DESKTOP_UA, sessionToken } from "../helpers/session";
-import { createTestShop as createShop } from "../helpers/shops";
+import { createTestShop } from "../helpers/shops";
 import { createAllocation, createLocation, createLot, createOrder, createVariant, shipToCustomer } from "../helpers/factories";
 
 const BASE = "https://lotkeeper.test";
 /** Where admin UI extensions run: a different origin from the app, so CORS applies. */
 const EXTENSION_ORIGIN = "https://extensions.shopifycdn.com";
 
-/** A shop whose stored session holds every scope the app asks for (else the library asks to re-authorize). */
-async function createTestShop(label: string) {
-  const shop = await createShop(label);
-  await pool().query(`update "Session" set scope = $2 where shop = $1`, [shop.domain, process.env.SCOPES ?? DEFAULT_SCOPES]);
-  return shop;
-}
 
 function get(shop: string, path: string, headers: Record<string, string> = adminHeaders(shop)): Request {
   return new Request(`${BASE}${path}`, { headers: { ...headers, Origin: EXTENSION_ORIGIN } });

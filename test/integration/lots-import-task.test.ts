@@ -6,7 +6,6 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type pg from "pg";
 import { pool } from "../../app/db.server";
-import { DEFAULT_SCOPES } from "../../app/env.server";
 import { getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { action as receiveAction } from "../../app/routes/app.receive";
 import { loader as taskLoader } from "../../app/routes/app.tasks_.$id";
@@ -14,7 +13,7 @@ import { LOTS_IMPORT_JOB, SWEEP_IMPORT_TASKS_JOB } from "../../app/domain/lots/i
 import { jobIdFor } from "../../app/lib/queues.server";
 import { createQueueWorker } from "../../workers/main";
 import { adminHeaders } from "../helpers/session";
-import { createTestShop as createShop } from "../helpers/shops";
+import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, newId } from "../helpers/factories";
 import { eventually, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 
@@ -30,12 +29,6 @@ afterAll(async () => {
   for (const name of [QUEUE_NAMES.shopifySync, QUEUE_NAMES.maintenance]) await getQueue(name).obliterate({ force: true });
 });
 
-/** A shop whose stored session holds every scope the app asks for (as in admin-routes.test.ts). */
-async function createTestShop(label: string) {
-  const shop = await createShop(label);
-  await pool().query(`update "Session" set scope = $2 where shop = $1`, [shop.domain, process.env.SCOPES ?? DEFAULT_SCOPES]);
-  return shop;
-}
 
 async function setup(label: string) {
   const shop = await createTestShop(label);

@@ -6,7 +6,6 @@ import { pool } from "../../app/db.server";
 import { listRecalls } from "../../app/domain/recall/recall-case.server";
 import { InvalidCursorError } from "../../app/domain/recall/errors";
 import { loader as recallsLoader } from "../../app/routes/app.recalls._index";
-import { DEFAULT_SCOPES } from "../../app/env.server";
 import { adminHeaders } from "../helpers/session";
 import { createTestShop } from "../helpers/shops";
 import { cliJson, runCli } from "../helpers/cli";
@@ -14,7 +13,6 @@ import { cliJson, runCli } from "../helpers/cli";
 /** 7 cases: R1 oldest .. R7 newest; R4 and R5 opened at the same instant (the id breaks the tie). R2 and R6 closed. */
 async function shopWithRecalls(label: string) {
   const shop = await createTestShop(label);
-  await pool().query(`update "Session" set scope = $2 where shop = $1`, [shop.domain, process.env.SCOPES ?? DEFAULT_SCOPES]);
   const opened = ["2026-01-01T10:00:00.001", "2026-02-01T10:00:00", "2026-03-01T10:00:00", "2026-04-01T10:00:00.5", "2026-04-01T10:00:00.5", "2026-05-01T10:00:00", "2026-06-01T10:00:00"];
   for (const [i, at] of opened.entries()) {
     const closed = i === 1 || i === 5;

@@ -13,7 +13,6 @@ import { mockInventoryMutations, type SentMutation } from "../helpers/lots-shopi
 import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { runCli } from "../helpers/cli";
 import { adminHeaders } from "../helpers/session";
-import { DEFAULT_SCOPES } from "../../app/env.server";
 import { loader as lotLoader } from "../../app/routes/app.lots.$id";
 
 useOwnQueuePrefix();
@@ -106,7 +105,6 @@ describe("releasing a recalled lot", () => {
 
   it("the lot page names the open recall that holds the lot, and says it can be released once closed", async () => {
     const s = await recalledShop("release-lot-page");
-    await pool().query(`update "Session" set scope = $2 where shop = $1`, [s.shop.domain, process.env.SCOPES ?? DEFAULT_SCOPES]);
     mockInventoryMutations([]);
     const recall = await openRecall(s.shop.id, { lots: [{ lotNumber: "OAT-1" }], reason: "Mould", severity: "CLASS_II", reference: "RP-1" });
     const load = () =>
