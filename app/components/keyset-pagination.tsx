@@ -4,6 +4,16 @@
 import { useSearchParams } from "@remix-run/react";
 import { Pagination } from "@shopify/polaris";
 
+/** The search params with one filter or sort changed; a new filter starts again from the first page. */
+export function withFilter(params: URLSearchParams, name: string, value: string): URLSearchParams {
+  const next = new URLSearchParams(params);
+  if (value) next.set(name, value);
+  else next.delete(name);
+  next.delete("after");
+  next.delete("back");
+  return next;
+}
+
 export function KeysetPagination({ nextCursor, label }: { nextCursor: string | null; label?: string }) {
   const [params, setParams] = useSearchParams();
   const back = params.get("back")?.split(",").filter(Boolean) ?? [];

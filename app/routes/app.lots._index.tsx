@@ -12,7 +12,7 @@ import { LotValidationError } from "../domain/lots/lot-errors";
 import { gs1Summary, parseGs1, Gs1Error } from "../domain/gs1/gs1";
 import { listLocations, searchVariants, variantById, variantsByGtin } from "../domain/overview/choices.server";
 import { variantLabel } from "../domain/overview/labels";
-import { KeysetPagination } from "../components/keyset-pagination";
+import { KeysetPagination, withFilter } from "../components/keyset-pagination";
 import { LotStatusBadge } from "../components/lot-status-badge";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
@@ -95,14 +95,7 @@ export default function Lots() {
   const submit = useSubmit();
   const navigation = useNavigation();
   const [q, setQ] = useState(filters.q);
-  const setFilter = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    next.delete("after");
-    next.delete("back");
-    submit(next, { method: "get", replace: true });
-  };
+  const setFilter = (name: string, value: string) => submit(withFilter(params, name, value), { method: "get", replace: true });
   const filtering = Boolean(filters.q || filters.status || filters.expiry || filters.location || filters.variant);
 
   return (

@@ -7,7 +7,7 @@ import { adminContext, forClient } from "../lib/admin-context.server";
 import { listRecalls, type RecallListSort } from "../domain/recall/recall-case.server";
 import { InvalidCursorError } from "../domain/recall/errors";
 import { EmptyList } from "../components/empty-list";
-import { KeysetPagination } from "../components/keyset-pagination";
+import { KeysetPagination, withFilter } from "../components/keyset-pagination";
 import { RouteError } from "../components/route-error";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -27,15 +27,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export default function Recalls() {
   const { recalls, nextCursor, status, sort } = useLoaderData<typeof loader>();
   const [params, setParams] = useSearchParams();
-  // A new filter or sort starts again from the first page.
-  const setFilter = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    next.delete("after");
-    next.delete("back");
-    setParams(next);
-  };
+  const setFilter = (name: string, value: string) => setParams(withFilter(params, name, value));
   return (
     <Page title="Recalls" primaryAction={{ content: "Open recall", url: "/app/recalls/new" }}>
       <Card padding="0">
