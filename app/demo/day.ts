@@ -195,6 +195,10 @@ export function dayEvents(start: Date): DayEvent[] {
     { kind: "webhook", label: `fulfilment ${o2.name}.1: breakfast box`, topic: "fulfillments/create", body: fulfilment(o2, 1, BERLIN, [[0, 1]], at(120)), stock: take(o2, BERLIN, [[0, 1]]) },
     { kind: "webhook", label: `order ${o4.name} (David Fischer)`, topic: "orders/create", body: orderPayload(o4, at(150)) },
     { kind: "webhook", label: `fulfilment ${f4.name}`, topic: "fulfillments/create", body: f4, stock: take(o4, BERLIN, [[0, 2]]) },
+    // The parcel is cancelled a quarter of an hour later. Without this pause the workers may take the
+    // cancellation first; the older "success" is then ignored and nothing is allocated, which is also
+    // correct, but the demo is here to show a reversal.
+    { kind: "settle", label: `allocating fulfilment ${f4.name} before it is cancelled` },
     {
       kind: "webhook",
       label: `fulfilment ${f4.name} cancelled (wrong parcel)`,
