@@ -39,12 +39,31 @@ export interface ParsedArgs {
 
 export function parse(command: Command, argv: string[]): ParsedArgs | "help" {
   if (argv.includes("--help") || argv.includes("-h")) return "help";
+  const options = command.options ?? {};
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: command.options ?? {}, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: joinNegativeNumbers(argv, options), options, allowPositionals: true, strict: true });
     return { values: values as ParsedArgs["values"], positionals };
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split("\n")[0]} (see lotkeeper ${command.name} --help)`);
   }
+}
+
+/**
+ * node's parseArgs reads "-3" after "--delta" as an option of its own; an operator means the number.
+ * A string option followed by a negative number becomes "--delta=-3".
+ */
+function joinNegativeNumbers(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const name = arg.startsWith("--") ? arg.slice(2) : undefined;
+    if (name && options[name]?.type === "string" && next !== undefined && /^-\d+(\.\d+)?$/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 export function requireString(args: ParsedArgs, name: string): string {

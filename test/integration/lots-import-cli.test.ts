@@ -184,7 +184,8 @@ describe("lots CLI", () => {
     expect((await cli("lots", "list", ...s, "--status", "QUARANTINED")).json).toMatchObject({ lots: [{ lotNumber: "C-1", onHand: 7, quarantinedUnits: 7 }], nextCursor: null });
     expect((await cli("lots", "release", ...lotArgs)).json).toMatchObject({ status: "ACTIVE" });
 
-    const bad = await cli("lots", "adjust", ...lotArgs, "--location", String(location.id), "--delta=-50");
+    // "--delta -50" as an operator types it (node's parser alone would read "-50" as an option).
+    const bad = await cli("lots", "adjust", ...lotArgs, "--location", String(location.id), "--delta", "-50");
     expect(bad.error?.message).toMatch(/^quantity: cannot remove that many units/);
     const unknownShop = await cli("lots", "list", "--shop", "nobody-here.myshopify.com");
     expect(unknownShop.error?.message).toBe("shop nobody-here.myshopify.com is not known to this app: install the app on it first");

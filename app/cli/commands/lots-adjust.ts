@@ -7,10 +7,10 @@ export const lotsAdjust: Command = {
   name: "lots adjust",
   summary: "Add or remove units of a lot at a location (damaged, shrinkage, correction ...)",
   usage: `lotkeeper lots adjust --shop <domain> --lot <number> [--variant <id>] --location <id>
-                      (--remove <n> | --add <n> | --delta=<+n|-n>)
+                      (--remove <n> | --add <n> | --delta <+n|-n>)
                       [--reason correction|damaged|shrinkage|other] [--note <text>]
 
-A negative --delta needs "=" (--delta=-3); --remove 3 says the same. Writes an ADJUSTED ledger
+--delta -3 and --remove 3 say the same. Writes an ADJUSTED ledger
 entry and queues inventoryAdjustQuantities with the same reason. Removing more units than the lot
 holds there is refused and changes nothing.`,
   options: {
@@ -25,7 +25,7 @@ holds there is refused and changes nothing.`,
   },
   async run(args) {
     const given = (["delta", "add", "remove"] as const).filter((k) => typeof args.values[k] === "string");
-    if (given.length !== 1) throw new UsageError("give exactly one of --remove <n>, --add <n> or --delta=<+n|-n>");
+    if (given.length !== 1) throw new UsageError("give exactly one of --remove <n>, --add <n> or --delta <+n|-n>");
     const amount = requireString(args, given[0]!);
     if (given[0] !== "delta" && !/^\d+$/.test(amount)) throw new UsageError(`--${given[0]} must be a whole number of units, got "${amount}"`);
     const delta = given[0] === "remove" ? `-${amount}` : amount;
