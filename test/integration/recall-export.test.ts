@@ -182,7 +182,7 @@ describe("regulator exports", () => {
       type: "ObjectEvent",
       eventTime: "2026-11-01T08:00:00.000Z",
       quantityList: [{ epcClass: honeyClass, quantity: 40 }],
-      ilmd: { "cbvmda:lotNumber": "L-9", "cbvmda:itemExpirationDate": "2027-01-31", "cbvmda:bestBeforeDate": "2026-12-31" },
+      ilmd: { "cbvmda:lotNumber": "L-9", "cbvmda:itemExpirationDate": "2027-01-31", "cbvmda:bestBeforeDate": "2026-12-31", "cbvmda:productionDate": "2026-10-15" },
     });
     const transformation = events.find((e) => e.type === "TransformationEvent");
     expect(transformation).toMatchObject({

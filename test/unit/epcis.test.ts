@@ -11,7 +11,8 @@ describe("EPCIS builders", () => {
   });
 
   it("puts lot and dates in ilmd with CBV master data names", () => {
-    expect(ilmd(lot)).toEqual({ "cbvmda:lotNumber": "A 1/2", "cbvmda:itemExpirationDate": "2027-01-31" });
+    expect(ilmd(lot)).toEqual({ "cbvmda:lotNumber": "A 1/2", "cbvmda:itemExpirationDate": "2027-01-31", "cbvmda:productionDate": "2026-10-01" });
+    expect(ilmd({ ...lot, expiresOn: null, bestBeforeOn: "2027-02-28", producedOn: null })).toEqual({ "cbvmda:lotNumber": "A 1/2", "cbvmda:bestBeforeDate": "2027-02-28" });
   });
 
   it("frames a document that parses once events are written between head and tail", () => {

@@ -8,8 +8,8 @@
 //   - return           -> ObjectEvent OBSERVE, bizStep receiving, disposition returned
 // epcClass: the GS1 Digital Link of GTIN + lot when the variant has a valid GTIN, otherwise a URI
 // under the shop's own domain (private class identifier, allowed by EPCIS 2.0). ilmd uses only
-// CBV master data terms (lotNumber, itemExpirationDate, bestBeforeDate); the production date is
-// in the CSV.
+// CBV master data terms (lotNumber, itemExpirationDate, bestBeforeDate, productionDate: the names
+// GS1's and GDST's published EPCIS examples use).
 import { isValidGtin, normalizeGtin } from "../gs1/gs1";
 
 export const EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld";
@@ -38,6 +38,7 @@ export function ilmd(lot: EpcisLot): Record<string, string> {
   const out: Record<string, string> = { "cbvmda:lotNumber": lot.lotNumber };
   if (lot.expiresOn) out["cbvmda:itemExpirationDate"] = lot.expiresOn;
   if (lot.bestBeforeOn) out["cbvmda:bestBeforeDate"] = lot.bestBeforeOn;
+  if (lot.producedOn) out["cbvmda:productionDate"] = lot.producedOn;
   return out;
 }
 
