@@ -165,7 +165,7 @@ export const ON_HAND_QUERY = `query LotkeeperOnHand($ids: [ID!]!) {
       id
       inventoryLevels(first: 50) {
         pageInfo { hasNextPage endCursor }
-        nodes { location { id } quantities(names: ["on_hand"]) { name quantity } }
+        nodes { location { id name } quantities(names: ["on_hand"]) { name quantity } }
       }
     }
   }
@@ -176,7 +176,7 @@ export const ON_HAND_PAGE_QUERY = `query LotkeeperOnHandPage($id: ID!, $after: S
     id
     inventoryLevels(first: 50, after: $after) {
       pageInfo { hasNextPage endCursor }
-      nodes { location { id } quantities(names: ["on_hand"]) { name quantity } }
+      nodes { location { id name } quantities(names: ["on_hand"]) { name quantity } }
     }
   }
 }`;
@@ -187,12 +187,13 @@ export const LEVEL_ON_HAND_QUERY = `query LotkeeperLevelOnHand($id: ID!, $locati
 
 interface LevelsPage {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  nodes: { location: { id: string }; quantities: { name: string; quantity: number }[] }[];
+  nodes: { location: { id: string; name?: string | null }; quantities: { name: string; quantity: number }[] }[];
 }
 
 export interface OnHand {
   inventoryItemId: bigint;
   locationId: bigint;
+  locationName: string | null;
   onHand: number;
 }
 
@@ -209,7 +210,12 @@ export async function fetchOnHand(shop: string, inventoryItemIds: bigint[]): Pro
   const out: OnHand[] = [];
   const collect = (itemId: bigint, page: LevelsPage) => {
     for (const level of page.nodes) {
-      out.push({ inventoryItemId: itemId, locationId: numericId(level.location.id)!, onHand: level.quantities.find((q) => q.name === "on_hand")?.quantity ?? 0 });
+      out.push({
+        inventoryItemId: itemId,
+        locationId: numericId(level.location.id)!,
+        locationName: level.location.name ?? null,
+        onHand: level.quantities.find((q) => q.name === "on_hand")?.quantity ?? 0,
+      });
     }
   };
   for (const node of data.nodes) {

@@ -76,7 +76,7 @@ export function mockInventoryMutations(sent: SentMutation[]): void {
 }
 
 /** Shopify's on_hand per (inventory item, location), read by reconciliation. */
-export function mockOnHand(levels: { inventoryItemId: bigint; locationId: bigint; onHand: number }[]): void {
+export function mockOnHand(levels: { inventoryItemId: bigint; locationId: bigint; onHand: number; locationName?: string }[]): void {
   server.use(
     graphql.query("LotkeeperOnHand", ({ variables }) => {
       const ids = variables.ids as string[];
@@ -90,7 +90,7 @@ export function mockOnHand(levels: { inventoryItemId: bigint; locationId: bigint
                 pageInfo: { hasNextPage: false, endCursor: null },
                 nodes: levels
                   .filter((l) => String(l.inventoryItemId) === item)
-                  .map((l) => ({ location: { id: `gid://shopify/Location/${l.locationId}` }, quantities: [{ name: "on_hand", quantity: l.onHand }] })),
+                  .map((l) => ({ location: { id: `gid://shopify/Location/${l.locationId}`, name: l.locationName ?? "Shopify location" }, quantities: [{ name: "on_hand", quantity: l.onHand }] })),
               },
             };
           }),

@@ -131,6 +131,26 @@ describe("reconciliation against Shopify's on_hand", () => {
   });
 });
 
+describe("location names", () => {
+  it("a location received while Shopify did not answer gets its name from the next periodic run", async () => {
+    const { shop, variant, location } = await setup("rec-names");
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "N1", quantity: 3, locationId: location.id });
+    await sendOutboxEntry(r.outboxId!);
+    await pool().query("update locations set name = null where shop_id = $1 and id = $2", [shop.id, location.id]); // as if Shopify had been down
+    const renamed = newId();
+    await pool().query("insert into locations (shop_id, id, name, active) values ($1, $2, 'Our name', true)", [shop.id, renamed]);
+    mockOnHand([
+      { inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 3, locationName: "Warehouse Berlin" },
+      { inventoryItemId: variant.inventoryItemId, locationId: renamed, onHand: 0, locationName: "Shopify's name" },
+    ]);
+    await reconcileShop(shop.id);
+    const names = await pool().query<{ id: bigint; name: string | null }>("select id, name from locations where shop_id = $1 order by name", [shop.id]);
+    // The unnamed one is named; a name we have is left to locations/update.
+    expect(names.rows.map((l) => l.name)).toEqual(["Our name", "Warehouse Berlin"]);
+    expect((await getLotDetail(shop.id, r.lotId)).balances).toMatchObject([{ locationName: "Warehouse Berlin", quantity: 3 }]);
+  });
+});
+
 describe("reconciliation from the CLI", () => {
   it("lots reconcile, lots discrepancies and lots resolve-discrepancy", async () => {
     const { shop, variant, location } = await setup("rec-cli");

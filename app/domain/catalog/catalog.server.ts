@@ -173,6 +173,23 @@ export async function resolveLocation(sql: Query, shopId: number, locationId: bi
   return { id: locationId, name: fetched?.name ?? r.rows[0]?.name ?? null };
 }
 
+/**
+ * Names for the shop's locations that have none yet (received while Shopify did not answer), from
+ * names Shopify gave in passing (reconciliation reads every level with its location). Never
+ * overwrites a name: locations/update is the source for renames.
+ */
+export async function fillMissingLocationNames(sql: Query, shopId: number, named: { locationId: bigint; locationName: string | null }[]): Promise<number> {
+  const names = new Map<string, string>();
+  for (const n of named) if (n.locationName) names.set(n.locationId.toString(), n.locationName);
+  if (names.size === 0) return 0;
+  const r = await sql.query(
+    `update locations l set name = v.name from unnest($2::bigint[], $3::text[]) as v(id, name)
+      where l.shop_id = $1 and l.id = v.id and l.name is null`,
+    [shopId, [...names.keys()], [...names.values()]],
+  );
+  return r.rowCount ?? 0;
+}
+
 /** The one variant of the shop whose barcode is this GTIN (stored as GTIN-14, EAN-13, UPC-A or EAN-8). */
 export async function findVariantByGtin(sql: Query, shopId: number, gtin14: string): Promise<bigint> {
   const r = await sql.query<{ id: bigint; sku: string | null }>(

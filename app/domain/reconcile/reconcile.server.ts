@@ -11,6 +11,7 @@ import { getQueue, jobIdFor, QUEUE_NAMES } from "../../lib/queues.server";
 import { fetchLevelOnHand, fetchOnHand, ON_HAND_BATCH } from "../../lib/shopify-admin.server";
 import { moveLotUnitsWithEntries } from "../ledger/ledger.server";
 import { findShopDomain } from "../shops/shops.server";
+import { fillMissingLocationNames } from "../catalog/catalog.server";
 import { decideReconciliation, type ReconcileDecision } from "./reconcile-rules";
 import { RECONCILE_SHOP_JOB } from "./inventory-level-webhook.server";
 
@@ -55,6 +56,7 @@ export async function reconcileShop(shopId: number): Promise<LevelResult[]> {
   for (let i = 0; i < variants.rows.length; i += ON_HAND_BATCH) {
     const chunk = variants.rows.slice(i, i + ON_HAND_BATCH);
     const shopify = await fetchOnHand(domain, chunk.map((v) => v.inventory_item_id));
+    await fillMissingLocationNames(pool(), shopId, shopify);
     const lots = await pool().query<{ variant_id: bigint; location_id: bigint }>(
       "select distinct variant_id, location_id from lot_balances where shop_id = $1 and variant_id = any($2::bigint[])",
       [shopId, chunk.map((v) => v.id.toString())],
