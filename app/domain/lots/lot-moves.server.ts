@@ -87,8 +87,9 @@ async function syncAdjust(
   });
 }
 
-function insufficient(error: unknown, what: string): never {
-  if (error instanceof InsufficientStockError) throw new LotValidationError([{ field: "quantity", message: `${what}: ${error.message}` }]);
+/** The ledger's refusal in the merchant's words: the lot by its number and what is there (the balance is locked). */
+function insufficient(error: unknown, what: string, lotNumber: string, available: number): never {
+  if (error instanceof InsufficientStockError) throw new LotValidationError([{ field: "quantity", message: `${what}: lot ${lotNumber} has ${available} at this location` }]);
   throw error;
 }
 
@@ -109,10 +110,10 @@ export async function adjustLot(
   const result = await withTransaction(async (sql) => {
     const lot = await lockLot(sql, shopId, args.lotId);
     const balance = await lockBalance(sql, lot.id, locationId);
-    if (!balance && delta < 0) throw new LotValidationError([{ field: "location", message: `lot ${lot.lotNumber} has no units at location ${locationId}` }]);
+    if (!balance && delta < 0) throw new LotValidationError([{ field: "location", message: `lot ${lot.lotNumber} has no units at this location` }]);
     const moved = await moveLotUnitsWithEntries(sql, [
       { shopId, lotId: lot.id, locationId, delta, kind: "ADJUSTED", cause: ctx.cause, causeRef: ctx.causeRef ?? null, reason: [reason, args.note].filter(Boolean).join(": ") },
-    ]).catch((e: unknown) => insufficient(e, "cannot remove that many units"));
+    ]).catch((e: unknown) => insufficient(e, "cannot remove that many units", lot.lotNumber, balance?.quantity ?? 0));
     const outboxId = await syncAdjust(sql, lot, reason, moved[0]!.ledgerEntryId, [{ locationId, delta }], balance?.quarantined ?? lot.status !== "ACTIVE");
     return { lotId: lot.id, lotNumber: lot.lotNumber, balances: [{ locationId, quantity: moved[0]!.balanceAfter }], ledgerEntryIds: [moved[0]!.ledgerEntryId], outboxId };
   });
@@ -178,12 +179,12 @@ export async function transferLot(
     const b1 = await lockBalance(sql, lot.id, first);
     const b2 = await lockBalance(sql, lot.id, second);
     const source = from === first ? b1 : b2;
-    if (!source) throw new LotValidationError([{ field: "from", message: `lot ${lot.lotNumber} has no units at location ${from}` }]);
+    if (!source) throw new LotValidationError([{ field: "from", message: `lot ${lot.lotNumber} has no units at this location` }]);
     const q = quantity as number;
     const moved = await moveLotUnitsWithEntries(sql, [
       { shopId, lotId: lot.id, locationId: from, delta: -q, kind: "TRANSFERRED", cause: ctx.cause, causeRef: ctx.causeRef ?? null, reason: `to location ${to}` },
       { shopId, lotId: lot.id, locationId: to, delta: q, kind: "TRANSFERRED", cause: ctx.cause, causeRef: ctx.causeRef ?? null, reason: `from location ${from}` },
-    ]).catch((e: unknown) => insufficient(e, "cannot transfer that many units"));
+    ]).catch((e: unknown) => insufficient(e, "cannot transfer that many units", lot.lotNumber, source.quantity));
     // Quarantined units stay quarantined where they arrive.
     if (source.quarantined) await sql.query("update lot_balances set quarantined = true where lot_id = $1 and location_id = $2", [lot.id, to]);
     const outboxId = await syncAdjust(
