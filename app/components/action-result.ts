@@ -19,6 +19,16 @@ export function failed(error: string, errors: Record<string, string> = {}) {
   return { ok: false as const, error, errors };
 }
 
+/**
+ * A refused form: each problem under the label the merchant sees on the form (the domain names
+ * fields as the CLI does, e.g. `delta`), so the banner reads "Units: ..." and not "delta: ...".
+ * The field errors stay keyed by the domain's field name for the inputs to pick up.
+ */
+export function problemsFailed(problems: { field: string; message: string }[], labels: Record<string, string>, prefix = "") {
+  const text = problems.map((p) => `${labels[p.field] ?? p.field}: ${p.message}`).join("; ");
+  return failed(`${prefix}${text}`, Object.fromEntries(problems.map((p) => [p.field, p.message])));
+}
+
 /** Shows a toast once per new result. */
 export function useResultToast(result: ActionResult | undefined): void {
   const last = useRef<ActionResult | undefined>(undefined);

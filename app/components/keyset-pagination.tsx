@@ -1,6 +1,6 @@
 // Next/previous for keyset-paged lists: the next page is `?after=<cursor>`; previous goes back to
 // the page we came from (the cursors visited are kept in the URL as `back`). Centred, as the footer
-// of the list it pages.
+// of the list it pages; nothing when the list fits on one page.
 import { useSearchParams } from "@remix-run/react";
 import { Pagination } from "@shopify/polaris";
 
@@ -18,6 +18,8 @@ export function KeysetPagination({ nextCursor, label }: { nextCursor: string | n
   const [params, setParams] = useSearchParams();
   const back = params.get("back")?.split(",").filter(Boolean) ?? [];
   const current = params.get("after");
+  // One page only: no footer (two greyed-out arrows say nothing).
+  if (!current && !nextCursor) return null;
   return (
     <div style={{ padding: "var(--p-space-300)", display: "flex", justifyContent: "center" }}>
       <Pagination

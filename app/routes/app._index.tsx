@@ -7,6 +7,7 @@ import { pool } from "../db.server";
 import { attentionFor, EXPIRY_WINDOW_DAYS } from "../domain/overview/attention.server";
 import { RouteError } from "../components/route-error";
 import { LotStatusBadge } from "../components/lot-status-badge";
+import { plural } from "../components/plural";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, shopId } = await adminContext(request);
@@ -70,7 +71,7 @@ export default function Home() {
               value={a.unknownLotUnits.units}
               tone="critical"
               to="/app/review"
-              detail={a.unknownLotUnits.allocations ? `${a.unknownLotUnits.allocations} shipment lines` : undefined}
+              detail={a.unknownLotUnits.allocations ? `in ${plural(a.unknownLotUnits.allocations, "shipment line")}` : undefined}
             />
             <Metric label="Open recalls" value={a.openRecalls.count} tone="critical" to="/app/recalls" />
             <Metric label="Stock discrepancies" value={a.openDiscrepancies} tone="warning" to="/app/review" />

@@ -16,9 +16,11 @@ import { listLotCustomers } from "../domain/recall/recall-lookup.server";
 import { traceBackward, traceForward } from "../domain/trace/trace.server";
 import { listLocations } from "../domain/overview/choices.server";
 import { variantLabel } from "../domain/overview/labels";
-import { failed, ok, useResultToast, type ActionResult } from "../components/action-result";
+import { failed, ok, problemsFailed, useResultToast, type ActionResult } from "../components/action-result";
+import { plural } from "../components/plural";
 import { KeysetPagination } from "../components/keyset-pagination";
 import { LotStatusBadge } from "../components/lot-status-badge";
+import { OrderLinks } from "../components/order-links";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
 
@@ -72,7 +74,7 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
       }
       case "transfer": {
         const r = await transferLot(shopId, { lotId, fromLocationId: get("fromLocationId"), toLocationId: get("toLocationId"), quantity: get("quantity") }, ctx);
-        return ok(`Transferred ${get("quantity")} of ${r.lotNumber}`);
+        return ok(`Transferred ${plural(Number(get("quantity")), "unit")} of ${r.lotNumber}`);
       }
       case "quarantine":
       case "release": {
@@ -80,7 +82,7 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
         const args = { shopId, lotId, locationId: /^\d+$/.test(locationId) ? BigInt(locationId) : null, reason: get("reason") || `${intent} from the admin`, cause: "USER" as const, causeRef: `admin:${shop}` };
         const r = intent === "quarantine" ? await quarantineLotNow(args) : await releaseLotNow(args);
         const units = r.locations.reduce((s, l) => s + l.quantity, 0);
-        return ok(`${intent === "quarantine" ? "Quarantined" : "Released"} ${r.lotNumber}: ${units} units ${intent === "quarantine" ? "moved to quality control" : "available again"}`);
+        return ok(`${intent === "quarantine" ? "Quarantined" : "Released"} ${r.lotNumber}: ${plural(units, "unit")} ${intent === "quarantine" ? "moved to quality control" : "available again"}`);
       }
       case "edit": {
         const field = (name: string) => (form.has(name) ? get(name) : undefined);
@@ -103,10 +105,25 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
     }
   } catch (error) {
     if (error instanceof LotNotFoundError) throw new Response("Not found", { status: 404 });
-    if (error instanceof LotValidationError) return failed(error.message, Object.fromEntries(error.problems.map((p) => [p.field, p.message])));
+    if (error instanceof LotValidationError) return problemsFailed(error.problems, intent === "edit" ? EDIT_LABELS : ACTION_LABELS);
     if (error instanceof LotError) return failed(error.message);
     throw error;
   }
+};
+
+/** The labels the forms below give each field the domain names in its problems. */
+const ACTION_LABELS: Record<string, string> = { delta: "Units", counted: "Units counted", quantity: "Units", location: "Location", from: "From location", to: "To location", reason: "Reason" };
+const EDIT_LABELS: Record<string, string> = {
+  lot: "Lot number",
+  expires: "Expires",
+  "best-before": "Best before",
+  produced: "Produced",
+  supplier: "Supplier",
+  "supplier-lot": "Supplier lot",
+  po: "Purchase order",
+  cost: "Unit cost",
+  currency: "Currency",
+  notes: "Notes",
 };
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
@@ -235,7 +252,7 @@ function LotDetails({ data }: { data: Data }) {
       <Card>
         <BlockStack gap="200">
           <Text as="h2" variant="headingMd">Edit details</Text>
-          {fetcher.data && !fetcher.data.ok ? <Banner tone="critical">{fetcher.data.error}</Banner> : null}
+          {fetcher.data && !fetcher.data.ok ? <Banner tone="critical" title="Not saved: nothing changed">{fetcher.data.error}</Banner> : null}
           <FormLayout>
             <TextField label="Lot number" value={values.lotNumber} onChange={set("lotNumber")} autoComplete="off" error={errors.lot} />
             <TextField label="Expires" type="date" value={values.expiresOn} onChange={set("expiresOn")} autoComplete="off" error={errors.expires} />
@@ -323,6 +340,18 @@ function LotActions({ data }: { data: Data }) {
   const [note, setNote] = useState("");
   const errors = fetcher.data && !fetcher.data.ok ? fetcher.data.errors ?? {} : {};
   const busy = fetcher.state !== "idle";
+  // After an action is done the form is empty again, so pressing the button twice does not repeat it.
+  useEffect(() => {
+    if (fetcher.data?.ok) {
+      setValue("");
+      setNote("");
+    }
+  }, [fetcher.data]);
+  // Units cannot be transferred to where they already are: "To location" offers the others.
+  const toOptions = options.filter((o) => o.value !== locationId);
+  useEffect(() => {
+    if (toLocationId === locationId) setToLocationId(options.find((o) => o.value !== locationId)?.value ?? "");
+  }, [locationId, toLocationId, options]);
   const submit = () => {
     const form: Record<string, string> = { intent };
     if (intent === "adjust") Object.assign(form, { locationId, delta: value, reason, note });
@@ -335,7 +364,7 @@ function LotActions({ data }: { data: Data }) {
     <Card>
       <BlockStack gap="300">
         <Text as="h2" variant="headingMd">Actions</Text>
-        {fetcher.data && !fetcher.data.ok ? <Banner tone="critical" title="Not done">{fetcher.data.error}</Banner> : null}
+        {fetcher.data && !fetcher.data.ok ? <Banner tone="critical" title="Not done: nothing changed">{fetcher.data.error}</Banner> : null}
         {fetcher.data?.ok ? <Banner tone="success" title="Done">{fetcher.data.message}</Banner> : null}
         <FormLayout>
           <FormLayout.Group>
@@ -358,17 +387,17 @@ function LotActions({ data }: { data: Data }) {
               options={intent === "quarantine" || intent === "release" ? [{ label: "All locations", value: "all" }, ...options] : options}
               error={errors.location ?? errors.from}
             />
-            {intent === "transfer" ? <Select label="To location" value={toLocationId} onChange={setToLocationId} options={options} error={errors.to} /> : null}
+            {intent === "transfer" ? <Select label="To location" value={toLocationId} onChange={setToLocationId} options={toOptions} error={errors.to} /> : null}
           </FormLayout.Group>
           <FormLayout.Group>
             {intent === "adjust" ? (
               <>
-                <TextField label="Units (+ or -)" value={value} onChange={setValue} autoComplete="off" placeholder="-3 or 5" error={errors.delta} />
-                <Select label="Reason" value={reason} onChange={setReason} options={["correction", "damaged", "shrinkage", "received", "other"].map((r) => ({ label: r, value: r }))} error={errors.reason} />
+                <TextField label="Units (+ or -)" value={value} onChange={setValue} autoComplete="off" placeholder="-3 or 5" error={errors.delta ?? errors.quantity ?? errors.location} />
+                <Select label="Reason" value={reason} onChange={setReason} options={["correction", "damaged", "shrinkage", "received", "other"].map((r) => ({ label: r[0]!.toUpperCase() + r.slice(1), value: r }))} error={errors.reason} />
               </>
             ) : null}
             {intent === "count" ? <TextField label="Units counted" type="number" value={value} onChange={setValue} autoComplete="off" error={errors.counted} /> : null}
-            {intent === "transfer" ? <TextField label="Units" type="number" value={value} onChange={setValue} autoComplete="off" error={errors.quantity} /> : null}
+            {intent === "transfer" ? <TextField label="Units" type="number" value={value} onChange={setValue} autoComplete="off" error={errors.quantity ?? errors.from} /> : null}
             {intent !== "count" && intent !== "transfer" ? <TextField label="Note" value={note} onChange={setNote} autoComplete="off" /> : null}
           </FormLayout.Group>
           <InlineStack gap="200">
@@ -393,7 +422,7 @@ function Customers({ data }: { data: Data }) {
         rows={customers.map((c) => [
           c.redacted ? "(redacted)" : c.name ?? "(guest)",
           c.email ?? "—",
-          [...new Set(c.orders.map((o) => o.orderName ?? o.orderId))].join(", "),
+          <OrderLinks key={c.customerKey} orders={c.orders} />,
           c.units,
           c.returnedUnits,
         ])}
@@ -424,6 +453,9 @@ function Genealogy({ data }: { data: Data }) {
   );
 }
 
+/** How the ledger names who made a change. */
+const CAUSES: Record<string, string> = { USER: "You (admin)", WEBHOOK: "Shopify", JOB: "Lotkeeper", CLI: "Command line" };
+
 function Ledger({ data, locationName }: { data: Data; locationName: (id: string | null) => string }) {
   const [params, setParams] = useSearchParams();
   const entries = data.lot.ledger.entries;
@@ -439,7 +471,10 @@ function Ledger({ data, locationName }: { data: Data; locationName: (id: string 
           locationName(e.locationId),
           e.delta > 0 ? `+${e.delta}` : e.delta,
           e.balanceAfter ?? "—",
-          [e.cause.toLowerCase(), e.reason].filter(Boolean).join(": "),
+          // Reasons can be long (webhook and order references): they wrap instead of widening the table.
+          <div key={e.id} style={{ whiteSpace: "normal", minWidth: 220, maxWidth: 420 }}>
+            {[CAUSES[e.cause] ?? e.cause.toLowerCase(), e.reason].filter(Boolean).join(": ")}
+          </div>,
         ])}
       />
       <InlineStack align="center" gap="200">

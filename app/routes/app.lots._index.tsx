@@ -68,7 +68,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     }
   } catch (error) {
     if (!(error instanceof LotValidationError)) throw error;
-    listError = error.message;
+    // A stale page link (the cursor) is not the merchant's typing: say what to do, not which parameter.
+    listError = error.problems.map((p) => (p.field === "cursor" ? "This link points to a page of the list that is no longer valid: start again from the first page." : p.message)).join(" ");
   }
   const [locations, variants, selectedVariant] = await Promise.all([
     listLocations(sql, shopId),

@@ -4,7 +4,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, IndexTable, InlineGrid, InlineStack, Layout, Page, ProgressBar, Select, Text } from "@shopify/polaris";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { adminContext, forClient, idParam } from "../lib/admin-context.server";
 import { closeRecall, getRecall, listRecallCustomers, setCustomerContactStatus } from "../domain/recall/recall-case.server";
 import { RecallError, RecallNotFoundError } from "../domain/recall/errors";
@@ -14,6 +14,8 @@ import { failed, ok, useResultToast } from "../components/action-result";
 import { DownloadButton } from "../components/download-button";
 import { KeysetPagination } from "../components/keyset-pagination";
 import { LotStatusBadge } from "../components/lot-status-badge";
+import { OrderLinks } from "../components/order-links";
+import { plural } from "../components/plural";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
 
@@ -65,6 +67,8 @@ export default function RecallCase() {
     return () => clearInterval(timer);
   }, [working, revalidator]);
   const open = recall.status === "OPEN";
+  // Closing cannot be undone from here: the first click asks, the second closes.
+  const [confirmClose, setConfirmClose] = useState(false);
 
   return (
     <Page
@@ -77,7 +81,7 @@ export default function RecallCase() {
         {opened ? (
           <Layout.Section>
             <Banner tone="success" title="Recall opened">
-              {t.onHandUnits} units on hand were quarantined, {t.customers} customers are listed to contact{recall.tagShopify ? ", and tagging in Shopify has started" : ""}.
+              {plural(t.onHandUnits, "unit")} on hand {t.onHandUnits === 1 ? "was" : "were"} quarantined, {plural(t.customers, "customer")} {t.customers === 1 ? "is" : "are"} listed to contact{recall.tagShopify ? ", and tagging in Shopify has started" : ""}.
             </Banner>
           </Layout.Section>
         ) : null}
@@ -113,12 +117,34 @@ export default function RecallCase() {
               <InlineStack gap="200">
                 <DownloadButton url={`/app/recalls/${recall.id}/export?format=csv`}>Download CSV</DownloadButton>
                 <DownloadButton url={`/app/recalls/${recall.id}/export?format=epcis`}>Download EPCIS</DownloadButton>
-                {open ? (
-                  <Button tone="critical" loading={closeFetcher.state !== "idle"} onClick={() => closeFetcher.submit({ intent: "close" }, { method: "post" })}>
+                {open && !confirmClose ? (
+                  <Button tone="critical" onClick={() => setConfirmClose(true)}>
                     Close recall
                   </Button>
                 ) : null}
               </InlineStack>
+              {open && confirmClose ? (
+                <Banner tone="warning" title={`Close recall ${recall.reference}?`}>
+                  <BlockStack gap="200">
+                    <Text as="p">
+                      {`Contact statuses can no longer be changed. The lots stay quarantined until you release each cleared lot from its page.${recall.progress.toContact ? ` ${plural(recall.progress.toContact, "customer is", "customers are")} still to contact.` : ""}`}
+                    </Text>
+                    <InlineStack gap="200">
+                      <Button variant="primary" tone="critical" loading={closeFetcher.state !== "idle"} onClick={() => closeFetcher.submit({ intent: "close" }, { method: "post" })}>
+                        Yes, close recall
+                      </Button>
+                      <Button onClick={() => setConfirmClose(false)}>Keep open</Button>
+                    </InlineStack>
+                  </BlockStack>
+                </Banner>
+              ) : null}
+              {closeFetcher.data ? (
+                closeFetcher.data.ok ? (
+                  <Banner tone="success" title="Recall closed">{closeFetcher.data.message}</Banner>
+                ) : (
+                  <Banner tone="critical" title="Not closed">{closeFetcher.data.error}</Banner>
+                )
+              ) : null}
             </BlockStack>
           </Card>
         </Layout.Section>
@@ -161,7 +187,9 @@ export default function RecallCase() {
                     </IndexTable.Cell>
                     <IndexTable.Cell>{c.email ?? "—"}</IndexTable.Cell>
                     <IndexTable.Cell>{c.phone ?? "—"}</IndexTable.Cell>
-                    <IndexTable.Cell>{[...new Set(c.orders.map((o) => o.orderName ?? o.orderId))].join(", ")}</IndexTable.Cell>
+                    <IndexTable.Cell>
+                      <OrderLinks orders={c.orders} />
+                    </IndexTable.Cell>
                     <IndexTable.Cell>{c.units}</IndexTable.Cell>
                     <IndexTable.Cell>{c.returnedUnits}</IndexTable.Cell>
                     <IndexTable.Cell>

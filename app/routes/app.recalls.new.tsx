@@ -82,7 +82,7 @@ export default function NewRecall() {
               <input type="hidden" name="variant" value={data.variant} />
               <input type="hidden" name="tagShopify" value={String(tag)} />
               <FormLayout>
-                {result && !result.ok ? <Banner tone="critical" title="Recall not opened">{result.error}</Banner> : null}
+                {result && !result.ok ? <Banner tone="critical">{result.error}</Banner> : null}
                 <TextField label="Lot number(s)" name="lot" value={lot} onChange={setLot} onBlur={showScope} autoComplete="off" helpText="Several lots: separate with commas. Lots made from them are included." />
                 <TextField label="Reason" name="reason" value={reason} onChange={setReason} autoComplete="off" placeholder="e.g. Listeria found in supplier sample" multiline={2} />
                 <FormLayout.Group>

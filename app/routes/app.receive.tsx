@@ -5,7 +5,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Checkbox, DataTable, DropZone, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { adminContext, forClient } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { receiveLot } from "../domain/lots/receive-lot.server";
@@ -15,7 +15,8 @@ import { LotError, LotValidationError } from "../domain/lots/lot-errors";
 import { listLocations, searchVariants } from "../domain/overview/choices.server";
 import { variantLabel } from "../domain/overview/labels";
 import { gs1Summary, parseGs1, Gs1Error } from "../domain/gs1/gs1";
-import { failed, ok, useResultToast, type ActionResult } from "../components/action-result";
+import { failed, ok, problemsFailed, useResultToast, type ActionResult } from "../components/action-result";
+import { plural } from "../components/plural";
 import { RouteError } from "../components/route-error";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -48,8 +49,8 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveRe
       if (report.taskId !== null) throw redirect(`/app/tasks/${report.taskId}`); // the task page shows its progress
       const message =
         report.errors.length > 0
-          ? `${report.errors.length} problem${report.errors.length === 1 ? "" : "s"} found: nothing ${dryRun ? "would be" : "was"} imported`
-          : `Dry run: ${report.rows} rows are valid (${report.units} units, ${report.lotsCreated} new lots). Nothing imported yet.`;
+          ? `${plural(report.errors.length, "problem")} found: nothing ${dryRun ? "would be" : "was"} imported`
+          : `Dry run: ${plural(report.rows, "row is", "rows are")} valid (${plural(report.units, "unit")}, ${plural(report.lotsCreated, "new lot")}). Nothing imported yet.`;
       return { ...(report.errors.length ? failed(message) : ok(message)), report: forClient(report) as ReceiveResult["report"] };
     }
     const result = await receiveLot(
@@ -73,16 +74,34 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveRe
       ctx,
     );
     return {
-      ...ok(`Received ${result.quantity} units into lot ${result.lotNumber}${result.locationName ? ` at ${result.locationName}` : ""}${result.created ? " (new lot)" : ""}`),
+      ...ok(`Received ${plural(result.quantity, "unit")} into lot ${result.lotNumber}${result.locationName ? ` at ${result.locationName}` : ""}${result.created ? " (new lot)" : ""}`),
       lotId: result.lotId.toString(),
       lotNumber: result.lotNumber,
     };
   } catch (error) {
-    if (error instanceof LotValidationError) return failed(`Not received: ${error.message}`, Object.fromEntries(error.problems.map((p) => [p.field, p.message])));
+    if (error instanceof LotValidationError) return problemsFailed(error.problems, RECEIVE_LABELS, "Not received: ");
     if (error instanceof LotError) return failed(`Not received: ${error.message}`);
     if (error instanceof ImportQueueError) return failed(`Not imported: ${error.message}`);
     throw error;
   }
+};
+
+/** The form's label for each field the domain names in its problems. */
+const RECEIVE_LABELS: Record<string, string> = {
+  variant: "Product",
+  lot: "Lot number",
+  quantity: "Quantity",
+  location: "Location",
+  expires: "Expiry date",
+  "best-before": "Best before",
+  produced: "Production date",
+  supplier: "Supplier",
+  "supplier-lot": "Supplier lot",
+  po: "Purchase order",
+  cost: "Unit cost",
+  currency: "Currency",
+  notes: "Notes",
+  gtin: "GTIN",
 };
 
 const gtin14 = (code: string | null) => (code && /^\d{8,14}$/.test(code) ? code.padStart(14, "0") : null);
@@ -100,6 +119,10 @@ export default function Receive() {
   const set = (name: keyof typeof fields) => (value: string) => setFields((f) => ({ ...f, [name]: value }));
   const errors = fetcher.data && !fetcher.data.ok ? fetcher.data.errors ?? {} : {};
   const busy = fetcher.state !== "idle" && fetcher.formData?.get("intent") === "receive";
+  // Once received, the quantity is cleared: pressing Receive again must not receive the units twice.
+  useEffect(() => {
+    if (fetcher.data?.ok && fetcher.data.lotId) setFields((f) => ({ ...f, quantity: "" }));
+  }, [fetcher.data]);
 
   const shownVariants = useMemo(() => {
     const q = variantSearch.trim().toLowerCase();
@@ -157,7 +180,7 @@ export default function Receive() {
                   <Link to={`/app/lots/${fetcher.data.lotId}`}>Open lot {fetcher.data.lotNumber}</Link>
                 </Banner>
               ) : null}
-              {fetcher.data && !fetcher.data.ok && !fetcher.data.report ? <Banner tone="critical" title="Not received">{fetcher.data.error}</Banner> : null}
+              {fetcher.data && !fetcher.data.ok && !fetcher.data.report ? <Banner tone="critical">{fetcher.data.error}</Banner> : null}
               <form onSubmit={(e) => { e.preventDefault(); applyScan(scan); }}>
                 {/* A scanner types the code and presses Enter, which submits this small form. */}
                 <TextField
@@ -282,7 +305,8 @@ function CsvImport() {
           <DataTable
             columnContentTypes={["numeric", "text", "text"]}
             headings={["Row", "Column", "Problem"]}
-            rows={report.errors.slice(0, 200).map((e) => [e.row, e.column ?? "—", e.reason])}
+            // The card is narrow: the problem wraps instead of scrolling out of sight.
+            rows={report.errors.slice(0, 200).map((e, i) => [e.row, e.column ?? "—", <div key={i} style={{ whiteSpace: "normal", minWidth: 140 }}>{e.reason}</div>])}
             footerContent={report.errors.length > 200 ? `${report.errors.length - 200} more problems not shown` : undefined}
           />
         ) : null}

@@ -17,6 +17,7 @@ import { listDiscrepancies, resolveDiscrepancy } from "../domain/reconcile/recon
 import { listLocations } from "../domain/overview/choices.server";
 import { pool } from "../db.server";
 import { failed, ok, useResultToast } from "../components/action-result";
+import { plural } from "../components/plural";
 import { KeysetPagination } from "../components/keyset-pagination";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
@@ -48,7 +49,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     const result = await withTransaction((sql) =>
       moveAllocation(sql, { shopId, allocationId: BigInt(id), toLotId: BigInt(lotId), quantity: quantityText ? Number(quantityText) : undefined, cause: "USER", causeRef: `admin:${shop}` }),
     );
-    return ok(`${result.moved.quantity} units assigned to ${String(form.get("lotNumber") ?? "the lot")}${result.remainder ? `; ${result.remainder.quantity} stay to resolve` : ""}`);
+    return ok(`${plural(result.moved.quantity, "unit")} assigned to ${String(form.get("lotNumber") ?? "the lot")}${result.remainder ? `; ${result.remainder.quantity} stay to resolve` : ""}`);
   } catch (error) {
     if (error instanceof AllocationNotFoundError) throw new Response("Not found", { status: 404 });
     if (error instanceof AllocationNotMovableError || error instanceof LotNotFoundError || error instanceof LotVariantMismatchError || error instanceof InsufficientStockError) {
@@ -130,18 +131,29 @@ function AssignLot({ item }: { item: Item }) {
   useResultToast(fetcher.data);
   const [lotId, setLotId] = useState(item.candidates[0]?.id ?? "");
   const [quantity, setQuantity] = useState("");
-  if (item.candidates.length === 0) return <Text as="span" tone="subdued">No lot has units there: receive one first</Text>;
+  if (item.candidates.length === 0) {
+    return (
+      <Text as="span" tone="subdued">
+        No lot has units there: <Link to="/app/receive">receive one</Link> first
+      </Text>
+    );
+  }
   const lot = item.candidates.find((c) => c.id === lotId);
+  const refused = fetcher.data && !fetcher.data.ok ? fetcher.data : null;
   return (
-    <InlineStack gap="200" blockAlign="center" wrap={false}>
-      <Select label="Lot" labelHidden value={lotId} onChange={setLotId} options={item.candidates.map((c) => ({ label: `${c.lotNumber}${c.expiresOn ? ` (exp. ${c.expiresOn})` : ""}`, value: c.id }))} />
-      <div style={{ width: 80 }}>
-        <TextField label="Units" labelHidden placeholder="all" value={quantity} onChange={setQuantity} autoComplete="off" />
-      </div>
-      <Button loading={fetcher.state !== "idle"} onClick={() => fetcher.submit({ intent: "assign", id: item.allocationId, lotId, lotNumber: lot?.lotNumber ?? "", quantity }, { method: "post" })}>
-        Assign
-      </Button>
-    </InlineStack>
+    <BlockStack gap="100">
+      <InlineStack gap="200" blockAlign="start" wrap={false}>
+        <Select label="Lot" labelHidden value={lotId} onChange={setLotId} options={item.candidates.map((c) => ({ label: `${c.lotNumber}${c.expiresOn ? ` (exp. ${c.expiresOn})` : ""}`, value: c.id }))} />
+        <div style={{ width: 80 }}>
+          <TextField label="Units" labelHidden placeholder="all" value={quantity} onChange={setQuantity} autoComplete="off" error={refused?.errors?.quantity ? true : undefined} />
+        </div>
+        <Button loading={fetcher.state !== "idle"} onClick={() => fetcher.submit({ intent: "assign", id: item.allocationId, lotId, lotNumber: lot?.lotNumber ?? "", quantity }, { method: "post" })}>
+          Assign
+        </Button>
+      </InlineStack>
+      {/* A refusal stays next to the row it is about (the toast goes away): nothing was assigned. */}
+      {refused ? <Text as="p" tone="critical">{`Not assigned: ${refused.error}`}</Text> : null}
+    </BlockStack>
   );
 }
 

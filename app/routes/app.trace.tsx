@@ -4,7 +4,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, DataTable, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { adminContext, forClient } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { traceCustomer, traceLot, traceOrderBackward } from "../domain/trace/trace.server";
@@ -13,6 +13,8 @@ import { findOrdersByName } from "../domain/overview/choices.server";
 import { EmptyList } from "../components/empty-list";
 import { LotStatusBadge } from "../components/lot-status-badge";
 import { MoveAllocation } from "../components/move-allocation";
+import { OrderLinks } from "../components/order-links";
+import { plural } from "../components/plural";
 import { RouteError } from "../components/route-error";
 
 type By = "order" | "email" | "lot";
@@ -61,6 +63,13 @@ export default function TracePage() {
   const navigation = useNavigation();
   const [q, setQ] = useState(data.q);
   const [by, setBy] = useState<string>(params.get("by") ?? "");
+  // A link to another trace (an order in a table below) opens this same page: the field follows it.
+  const requestedBy = params.get("by") ?? "";
+  useEffect(() => {
+    setQ(data.q);
+    setBy(requestedBy);
+  }, [data.q, requestedBy]);
+  const unknownUnits = data.result?.kind === "customer" ? data.result.traced.unknownLot.reduce((sum, l) => sum + l.quantity, 0) : 0;
   return (
     <Page title="Trace">
       <Layout>
@@ -144,19 +153,25 @@ export default function TracePage() {
             <Layout.Section>
               <Card>
                 <BlockStack gap="200">
-                  <Text as="h2" variant="headingMd">{`Lots received by ${data.q} (${data.result.traced.orders} orders)`}</Text>
+                  <Text as="h2" variant="headingMd">{`Lots received by ${data.q} (${plural(data.result.traced.orders, "order")})`}</Text>
                   <DataTable
                     columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
                     headings={["Lot", "Product", "Units", "Returned", "Orders"]}
                     rows={data.result.traced.lots.map((l) => [
                       <Link key={l.lotId} to={`/app/lots/${l.lotId}`}>{l.lotNumber}</Link>,
-                      l.sku ?? l.variantId,
+                      // The product's name as the lot trees show it (the received lot carries only the SKU).
+                      data.result?.kind === "customer" ? data.result.traced.upstream.lots.find((u) => u.lotId === l.lotId)?.product ?? l.sku ?? l.variantId : l.sku,
                       l.units,
                       l.returnedUnits,
-                      [...new Set(l.orders.map((o) => o.orderName ?? o.orderId))].join(", "),
+                      <OrderLinks key={`o${l.lotId}`} orders={l.orders} />,
                     ])}
                   />
-                  {data.result.traced.unknownLot.length ? <Banner tone="warning">{`${data.result.traced.unknownLot.reduce((s, l) => s + l.quantity, 0)} units shipped to this customer have no known lot yet.`}</Banner> : null}
+                  {unknownUnits ? (
+                    <Banner tone="warning">
+                      {`${plural(unknownUnits, "unit")} shipped to this customer ${unknownUnits === 1 ? "has" : "have"} no known lot yet: `}
+                      <Link to="/app/review">{`assign ${unknownUnits === 1 ? "it" : "them"} in Review`}</Link>.
+                    </Banner>
+                  ) : null}
                 </BlockStack>
               </Card>
             </Layout.Section>
@@ -194,7 +209,7 @@ function TraceTree({ title, trace }: { title: string; trace: Trace }) {
             <Link to={`/app/lots/${lot.lotId}`}>{lot.lotNumber}</Link>
             <Text as="span" tone="subdued">{lot.product ?? lot.sku ?? ""}</Text>
             <LotStatusBadge status={lot.status} expiresOn={lot.expiresOn} />
-            {via ? <Text as="span" tone="subdued">{`${via.quantity} units ${forward ? "went into it" : "used"} (${via.kind.toLowerCase()})`}</Text> : null}
+            {via ? <Text as="span" tone="subdued">{`${plural(via.quantity, "unit")} ${forward ? "went into it" : "used"} (${via.kind.toLowerCase()})`}</Text> : null}
             <Text as="span" tone="subdued">{forward ? `${lot.shippedUnits} shipped, ${lot.onHandUnits} on hand` : lot.produced ? "produced here" : `supplier: ${lot.supplier ?? "unknown"}${lot.supplierLot ? ` (lot ${lot.supplierLot})` : ""}`}</Text>
           </InlineStack>
           {(children.get(lotId) ?? []).map((c) => render(c.lotId, depth + 1, next, c))}
@@ -227,7 +242,7 @@ function Customers({ trace }: { trace: Trace }) {
           <DataTable
             columnContentTypes={["text", "text", "text", "numeric", "numeric"]}
             headings={["Customer", "Email", "Orders", "Units", "Returned"]}
-            rows={customers.map((c) => [c.redacted ? "(redacted)" : c.name ?? "(guest)", c.email ?? "—", [...new Set(c.orders.map((o) => o.orderName ?? o.orderId))].join(", "), c.units, c.returnedUnits])}
+            rows={customers.map((c) => [c.redacted ? "(redacted)" : c.name ?? "(guest)", c.email ?? "—", <OrderLinks key={c.customerKey} orders={c.orders} />, c.units, c.returnedUnits])}
             footerContent={trace.nextCursor ? "More customers: open a recall lookup for the full list and the CSV." : undefined}
           />
         )}

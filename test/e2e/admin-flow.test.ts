@@ -94,6 +94,10 @@ describe("admin panel", () => {
     await browser.screenshot("home");
     await page.getByRole("link", { name: "Receive" }).first().click();
     await page.getByRole("heading", { name: "Receive", exact: true }).waitFor();
+    // An empty form is refused in the form's words (not the CLI's field names) and receives nothing.
+    await page.getByRole("button", { name: "Receive", exact: true }).click();
+    await page.getByText("Not received: Product: is required; Quantity: is required").first().waitFor();
+    expect(await count("select count(*) as n from lots where shop_id = $1")).toBe(0);
     await page.getByLabel("Scan a GS1 barcode").fill(SCAN);
     await page.getByLabel("Scan a GS1 barcode").press("Enter");
     await page.getByText(`Read GTIN 04012345000023, lot ${LOT}, expires 2027-12-31 · Honey granola 400 g (GRAN-400)`).waitFor();
@@ -104,6 +108,7 @@ describe("admin panel", () => {
     await page.getByLabel("Supplier", { exact: true }).fill("Kornkammer");
     await page.getByRole("button", { name: "Receive", exact: true }).click();
     await page.getByText(`Received 30 units into lot ${LOT} at Berlin warehouse (new lot)`).first().waitFor();
+    expect(await page.getByLabel("Quantity").inputValue()).toBe(""); // a second click cannot receive the units twice
     await browser.screenshot("receive");
     const lot = await pool().query("select l.expires_on, b.quantity from lots l join lot_balances b on b.lot_id = l.id where l.shop_id = $1 and l.lot_number = $2", [shopId, LOT]);
     expect(lot.rows).toEqual([{ expires_on: "2027-12-31", quantity: 30 }]);
@@ -138,7 +143,15 @@ describe("admin panel", () => {
     await page.locator("a[data-lot-number]").first().click();
     await page.getByRole("heading", { name: `Lot ${LOT}` }).waitFor();
     await page.getByText("Anna Schmidt").waitFor();
+    // Each customer's order opens on Trace.
+    expect(await page.getByRole("link", { name: anna.name, exact: true }).getAttribute("href")).toBe(`/app/trace?q=${encodeURIComponent(anna.name)}&by=order`);
     await browser.screenshot("lot");
+    // Removing more units than the lot has is refused in words, by lot number, and changes nothing.
+    await page.getByLabel("Units (+ or -)").fill("-99");
+    await page.getByRole("button", { name: "Adjust", exact: true }).click();
+    await page.getByText(`Units: cannot remove that many units: lot ${LOT} has 24 at this location`).first().waitFor();
+    await page.getByText("Not done: nothing changed").waitFor();
+    expect((await pool().query("select b.quantity from lot_balances b join lots l on l.id = b.lot_id where l.shop_id = $1 and l.lot_number = $2", [shopId, LOT])).rows).toEqual([{ quantity: 24 }]);
 
     await page.getByRole("link", { name: "Open recall" }).click();
     await page.getByRole("heading", { name: "Open recall" }).waitFor();
@@ -162,6 +175,15 @@ describe("admin panel", () => {
     expect(new Set(rows.map((r) => r.expiry_date))).toEqual(new Set(["2027-12-31"]));
     expect(new Set(rows.map((r) => r.lot_supplier))).toEqual(new Set(["Kornkammer"]));
     expect(rows.map((r) => r.order_name).sort()).toEqual([anna.name, ben.name, eva.name]);
+
+    // Closing asks first; only the second click closes it, and the page says so.
+    const recallStatus = async () => (await pool().query("select status from recalls where shop_id = $1", [shopId])).rows.map((r) => r.status);
+    await page.getByRole("button", { name: "Close recall" }).click();
+    await page.getByText(/^Close recall R-.*\?$/).waitFor();
+    expect(await recallStatus()).toEqual(["OPEN"]);
+    await page.getByRole("button", { name: "Yes, close recall" }).click();
+    await page.getByText("Recall closed", { exact: true }).waitFor();
+    expect(await recallStatus()).toEqual(["CLOSED"]);
 
     // The remaining 24 units are quarantined: the lot page says so.
     await page.getByRole("link", { name: LOT }).first().click();
@@ -187,8 +209,13 @@ describe("admin panel", () => {
     const row = page.getByRole("row").filter({ hasText: "#1044" });
     await row.getByText("No lot had units").waitFor();
     await browser.screenshot("review");
+    // A bad number of units is refused next to the row; nothing is assigned.
+    await row.getByLabel("Units").fill("0");
     await row.getByRole("button", { name: "Assign" }).click();
-    await page.getByText("1 units assigned to OAT-E2E").first().waitFor();
+    await row.getByText("Not assigned: Units must be a whole number above 0").waitFor();
+    await row.getByLabel("Units").fill("");
+    await row.getByRole("button", { name: "Assign" }).click();
+    await page.getByText("1 unit assigned to OAT-E2E").first().waitFor();
     await page.getByText("Every shipped unit has its lot").waitFor();
     const moved = await pool().query(
       `select l.lot_number, a.quantity, a.unknown_lot, b.quantity as lot_balance from allocations a join lots l on l.id = a.lot_id
@@ -233,9 +260,13 @@ describe("admin panel", () => {
     await page.getByRole("link", { name: "Trace" }).first().click();
     await page.getByLabel("Order, customer email or lot").fill("anna.schmidt@example.com");
     await page.getByRole("button", { name: "Trace" }).click();
-    await page.getByText("Lots received by anna.schmidt@example.com (1 orders)").waitFor();
+    await page.getByText("Lots received by anna.schmidt@example.com (1 order)").waitFor();
     await page.getByRole("link", { name: LOT }).first().waitFor();
     await browser.screenshot("trace");
+    // Her order opens the order's own trace, and the search field follows.
+    await page.getByRole("link", { name: "#1041", exact: true }).click();
+    await page.getByRole("heading", { name: "Order #1041" }).waitFor();
+    expect(await page.getByLabel("Order, customer email or lot").inputValue()).toBe("#1041");
     for (const [link, heading] of [["Recalls", "Recalls"], ["Tasks", "Tasks"], ["Settings", "Settings"]] as const) {
       await page.getByRole("link", { name: link }).first().click();
       await page.getByRole("heading", { name: heading, exact: true }).waitFor();
