@@ -73,7 +73,11 @@ export async function startWorkers(): Promise<{ workers: Worker[]; stop: () => P
   for (const job of repeatableJobs) {
     if (!served(job.queue)) continue;
     const queue = getQueue(job.queue);
-    await queue.upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, data: job.data ?? {} });
+    // A new `every` scheduler runs at once unless told when to start: its first run is one interval
+    // from now, and only runAtStart jobs also run at start (an existing scheduler keeps its next
+    // run). Otherwise every worker on fresh queues (a new Redis, the demo, the tests) would reconcile
+    // every shop while it processes their webhooks.
+    await queue.upsertJobScheduler(job.name, { every: job.everyMs, startDate: Date.now() + job.everyMs }, { name: job.name, data: job.data ?? {} });
     if (job.runAtStart) await queue.add(job.name, job.data ?? {}, { removeOnComplete: true, removeOnFail: 100 });
   }
   let metricsServer: http.Server | undefined;

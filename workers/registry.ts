@@ -72,7 +72,7 @@ export interface RepeatableJob {
   /** Job name; must have a processor above. Also the scheduler's id. */
   name: string;
   everyMs: number;
-  /** Also run once when a worker starts. */
+  /** Also run once when a worker starts (otherwise the first run is everyMs after the schedule is made). */
   runAtStart?: boolean;
   data?: Record<string, unknown>;
 }
