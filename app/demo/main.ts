@@ -39,17 +39,18 @@ class DemoError extends Error {
   override name = "DemoError";
 }
 
-async function freePort(preferred: number): Promise<number> {
-  const tryPort = (port: number) =>
-    new Promise<number | null>((resolve) => {
-      const server = net.createServer();
-      server.once("error", () => resolve(null));
-      server.listen(port, "127.0.0.1", () => {
-        const chosen = (server.address() as net.AddressInfo).port;
-        server.close(() => resolve(chosen));
-      });
-    });
-  return (await tryPort(preferred)) ?? (await tryPort(0))!;
+/**
+ * `preferred` when it is free now, else 0: the web process then binds a free port itself and prints
+ * it (a free port probed here and handed on could be taken by another process before it binds).
+ */
+async function webPort(preferred: number): Promise<number> {
+  if (preferred === 0) return 0;
+  const free = await new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(preferred, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+  return free ? preferred : 0;
 }
 
 function startChild(name: string, argv: string[], env: NodeJS.ProcessEnv, ready?: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray | null }> {
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
   }
 
   // 4. Web and worker: the real processes, with the simulator loaded first in each.
-  const port = await freePort(Number(args.port ?? process.env.PORT ?? 3000));
+  const port = await webPort(Number(args.port ?? process.env.PORT ?? 3000));
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "development", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" };
   const web = await startChild("web", [path.join(ROOT, "app", "preview", "server.ts"), "--port", String(port), "--shop", shop, "--no-worker"], childEnv, /Lotkeeper preview for \S+: (http:\/\/\S+)\/preview/);
   const baseUrl = web.match![1]!;
