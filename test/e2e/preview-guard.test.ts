@@ -12,12 +12,23 @@ function run(args: string[], env: Record<string, string>): Promise<{ code: numbe
   return new Promise((resolve) => child.once("exit", (code) => resolve({ code, output })));
 }
 
+/**
+ * A free port below Linux's ephemeral range (32768-60999): the test looks at it again after the
+ * run, and a port the system hands out (listen on port 0, outgoing connections) could meanwhile
+ * belong to another process of this busy machine.
+ */
 async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (;;) {
+    const candidate = 20_000 + Math.floor(Math.random() * 10_000);
+    const server = net.createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once("error", () => resolve(false));
+      server.listen(candidate, "127.0.0.1", () => resolve(true));
+    });
+    if (!bound) continue;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return candidate;
+  }
 }
 
 async function isListening(port: number): Promise<boolean> {

@@ -36,36 +36,59 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startServer(how: "npm start" | "direct", env: Record<string, string> = {}) {
-  const port = await freePort();
-  const childEnv = {
-    ...process.env,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    QUEUE_PREFIX: uniqueQueuePrefix(),
-    SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
-    LOG_LEVEL: "info",
-    ...env,
-  };
-  const child =
-    how === "npm start"
-      ? spawn("npm", ["start", "--silent"], { cwd: ROOT, env: childEnv, stdio: ["ignore", "pipe", "pipe"], detached: true })
-      : spawn(process.execPath, ["--import", "tsx", "app/server/web-server.ts"], { cwd: ROOT, env: { ...childEnv, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] });
-  running.push(child);
-  let output = "";
-  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
+/** Resolves once the output so far matches `pattern`; rejects when the child ends first or after `ms`. */
+function outputMatches(child: ChildProcess, output: () => string, pattern: RegExp, ms = 60_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`no ${pattern} within ${ms / 1000} s:\n${output()}`)), ms);
+    const check = () => pattern.test(output()) && finish();
+    const ended = () => finish(new Error(`the server ended before ${pattern}:\n${output()}`));
+    function finish(error?: Error) {
+      clearTimeout(timer);
+      child.stdout!.off("data", check);
+      child.stderr!.off("data", check);
+      child.off("close", ended);
+      if (error) reject(error);
+      else resolve();
     }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
+    child.stdout!.on("data", check);
+    child.stderr!.on("data", check);
+    child.once("close", ended);
+    check();
+  });
+}
+
+async function startServer(how: "npm start" | "direct", env: Record<string, string> = {}) {
+  // The server takes a fixed PORT, so the port is probed first; another process (other test files,
+  // another run on this machine) can take it before the server binds. The server then exits with
+  // EADDRINUSE: try another port. Its own "listening" line (not /healthz, which anything on that
+  // port could answer) says it is up.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const childEnv = {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      QUEUE_PREFIX: uniqueQueuePrefix(),
+      SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: "info",
+      ...env,
+    };
+    const child =
+      how === "npm start"
+        ? spawn("npm", ["start", "--silent"], { cwd: ROOT, env: childEnv, stdio: ["ignore", "pipe", "pipe"], detached: true })
+        : spawn(process.execPath, ["--import", "tsx", "app/server/web-server.ts"], { cwd: ROOT, env: { ...childEnv, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] });
+    running.push(child);
+    let output = "";
+    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+    try {
+      await outputMatches(child, () => output, /"msg":"web server listening"/);
+    } catch (error) {
+      if (attempt < 3 && /EADDRINUSE/.test(output)) continue;
+      throw error;
+    }
+    return { port, child, output: () => output, url: `http://127.0.0.1:${port}` };
   }
-  return { port, child, output: () => output, url: `http://127.0.0.1:${port}` };
 }
 
 /**
@@ -155,21 +178,26 @@ describe("npm start: the production web server", () => {
   it("on SIGTERM finishes the delivery in flight, then exits 0", async () => {
     const server = await startServer("direct");
     const delivery = signed(uniqueShopDomain("sigterm"));
+    // Half the body now, SIGTERM, the rest once the server says it is stopping: the request is in
+    // flight when the signal arrives. Each step waits for the server, not for a fixed time.
+    const half = Math.floor(delivery.raw.length / 2);
+    const req = http.request({ host: "127.0.0.1", port: server.port, path: "/webhooks", method: "POST", headers: { ...delivery.headers, "Content-Length": Buffer.byteLength(delivery.raw) } });
     const answered = new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: "127.0.0.1", port: server.port, path: "/webhooks", method: "POST", headers: { ...delivery.headers, "Content-Length": Buffer.byteLength(delivery.raw) } }, (res) => {
+      req.on("response", (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
       req.on("error", reject);
-      // Half the body now, SIGTERM, the rest later: the request is in flight when the signal arrives.
-      const half = Math.floor(delivery.raw.length / 2);
-      req.write(delivery.raw.slice(0, half));
-      setTimeout(() => {
-        server.child.kill("SIGTERM");
-        setTimeout(() => req.end(delivery.raw.slice(half)), 500);
-      }, 200);
     });
+    await new Promise<void>((resolve, reject) => req.write(delivery.raw.slice(0, half), (error) => (error ? reject(error) : resolve())));
+    // Then a request on a second connection, answered: the server has accepted the first
+    // connection (accepted in order) and read the headers that were already there, so the
+    // request counts as in flight, not as an idle connection, when the signal comes.
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     const exited = new Promise<number | null>((resolve) => server.child.once("exit", (code) => resolve(code)));
+    server.child.kill("SIGTERM");
+    await outputMatches(server.child, server.output, /"msg":"web server stopping/);
+    req.end(delivery.raw.slice(half));
     expect(await answered).toBe(200);
     expect(await exited).toBe(0);
     expect(await inboxRows(delivery.webhookId)).toBe(1);
