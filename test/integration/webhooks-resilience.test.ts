@@ -46,20 +46,30 @@ async function orderWithLockedAllocation(label: string) {
   await createAllocation(shop.id, { orderId: BigInt(order.id), lineItemId: BigInt(order.line_items[0]!.id), variantId, lotId, locationId, quantity: 1 });
   const locker = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await locker.connect();
+  const lockerPid = (await locker.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0]!.pid;
   await locker.query("begin");
   await locker.query("select id from allocations where shop_id = $1 and order_id = $2 for update", [shop.id, order.id]);
   const release = async () => {
     await locker.query("rollback").catch(() => undefined);
     await locker.end().catch(() => undefined);
   };
-  return { shop, order, release };
+  return { shop, order, release, lockerPid };
 }
 
-async function workerIsBlockedOnTheLock(): Promise<boolean> {
-  const r = await pool().query(
-    "select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'update allocations set customer_id%'",
+/**
+ * The backend of the worker's transaction once it waits for this test's lock (blocked by the
+ * locker's backend, not merely some lock wait: the other test files share the database).
+ */
+async function backendWaitingFor(lockerPid: number): Promise<number | undefined> {
+  const r = await pool().query<{ pid: number }>(
+    "select pid from pg_stat_activity where datname = current_database() and $1 = any(pg_blocking_pids(pid)) and query ilike 'update allocations set customer_id%'",
+    [lockerPid],
   );
-  return (r.rowCount ?? 0) > 0;
+  return r.rows[0]?.pid;
+}
+
+async function backendAlive(pid: number): Promise<boolean> {
+  return ((await pool().query("select 1 from pg_stat_activity where pid = $1", [pid])).rowCount ?? 0) > 0;
 }
 
 async function orderCount(shopId: number, orderId: string) {
@@ -104,11 +114,12 @@ describe("Redis unreachable at delivery time", () => {
 
 describe("a worker killed with SIGKILL in the middle of a job", () => {
   it("leaves nothing half-written; another worker retries the job and the effect happens once", async () => {
-    const { shop, order, release } = await orderWithLockedAllocation("sigkill");
+    const { shop, order, release, lockerPid } = await orderWithLockedAllocation("sigkill");
     const first = startWorker();
     const { webhookId } = await deliver({ topic: "orders/create", shop: shop.domain, body: order });
+    let killedBackend: number | undefined;
     try {
-      await eventually(workerIsBlockedOnTheLock, "the worker to be inside its transaction");
+      await eventually(async () => (killedBackend = await backendWaitingFor(lockerPid)) !== undefined, "the worker to be inside its transaction");
       first.kill("SIGKILL");
       await exited(first);
       // Its transaction dies with it (Postgres rolls it back once the lock wait ends and it finds
@@ -118,7 +129,7 @@ describe("a worker killed with SIGKILL in the middle of a job", () => {
     } finally {
       await release();
     }
-    await eventually(async () => !(await workerIsBlockedOnTheLock()), "the killed transaction to end");
+    await eventually(async () => !(await backendAlive(killedBackend!)), "the killed transaction to end");
     expect(await orderCount(shop.id, String(order.id))).toEqual({ orders: 0, lines: 0 });
     const second = startWorker();
     await eventually(async () => (await inboxRow(webhookId))?.status === "PROCESSED", "the job to be retried and processed", 30_000).catch(async (error: unknown) => {
@@ -135,11 +146,11 @@ describe("a worker killed with SIGKILL in the middle of a job", () => {
 
 describe("SIGTERM while a job runs", () => {
   it("lets the running job finish and commit, then exits 0", async () => {
-    const { shop, order, release } = await orderWithLockedAllocation("sigterm");
+    const { shop, order, release, lockerPid } = await orderWithLockedAllocation("sigterm");
     const worker = startWorker();
     const { webhookId } = await deliver({ topic: "orders/create", shop: shop.domain, body: order });
     try {
-      await eventually(workerIsBlockedOnTheLock, "the worker to be inside its transaction");
+      await eventually(async () => (await backendWaitingFor(lockerPid)) !== undefined, "the worker to be inside its transaction");
       worker.kill("SIGTERM");
       await new Promise((r) => setTimeout(r, 300));
       expect(worker.exitCode).toBeNull(); // still finishing its job
