@@ -97,7 +97,9 @@ describe("allocation by strategy", () => {
     await pool().query("update lot_balances set quarantined = true where lot_id = $1", [held]);
     await createLot(shopId, { variantId, lotNumber: "ELSEWHERE", quantity: 5, locationId: OTHER_LOC });
     const good = await createLot(shopId, { variantId, lotNumber: "GOOD", quantity: 1, locationId: LOC, expiresOn: "2030-01-01" });
-    await deliver(domain, "fulfillments/create", fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, lines: [{ lineItemId: newId(), variantId, quantity: 3 }] }));
+    // Shipped today: SHORT (10 days left) is short-dated against today, whatever day the test runs.
+    const shippedToday = new Date().toISOString();
+    await deliver(domain, "fulfillments/create", fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, createdAt: shippedToday, lines: [{ lineItemId: newId(), variantId, quantity: 3 }] }));
     expect(lotsOf(await allocations(shopId))).toEqual([
       [good, 1],
       [null, 2],
