@@ -1,5 +1,6 @@
 // Test projects: unit (pure domain rules), integration (real Postgres and Redis, Shopify answered
 // by msw), e2e (the admin panel in Debian's Chromium). `npm test` runs them all.
+import { randomBytes } from "node:crypto";
 import { defineConfig } from "vitest/config";
 import tsconfigPaths from "vite-tsconfig-paths";
 
@@ -9,6 +10,9 @@ const testEnv = {
   SHOPIFY_API_SECRET: "test-api-secret",
   SHOPIFY_APP_URL: "https://lotkeeper.test",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+  // Jobs of a test that does not take a prefix of its own (useOwnQueuePrefix) stay in this run's
+  // queues, never in the default ones a developer's worker, preview or another run consumes.
+  QUEUE_PREFIX: `{lk-test-run-${randomBytes(4).toString("hex")}}`,
 };
 
 export default defineConfig({
