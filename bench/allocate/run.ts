@@ -78,8 +78,8 @@ async function floor(db: pg.Pool, shopId: number, variants: bigint[], ms: number
             await client.query("update lot_balances set quantity = quantity - $3, updated_at = now() where lot_id = $1 and location_id = $2", [lot.lot_id, String(LOCATION), quantity]);
             const id = next++;
             const a = await client.query<{ id: string }>(
-              `insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, lot_id, unknown_lot, location_id, quantity, fulfilled_at, updated_at)
-               values ($1, $2, $2, $2, $3, $4, false, $5, $6, now(), now()) returning id`,
+              `insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_key, lot_id, unknown_lot, location_id, quantity, fulfilled_at, updated_at)
+               values ($1, $2, $2, $2, $3, 'order:' || $2, $4, false, $5, $6, now(), now()) returning id`,
               [shopId, String(9_000_000_000 + id), String(variant), lot.lot_id, String(LOCATION), quantity],
             );
             await client.query(

@@ -3,26 +3,34 @@
 //
 // Full size: 1,000 shops, 10,000,000 allocation rows. Shop #1 (the "target") has lot RECALL-1
 // shipped to 100,000 customers (1 % guests without a customer id, 5 % with a return, 0.2 %
-// redacted), 200 unknown-lot shipments of the same variant, and a genealogy: lot WAX-1 feeding
+// redacted), 200 unknown-lot shipments of the same variant, lot GUEST-1 shipped mostly to guests
+// (100,000 allocations, 95 % without a customer id, 0.2 % redacted: guest keys email:/order:), and a
+// genealogy: lot WAX-1 feeding
 // 5 levels of production runs (2 outputs per lot: 62 downstream lots, 100 customers each). Every
 // other shop has 100 lots with the rest of the allocations. Orders (customer snapshot) exist for
 // every allocation of the target shop, the one the benchmark reads; other shops carry only
 // allocations, which is what makes the recall indexes large.
+// allocations.customer_key: the customer id for the other shops' rows (they have no orders), and
+// for the target shop copied from its orders (orders.customer_key) once they are written, as
+// the app copies it.
 import type pg from "pg";
 
 export interface Size {
   shops: number;
   allocations: number;
   recallCustomers: number;
+  /** Allocations of GUEST-1 (95 % guests). */
+  guestLotShipments: number;
 }
 
-export const FULL: Size = { shops: 1000, allocations: 10_000_000, recallCustomers: 100_000 };
-export const QUICK: Size = { shops: 20, allocations: 200_000, recallCustomers: 10_000 };
+export const FULL: Size = { shops: 1000, allocations: 10_000_000, recallCustomers: 100_000, guestLotShipments: 100_000 };
+export const QUICK: Size = { shops: 20, allocations: 200_000, recallCustomers: 10_000, guestLotShipments: 10_000 };
 
 export interface Dataset {
   shopId: number;
   recallLotId: bigint;
   traceLotId: bigint;
+  guestLotId: bigint;
   allocations: number;
 }
 
@@ -44,6 +52,8 @@ export async function generate(client: pg.Client, size: Size, log: (m: string) =
   await client.query(`truncate ${tables.join(", ")}, recalls, recall_lots, recall_customers, outbox_entries, shops restart identity cascade`);
   const indexes = await secondaryIndexes(client, ["allocations", "orders", "lots", "lot_balances", "ledger_entries"]);
   for (const ix of indexes) await client.query(`drop index "${ix.name}"`);
+  // The target shop's allocations get their customer_key from its orders, written after them.
+  await client.query(`alter table allocations alter column customer_key set default ''`);
   const t0 = Date.now();
 
   await client.query(`insert into shops (domain, updated_at) select 'bench-' || lpad(g::text, 4, '0') || '.myshopify.com', now() from generate_series(1, $1::int) g`, [size.shops]);
@@ -66,17 +76,24 @@ export async function generate(client: pg.Client, size: Size, log: (m: string) =
       [target],
     )
   ).rows[0]!.id;
+  const guestLotId = (
+    await client.query<{ id: string }>(
+      `insert into lots (shop_id, variant_id, lot_number, status, expires_on, received_at, supplier, supplier_lot, purchase_order, updated_at)
+       values ($1, 1, 'GUEST-1', 'ACTIVE', '2027-07-31', now() - interval '60 days', 'Acme Foods', 'AF-10', 'PO-78', now()) returning id::text`,
+      [target],
+    )
+  ).rows[0]!.id;
   log(`shops, variants, lots: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   // Allocations of every shop except the recall lot's, spread over each shop's 100 lots.
   const recallRows = size.recallCustomers;
-  const perShop = Math.floor((size.allocations - recallRows - 200 - 6200 - 1000) / size.shops);
+  const perShop = Math.floor((size.allocations - recallRows - size.guestLotShipments - 200 - 6200 - 1000) / size.shops);
   const t1 = Date.now();
   await client.query(
-    `insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_id, lot_id, unknown_lot, location_id,
+    `insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_id, customer_key, lot_id, unknown_lot, location_id,
                               quantity, returned_quantity, status, fulfilled_at, updated_at)
      select s.id, 1000000000000 + s.id::bigint * 1000000 + g, 2000000000000 + s.id::bigint * 1000000 + g, 3000000000000 + s.id::bigint * 1000000 + g,
-            l.variant_id, ${CUSTOMER_BASE} + 500000 + (g % 50000), l.id, false, 1 + g % 2, 1 + g % 3, 0, 'ALLOCATED',
+            l.variant_id, ${CUSTOMER_BASE} + 500000 + (g % 50000), (${CUSTOMER_BASE} + 500000 + (g % 50000))::text, l.id, false, 1 + g % 2, 1 + g % 3, 0, 'ALLOCATED',
             now() - (g % 2000) * interval '1 hour', now()
        from shops s cross join generate_series(1, $1::int) g
        join lots l on l.shop_id = s.id and l.lot_number = 'LOT-' || (1 + g % 10) || '-' || (1 + (g / 10) % 10) and l.variant_id = 1 + g % 10`,
@@ -94,6 +111,16 @@ export async function generate(client: pg.Client, size: Size, log: (m: string) =
             now() - interval '59 days' + (g::float / $3) * interval '58 days', now()
        from generate_series(1, $3::int) g`,
     [target, recallLotId, recallRows],
+  );
+  // The guest lot: 95 % guests (one order each), 5 % customers with an id.
+  await client.query(
+    `insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_id, lot_id, unknown_lot, location_id,
+                              quantity, returned_quantity, status, fulfilled_at, updated_at)
+     select $1, 5000000000000 + g, 5100000000000 + g, 5200000000000 + g, 1,
+            case when g % 20 = 0 then ${CUSTOMER_BASE} + 600000 + g end, $2::bigint, false, 1 + g % 2,
+            1, 0, 'ALLOCATED', now() - interval '59 days' + (g::float / $3) * interval '58 days', now()
+       from generate_series(1, $3::int) g`,
+    [target, guestLotId, size.guestLotShipments],
   );
   // Unknown-lot shipments of the same variant inside the lot's window.
   await client.query(
@@ -183,12 +210,17 @@ export async function generate(client: pg.Client, size: Size, log: (m: string) =
        from allocations a where a.shop_id = $1`,
     [target],
   );
-  log(`orders of the target shop: ${((Date.now() - t2) / 1000).toFixed(1)} s`);
+  await client.query(
+    `update allocations a set customer_key = o.customer_key from orders o where a.shop_id = $1 and o.shop_id = a.shop_id and o.id = a.order_id`,
+    [target],
+  );
+  await client.query("alter table allocations alter column customer_key drop default");
+  log(`orders of the target shop (and the allocations' customer keys): ${((Date.now() - t2) / 1000).toFixed(1)} s`);
 
   const t3 = Date.now();
   for (const ix of indexes) await client.query(ix.def);
   await client.query("analyze");
   log(`indexes rebuilt and analyzed: ${((Date.now() - t3) / 1000).toFixed(1)} s`);
   const count = await client.query<{ n: string }>("select count(*)::text as n from allocations");
-  return { shopId: target, recallLotId: BigInt(recallLotId), traceLotId: BigInt(traceLotId), allocations: Number(count.rows[0]!.n) };
+  return { shopId: target, recallLotId: BigInt(recallLotId), traceLotId: BigInt(traceLotId), guestLotId: BigInt(guestLotId), allocations: Number(count.rows[0]!.n) };
 }

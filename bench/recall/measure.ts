@@ -1,6 +1,8 @@
 // Runs in a child process whose DATABASE_URL is the bench database (the app's pool is created
 // from it on first use). Measures, alternating floor and app so both see the same machine load:
 //   - first page of 50 customers:   bare indexed SELECT ... LIMIT 50   vs listLotCustomers
+//   - a page of 50 guests (RECALL-1, GUEST-1), from cursors spread over the guests:
+//                                   bare range scan of the guest key   vs listLotCustomers (guest cursor)
 //   - totals:                       bare aggregate                     vs recallTotals
 //   - full regulator CSV:           bare COPY of allocations + orders  vs recallCsvStream (all columns)
 //   - forward trace, 5 levels:      bare recursive CTE                 vs traceForward (lots, runs, first page of customers)
@@ -9,12 +11,14 @@ import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { pool, closeDb } from "../../app/db.server";
 import { listLotCustomers, recallTotals, type ScopeLot } from "../../app/domain/recall/recall-lookup.server";
+import { encodeCursor } from "../../app/domain/recall/customer-key";
 import { recallCsvStream } from "../../app/domain/exports/recall-exports.server";
 import { traceForward } from "../../app/domain/trace/trace.server";
 
 const shopId = Number(process.env.BENCH_SHOP_ID);
 const recallLotId = BigInt(process.env.BENCH_RECALL_LOT_ID!);
 const traceLotId = BigInt(process.env.BENCH_TRACE_LOT_ID!);
+const guestLotId = BigInt(process.env.BENCH_GUEST_LOT_ID!);
 const quick = process.env.BENCH_QUICK === "1";
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
@@ -73,6 +77,39 @@ async function main() {
     () => listLotCustomers(db, shopId, lots, { limit: 50 }),
   );
 
+  // Guest pages: 10 cursors spread evenly over the lot's guest keys, taken in turn by both sides.
+  async function guestPages(lotId: bigint, lotNumber: string) {
+    const keys = await bare.query<{ customer_key: string; n: string }>(
+      `select customer_key, count(*) over ()::text as n from (
+         select distinct customer_key from allocations where shop_id = $1 and lot_id = $2 and customer_id is null and status = 'ALLOCATED') k
+        order by customer_key`,
+      [shopId, lotId.toString()],
+    );
+    const guests = keys.rows.length;
+    const cursors = Array.from({ length: 10 }, (_, i) => keys.rows[Math.floor((i * guests) / 10)]!.customer_key);
+    const scope: ScopeLot[] = [{ ...lots[0]!, lotId, lotNumber }];
+    let f = 0;
+    let a = 0;
+    const measured = await pair(
+      quick ? 100 : 300,
+      () =>
+        bare.query(
+          `select a.customer_key, a.order_id, a.line_item_id, a.quantity, a.returned_quantity, a.fulfilled_at, o.name, o.customer_name, o.customer_email
+             from allocations a left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
+            where a.shop_id = $1 and a.lot_id = $2 and a.customer_id is null and a.status = 'ALLOCATED' and a.customer_key > $3
+            order by a.customer_key limit 50`,
+          [shopId, lotId.toString(), cursors[f++ % cursors.length]],
+        ),
+      async () => {
+        const page = await listLotCustomers(db, shopId, scope, { cursor: encodeCursor({ phase: "guest", after: cursors[a++ % cursors.length]! }), limit: 50 });
+        if (page.customers.length === 0) throw new Error("empty guest page");
+      },
+    );
+    return { ...measured, guests };
+  }
+  const guestPage = await guestPages(recallLotId, "RECALL-1");
+  const guestLotPage = await guestPages(guestLotId, "GUEST-1");
+
   const totals = await pair(
     quick ? 20 : 30,
     () =>
@@ -127,7 +164,7 @@ async function main() {
 
   await bare.end();
   await closeDb();
-  process.stdout.write(JSON.stringify({ firstPage, totals, csv, floorCsv, appCsv, trace, traceLots: traceLots.length }) + "\n");
+  process.stdout.write(JSON.stringify({ firstPage, guestPage, guestLotPage, totals, csv, floorCsv, appCsv, trace, traceLots: traceLots.length }) + "\n");
 }
 
 main().catch((error) => {

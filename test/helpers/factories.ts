@@ -168,9 +168,13 @@ export async function createAllocation(shopId: number, attrs: AllocationAttrs): 
       [shopId, fulfillmentId, attrs.lineItemId, attrs.variantId, attrs.quantity],
     );
     const inserted = await sql.query<{ id: bigint }>(
-      `insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_id, lot_id, unknown_lot,
+      // customer_key as the app copies it from the order (orders.customer_key); the customer id
+      // given here wins, and an allocation without an order row is keyed by order like a stub.
+      `insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_id, customer_key, lot_id, unknown_lot,
                                 location_id, quantity, returned_quantity, status, fulfilled_at, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::"AllocationStatus", $13, now()) returning id`,
+       values ($1, $2, $3, $4, $5, $6,
+               coalesce($6::bigint::text, (select o.customer_key from orders o where o.shop_id = $1 and o.id = $4), 'order:' || $4::bigint),
+               $7, $8, $9, $10, $11, $12::"AllocationStatus", $13, now()) returning id`,
       [
         shopId,
         fulfillmentId,

@@ -24,8 +24,8 @@ describe("recall tagging at scale", () => {
       [shop.id, customers],
     );
     await pool().query(
-      `insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_id, lot_id, unknown_lot, location_id, quantity, fulfilled_at, updated_at)
-       select $1, 7100000 + g, 6100000 + g, 9100000 + g, $3, 8100000 + g, $4, false, $5, 1, now(), now() from generate_series(1, $2::int) g`,
+      `insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_id, customer_key, lot_id, unknown_lot, location_id, quantity, fulfilled_at, updated_at)
+       select $1, 7100000 + g, 6100000 + g, 9100000 + g, $3, 8100000 + g, (8100000 + g)::text, $4, false, $5, 1, now(), now() from generate_series(1, $2::int) g`,
       [shop.id, customers, variant, lot, location],
     );
     const recall = await openRecall(shop.id, { lots: [{ lotNumber: "BIG" }], reason: "x", severity: "CLASS_I", tagShopify: true, reference: "BIG-1" });

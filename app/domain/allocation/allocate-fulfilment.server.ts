@@ -69,7 +69,7 @@ export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentI
   };
   // 1. Order lock (serialises everything that touches this order's allocations), fulfilment row,
   //    shop settings. A void status is final; otherwise the newest updated_at wins.
-  const head = await sql.query<{ customer_id: bigint | null; allocation_strategy: AllocationStrategy; min_shelf_life_days: number; stored_status: string }>(
+  const head = await sql.query<{ customer_id: bigint | null; customer_key: string; allocation_strategy: AllocationStrategy; min_shelf_life_days: number; stored_status: string }>(
     `with o as (${ORDER_LOCK_SQL}),
      f as (
        insert into fulfillments (shop_id, id, order_id, location_id, status, name, shopify_created_at, shopify_updated_at, updated_at)
@@ -86,7 +86,7 @@ export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentI
          updated_at = now()
        returning status
      )
-     select (select customer_id from o) as customer_id, s.allocation_strategy, s.min_shelf_life_days, (select status from f) as stored_status
+     select (select customer_id from o) as customer_id, (select customer_key from o) as customer_key, s.allocation_strategy, s.min_shelf_life_days, (select status from f) as stored_status
      from shops s where s.id = $1`,
     [shopId, f.orderId.toString(), f.id.toString(), f.locationId?.toString() ?? null, f.status.toLowerCase(), f.name, f.createdAt?.toISOString() ?? null, f.updatedAt?.toISOString() ?? null],
   );
@@ -200,9 +200,9 @@ export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentI
   // 4. Allocations and line states in one statement.
   const inserted = await sql.query<{ id: bigint; line_item_id: bigint; lot_id: bigint | null }>(
     `with a as (
-       insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_id, lot_id, unknown_lot,
+       insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_id, customer_key, lot_id, unknown_lot,
                                 location_id, quantity, fulfilled_at, updated_at)
-       select $1, $2, t.line_item_id, $3, t.variant_id, $4, t.lot_id, t.lot_id is null, $5, t.quantity, $6, now()
+       select $1, $2, t.line_item_id, $3, t.variant_id, $4, $13, t.lot_id, t.lot_id is null, $5, t.quantity, $6, now()
        from unnest($7::bigint[], $8::bigint[], $9::bigint[], $10::int[]) as t(line_item_id, variant_id, lot_id, quantity)
        returning id, line_item_id, lot_id
      ), u as (
@@ -224,6 +224,7 @@ export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentI
       allocationRows.map((r) => r.quantity),
       states.map((s) => s.lineItemId.toString()),
       states.map((s) => s.state),
+      settings.customer_key,
     ],
   );
 

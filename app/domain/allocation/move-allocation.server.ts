@@ -107,9 +107,9 @@ export async function moveAllocation(sql: Sql, input: MoveAllocationInput): Prom
          update allocations set quantity = quantity - $3, updated_at = now() where id = $1 and shop_id = $2
          returning id, lot_id, unknown_lot, quantity, returned_quantity, location_id
        ), new as (
-         insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_id, lot_id, unknown_lot,
+         insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_id, customer_key, lot_id, unknown_lot,
                                   location_id, quantity, returned_quantity, status, fulfilled_at, created_at, updated_at)
-         select shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_id, $4, false,
+         select shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_id, customer_key, $4, false,
                 location_id, $3, 0, 'ALLOCATED', fulfilled_at, now(), now()
          from allocations where id = $1 and shop_id = $2
          returning id, lot_id, unknown_lot, quantity, returned_quantity, location_id

@@ -10,7 +10,6 @@ import { Readable } from "node:stream";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { pool } from "../../db.server";
-import { GUEST_KEY_SQL } from "../recall/customer-key";
 import { findLotsByNumber, possiblyAffectedWindowsSql, recallScope, type ScopeLot } from "../recall/recall-lookup.server";
 import { findShopDomain } from "../shops/shops.server";
 import { RecallNotFoundError } from "../recall/errors";
@@ -314,7 +313,7 @@ export async function recallEpcisStream(shopId: number, lots: Pick<ScopeLot, "lo
         client,
         "shipments",
         `select x.id, x.fulfilled_at, x.quantity, x.location_id, x.order_id, x.customer_key, ${LOT_SELECT}
-           from (select a.*, ${GUEST_KEY_SQL} as customer_key from allocations a left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
+           from (select a.* from allocations a
                   where a.shop_id = $1 and a.lot_id = any($2::bigint[]) and a.status = 'ALLOCATED') x ${LOT_JOIN}
           order by x.lot_id, x.fulfilled_at, x.id`,
         [shopId, lotIds],

@@ -67,13 +67,27 @@ export async function recordOrder(sql: Sql, shopId: number, order: OrderSnapshot
       ],
     );
   }
-  // Allocations made before the order was known (or before a guest got a customer id) follow it.
-  await sql.query("update allocations set customer_id = $3, updated_at = now() where shop_id = $1 and order_id = $2 and customer_id is distinct from $3", [
-    shopId,
-    order.id,
-    order.customerId,
-  ]);
+  // Allocations made before the order was known (or before a guest got a customer id, or an email) follow it.
+  await copyCustomerToAllocations(sql, shopId, [order.id]);
   return row.inserted ? "created" : "updated";
+}
+
+/**
+ * The orders' customer id and recall customer key (orders.customer_key, a generated column: the
+ * one definition of the key) onto their allocations, which carry both for recall paging. Called
+ * wherever the customer snapshot of stored orders changes: recordOrder (an order that arrives
+ * after its fulfilment, a guest who gets an account or changes email) and customers/redact (a
+ * guest's key becomes order:<id>, the email must not stay on the allocations either).
+ */
+export async function copyCustomerToAllocations(sql: Pick<Sql, "query">, shopId: number, orderIds: bigint[]): Promise<void> {
+  if (orderIds.length === 0) return;
+  await sql.query(
+    `update allocations set customer_id = o.customer_id, customer_key = o.customer_key, updated_at = now()
+       from orders o
+      where o.shop_id = $1 and o.id = any($2::bigint[]) and allocations.shop_id = $1 and allocations.order_id = o.id
+        and (allocations.customer_id is distinct from o.customer_id or allocations.customer_key <> o.customer_key)`,
+    [shopId, orderIds],
+  );
 }
 
 /** orders/create, orders/updated, orders/cancelled: the same snapshot, newest wins. */

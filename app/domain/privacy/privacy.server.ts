@@ -11,6 +11,7 @@ import type { Sql } from "../../lib/sql.server";
 import type { TopicHandler } from "../webhooks/handler";
 import { customerRequest, PERSONAL_PAYLOAD_KEYS, type CustomerRequest } from "./privacy-payloads";
 import { DataRequestCursorError } from "./errors";
+import { copyCustomerToAllocations } from "../orders/orders.server";
 
 /** SQL condition on `orders o` for the orders of the customer in a request ($1 shop, $2 customer id, $3 email, $4 order ids). */
 const CUSTOMER_ORDERS = `o.shop_id = $1 and (o.customer_id = $2 or o.id = any($4::bigint[])
@@ -39,6 +40,8 @@ export async function redactCustomer(sql: Sql, shopId: number, shopDomain: strin
     params,
   );
   const orderIds = orders.rows.map((r) => r.id);
+  // Their allocations take the new key (a guest's "email:..." becomes "order:<id>").
+  await copyCustomerToAllocations(sql, shopId, orderIds);
   const dataRequests = await sql.query(
     "delete from data_requests where shop_id = $1 and (customer_id = $2 or ($3::text is not null and lower(email) = $3))",
     [shopId, request.customerId, request.email],

@@ -4,9 +4,14 @@
 //   - a Shopify customer:                          its id in digits, "7301188550001"
 //   - a guest checkout with an email on the order: "email:" + the email in lower case
 //   - a guest without email, or a redacted guest:  "order:" + the order id
-// Allocations carry customer_id (denormalised from the order) so customers with an id are paged
-// straight from the index allocations(shop_id, lot_id, customer_id). Guests (customer_id null)
-// come after every customer with an id, ordered by their key. A cursor says which phase it is in.
+// The key is defined once, in SQL: orders.customer_key is a generated column (migration
+// 20261126120204_recall_customer_key), so every write of an order's customer snapshot recomputes
+// it. Allocations carry customer_id and customer_key, copied from the order when the allocation is
+// made and again whenever the order's snapshot changes (copyCustomerToAllocations: an order that
+// arrives after its fulfilment, customers/redact). Customers with an id are paged straight from
+// the index allocations(shop_id, lot_id, customer_id); guests (customer_id null) come after every
+// customer with an id, ordered by key, from the partial index allocations_guest_key_idx
+// (shop_id, lot_id, customer_key). A cursor says which phase it is in.
 import { InvalidCursorError } from "./errors";
 
 export type CustomerCursor = { phase: "customer"; after: bigint } | { phase: "guest"; after: string };
@@ -23,18 +28,6 @@ export function decodeCursor(cursor: string | null | undefined): CustomerCursor 
   if (/^g:(\d+|email:.+|order:\d+)$/s.test(raw)) return { phase: "guest", after: raw.slice(2) };
   throw new InvalidCursorError(cursor);
 }
-
-/**
- * SQL expression of the customer key for an allocation `a` joined (left) to its order `o`.
- * Used only for allocations without customer_id (guests, or a fulfilment whose order has not
- * been linked yet).
- */
-export const GUEST_KEY_SQL = `(case
-  when a.customer_id is not null then a.customer_id::text
-  when o.customer_id is not null then o.customer_id::text
-  when not coalesce(o.redacted, false) and coalesce(o.customer_email, o.email) is not null
-    then 'email:' || lower(coalesce(o.customer_email, o.email))
-  else 'order:' || a.order_id::text end)`;
 
 /** "12" -> 12n; other keys are guests (null). */
 export function customerIdOfKey(key: string): bigint | null {

@@ -11,7 +11,6 @@ import { withTransaction, isUniqueViolation, type Sql } from "../../lib/sql.serv
 import { quarantineLot } from "../lots/quarantine.server";
 import { addOutboxEntries, queueOutboxEntries } from "../sync/outbox.server";
 import type { LedgerCause } from "../ledger/ledger.server";
-import { GUEST_KEY_SQL } from "./customer-key";
 import { InvalidCursorError, RecallClosedError, RecallInputError, RecallNotFoundError } from "./errors";
 import {
   customersByKeys,
@@ -157,12 +156,8 @@ async function addRecallCustomers(sql: Queryable, shopId: number, recallId: bigi
   await sql.query(
     `insert into recall_customers (recall_id, customer_key, shop_id, status, updated_at)
      select distinct $1::bigint, k.customer_key, $2::int, 'TO_CONTACT'::"ContactStatus", now() from (
-       select a.customer_id::text as customer_key from allocations a
-        where a.shop_id = $2 and a.lot_id = any($3::bigint[]) and a.customer_id is not null and a.status = 'ALLOCATED'
-          and ($4::timestamptz is null or a.updated_at >= $4)
-       union
-       select ${GUEST_KEY_SQL} from allocations a left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
-        where a.shop_id = $2 and a.lot_id = any($3::bigint[]) and a.customer_id is null and a.status = 'ALLOCATED'
+       select a.customer_key from allocations a
+        where a.shop_id = $2 and a.lot_id = any($3::bigint[]) and a.status = 'ALLOCATED'
           and ($4::timestamptz is null or a.updated_at >= $4)
      ) k on conflict do nothing`,
     [recallId, shopId, lotIds, since],

@@ -11,7 +11,7 @@
 // All SQL goes through the pg pool (or the caller's transaction), shop-scoped in every clause.
 import type pg from "pg";
 import { pool } from "../../db.server";
-import { decodeCursor, encodeCursor, GUEST_KEY_SQL, customerIdOfKey } from "./customer-key";
+import { decodeCursor, encodeCursor, customerIdOfKey } from "./customer-key";
 import { InvalidCursorError, LotNotFoundError } from "./errors";
 import { downstreamLots } from "../genealogy/genealogy.server";
 
@@ -225,13 +225,9 @@ const SHIPPED_COLUMNS = `a.id as allocation_id, a.customer_id, a.order_id, o.nam
 const SHIPPED_JOINS = `left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
   left join locations loc on loc.shop_id = a.shop_id and loc.id = a.location_id`;
 
-// Guest allocations of the lots ($1 shop, $2 lot ids) with their customer key: narrow (id, key),
-// so a page of guests computes the wide columns only for the guests it returns.
-const GUEST_KEYS_CTE = `k as (
-    select a.id, ${GUEST_KEY_SQL} as customer_key
-      from allocations a left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
-     where a.shop_id = $1 and a.lot_id = any($2::bigint[]) and a.customer_id is null and a.status = 'ALLOCATED'
-  )`;
+// Live guest allocations (no customer id) of the lots $2 of shop $1: the predicate of the partial
+// index allocations_guest_key_idx (shop_id, lot_id, customer_key), written out so the planner uses it.
+const GUEST_ALLOCATIONS = `a.shop_id = $1 and a.lot_id = any($2::bigint[]) and a.customer_id is null and a.status = 'ALLOCATED'`;
 
 /**
  * One page of the customers who received units of the given lots (keyset by customer key:
@@ -281,15 +277,24 @@ export async function listLotCustomers(
   }
 
   if (customersFound < limit) {
-    // Phase 2: guests (no customer id on the allocation), by their key.
-    const after = cursor?.phase === "guest" ? cursor.after : null;
+    // Phase 2: guests (no customer id on the allocation), by the key stored on the allocation: per
+    // lot an ordered, limited range scan of allocations_guest_key_idx (lateral), merged, then the
+    // lines of those keys only. Constant work per page, like phase 1. Every key is longer than ""
+    // (a bound, not "or is null", so the scan starts at the cursor).
+    const after = cursor?.phase === "guest" ? cursor.after : "";
     const guests = await db.query<ShippedRow>(
-      `with ${GUEST_KEYS_CTE}, keys as (
-         select distinct customer_key from k where $3::text is null or customer_key > $3::text order by 1 limit $4
+      `with keys as (
+         select distinct x.customer_key from unnest($2::bigint[]) as l(id)
+         cross join lateral (
+           select distinct a.customer_key from allocations a
+            where a.shop_id = $1 and a.lot_id = l.id and a.customer_id is null and a.status = 'ALLOCATED' and a.customer_key > $3::text
+            order by a.customer_key limit $4) x
+         order by 1 limit $4
        )
-       select k.customer_key, ${SHIPPED_COLUMNS}
-         from k join keys using (customer_key) join allocations a on a.id = k.id ${SHIPPED_JOINS}
-        order by k.customer_key, a.fulfilled_at, a.id`,
+       select a.customer_key, ${SHIPPED_COLUMNS}
+         from allocations a ${SHIPPED_JOINS}
+        where ${GUEST_ALLOCATIONS} and a.customer_key = any(array(select customer_key from keys))
+        order by a.customer_key, a.fulfilled_at, a.id`,
       [shopId, lotIds, after, limit - customersFound],
     );
     const keys = new Set(guests.rows.map((r) => r.customer_key));
@@ -327,10 +332,9 @@ export async function customersByKeys(db: Queryable, shopId: number, lots: Pick<
           [shopId, lotIds, ids],
         ),
     db.query<ShippedRow>(
-      `with ${GUEST_KEYS_CTE}
-       select k.customer_key, ${SHIPPED_COLUMNS}
-         from k join allocations a on a.id = k.id ${SHIPPED_JOINS}
-        where k.customer_key = any($3::text[]) order by a.fulfilled_at, a.id`,
+      `select a.customer_key, ${SHIPPED_COLUMNS}
+         from allocations a ${SHIPPED_JOINS}
+        where ${GUEST_ALLOCATIONS} and a.customer_key = any($3::text[]) order by a.fulfilled_at, a.id`,
       [shopId, lotIds, keys],
     ),
   ]);
@@ -415,9 +419,7 @@ export async function recallTotals(db: Queryable, shopId: number, lots: Pick<Sco
        (select coalesce(sum(e.delta), 0)::int from ledger_entries e
          where e.shop_id = $1 and e.lot_id = any($2::bigint[]) and e.kind in ('RECEIVED', 'PRODUCED')) as received,
        s.shipped, s.returned, s.lines, s.orders, s.with_id,
-       (select count(distinct ${GUEST_KEY_SQL})::int from allocations a
-          left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
-         where a.shop_id = $1 and a.lot_id = any($2::bigint[]) and a.customer_id is null and a.status = 'ALLOCATED') as guests,
+       (select count(distinct a.customer_key)::int from allocations a where ${GUEST_ALLOCATIONS}) as guests,
        (select coalesce(json_agg(json_build_object('lotId', b.lot_id::text, 'locationId', b.location_id::text,
                  'quantity', b.quantity, 'quarantined', case when b.quarantined then b.quantity else 0 end)
                  order by b.lot_id, b.location_id), '[]'::json)
@@ -496,7 +498,7 @@ export async function listPossiblyAffected(
   if (lotIds.length === 0) return { lines: [], units: 0, count: 0, nextCursor: null };
   const result = await db.query<ShippedRow & { total_units: number; total_count: number }>(
     `with ${possiblyAffectedWindowsSql("$1", "$2::bigint[]")}, hits as (
-       select ${GUEST_KEY_SQL} as customer_key, ${SHIPPED_COLUMNS}
+       select a.customer_key, ${SHIPPED_COLUMNS}
          from win
          join allocations a on a.shop_id = $1 and a.variant_id = win.variant_id and a.unknown_lot
                            and a.fulfilled_at >= win.from_at and a.fulfilled_at <= win.to_at and a.status = 'ALLOCATED'
