@@ -1,10 +1,12 @@
-// The main job: `npm run demo -- --no-wait` on this run's database proves the whole path works
-// (setup, the real web and worker processes, signed webhooks over HTTP, allocation, returns,
-// reconciliation, the recall) and that the summary names exactly the customers of the recalled lot.
+// The main job: `npm run demo -- --no-wait` on a database of its own (created by the demo's setup)
+// proves the whole path works (setup, the real web and worker processes, signed webhooks over
+// HTTP, allocation, returns, reconciliation, the recall) and that the summary names exactly the
+// customers of the recalled lot.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { uniqueQueuePrefix } from "../helpers/shops";
 import { EXPECTED_RECALL_CUSTOMERS, RECALLED_LOT } from "../../app/demo/day";
@@ -23,18 +25,47 @@ interface Summary {
   customers: { name: string; email: string; units: number; returnedUnits: number; orders: { orderName: string; lot: string }[] }[];
 }
 
+/**
+ * The demo's worker sweeps and reconciles every shop of its database (inbox, outbox, import
+ * tasks): on the run's database it took up the other test files' stale webhook events and outbox
+ * rows while they ran. Its own database, dropped afterwards, keeps both sides apart.
+ */
+function demoDatabase(): { url: string; drop: () => Promise<void> } {
+  const url = new URL(process.env.DATABASE_URL!);
+  const name = `${url.pathname.slice(1)}_demo`;
+  url.pathname = `/${name}`;
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  return {
+    url: url.toString(),
+    drop: async () => {
+      if (process.env.KEEP_TEST_DATABASE) return;
+      const client = new pg.Client({ connectionString: admin.toString() });
+      await client.connect();
+      await client.query(`drop database if exists "${name}" with (force)`);
+      await client.end();
+    },
+  };
+}
+
 describe("npm run demo -- --no-wait", () => {
   it("replays the day and ends with the recall of the granola lot and exactly its customers", async () => {
     const summaryFile = path.join(mkdtempSync(path.join(tmpdir(), "lotkeeper-demo-")), "summary.json");
-    const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "app", "demo", "main.ts"), "--no-wait", "--no-build", "--port", "0", "--summary-json", summaryFile], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: "development", QUEUE_PREFIX: uniqueQueuePrefix(), LOG_LEVEL: "warn" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const database = demoDatabase();
     let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    let code: number | null;
+    try {
+      const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "app", "demo", "main.ts"), "--no-wait", "--no-build", "--port", "0", "--summary-json", summaryFile], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: "development", QUEUE_PREFIX: uniqueQueuePrefix(), LOG_LEVEL: "warn" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+      code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    } finally {
+      await database.drop();
+    }
     expect(code, output).toBe(0);
 
     // What a person running the demo reads.
