@@ -92,7 +92,7 @@ export default function RecallCase() {
             <Figure label="Units shipped" value={t.shippedUnits} />
             <Figure label="Returned" value={t.returnedUnits} />
             <Figure label="Still with customers" value={t.outstandingUnits} />
-            <Figure label="On hand (quarantined)" value={t.onHandUnits} detail={`${t.quarantinedUnits} quarantined`} />
+            <Figure label="On hand" value={t.onHandUnits} detail={t.onHandUnits === 0 ? undefined : t.quarantinedUnits === t.onHandUnits ? "all quarantined" : `${t.quarantinedUnits} quarantined`} />
           </InlineGrid>
         </Layout.Section>
         <Layout.Section>

@@ -64,8 +64,10 @@ export default function TracePage() {
   const [q, setQ] = useState(data.q);
   const [by, setBy] = useState<string>(params.get("by") ?? "");
   // A link to another trace (an order in a table below) opens this same page: the field follows it.
+  // An empty search (the menu's Trace) leaves what is being typed alone.
   const requestedBy = params.get("by") ?? "";
   useEffect(() => {
+    if (!data.q) return;
     setQ(data.q);
     setBy(requestedBy);
   }, [data.q, requestedBy]);
@@ -80,7 +82,7 @@ export default function TracePage() {
                 <div style={{ flex: 1 }}>
                   <TextField label="Order, customer email or lot" name="q" value={q} onChange={setQ} autoComplete="off" placeholder="#1001, jane@example.com or L2026-001" />
                 </div>
-                <Select label="Search by" name="by" value={by} onChange={setBy} options={[{ label: "Guess", value: "" }, { label: "Order", value: "order" }, { label: "Customer email", value: "email" }, { label: "Lot", value: "lot" }]} />
+                <Select label="Search by" name="by" value={by} onChange={setBy} options={[{ label: "Detect from the text", value: "" }, { label: "Order", value: "order" }, { label: "Customer email", value: "email" }, { label: "Lot", value: "lot" }]} />
                 <Button submit variant="primary" loading={navigation.state === "loading"}>Trace</Button>
               </InlineStack>
             </Form>
