@@ -464,7 +464,7 @@ function Ledger({ data, locationName }: { data: Data; locationName: (id: string 
     <BlockStack gap="300">
       <DataTable
         columnContentTypes={["text", "text", "text", "numeric", "numeric", "text"]}
-        headings={["When", "What", "Location", "Change", "Balance after", "Cause"]}
+        headings={["When (UTC)", "What", "Location", "Change", "Balance after", "Cause"]}
         rows={entries.map((e) => [
           e.createdAt.replace("T", " ").slice(0, 19),
           e.kind.toLowerCase().replace(/_/g, " "),

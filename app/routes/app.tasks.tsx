@@ -62,7 +62,7 @@ export default function Tasks() {
             ) : (
               <DataTable
                 columnContentTypes={["text", "text", "text", "text", "text"]}
-                headings={["Operation", "Started", "Status", "Progress", "Problem"]}
+                headings={["Operation", "Started (UTC)", "Status", "Progress", "Problem"]}
                 rows={tasks.tasks.map((t) => [
                   <Link key="n" to={`/app/tasks/${t.id}`}>{taskName(t.kind)}</Link>,
                   t.createdAt.replace("T", " ").slice(0, 19),
@@ -89,7 +89,7 @@ export default function Tasks() {
                   <Banner tone="critical">These deliveries could not be processed. Fix the cause, then replay each with `npx lotkeeper events replay &lt;webhookId&gt;`.</Banner>
                   <DataTable
                     columnContentTypes={["text", "text", "numeric", "text", "text"]}
-                    headings={["Received", "Topic", "Attempts", "Webhook id", "Reason"]}
+                    headings={["Received (UTC)", "Topic", "Attempts", "Webhook id", "Reason"]}
                     rows={failed.map((e) => [e.receivedAt.replace("T", " ").slice(0, 19), e.topic, e.attempts, e.webhookId, e.error ?? ""])}
                   />
                 </>

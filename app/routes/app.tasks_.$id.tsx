@@ -9,6 +9,7 @@ import { pool } from "../db.server";
 import { findTask } from "../domain/overview/attention.server";
 import { taskName } from "../domain/overview/labels";
 import { RouteError } from "../components/route-error";
+import { plural } from "../components/plural";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -42,14 +43,14 @@ export default function TaskPage() {
   const name = taskName(task.kind);
   const percent = task.total ? Math.floor((task.done / task.total) * 100) : task.status === "DONE" ? 100 : 0;
   return (
-    <Page title={`${name} #${task.id}`} subtitle={`Started ${task.createdAt.replace("T", " ").slice(0, 19)}`} backAction={{ content: "Tasks", url: "/app/tasks" }}>
+    <Page title={`${name} #${task.id}`} subtitle={`Started ${task.createdAt.replace("T", " ").slice(0, 19)} UTC`} backAction={{ content: "Tasks", url: "/app/tasks" }}>
       <Layout>
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
               <InlineStack gap="200" blockAlign="center">
                 {running ? <Badge tone="info">Running</Badge> : task.status === "DONE" ? <Badge tone="success">Done</Badge> : <Badge tone="critical">Failed</Badge>}
-                <Text as="span" variant="bodyMd">{`${task.done} of ${task.total} rows`}</Text>
+                <Text as="span" variant="bodyMd">{`${task.done} of ${plural(task.total, "row")}`}</Text>
               </InlineStack>
               <ProgressBar progress={percent} tone={task.status === "FAILED" ? "critical" : "primary"} />
               {running ? (
@@ -58,9 +59,9 @@ export default function TaskPage() {
                 </Text>
               ) : null}
               {task.status === "DONE" && task.kind === "lots.import" ? (
-                <Banner tone="success" title={`Imported ${result.imported ?? task.total} rows: ${result.units ?? 0} units, ${result.lotsCreated ?? 0} new lots`}>
+                <Banner tone="success" title={`Imported ${plural(result.imported ?? task.total, "row")}: ${plural(result.units ?? 0, "unit")}, ${plural(result.lotsCreated ?? 0, "new lot")}`}>
                   <BlockStack gap="100">
-                    {result.unitsFromIncompleteLots ? <Text as="p">{`${result.unitsFromIncompleteLots} units were taken from incomplete lots the import identified.`}</Text> : null}
+                    {result.unitsFromIncompleteLots ? <Text as="p">{`${plural(result.unitsFromIncompleteLots, "unit was", "units were")} taken from incomplete lots the import identified.`}</Text> : null}
                     <Text as="p">{result.mode === "receipts" ? "Shopify's quantities are being raised by these receipts." : "Opening stock: Shopify's quantities were not changed."}</Text>
                     <Link to="/app/lots">Open Lots</Link>
                   </BlockStack>
