@@ -82,6 +82,15 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
         const args = { shopId, lotId, locationId: /^\d+$/.test(locationId) ? BigInt(locationId) : null, reason: get("reason") || `${intent} from the admin`, cause: "USER" as const, causeRef: `admin:${shop}` };
         const r = intent === "quarantine" ? await quarantineLotNow(args) : await releaseLotNow(args);
         const units = r.locations.reduce((s, l) => s + l.quantity, 0);
+        // No balance changed state: say so, rather than "released 0 units".
+        if (r.locations.length === 0) {
+          const where = args.locationId ? " at that location" : "";
+          return ok(
+            intent === "release"
+              ? `Nothing to release: ${r.lotNumber} had no quarantined units${where} (it is ${r.status.toLowerCase()})`
+              : `${r.lotNumber} is ${r.status.toLowerCase()}; it had no available units${where} to move to quality control`,
+          );
+        }
         return ok(`${intent === "quarantine" ? "Quarantined" : "Released"} ${r.lotNumber}: ${plural(units, "unit")} ${intent === "quarantine" ? "moved to quality control" : "available again"}`);
       }
       case "edit": {

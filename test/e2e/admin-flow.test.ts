@@ -152,6 +152,10 @@ describe("admin panel", () => {
     await page.getByText(`Units: cannot remove that many units: lot ${LOT} has 24 at this location`).first().waitFor();
     await page.getByText("Not done: nothing changed").waitFor();
     expect((await pool().query("select b.quantity from lot_balances b join lots l on l.id = b.lot_id where l.shop_id = $1 and l.lot_number = $2", [shopId, LOT])).rows).toEqual([{ quantity: 24 }]);
+    // Releasing a lot that is not quarantined says there was nothing to release (not "0 units available again").
+    await page.getByLabel("Action").selectOption("release");
+    await page.getByRole("button", { name: "Release", exact: true }).click();
+    await page.getByText(`Nothing to release: ${LOT} had no quarantined units at that location (it is active)`).first().waitFor();
 
     await page.getByRole("link", { name: "Open recall" }).click();
     await page.getByRole("heading", { name: "Open recall" }).waitFor();
