@@ -75,7 +75,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
         }),
       );
       if (changed === 0) return failed("Unknown product");
-      return ok(`${form.get("title") ?? "Product"}: ${form.get("lotTracked") === "true" ? "lot-tracked" : "not lot-tracked"}${strategy ? `, ${strategy}` : ""}`);
+      return ok(`${form.get("title") ?? "Product"}: ${form.get("lotTracked") === "true" ? "lot-tracked" : "not lot-tracked"}${strategy ? `, ${STRATEGY_NAMES[strategy] ?? strategy}` : ", shop default strategy"}`);
     }
     return failed("Unknown action");
   } catch (error) {
@@ -85,6 +85,9 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     throw error;
   }
 };
+
+/** A strategy's short name, as a product's row shows it. */
+const STRATEGY_NAMES: Record<string, string> = { FEFO: "FEFO", FIFO: "FIFO", LIFO: "LIFO", MANUAL: "Manual" };
 
 const STRATEGY_OPTIONS = [
   { label: "FEFO: earliest expiry first (recommended)", value: "FEFO" },
@@ -156,7 +159,7 @@ export default function Settings() {
               ) : (
                 <IndexTable itemCount={products.length} selectable={false} headings={[{ title: "Product" }, { title: "Variants" }, { title: "Lot tracking" }, { title: "Strategy" }, { title: "" }]}>
                   {products.map((p, index) => (
-                    <ProductRow key={p.productId} index={index} product={p} />
+                    <ProductRow key={p.productId} index={index} product={p} shopDefault={settings.allocationStrategy} />
                   ))}
                 </IndexTable>
               )}
@@ -202,7 +205,7 @@ export default function Settings() {
   );
 }
 
-function ProductRow({ product, index }: { product: { productId: string; productTitle: string | null; variants: number; trackedVariants: number; strategyOverride: string | null }; index: number }) {
+function ProductRow({ product, index, shopDefault }: { product: { productId: string; productTitle: string | null; variants: number; trackedVariants: number; strategyOverride: string | null }; index: number; shopDefault: string }) {
   const fetcher = useFetcher<typeof action>();
   useResultToast(fetcher.data);
   const tracked = product.trackedVariants === product.variants;
@@ -223,7 +226,7 @@ function ProductRow({ product, index }: { product: { productId: string; productT
         <Select
           label={`Strategy for ${title}`}
           labelHidden
-          options={[{ label: "Shop default", value: "" }, ...STRATEGIES.map((s) => ({ label: s, value: s }))]}
+          options={[{ label: `Shop default (${STRATEGY_NAMES[shopDefault] ?? shopDefault})`, value: "" }, ...STRATEGIES.map((s) => ({ label: STRATEGY_NAMES[s] ?? s, value: s }))]}
           value={strategy}
           onChange={(value) => {
             setStrategy(value);

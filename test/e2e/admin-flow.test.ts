@@ -276,6 +276,8 @@ describe("admin panel", () => {
       await page.getByRole("heading", { name: heading, exact: true }).waitFor();
       await browser.screenshot(link.toLowerCase());
     }
+    // A product's strategy names the shop's default it falls back to.
+    expect(await page.getByLabel(/^Strategy for /).first().locator("option").allTextContents()).toEqual(["Shop default (FEFO)", "FEFO", "FIFO", "LIFO", "Manual"]);
     expect(browser.externalRequests).toEqual([]);
   });
 
