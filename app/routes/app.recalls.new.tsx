@@ -2,7 +2,7 @@
 // customers in Shopify. Shows the scope (customers, units, downstream lots) before confirming.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineGrid, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { adminContext, forClient } from "../lib/admin-context.server";
@@ -73,6 +73,7 @@ export default function NewRecall() {
     if (next && next !== data.lot) setParams({ lot: next }, { replace: true, preventScrollReset: true });
   };
   const t = data.preview?.totals;
+  const recalled = (data.preview?.lots ?? []).filter((l) => l.status === "RECALLED").map((l) => l.lotNumber);
   return (
     <Page title="Open recall" backAction={{ content: "Recalls", url: "/app/recalls" }}>
       <Layout>
@@ -116,6 +117,12 @@ export default function NewRecall() {
               <Text as="h2" variant="headingMd">Scope</Text>
               {data.previewError ? <Banner tone="warning">{data.previewError}</Banner> : null}
               {!data.lot ? <Text as="p" tone="subdued">Open a lot and choose “Open recall”, or type a lot number to see the scope.</Text> : null}
+              {recalled.length ? (
+                <Banner tone="info">
+                  {`Already recalled: ${recalled.join(", ")}. Another recall covers ${recalled.length === 1 ? "it" : "them"} too; `}
+                  <Link to="/app/recalls?status=OPEN">see the open recalls</Link>.
+                </Banner>
+              ) : null}
               {t ? (
                 <InlineGrid columns={2} gap="200">
                   <Text as="span" tone="subdued">Lots in scope</Text>

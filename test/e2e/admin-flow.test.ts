@@ -195,6 +195,13 @@ describe("admin panel", () => {
     await page.getByText("Recalled").first().waitFor();
     const balance = await pool().query("select quantity, quarantined from lot_balances b join lots l on l.id = b.lot_id where l.shop_id = $1 and l.lot_number = $2", [shopId, LOT]);
     expect(balance.rows).toEqual([{ quantity: 24, quarantined: true }]);
+
+    // Typing an already recalled lot into a new recall says so before anything is opened.
+    await page.getByRole("link", { name: "Recalls" }).first().click();
+    await page.getByRole("link", { name: "Open recall" }).click();
+    await page.getByLabel("Lot number(s)").fill(LOT);
+    await page.getByLabel("Lot number(s)").press("Tab");
+    await page.getByText(`Already recalled: ${LOT}. Another recall covers it too;`).waitFor();
   });
 
   it("assigns units shipped without a lot to the lot they came from (review)", async () => {
