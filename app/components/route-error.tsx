@@ -24,7 +24,7 @@ export function RouteError({ title = "Something went wrong" }: { title?: string 
       <Banner tone="critical" title="This page could not be loaded">
         <BlockStack gap="200">
           <Text as="p">{message}</Text>
-          <Text as="p">Try again; if it keeps failing, check that the worker and database are running (`npx lotkeeper doctor`).</Text>
+          <Text as="p">Try again in a moment. If it keeps failing, the app's operator can check its database and worker with <code>npx lotkeeper doctor</code>.</Text>
           <div>
             <Button onClick={() => window.location.reload()}>Reload</Button>
           </div>

@@ -86,7 +86,7 @@ export default function Tasks() {
                 <Text as="p">None: every delivery from Shopify was processed.</Text>
               ) : (
                 <>
-                  <Banner tone="critical">These deliveries could not be processed. Fix the cause, then replay each with `npx lotkeeper events replay &lt;webhookId&gt;`.</Banner>
+                  <Banner tone="critical">These deliveries could not be processed. Once the cause is fixed, the app's operator replays each one: <code>npx lotkeeper events replay &lt;webhook id&gt;</code>.</Banner>
                   <DataTable
                     columnContentTypes={["text", "text", "numeric", "text", "text"]}
                     headings={["Received (UTC)", "Topic", "Attempts", "Webhook id", "Reason"]}
