@@ -203,8 +203,9 @@ export default function Lots() {
                     <IndexTable.Cell>{variantLabel({ id: lot.variantId, productTitle: lot.productTitle, title: lot.variantTitle, sku: lot.sku })}</IndexTable.Cell>
                     <IndexTable.Cell>
                       <InlineStack gap="100">
-                        <LotStatusBadge status={lot.status} expiresOn={lot.expiresOn} />
-                        {lot.incomplete ? <Badge tone="attention">Incomplete</Badge> : null}
+                        {/* As on the lot's page: an incomplete lot reads "Incomplete", not "Active" beside it. */}
+                        <LotStatusBadge status={lot.status} expiresOn={lot.expiresOn} incomplete={lot.incomplete} />
+                        {lot.incomplete && lot.status !== "ACTIVE" ? <Badge tone="attention">Incomplete</Badge> : null}
                       </InlineStack>
                     </IndexTable.Cell>
                     <IndexTable.Cell>{lot.expiresOn ?? "—"}</IndexTable.Cell>

@@ -268,6 +268,17 @@ describe("admin panel", () => {
 
   it("shows the other pages (trace, recalls, tasks, settings)", async () => {
     const { page } = browser;
+    // A lot reconciliation created reads "Incomplete" in the list, as on its page (not "Active" beside it).
+    await pool().query(
+      "insert into lots (shop_id, variant_id, lot_number, incomplete, updated_at) values ($1, (select id from variants where shop_id = $1 and sku = 'D3-10'), 'UNLOTTED-E2E', true, now())",
+      [shopId],
+    );
+    await page.getByRole("link", { name: "Lots" }).first().click();
+    await page.getByLabel("Search or scan").fill("UNLOTTED-E2E");
+    await page.getByLabel("Search or scan").press("Enter");
+    const incomplete = page.getByRole("row").filter({ hasText: "UNLOTTED-E2E" });
+    await incomplete.getByText("Incomplete", { exact: true }).waitFor();
+    expect(await incomplete.getByText("Active", { exact: true }).count()).toBe(0);
     await page.getByRole("link", { name: "Trace" }).first().click();
     await page.getByLabel("Order, customer email or lot").fill("anna.schmidt@example.com");
     await page.getByRole("button", { name: "Trace" }).click();
