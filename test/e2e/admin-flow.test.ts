@@ -108,7 +108,9 @@ describe("admin panel", () => {
     await page.getByLabel("Supplier", { exact: true }).fill("Kornkammer");
     await page.getByRole("button", { name: "Receive", exact: true }).click();
     await page.getByText(`Received 30 units into lot ${LOT} at Berlin warehouse (new lot)`).first().waitFor();
-    expect(await page.getByLabel("Quantity").inputValue()).toBe(""); // a second click cannot receive the units twice
+    // A second click cannot receive the units twice. The field is cleared by an effect after the
+    // result renders: poll, the text can be on screen a frame before.
+    await expect.poll(() => page.getByLabel("Quantity").inputValue(), { timeout: 10_000 }).toBe("");
     await browser.screenshot("receive");
     const lot = await pool().query("select l.expires_on, b.quantity from lots l join lot_balances b on b.lot_id = l.id where l.shop_id = $1 and l.lot_number = $2", [shopId, LOT]);
     expect(lot.rows).toEqual([{ expires_on: "2027-12-31", quantity: 30 }]);
@@ -288,7 +290,8 @@ describe("admin panel", () => {
     // Her order opens the order's own trace, and the search field follows.
     await page.getByRole("link", { name: "#1041", exact: true }).click();
     await page.getByRole("heading", { name: "Order #1041" }).waitFor();
-    expect(await page.getByLabel("Order, customer email or lot").inputValue()).toBe("#1041");
+    // (set by an effect once the order's trace has rendered: poll)
+    await expect.poll(() => page.getByLabel("Order, customer email or lot").inputValue(), { timeout: 10_000 }).toBe("#1041");
     for (const [link, heading] of [["Recalls", "Recalls"], ["Tasks", "Tasks"], ["Settings", "Settings"]] as const) {
       await page.getByRole("link", { name: link }).first().click();
       await page.getByRole("heading", { name: heading, exact: true }).waitFor();
