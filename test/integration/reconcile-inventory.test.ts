@@ -67,6 +67,24 @@ describe("reconciliation against Shopify's on_hand", () => {
     expect(await counts(shop.id)).toEqual({ lots: 1, discrepancies: 0, outbox: 1 });
   });
 
+  it("a shipment between reading Shopify and locking the lots makes no phantom lot", async () => {
+    const { shop, variant, location } = await setup("rec-moving");
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "M1", quantity: 8, locationId: location.id });
+    await sendOutboxEntry(r.outboxId!);
+    // First read: 10 (before 2 units shipped in Shopify); once the lots (8 after that shipment) are locked: 8.
+    const reads = [10, 8];
+    server.use(
+      graphql.query("LotkeeperLevelOnHand", ({ variables }) =>
+        HttpResponse.json({ data: { inventoryItem: { id: variables.id, inventoryLevel: { quantities: [{ name: "on_hand", quantity: reads.shift() ?? 8 }] } } } }),
+      ),
+    );
+    const result = await reconcileLevel(shop.id, variant.inventoryItemId, location.id);
+    expect(result!.decision).toMatchObject({ action: "wait", reason: "Shopify's on_hand changed while reconciling (10 -> 8)" });
+    expect(await counts(shop.id)).toEqual({ lots: 1, discrepancies: 0, outbox: 1 });
+    // The next run sees 8 against 8.
+    expect((await reconcileLevel(shop.id, variant.inventoryItemId, location.id))!.decision.action).toBe("none");
+  });
+
   it("waits while a fulfilment of the shop is recorded but not yet allocated", async () => {
     const { shop, variant, location } = await setup("rec-fulfil");
     const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "F2", quantity: 10, locationId: location.id });
@@ -191,6 +209,10 @@ describe("reading Shopify's levels", () => {
         pages.push(variables);
         return HttpResponse.json({ data: { inventoryItem: { id: variables.id, inventoryLevels: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [level(far, 3)] } } } });
       }),
+      // Read again before acting on the difference (the lots locked): still 3 there.
+      graphql.query("LotkeeperLevelOnHand", ({ variables }) =>
+        HttpResponse.json({ data: { inventoryItem: { id: variables.id, inventoryLevel: String(variables.locationId).endsWith(`/${far}`) ? level(far, 3) : null } } }),
+      ),
     );
     const acted = await reconcileShop(shop.id);
     expect(pages).toEqual([{ id: `gid://shopify/InventoryItem/${variant.inventoryItemId}`, after: "c50" }]);

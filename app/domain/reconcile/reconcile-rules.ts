@@ -25,12 +25,17 @@ export interface LevelFacts {
    * already reflect a shipment whose allocation has not taken the units from the lots.
    */
   unprocessedStockWebhooks?: number;
+  /** Shopify's on_hand read again once the lots are locked; a change since the first read proves nothing. */
+  shopifyOnHandNow?: number;
 }
 
 export function decideReconciliation(f: LevelFacts): ReconcileDecision {
   const difference = f.shopifyOnHand + f.pendingUnsentDelta - f.lotsOnHand;
   if (difference === 0) return { action: "none", difference: 0 };
   if (f.inFlightRows > 0) return { action: "wait", difference, reason: `${f.inFlightRows} change(s) of the app to this level are being sent to Shopify` };
+  if (f.shopifyOnHandNow !== undefined && f.shopifyOnHandNow !== f.shopifyOnHand) {
+    return { action: "wait", difference, reason: `Shopify's on_hand changed while reconciling (${f.shopifyOnHand} -> ${f.shopifyOnHandNow})` };
+  }
   if (f.unprocessedStockWebhooks) return { action: "wait", difference, reason: `${f.unprocessedStockWebhooks} order/fulfilment/refund webhook(s) of the shop are not processed yet` };
   if (difference > 0) return { action: "create-incomplete-lot", difference, units: difference };
   return { action: "record-discrepancy", difference, missingUnits: -difference };

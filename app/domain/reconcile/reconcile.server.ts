@@ -12,7 +12,7 @@ import { fetchLevelOnHand, fetchOnHand, ON_HAND_BATCH } from "../../lib/shopify-
 import { moveLotUnitsWithEntries } from "../ledger/ledger.server";
 import { findShopDomain } from "../shops/shops.server";
 import { fillMissingLocationNames } from "../catalog/catalog.server";
-import { decideReconciliation, type ReconcileDecision } from "./reconcile-rules";
+import { decideReconciliation, type LevelFacts, type ReconcileDecision } from "./reconcile-rules";
 import { RECONCILE_SHOP_JOB } from "./inventory-level-webhook.server";
 
 export interface LevelResult {
@@ -39,7 +39,7 @@ export async function reconcileLevel(shopId: number, inventoryItemId: bigint, lo
   if (!variant.rows[0]) return null;
   const domain = await shopDomain(shopId);
   const onHand = await fetchLevelOnHand(domain, inventoryItemId, locationId);
-  return applyLevel(shopId, { variantId: variant.rows[0].id, inventoryItemId }, locationId, onHand);
+  return applyLevel(shopId, domain, { variantId: variant.rows[0].id, inventoryItemId }, locationId, onHand);
 }
 
 /**
@@ -74,7 +74,7 @@ export async function reconcileShop(shopId: number): Promise<LevelResult[]> {
       if (!levels.has(key)) levels.set(key, { variant: { variantId: v.id, inventoryItemId: v.inventory_item_id }, locationId: l.location_id, onHand: 0 });
     }
     for (const level of levels.values()) {
-      const r = await applyLevel(shopId, level.variant, level.locationId, level.onHand);
+      const r = await applyLevel(shopId, domain, level.variant, level.locationId, level.onHand);
       if (r.decision.action !== "none") results.push(r);
     }
   }
@@ -88,7 +88,7 @@ async function shopDomain(shopId: number): Promise<string> {
 }
 
 /** Compares and acts for one level, in one transaction that locks the level's balances. */
-async function applyLevel(shopId: number, variant: TrackedVariant, locationId: bigint, shopifyOnHand: number): Promise<LevelResult> {
+async function applyLevel(shopId: number, domain: string, variant: TrackedVariant, locationId: bigint, shopifyOnHand: number): Promise<LevelResult> {
   return withTransaction(async (sql) => {
     // Lock the level's balances so a receipt or allocation cannot slip in between reading and acting,
     // in lot id order: the order allocation locks them in, so the two never deadlock.
@@ -112,13 +112,20 @@ async function applyLevel(shopId: number, variant: TrackedVariant, locationId: b
        where s.id = $1 and e.status = 'PENDING' and (e.topic like 'orders/%' or e.topic like 'fulfillments/%' or e.topic like 'refunds/%')`,
       [shopId],
     );
-    const decision = decideReconciliation({
+    const facts: LevelFacts = {
       shopifyOnHand,
       lotsOnHand,
       pendingUnsentDelta: pending.rows[0]!.unsent,
       inFlightRows: pending.rows[0]!.in_flight,
       unprocessedStockWebhooks: inbox.rows[0]!.n,
-    });
+    };
+    let decision = decideReconciliation(facts);
+    if (decision.action === "create-incomplete-lot" || decision.action === "record-discrepancy") {
+      // Shopify was read before the balances were locked: a shipment or restock in between (its
+      // webhook already processed) would look like a difference. Read it again now that the lots
+      // cannot move, and act only on a quantity that held still. Rare: only when they differ.
+      decision = decideReconciliation({ ...facts, shopifyOnHandNow: await fetchLevelOnHand(domain, variant.inventoryItemId, locationId) });
+    }
     const result: LevelResult = { variantId: variant.variantId, inventoryItemId: variant.inventoryItemId, locationId, shopifyOnHand, lotsOnHand, decision };
     if (decision.action === "create-incomplete-lot") {
       Object.assign(result, await createIncompleteLot(sql, shopId, variant.variantId, locationId, decision.units));
