@@ -79,8 +79,8 @@ async function floor(db: pg.Pool, shopId: number, variants: bigint[], ms: number
             const id = next++;
             const a = await client.query<{ id: string }>(
               `insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_key, lot_id, unknown_lot, location_id, quantity, fulfilled_at, updated_at)
-               values ($1, $2, $2, $2, $3, 'order:' || $2, $4, false, $5, $6, now(), now()) returning id`,
-              [shopId, String(9_000_000_000 + id), String(variant), lot.lot_id, String(LOCATION), quantity],
+               values ($1, $2, $2, $2, $3, $7, $4, false, $5, $6, now(), now()) returning id`,
+              [shopId, String(9_000_000_000 + id), String(variant), lot.lot_id, String(LOCATION), quantity, `order:${9_000_000_000 + id}`],
             );
             await client.query(
               `insert into ledger_entries (shop_id, lot_id, location_id, kind, delta, balance_after, cause, cause_ref) values ($1, $2, $3, 'ALLOCATED', $4, $5, 'WEBHOOK', $6)`,
