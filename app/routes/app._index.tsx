@@ -75,7 +75,7 @@ export default function Home() {
             />
             <Metric label="Open recalls" value={a.openRecalls.count} tone="critical" to="/app/recalls" />
             <Metric label="Stock discrepancies" value={a.openDiscrepancies} tone="warning" to="/app/review" />
-            <Metric label="Failed webhook events" value={a.failedWebhooks} tone="critical" to="/app/tasks" detail={a.failedWebhooks ? "Listed under Tasks, with how to replay them" : undefined} />
+            <Metric label="Failed webhook events" value={a.failedWebhooks} tone="critical" to="/app/tasks" detail={a.failedWebhooks ? "Listed under Tasks, each with Retry" : undefined} />
             <Metric label="Lots to complete" value={a.incompleteLots} tone="warning" to="/app/lots?status=INCOMPLETE" detail="Created from unexplained Shopify stock" />
             <Metric label="Changes waiting to reach Shopify" value={a.pendingSync} to="/app/tasks" />
           </InlineGrid>

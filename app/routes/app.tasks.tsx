@@ -1,14 +1,17 @@
 // Tasks: long operations (imports, exports, tagging) with their progress, changes waiting to reach
-// Shopify, and webhook deliveries that failed. Refreshes itself while something is running.
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Card, DataTable, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+// Shopify, and webhook deliveries that failed (each with Retry, the replay the operator's CLI does).
+// Refreshes itself while something is running.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Button, Card, DataTable, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { adminContext, forClient } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { failedWebhookEvents, listTasks } from "../domain/overview/attention.server";
 import { taskName } from "../domain/overview/labels";
 import { outboxSummary } from "../domain/sync/outbox.server";
+import { EventAlreadyProcessedError, EventNotFoundError, replayEvent } from "../domain/webhooks/events.server";
+import { failed as refused, ok, useResultToast, type ActionResult } from "../components/action-result";
 import { KeysetPagination } from "../components/keyset-pagination";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
@@ -25,8 +28,26 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return forClient({ tasks, sync, failed });
 };
 
+/** Retry: queue one of the session shop's failed deliveries again (another shop's id is a 404). */
+export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
+  const { shop } = await adminContext(request);
+  const form = await request.formData();
+  if (form.get("intent") !== "retry") return refused("Unknown action");
+  const webhookId = String(form.get("webhookId") ?? "").trim();
+  try {
+    const r = await replayEvent(webhookId, { shopDomain: shop });
+    return ok(`Retrying the ${r.topic} delivery: it is queued again and leaves this list once processed`);
+  } catch (error) {
+    if (error instanceof EventNotFoundError) throw new Response("Not found", { status: 404 });
+    if (error instanceof EventAlreadyProcessedError) return refused(`The ${webhookId} delivery is already processed: nothing to retry`);
+    throw error;
+  }
+};
+
 export default function Tasks() {
   const { tasks, sync, failed } = useLoaderData<typeof loader>();
+  const retry = useFetcher<typeof action>();
+  useResultToast(retry.data);
   const revalidator = useRevalidator();
   const running = tasks.tasks.some((t) => t.status === "RUNNING") || sync.pending > 0;
   useEffect(() => {
@@ -83,17 +104,30 @@ export default function Tasks() {
             <BlockStack gap="200">
               <Text as="h2" variant="headingMd">Failed webhook deliveries</Text>
               {failed.length === 0 ? (
-                <Text as="p">None: every delivery from Shopify was processed.</Text>
+                <Text as="p">None: no delivery from Shopify is waiting on a retry.</Text>
               ) : (
                 <>
-                  <Banner tone="critical">These deliveries could not be processed. Once the cause is fixed, the app's operator replays each one: <code>npx lotkeeper events replay &lt;webhook id&gt;</code>.</Banner>
+                  <Banner tone="critical">These deliveries could not be processed. Once the cause is fixed, retry each one (the app's operator can also replay them: <code>npx lotkeeper events replay &lt;webhook id&gt;</code>).</Banner>
                   <DataTable
-                    columnContentTypes={["text", "text", "numeric", "text", "text"]}
-                    headings={["Received (UTC)", "Topic", "Attempts", "Webhook id", "Reason"]}
-                    rows={failed.map((e) => [e.receivedAt.replace("T", " ").slice(0, 19), e.topic, e.attempts, e.webhookId, e.error ?? ""])}
+                    columnContentTypes={["text", "text", "numeric", "text", "text", "text"]}
+                    headings={["Received (UTC)", "Topic", "Attempts", "Webhook id", "Reason", ""]}
+                    rows={failed.map((e) => [
+                      e.receivedAt.replace("T", " ").slice(0, 19),
+                      e.topic,
+                      e.attempts,
+                      e.webhookId,
+                      e.error,
+                      <retry.Form key="r" method="post">
+                        <input type="hidden" name="intent" value="retry" />
+                        <input type="hidden" name="webhookId" value={e.webhookId} />
+                        <Button submit size="slim" loading={retry.state !== "idle" && retry.formData?.get("webhookId") === e.webhookId}>Retry</Button>
+                      </retry.Form>,
+                    ])}
                   />
                 </>
               )}
+              {retry.data?.ok ? <Banner tone="success" title="Queued again">{retry.data.message}</Banner> : null}
+              {retry.data && !retry.data.ok ? <Banner tone="critical" title="Not retried">{retry.data.error}</Banner> : null}
             </BlockStack>
           </Card>
         </Layout.Section>

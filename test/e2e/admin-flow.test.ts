@@ -299,6 +299,19 @@ describe("admin panel", () => {
     }
     // A product's strategy names the shop's default it falls back to.
     expect(await page.getByLabel(/^Strategy for /).first().locator("option").allTextContents()).toEqual(["Shop default (FEFO)", "FEFO", "FIFO", "LIFO", "Manual"]);
+    // A failed delivery is retried from Tasks (the cause is gone: its payload is fine).
+    const failedId = `${shop}-failed-location`;
+    await pool().query(
+      `insert into webhook_events (webhook_id, shop_domain, topic, payload, status, attempts, last_error)
+       values ($1, $2, 'locations/update', $3::jsonb, 'FAILED', 1, 'InvalidPayloadError: location has no name')`,
+      [failedId, shop, JSON.stringify(locationPayloads(new Date())[0])],
+    );
+    await page.getByRole("link", { name: "Tasks" }).first().click();
+    const failedRow = page.getByRole("row").filter({ hasText: failedId });
+    await failedRow.getByText("Shopify sent data the app cannot use: location has no name").waitFor();
+    await failedRow.getByRole("button", { name: "Retry" }).click();
+    await page.getByText("Retrying the locations/update delivery: it is queued again and leaves this list once processed").first().waitFor();
+    await waitUntil("the retried delivery", async () => (await pool().query("select status from webhook_events where webhook_id = $1", [failedId])).rows[0]?.status === "PROCESSED");
     expect(browser.externalRequests).toEqual([]);
   });
 

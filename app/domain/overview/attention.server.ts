@@ -1,6 +1,7 @@
 // "What needs attention now", for the admin home page: one indexed query per item, all scoped to
 // the shop. Counts plus the first few rows so the merchant can act from the page.
 import type { Sql } from "../../lib/sql.server";
+import { failureInPlainWords } from "../webhooks/events.server";
 
 export const EXPIRY_WINDOW_DAYS = 30;
 
@@ -122,12 +123,12 @@ export async function findTask(sql: Pick<Sql, "query">, shopId: number, taskId: 
   return t ? { id: t.id, kind: t.kind, status: t.status, done: t.done, total: t.total, error: t.error, result: t.result, createdAt: t.created_at, updatedAt: t.updated_at } : null;
 }
 
-/** Failed webhook deliveries of the shop (the newest 50), with the reason stored on each. */
+/** Failed webhook deliveries of the shop (the newest 50), with the stored reason in plain words. */
 export async function failedWebhookEvents(sql: Pick<Sql, "query">, shopDomain: string) {
   const r = await sql.query<{ webhook_id: string; topic: string; attempts: number; last_error: string | null; received_at: Date }>(
     `select webhook_id, topic, attempts, last_error, received_at from webhook_events
       where shop_domain = $1 and status = 'FAILED' order by received_at desc limit 50`,
     [shopDomain],
   );
-  return r.rows.map((e) => ({ webhookId: e.webhook_id, topic: e.topic, attempts: e.attempts, error: e.last_error, receivedAt: e.received_at }));
+  return r.rows.map((e) => ({ webhookId: e.webhook_id, topic: e.topic, attempts: e.attempts, error: failureInPlainWords(e.last_error), receivedAt: e.received_at }));
 }

@@ -59,11 +59,16 @@ export interface ReplayResult {
   queue: RequeueResult;
 }
 
+export interface ReplayOptions {
+  /** Only an event of this shop (the admin panel); another shop's id is "no webhook event". */
+  shopDomain?: string;
+}
+
 /** Queue a failed, deferred or stuck pending event again; the row goes back to pending. */
-export async function replayEvent(webhookId: string): Promise<ReplayResult> {
+export async function replayEvent(webhookId: string, options: ReplayOptions = {}): Promise<ReplayResult> {
   const found = await pool().query<{ id: bigint; topic: string; shop_domain: string; status: string }>(
-    "select id, topic, shop_domain, status::text from webhook_events where webhook_id = $1",
-    [webhookId],
+    "select id, topic, shop_domain, status::text from webhook_events where webhook_id = $1 and ($2::text is null or shop_domain = $2)",
+    [webhookId, options.shopDomain ?? null],
   );
   const row = found.rows[0];
   if (!row) throw new EventNotFoundError(webhookId);
@@ -71,4 +76,16 @@ export async function replayEvent(webhookId: string): Promise<ReplayResult> {
   await pool().query("update webhook_events set status = 'PENDING' where id = $1 and status <> 'PROCESSED'", [row.id]);
   const queue = await requeueEvent(row.id, webhookId);
   return { webhookId, topic: row.topic, shop: row.shop_domain, previousStatus: row.status.toLowerCase() as EventStatus, status: "pending", queue };
+}
+
+/**
+ * A stored failure (`Name: message`, as the worker records it) in the merchant's words: a payload
+ * the app cannot use says so; anything else is the app's own failure, with its message.
+ */
+export function failureInPlainWords(lastError: string | null): string {
+  if (!lastError) return "No reason was recorded";
+  const match = /^([A-Za-z]*Error): ([\s\S]*)$/.exec(lastError);
+  const message = (match ? match[2]! : lastError).trim();
+  if (match?.[1] === "InvalidPayloadError") return `Shopify sent data the app cannot use: ${message}`;
+  return `The app could not process it: ${message}`;
 }
