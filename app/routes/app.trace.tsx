@@ -232,6 +232,27 @@ function TraceTree({ title, trace }: { title: string; trace: Trace }) {
   );
 }
 
+/** Where the full list is: a recall for the traced lot (downstream lots included, with the CSV) or each lot's page. */
+function MoreCustomers({ trace }: { trace: Trace }) {
+  const roots = trace.lots.filter((l) => l.depth === 0);
+  const first = roots[0];
+  if (!first) return null;
+  const sameVariant = roots.every((l) => l.variantId === first.variantId);
+  const recallUrl = `/app/recalls/new?lot=${encodeURIComponent(first.lotNumber)}${sameVariant ? `&variant=${first.variantId}` : ""}`;
+  return (
+    <Text as="span">
+      More customers than shown here: <Link to={recallUrl}>open a recall for {first.lotNumber}</Link> for the full list and the CSV (lots made from it included), or see the customers on{" "}
+      {roots.map((l, i) => (
+        <span key={l.lotId}>
+          {i ? ", " : ""}
+          <Link to={`/app/lots/${l.lotId}`}>{roots.length > 1 ? `lot ${l.lotNumber} (${l.product ?? l.sku ?? l.variantId})` : `the lot's page`}</Link>
+        </span>
+      ))}
+      .
+    </Text>
+  );
+}
+
 function Customers({ trace }: { trace: Trace }) {
   const customers = trace.customers ?? [];
   return (
@@ -245,7 +266,7 @@ function Customers({ trace }: { trace: Trace }) {
             columnContentTypes={["text", "text", "text", "numeric", "numeric"]}
             headings={["Customer", "Email", "Orders", "Units", "Returned"]}
             rows={customers.map((c) => [c.redacted ? "(redacted)" : c.name ?? "(guest)", c.email ?? "—", <OrderLinks key={c.customerKey} orders={c.orders} />, c.units, c.returnedUnits])}
-            footerContent={trace.nextCursor ? "More customers: open a recall lookup for the full list and the CSV." : undefined}
+            footerContent={trace.nextCursor ? <MoreCustomers trace={trace} /> : undefined}
           />
         )}
       </BlockStack>
