@@ -61,6 +61,7 @@ describe("admin routes", () => {
     const bad = await settingsAction({ request: post(shop.domain, "/app/settings", { intent: "settings", allocationStrategy: "RANDOM", minShelfLifeDays: "-3", autoLotPattern: "{NOPE}" }), params: {}, context: {} });
     expect(bad.ok).toBe(false);
     expect(Object.keys(bad.errors ?? {}).sort()).toEqual(["allocationStrategy", "autoLotPattern", "minShelfLifeDays"]);
+    expect(bad.errors?.autoLotPattern).toBe("unknown token {NOPE}: use {YYYYMMDD} {YYMMDD} {YYYY} {YY} {MM} {DD} {PO} {SKU} {SEQ}");
     let row = await pool().query("select allocation_strategy, min_shelf_life_days, auto_lot_pattern from shops where id = $1", [shop.id]);
     expect(row.rows[0]).toEqual({ allocation_strategy: "FEFO", min_shelf_life_days: 0, auto_lot_pattern: "{YYYYMMDD}-{PO}-{SEQ}" });
     const good = await settingsAction({ request: post(shop.domain, "/app/settings", { intent: "settings", allocationStrategy: "FIFO", minShelfLifeDays: "14", autoLotPattern: "{YYMMDD}-{SEQ}" }), params: {}, context: {} });

@@ -65,7 +65,11 @@ describe("automatic lot numbers", () => {
   });
   it("checks patterns", () => {
     expect(checkAutoLotPattern("{YYYYMMDD}-{PO}-{SEQ}")).toEqual([]);
-    expect(checkAutoLotPattern("{DATE}-{SEQ}")).toEqual([expect.stringMatching(/unknown token \{DATE\}/)]);
+    const allowed = "{YYYYMMDD} {YYMMDD} {YYYY} {YY} {MM} {DD} {PO} {SKU} {SEQ}";
+    expect(checkAutoLotPattern("{DATE}-{SEQ}")).toEqual([`unknown token {DATE}: use ${allowed}`]);
+    // Only the unknown token is named (not "needs a date" too), on one line; lowercase is named as well.
+    expect(checkAutoLotPattern("{NOPE}")).toEqual([`unknown token {NOPE}: use ${allowed}`]);
+    expect(checkAutoLotPattern("{NOPE}-{seq}-{NOPE}")).toEqual([`unknown tokens {NOPE}, {seq}: use ${allowed}`]);
     expect(checkAutoLotPattern("LOT-{SKU}")).toEqual(["needs at least a date, {PO} or {SEQ} token"]);
     expect(checkAutoLotPattern("{SEQ")).toEqual(expect.arrayContaining(["has a brace that is not part of a {TOKEN}"]));
   });

@@ -209,12 +209,16 @@ export const AUTO_LOT_TOKENS = ["YYYYMMDD", "YYMMDD", "YYYY", "YY", "MM", "DD", 
 export function checkAutoLotPattern(pattern: string): string[] {
   const problems: string[] = [];
   if (pattern.trim() === "") return ["the pattern is empty"];
-  const stripped = pattern.replace(/\{([A-Z]+)(\d)?\}/g, (whole, token: string) => {
-    if (!(AUTO_LOT_TOKENS as readonly string[]).includes(token)) problems.push(`unknown token {${token}}; use ${AUTO_LOT_TOKENS.map((t) => `{${t}}`).join(", ")}`);
+  const unknown: string[] = [];
+  const stripped = pattern.replace(/\{([A-Za-z]+)(\d)?\}/g, (whole, token: string) => {
+    if (!(AUTO_LOT_TOKENS as readonly string[]).includes(token) && !unknown.includes(whole)) unknown.push(whole);
     return "";
   });
+  // One line naming each unknown token and the allowed ones; the "needs a date..." check waits
+  // until they are fixed (an unknown token is usually a misspelt one).
+  if (unknown.length) problems.push(`unknown token${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}: use ${AUTO_LOT_TOKENS.map((t) => `{${t}}`).join(" ")}`);
   if (/[{}]/.test(stripped)) problems.push("has a brace that is not part of a {TOKEN}");
-  if (!/\{(YYYYMMDD|YYMMDD|YYYY|YY|MM|DD|PO|SEQ)\d?\}/.test(pattern)) problems.push("needs at least a date, {PO} or {SEQ} token");
+  if (!unknown.length && !/\{(YYYYMMDD|YYMMDD|YYYY|YY|MM|DD|PO|SEQ)\d?\}/.test(pattern)) problems.push("needs at least a date, {PO} or {SEQ} token");
   return problems;
 }
 

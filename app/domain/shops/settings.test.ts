@@ -21,6 +21,17 @@ describe("parseShopSettings", () => {
     }
   });
 
+  it("gives the pattern one message naming the unknown token and the allowed ones", () => {
+    try {
+      parseShopSettings({ allocationStrategy: "FEFO", minShelfLifeDays: "0", autoLotPattern: "{NOPE}" });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as SettingsValidationError).problems).toEqual([
+        { field: "autoLotPattern", message: "unknown token {NOPE}: use {YYYYMMDD} {YYMMDD} {YYYY} {YY} {MM} {DD} {PO} {SKU} {SEQ}" },
+      ]);
+    }
+  });
+
   it("bounds the shelf life", () => {
     expect(() => parseShopSettings({ allocationStrategy: "FEFO", minShelfLifeDays: "3651", autoLotPattern: "{SEQ}" })).toThrow(/0 to 3650/);
     expect(parseShopSettings({ allocationStrategy: "FEFO", minShelfLifeDays: "0", autoLotPattern: "{SEQ}" }).minShelfLifeDays).toBe(0);

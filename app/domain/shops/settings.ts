@@ -30,8 +30,9 @@ export function parseShopSettings(input: { allocationStrategy?: unknown; minShel
     problems.push({ field: "minShelfLifeDays", message: `must be a whole number of days from 0 to ${MAX_SHELF_LIFE_DAYS}` });
   }
   const pattern = String(input.autoLotPattern ?? "").trim();
-  for (const message of checkAutoLotPattern(pattern)) problems.push({ field: "autoLotPattern", message });
-  if (pattern.length > 64) problems.push({ field: "autoLotPattern", message: "must be at most 64 characters" });
+  // One message per field (the form shows one error under the field): the pattern's problems joined.
+  const patternProblems = [...checkAutoLotPattern(pattern), ...(pattern.length > 64 ? ["must be at most 64 characters"] : [])];
+  if (patternProblems.length) problems.push({ field: "autoLotPattern", message: patternProblems.join("; ") });
   if (problems.length) throw new SettingsValidationError(problems);
   return { allocationStrategy: strategy as Strategy, minShelfLifeDays: days, autoLotPattern: pattern };
 }
