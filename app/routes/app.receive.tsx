@@ -194,6 +194,11 @@ export default function Receive() {
                 />
               </form>
               {scanMessage ? <Banner tone={scanMessage.tone}>{scanMessage.text}</Banner> : null}
+              {locations.length === 0 ? (
+                <Banner tone="warning" title="No locations yet: units need a location to be received into">
+                  Locations come from Shopify: add or activate one in your Shopify admin under Settings &gt; Locations. It arrives here with Shopify&apos;s locations webhooks; then reload this page.
+                </Banner>
+              ) : null}
               <fetcher.Form method="post">
                 <input type="hidden" name="intent" value="receive" />
                 <input type="hidden" name="variantId" value={variantId} />
@@ -222,7 +227,9 @@ export default function Receive() {
                   <FormLayout.Group>
                     <TextField label="Lot number" name="lotNumber" value={fields.lotNumber} onChange={set("lotNumber")} autoComplete="off" helpText="Leave empty to generate one from your pattern (Settings)." error={errors.lot} />
                     <TextField label="Quantity" name="quantity" type="number" min={1} value={fields.quantity} onChange={set("quantity")} autoComplete="off" error={errors.quantity} />
-                    <Select label="Location" name="locationId" options={locations.length ? locations.map((l) => ({ label: l.name, value: l.id })) : [{ label: "No locations known yet", value: "" }]} value={fields.locationId} onChange={set("locationId")} error={errors.location} />
+                    {locations.length ? (
+                      <Select label="Location" name="locationId" options={locations.map((l) => ({ label: l.name, value: l.id }))} value={fields.locationId} onChange={set("locationId")} error={errors.location} />
+                    ) : null}
                   </FormLayout.Group>
                   <FormLayout.Group condensed>
                     <TextField label="Expiry date" name="expiresOn" type="date" value={fields.expiresOn} onChange={set("expiresOn")} autoComplete="off" error={errors.expires} />
