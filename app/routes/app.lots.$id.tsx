@@ -23,6 +23,7 @@ import { LotStatusBadge } from "../components/lot-status-badge";
 import { OrderLinks } from "../components/order-links";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
+import { LOT_FIELD_LABELS } from "../components/lot-fields";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -114,7 +115,7 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
     }
   } catch (error) {
     if (error instanceof LotNotFoundError) throw new Response("Not found", { status: 404 });
-    if (error instanceof LotValidationError) return problemsFailed(error.problems, intent === "edit" ? EDIT_LABELS : ACTION_LABELS);
+    if (error instanceof LotValidationError) return problemsFailed(error.problems, intent === "edit" ? LOT_FIELD_LABELS : ACTION_LABELS);
     if (error instanceof LotError) return failed(error.message);
     throw error;
   }
@@ -122,18 +123,6 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
 
 /** The labels the forms below give each field the domain names in its problems. */
 const ACTION_LABELS: Record<string, string> = { delta: "Units", counted: "Units counted", quantity: "Units", location: "Location", from: "From location", to: "To location", reason: "Reason" };
-const EDIT_LABELS: Record<string, string> = {
-  lot: "Lot number",
-  expires: "Expires",
-  "best-before": "Best before",
-  produced: "Produced",
-  supplier: "Supplier",
-  "supplier-lot": "Supplier lot",
-  po: "Purchase order",
-  cost: "Unit cost",
-  currency: "Currency",
-  notes: "Notes",
-};
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 
@@ -264,9 +253,9 @@ function LotDetails({ data }: { data: Data }) {
           {fetcher.data && !fetcher.data.ok ? <Banner tone="critical" title="Not saved: nothing changed">{fetcher.data.error}</Banner> : null}
           <FormLayout>
             <TextField label="Lot number" value={values.lotNumber} onChange={set("lotNumber")} autoComplete="off" error={errors.lot} />
-            <TextField label="Expires" type="date" value={values.expiresOn} onChange={set("expiresOn")} autoComplete="off" error={errors.expires} />
+            <TextField label={LOT_FIELD_LABELS.expires} type="date" value={values.expiresOn} onChange={set("expiresOn")} autoComplete="off" error={errors.expires} />
             <TextField label="Best before" type="date" value={values.bestBeforeOn} onChange={set("bestBeforeOn")} autoComplete="off" error={errors["best-before"]} />
-            <TextField label="Produced" type="date" value={values.producedOn} onChange={set("producedOn")} autoComplete="off" error={errors.produced} />
+            <TextField label={LOT_FIELD_LABELS.produced} type="date" value={values.producedOn} onChange={set("producedOn")} autoComplete="off" error={errors.produced} />
             <TextField label="Supplier" value={values.supplier} onChange={set("supplier")} autoComplete="off" error={errors.supplier} />
             <TextField label="Supplier lot" value={values.supplierLot} onChange={set("supplierLot")} autoComplete="off" error={errors["supplier-lot"]} />
             <TextField label="Purchase order" value={values.purchaseOrder} onChange={set("purchaseOrder")} autoComplete="off" error={errors.po} />

@@ -18,6 +18,7 @@ import { gs1Summary, parseGs1, Gs1Error } from "../domain/gs1/gs1";
 import { failed, ok, problemsFailed, useResultToast, type ActionResult } from "../components/action-result";
 import { plural } from "../components/plural";
 import { RouteError } from "../components/route-error";
+import { LOT_FIELD_LABELS } from "../components/lot-fields";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -87,22 +88,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveRe
 };
 
 /** The form's label for each field the domain names in its problems. */
-const RECEIVE_LABELS: Record<string, string> = {
-  variant: "Product",
-  lot: "Lot number",
-  quantity: "Quantity",
-  location: "Location",
-  expires: "Expiry date",
-  "best-before": "Best before",
-  produced: "Production date",
-  supplier: "Supplier",
-  "supplier-lot": "Supplier lot",
-  po: "Purchase order",
-  cost: "Unit cost",
-  currency: "Currency",
-  notes: "Notes",
-  gtin: "GTIN",
-};
+const RECEIVE_LABELS: Record<string, string> = { ...LOT_FIELD_LABELS, variant: "Product", quantity: "Quantity", location: "Location", gtin: "GTIN" };
 
 const gtin14 = (code: string | null) => (code && /^\d{8,14}$/.test(code) ? code.padStart(14, "0") : null);
 
