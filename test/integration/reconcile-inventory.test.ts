@@ -5,6 +5,8 @@ import { newId } from "../helpers/factories";
 import { mockCatalog, mockInventoryMutations, mockOnHand, type SentMutation } from "../helpers/lots-shopify";
 import { graphql, HttpResponse, server } from "../helpers/shopify-mock";
 import { pool } from "../../app/db.server";
+import { withTransaction } from "../../app/lib/sql.server";
+import { moveLotUnitsWithEntries } from "../../app/domain/ledger/ledger.server";
 import { getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { receiveLot } from "../../app/domain/lots/receive-lot.server";
 import { getLotDetail, listLots } from "../../app/domain/lots/lot-queries.server";
@@ -67,21 +69,26 @@ describe("reconciliation against Shopify's on_hand", () => {
     expect(await counts(shop.id)).toEqual({ lots: 1, discrepancies: 0, outbox: 1 });
   });
 
-  it("a shipment between reading Shopify and locking the lots makes no phantom lot", async () => {
+  it("a shipment processed while Shopify is being read makes no phantom lot", async () => {
     const { shop, variant, location } = await setup("rec-moving");
-    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "M1", quantity: 8, locationId: location.id });
+    const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "M1", quantity: 10, locationId: location.id });
     await sendOutboxEntry(r.outboxId!);
-    // First read: 10 (before 2 units shipped in Shopify); once the lots (8 after that shipment) are locked: 8.
-    const reads = [10, 8];
+    // Shopify answers 10 (before 2 units shipped there); meanwhile the worker allocates those 2 from the lot.
+    let first = true;
     server.use(
-      graphql.query("LotkeeperLevelOnHand", ({ variables }) =>
-        HttpResponse.json({ data: { inventoryItem: { id: variables.id, inventoryLevel: { quantities: [{ name: "on_hand", quantity: reads.shift() ?? 8 }] } } } }),
-      ),
+      graphql.query("LotkeeperLevelOnHand", async ({ variables }) => {
+        const quantity = first ? 10 : 8;
+        if (first) {
+          first = false;
+          await withTransaction((sql) => moveLotUnitsWithEntries(sql, [{ shopId: shop.id, lotId: r.lotId, locationId: location.id, delta: -2, kind: "ALLOCATED", cause: "WEBHOOK" }]));
+        }
+        return HttpResponse.json({ data: { inventoryItem: { id: variables.id, inventoryLevel: { quantities: [{ name: "on_hand", quantity }] } } } });
+      }),
     );
     const result = await reconcileLevel(shop.id, variant.inventoryItemId, location.id);
-    expect(result!.decision).toMatchObject({ action: "wait", reason: "Shopify's on_hand changed while reconciling (10 -> 8)" });
+    expect(result!.decision).toMatchObject({ action: "wait", reason: "the lots changed while Shopify was read (10 -> 8 units)" });
     expect(await counts(shop.id)).toEqual({ lots: 1, discrepancies: 0, outbox: 1 });
-    // The next run sees 8 against 8.
+    // The retry reads 8 against 8.
     expect((await reconcileLevel(shop.id, variant.inventoryItemId, location.id))!.decision.action).toBe("none");
   });
 
@@ -209,10 +216,6 @@ describe("reading Shopify's levels", () => {
         pages.push(variables);
         return HttpResponse.json({ data: { inventoryItem: { id: variables.id, inventoryLevels: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [level(far, 3)] } } } });
       }),
-      // Read again before acting on the difference (the lots locked): still 3 there.
-      graphql.query("LotkeeperLevelOnHand", ({ variables }) =>
-        HttpResponse.json({ data: { inventoryItem: { id: variables.id, inventoryLevel: String(variables.locationId).endsWith(`/${far}`) ? level(far, 3) : null } } }),
-      ),
     );
     const acted = await reconcileShop(shop.id);
     expect(pages).toEqual([{ id: `gid://shopify/InventoryItem/${variant.inventoryItemId}`, after: "c50" }]);

@@ -86,9 +86,9 @@ describe("reconciliation decisions", () => {
       difference: -3,
       reason: "2 order/fulfilment/refund webhook(s) of the shop are not processed yet",
     });
-    // Shopify read again under the lock: a quantity that moved proves nothing, one that held still is acted on.
-    expect(decideReconciliation({ shopifyOnHand: 10, lotsOnHand: 8, pendingUnsentDelta: 0, inFlightRows: 0, shopifyOnHandNow: 8 })).toMatchObject({ action: "wait", difference: 2 });
-    expect(decideReconciliation({ shopifyOnHand: 10, lotsOnHand: 8, pendingUnsentDelta: 0, inFlightRows: 0, shopifyOnHandNow: 10 })).toEqual({ action: "create-incomplete-lot", difference: 2, units: 2 });
+    // Lots that moved while Shopify was read: its figure proves nothing; lots that held still are compared.
+    expect(decideReconciliation({ shopifyOnHand: 10, lotsOnHand: 8, pendingUnsentDelta: 0, inFlightRows: 0, lotsOnHandBefore: 10 })).toMatchObject({ action: "wait", difference: 2 });
+    expect(decideReconciliation({ shopifyOnHand: 10, lotsOnHand: 8, pendingUnsentDelta: 0, inFlightRows: 0, lotsOnHandBefore: 8 })).toEqual({ action: "create-incomplete-lot", difference: 2, units: 2 });
   });
 });
 

@@ -25,16 +25,19 @@ export interface LevelFacts {
    * already reflect a shipment whose allocation has not taken the units from the lots.
    */
   unprocessedStockWebhooks?: number;
-  /** Shopify's on_hand read again once the lots are locked; a change since the first read proves nothing. */
-  shopifyOnHandNow?: number;
+  /**
+   * The lots' units at this level read before Shopify was: if they moved since (a shipment, return
+   * or receipt processed in between), Shopify's figure is from before that change and proves nothing.
+   */
+  lotsOnHandBefore?: number;
 }
 
 export function decideReconciliation(f: LevelFacts): ReconcileDecision {
   const difference = f.shopifyOnHand + f.pendingUnsentDelta - f.lotsOnHand;
   if (difference === 0) return { action: "none", difference: 0 };
   if (f.inFlightRows > 0) return { action: "wait", difference, reason: `${f.inFlightRows} change(s) of the app to this level are being sent to Shopify` };
-  if (f.shopifyOnHandNow !== undefined && f.shopifyOnHandNow !== f.shopifyOnHand) {
-    return { action: "wait", difference, reason: `Shopify's on_hand changed while reconciling (${f.shopifyOnHand} -> ${f.shopifyOnHandNow})` };
+  if (f.lotsOnHandBefore !== undefined && f.lotsOnHandBefore !== f.lotsOnHand) {
+    return { action: "wait", difference, reason: `the lots changed while Shopify was read (${f.lotsOnHandBefore} -> ${f.lotsOnHand} units)` };
   }
   if (f.unprocessedStockWebhooks) return { action: "wait", difference, reason: `${f.unprocessedStockWebhooks} order/fulfilment/refund webhook(s) of the shop are not processed yet` };
   if (difference > 0) return { action: "create-incomplete-lot", difference, units: difference };

@@ -38,8 +38,25 @@ export async function reconcileLevel(shopId: number, inventoryItemId: bigint, lo
   const variant = await pool().query<{ id: bigint }>("select id from variants where shop_id = $1 and inventory_item_id = $2 and lot_tracked", [shopId, inventoryItemId]);
   if (!variant.rows[0]) return null;
   const domain = await shopDomain(shopId);
+  const variantId = variant.rows[0].id;
+  const before = await lotsOnHandByLevel(shopId, [variantId], locationId);
   const onHand = await fetchLevelOnHand(domain, inventoryItemId, locationId);
-  return applyLevel(shopId, domain, { variantId: variant.rows[0].id, inventoryItemId }, locationId, onHand);
+  return applyLevel(shopId, { variantId, inventoryItemId }, locationId, onHand, before.get(`${variantId}:${locationId}`) ?? 0);
+}
+
+/**
+ * The lots' units per level ("variantId:locationId"), read BEFORE Shopify is: applyLevel compares
+ * them with what it finds under its lock, so a shipment, return or receipt processed between the
+ * two reads is seen instead of being taken for a difference with Shopify.
+ */
+async function lotsOnHandByLevel(shopId: number, variantIds: bigint[], locationId?: bigint): Promise<Map<string, number>> {
+  const r = await pool().query<{ variant_id: bigint; location_id: bigint; total: number }>(
+    `select variant_id, location_id, coalesce(sum(quantity), 0)::int as total from lot_balances
+      where shop_id = $1 and variant_id = any($2::bigint[]) and ($3::bigint is null or location_id = $3)
+      group by variant_id, location_id`,
+    [shopId, variantIds.map(String), locationId?.toString() ?? null],
+  );
+  return new Map(r.rows.map((l) => [`${l.variant_id}:${l.location_id}`, l.total]));
 }
 
 /**
@@ -55,26 +72,23 @@ export async function reconcileShop(shopId: number): Promise<LevelResult[]> {
   const results: LevelResult[] = [];
   for (let i = 0; i < variants.rows.length; i += ON_HAND_BATCH) {
     const chunk = variants.rows.slice(i, i + ON_HAND_BATCH);
+    const lots = await lotsOnHandByLevel(shopId, chunk.map((v) => v.id));
     const shopify = await fetchOnHand(domain, chunk.map((v) => v.inventory_item_id));
     await fillMissingLocationNames(pool(), shopId, shopify);
-    const lots = await pool().query<{ variant_id: bigint; location_id: bigint }>(
-      "select distinct variant_id, location_id from lot_balances where shop_id = $1 and variant_id = any($2::bigint[])",
-      [shopId, chunk.map((v) => v.id.toString())],
-    );
     const levels = new Map<string, { variant: TrackedVariant; locationId: bigint; onHand: number }>();
     for (const v of chunk) {
       for (const l of shopify.filter((s) => s.inventoryItemId === v.inventory_item_id)) {
         levels.set(`${v.id}:${l.locationId}`, { variant: { variantId: v.id, inventoryItemId: v.inventory_item_id }, locationId: l.locationId, onHand: l.onHand });
       }
     }
-    for (const l of lots.rows) {
-      const key = `${l.variant_id}:${l.location_id}`;
-      const v = chunk.find((x) => x.id === l.variant_id)!;
+    for (const key of lots.keys()) {
+      const [variantId, locationId] = key.split(":").map(BigInt) as [bigint, bigint];
+      const v = chunk.find((x) => x.id === variantId)!;
       // Lots at a location Shopify does not stock the item at: Shopify has 0 there.
-      if (!levels.has(key)) levels.set(key, { variant: { variantId: v.id, inventoryItemId: v.inventory_item_id }, locationId: l.location_id, onHand: 0 });
+      if (!levels.has(key)) levels.set(key, { variant: { variantId: v.id, inventoryItemId: v.inventory_item_id }, locationId, onHand: 0 });
     }
-    for (const level of levels.values()) {
-      const r = await applyLevel(shopId, domain, level.variant, level.locationId, level.onHand);
+    for (const [key, level] of levels) {
+      const r = await applyLevel(shopId, level.variant, level.locationId, level.onHand, lots.get(key) ?? 0);
       if (r.decision.action !== "none") results.push(r);
     }
   }
@@ -88,7 +102,7 @@ async function shopDomain(shopId: number): Promise<string> {
 }
 
 /** Compares and acts for one level, in one transaction that locks the level's balances. */
-async function applyLevel(shopId: number, domain: string, variant: TrackedVariant, locationId: bigint, shopifyOnHand: number): Promise<LevelResult> {
+async function applyLevel(shopId: number, variant: TrackedVariant, locationId: bigint, shopifyOnHand: number, lotsOnHandBefore: number): Promise<LevelResult> {
   return withTransaction(async (sql) => {
     // Lock the level's balances so a receipt or allocation cannot slip in between reading and acting,
     // in lot id order: the order allocation locks them in, so the two never deadlock.
@@ -118,14 +132,9 @@ async function applyLevel(shopId: number, domain: string, variant: TrackedVarian
       pendingUnsentDelta: pending.rows[0]!.unsent,
       inFlightRows: pending.rows[0]!.in_flight,
       unprocessedStockWebhooks: inbox.rows[0]!.n,
+      lotsOnHandBefore,
     };
-    let decision = decideReconciliation(facts);
-    if (decision.action === "create-incomplete-lot" || decision.action === "record-discrepancy") {
-      // Shopify was read before the balances were locked: a shipment or restock in between (its
-      // webhook already processed) would look like a difference. Read it again now that the lots
-      // cannot move, and act only on a quantity that held still. Rare: only when they differ.
-      decision = decideReconciliation({ ...facts, shopifyOnHandNow: await fetchLevelOnHand(domain, variant.inventoryItemId, locationId) });
-    }
+    const decision = decideReconciliation(facts);
     const result: LevelResult = { variantId: variant.variantId, inventoryItemId: variant.inventoryItemId, locationId, shopifyOnHand, lotsOnHand, decision };
     if (decision.action === "create-incomplete-lot") {
       Object.assign(result, await createIncompleteLot(sql, shopId, variant.variantId, locationId, decision.units));
