@@ -12,6 +12,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { deliverWebhook } from "./webhook-delivery";
 import { stopChild } from "../lib/child-process.server";
+import { plural } from "../components/plural";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
@@ -32,8 +33,6 @@ const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}
 function step(message: string): void {
   console.log(`[${elapsed()}] ${message}`);
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 class DemoError extends Error {
   override name = "DemoError";
@@ -329,7 +328,7 @@ async function main(): Promise<void> {
     "-------",
     `Webhooks      ${delivered} deliveries, ${figures.webhooks.recorded} recorded (duplicates answered 200, recorded once), ${figures.webhooks.processed} processed, ${figures.webhooks.failed} failed`,
     `Orders        ${figures.orders} orders, ${figures.fulfilments.success} fulfilments shipped, ${figures.fulfilments.cancelled} cancelled`,
-    `Allocation    ${figures.allocations.units} units in ${figures.allocations.lines} lot allocations (${plural(figures.allocations.splitLines, "line")} split across lots, ${figures.allocations.reversed} reversed by the cancellation), ${plural(figures.allocations.returnedUnits, "unit")} returned into their lot, ${figures.allocations.unknownLotUnits} on the unknown-lot record to resolve`,
+    `Allocation    ${figures.allocations.units} units in ${figures.allocations.lines} lot allocations (${plural(figures.allocations.splitLines, "line")} split across lots, ${figures.allocations.reversed} reversed by the cancellation), ${plural(figures.allocations.returnedUnits, "unit")} returned to the lot they came from, ${figures.allocations.unknownLotUnits} on the unknown-lot record to resolve`,
     `Lots          ${figures.lots.total} lots, ${figures.lots.expiringWithin30Days} expiring within 30 days, ${figures.lots.incomplete} auto-created from stock added in Shopify (to complete), ${figures.lots.recalled} recalled`,
     `Shopify       ${Object.entries(byOperation).map(([op, count]) => `${count} ${op}`).join(", ") || "no mutations"} (simulated Admin API, idempotent); ${figures.outbox.pending} pending, ${figures.outbox.failed} failed`,
     "",

@@ -10,6 +10,7 @@ import { moveAllocation } from "../domain/allocation/move-allocation.server";
 import { AllocationNotFoundError, AllocationNotMovableError, LotNotFoundError, LotVariantMismatchError } from "../domain/allocation/errors";
 import { InsufficientStockError } from "../domain/ledger/ledger.server";
 import { failed, ok } from "../components/action-result";
+import { plural } from "../components/plural";
 
 const notFound = () => new Response("Not found", { status: 404 });
 
@@ -39,7 +40,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       return { ...result, toLotNumber: now?.lotNumber ?? `lot ${lotId}` };
     });
     const source = from.unknownLot || from.lotNumber === null ? "the unknown lot" : from.lotNumber;
-    return ok(`Moved ${moved.quantity} unit${moved.quantity === 1 ? "" : "s"} from ${source} to ${toLotNumber}${remainder ? `; ${remainder.quantity - remainder.returnedQuantity} stay on ${source}` : ""}`, {
+    return ok(`Moved ${plural(moved.quantity, "unit")} from ${source} to ${toLotNumber}${remainder ? `; ${remainder.quantity - remainder.returnedQuantity} stay on ${source}` : ""}`, {
       movedAllocationId: moved.id.toString(),
     });
   } catch (error) {

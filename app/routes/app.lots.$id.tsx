@@ -437,7 +437,7 @@ function Genealogy({ data }: { data: Data }) {
   const row = (l: Data["downstream"][number]) => [
     <Link key={l.lotId} to={`/app/lots/${l.lotId}`}>{l.lotNumber}</Link>,
     l.product ?? l.sku ?? "",
-    `${l.depth} step${l.depth === 1 ? "" : "s"}`,
+    plural(l.depth, "step"),
     l.supplier ?? (l.produced ? "(produced)" : "—"),
     l.onHandUnits,
   ];

@@ -103,7 +103,7 @@ export default function RecallCase() {
               <ProgressRow
                 label="Stock quarantined"
                 progress={t.onHandUnits === 0 ? 100 : Math.floor((t.quarantinedUnits / t.onHandUnits) * 100)}
-                detail={`${t.quarantinedUnits} of ${t.onHandUnits} units on hand; ${sync.pending} change${sync.pending === 1 ? "" : "s"} waiting to reach Shopify${sync.failed ? `, ${sync.failed} failed` : ""}`}
+                detail={`${t.quarantinedUnits} of ${t.onHandUnits} units on hand; ${plural(sync.pending, "change")} waiting to reach Shopify${sync.failed ? `, ${sync.failed} failed` : ""}`}
               />
               {tagging ? (
                 <ProgressRow
@@ -157,7 +157,7 @@ export default function RecallCase() {
                 headings={["Lot", "Why", "Status", "Expires", "Supplier"]}
                 rows={recall.lots.map((l) => [
                   <Link key={l.lotId} to={`/app/lots/${l.lotId}`}>{l.lotNumber}</Link>,
-                  l.direct ? "Recalled" : `Made from a recalled lot (${l.depth} step${l.depth === 1 ? "" : "s"})`,
+                  l.direct ? "Recalled" : `Made from a recalled lot (${plural(l.depth, "step")})`,
                   <LotStatusBadge key="s" status={l.status} expiresOn={l.expiresOn} />,
                   l.expiresOn ?? "—",
                   [l.supplier, l.supplierLot].filter(Boolean).join(" / ") || "—",
