@@ -161,8 +161,7 @@ export default function TracePage() {
                     headings={["Lot", "Product", "Units", "Returned", "Orders"]}
                     rows={data.result.traced.lots.map((l) => [
                       <Link key={l.lotId} to={`/app/lots/${l.lotId}`}>{l.lotNumber}</Link>,
-                      // The product's name as the lot trees show it (the received lot carries only the SKU).
-                      data.result?.kind === "customer" ? data.result.traced.upstream.lots.find((u) => u.lotId === l.lotId)?.product ?? l.sku ?? l.variantId : l.sku,
+                      l.product ?? l.sku ?? l.variantId,
                       l.units,
                       l.returnedUnits,
                       <OrderLinks key={`o${l.lotId}`} orders={l.orders} />,
