@@ -14,11 +14,7 @@ export const ORDER_LOCK_SQL = `insert into orders (shop_id, id, updated_at) valu
      on conflict (shop_id, id) do update set shop_id = excluded.shop_id
      returning customer_id, customer_key`;
 
-/**
- * Locks (creating if needed) the order row and returns its customer id (null until the order
- * arrived) and its recall customer key (orders.customer_key: "order:<id>" until the order arrived).
- */
-export async function lockOrder(sql: Sql, shopId: number, orderId: bigint): Promise<{ customerId: bigint | null; customerKey: string }> {
-  const result = await sql.query<{ customer_id: bigint | null; customer_key: string }>(ORDER_LOCK_SQL, [shopId, orderId.toString()]);
-  return { customerId: result.rows[0]!.customer_id, customerKey: result.rows[0]!.customer_key };
+/** Locks (creating if needed) the order row; callers that need its customer use ORDER_LOCK_SQL in a CTE. */
+export async function lockOrder(sql: Sql, shopId: number, orderId: bigint): Promise<void> {
+  await sql.query(ORDER_LOCK_SQL, [shopId, orderId.toString()]);
 }
