@@ -51,6 +51,16 @@ const schema = z.object({
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Address the worker's metrics server listens on (default this machine only; 0.0.0.0 = every interface). */
   WORKER_METRICS_HOST: z.string().min(1, "must be an address such as 127.0.0.1 or 0.0.0.0").default("127.0.0.1"),
+  /** The web server closes a request whose headers and body have not fully arrived after this long (408; a trickled body). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** The web server closes a connection whose request headers have not arrived after this long (at most HTTP_REQUEST_TIMEOUT_MS). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15_000),
+  /** An idle keep-alive connection is closed after this long (longer than a load balancer's idle timeout). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(65_000),
+  /** Open connections the web server accepts at once; more are dropped at once (one process's share of the load). */
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1000),
+  /** Largest request body of the admin and every other route but /webhooks (a CSV import form): larger ones get 413. */
+  ADMIN_BODY_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   /** On SIGTERM the web server waits this long for in-flight requests before closing their connections. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /** Processed webhook events (and their payloads) are deleted after this many days. */
