@@ -188,4 +188,24 @@ describe("admin routes: a recall case", () => {
     const row = await pool().query("select r.status, c.status as contact from recalls r join recall_customers c on c.recall_id = r.id where r.id = $1", [recallId]);
     expect(row.rows).toEqual([{ status: "CLOSED", contact: "CONTACTED" }]);
   });
+
+  it("opens a recall of lots whose numbers hold spaces and commas, one per line", async () => {
+    const shop = await createTestShop("recall-spaces");
+    const location = await createLocation(shop.id);
+    const variant = await createVariant(shop.id);
+    const spaced = await createLot(shop.id, { variantId: variant, lotNumber: "LOT 2026 A", quantity: 4, locationId: location });
+    const comma = await createLot(shop.id, { variantId: variant, lotNumber: "B,12", quantity: 3, locationId: location });
+    await createLot(shop.id, { variantId: variant, lotNumber: "LOT", quantity: 5, locationId: location });
+    const opened = await openRecallAction({ request: post(shop.domain, "/app/recalls/new", { lot: " LOT 2026 A \r\nB,12\n\n", reason: "Mould", severity: "CLASS_II", tagShopify: "false" }), params: {}, context: {} });
+    expect(opened).toBeInstanceOf(Response);
+    const recallId = /\/app\/recalls\/(\d+)/.exec((opened as Response).headers.get("Location")!)![1]!;
+    const lots = await pool().query<{ lot_id: bigint }>("select lot_id from recall_lots where shop_id = $1 and recall_id = $2 order by lot_id", [shop.id, recallId]);
+    expect(lots.rows.map((r) => r.lot_id).sort()).toEqual([spaced, comma].sort());
+    const statuses = await pool().query<{ lot_number: string; status: string }>("select lot_number, status::text from lots where shop_id = $1 order by lot_number", [shop.id]);
+    expect(statuses.rows).toEqual([
+      { lot_number: "B,12", status: "RECALLED" },
+      { lot_number: "LOT", status: "ACTIVE" },
+      { lot_number: "LOT 2026 A", status: "RECALLED" },
+    ]);
+  });
 });
