@@ -2,7 +2,14 @@
 // the known variants in the preview), a scan field that fills GTIN, lot and dates from a GS1
 // barcode, and CSV import with a dry run that lists every bad row before anything is written. A real
 // import is checked the same way here, then runs in the background: the page goes to its task.
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import {
+  redirect,
+  unstable_composeUploadHandlers,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+} from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Checkbox, DataTable, DropZone, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useMemo, useState } from "react";
@@ -33,11 +40,33 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   });
 };
 
+/**
+ * The action's form. The panel uploads the CSV file itself (multipart): its bytes are read as they
+ * arrive, strictly as UTF-8 and up to the row limit (readImportFile; a CsvError when they are not),
+ * never held whole as a file; the "csv" field is then the file's text. A plain form is read as is.
+ */
+async function readForm(request: Request): Promise<FormData> {
+  if (!(request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data")) return request.formData();
+  return unstable_parseMultipartFormData(
+    request,
+    unstable_composeUploadHandlers(
+      async ({ name, filename, data }) => (name === "csv" && filename !== undefined ? readImportFile(data) : undefined),
+      unstable_createMemoryUploadHandler({ maxPartSize: 64 * 1024 }),
+    ),
+  );
+}
+
 type ReceiveResult = ActionResult & { lotId?: string; lotNumber?: string; report?: Awaited<ReturnType<typeof importLotsCsv>> extends infer R ? { [K in keyof R]: R[K] extends bigint | null ? string | null : R[K] } : never };
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveResult> => {
   const { shopId, shop } = await adminContext(request);
-  const form = await request.formData();
+  let form: FormData;
+  try {
+    form = await readForm(request);
+  } catch (error) {
+    if (error instanceof CsvError) return failed(`Not imported: ${error.message}`);
+    throw error;
+  }
   const get = (name: string) => {
     const v = String(form.get(name) ?? "").trim();
     return v === "" ? null : v;
@@ -45,15 +74,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveRe
   const ctx = { cause: "USER" as const, causeRef: `admin:${shop}` };
   try {
     if (form.get("intent") === "import") {
-      // The panel uploads the file itself (its bytes, decoded here strictly as UTF-8); a text field is taken as it is.
-      const upload = form.get("csv");
-      let csv: string;
-      try {
-        csv = upload instanceof File ? await readImportFile(upload.stream()) : String(upload ?? "");
-      } catch (error) {
-        if (error instanceof CsvError) return failed(`Not imported: ${error.message}`);
-        throw error;
-      }
+      const csv = String(form.get("csv") ?? "");
       if (!csv.trim()) return failed("Choose a CSV file first");
       const dryRun = form.get("dryRun") === "true";
       const mode = form.get("mode") === "receipts" ? "receipts" : "opening-stock";
