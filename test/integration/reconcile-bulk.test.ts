@@ -2,7 +2,7 @@
 // started, Shopify's JSONL result applied once when bulk_operations/finish arrives (signed,
 // through the real intake) or when the sweep's poll finds it done, with the paging path's rules.
 import { afterAll, describe, expect, it } from "vitest";
-import { deliver, eventually, inboxRow, processWebhookQueue, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
+import { deliver, eventually, inboxRow, jobCounts, processWebhookQueue, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { createTestShop } from "../helpers/shops";
 import { newId } from "../helpers/factories";
 import { seedLargeStore, type LargeStore } from "../helpers/large-store";
@@ -62,7 +62,7 @@ async function runMaintenanceUntilSettled(shopId: number, bulkId: bigint): Promi
   try {
     await eventually(async () => {
       const bulk = await getBulkReconciliation(shopId, bulkId);
-      const counts = await getQueue(QUEUE_NAMES.maintenance).getJobCounts("waiting", "active", "delayed");
+      const counts = await jobCounts(QUEUE_NAMES.maintenance);
       return bulk !== null && ["APPLIED", "FAILED"].includes(bulk.state) && counts.waiting + counts.active + counts.delayed === 0;
     }, "the bulk reconciliation to be applied", 60_000);
   } finally {
