@@ -378,11 +378,16 @@ export async function* bulkOnHandLevels(url: string): AsyncGenerator<OnHand> {
   const { createInterface } = await import("node:readline");
   const lines = createInterface({ input: Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), crlfDelay: Infinity });
   let n = 0;
-  for await (const line of lines) {
-    n += 1;
-    if (line.trim() === "") continue;
-    const level = parseBulkOnHandLine(line, n);
-    if (level) yield level;
+  try {
+    for await (const line of lines) {
+      n += 1;
+      if (line.trim() === "") continue;
+      const level = parseBulkOnHandLine(line, n);
+      if (level) yield level;
+    }
+  } catch (error) {
+    if (error instanceof ShopifyAdminError) throw error;
+    throw new ShopifyUnavailableError(`the bulk result download broke off after line ${n}: ${(error as Error).message}`);
   }
 }
 

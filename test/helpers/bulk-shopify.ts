@@ -27,6 +27,8 @@ export interface BulkMock {
   /** The finish webhook's body for the operation (Shopify's bulk_operations/finish shape). */
   finishPayload(operationId?: string): Record<string, unknown>;
   downloads: number;
+  /** The next download breaks off after this many lines (a connection lost mid-transfer). */
+  breakNextDownloadAfter?: number;
 }
 
 export function mockBulkOnHand(shop: string, levels: () => Iterable<{ inventoryItemId: bigint; locationId: bigint; onHand: number }>): BulkMock {
@@ -84,7 +86,17 @@ export function mockBulkOnHand(shop: string, levels: () => Iterable<{ inventoryI
       const op = mock.operations.find((o) => `${o.id.split("/").pop()}.jsonl` === params.file);
       if (!op) return undefined;
       mock.downloads += 1;
-      return new HttpResponse(op.jsonl ?? "", { headers: { "Content-Type": "application/jsonl" } });
+      const cut = mock.breakNextDownloadAfter;
+      if (cut === undefined) return new HttpResponse(op.jsonl ?? "", { headers: { "Content-Type": "application/jsonl" } });
+      mock.breakNextDownloadAfter = undefined;
+      const head = (op.jsonl ?? "").split("\n").slice(0, cut).join("\n") + "\n";
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(head));
+          setTimeout(() => controller.error(new Error("connection reset")), 10);
+        },
+      });
+      return new HttpResponse(body, { headers: { "Content-Type": "application/jsonl" } });
     }),
   );
   return mock;

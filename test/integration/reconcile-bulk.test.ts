@@ -169,6 +169,30 @@ describe("bulk reconciliation of a large shop", () => {
     expect((await inboxRow(another.webhookId))?.status).toBe("PROCESSED");
   });
 
+  it("a download that breaks off halfway is retried, and the levels applied before the break are not applied twice", async () => {
+    const { shop, store } = await largeShop("bulk-cut", 40, 2);
+    // Early in the file: 5 units no lot explains, and 3 missing; late in the file: 2 no lot explains.
+    const early = store.variants[1]!;
+    const late = store.variants[38]!;
+    const bulkShopify = mockBulkOnHand(shop.domain, () =>
+      shopifyLevels(store, new Map([[`${early.inventoryItemId}:${store.locations[0]}`, 15], [`${early.inventoryItemId}:${store.locations[1]}`, 7], [`${late.inventoryItemId}:${store.locations[0]}`, 12]])),
+    );
+    const bulk = await startBulk(shop.id, "bulk");
+    const op = bulkShopify.complete();
+    bulkShopify.breakNextDownloadAfter = 20; // items 1-7 of 40 arrive, then the connection drops
+    await deliver({ topic: "bulk_operations/finish", shop: shop.domain, body: bulkShopify.finishPayload(op.id) });
+    await processWebhookQueue();
+    await runMaintenanceUntilSettled(shop.id, bulk.id); // the job fails once, BullMQ retries it
+    expect(bulkShopify.downloads).toBe(2);
+    expect(await getBulkReconciliation(shop.id, bulk.id)).toMatchObject({ state: "APPLIED" });
+    expect(await incompleteLots(shop.id)).toEqual([
+      [early.id, store.locations[0], 5],
+      [late.id, store.locations[0], 2],
+    ]);
+    expect(await reconciledEntries(shop.id)).toBe(2);
+    expect((await listDiscrepancies(shop.id)).map((d) => [d.variantId, d.missingUnits])).toEqual([[early.id, 3]]);
+  });
+
   it("another shop's operation id cannot finish, fail or read this shop's reconciliation", async () => {
     const a = await largeShop("bulk-iso-a", 10, 1);
     const b = await largeShop("bulk-iso-b", 10, 1);
