@@ -127,6 +127,29 @@ describe("bulk reconciliation of a large shop", () => {
     expect(await pool().query("select 1 from reconcile_bulk_levels where bulk_id = $1", [bulk.id]).then((r) => r.rowCount)).toBe(0);
   });
 
+  it("a change of the app that was being sent while Shopify's snapshot was taken makes no phantom discrepancy", async () => {
+    const { shop, store } = await largeShop("bulk-unsettled", 20, 1);
+    const v = store.variants[2]!;
+    const location = store.locations[0]!;
+    // 5 units received: balance and outbox row written, not sent to Shopify yet.
+    await withTransaction(async (sql) => {
+      const lot = await sql.query<{ id: bigint }>("select id from lots where shop_id = $1 and variant_id = $2", [shop.id, v.id]);
+      await moveLotUnitsWithEntries(sql, [{ shopId: shop.id, lotId: lot.rows[0]!.id, locationId: location, delta: 5, kind: "RECEIVED", cause: "USER" }]);
+      await sql.query(
+        `insert into outbox_entries (shop_id, kind, payload, idempotency_key) values ($1, 'inventory.adjust', $2::jsonb, $3)`,
+        [shop.id, JSON.stringify({ levels: [{ inventoryItemId: String(v.inventoryItemId), locationId: String(location), onHandDelta: 5 }] }), `test-unsettled-${shop.id}`],
+      );
+    });
+    const bulkShopify = mockBulkOnHand(shop.domain, () => shopifyLevels(store)); // Shopify's snapshot: 10, without the receipt
+    const bulk = await startBulk(shop.id, "bulk");
+    bulkShopify.complete();
+    await pool().query("update outbox_entries set status = 'SENT', attempts = 1, sent_at = now() where shop_id = $1", [shop.id]); // sent after the snapshot
+    const outcome = await finishBulkReconciliation(shop.id, bulk.id);
+    expect(outcome).toMatchObject({ applied: true, bulk: { acted: 0, waiting: 1 } });
+    expect(outcome.applied && outcome.levels[0]!.decision).toMatchObject({ action: "wait", difference: -5 });
+    expect(await listDiscrepancies(shop.id)).toEqual([]);
+  });
+
   it("a lost finish webhook: the sweep's poll finds the query completed and applies it", async () => {
     const { shop, store } = await largeShop("bulk-lost", 40, 2);
     const bulkShopify = mockBulkOnHand(shop.domain, () => shopifyLevels(store, new Map([[`${store.variants[0]!.inventoryItemId}:${store.locations[0]}`, 6]])));
