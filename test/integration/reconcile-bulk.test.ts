@@ -59,6 +59,7 @@ async function reconciledEntries(shopId: number): Promise<number> {
 async function runMaintenanceUntilSettled(shopId: number, bulkId: bigint): Promise<void> {
   const { createQueueWorker } = await import("../../workers/main");
   const worker = createQueueWorker(QUEUE_NAMES.maintenance, { concurrency: 2 });
+  await worker.waitUntilReady(); // closing a worker still connecting leaves a rejected promise behind
   try {
     await eventually(async () => {
       const bulk = await getBulkReconciliation(shopId, bulkId);
@@ -159,11 +160,19 @@ describe("bulk reconciliation of a large shop", () => {
     await sweepBulkReconciliations();
     expect(await getBulkReconciliation(shop.id, bulk.id)).toMatchObject({ state: "RUNNING", shopifyStatus: "CREATED" });
     expect(await listDiscrepancies(shop.id)).toEqual([]);
-    // Shopify completes; the webhook never comes.
+    // Shopify completes; the webhook never comes. A shop that uninstalled meanwhile (no session)
+    // fails its own poll without holding up this one.
     bulkShopify.complete();
+    const gone = await createTestShop("bulk-lost-gone");
+    await pool().query(`delete from "Session" where shop = $1`, [gone.domain]);
+    const stuck = await pool().query<{ id: bigint }>(
+      `insert into reconcile_bulk_operations (shop_id, operation_id, state, polled_at) values ($1, 'gid://shopify/BulkOperation/1', 'RUNNING', now() - interval '2 minutes') returning id`,
+      [gone.id],
+    );
     await pool().query("update reconcile_bulk_operations set polled_at = now() - interval '2 minutes' where id = $1", [bulk.id]);
     await sweepBulkReconciliations();
     expect(await getBulkReconciliation(shop.id, bulk.id)).toMatchObject({ state: "APPLIED", levelsRead: 80, acted: 1 });
+    expect(await getBulkReconciliation(gone.id, stuck.rows[0]!.id)).toMatchObject({ state: "RUNNING", error: expect.stringContaining("no usable Shopify session") });
     expect((await listDiscrepancies(shop.id)).map((d) => d.missingUnits)).toEqual([4]);
   });
 
@@ -258,6 +267,17 @@ describe("bulk reconciliation of a large shop", () => {
     const next = await runShopReconciliation(shop.id, "bulk");
     expect(next).toMatchObject({ mode: "bulk", started: true });
     expect(bulkShopify.operations).toHaveLength(2);
+  });
+
+  it("lots reconcile starts the bulk query of a large shop and prints it; --bulk with --paging is refused", async () => {
+    const { shop, store } = await largeShop("bulk-cli", 100, 3);
+    const bulkShopify = mockBulkOnHand(shop.domain, () => shopifyLevels(store));
+    const { cliJson, runCli } = await import("../helpers/cli");
+    const printed = await cliJson<{ mode: string; started: boolean; bulk: { id: string; state: string; operationId: string } }>(["lots", "reconcile", "--shop", shop.domain]);
+    expect(printed).toMatchObject({ mode: "bulk", started: true, bulk: { state: "RUNNING", operationId: bulkShopify.operations[0]!.id } });
+    const refused = await runCli(["lots", "reconcile", "--shop", shop.domain, "--bulk", "--paging"]);
+    expect((refused.error as Error).message).toBe("--bulk and --paging exclude each other");
+    expect(bulkShopify.operations).toHaveLength(1);
   });
 
   it("a small shop is still read page by page", async () => {

@@ -53,6 +53,6 @@ export async function processReconcileBulkFinish(job: Job<{ shopId: number; bulk
 /** Repeatable: polls bulk queries whose finish webhook has not come. */
 export async function processSweepBulkReconciliations(_job: Job, ctx: JobContext) {
   const swept = await sweepBulkReconciliations();
-  if (swept.applied + swept.abandoned > 0) ctx.log.info("bulk reconciliation sweep", swept);
+  if (swept.applied + swept.abandoned + swept.failed > 0) ctx.log.info("bulk reconciliation sweep", swept);
   return swept;
 }

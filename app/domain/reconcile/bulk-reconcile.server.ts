@@ -311,7 +311,7 @@ async function extendLease(bulkId: bigint, read: number): Promise<void> {
  * come (webhooks can be lost) and applies the completed ones; gives up on rows Shopify never
  * confirmed; claims again results whose worker died. Returns what it did.
  */
-export async function sweepBulkReconciliations(): Promise<{ polled: number; applied: number; abandoned: number }> {
+export async function sweepBulkReconciliations(): Promise<{ polled: number; applied: number; failed: number; abandoned: number }> {
   const abandoned = await pool().query(
     `with stale as (
        update reconcile_bulk_operations set state = 'FAILED', error = $2, finished_at = now()
@@ -329,15 +329,22 @@ export async function sweepBulkReconciliations(): Promise<{ polled: number; appl
     [BULK_POLL_EVERY_MS],
   );
   let applied = 0;
+  let failed = 0;
   for (const row of due.rows) {
-    const domain = await shopDomain(row.shop_id);
-    const operation = await fetchBulkOperation(domain, row.operation_id);
-    await pool().query("update reconcile_bulk_operations set polled_at = now(), shopify_status = coalesce($2, shopify_status) where id = $1", [row.id, operation?.status ?? null]);
-    if (operation && (operation.status === "CREATED" || operation.status === "RUNNING" || operation.status === "CANCELING")) continue;
-    const outcome = await finishBulkReconciliation(row.shop_id, row.id, operation ?? undefined);
-    if (outcome.applied) applied += 1;
+    // One shop's trouble (uninstalled, Shopify down for it) does not hold up the others.
+    try {
+      const domain = await shopDomain(row.shop_id);
+      const operation = await fetchBulkOperation(domain, row.operation_id);
+      await pool().query("update reconcile_bulk_operations set polled_at = now(), shopify_status = coalesce($2, shopify_status) where id = $1", [row.id, operation?.status ?? null]);
+      if (operation && (operation.status === "CREATED" || operation.status === "RUNNING" || operation.status === "CANCELING")) continue;
+      const outcome = await finishBulkReconciliation(row.shop_id, row.id, operation ?? undefined);
+      if (outcome.applied) applied += 1;
+    } catch (error) {
+      failed += 1;
+      await pool().query("update reconcile_bulk_operations set polled_at = now(), error = $2 where id = $1", [row.id, (error as Error).message.slice(0, 1000)]);
+    }
   }
-  return { polled: due.rows.length, applied, abandoned: abandoned.rowCount ?? 0 };
+  return { polled: due.rows.length, applied, failed, abandoned: abandoned.rowCount ?? 0 };
 }
 
 const finishPayload = z.object({
