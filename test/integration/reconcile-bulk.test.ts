@@ -269,6 +269,18 @@ describe("bulk reconciliation of a large shop", () => {
     expect(bulkShopify.operations).toHaveLength(2);
   });
 
+  it("Shopify running as many bulk queries as it allows: the run fails retryably and records why, nothing else changes", async () => {
+    const { shop, store } = await largeShop("bulk-busy", 10, 1);
+    const bulkShopify = mockBulkOnHand(shop.domain, () => shopifyLevels(store));
+    for (let i = 0; i < 5; i += 1) bulkShopify.operations.push({ id: `gid://shopify/BulkOperation/${i + 1}`, shop: shop.domain, status: "RUNNING", errorCode: null });
+    const error = await runShopReconciliation(shop.id, "bulk").catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "ShopifyBulkBusyError", retryable: true });
+    const rows = await pool().query<{ state: string; error: string }>("select state::text as state, error from reconcile_bulk_operations where shop_id = $1", [shop.id]);
+    expect(rows.rows).toEqual([{ state: "FAILED", error: expect.stringContaining("Bulk operations limit reached.") }]);
+    expect(await pool().query("select 1 from reconcile_bulk_levels where shop_id = $1", [shop.id]).then((r) => r.rowCount)).toBe(0);
+    expect(await listDiscrepancies(shop.id)).toEqual([]);
+  });
+
   it("lots reconcile starts the bulk query of a large shop and prints it; --bulk with --paging is refused", async () => {
     const { shop, store } = await largeShop("bulk-cli", 100, 3);
     const bulkShopify = mockBulkOnHand(shop.domain, () => shopifyLevels(store));
