@@ -194,7 +194,6 @@ function createPino(options: LoggerOptions): pino.Logger {
       redact: { paths: REDACT_PATHS, censor: "[Redacted]" },
       formatters: {
         level: (label) => ({ level: label }),
-        bindings: prepare,
         log: prepare,
       },
       mixin: () => {
@@ -216,7 +215,7 @@ class PinoLogger implements Logger {
 
   private get pino(): pino.Logger {
     // Made on first use, so LOG_LEVEL is read once the configuration is loaded.
-    this.#pino ??= Object.keys(this.bindings).length === 0 ? this.parent() : this.parent().child(this.bindings);
+    this.#pino ??= Object.keys(this.bindings).length === 0 ? this.parent() : this.parent().child(prepare(this.bindings));
     return this.#pino;
   }
 
