@@ -10,8 +10,8 @@
 // What a line can hold:
 //  - an Error anywhere at the top level of the fields becomes {type, message, stack, cause (the
 //    chain, recursively), code, constraint, table, ... (a pg DatabaseError's fields)};
-//  - secrets, tokens and customer personal data are replaced by "[Redacted]" by path
-//    (REDACTED_KEYS below, the one list; at the top level and up to three objects down);
+//  - secrets, tokens and customer personal data are replaced by "[Redacted]" by path: the keys of
+//    REDACTED_KEYS in the containers of REDACT_CONTAINERS (below; the one place that defines them);
 //  - a field named level, msg or time is kept as _level, _msg, _time: it never replaces the line's own;
 //  - bigint top-level fields are strings (Shopify ids beyond 2^53 stay exact); circular values
 //    print "[Circular]" instead of throwing.
@@ -81,17 +81,35 @@ export const REDACTED_KEYS = [
   "detail",
 ] as const;
 
-const REDACT_DEPTH = 3;
+/**
+ * Where those keys are looked for: the top level and the objects the app logs under these names
+ * (an error's fields and two causes down, HTTP headers, a session, a customer, an order or a
+ * payload and the customer in it). Explicit paths on purpose: pino's wildcard paths ("*.email")
+ * cost ~100 µs a line (measured, docs/decisions/093-structured-logging.md); these cost nothing on a
+ * line that has none of the containers. A new shape of logged object gets its container here.
+ */
+export const REDACT_CONTAINERS = [
+  "",
+  "error",
+  "error.cause",
+  "error.cause.cause",
+  "headers",
+  "session",
+  "customer",
+  "order",
+  "order.customer",
+  "payload",
+  "payload.customer",
+] as const;
 
-/** pino redact paths: every key of REDACTED_KEYS at the top level and up to REDACT_DEPTH objects (or array items) down. */
-export const REDACT_PATHS: string[] = REDACTED_KEYS.flatMap((key) => {
-  const segment = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
-  return Array.from({ length: REDACT_DEPTH + 1 }, (_, depth) => {
-    if (depth === 0) return segment;
-    const prefix = Array.from({ length: depth }, () => "*").join(".");
-    return segment.startsWith("[") ? `${prefix}${segment}` : `${prefix}.${segment}`;
-  });
-});
+/** pino redact paths: every key of REDACTED_KEYS in every container of REDACT_CONTAINERS. */
+export const REDACT_PATHS: string[] = REDACT_CONTAINERS.flatMap((container) =>
+  REDACTED_KEYS.map((key) => {
+    const segment = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
+    if (container === "") return segment;
+    return segment.startsWith("[") ? `${container}${segment}` : `${container}.${segment}`;
+  }),
+);
 
 const RESERVED = new Set(["level", "msg", "time"]);
 
