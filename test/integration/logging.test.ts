@@ -1,12 +1,17 @@
 // What an operator reads when a job fails: the worker's log line carries the error's stack, its
 // cause chain with the Postgres error code, the shop and the job id; customer data a handler put
-// in its fields is redacted. The real webhook worker (createQueueWorker) on a real inbox row.
+// in its fields is redacted. The real webhook worker (createQueueWorker) on a real inbox row. A
+// request's failure line carries its request id and shop; a CLI command's stdout stays JSON.
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { deliver, processWebhookQueue, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { createTestShop } from "../helpers/shops";
 import { closeQueues, jobIdFor } from "../../app/lib/queues.server";
 import { topicHandlers } from "../../app/domain/webhooks/topics.server";
 import { main } from "../../app/cli/main";
+import { adminContext } from "../../app/lib/admin-context.server";
+import { withLogContext } from "../../app/lib/logger.server";
+import { handleError } from "../../app/entry.server";
+import { adminGet } from "../helpers/admin-requests";
 
 // Before the first line is written (the logger reads LOG_LEVEL then); useOwnQueuePrefix reloads the configuration.
 process.env.LOG_LEVEL = "info";
@@ -32,7 +37,7 @@ const lines = (chunks: string[]) =>
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-describe("worker logs", () => {
+describe("the log lines an operator reads", () => {
   it("a failed job's line: stack, cause chain with the pg code, shop, job id; the customer's email redacted", async () => {
     const shop = await createTestShop("logging");
     const saved = topicHandlers["locations/update"];
@@ -79,6 +84,26 @@ describe("worker logs", () => {
     }
   });
 
+  it("a request's failure line (Remix handleError) carries the request id and, once the session says it, the shop; the path without its query", async () => {
+    const shop = await createTestShop("logging-admin");
+    const request = adminGet(shop.domain, "/app/lots/12?id_token=eyJ.secret&shop=" + shop.domain);
+    await withLogContext({ requestId: "req-7f3a" }, async () => {
+      await adminContext(request); // a loader's first step
+      const pgError = await realPgError();
+      handleError(new Error("could not load the lot", { cause: pgError }), { request, params: {}, context: {} });
+    });
+    const line = lines(stderr).find((l) => l.msg === "request failed");
+    expect(line, stderr.join("")).toMatchObject({
+      level: "error",
+      requestId: "req-7f3a",
+      shop: shop.domain,
+      method: "GET",
+      path: "/app/lots/12",
+      error: { message: "could not load the lot", stack: expect.stringContaining("logging.test.ts"), cause: { code: "22P02" } },
+    });
+    expect(stderr.join("")).not.toContain("eyJ.secret");
+  });
+
   // Last in this file: once a command has run, this process sends every line to stderr.
   it("a CLI command writes its JSON alone on stdout; log lines go to stderr from then on", async () => {
     const shop = await createTestShop("logging-cli");
@@ -94,3 +119,14 @@ describe("worker logs", () => {
     expect(lines(stderr).map((l) => l.msg)).toEqual(["a line written after a command ran"]);
   });
 });
+
+/** A real pg error: a lot id that is not a number. */
+async function realPgError(): Promise<unknown> {
+  const { pool } = await import("../../app/db.server");
+  return pool()
+    .query("select $1::bigint", ["twelve"])
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+}
