@@ -18,6 +18,7 @@
 // Context: log.child(fields) for a job or a delivery; withLogContext()/addLogContext() for a
 // request (every line written while it is handled carries its requestId, and the shop once known).
 import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
 import pino from "pino";
 import { env } from "../env.server";
 
@@ -169,6 +170,11 @@ const requestContext = new AsyncLocalStorage<LogFields>();
 /** Runs fn with `fields` on every line logged while it runs (the web server: one per request). */
 export function withLogContext<T>(fields: LogFields, fn: () => T): T {
   return requestContext.run({ ...fields }, fn);
+}
+
+/** A request's id: the X-Request-Id a proxy set when it looks like one, otherwise a new UUID. */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  return typeof header === "string" && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
 }
 
 /** Adds fields to the current request's context (e.g. the shop once the session says it); a no-op outside one. */

@@ -8,7 +8,6 @@
 // SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish (up to
 // SHUTDOWN_GRACE_MS, default 10 s), close Redis and Postgres, exit 0.
 import http from "node:http";
-import { randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
@@ -16,7 +15,7 @@ import { pathToFileURL } from "node:url";
 import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
 import { env } from "../env.server";
 import { exitWithOneLine } from "../lib/fail-fast.server";
-import { log, withLogContext } from "../lib/logger.server";
+import { log, requestIdFrom, withLogContext } from "../lib/logger.server";
 import { checkServices } from "../lib/services.server";
 import { receiveWebhook } from "../domain/webhooks/inbox.server";
 
@@ -118,12 +117,6 @@ async function sendResponse(res: http.ServerResponse, response: Response): Promi
   else res.end();
 }
 
-/** A proxy's X-Request-Id when it looks like one, otherwise a new id. */
-function requestIdOf(req: http.IncomingMessage): string {
-  const given = req.headers["x-request-id"];
-  return typeof given === "string" && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-}
-
 export async function createWebServer(build: ServerBuild): Promise<http.Server> {
   const remix = createRequestHandler(build, "production");
   return http.createServer((req, res) => {
@@ -134,16 +127,14 @@ export async function createWebServer(build: ServerBuild): Promise<http.Server> 
       if (await serveStatic(req, res, pathname)) return;
       await sendResponse(res, await remix(toRequest(req, res)));
     };
-    // Every line logged while this request is handled carries its id (and the shop, once known).
-    const requestId = requestIdOf(req);
+    // Every line logged while the request is handled carries its id (and the shop, once known).
+    const requestId = requestIdFrom(req.headers["x-request-id"]);
     res.setHeader("X-Request-Id", requestId);
-    withLogContext({ requestId }, () =>
-      handle().catch((error: unknown) => {
-        log.error("request failed", { path: pathname, error });
-        if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
-        res.end();
-      }),
-    );
+    withLogContext({ requestId }, handle).catch((error: unknown) => {
+      log.error("request failed", { requestId, path: pathname, error });
+      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
+      res.end();
+    });
   });
 }
 

@@ -3,7 +3,7 @@
 // time never replaced by a caller's field; circular values and bigints written, never thrown.
 import { DatabaseError } from "pg";
 import { describe, expect, it } from "vitest";
-import { addLogContext, createLogger, withLogContext, type LoggerOptions } from "../../app/lib/logger.server";
+import { addLogContext, createLogger, requestIdFrom, withLogContext, type LoggerOptions } from "../../app/lib/logger.server";
 
 function capture(level: LoggerOptions["level"] = "debug", base = {}) {
   const written: string[] = [];
@@ -152,5 +152,12 @@ describe("levels and context", () => {
     expect(after).toMatchObject({ queue: "webhooks", requestId: "req-1", shop: "b.myshopify.com" });
     expect(outside).not.toHaveProperty("requestId");
     expect(outside).not.toHaveProperty("shop");
+  });
+
+  it("a request keeps the id its proxy gave it; a missing, repeated or odd X-Request-Id gets a new one", () => {
+    expect(requestIdFrom("lb-7f3a.42:1")).toBe("lb-7f3a.42:1");
+    for (const header of [undefined, ["a", "b"], "", "has space", "x".repeat(129), '{"level":"error"}']) {
+      expect(requestIdFrom(header)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    }
   });
 });
