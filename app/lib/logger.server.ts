@@ -122,7 +122,7 @@ export function serializeError(error: ErrorLike, seen: Set<unknown> = new Set())
   const out: LogFields = { type: error.constructor?.name ?? error.name, message: error.message, stack: error.stack };
   if (error.name && error.name !== out.type) out.name = error.name;
   for (const key of Object.keys(error)) {
-    if (key === "cause" || key === "errors" || key in out) continue;
+    if (key === "cause" || key === "errors" || key === "name" || key in out) continue;
     const value = (error as unknown as Record<string, unknown>)[key];
     if (value === undefined || typeof value === "function") continue;
     out[key] = value instanceof Error ? (seen.has(value) ? "[Circular]" : serializeError(value, seen)) : typeof value === "bigint" ? value.toString() : value;
