@@ -11,7 +11,8 @@
 // add `{ name, everyMs, runAtStart? }` to repeatableJobs. Every worker upserts the schedulers at
 // start (BullMQ job schedulers: one schedule however many workers run).
 //
-// A processor gets (job, ctx): ctx.log carries queue, job name, jobId and attempt; ctx.finalAttempt
+// A processor gets (job, ctx): ctx.log carries queue, job name, jobId, attempt and the ids in job.data
+// (jobLogIds; a webhook job adds shop, topic and webhookId once it has read its inbox row); ctx.finalAttempt
 // says whether BullMQ will retry after a failure. Throw UnrecoverableError (bullmq) for work that
 // can never succeed; any other error is retried with exponential backoff (DEFAULT_JOB_OPTIONS).
 import type { Job } from "bullmq";
@@ -47,6 +48,20 @@ export interface JobContext {
 }
 
 export type Processor = (job: Job, ctx: JobContext) => Promise<unknown>;
+
+/** The ids of job.data that every line of the job carries (job data holds ids only, never customer data). */
+const JOB_LOG_IDS = ["shopId", "eventId", "outboxId", "taskId"] as const;
+
+export function jobLogIds(data: unknown): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  if (data && typeof data === "object") {
+    for (const key of JOB_LOG_IDS) {
+      const value = (data as Record<string, unknown>)[key];
+      if (value !== undefined) fields[key] = value;
+    }
+  }
+  return fields;
+}
 
 /** queue -> job name -> processor. A queue with no processor gets no Worker. */
 export const processors: Record<QueueName, Record<string, Processor>> = {
