@@ -176,6 +176,22 @@ describe("bulk reconciliation of a large shop", () => {
     expect((await listDiscrepancies(shop.id)).map((d) => d.missingUnits)).toEqual([4]);
   });
 
+  it("a worker that died while applying: its lease runs out and the sweep applies the result", async () => {
+    const { shop, store } = await largeShop("bulk-died", 20, 1);
+    const bulkShopify = mockBulkOnHand(shop.domain, () => shopifyLevels(store, new Map([[`${store.variants[4]!.inventoryItemId}:${store.locations[0]}`, 13]])));
+    const bulk = await startBulk(shop.id, "bulk");
+    bulkShopify.complete();
+    // Claimed by a worker that then died: while the lease runs, nobody else may apply it.
+    await pool().query("update reconcile_bulk_operations set state = 'APPLYING', lease_until = now() + interval '5 minutes' where id = $1", [bulk.id]);
+    expect(await finishBulkReconciliation(shop.id, bulk.id)).toMatchObject({ applied: false, reason: "not-claimable" });
+    await sweepBulkReconciliations();
+    expect(await getBulkReconciliation(shop.id, bulk.id)).toMatchObject({ state: "APPLYING" });
+    await pool().query("update reconcile_bulk_operations set lease_until = now() - interval '1 second' where id = $1", [bulk.id]);
+    await sweepBulkReconciliations();
+    expect(await getBulkReconciliation(shop.id, bulk.id)).toMatchObject({ state: "APPLIED", acted: 1 });
+    expect(await incompleteLots(shop.id)).toEqual([[store.variants[4]!.id, store.locations[0], 3]]);
+  });
+
   it("duplicate finish webhooks (redelivered, and with another webhook id) apply the result once", async () => {
     const { shop, store } = await largeShop("bulk-dup", 30, 2);
     const target = `${store.variants[3]!.inventoryItemId}:${store.locations[1]}`;
