@@ -173,6 +173,11 @@ describe("bulk reconciliation of a large shop", () => {
     await sweepBulkReconciliations();
     expect(await getBulkReconciliation(shop.id, bulk.id)).toMatchObject({ state: "APPLIED", levelsRead: 80, acted: 1 });
     expect(await getBulkReconciliation(gone.id, stuck.rows[0]!.id)).toMatchObject({ state: "RUNNING", error: expect.stringContaining("no usable Shopify session") });
+    // A row Shopify never confirmed (the process died between submitting and storing the id) is
+    // given up after 10 minutes, so the next run can start.
+    const orphan = await pool().query<{ id: bigint }>(`insert into reconcile_bulk_operations (shop_id, created_at) values ($1, now() - interval '11 minutes') returning id`, [gone.id]);
+    await sweepBulkReconciliations();
+    expect(await getBulkReconciliation(gone.id, orphan.rows[0]!.id)).toMatchObject({ state: "FAILED", error: expect.stringContaining("never confirmed") });
     expect((await listDiscrepancies(shop.id)).map((d) => d.missingUnits)).toEqual([4]);
   });
 

@@ -312,15 +312,14 @@ async function extendLease(bulkId: bigint, read: number): Promise<void> {
  * confirmed; claims again results whose worker died. Returns what it did.
  */
 export async function sweepBulkReconciliations(): Promise<{ polled: number; applied: number; failed: number; abandoned: number }> {
-  const abandoned = await pool().query(
-    `with stale as (
-       update reconcile_bulk_operations set state = 'FAILED', error = $2, finished_at = now()
-       where (state = 'STARTING' and created_at < now() - $1 * interval '1 millisecond')
-          or (state = 'RUNNING' and created_at < now() - $3 * interval '1 millisecond')
-       returning id)
-     delete from reconcile_bulk_levels where bulk_id in (select id from stale)`,
+  const abandoned = await pool().query<{ id: bigint }>(
+    `update reconcile_bulk_operations set state = 'FAILED', error = $2, finished_at = now()
+     where (state = 'STARTING' and created_at < now() - $1 * interval '1 millisecond')
+        or (state = 'RUNNING' and created_at < now() - $3 * interval '1 millisecond')
+     returning id`,
     [STARTING_STALE_MS, "Shopify never confirmed the bulk query, or it ran past Shopify's 10-day limit; the next run starts a new one", RUNNING_GIVE_UP_MS],
   );
+  if (abandoned.rows.length) await pool().query("delete from reconcile_bulk_levels where bulk_id = any($1::bigint[])", [abandoned.rows.map((r) => r.id.toString())]);
   const due = await pool().query<{ id: bigint; shop_id: number; operation_id: string; state: string }>(
     `select id, shop_id, operation_id, state::text as state from reconcile_bulk_operations
      where operation_id is not null
@@ -344,7 +343,7 @@ export async function sweepBulkReconciliations(): Promise<{ polled: number; appl
       await pool().query("update reconcile_bulk_operations set polled_at = now(), error = $2 where id = $1", [row.id, (error as Error).message.slice(0, 1000)]);
     }
   }
-  return { polled: due.rows.length, applied, failed, abandoned: abandoned.rowCount ?? 0 };
+  return { polled: due.rows.length, applied, failed, abandoned: abandoned.rows.length };
 }
 
 const finishPayload = z.object({
