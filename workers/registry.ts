@@ -23,6 +23,10 @@ import { processWebhookJob } from "./processors/webhook-event";
 import { PRUNE_INBOX_JOB, SWEEP_INBOX_JOB, processPruneInbox, processSweepInbox } from "./processors/sweep-inbox";
 import { OUTBOX_SEND_JOB, processOutboxSend } from "./processors/shopify-sync";
 import {
+  RECONCILE_BULK_FINISH_JOB,
+  SWEEP_BULK_RECONCILE_JOB,
+  processReconcileBulkFinish,
+  processSweepBulkReconciliations,
   RECONCILE_LEVEL_JOB,
   RECONCILE_SHOPS_JOB,
   RECONCILE_SHOP_JOB,
@@ -74,6 +78,8 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
     [RECONCILE_LEVEL_JOB]: processReconcileLevel,
     [RECONCILE_SHOPS_JOB]: processReconcileShops,
     [RECONCILE_SHOP_JOB]: processReconcileShop,
+    [RECONCILE_BULK_FINISH_JOB]: processReconcileBulkFinish,
+    [SWEEP_BULK_RECONCILE_JOB]: processSweepBulkReconciliations,
     [LOTS_IMPORT_JOB]: processLotsImport,
     [SWEEP_IMPORT_TASKS_JOB]: processSweepImportTasks,
   },
@@ -101,6 +107,8 @@ export const repeatableJobs: RepeatableJob[] = [
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_OUTBOX_JOB, everyMs: 30_000, runAtStart: true },
   // Shopify's on_hand against the lots, every shop (changes made in Shopify that sent no webhook).
   { queue: QUEUE_NAMES.maintenance, name: RECONCILE_SHOPS_JOB, everyMs: 6 * 3600_000 },
+  // Bulk reconciliations whose bulk_operations/finish did not come: poll Shopify (decision 082).
+  { queue: QUEUE_NAMES.maintenance, name: SWEEP_BULK_RECONCILE_JOB, everyMs: 60_000 },
   // Admin CSV imports whose job was lost (web process died before queueing it, Redis flushed).
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_IMPORT_TASKS_JOB, everyMs: 60_000 },
 ];
