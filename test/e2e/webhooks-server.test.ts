@@ -220,6 +220,6 @@ describe("npm start: the production web server", () => {
     expect(ready.status).toBe(503);
     // An anonymous caller learns nothing about addresses or how to start anything; the operator's log does.
     expect(await ready.json()).toEqual({ status: "unavailable" });
-    await outputMatches(server.child, server.output, /not ready[^\n]*postgres/);
+    await outputMatches(server.child, server.output, /^(?=.*not ready)(?=.*"postgres").*$/m);
   });
 });
