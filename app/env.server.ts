@@ -18,6 +18,12 @@ const urlWithScheme = (schemes: string[]) =>
     }
   }, `must be a URL starting with ${schemes.map((s) => `${s}://`).join(" or ")}`);
 
+/** A yes/no setting: 1/true/yes or 0/false/no (empty = no). */
+const flag = z
+  .enum(["", "0", "1", "true", "false", "yes", "no"], { message: "must be 1 or 0" })
+  .default("0")
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: urlWithScheme(["postgresql", "postgres"]).default("postgresql://postgres@127.0.0.1:5432/lotkeeper"),
@@ -39,8 +45,22 @@ const schema = z.object({
   /** Queues this worker process works on (comma-separated, e.g. "webhooks"); empty = all. Repeatable jobs follow their queue. */
   /** When set, GET /metrics requires "Authorization: Bearer <METRICS_TOKEN>". */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** In production, /metrics without METRICS_TOKEN answers 401 unless this is 1 (metrics open to anyone who reaches the port). */
+  METRICS_PUBLIC: flag,
   /** When set, the worker process serves GET /metrics (job durations, failures, queue depth) on this port. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Address the worker's metrics server listens on (default this machine only; 0.0.0.0 = every interface). */
+  WORKER_METRICS_HOST: z.string().min(1, "must be an address such as 127.0.0.1 or 0.0.0.0").default("127.0.0.1"),
+  /** The web server closes a request whose headers and body have not fully arrived after this long (408; a trickled body). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** The web server closes a connection whose request headers have not arrived after this long (at most HTTP_REQUEST_TIMEOUT_MS). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15_000),
+  /** An idle keep-alive connection is closed after this long (longer than a load balancer's idle timeout). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(65_000),
+  /** Open connections the web server accepts at once; more are dropped at once (one process's share of the load). */
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1000),
+  /** Largest request body of the admin and every other route but /webhooks (a CSV import form): larger ones get 413. */
+  ADMIN_BODY_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   /** On SIGTERM the web server waits this long for in-flight requests before closing their connections. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /** Processed webhook events (and their payloads) are deleted after this many days. */

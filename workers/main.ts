@@ -7,7 +7,7 @@ import { ConfigError, env } from "../app/env.server";
 import { exitWithOneLine } from "../app/lib/fail-fast.server";
 import { log } from "../app/lib/logger.server";
 import { jobDuration, jobFailures } from "../app/lib/metrics.server";
-import { METRICS_CONTENT_TYPE, metricsAuthorized, renderMetrics } from "../app/lib/metrics-snapshot.server";
+import { METRICS_CONTENT_TYPE, metricsAuthorized, metricsClosedWarning, renderMetrics } from "../app/lib/metrics-snapshot.server";
 import { closeQueues, DEFAULT_JOB_OPTIONS, getQueue, type QueueName } from "../app/lib/queues.server";
 import { workerConnection } from "../app/lib/redis.server";
 import { checkServices } from "../app/lib/services.server";
@@ -90,7 +90,9 @@ export async function startWorkers(): Promise<{ workers: Worker[]; stop: () => P
         () => res.writeHead(500).end(),
       );
     });
-    metricsServer.listen(config.WORKER_METRICS_PORT);
+    metricsServer.listen(config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST);
+    const closed = metricsClosedWarning();
+    if (closed) log.warn(closed);
   }
   log.info("worker started", { queues: workers.map((w) => w.name), concurrency: config.WORKER_CONCURRENCY, prefix: config.QUEUE_PREFIX });
   const stop = async () => {

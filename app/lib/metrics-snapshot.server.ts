@@ -17,13 +17,25 @@ function within<T>(promise: Promise<T>, ms = 1000): Promise<T> {
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-/** With METRICS_TOKEN set, a scrape must send "Authorization: Bearer <token>" (web and worker alike). */
+/**
+ * With METRICS_TOKEN set, a scrape must send "Authorization: Bearer <token>" (web and worker
+ * alike). Without a token, metrics are open outside production; in production only when
+ * METRICS_PUBLIC=1 says so (otherwise every scrape is refused: see metricsClosedWarning).
+ */
 export function metricsAuthorized(authorization: string | null | undefined): boolean {
-  const token = env().METRICS_TOKEN;
-  if (!token) return true;
+  const { METRICS_TOKEN: token, METRICS_PUBLIC, NODE_ENV } = env();
+  if (!token) return METRICS_PUBLIC || NODE_ENV !== "production";
   const expected = Buffer.from(`Bearer ${token}`);
   const got = Buffer.from(authorization ?? "");
   return got.length === expected.length && timingSafeEqual(got, expected);
+}
+
+/** The start-up warning of a production process whose /metrics refuses every scrape, or null. */
+export function metricsClosedWarning(): string | null {
+  const { METRICS_TOKEN, METRICS_PUBLIC, NODE_ENV } = env();
+  return NODE_ENV === "production" && !METRICS_TOKEN && !METRICS_PUBLIC
+    ? "/metrics answers 401 to every scrape: set METRICS_TOKEN (scrapers send it as a bearer token) or METRICS_PUBLIC=1"
+    : null;
 }
 
 export async function renderMetrics(): Promise<string> {

@@ -13,6 +13,16 @@ import { parseSeverity } from "../domain/recall/recall-rules";
 import { failed, useResultToast } from "../components/action-result";
 import { RouteError } from "../components/route-error";
 
+/**
+ * The lot numbers typed in the form: one per line. A lot number may hold spaces and commas
+ * ("LOT 2026 A", "A,B"); it has no line breaks (checkLotNumber refuses control characters).
+ */
+const lotLines = (text: string) =>
+  text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
   const url = new URL(request.url);
@@ -40,10 +50,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   try {
     const variant = get("variant");
     const recall = await openRecall(shopId, {
-      lots: get("lot")
-        .split(/[\s,]+/)
-        .filter(Boolean)
-        .map((lotNumber) => ({ lotNumber, ...(/^\d+$/.test(variant) ? { variantId: BigInt(variant) } : {}) })),
+      lots: lotLines(get("lot")).map((lotNumber) => ({ lotNumber, ...(/^\d+$/.test(variant) ? { variantId: BigInt(variant) } : {}) })),
       reason: get("reason"),
       severity: parseSeverity(get("severity") || "CLASS_II"),
       reference: get("reference") || undefined,
@@ -69,7 +76,7 @@ export default function NewRecall() {
   const [, setParams] = useSearchParams();
   // The scope on the right follows the lot typed here.
   const showScope = () => {
-    const next = lot.trim().split(/[\s,]+/)[0] ?? "";
+    const next = lotLines(lot)[0] ?? "";
     if (next && next !== data.lot) setParams({ lot: next }, { replace: true, preventScrollReset: true });
   };
   const t = data.preview?.totals;
@@ -84,7 +91,16 @@ export default function NewRecall() {
               <input type="hidden" name="tagShopify" value={String(tag)} />
               <FormLayout>
                 {result && !result.ok ? <Banner tone="critical">{result.error}</Banner> : null}
-                <TextField label="Lot number(s)" name="lot" value={lot} onChange={setLot} onBlur={showScope} autoComplete="off" helpText="Several lots: separate with commas. Lots made from them are included." />
+                <TextField
+                  label="Lot number(s)"
+                  name="lot"
+                  value={lot}
+                  onChange={setLot}
+                  onBlur={showScope}
+                  autoComplete="off"
+                  multiline={2}
+                  helpText="One lot number per line (spaces and commas are part of the number). Lots made from them are included."
+                />
                 <TextField label="Reason" name="reason" value={reason} onChange={setReason} autoComplete="off" placeholder="e.g. Listeria found in supplier sample" multiline={2} />
                 <FormLayout.Group>
                   <Select

@@ -2,14 +2,23 @@
 // the known variants in the preview), a scan field that fills GTIN, lot and dates from a GS1
 // barcode, and CSV import with a dry run that lists every bad row before anything is written. A real
 // import is checked the same way here, then runs in the background: the page goes to its task.
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import {
+  redirect,
+  unstable_composeUploadHandlers,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+} from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Checkbox, DataTable, DropZone, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useMemo, useState } from "react";
 import { adminContext, forClient } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { receiveLot } from "../domain/lots/receive-lot.server";
-import { importLotsCsv } from "../domain/lots/import-lots.server";
+import { importLotsCsv, readImportFile } from "../domain/lots/import-lots.server";
+import { CsvError } from "../domain/lots/csv";
+import { env } from "../env.server";
 import { ImportQueueError, startLotImport } from "../domain/lots/import-task.server";
 import { LotError, LotValidationError } from "../domain/lots/lot-errors";
 import { listLocations, searchVariants } from "../domain/overview/choices.server";
@@ -25,16 +34,39 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const db = pool();
   const [locations, variants] = await Promise.all([listLocations(db, shopId), searchVariants(db, shopId, "", 500)]);
   return forClient({
+    maxUploadBytes: env().ADMIN_BODY_MAX_BYTES,
     locations,
     variants: variants.map((v) => ({ id: v.id, label: variantLabel(v), barcode: v.barcode, lotTracked: v.lotTracked })),
   });
 };
 
+/**
+ * The action's form. The panel uploads the CSV file itself (multipart): its bytes are read as they
+ * arrive, strictly as UTF-8 and up to the row limit (readImportFile; a CsvError when they are not),
+ * never held whole as a file; the "csv" field is then the file's text. A plain form is read as is.
+ */
+async function readForm(request: Request): Promise<FormData> {
+  if (!(request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data")) return request.formData();
+  return unstable_parseMultipartFormData(
+    request,
+    unstable_composeUploadHandlers(
+      async ({ name, filename, data }) => (name === "csv" && filename !== undefined ? readImportFile(data) : undefined),
+      unstable_createMemoryUploadHandler({ maxPartSize: 64 * 1024 }),
+    ),
+  );
+}
+
 type ReceiveResult = ActionResult & { lotId?: string; lotNumber?: string; report?: Awaited<ReturnType<typeof importLotsCsv>> extends infer R ? { [K in keyof R]: R[K] extends bigint | null ? string | null : R[K] } : never };
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveResult> => {
   const { shopId, shop } = await adminContext(request);
-  const form = await request.formData();
+  let form: FormData;
+  try {
+    form = await readForm(request);
+  } catch (error) {
+    if (error instanceof CsvError) return failed(`Not imported: ${error.message}`);
+    throw error;
+  }
   const get = (name: string) => {
     const v = String(form.get(name) ?? "").trim();
     return v === "" ? null : v;
@@ -93,7 +125,7 @@ const RECEIVE_LABELS: Record<string, string> = { ...LOT_FIELD_LABELS, variant: "
 const gtin14 = (code: string | null) => (code && /^\d{8,14}$/.test(code) ? code.padStart(14, "0") : null);
 
 export default function Receive() {
-  const { locations, variants } = useLoaderData<typeof loader>();
+  const { locations, variants, maxUploadBytes } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<typeof action>();
   useResultToast(fetcher.data);
   const [variantId, setVariantId] = useState("");
@@ -241,17 +273,18 @@ export default function Receive() {
           </Card>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <CsvImport />
+          <CsvImport maxUploadBytes={maxUploadBytes} />
         </Layout.Section>
       </Layout>
     </Page>
   );
 }
 
-function CsvImport() {
+function CsvImport({ maxUploadBytes }: { maxUploadBytes: number }) {
   const fetcher = useFetcher<typeof action>();
   useResultToast(fetcher.data);
-  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
+  const [file, setFile] = useState<File | null>(null);
+  const [tooLarge, setTooLarge] = useState<string | null>(null);
   const [dryRun, setDryRun] = useState(true);
   const [mode, setMode] = useState("opening-stock");
   const report = fetcher.data?.report;
@@ -268,7 +301,11 @@ function CsvImport() {
           allowMultiple={false}
           onDrop={async (_all, accepted) => {
             const f = accepted[0];
-            if (f) setFile({ name: f.name, text: await f.text() });
+            if (!f) return;
+            // The server refuses larger uploads (413); say so here, before sending anything.
+            const limit = `${Math.round((maxUploadBytes / (1024 * 1024)) * 10) / 10} MB`;
+            setTooLarge(f.size > maxUploadBytes ? `${f.name} is larger than ${limit}, the most one import takes: split the file` : null);
+            setFile(f.size > maxUploadBytes ? null : f);
           }}
         >
           {file ? <Text as="p" alignment="center">{file.name}</Text> : <DropZone.FileUpload actionTitle="Choose CSV" actionHint="or drop it here" />}
@@ -287,10 +324,19 @@ function CsvImport() {
           variant="primary"
           disabled={!file}
           loading={fetcher.state !== "idle"}
-          onClick={() => file && fetcher.submit({ intent: "import", csv: file.text, dryRun: String(dryRun), mode }, { method: "post" })}
+          onClick={() => {
+            if (!file) return;
+            const body = new FormData();
+            body.set("intent", "import");
+            body.set("csv", file, file.name);
+            body.set("dryRun", String(dryRun));
+            body.set("mode", mode);
+            fetcher.submit(body, { method: "post", encType: "multipart/form-data" });
+          }}
         >
           {dryRun ? "Check file" : "Import"}
         </Button>
+        {tooLarge ? <Banner tone="critical" title={tooLarge} /> : null}
         {fetcher.data?.report || fetcher.data?.ok === false ? (
           <Banner tone={fetcher.data.ok ? "success" : "critical"} title={fetcher.data.ok ? fetcher.data.message : fetcher.data.error} />
         ) : null}

@@ -1,9 +1,7 @@
-// Readiness: Postgres and Redis answer. A load balancer stops sending traffic while this is 503.
-import { checkPostgres, checkRedis } from "../lib/services.server";
+// Readiness: Postgres and Redis answer (app/lib/readiness.server.ts: pooled, cached, generic body).
+// A load balancer stops sending traffic while this is 503.
+import { createReadiness, readinessResponse } from "../lib/readiness.server";
 
-export const loader = async () => {
-  const results = await Promise.allSettled([checkPostgres(undefined, 1000), checkRedis(undefined, 1000)]);
-  const [postgres, redis] = results.map((r) => (r.status === "fulfilled" ? "ok" : r.reason instanceof Error ? r.reason.message : "down"));
-  const ready = results.every((r) => r.status === "fulfilled");
-  return Response.json({ ready, postgres, redis }, { status: ready ? 200 : 503 });
-};
+const ready = createReadiness();
+
+export const loader = () => readinessResponse(ready);

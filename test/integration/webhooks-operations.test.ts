@@ -1,6 +1,6 @@
 // What an operator uses around the webhook path: `lotkeeper events list|replay`, GET /metrics,
 // /healthz and /readyz.
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { deliver, inboxRow, processWebhookQueue, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { fixture } from "../helpers/webhooks";
 import { createTestShop, uniqueShopDomain } from "../helpers/shops";
@@ -15,6 +15,9 @@ import { loader as readyz } from "../../app/routes/readyz";
 import { pruneInbox } from "../../app/domain/webhooks/requeue.server";
 import { pool } from "../../app/db.server";
 import { resetEnvForTests } from "../../app/env.server";
+import { createReadiness, READY_CACHE_MS, readinessResponse } from "../../app/lib/readiness.server";
+import { metricsClosedWarning } from "../../app/lib/metrics-snapshot.server";
+import { log } from "../../app/lib/logger.server";
 
 useOwnQueuePrefix();
 afterAll(() => closeQueues());
@@ -136,6 +139,27 @@ describe("GET /metrics", () => {
       resetEnvForTests();
     }
   });
+
+  it("in production without METRICS_TOKEN, refuses every scrape (401) unless METRICS_PUBLIC=1 opens it", async () => {
+    const saved = process.env.NODE_ENV;
+    const scrape = () => metricsLoader({ request: new Request("https://lotkeeper.test/metrics"), params: {}, context: {} });
+    try {
+      process.env.NODE_ENV = "production";
+      resetEnvForTests();
+      expect((await scrape()).status).toBe(401);
+      expect(metricsClosedWarning()).toMatch(/METRICS_TOKEN.*METRICS_PUBLIC=1/);
+      process.env.METRICS_PUBLIC = "1";
+      resetEnvForTests();
+      const open = await scrape();
+      expect(open.status).toBe(200);
+      expect(await open.text()).toMatch(/^lotkeeper_dependency_up\{dependency="postgres"\} 1$/m);
+      expect(metricsClosedWarning()).toBeNull();
+    } finally {
+      process.env.NODE_ENV = saved;
+      delete process.env.METRICS_PUBLIC;
+      resetEnvForTests();
+    }
+  });
 });
 
 describe("health", () => {
@@ -143,6 +167,59 @@ describe("health", () => {
     expect(await (healthz() as Response).text()).toBe("ok");
     const ready = await readyz();
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ready: true, postgres: "ok", redis: "ok" });
+    expect(await ready.json()).toEqual({ status: "ok" });
+  });
+
+  it("/readyz: 40 concurrent callers are answered through the process's pool and Redis client, not 40 new Postgres sessions", async () => {
+    const sessions = async () => {
+      await pool().query("select pg_stat_clear_snapshot()");
+      return Number((await pool().query<{ n: string }>("select sessions::text as n from pg_stat_database where datname = current_database()")).rows[0]!.n);
+    };
+    await readyz(); // the pool and the Redis client exist, as in a running server
+    await new Promise((r) => setTimeout(r, READY_CACHE_MS + 50)); // the answer above is not reused
+    const before = await sessions();
+    const answers = await Promise.all(Array.from({ length: 40 }, () => readyz()));
+    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+    await new Promise((r) => setTimeout(r, 500)); // ended sessions reach the statistics
+    // Other test files share this database; 40 callers opening their own session each would show.
+    expect((await sessions()) - before).toBeLessThan(10);
+  });
+
+  it("readiness: one check in flight for every concurrent caller, reused for a second; a failure is a generic 503 with the details in the log only", async () => {
+    let calls = 0;
+    let clock = 0;
+    let failing = false;
+    const ready = createReadiness(
+      {
+        postgres: async () => {
+          calls++;
+          await new Promise((r) => setTimeout(r, 20));
+          if (failing) throw new Error("Postgres is not answering at 10.0.0.5:5432 (DATABASE_URL): start it with pg_ctlcluster ...");
+        },
+        redis: async () => undefined,
+      },
+      1000,
+      () => clock,
+    );
+    const first = await Promise.all(Array.from({ length: 40 }, () => readinessResponse(ready)));
+    expect(first.map((r) => r.status)).toEqual(Array(40).fill(200));
+    expect(calls).toBe(1);
+    clock = 999;
+    await readinessResponse(ready);
+    expect(calls).toBe(1);
+    clock = 1000;
+    failing = true;
+    const warn = vi.spyOn(log, "warn");
+    try {
+      const down = await readinessResponse(ready);
+      expect(calls).toBe(2);
+      expect(down.status).toBe(503);
+      const body = await down.text();
+      expect(JSON.parse(body)).toEqual({ status: "unavailable" });
+      expect(body).not.toMatch(/10\.0\.0\.5|pg_ctlcluster|DATABASE_URL/);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/not ready/), expect.objectContaining({ postgres: expect.objectContaining({ message: expect.stringContaining("10.0.0.5:5432") }) }));
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

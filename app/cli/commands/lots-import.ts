@@ -1,6 +1,7 @@
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
 import { CliError, UsageError, type Command } from "../command";
-import { importLotsCsv } from "../../domain/lots/import-lots.server";
+import { importLotsCsv, readImportFile } from "../../domain/lots/import-lots.server";
+import { CsvError } from "../../domain/lots/csv";
 import { printJson } from "../command";
 import { requireShopId } from "../shop-option";
 import { shopOption } from "./lots-shared";
@@ -12,7 +13,8 @@ export const lotsImport: Command = {
 
 Columns (header line, any order, case-insensitive): variant_id (or sku), lot_number (empty: generated),
 quantity, location_id, expires_on, best_before_on, produced_on (YYYY-MM-DD), supplier, supplier_lot,
-purchase_order, unit_cost, currency, notes, gtin. Separator "," or ";" (detected), quotes per RFC 4180.
+purchase_order, unit_cost, currency, notes, gtin. Separator "," or ";" (detected), quotes per RFC 4180;
+UTF-8 (a file in another encoding is refused, naming it), at most 50,000 rows.
 By default the file is opening stock: units Shopify already counts, so Shopify is not changed
 (units reconciliation had put in an incomplete UNLOTTED lot at the same place are taken from it).
 --as-receipts treats the rows as goods arriving now: Shopify is raised by them (reason "received").
@@ -26,8 +28,10 @@ exits 1 when there are errors.`,
     const shopId = await requireShopId(args);
     let text: string;
     try {
-      text = await readFile(file, "utf8");
+      // Read as it streams: strict UTF-8, refused at the row over the limit (the rest unread).
+      text = await readImportFile(createReadStream(file));
     } catch (error) {
+      if (error instanceof CsvError) throw new CliError(`${file}: ${error.message}; nothing imported`);
       throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     const report = await importLotsCsv(shopId, text, { dryRun: args.values["dry-run"] === true, mode: args.values["as-receipts"] === true ? "receipts" : "opening-stock", ctx: { cause: "CLI", causeRef: `import:${file}` }, onProgress: printProgress });

@@ -13,6 +13,7 @@ import { pool } from "../../db.server";
 import { findLotsByNumber, possiblyAffectedWindowsSql, recallScope, type ScopeLot } from "../recall/recall-lookup.server";
 import { findShopDomain } from "../shops/shops.server";
 import { RecallNotFoundError } from "../recall/errors";
+import { csvCellSql } from "./csv-cells";
 import { DOCUMENT_TAIL, documentHead, receiptEvent, returnEvent, shipmentEvent, transformationEvent, type EpcisLot } from "./epcis";
 
 /** The CSV header, in order (README "Recalls and trace" lists what each means). */
@@ -57,12 +58,21 @@ export const RECALL_CSV_COLUMNS = [
   "recall_references",
 ] as const;
 
-// Text a customer or merchant typed may start with = + - @: a spreadsheet would run it as a
-// formula (CSV injection). Such cells get a leading apostrophe (OWASP's advice); phone numbers
-// ("+1 503 ...") are left as they are, since every spreadsheet reads them as text or numbers.
-const safe = (expr: string) => `(case when left(${expr}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || ${expr} else ${expr} end)`;
+/**
+ * Columns the export writes itself (ids, numbers, dates, fixed words): every other column is text
+ * a customer, a merchant or Shopify's admin typed and goes through csvCellSql (formula injection).
+ */
+const GENERATED_COLUMNS: ReadonlySet<string> = new Set([
+  "lot_scope", "variant_id", "expiry_date", "best_before_date", "production_date", "quantity", "unit_of_measure", "ship_date",
+  "ship_from_location_id", "customer_id", "recipient_redacted", "order_id", "line_item_id", "fulfillment_id", "lot_receipt_date",
+  "returned_quantity", "returned_date", "lot_status",
+] satisfies (typeof RECALL_CSV_COLUMNS)[number][]);
+const PHONE_COLUMNS: ReadonlySet<string> = new Set(["recipient_phone"] satisfies (typeof RECALL_CSV_COLUMNS)[number][]);
+
+/** The cell of column `column` computed by `expr`. */
+const cell = (column: string, expr: string) => (GENERATED_COLUMNS.has(column) ? expr : csvCellSql(expr, PHONE_COLUMNS.has(column) ? "phone" : "text"));
 const unlessRedacted = (expr: string) => `case when coalesce(o.redacted, false) then null else ${expr} end`;
-const addr = (key: string) => unlessRedacted(safe(`nullif(sa.${key}, '')`));
+const addr = (key: string) => unlessRedacted(`nullif(sa.${key}, '')`);
 
 function lotLiteral(ids: readonly bigint[]): string {
   // Inlined because COPY takes no bind parameters: only bigint values, printed by BigInt.
@@ -75,35 +85,35 @@ const SHIPMENT_COLUMNS: Record<string, string> = {
   unit_of_measure: "'each'",
   ship_date: `to_char(a.fulfilled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
   ship_from_location_id: "a.location_id",
-  ship_from_location_name: safe("loc.name"),
+  ship_from_location_name: "loc.name",
   customer_id: "coalesce(a.customer_id, o.customer_id)",
-  recipient_name: unlessRedacted(safe("coalesce(o.customer_name, sa.name)")),
+  recipient_name: unlessRedacted("coalesce(o.customer_name, sa.name)"),
   recipient_address1: addr("address1"),
   recipient_address2: addr("address2"),
   recipient_city: addr("city"),
   recipient_region: unlessRedacted("coalesce(nullif(sa.province_code, ''), sa.province)"),
   recipient_postal_code: unlessRedacted("sa.zip"),
   recipient_country: unlessRedacted("coalesce(nullif(sa.country_code, ''), sa.country)"),
-  recipient_email: unlessRedacted(safe("coalesce(o.customer_email, o.email)")),
+  recipient_email: unlessRedacted("coalesce(o.customer_email, o.email)"),
   recipient_phone: unlessRedacted("coalesce(o.customer_phone, sa.phone)"),
   recipient_redacted: "case when coalesce(o.redacted, false) then 'yes' else 'no' end",
   order_id: "a.order_id",
-  order_name: safe("o.name"),
+  order_name: "o.name",
   line_item_id: "a.line_item_id",
   fulfillment_id: "a.fulfillment_id",
-  fulfillment_name: safe("f.name"),
+  fulfillment_name: "f.name",
   returned_quantity: "a.returned_quantity",
   returned_date: `case when a.returned_quantity > 0 then (select to_char(max(r.returned_at) at time zone 'UTC', 'YYYY-MM-DD')
       from allocation_returns r where r.shop_id = a.shop_id and r.allocation_id = a.id) end`,
 };
 
-/** Lot columns of the sheet, computed once per lot (formula-safe), as text or null. */
+/** Lot columns of the sheet, computed once per lot, as text or null (made formula-safe in lotRowsSql). */
 async function lotColumns(client: pg.PoolClient, shopId: number, lot: Pick<ScopeLot, "lotId" | "direct">): Promise<{ lotNumber: string; values: Record<string, string | null> } | null> {
   const r = await client.query<Record<string, string | null> & { lot_number: string }>(
     `select l.lot_number, l.lot_number as lot_code, coalesce(l.gtin, v.barcode) as gtin, v.sku,
-            ${safe("nullif(concat_ws(' / ', v.product_title, nullif(v.title, 'Default Title')), '')")} as product_description,
+            nullif(concat_ws(' / ', v.product_title, nullif(v.title, 'Default Title')), '') as product_description,
             l.variant_id::text as variant_id, l.expires_on::text as expiry_date, l.best_before_on::text as best_before_date, l.produced_on::text as production_date,
-            ${safe("l.supplier")} as lot_supplier, ${safe("l.supplier_lot")} as lot_supplier_lot, ${safe("l.purchase_order")} as lot_purchase_order,
+            l.supplier as lot_supplier, l.supplier_lot as lot_supplier_lot, l.purchase_order as lot_purchase_order,
             to_char(l.received_at at time zone 'UTC', 'YYYY-MM-DD') as lot_receipt_date, l.status::text as lot_status,
             (select string_agg(r.reference, ' ' order by r.reference) from recall_lots rl join recalls r on r.id = rl.recall_id and r.shop_id = rl.shop_id
               where rl.shop_id = l.shop_id and rl.lot_id = l.id and r.status = 'OPEN') as recall_references
@@ -131,7 +141,7 @@ const JOINS = `left join orders o on o.shop_id = a.shop_id and o.id = a.order_id
  */
 function lotRowsSql(client: pg.PoolClient, shopId: number, lotId: bigint, lot: Record<string, string | null>): string {
   const literal = (v: string | null | undefined) => (v === null || v === undefined ? "null" : client.escapeLiteral(v));
-  const columns = RECALL_CSV_COLUMNS.map((c) => (c in SHIPMENT_COLUMNS ? SHIPMENT_COLUMNS[c] : literal(lot[c]))).join(",\n      ");
+  const columns = RECALL_CSV_COLUMNS.map((c) => cell(c, c in SHIPMENT_COLUMNS ? SHIPMENT_COLUMNS[c]! : literal(lot[c]))).join(",\n      ");
   return `select ${columns}
       from allocations a ${JOINS}
      where a.shop_id = ${Number(shopId)} and a.lot_id = ${BigInt(lotId).toString()} and a.status = 'ALLOCATED'
@@ -141,16 +151,17 @@ function lotRowsSql(client: pg.PoolClient, shopId: number, lotId: bigint, lot: R
 /** Unknown-lot shipments of the scope's variants inside the lots' windows (see listPossiblyAffected). */
 function possibleRowsSql(shopId: number, lotIds: readonly bigint[]): string {
   const shop = String(Number(shopId));
-  const columns = RECALL_CSV_COLUMNS.map((c) => {
-    if (c in SHIPMENT_COLUMNS) return SHIPMENT_COLUMNS[c];
+  const expression = (c: string) => {
+    if (c in SHIPMENT_COLUMNS) return SHIPMENT_COLUMNS[c]!;
     if (c === "lot_scope") return "'unknown lot, possibly affected'";
     if (c === "gtin") return "v.barcode";
     if (c === "sku") return "v.sku";
-    if (c === "product_description") return safe("nullif(concat_ws(' / ', v.product_title, nullif(v.title, 'Default Title')), '')");
+    if (c === "product_description") return "nullif(concat_ws(' / ', v.product_title, nullif(v.title, 'Default Title')), '')";
     if (c === "variant_id") return "a.variant_id";
     if (c === "lot_status") return "'UNKNOWN_LOT'";
     return "null";
-  }).join(",\n      ");
+  };
+  const columns = RECALL_CSV_COLUMNS.map((c) => cell(c, expression(c))).join(",\n      ");
   return `with ${possiblyAffectedWindowsSql(shop, lotLiteral(lotIds))}
     select ${columns}
       from win

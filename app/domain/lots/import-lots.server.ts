@@ -16,7 +16,7 @@ import { moveLotUnits } from "../ledger/ledger.server";
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
 import { adjustPayload, lotkeeperUri } from "../sync/inventory-changes";
 import { resolveLocation, resolveVariant, type KnownVariant } from "../catalog/catalog.server";
-import { CsvError, parseCsv } from "./csv";
+import { CsvError, parseCsv, readCsvText, type CsvSource } from "./csv";
 import { dateConflicts, validateReceipt, type LotDates, type ReceiptInput, type ValidReceipt } from "./lot-rules";
 import { LotError, LotValidationError } from "./lot-errors";
 import { receiveInTransaction, type MovementContext } from "./receive-lot.server";
@@ -85,6 +85,18 @@ export interface ImportReport {
 export type ImportMode = "opening-stock" | "receipts";
 
 export const MAX_IMPORT_ROWS = 50_000;
+
+const tooManyRows = (max: number) => `the file has more than ${max} rows; split the file`;
+
+/**
+ * The text of an import file, read as it arrives (an upload's stream, a file's read stream):
+ * strict UTF-8 (a file in another encoding is refused with the encoding it seems to be in) and at
+ * most MAX_IMPORT_ROWS rows, refused at the row over the limit without reading the rest.
+ * Throws CsvError; importLotsCsv then checks and imports the text.
+ */
+export async function readImportFile(source: CsvSource): Promise<string> {
+  return readCsvText(source, { maxRecords: MAX_IMPORT_ROWS + 1, tooManyRecords: (max) => tooManyRows(max - 1) });
+}
 
 export interface ImportOptions {
   dryRun: boolean;
@@ -276,7 +288,7 @@ interface CheckedRow {
 async function checkFile(shopId: number, text: string, report: ImportReport): Promise<CheckedRow[]> {
   let records;
   try {
-    records = parseCsv(text);
+    records = parseCsv(text, undefined, { maxRecords: MAX_IMPORT_ROWS + 1, tooManyRecords: (max) => tooManyRows(max - 1) });
   } catch (error) {
     if (error instanceof CsvError) {
       report.errors.push({ row: 0, column: null, reason: error.message });
@@ -302,10 +314,6 @@ async function checkFile(shopId: number, text: string, report: ImportReport): Pr
   }
   if (!index.has("variant_id") && !index.has("sku")) report.errors.push({ row: 1, column: "variant_id", reason: "give a variant_id or a sku column" });
   if (report.errors.length > 0) return [];
-  if (data.length > MAX_IMPORT_ROWS) {
-    report.errors.push({ row: 0, column: null, reason: `${data.length} rows is more than ${MAX_IMPORT_ROWS}; split the file` });
-    return [];
-  }
   report.rows = data.length;
   if (data.length === 0) report.errors.push({ row: 0, column: null, reason: "the file has a header but no rows" });
 
