@@ -65,7 +65,7 @@ async function handleWebhook(req: http.IncomingMessage, res: http.ServerResponse
   answer(result.status);
 }
 
-async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<boolean> {
+async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, pathname: string, clientDir: string): Promise<boolean> {
   if (req.method !== "GET" && req.method !== "HEAD") return false;
   let decoded: string;
   try {
@@ -73,8 +73,8 @@ async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, 
   } catch {
     return false;
   }
-  const file = path.join(CLIENT_DIR, decoded);
-  if (!file.startsWith(CLIENT_DIR + path.sep)) return false;
+  const file = path.join(clientDir, decoded);
+  if (!file.startsWith(clientDir + path.sep)) return false;
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) return false;
   res.writeHead(200, {
@@ -117,14 +117,16 @@ async function sendResponse(res: http.ServerResponse, response: Response): Promi
   else res.end();
 }
 
-export async function createWebServer(build: ServerBuild): Promise<http.Server> {
+/** `clientDir`: the build's client files (default build/client; the preview serves build-preview/client). */
+export async function createWebServer(build: ServerBuild, options: { clientDir?: string } = {}): Promise<http.Server> {
+  const clientDir = options.clientDir ?? CLIENT_DIR;
   const remix = createRequestHandler(build, "production");
   return http.createServer((req, res) => {
     const url = req.url ?? "/";
     const pathname = url.split("?", 1)[0]!;
     const handle = async () => {
       if (pathname === "/webhooks" || pathname === "/webhooks/") return handleWebhook(req, res);
-      if (await serveStatic(req, res, pathname)) return;
+      if (await serveStatic(req, res, pathname, clientDir)) return;
       await sendResponse(res, await remix(toRequest(req, res)));
     };
     handle().catch((error: unknown) => {
