@@ -134,7 +134,7 @@ export function isolatePreviewProcess(env: NodeJS.ProcessEnv = process.env): Pre
  * environment is the one isolatePreviewProcess gave it, so the simulator never runs on a real
  * database or takes jobs from a real queue.
  */
-export function assertPreviewChildEnvironment(env: NodeJS.ProcessEnv = process.env): void {
+export function assertPreviewChildEnvironment(env: Record<string, string | undefined> = process.env): void {
   const database = env.DATABASE_URL ?? "";
   let name = "";
   try {
