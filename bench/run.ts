@@ -7,12 +7,15 @@
 //   prefix and ports), measures the app AND the floor it is compared with in the same run, cleans
 //   up, and returns markdown lines for RESULTS.md plus a one-line summary for the console.
 //   `--quick` is a CI-sized run (seconds, not minutes): same code path, shorter phases.
+//   The runner measures the machine's load average before and after each benchmark and adds it to the
+//   console line and the section (bench/lib/load.ts): a benchmark never writes sentences about the load.
 //   Never assert timings in tests; benchmarks report, they do not fail on a number.
 import { execSync } from "node:child_process";
 import { appendFile, readdir, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { loadAverage, loadMarkdown, loadSummary } from "./lib/load";
 
 export interface BenchOptions {
   quick: boolean;
@@ -42,7 +45,7 @@ function machine(): string {
   } catch {
     // os.availableParallelism() is the same figure on Linux
   }
-  return `${nproc} cores (${os.cpus()[0]?.model.trim() ?? "unknown cpu"}), ${mem} memory, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`;
+  return `${nproc} cores (${os.cpus()[0]?.model.trim() ?? "unknown cpu"}), ${mem} memory, Node ${process.version}`;
 }
 
 async function main(): Promise<void> {
@@ -61,15 +64,19 @@ async function main(): Promise<void> {
   let failed = false;
   for (const name of benches) {
     process.stdout.write(`bench ${name}: running${quick ? " (quick)" : ""}\n`);
+    const before = loadAverage();
+    const cores = os.availableParallelism();
     try {
       const mod = (await import(pathToFileURL(path.join(import.meta.dirname, name, "run.ts")).href)) as { default: (o: BenchOptions) => Promise<BenchReport> };
       const report = await mod.default({ quick, root, log: (m) => process.stdout.write(`  ${name}: ${m}\n`) });
-      process.stdout.write(`bench ${name}: ${report.summary}\n`);
-      sections.push(...report.markdown, "");
+      const load = { before, after: loadAverage(), cores };
+      process.stdout.write(`bench ${name}: ${report.summary}; ${loadSummary(load)}\n`);
+      sections.push(...report.markdown, "", loadMarkdown(load), "");
     } catch (error) {
       failed = true;
-      process.stderr.write(`bench ${name} failed: ${(error as Error).stack ?? String(error)}\n`);
-      sections.push(`### ${name}`, "", `Failed: ${(error as Error).message.split("\n")[0]}`, "");
+      const load = { before, after: loadAverage(), cores };
+      process.stderr.write(`bench ${name} failed (${loadSummary(load)}): ${(error as Error).stack ?? String(error)}\n`);
+      sections.push(`### ${name}`, "", `Failed: ${(error as Error).message.split("\n")[0]}`, "", loadMarkdown(load), "");
     }
   }
   const results = path.join(import.meta.dirname, "RESULTS.md");

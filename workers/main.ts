@@ -11,7 +11,7 @@ import { METRICS_CONTENT_TYPE, metricsAuthorized, renderMetrics } from "../app/l
 import { closeQueues, DEFAULT_JOB_OPTIONS, getQueue, type QueueName } from "../app/lib/queues.server";
 import { workerConnection } from "../app/lib/redis.server";
 import { checkServices } from "../app/lib/services.server";
-import { processors, queueSettings, repeatableJobs, type JobContext } from "./registry";
+import { jobLogIds, processors, queueSettings, repeatableJobs, type JobContext } from "./registry";
 
 function dispatcher(queue: QueueName) {
   return async (job: Job): Promise<unknown> => {
@@ -19,7 +19,7 @@ function dispatcher(queue: QueueName) {
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? DEFAULT_JOB_OPTIONS.attempts ?? 1;
     const ctx: JobContext = {
-      log: log.child({ queue, job: job.name, jobId: job.id, attempt }),
+      log: log.child({ queue, job: job.name, jobId: job.id, attempt, ...jobLogIds(job.data) }),
       jobId: job.id ?? "",
       attempt,
       finalAttempt: attempt >= maxAttempts,

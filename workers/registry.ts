@@ -11,7 +11,8 @@
 // add `{ name, everyMs, runAtStart? }` to repeatableJobs. Every worker upserts the schedulers at
 // start (BullMQ job schedulers: one schedule however many workers run).
 //
-// A processor gets (job, ctx): ctx.log carries queue, job name, jobId and attempt; ctx.finalAttempt
+// A processor gets (job, ctx): ctx.log carries queue, job name, jobId, attempt and the ids in job.data
+// (jobLogIds; a webhook job adds shop, topic and webhookId once it has read its inbox row); ctx.finalAttempt
 // says whether BullMQ will retry after a failure. Throw UnrecoverableError (bullmq) for work that
 // can never succeed; any other error is retried with exponential backoff (DEFAULT_JOB_OPTIONS).
 import type { Job } from "bullmq";
@@ -22,6 +23,10 @@ import { processWebhookJob } from "./processors/webhook-event";
 import { PRUNE_INBOX_JOB, SWEEP_INBOX_JOB, processPruneInbox, processSweepInbox } from "./processors/sweep-inbox";
 import { OUTBOX_SEND_JOB, processOutboxSend } from "./processors/shopify-sync";
 import {
+  RECONCILE_BULK_FINISH_JOB,
+  SWEEP_BULK_RECONCILE_JOB,
+  processReconcileBulkFinish,
+  processSweepBulkReconciliations,
   RECONCILE_LEVEL_JOB,
   RECONCILE_SHOPS_JOB,
   RECONCILE_SHOP_JOB,
@@ -44,6 +49,20 @@ export interface JobContext {
 
 export type Processor = (job: Job, ctx: JobContext) => Promise<unknown>;
 
+/** The ids of job.data that every line of the job carries (job data holds ids only, never customer data). */
+const JOB_LOG_IDS = ["shopId", "eventId", "outboxId", "taskId"] as const;
+
+export function jobLogIds(data: unknown): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  if (data && typeof data === "object") {
+    for (const key of JOB_LOG_IDS) {
+      const value = (data as Record<string, unknown>)[key];
+      if (value !== undefined) fields[key] = value;
+    }
+  }
+  return fields;
+}
+
 /** queue -> job name -> processor. A queue with no processor gets no Worker. */
 export const processors: Record<QueueName, Record<string, Processor>> = {
   [QUEUE_NAMES.webhooks]: {
@@ -59,6 +78,8 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
     [RECONCILE_LEVEL_JOB]: processReconcileLevel,
     [RECONCILE_SHOPS_JOB]: processReconcileShops,
     [RECONCILE_SHOP_JOB]: processReconcileShop,
+    [RECONCILE_BULK_FINISH_JOB]: processReconcileBulkFinish,
+    [SWEEP_BULK_RECONCILE_JOB]: processSweepBulkReconciliations,
     [LOTS_IMPORT_JOB]: processLotsImport,
     [SWEEP_IMPORT_TASKS_JOB]: processSweepImportTasks,
   },
@@ -86,6 +107,8 @@ export const repeatableJobs: RepeatableJob[] = [
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_OUTBOX_JOB, everyMs: 30_000, runAtStart: true },
   // Shopify's on_hand against the lots, every shop (changes made in Shopify that sent no webhook).
   { queue: QUEUE_NAMES.maintenance, name: RECONCILE_SHOPS_JOB, everyMs: 6 * 3600_000 },
+  // Bulk reconciliations whose bulk_operations/finish did not come: poll Shopify (decision 082).
+  { queue: QUEUE_NAMES.maintenance, name: SWEEP_BULK_RECONCILE_JOB, everyMs: 60_000 },
   // Admin CSV imports whose job was lost (web process died before queueing it, Redis flushed).
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_IMPORT_TASKS_JOB, everyMs: 60_000 },
 ];

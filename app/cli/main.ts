@@ -4,6 +4,7 @@ import { CliError, parse, printJson, type Command } from "./command";
 import { commands } from "./registry";
 import { exitWithOneLine } from "../lib/fail-fast.server";
 import { DomainError } from "../domain/errors";
+import { sendAllLogsToStderr } from "../lib/logger.server";
 
 function topHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -31,6 +32,8 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // stdout is the command's JSON: every log line a command causes goes to stderr.
+  sendAllLogsToStderr();
   if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
     process.stdout.write(topHelp() + "\n");
     return 0;

@@ -3,6 +3,7 @@
 import { authenticate } from "../shopify.server";
 import { withTransaction } from "./sql.server";
 import { ensureShop } from "../domain/shops/shops.server";
+import { addLogContext } from "./logger.server";
 
 export interface AdminContext {
   shop: string;
@@ -14,6 +15,7 @@ export interface AdminContext {
 
 export async function adminContext(request: Request): Promise<AdminContext> {
   const { session, admin, cors } = await authenticate.admin(request);
+  addLogContext({ shop: session.shop });
   const shopId = await withTransaction((sql) => ensureShop(sql, session.shop));
   return { shop: session.shop, shopId, admin, cors };
 }

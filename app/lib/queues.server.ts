@@ -9,7 +9,7 @@ export const QUEUE_NAMES = {
   webhooks: "webhooks",
   /** One job per outbox row (OutboxEntry): mutations sent to Shopify. */
   shopifySync: "shopify-sync",
-  /** Repeatable jobs: inbox sweep, reconciliation, expiry. Also long tasks (imports, exports, tagging). */
+  /** Repeatable jobs (workers/registry.ts): inbox sweep and pruning, outbox sweep, reconciliation, lost-import sweep. Also CSV lot imports. */
   maintenance: "maintenance",
 } as const;
 

@@ -287,3 +287,124 @@ export async function adminMutation<P extends { userErrors: UserError[] }>(
   }
   return { data: payload, cost: result.cost };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Bulk operations (full reconciliation of large stores; decision 082)
+//
+// One bulkOperationRunQuery reads on_hand of every inventory level of the shop; Shopify runs it in
+// the background, sends bulk_operations/finish, and serves the result as JSONL at a signed URL
+// (valid 7 days). Nested connections come as separate lines: an InventoryItem line, then its
+// levels with "__parentId" (groupObjects: false, the 2026-10 default).
+
+/** The query Shopify runs in bulk. Two connections, nesting depth two (Shopify allows five / two). */
+export const BULK_ON_HAND_QUERY = `{
+  inventoryItems {
+    edges {
+      node {
+        id
+        inventoryLevels {
+          edges { node { id location { id } quantities(names: ["on_hand"]) { name quantity } } }
+        }
+      }
+    }
+  }
+}`;
+
+export const BULK_ON_HAND_START_MUTATION = `mutation LotkeeperBulkOnHandStart($query: String!) {
+  bulkOperationRunQuery(query: $query) {
+    bulkOperation { id status }
+    userErrors { field message code }
+  }
+}`;
+
+export const BULK_OPERATION_QUERY = `query LotkeeperBulkOperation($id: ID!) {
+  bulkOperation(id: $id) { id status errorCode objectCount url partialDataUrl completedAt }
+}`;
+
+/** Shopify runs as many bulk queries of the app and shop as it allows (LIMIT_REACHED, OPERATION_IN_PROGRESS): ask again later. */
+export class ShopifyBulkBusyError extends ShopifyAdminError {
+  override name = "ShopifyBulkBusyError";
+  override readonly retryable = true;
+}
+
+export type BulkOperationStatus = "CREATED" | "RUNNING" | "COMPLETED" | "CANCELING" | "CANCELED" | "FAILED" | "EXPIRED";
+
+export interface BulkOperationView {
+  id: string;
+  status: BulkOperationStatus;
+  errorCode: string | null;
+  objectCount: string | null;
+  url: string | null;
+  partialDataUrl: string | null;
+}
+
+/** Submits the on_hand bulk query. Returns Shopify's operation (id gid://shopify/BulkOperation/<n>). */
+export async function startBulkOnHand(shop: string): Promise<{ id: string; status: BulkOperationStatus }> {
+  const { data } = await adminGraphql<{
+    bulkOperationRunQuery: { bulkOperation: { id: string; status: BulkOperationStatus } | null; userErrors: UserError[] } | null;
+  }>(shop, BULK_ON_HAND_START_MUTATION, { query: BULK_ON_HAND_QUERY });
+  const payload = data.bulkOperationRunQuery;
+  const errors = payload?.userErrors ?? [];
+  if (errors.some((e) => e.code === "LIMIT_REACHED" || e.code === "OPERATION_IN_PROGRESS")) {
+    throw new ShopifyBulkBusyError(`Shopify runs no more bulk queries for ${shop} now: ${errors.map((e) => e.message).join("; ")}`);
+  }
+  if (errors.length > 0 || !payload?.bulkOperation) {
+    throw new ShopifyRejectedError(`Shopify refused bulkOperationRunQuery: ${errors.map((e) => e.message).join("; ") || "no bulk operation returned"}`, errors);
+  }
+  return payload.bulkOperation;
+}
+
+/** The operation's state; null when the shop has no such operation (another shop's id, say). */
+export async function fetchBulkOperation(shop: string, operationId: string): Promise<BulkOperationView | null> {
+  const { data } = await adminGraphql<{ bulkOperation: BulkOperationView | null }>(shop, BULK_OPERATION_QUERY, { id: operationId });
+  return data.bulkOperation;
+}
+
+/**
+ * on_hand per level from the JSONL result, read as a stream line by line (a 50,000-level result
+ * is never held in memory). Item lines carry no level and are skipped; a level line's item is its
+ * "__parentId". A line that is not the shape asked for fails the read.
+ */
+export async function* bulkOnHandLevels(url: string): AsyncGenerator<OnHand> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(10 * 60_000) });
+  } catch (error) {
+    throw new ShopifyUnavailableError(`the bulk result could not be downloaded: ${(error as Error).message}`);
+  }
+  if (response.status >= 500) throw new ShopifyUnavailableError(`the bulk result answered HTTP ${response.status}`);
+  if (!response.ok || !response.body) throw new ShopifyRejectedError(`the bulk result answered HTTP ${response.status} (expired after 7 days?)`, { status: response.status });
+  const { Readable } = await import("node:stream");
+  const { createInterface } = await import("node:readline");
+  const lines = createInterface({ input: Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), crlfDelay: Infinity });
+  let n = 0;
+  try {
+    for await (const line of lines) {
+      n += 1;
+      if (line.trim() === "") continue;
+      const level = parseBulkOnHandLine(line, n);
+      if (level) yield level;
+    }
+  } catch (error) {
+    if (error instanceof ShopifyAdminError) throw error;
+    throw new ShopifyUnavailableError(`the bulk result download broke off after line ${n}: ${(error as Error).message}`);
+  }
+}
+
+/** One JSONL line of BULK_ON_HAND_QUERY: a level (with __parentId) or null for an item line. */
+export function parseBulkOnHandLine(line: string, lineNumber = 1): OnHand | null {
+  let row: { id?: unknown; __parentId?: unknown; location?: { id?: unknown }; quantities?: { name?: unknown; quantity?: unknown }[] };
+  try {
+    row = JSON.parse(line) as typeof row;
+  } catch {
+    throw new ShopifyRejectedError(`line ${lineNumber} of the bulk result is not JSON`, { line: line.slice(0, 200) });
+  }
+  if (row.__parentId === undefined) return null;
+  const item = typeof row.__parentId === "string" ? /^gid:\/\/shopify\/InventoryItem\/(\d+)$/.exec(row.__parentId)?.[1] : undefined;
+  const location = typeof row.location?.id === "string" ? /^gid:\/\/shopify\/Location\/(\d+)$/.exec(row.location.id)?.[1] : undefined;
+  const onHand = row.quantities?.find((q) => q.name === "on_hand")?.quantity;
+  if (!item || !location || (onHand !== undefined && !Number.isInteger(onHand))) {
+    throw new ShopifyRejectedError(`line ${lineNumber} of the bulk result is not an inventory level of an item`, { line: line.slice(0, 200) });
+  }
+  return { inventoryItemId: BigInt(item), locationId: BigInt(location), locationName: null, onHand: (onHand as number | undefined) ?? 0 };
+}

@@ -346,14 +346,14 @@ let schema: GraphQLSchema | undefined;
 
 /** Executes one Admin GraphQL request against the simulated store of `shop`. */
 export async function executeAdminGraphql(shop: string, body: { query: string; variables?: Record<string, unknown> }) {
-  schema ??= buildSchema(SDL);
+  schema ??= buildSchema(SDL + BULK_SDL);
   const idempotencyKey = /@idempotent\s*\(\s*key\s*:\s*"([^"]+)"/.exec(body.query)?.[1] ?? idempotentKeyFromVariables(body);
   const ctx = new SimulatorContext(shop, await simulatedCatalog(shop), idempotencyKey);
   const result = await graphql({
     schema,
     source: body.query,
     variableValues: body.variables,
-    rootValue: rootValue(ctx),
+    rootValue: { ...rootValue(ctx), ...bulkRootValue(ctx) },
     typeResolver: (value: { __typename?: string }) => value.__typename,
   });
   return {
@@ -386,6 +386,7 @@ export function startShopifySimulator(): void {
       const body = (await request.json()) as { query: string; variables?: Record<string, unknown> };
       return HttpResponse.json(await executeAdminGraphql(shop, body));
     }),
+    http.get(`${BULK_RESULT_ORIGIN}/:shop/:file`, async ({ request }) => simulatedBulkResultResponse(request.url)),
   );
   // Anything else bound for Shopify fails loudly; local traffic passes.
   server.listen({
@@ -395,4 +396,102 @@ export function startShopifySimulator(): void {
       print.error();
     },
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bulk queries (reconciliation of large stores, decision 082). Kept apart from the rest so the
+// schema/cost checks of the simulator merge without touching it. bulkOperationRunQuery takes
+// Shopify's snapshot at once and the operation is COMPLETED when first asked about; the result is
+// JSONL as Shopify writes it (an item line, then its levels with __parentId), served at a URL this
+// interceptor answers. The simulator sends no webhooks: in the demo the worker's poll
+// (sweep-bulk-reconciliations) finishes the reconciliation, as it does when Shopify's
+// bulk_operations/finish is lost.
+
+const BULK_RESULT_ORIGIN = "https://bulk-results.simulator.lotkeeper.invalid";
+
+const BULK_SDL = /* GraphQL */ `
+  type BulkOperation implements Node {
+    id: ID! status: String! errorCode: String objectCount: String! rootObjectCount: String! url: String partialDataUrl: String
+    createdAt: String! completedAt: String query: String! type: String!
+  }
+  type BulkOperationUserError { field: [String!] message: String! code: String }
+  type BulkOperationRunQueryPayload { bulkOperation: BulkOperation userErrors: [BulkOperationUserError!]! }
+  extend type Query { bulkOperation(id: ID!): BulkOperation }
+  extend type Mutation { bulkOperationRunQuery(query: String!, groupObjects: Boolean): BulkOperationRunQueryPayload }
+`;
+
+interface SimulatedBulkOperation {
+  id: string;
+  query: string;
+  createdAt: string;
+  objects: number;
+  roots: number;
+}
+
+function bulkRootValue(ctx: SimulatorContext) {
+  return {
+    bulkOperationRunQuery: async ({ query }: { query: string }) => {
+      // Only what the app bulk-reads: inventory items with their levels' quantities.
+      if (!/^\s*\{\s*inventoryItems\b/.test(query) || !/inventoryLevels\b/.test(query)) {
+        return { bulkOperation: null, userErrors: [{ field: ["query"], message: "The simulator bulk-reads inventoryItems { inventoryLevels } only.", code: "INVALID" }] };
+      }
+      const number = await redis().incr(key("global", "bulk-sequence"));
+      const id = gid("BulkOperation", String(number));
+      const jsonl = await simulatedOnHandJsonl(ctx);
+      const op: SimulatedBulkOperation = { id, query, createdAt: new Date().toISOString(), objects: jsonl.objects, roots: jsonl.roots };
+      await redis().set(key(ctx.shop, `bulk:${number}`), JSON.stringify(op), "EX", 7 * 86_400);
+      await redis().set(key(ctx.shop, `bulk:${number}:jsonl`), jsonl.text, "EX", 7 * 86_400);
+      return { bulkOperation: { ...bulkView(ctx.shop, op), status: "CREATED", url: null }, userErrors: [] };
+    },
+    bulkOperation: async ({ id }: { id: string }) => {
+      const raw = await redis().get(key(ctx.shop, `bulk:${numericId(id)}`)); // another shop's id is not found
+      return raw ? bulkView(ctx.shop, JSON.parse(raw) as SimulatedBulkOperation) : null;
+    },
+  };
+}
+
+function bulkView(shop: string, op: SimulatedBulkOperation) {
+  return {
+    __typename: "BulkOperation",
+    id: op.id,
+    status: "COMPLETED",
+    errorCode: null,
+    objectCount: String(op.objects),
+    rootObjectCount: String(op.roots),
+    url: `${BULK_RESULT_ORIGIN}/${encodeURIComponent(shop)}/${numericId(op.id)}.jsonl`,
+    partialDataUrl: null,
+    createdAt: op.createdAt,
+    completedAt: op.createdAt,
+    query: op.query,
+    type: "QUERY",
+  };
+}
+
+/** Every item of the catalog with its on_hand at every location, as bulk JSONL. */
+async function simulatedOnHandJsonl(ctx: SimulatorContext): Promise<{ text: string; objects: number; roots: number }> {
+  const lines: string[] = [];
+  for (const v of ctx.catalog.variants) {
+    const item = gid("InventoryItem", v.inventoryItemId);
+    lines.push(JSON.stringify({ id: item }));
+    for (const l of ctx.catalog.locations) {
+      const onHand = await simulatedQuantity(ctx.shop, v.inventoryItemId, l.id, "on_hand");
+      lines.push(
+        JSON.stringify({
+          id: `gid://shopify/InventoryLevel/${v.inventoryItemId}?inventory_item_id=${v.inventoryItemId}&location_id=${l.id}`,
+          location: { id: gid("Location", l.id) },
+          quantities: [{ name: "on_hand", quantity: onHand }],
+          __parentId: item,
+        }),
+      );
+    }
+  }
+  return { text: lines.length ? lines.join("\n") + "\n" : "", objects: lines.length, roots: ctx.catalog.variants.length };
+}
+
+/** The answer to a GET of a simulated bulk result URL (404 for an unknown or expired one). */
+export async function simulatedBulkResultResponse(url: string): Promise<Response> {
+  const match = new RegExp(`^${BULK_RESULT_ORIGIN.replace(/[.]/g, "\\.")}/([^/]+)/(\\d+)\\.jsonl$`).exec(url);
+  const text = match ? await redis().get(key(decodeURIComponent(match[1]!), `bulk:${match[2]}:jsonl`)) : null;
+  if (text === null) return new Response("Not Found", { status: 404 });
+  return new Response(text, { status: 200, headers: { "Content-Type": "application/jsonl" } });
 }

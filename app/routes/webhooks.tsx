@@ -1,6 +1,6 @@
 // POST /webhooks: every topic in shopify.app.toml, compliance topics included. Verify (the
 // library's HMAC and header rules), record in the inbox, queue, answer. The production server
-// (app/server/production.server.ts) sends /webhooks to the same receiveWebhook() without Remix.
+// (app/server/web-server.ts) sends /webhooks to the same receiveWebhook() without Remix.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { receiveWebhook } from "../domain/webhooks/inbox.server";
 import { readBodyWithin } from "../domain/webhooks/read-body.server";

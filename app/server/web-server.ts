@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
 import { env } from "../env.server";
 import { exitWithOneLine } from "../lib/fail-fast.server";
-import { log } from "../lib/logger.server";
+import { log, requestIdFrom, withLogContext } from "../lib/logger.server";
 import { checkServices } from "../lib/services.server";
 import { receiveWebhook } from "../domain/webhooks/inbox.server";
 
@@ -129,8 +129,11 @@ export async function createWebServer(build: ServerBuild, options: { clientDir?:
       if (await serveStatic(req, res, pathname, clientDir)) return;
       await sendResponse(res, await remix(toRequest(req, res)));
     };
-    handle().catch((error: unknown) => {
-      log.error("request failed", { path: pathname, error });
+    // Every line logged while the request is handled carries its id (and the shop, once known).
+    const requestId = requestIdFrom(req.headers["x-request-id"]);
+    res.setHeader("X-Request-Id", requestId);
+    withLogContext({ requestId }, handle).catch((error: unknown) => {
+      log.error("request failed", { requestId, path: pathname, error });
       if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
       res.end();
     });

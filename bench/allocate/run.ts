@@ -328,7 +328,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
         `| HTTP answers other than 200 | ${other.length ? other.map(([s, c]) => `${s}: ${c}`).join(", ") : "none"} |`,
         `| invariants on the final state | ${invariantText} |`,
         "",
-        `Goals: ${goal}. Other helpers were running tests and benchmarks on the same 2 cores during development runs: figures are noisy until the lead's final run.`,
+        `Goals: ${goal}.`,
       ],
     };
   } finally {

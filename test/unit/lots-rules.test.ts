@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { barcodeForms, mergeScan, applySequence, checkAutoLotPattern, checkDate, checkLotNumber, dateConflicts, lotIdOf, renderAutoLotPrefix, validateReceipt } from "../../app/domain/lots/lot-rules";
 import { LotNotFoundError, LotValidationError } from "../../app/domain/lots/lot-errors";
-import { decideReconciliation } from "../../app/domain/reconcile/reconcile-rules";
+import { BULK_RECONCILE_MIN_LEVELS, chooseReconcileMode, decideReconciliation } from "../../app/domain/reconcile/reconcile-rules";
+import { parseBulkOnHandLine } from "../../app/lib/shopify-admin.server";
 import { exponentialBackoffMs, throttleWaitMs } from "../../app/domain/sync/throttle";
 import { adjustPayload, movePayload } from "../../app/domain/sync/inventory-changes";
 
@@ -89,6 +90,37 @@ describe("reconciliation decisions", () => {
     // Lots that moved while Shopify was read: its figure proves nothing; lots that held still are compared.
     expect(decideReconciliation({ shopifyOnHand: 10, lotsOnHand: 8, pendingUnsentDelta: 0, inFlightRows: 0, lotsOnHandBefore: 10 })).toMatchObject({ action: "wait", difference: 2 });
     expect(decideReconciliation({ shopifyOnHand: 10, lotsOnHand: 8, pendingUnsentDelta: 0, inFlightRows: 0, lotsOnHandBefore: 8 })).toEqual({ action: "create-incomplete-lot", difference: 2, units: 2 });
+  });
+
+  it("a bulk snapshot proves nothing for a level whose lots moved since it was taken, even back to the same units", () => {
+    const held = { shopifyOnHand: 8, lotsOnHand: 10, pendingUnsentDelta: 0, inFlightRows: 0, lotsOnHandBefore: 10 };
+    expect(decideReconciliation({ ...held, lotMovesSinceRead: 2 })).toEqual({ action: "wait", difference: -2, reason: "the lots moved since Shopify's snapshot was taken (2 ledger entries)" });
+    expect(decideReconciliation({ ...held, lotMovesSinceRead: 0, appChangesUnsettledAtRead: 1 })).toMatchObject({ action: "wait", difference: -2 });
+    expect(decideReconciliation({ ...held, lotMovesSinceRead: 0, appChangesUnsettledAtRead: 0 })).toEqual({ action: "record-discrepancy", difference: -2, missingUnits: 2 });
+    // A level that agrees needs nothing, moved or not.
+    expect(decideReconciliation({ ...held, shopifyOnHand: 10, lotMovesSinceRead: 3 })).toEqual({ action: "none", difference: 0 });
+  });
+
+  it("pages a small shop and reads a large one in bulk", () => {
+    expect(chooseReconcileMode(BULK_RECONCILE_MIN_LEVELS - 1)).toBe("paging");
+    expect(chooseReconcileMode(BULK_RECONCILE_MIN_LEVELS)).toBe("bulk");
+    expect(chooseReconcileMode(10, "bulk")).toBe("bulk");
+    expect(chooseReconcileMode(50_000, "paging")).toBe("paging");
+  });
+});
+
+describe("bulk result lines", () => {
+  it("reads a level line by its __parentId and skips item lines; ids beyond 2^53 stay exact", () => {
+    expect(parseBulkOnHandLine('{"id":"gid://shopify/InventoryItem/12345678901234567890"}')).toBeNull();
+    expect(
+      parseBulkOnHandLine(
+        '{"id":"gid://shopify/InventoryLevel/1?inventory_item_id=2","location":{"id":"gid://shopify/Location/98765432109876543"},"quantities":[{"name":"on_hand","quantity":-3}],"__parentId":"gid://shopify/InventoryItem/12345678901234567890"}',
+      ),
+    ).toEqual({ inventoryItemId: 12345678901234567890n, locationId: 98765432109876543n, locationName: null, onHand: -3 });
+  });
+  it("refuses a line that is not JSON or not a level of an item", () => {
+    expect(() => parseBulkOnHandLine("{not json", 7)).toThrow("line 7 of the bulk result is not JSON");
+    expect(() => parseBulkOnHandLine('{"__parentId":"gid://shopify/Product/1","location":{"id":"gid://shopify/Location/1"}}', 3)).toThrow("line 3 of the bulk result is not an inventory level of an item");
   });
 });
 

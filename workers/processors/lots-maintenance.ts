@@ -2,10 +2,12 @@
 // (queued by inventory_levels/update) and of every installed shop (repeatable).
 import type { Job } from "bullmq";
 import { sweepPendingOutbox } from "../../app/domain/sync/outbox.server";
-import { queueShopReconciliations, reconcileLevel, reconcileShop } from "../../app/domain/reconcile/reconcile.server";
+import { queueShopReconciliations, reconcileLevel } from "../../app/domain/reconcile/reconcile.server";
+import { finishBulkReconciliation, runShopReconciliation, sweepBulkReconciliations } from "../../app/domain/reconcile/bulk-reconcile.server";
 import type { ReconcileLevelJob } from "../../app/domain/reconcile/inventory-level-webhook.server";
 import type { JobContext } from "../registry";
 
+export { RECONCILE_BULK_FINISH_JOB, SWEEP_BULK_RECONCILE_JOB } from "../../app/domain/reconcile/bulk-reconcile.server";
 export { RECONCILE_LEVEL_JOB, RECONCILE_SHOPS_JOB, RECONCILE_SHOP_JOB } from "../../app/domain/reconcile/inventory-level-webhook.server";
 export const SWEEP_OUTBOX_JOB = "sweep-outbox";
 
@@ -29,9 +31,28 @@ export async function processReconcileShops(job: Job, ctx: JobContext) {
   return { shops };
 }
 
+/** Paging for a small shop; a large one starts a bulk query, finished by processReconcileBulkFinish. */
 export async function processReconcileShop(job: Job<{ shopId: number }>, ctx: JobContext) {
-  const results = await reconcileShop(job.data.shopId);
-  const acted = results.filter((r) => r.decision.action !== "wait");
+  const run = await runShopReconciliation(job.data.shopId);
+  if (run.mode === "bulk") {
+    ctx.log.info("reconciliation bulk query", { shopId: job.data.shopId, bulkId: String(run.bulk.id), started: run.started });
+    return { mode: run.mode, bulkId: String(run.bulk.id), started: run.started };
+  }
+  const acted = run.levels.filter((r) => r.decision.action !== "wait");
   if (acted.length > 0) ctx.log.info("reconciliation acted", { shopId: job.data.shopId, levels: acted.length });
-  return { acted: acted.length, waiting: results.length - acted.length };
+  return { mode: run.mode, acted: acted.length, waiting: run.levels.length - acted.length };
+}
+
+/** Queued by bulk_operations/finish. */
+export async function processReconcileBulkFinish(job: Job<{ shopId: number; bulkId: string }>, ctx: JobContext) {
+  const outcome = await finishBulkReconciliation(job.data.shopId, BigInt(job.data.bulkId));
+  if (outcome.applied) ctx.log.info("reconciliation acted", { shopId: job.data.shopId, bulkId: job.data.bulkId, levels: outcome.bulk.acted, waiting: outcome.bulk.waiting });
+  return outcome.applied ? { applied: true, acted: outcome.bulk.acted, waiting: outcome.bulk.waiting } : { applied: false, reason: outcome.reason };
+}
+
+/** Repeatable: polls bulk queries whose finish webhook has not come. */
+export async function processSweepBulkReconciliations(_job: Job, ctx: JobContext) {
+  const swept = await sweepBulkReconciliations();
+  if (swept.applied + swept.abandoned + swept.failed > 0) ctx.log.info("bulk reconciliation sweep", swept);
+  return swept;
 }

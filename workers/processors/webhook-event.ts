@@ -16,7 +16,8 @@ export async function processWebhookJob(job: Job<WebhookJobData>, ctx: JobContex
     await recordEventFailure(eventId, error, permanent || ctx.finalAttempt).catch((e: unknown) =>
       ctx.log.error("could not record the failure on the inbox row", { eventId, error: e }),
     );
-    if (permanent) throw new UnrecoverableError((error as Error).message);
+    // The cause keeps the handler's stack and error fields on the job's failure log line.
+    if (permanent) throw Object.assign(new UnrecoverableError((error as Error).message), { cause: error });
     throw error;
   }
 }

@@ -30,6 +30,14 @@ export interface LevelFacts {
    * or receipt processed in between), Shopify's figure is from before that change and proves nothing.
    */
   lotsOnHandBefore?: number;
+  /**
+   * A bulk read (decision 082) is minutes old by the time it is applied. Ledger entries of the
+   * level's lots written since the lots were recorded for it: Shopify's figure may be from before
+   * or after those moves, so it proves nothing (units that moved and came back count too).
+   */
+  lotMovesSinceRead?: number;
+  /** The app's changes to this level that were still unsettled when the bulk read started. */
+  appChangesUnsettledAtRead?: number;
 }
 
 export function decideReconciliation(f: LevelFacts): ReconcileDecision {
@@ -39,7 +47,26 @@ export function decideReconciliation(f: LevelFacts): ReconcileDecision {
   if (f.lotsOnHandBefore !== undefined && f.lotsOnHandBefore !== f.lotsOnHand) {
     return { action: "wait", difference, reason: `the lots changed while Shopify was read (${f.lotsOnHandBefore} -> ${f.lotsOnHand} units)` };
   }
+  if (f.lotMovesSinceRead) return { action: "wait", difference, reason: `the lots moved since Shopify's snapshot was taken (${f.lotMovesSinceRead} ledger entr${f.lotMovesSinceRead === 1 ? "y" : "ies"})` };
+  if (f.appChangesUnsettledAtRead) {
+    return { action: "wait", difference, reason: `${f.appChangesUnsettledAtRead} change(s) of the app to this level were being sent to Shopify while its snapshot was taken` };
+  }
   if (f.unprocessedStockWebhooks) return { action: "wait", difference, reason: `${f.unprocessedStockWebhooks} order/fulfilment/refund webhook(s) of the shop are not processed yet` };
   if (difference > 0) return { action: "create-incomplete-lot", difference, units: difference };
   return { action: "record-discrepancy", difference, missingUnits: -difference };
+}
+
+/**
+ * Below this many levels (lot-tracked inventory items x active locations) a full reconciliation
+ * pages through Shopify; from it on, one bulk query reads every level (decision 082: at 250 levels
+ * paging already needs about a minute of throttle waits on the standard plan, the bulk query
+ * about 20 points whatever the size).
+ */
+export const BULK_RECONCILE_MIN_LEVELS = 250;
+
+export type ReconcileMode = "paging" | "bulk";
+
+export function chooseReconcileMode(estimatedLevels: number, requested: ReconcileMode | "auto" = "auto"): ReconcileMode {
+  if (requested !== "auto") return requested;
+  return estimatedLevels >= BULK_RECONCILE_MIN_LEVELS ? "bulk" : "paging";
 }

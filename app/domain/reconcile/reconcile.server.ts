@@ -28,7 +28,7 @@ export interface LevelResult {
   discrepancyId?: bigint;
 }
 
-interface TrackedVariant {
+export interface TrackedVariant {
   variantId: bigint;
   inventoryItemId: bigint;
 }
@@ -95,14 +95,26 @@ export async function reconcileShop(shopId: number): Promise<LevelResult[]> {
   return results;
 }
 
-async function shopDomain(shopId: number): Promise<string> {
+export async function shopDomain(shopId: number): Promise<string> {
   const domain = await findShopDomain(pool(), shopId);
   if (domain === undefined) throw new Error(`shop ${shopId} does not exist`);
   return domain;
 }
 
-/** Compares and acts for one level, in one transaction that locks the level's balances. */
-async function applyLevel(shopId: number, variant: TrackedVariant, locationId: bigint, shopifyOnHand: number, lotsOnHandBefore: number): Promise<LevelResult> {
+/** What a bulk read recorded of a level before Shopify was asked (reconcile_bulk_levels). */
+export interface LevelRead {
+  /** Ledger entries of the level's lots then. */
+  moves: number;
+  /** The app's on_hand changes to the level still PENDING then. */
+  unsettled: number;
+}
+
+/**
+ * Compares and acts for one level, in one transaction that locks the level's balances. No call to
+ * Shopify is made in it. `read` (bulk path) also compares the level's ledger with what it was when
+ * the lots were recorded.
+ */
+export async function applyLevel(shopId: number, variant: TrackedVariant, locationId: bigint, shopifyOnHand: number, lotsOnHandBefore: number, read?: LevelRead): Promise<LevelResult> {
   return withTransaction(async (sql) => {
     // Lock the level's balances so a receipt or allocation cannot slip in between reading and acting,
     // in lot id order: the order allocation locks them in, so the two never deadlock.
@@ -126,6 +138,15 @@ async function applyLevel(shopId: number, variant: TrackedVariant, locationId: b
        where s.id = $1 and e.status = 'PENDING' and (e.topic like 'orders/%' or e.topic like 'fulfillments/%' or e.topic like 'refunds/%')`,
       [shopId],
     );
+    let lotMovesSinceRead: number | undefined;
+    if (read) {
+      const moves = await sql.query<{ n: number }>(
+        `select count(*)::int as n from ledger_entries e join lots l on l.id = e.lot_id
+         where e.shop_id = $1 and l.shop_id = $1 and l.variant_id = $2 and e.location_id = $3`,
+        [shopId, variant.variantId, locationId],
+      );
+      lotMovesSinceRead = moves.rows[0]!.n - read.moves;
+    }
     const facts: LevelFacts = {
       shopifyOnHand,
       lotsOnHand,
@@ -133,6 +154,8 @@ async function applyLevel(shopId: number, variant: TrackedVariant, locationId: b
       inFlightRows: pending.rows[0]!.in_flight,
       unprocessedStockWebhooks: inbox.rows[0]!.n,
       lotsOnHandBefore,
+      lotMovesSinceRead,
+      appChangesUnsettledAtRead: read?.unsettled,
     };
     const decision = decideReconciliation(facts);
     const result: LevelResult = { variantId: variant.variantId, inventoryItemId: variant.inventoryItemId, locationId, shopifyOnHand, lotsOnHand, decision };

@@ -38,7 +38,7 @@ export async function receiveWebhook(input: Omit<DeliveryInput, "secret" | "maxB
     return { status: verified.status, outcome: "rejected", reason: verified.reason };
   }
   const delivery = verified.delivery;
-  const fields = { shop: delivery.shopDomain, topic: delivery.topic, webhookId: delivery.webhookId };
+  const dlog = log.child({ shop: delivery.shopDomain, topic: delivery.topic, webhookId: delivery.webhookId });
   let eventId: bigint | undefined;
   try {
     eventId = await recordDelivery(delivery);
@@ -47,16 +47,16 @@ export async function receiveWebhook(input: Omit<DeliveryInput, "secret" | "maxB
     if (code === "22P02" || code === "22P05") {
       // JSON that Postgres cannot store as jsonb (e.g. \u0000 in a string): it never will.
       webhookDeliveries().inc({ topic: topicLabel(delivery.topic), outcome: "rejected_400" });
-      log.warn("webhook body rejected by the database", { ...fields, code });
+      dlog.warn("webhook body rejected by the database", { code });
       return { status: 400, outcome: "rejected", reason: "body cannot be stored as JSON", webhookId: delivery.webhookId };
     }
     webhookDeliveries().inc({ topic: topicLabel(delivery.topic), outcome: "error" });
-    log.error("webhook not recorded: database unavailable, Shopify will retry", { ...fields, error });
+    dlog.error("webhook not recorded: database unavailable, Shopify will retry", { error });
     return { status: 503, outcome: "error", reason: "inbox unavailable", webhookId: delivery.webhookId };
   }
   if (eventId === undefined) {
     webhookDeliveries().inc({ topic: topicLabel(delivery.topic), outcome: "duplicate" });
-    log.info("webhook duplicate ignored", fields);
+    dlog.info("webhook duplicate ignored");
     return { status: 200, outcome: "duplicate", webhookId: delivery.webhookId };
   }
   const jobId = jobIdFor("wh", delivery.webhookId);
@@ -66,10 +66,10 @@ export async function receiveWebhook(input: Omit<DeliveryInput, "secret" | "maxB
     await withTimeout(enqueueEvent(eventId, delivery.webhookId), QUEUE_ADD_TIMEOUT_MS);
   } catch (error) {
     // The row is durable; the sweep (workers/processors/sweep-inbox.ts) queues it later.
-    log.warn("webhook recorded but not queued (Redis unavailable); the sweep will queue it", { ...fields, jobId, error });
+    dlog.warn("webhook recorded but not queued (Redis unavailable); the sweep will queue it", { jobId, error });
   }
   webhookDeliveries().inc({ topic: topicLabel(delivery.topic), outcome: "accepted" });
-  log.info("webhook accepted", { ...fields, jobId, eventId });
+  dlog.info("webhook accepted", { jobId, eventId });
   return { status: 200, outcome: "accepted", webhookId: delivery.webhookId };
 }
 

@@ -7,6 +7,7 @@ import { markShopUninstalled, recordShopScopes } from "../shops/shop-lifecycle.s
 import { eraseShopFromWebhook, recordDataRequest, redactCustomerFromWebhook } from "../privacy/privacy.server";
 import { allocateFulfilmentFromWebhook, allocateOrderFulfilments, applyRefundFromWebhook } from "../allocation/webhook-handlers.server";
 import { reconcileOnInventoryLevelUpdate } from "../reconcile/inventory-level-webhook.server";
+import { recordBulkOperationFinish } from "../reconcile/bulk-reconcile.server";
 
 export const SUBSCRIBED_TOPICS = [
   "orders/create",
@@ -25,6 +26,7 @@ export const SUBSCRIBED_TOPICS = [
   "products/delete",
   "locations/create",
   "locations/update",
+  "bulk_operations/finish",
   "app/uninstalled",
   "app/scopes_update",
   "customers/data_request",
@@ -56,6 +58,7 @@ export const topicHandlers: Partial<Record<Topic, TopicHandler[]>> = {
   "inventory_items/delete": [markInventoryItemDeleted],
   "locations/create": [recordLocation],
   "locations/update": [recordLocation],
+  "bulk_operations/finish": [recordBulkOperationFinish],
   "app/uninstalled": [markShopUninstalled],
   "app/scopes_update": [recordShopScopes],
   "customers/redact": [redactCustomerFromWebhook],
