@@ -45,7 +45,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
-          globalSetup: ["test/setup/global-database.ts", "test/e2e/setup/build.ts"],
+          globalSetup: ["test/setup/global-database.ts", "test/e2e/setup/preview-database.ts", "test/e2e/setup/build.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           pool: "forks",

@@ -59,6 +59,7 @@ export function pool(): pg.Pool {
 export async function closeDb(): Promise<void> {
   const current = globalForDb.__lotkeeperDb;
   if (!current) return;
+  globalForDb.__lotkeeperDb = undefined; // the next use opens new ones
   await current.prisma.$disconnect();
   await current.pool.end().catch(() => undefined);
 }

@@ -1,10 +1,10 @@
-// `npm run demo`, the README's main command: sets up the database, starts the real web (the app's
-// build served by the preview server) and worker processes, builds a simulated store, replays a
+// `npm run demo`, the README's main command: sets up the preview's own database (isolation.ts:
+// never DATABASE_URL's), starts the real web (the app's build-preview/ served by the preview server) and worker processes, builds a simulated store, replays a
 // day of signed webhooks over HTTP to /webhooks, prints a summary ending in the recall of one lot,
 // and leaves the preview open until Ctrl-C. `--no-wait` (or LOTKEEPER_DEMO_NO_WAIT=1) exits after
 // the summary. Shopify's Admin API is answered by the simulator in every process
 // (docs/decisions/050-preview-and-demo.md); nothing reaches the real Shopify.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -94,25 +94,30 @@ async function stopChildren(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.env.NODE_ENV === "production") {
-    throw new DemoError("Refusing to run the demo: NODE_ENV is production. The demo simulates Shopify and signs sessions with the local secret.");
+    throw new DemoError("Refusing to run the demo: NODE_ENV is production. The demo simulates Shopify and signs sessions with the preview's own secret.");
   }
-  process.env.NODE_ENV ??= "development";
-  // Its own queues: a worker of another checkout on this Redis (without the simulator) must not take its jobs.
-  process.env.QUEUE_PREFIX ??= "{lotkeeper-demo}";
   console.log("Lotkeeper demo: a simulated store, a day of Shopify webhooks, and a recall.\n");
 
-  // 1. Database (and .env on a fresh clone).
-  const { setupDatabase } = await import("../lib/setup.server");
-  const setup = await setupDatabase();
-  step(`database ready${setup.databaseCreated ? " (created)" : ""}, ${setup.migrations.length} migrations applied${setup.envCreated ? "; .env created with a fresh local secret" : ""}`);
+  // 1. .env on a fresh clone, then the preview's own environment for this process and its
+  // children: its secret, its database (DATABASE_URL's name + _preview, on this machine) and its
+  // queue prefix; the database of DATABASE_URL itself is never touched (docs/decisions/090).
+  const { ensureDotEnv } = await import("../lib/setup.server");
+  const envCreated = ensureDotEnv();
+  if (envCreated) (await import("dotenv")).config({ path: path.join(ROOT, ".env"), quiet: true }); // dotenv never overrides what is set
+  const { isolatePreviewProcess, buildPreviewApp, PREVIEW_BUILD_DIR } = await import("../preview/isolation");
+  const isolated = isolatePreviewProcess();
+  const { preparePreviewDatabase } = await import("../preview/preview-database.server");
+  const setup = await preparePreviewDatabase(isolated.DATABASE_URL);
+  step(
+    `database ${new URL(isolated.DATABASE_URL).pathname.slice(1)} ready${setup.created ? " (created)" : ""}, ${setup.migrations.length} migrations applied${envCreated ? "; .env created with a fresh local secret" : ""}`,
+  );
   const { checkRedis } = await import("../lib/services.server");
   await checkRedis();
 
-  // 2. The app's production build, served by the web process.
-  if (!args["no-build"] || !existsSync(path.join(ROOT, "build", "server", "index.js"))) {
-    step("building the app (remix vite:build)");
-    const build = spawnSync(path.join(ROOT, "node_modules", ".bin", "remix"), ["vite:build"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_ENV: "production" } });
-    if (build.status !== 0) throw new DemoError(`the build failed:\n${build.stdout}\n${build.stderr}`);
+  // 2. The app's production build, in the preview's own folder (build/ is left as it is).
+  if (!args["no-build"] || !existsSync(path.join(PREVIEW_BUILD_DIR, "server", "index.js"))) {
+    step("building the app (remix vite:build into build-preview/)");
+    buildPreviewApp();
   }
 
   // 3. The simulated Shopify, in this process too (receiving looks up variants and locations).
@@ -136,8 +141,8 @@ async function main(): Promise<void> {
 
   // 4. Web and worker: the real processes, with the simulator loaded first in each.
   const port = await webPort(Number(args.port ?? process.env.PORT ?? 3000));
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "development", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" };
-  const web = await startChild("web", [path.join(ROOT, "app", "preview", "server.ts"), "--port", String(port), "--shop", shop, "--no-worker"], childEnv, /Lotkeeper preview for \S+: (http:\/\/\S+)\/preview/);
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" };
+  const web = await startChild("web", [path.join(ROOT, "app", "preview", "server.ts"), "--port", String(port), "--shop", shop, "--no-worker", "--no-build"], childEnv, /Lotkeeper preview for \S+: (http:\/\/\S+)\/preview/);
   const baseUrl = web.match![1]!;
   step(`web process listening on ${baseUrl} (pid ${web.child.pid})`);
   const worker = await startChild("worker", ["--import", path.join(ROOT, "app", "preview", "simulator-preload.ts"), path.join(ROOT, "workers", "main.ts")], childEnv);

@@ -1,6 +1,6 @@
-// The preview mints admin session tokens with the local secret and answers Shopify's Admin API
+// The preview mints admin session tokens with its own secret and answers Shopify's Admin API
 // with a simulator: it must never run where real merchants could reach it. These checks run
-// before anything is imported or bound (see docs/decisions/050-preview-and-demo.md).
+// before anything is imported or bound (docs/decisions/050-preview-and-demo.md, 090).
 
 export class PreviewRefusedError extends Error {
   override name = "PreviewRefusedError";
@@ -16,13 +16,21 @@ export function isLoopbackHost(host: string): boolean {
   return Boolean(v4 && v4.slice(1).every((part) => Number(part) <= 255));
 }
 
-/** Throws PreviewRefusedError saying why and what to do, or returns when the preview may start. */
-export function assertPreviewAllowed(options: { nodeEnv: string | undefined; host: string }): void {
-  if (options.nodeEnv === "production") {
+export function assertNotProduction(nodeEnv: string | undefined): void {
+  if (nodeEnv === "production") {
     throw new PreviewRefusedError(
-      "Refusing to start the preview: NODE_ENV is production. The preview signs admin sessions with the local secret and simulates Shopify; run it only on a development machine (unset NODE_ENV).",
+      "Refusing to start the preview: NODE_ENV is production. The preview signs admin sessions with its own secret and simulates Shopify; run it only on a development machine (unset NODE_ENV).",
     );
   }
+}
+
+/**
+ * Throws PreviewRefusedError saying why and what to do, or returns when the preview may start
+ * here. The rest of what makes it a local preview (its own secret, database, queues and build) is
+ * isolation.ts.
+ */
+export function assertPreviewAllowed(options: { nodeEnv: string | undefined; host: string }): void {
+  assertNotProduction(options.nodeEnv);
   if (!isLoopbackHost(options.host)) {
     throw new PreviewRefusedError(
       `Refusing to start the preview on host "${options.host}": it only listens on a loopback address (127.0.0.1, ::1 or localhost) so nobody else can open the panel it signs in for you.`,

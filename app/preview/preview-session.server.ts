@@ -1,25 +1,32 @@
 // The preview shop's stored offline session: with it, authenticate.admin finds a session and
 // never attempts token exchange (a call to Shopify). The access token is a placeholder that only
-// the Shopify simulator accepts.
+// the Shopify simulator accepts. A session holding anything else is a real installation's and is
+// never replaced (docs/decisions/090-preview-isolation.md).
 import { DEFAULT_SCOPES } from "../env.server";
-import { prisma } from "../db.server";
 import { withTransaction } from "../lib/sql.server";
 import { ensureShop } from "../domain/shops/shops.server";
-
-import { DEMO_SHOP, PREVIEW_ACCESS_TOKEN, PREVIEW_SHOP } from "./preview-constants";
-import { pool } from "../db.server";
+import { PreviewRefusedError } from "./guard";
+import { PREVIEW_ACCESS_TOKEN } from "./preview-constants";
 
 export { PREVIEW_SHOP } from "./preview-constants";
 
+/** Stores (or refreshes) the preview session of `shop`; PreviewRefusedError when the stored one is real. */
 export async function ensurePreviewSession(shop: string): Promise<number> {
   const id = `offline_${shop}`;
-  const data = { shop, state: "preview", isOnline: false, scope: process.env.SCOPES ?? DEFAULT_SCOPES, expires: null, accessToken: PREVIEW_ACCESS_TOKEN };
-  await prisma.session.upsert({ where: { id }, create: { id, ...data }, update: data });
-  return withTransaction((sql) => ensureShop(sql, shop));
-}
-
-/** The demo's store when `npm run demo` has built one (so the preview shows its data), else the preview shop. */
-export async function defaultPreviewShop(): Promise<string> {
-  const demo = await pool().query("select 1 from shops where domain = $1", [DEMO_SHOP]);
-  return demo.rowCount ? DEMO_SHOP : PREVIEW_SHOP;
+  return withTransaction(async (sql) => {
+    // One statement: a real session stored meanwhile is never overwritten (the update's where).
+    const written = await sql.query(
+      `insert into "Session" (id, shop, state, "isOnline", scope, expires, "accessToken")
+       values ($1, $2, 'preview', false, $3, null, $4)
+       on conflict (id) do update set shop = excluded.shop, state = excluded.state, "isOnline" = false, scope = excluded.scope,
+              expires = null, "accessToken" = excluded."accessToken"
+        where "Session"."accessToken" = excluded."accessToken"
+       returning id`,
+      [id, shop, process.env.SCOPES ?? DEFAULT_SCOPES, PREVIEW_ACCESS_TOKEN],
+    );
+    if (written.rowCount !== 1) {
+      throw new PreviewRefusedError(`Refusing to start the preview for ${shop}: its stored session ${id} holds a real access token; the preview never replaces it. Use another --shop.`);
+    }
+    return ensureShop(sql, shop);
+  });
 }

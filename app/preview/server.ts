@@ -2,10 +2,12 @@
 // web server (app/server/web-server.ts, the same /webhooks intake and Remix build as `npm start`)
 // behind a loopback-only front that adds:
 //  - a stand-in for App Bridge at /preview/app-bridge.js (window.shopify, bearer tokens),
-//  - session tokens for the preview shop signed with the local secret (/preview/session-token),
+//  - session tokens for the preview shop signed with the preview's own secret (/preview/session-token),
 //  - a stored offline session for that shop (authenticate.admin does no token exchange),
 //  - the Shopify Admin API answered by the simulator (app/preview/shopify-simulator.server.ts).
-// Refuses to start when NODE_ENV is production or the host is not a loopback address.
+// Refuses to start when NODE_ENV is production or the host is not a loopback address, and runs
+// only as a local preview: its own secret, database, queue prefix and build folder, never a real
+// session replaced (app/preview/isolation.ts, docs/decisions/090-preview-isolation.md).
 import { spawn } from "node:child_process";
 import http from "node:http";
 import { existsSync, statSync, createReadStream } from "node:fs";
@@ -13,12 +15,12 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { assertPreviewAllowed, isLoopbackHost, PreviewRefusedError } from "./guard";
+import { buildPreviewApp, isolatePreviewProcess, PREVIEW_BUILD_DIR, ROOT } from "./isolation";
 import { adminHostParam, isFreshSessionToken, mintSessionToken } from "./session-token";
 import { appBridgeStandInScript } from "./app-bridge-stand-in";
 import { stopChild } from "../lib/child-process.server";
 
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
-const BUILD_SERVER = path.join(ROOT, "build", "server", "index.js");
+const BUILD_SERVER = path.join(PREVIEW_BUILD_DIR, "server", "index.js");
 const PUBLIC_DIR = path.join(ROOT, "public");
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -37,6 +39,9 @@ const CONTENT_TYPES: Record<string, string> = {
 export interface PreviewServer {
   url: string;
   shop: string;
+  /** The preview's database and queue prefix (its own, never the inherited ones). */
+  database: string;
+  queuePrefix: string;
   close(): Promise<void>;
 }
 
@@ -46,14 +51,22 @@ export interface PreviewOptions {
   shop?: string;
   /** Answer the Admin API with the simulator in this process (default true). */
   simulator?: boolean;
+  /** Build the app into build-preview/ first (after every check has passed); default: only when there is no build there. */
+  build?: boolean;
 }
 
 export async function startPreviewServer(options: PreviewOptions = {}): Promise<PreviewServer> {
   const host = options.host ?? "127.0.0.1";
   assertPreviewAllowed({ nodeEnv: process.env.NODE_ENV, host });
-  process.env.NODE_ENV ??= "development";
+  // Its own secret, database and queue prefix, in this process (before env() is parsed).
+  const isolated = isolatePreviewProcess();
+  const { preparePreviewDatabase, defaultPreviewShop, assertNoRealSession } = await import("./preview-database.server");
+  await preparePreviewDatabase(isolated.DATABASE_URL);
+  const shop = options.shop ?? (await defaultPreviewShop(isolated.DATABASE_URL));
+  await assertNoRealSession(isolated.DATABASE_URL, shop);
+  if (options.build ?? !existsSync(BUILD_SERVER)) buildPreviewApp();
   if (!existsSync(BUILD_SERVER)) {
-    throw new PreviewRefusedError(`No build at ${path.relative(ROOT, BUILD_SERVER)}: run \`npm run build\` first.`);
+    throw new PreviewRefusedError(`No preview build at ${path.relative(ROOT, BUILD_SERVER)}: run \`npm run preview\` without --no-build.`);
   }
 
   const server = http.createServer();
@@ -73,15 +86,14 @@ export async function startPreviewServer(options: PreviewOptions = {}): Promise<
     startShopifySimulator();
   }
   const { env } = await import("../env.server");
-  const { ensurePreviewSession, defaultPreviewShop } = await import("./preview-session.server");
-  const shop = options.shop ?? (await defaultPreviewShop());
+  const { ensurePreviewSession } = await import("./preview-session.server");
   const config = env();
   await ensurePreviewSession(shop);
 
   // The production web server (npm start): /webhooks fast path, static files, the Remix build.
   const { createWebServer } = await import("../server/web-server");
   const build = await import(pathToFileURL(BUILD_SERVER).href);
-  const app = await createWebServer(build);
+  const app = await createWebServer(build, { clientDir: path.join(PREVIEW_BUILD_DIR, "client") });
   const appListener = app.listeners("request")[0] as (req: http.IncomingMessage, res: http.ServerResponse) => void;
   const hostParam = adminHostParam(shop);
 
@@ -157,6 +169,8 @@ export async function startPreviewServer(options: PreviewOptions = {}): Promise<
   return {
     url: origin,
     shop,
+    database: new URL(isolated.DATABASE_URL).pathname.slice(1),
+    queuePrefix: isolated.QUEUE_PREFIX,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
@@ -173,6 +187,7 @@ async function main(): Promise<void> {
       port: { type: "string" },
       shop: { type: "string" },
       "no-worker": { type: "boolean", default: false },
+      "no-build": { type: "boolean", default: false },
     },
   });
   const host = values.host ?? process.env.PREVIEW_HOST ?? "127.0.0.1";
@@ -190,8 +205,10 @@ async function main(): Promise<void> {
     if (!/^\d+$/.test(rawPort) || port > 65535) {
       throw new Error(`${values.port === undefined ? "PORT" : "--port"} must be a port number from 0 to 65535 (got "${rawPort}")`);
     }
-    const preview = await startPreviewServer({ host, port, shop: values.shop });
-    // A worker beside it (with the simulator) so webhooks and Shopify changes are processed.
+    // It builds into build-preview/ unless --no-build (then it reuses the build there).
+    const preview = await startPreviewServer({ host, port, shop: values.shop, build: !values["no-build"] });
+    // A worker beside it (with the simulator) so webhooks and Shopify changes are processed; it
+    // inherits this process's preview environment (database, queue prefix, secret).
     const worker = values["no-worker"]
       ? null
       : spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["--import", path.join(ROOT, "app", "preview", "simulator-preload.ts"), path.join(ROOT, "workers", "main.ts")], {
@@ -199,7 +216,9 @@ async function main(): Promise<void> {
           env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
           stdio: ["ignore", "inherit", "inherit"],
         });
-    console.log(`Lotkeeper preview for ${preview.shop}: ${preview.url}/preview${worker ? ` (worker pid ${worker.pid})` : ""}`);
+    console.log(
+      `Lotkeeper preview for ${preview.shop}: ${preview.url}/preview (database ${preview.database}, queues ${preview.queuePrefix}${worker ? `, worker pid ${worker.pid}` : ""})`,
+    );
     const stop = () => {
       // The worker finishes its in-flight jobs before the preview exits.
       Promise.all([worker ? stopChild(worker) : undefined, preview.close()]).then(

@@ -69,7 +69,7 @@ async function handleWebhook(req: http.IncomingMessage, res: http.ServerResponse
   answer(result.status);
 }
 
-async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<boolean> {
+async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, pathname: string, clientDir: string): Promise<boolean> {
   if (req.method !== "GET" && req.method !== "HEAD") return false;
   let decoded: string;
   try {
@@ -77,8 +77,8 @@ async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, 
   } catch {
     return false;
   }
-  const file = path.join(CLIENT_DIR, decoded);
-  if (!file.startsWith(CLIENT_DIR + path.sep)) return false;
+  const file = path.join(clientDir, decoded);
+  if (!file.startsWith(clientDir + path.sep)) return false;
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) return false;
   res.writeHead(200, {
@@ -180,7 +180,15 @@ async function sendResponse(res: http.ServerResponse, response: Response): Promi
   else res.end();
 }
 
-export async function createWebServer(build: ServerBuild, overrides: Partial<WebServerLimits> = {}): Promise<http.Server> {
+/**
+ * `clientDir`: the build's client files (default build/client; the preview serves build-preview/client).
+ * The other options override the limits read from the environment (tests).
+ */
+export async function createWebServer(
+  build: ServerBuild,
+  options: Partial<WebServerLimits> & { clientDir?: string } = {},
+): Promise<http.Server> {
+  const { clientDir = CLIENT_DIR, ...overrides } = options;
   const remix = createRequestHandler(build, "production");
   const limits = { ...limitsFromEnv(), ...overrides };
   // A slow client (headers or body trickled in) holds a connection at most requestTimeoutMs; Node
@@ -196,7 +204,7 @@ export async function createWebServer(build: ServerBuild, overrides: Partial<Web
     const pathname = url.split("?", 1)[0]!;
     const handle = async () => {
       if (pathname === "/webhooks" || pathname === "/webhooks/") return handleWebhook(req, res);
-      if (await serveStatic(req, res, pathname)) return;
+      if (await serveStatic(req, res, pathname, clientDir)) return;
       const hasBody = req.method !== "GET" && req.method !== "HEAD";
       const body = hasBody ? limitedBody(req, res, limits.bodyMaxBytes) : null;
       if (hasBody && !body) return;

@@ -4,17 +4,28 @@
 // CSV and check its rows; and another shop's lot cannot be opened by URL.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pool } from "../../app/db.server";
+import { closeDb, pool } from "../../app/db.server";
+import { resetEnvForTests } from "../../app/env.server";
 import { resetSimulatedStore, seedSimulatedStore } from "../../app/preview/shopify-simulator.server";
 import { LOCATIONS, locationPayloads, productPayloads, simulatorCatalog } from "../../app/demo/store";
 import { fulfilment, order, orderPayload } from "../../app/demo/day";
 import { deliverWebhook } from "../../app/demo/webhook-delivery";
-import { createTestShop, uniqueQueuePrefix, uniqueShopDomain } from "../helpers/shops";
+import { createTestShop, uniqueShopDomain } from "../helpers/shops";
 import { openBrowser, type BrowserSession } from "./helpers/browser";
-import { startPreview, type RunningPreview } from "./helpers/preview";
+import { previewEnvironmentOfRun, startPreview, type RunningPreview } from "./helpers/preview";
 import { startWorker, waitUntil } from "./helpers/worker";
 
-const SECRET = "test-api-secret";
+// The preview runs on its own database, queue prefix and secret (app/preview/isolation.ts): this
+// file's queries, simulated store and signed webhooks use them too (from beforeAll to afterAll).
+const PREVIEW_ENV = previewEnvironmentOfRun();
+const RUN_DATABASE_URL = process.env.DATABASE_URL!;
+const SECRET = PREVIEW_ENV.SHOPIFY_API_SECRET;
+
+async function useDatabase(url: string): Promise<void> {
+  await closeDb(); // e2e files share one process: the next pool() opens on `url`
+  process.env.DATABASE_URL = url;
+  resetEnvForTests();
+}
 const LOT = "GRN-E2E-1";
 const SCAN = `(01)04012345000023(17)271231(10)${LOT}`; // Honey granola 400 g, expires 2027-12-31
 const BERLIN = LOCATIONS[0].id;
@@ -55,7 +66,6 @@ function parseCsv(text: string): Record<string, string>[] {
 
 describe("admin panel", () => {
   const shop = uniqueShopDomain("flow");
-  const queuePrefix = uniqueQueuePrefix();
   let preview: RunningPreview;
   let worker: ReturnType<typeof startWorker>;
   let browser: BrowserSession;
@@ -68,10 +78,12 @@ describe("admin panel", () => {
   const count = async (sql: string) => Number((await pool().query(sql, [shopId])).rows[0].n);
 
   beforeAll(async () => {
+    await useDatabase(PREVIEW_ENV.DATABASE_URL);
     await resetSimulatedStore(shop);
     await seedSimulatedStore(shop, simulatorCatalog());
-    preview = await startPreview(shop, { QUEUE_PREFIX: queuePrefix });
-    worker = startWorker({ QUEUE_PREFIX: queuePrefix, NODE_ENV: "test" });
+    preview = await startPreview(shop);
+    expect(preview.queuePrefix).toBe(PREVIEW_ENV.QUEUE_PREFIX);
+    worker = startWorker({ ...PREVIEW_ENV, NODE_ENV: "test" });
     shopId = (await pool().query<{ id: number }>("select id from shops where domain = $1", [shop])).rows[0]!.id;
     const now = new Date();
     for (const body of locationPayloads(now)) await deliver("locations/create", body);
@@ -85,6 +97,7 @@ describe("admin panel", () => {
     await worker?.stop();
     await preview?.stop();
     await resetSimulatedStore(shop);
+    await useDatabase(RUN_DATABASE_URL);
   });
 
   it("receives a lot by scanning a GS1 string", async () => {

@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { uniqueQueuePrefix } from "../helpers/shops";
 import { EXPECTED_RECALL_CUSTOMERS, RECALLED_LOT } from "../../app/demo/day";
 import { ROOT } from "./helpers/preview";
+import { previewDatabaseUrl } from "../../app/preview/isolation";
 
 interface Summary {
   deliveries: number;
@@ -28,22 +29,36 @@ interface Summary {
 /**
  * The demo's worker sweeps and reconciles every shop of its database (inbox, outbox, import
  * tasks): on the run's database it took up the other test files' stale webhook events and outbox
- * rows while they ran. Its own database, dropped afterwards, keeps both sides apart.
+ * rows while they ran. A DATABASE_URL of its own keeps both sides apart; the demo itself works in
+ * the preview database derived from it (<name>_preview, app/preview/isolation.ts) and never
+ * creates or touches DATABASE_URL's own database.
  */
-function demoDatabase(): { url: string; drop: () => Promise<void> } {
+function demoDatabase(): { url: string; name: string; previewName: string; exists: (name: string) => Promise<boolean>; drop: () => Promise<void> } {
   const url = new URL(process.env.DATABASE_URL!);
   const name = `${url.pathname.slice(1)}_demo`;
   url.pathname = `/${name}`;
+  const previewName = new URL(previewDatabaseUrl(url.toString())).pathname.slice(1);
   const admin = new URL(url);
   admin.pathname = "/postgres";
+  const withAdmin = async <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.end();
+    }
+  };
   return {
     url: url.toString(),
+    name,
+    previewName,
+    exists: (db) => withAdmin(async (c) => (await c.query("select 1 from pg_database where datname = $1", [db])).rowCount === 1),
     drop: async () => {
       if (process.env.KEEP_TEST_DATABASE) return;
-      const client = new pg.Client({ connectionString: admin.toString() });
-      await client.connect();
-      await client.query(`drop database if exists "${name}" with (force)`);
-      await client.end();
+      await withAdmin(async (c) => {
+        for (const db of [name, previewName]) await c.query(`drop database if exists "${db}" with (force)`);
+      });
     },
   };
 }
@@ -54,6 +69,7 @@ describe("npm run demo -- --no-wait", () => {
     const database = demoDatabase();
     let output = "";
     let code: number | null;
+    let created: { own: boolean; preview: boolean };
     try {
       const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "app", "demo", "main.ts"), "--no-wait", "--no-build", "--port", "0", "--summary-json", summaryFile], {
         cwd: ROOT,
@@ -63,10 +79,13 @@ describe("npm run demo -- --no-wait", () => {
       child.stdout.on("data", (d: Buffer) => (output += d.toString()));
       child.stderr.on("data", (d: Buffer) => (output += d.toString()));
       code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      created = { own: await database.exists(database.name), preview: await database.exists(database.previewName) };
     } finally {
       await database.drop();
     }
     expect(code, output).toBe(0);
+    expect(created).toEqual({ own: false, preview: true });
+    expect(output).toContain(`database ${database.previewName} ready (created)`);
 
     // What a person running the demo reads.
     expect(output).toMatch(/Summary/);

@@ -27,7 +27,7 @@ async function shopWithRequest(label: string) {
   const lotId = await createLot(shop.id, { variantId, lotNumber: "L-RED", quantity: 20, locationId });
   const order = await createOrder(shop.id, { customerId: MARIA, customerName: "Maria Lopez", customerEmail: "maria.lopez@example.com", lines: [{ variantId, quantity: 3 }] });
   await createAllocation(shop.id, { orderId: order.id, lineItemId: order.lineIds[0]!, variantId, lotId, locationId, quantity: 3, customerId: MARIA });
-  await deliver({ topic: "customers/data_request", shop: shop.domain, body: fixture("customers-data-request") });
+  await deliver({ topic: "customers/data_request", shop: shop.domain, body: { ...fixture<Record<string, unknown>>("customers-data-request"), shop_domain: shop.domain } });
   await processWebhookQueue();
   return { shop, orderId: order.id };
 }

@@ -97,8 +97,8 @@ describe("lotkeeper privacy requests", () => {
   it("lists the data-request exports stored for the shop, and only that shop's", async () => {
     const shop = await createTestShop("privacy-cli");
     const other = await createTestShop("privacy-cli-other");
-    await deliver({ topic: "customers/data_request", shop: shop.domain, body: fixture("customers-data-request") });
-    await deliver({ topic: "customers/data_request", shop: other.domain, body: fixture("customers-data-request") });
+    await deliver({ topic: "customers/data_request", shop: shop.domain, body: { ...fixture<Record<string, unknown>>("customers-data-request"), shop_domain: shop.domain } });
+    await deliver({ topic: "customers/data_request", shop: other.domain, body: { ...fixture<Record<string, unknown>>("customers-data-request"), shop_domain: other.domain } });
     await processWebhookQueue();
     const listed = (await cli(["privacy", "requests", "--shop", shop.domain])) as Array<Record<string, unknown>>;
     expect(listed).toHaveLength(1);

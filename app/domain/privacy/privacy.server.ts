@@ -5,11 +5,14 @@
 //  - customers/data_request: an export of what Lotkeeper holds for the customer, stored in
 //    data_requests for the merchant to hand over (listDataRequests, `lotkeeper privacy requests`).
 //  - shop/redact (48 h after uninstall): every row of the shop is deleted, in every table.
+//  Each first proves its target (proveComplianceTarget, docs/decisions/091): the body names the
+//  header's shop and has its own topic's shape; shop/redact acts only on an uninstalled shop.
 //    The shop/redact inbox row itself is kept (it holds only the shop's id and domain) as the
 //    record that the erasure happened; see docs/decisions/012-shop-redact.md.
 import type { Sql } from "../../lib/sql.server";
-import type { TopicHandler } from "../webhooks/handler";
+import type { TopicHandler, WebhookContext } from "../webhooks/handler";
 import { customerRequest, PERSONAL_PAYLOAD_KEYS, type CustomerRequest } from "./privacy-payloads";
+import { complianceTargetProblem, RefusedDeliveryError, type ComplianceTopic } from "./delivery-target";
 import { DataRequestCursorError } from "./errors";
 import { copyCustomerToAllocations } from "../orders/orders.server";
 
@@ -81,7 +84,52 @@ export async function redactCustomer(sql: Sql, shopId: number, shopDomain: strin
   return { orders: orderIds.length, dataRequests: dataRequests.rowCount ?? 0, webhookPayloads: payloads.rowCount ?? 0 };
 }
 
+/**
+ * The Shopify id of the shop, when a delivery Shopify signed and we processed has told us: the
+ * latest app/uninstalled (the Shop resource: id, myshopify_domain) or compliance delivery (shop_id,
+ * shop_domain) whose body named this shop. Null when none has (yet, or past the retention).
+ */
+async function knownShopifyShopId(sql: Pick<Sql, "query">, shopDomain: string, exceptWebhookId: string): Promise<bigint | null> {
+  const r = await sql.query<{ id: string | null }>(
+    `select case when topic = 'app/uninstalled' then payload->>'id' else payload->>'shop_id' end as id
+       from webhook_events
+      where shop_domain = $1 and status = 'PROCESSED' and webhook_id <> $2
+        and ((topic = 'app/uninstalled' and lower(payload->>'myshopify_domain') = lower($1))
+          or (topic in ('customers/data_request', 'customers/redact', 'shop/redact') and lower(payload->>'shop_domain') = lower($1)))
+        and (case when topic = 'app/uninstalled' then payload->>'id' else payload->>'shop_id' end) ~ '^[0-9]{1,20}$'
+      order by received_at desc, id desc limit 1`,
+    [shopDomain, exceptWebhookId],
+  );
+  const id = r.rows[0]?.id;
+  return id ? BigInt(id) : null;
+}
+
+/**
+ * A compliance delivery acts only when its body proves its target (delivery-target.ts) and, for
+ * shop/redact, the shop is uninstalled (Shopify sends it 48 hours after app/uninstalled). Otherwise
+ * RefusedDeliveryError: the transaction rolls back (nothing changed, not even a shop row the
+ * delivery would have created) and the inbox row is FAILED with the reason, never retried.
+ */
+export async function proveComplianceTarget(ctx: Pick<WebhookContext, "sql" | "shopDomain" | "webhookId" | "payload">, topic: ComplianceTopic): Promise<void> {
+  const refuse = (reason: string) => new RefusedDeliveryError(`${topic} refused, nothing changed: ${reason}`);
+  const problem = complianceTargetProblem(topic, ctx.shopDomain, ctx.payload, await knownShopifyShopId(ctx.sql, ctx.shopDomain, ctx.webhookId));
+  if (problem) throw refuse(problem);
+  if (topic !== "shop/redact") return;
+  // A row created by this very transaction (the first delivery ever seen for the domain) is not an
+  // installation: nothing of the shop is stored, and the erasure only records that it was asked.
+  const shop = await ctx.sql.query<{ installed: boolean; seen_before: boolean }>(
+    // created_at is DEFAULT CURRENT_TIMESTAMP rounded to milliseconds: the transaction's own insert is within 1 ms of now().
+    "select installed, created_at < now() - interval '1 millisecond' as seen_before from shops where domain = $1",
+    [ctx.shopDomain],
+  );
+  const row = shop.rows[0];
+  if (row?.installed && row.seen_before) {
+    throw refuse(`${ctx.shopDomain} is installed; Shopify sends shop/redact only 48 hours after app/uninstalled (if that delivery failed, replay it first, then this one)`);
+  }
+}
+
 export const redactCustomerFromWebhook: TopicHandler = async (ctx) => {
+  await proveComplianceTarget(ctx, "customers/redact");
   const request = customerRequest(ctx.payload, "customers/redact");
   const result = await redactCustomer(ctx.sql, ctx.shopId, ctx.shopDomain, request);
   ctx.log.info("customer redacted", { ...result });
@@ -133,6 +181,7 @@ export async function exportCustomerData(sql: Sql, shopId: number, request: Cust
 }
 
 export const recordDataRequest: TopicHandler = async (ctx) => {
+  await proveComplianceTarget(ctx, "customers/data_request");
   const request = customerRequest(ctx.payload, "customers/data_request");
   const data = await exportCustomerData(ctx.sql, ctx.shopId, request);
   await ctx.sql.query("insert into data_requests (shop_id, customer_id, email, export) values ($1, $2, $3, $4::jsonb)", [
@@ -286,6 +335,7 @@ async function shopTablesChildrenFirst(sql: Sql): Promise<string[]> {
 }
 
 export const eraseShopFromWebhook: TopicHandler = async (ctx) => {
+  await proveComplianceTarget(ctx, "shop/redact");
   const deleted = await eraseShop(ctx.sql, ctx.shopId, ctx.shopDomain, ctx.webhookId);
   ctx.log.info("shop redacted: all of its data deleted", { deleted });
 };

@@ -86,6 +86,7 @@ export function failureInPlainWords(lastError: string | null): string {
   if (!lastError) return "No reason was recorded";
   const match = /^([A-Za-z]*Error): ([\s\S]*)$/.exec(lastError);
   const message = (match ? match[2]! : lastError).trim();
+  if (match?.[1] === "RefusedDeliveryError") return `Refused as not proven to be Shopify's: ${message}`;
   if (match?.[1] === "InvalidPayloadError") return `Shopify sent data the app cannot use: ${message}`;
   return `The app could not process it: ${message}`;
 }

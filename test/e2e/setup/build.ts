@@ -1,20 +1,18 @@
 // The browser tests drive the production build of the app, so `npm test` builds it once per run
-// (from a fresh clone there is no build). LOTKEEPER_E2E_SKIP_BUILD=1 reuses an existing build while
-// iterating on a test.
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+// (from a fresh clone there is no build): the preview's own build step (buildPreviewApp, into
+// build-preview/, what `npm run preview` and the demo run), copied to build/ for the tests of
+// `npm start`. LOTKEEPER_E2E_SKIP_BUILD=1 reuses existing builds while iterating on a test.
+import { cpSync, existsSync, rmSync } from "node:fs";
 import path from "node:path";
+import { buildPreviewApp, PREVIEW_BUILD_DIR } from "../../../app/preview/isolation";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
+const BUILD_DIR = path.join(ROOT, "build");
 
 export default function setup(): void {
-  if (process.env.LOTKEEPER_E2E_SKIP_BUILD === "1" && existsSync(path.join(ROOT, "build", "server", "index.js"))) return;
-  const result = spawnSync(path.join(ROOT, "node_modules", ".bin", "remix"), ["vite:build"], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production" },
-    encoding: "utf8",
-  });
-  if (result.status !== 0) {
-    throw new Error(`remix vite:build failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
-  }
+  const built = (dir: string) => existsSync(path.join(dir, "server", "index.js"));
+  if (process.env.LOTKEEPER_E2E_SKIP_BUILD === "1" && built(PREVIEW_BUILD_DIR) && built(BUILD_DIR)) return;
+  buildPreviewApp();
+  rmSync(BUILD_DIR, { recursive: true, force: true });
+  cpSync(PREVIEW_BUILD_DIR, BUILD_DIR, { recursive: true });
 }
