@@ -55,7 +55,9 @@ export function createQueueWorker(queue: QueueName, options: { concurrency?: num
   worker.on("error", (error) => log.error("worker error", { queue, error }));
   // BullMQ leaves a connection it was given open: close it with the worker, or every worker
   // started and stopped (tests, graceful restarts) would leak one.
-  worker.on("closed", () => connection.disconnect());
+  // quit() lets replies still in flight arrive first; disconnect() would reject them with
+  // "Connection is closed", unhandled where BullMQ issued them without a catch.
+  worker.on("closed", () => void connection.quit().catch(() => connection.disconnect()));
   return worker;
 }
 
