@@ -187,6 +187,15 @@ export function gs1Date(value: string, ai: string, position: number | undefined,
 // GS1 AI encodable character set 82 (General Specifications figure 7.11-1).
 const CSET82 = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*$/;
 
+/**
+ * Whether `lot` can be carried as AI (10) batch/lot: 1 to 20 characters of GS1 AI encodable
+ * character set 82 (GS1 General Specifications, AI table and figure 7.11-1). Spaces, "#", "@",
+ * letters outside A-Z/a-z (umlauts) and anything longer than 20 are not.
+ */
+export function isValidAi10Lot(lot: string): boolean {
+  return lot.length >= 1 && lot.length <= 20 && CSET82.test(lot);
+}
+
 function checkValue(ai: string, spec: AiSpec, value: string, position: number): void {
   if (value.length === 0) throw new Gs1Error(`${label(ai)}${at(position)} is empty`, position, ai);
   if (spec.fixed && value.length !== spec.length) {
