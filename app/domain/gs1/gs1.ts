@@ -561,9 +561,9 @@ export function parseDigitalLink(text: string, offset = 0): Gs1Element[] {
   const key = elements[0]!.ai;
   const qualifiers = elements.slice(1).map((e) => e.ai);
   if (!isQualifierPath(key, qualifiers)) {
-    const allowed = (DL_PRIMARY_KEYS[key] ?? []).map((l) => l.join(", ")).filter(Boolean).join(" or ");
+    const allowed = (DL_PRIMARY_KEYS[key] ?? []).map((l) => l.map((q) => `(${q})`).join(", ")).filter(Boolean).join(" or ");
     throw new Gs1Error(
-      `the Digital Link path after (${key}) holds ${qualifiers.map((q) => `(${q})`).join(", ")}: only ${allowed ? `${allowed}, in that order,` : "nothing"} may follow (${key}) in the path`,
+      `the Digital Link path after (${key}) holds ${qualifiers.map((q) => `(${q})`).join(", ")}: ${allowed ? `only ${allowed} may follow (${key}) there, in that order` : `nothing may follow (${key}) there`}`,
       elements[1]?.position,
       elements[1]?.ai,
     );
