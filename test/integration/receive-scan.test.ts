@@ -4,10 +4,11 @@
 // words; another shop's product is never offered.
 import { describe, expect, it } from "vitest";
 import { action as receiveAction } from "../../app/routes/app.receive";
+import { loader as lotsLoader } from "../../app/routes/app.lots._index";
 import { pool } from "../../app/db.server";
 import { createTestShop } from "../helpers/shops";
-import { adminPost } from "../helpers/admin-requests";
-import { createVariant } from "../helpers/factories";
+import { adminGet, adminPost } from "../helpers/admin-requests";
+import { createLocation, createLot, createVariant } from "../helpers/factories";
 
 const scan = (domain: string, text: string) => receiveAction({ request: adminPost(domain, "/app/receive", { intent: "scan", scan: text }), params: {}, context: {} });
 
@@ -66,5 +67,21 @@ describe("Receive page scan", () => {
     expect(r.ok).toBe(false);
     expect(r.error).toMatch(/^Barcode not read: 4006381333932 read as an EAN-13 barcode has check digit 2, expected 1/);
     expect((await pool().query("select count(*)::int as n from lots where shop_id = $1", [shop.id])).rows[0].n).toBe(0);
+  });
+
+  it("the Lots search reads a bare EAN-13 of a product as a scan, and other 13 digits as a search", async () => {
+    const shop = await createTestShop("scan-list");
+    const location = await createLocation(shop.id);
+    const oat = await createVariant(shop.id, { productTitle: "Organic oat milk 1 L", sku: "OAT-1L", barcode: "4006381333931" });
+    const tea = await createVariant(shop.id, { productTitle: "Tea", barcode: null });
+    await createLot(shop.id, { variantId: oat, lotNumber: "OAT-1", quantity: 5, locationId: location });
+    await createLot(shop.id, { variantId: tea, lotNumber: "2112345678900", quantity: 5, locationId: location });
+    const list = async (q: string) => lotsLoader({ request: adminGet(shop.domain, `/app/lots?q=${encodeURIComponent(q)}`), params: {}, context: {} });
+    const byEan = await list("4006381333931");
+    expect(byEan.scan).toMatchObject({ gtin: "04006381333931", product: "Organic oat milk 1 L - Default (OAT-1L)" });
+    expect(byEan.lots.map((l) => l.lotNumber)).toEqual(["OAT-1"]);
+    const byLotNumber = await list("2112345678900"); // a valid EAN-13 too, but no product has it
+    expect(byLotNumber.scan).toBeNull();
+    expect(byLotNumber.lots.map((l) => l.lotNumber)).toEqual(["2112345678900"]);
   });
 });
