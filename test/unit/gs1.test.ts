@@ -112,7 +112,7 @@ describe("GS1 human-readable form and Digital Link", () => {
 describe("GS1 errors say what and where", () => {
   it("refuses a wrong GTIN check digit", () => {
     const e = errorOf("0109506000134353");
-    expect(e.message).toBe("GTIN (01) 09506000134353 at character 1 has check digit 3, expected 2");
+    expect(e.message).toBe("GTIN 09506000134353 at character 1 has check digit 3, expected 2");
     expect(e.position).toBe(1);
   });
 

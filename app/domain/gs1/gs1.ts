@@ -268,7 +268,8 @@ function checkValue(ai: string, spec: AiSpec, value: string, position: number | 
   if (key) {
     const expected = gs1CheckDigit(key.slice(0, -1));
     if (Number(key[key.length - 1]) !== expected) {
-      throw new Gs1Error(`${label(ai)} ${key}${at(position)} has check digit ${key[key.length - 1]}, expected ${expected}`, position, ai);
+      // "GTIN 09506000134353 ...": the words normalizeGtin has always used for a GTIN.
+      throw new Gs1Error(`${ai === "01" ? "GTIN" : label(ai)} ${key}${at(position)} has check digit ${key[key.length - 1]}, expected ${expected}`, position, ai);
     }
   }
   if (spec.kind === "date") gs1Date(value, ai, position, today);
