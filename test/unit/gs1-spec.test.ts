@@ -46,7 +46,8 @@ describe("symbology identifiers (ISO/IEC 15424)", () => {
     expect(parse("]E04006381333931").gtin).toBe("04006381333931");
     expect(parse("]E440123455").gtin).toBe("00000040123455");
     expect(parse("]I114006381333938").gtin).toBe("14006381333938");
-    expect(refused("]E04006381333932").message).toMatch(/check digit 2, expected 1/);
+    expect(refused("]E04006381333932").message).toBe("4006381333932 read as an EAN-13 barcode has check digit 2, expected 1");
+    expect(refused("]E0400638133393").message).toMatch(/]E0 at character 1 marks an EAN-13 or UPC barcode, which holds 13 digits/);
   });
 
   it("refuses a symbology identifier with no data after it", () => {
@@ -208,6 +209,10 @@ describe("GS1 Digital Link URI syntax", () => {
 
   it("refuses the same AI twice, even with the same value", () => {
     expect(refused("https://id.example/01/04006381333931?17=270131&17=270131").message).toMatch(/expiry date \(17\) appears twice/);
+  });
+
+  it("does not take a path word that names an object property for an AI", () => {
+    expect(refused("https://id.example/constructor/04006381333931").message).toMatch(/has no GS1 key/);
   });
 
   it("refuses characters no URI may hold, an empty path segment and a trailing slash", () => {

@@ -350,9 +350,9 @@ export function parseGs1(input: string, options: ParseOptions = {}): Gs1Result {
     const lengths = GTIN_SYMBOLOGIES[sym];
     if (lengths) {
       if (!/^\d+$/.test(data) || !lengths.includes(data.length)) {
-        throw new Gs1Error(`${sym} at character 1 marks a ${sym === "]E4" ? "EAN-8" : sym === "]E0" ? "EAN-13 or UPC" : "ITF-14"} barcode, which holds ${lengths.join(" or ")} digits, but "${data}" follows`, 1);
+        throw new Gs1Error(`${sym} at character 1 marks an ${sym === "]E4" ? "EAN-8" : sym === "]E0" ? "EAN-13 or UPC" : "ITF-14"} barcode, which holds ${lengths.join(" or ")} digits, but "${data}" follows`, 1);
       }
-      return bareGtin(data, leading + 4, today);
+      return bareGtin(data, leading + 4, today, sym);
     }
     if (!GS1_SYMBOLOGIES.has(sym)) {
       throw new Gs1Error(`symbology identifier ${sym} at character 1 is not a GS1 symbology (expected ]C1, ]e0, ]d2, ]Q3, ]J1, ]E0, ]E4, or ]Q1/]d1 with a Digital Link)`, 1);
@@ -370,13 +370,14 @@ export function parseGs1(input: string, options: ParseOptions = {}): Gs1Result {
 
 const GTIN_FORMATS: Record<number, Gs1Format> = { 8: "EAN-8", 12: "UPC-A", 13: "EAN-13", 14: "GTIN-14" };
 
-function bareGtin(digits: string, position: number, today: Date): Gs1Result {
+/** The digits of a retail barcode, alone or behind its symbology identifier `sym`. */
+function bareGtin(digits: string, position: number, today: Date, sym?: string): Gs1Result {
   const format = GTIN_FORMATS[digits.length]!;
   const expected = gs1CheckDigit(digits.slice(0, -1));
   if (Number(digits[digits.length - 1]) !== expected) {
     throw new Gs1Error(
       `${digits} read as ${format === "GTIN-14" ? "a" : "an"} ${format} barcode has check digit ${digits[digits.length - 1]}, expected ${expected}` +
-        " (GS1 data of this length needs its (AI) parentheses or a symbology identifier such as ]C1)",
+        (sym ? "" : " (GS1 data of this length needs its (AI) parentheses or a symbology identifier such as ]C1)"),
       position,
       "01",
     );
@@ -533,7 +534,7 @@ export function parseDigitalLink(text: string, offset = 0): Gs1Element[] {
     segments.push({ s, index: next });
     next += s.length + 1;
   }
-  const aiOf = (s: string): string | undefined => (/^\d{2,4}$/.test(s) && AI_TABLE[s] ? s : DL_ALPHAS[s]);
+  const aiOf = (s: string): string | undefined => (/^\d{2,4}$/.test(s) && AI_TABLE[s] ? s : Object.hasOwn(DL_ALPHAS, s) ? DL_ALPHAS[s] : undefined);
   // From the end, pair by pair, back to the rightmost primary key.
   let root = -1;
   for (let k = segments.length - 2; k >= 0; k -= 2) {
@@ -586,7 +587,7 @@ export function parseDigitalLink(text: string, offset = 0): Gs1Element[] {
     if (elements.some((e) => e.ai === name)) throw new Gs1Error(`${label(name)} appears twice in the Digital Link${at(position)}`, position, name);
     // A key qualifier belongs in the path. A lot (10) in the query is read all the same when the
     // path has none: labels print it there, and the lot is what receiving needs (decision 081).
-    const belongsInPath = qualifiers.length < 20 && [...Array(qualifiers.length + 1).keys()].some((k) => isQualifierPath(key, [...qualifiers.slice(0, k), name, ...qualifiers.slice(k)]));
+    const belongsInPath = [...Array(qualifiers.length + 1).keys()].some((k) => isQualifierPath(key, [...qualifiers.slice(0, k), name, ...qualifiers.slice(k)]));
     if (belongsInPath && !(name === "10" && key === "01")) {
       throw new Gs1Error(`${label(name)}${at(position)} is a key qualifier of (${key}) and belongs in the Digital Link path (/${key}/.../${name}/...), not in its query`, position, name);
     }
