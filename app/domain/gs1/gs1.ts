@@ -343,7 +343,7 @@ export function parseGs1(input: string, options: ParseOptions = {}): Gs1Result {
   if (sym) {
     const data = text.slice(3);
     if (data === "") throw new Gs1Error(`the scan holds only the symbology identifier ${sym}: no data follows it`, 1);
-    if (URI_SYMBOLOGIES.has(sym) || (GS1_SYMBOLOGIES.has(sym) && isUri(data))) {
+    if (URI_SYMBOLOGIES.has(sym)) {
       if (!isUri(data)) throw new Gs1Error(`${sym} at character 1 marks a plain QR Code or Data Matrix, and its data is not a GS1 Digital Link (https://...)`, 1);
       return result(parseDigitalLink(data, leading + 3), "GS1 Digital Link", today);
     }
