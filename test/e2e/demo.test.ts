@@ -136,6 +136,10 @@ describe("npm run demo -- --no-wait", () => {
     const first = (k: string) => events.findIndex((e) => kind(e) === k);
     expect(first("receipt")).toBe(0);
     expect(first("run")).toBeLessThan(first("shipment"));
+    // Not merely ordered by the export's clamp (decision 085): the morning's receipts really are
+    // dated before the first parcel (at 75 minutes into the day), as the day's data says.
+    const times = (k: string) => events.filter((e) => kind(e) === k).map((e) => Date.parse(e.eventTime));
+    expect(Math.min(...times("shipment")) - Math.max(...times("receipt"))).toBeGreaterThanOrEqual(60 * 60_000);
     expect(events.filter((e) => kind(e) === "shipment").length).toBeGreaterThanOrEqual(summary.customers.length);
     expect(events.filter((e) => kind(e) === "return")).toHaveLength(1);
     expect(events.filter((e) => e.disposition === "recalled").length).toBeGreaterThanOrEqual(1);
