@@ -16,7 +16,7 @@
 // valid AI (10) value; otherwise a private class URI under the shop's own domain (CBV's private
 // identifiers: an HTTP URI whose domain the identifying party controls). ilmd uses only CBV master
 // data terms (lotNumber, itemExpirationDate, bestBeforeDate, productionDate).
-import { isValidGtin, normalizeGtin } from "../gs1/gs1";
+import { isValidAi10Lot, isValidGtin, normalizeGtin } from "../gs1/gs1";
 
 export const EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld";
 
@@ -39,15 +39,6 @@ export interface EpcisLot {
   expiresOn: string | null;
   bestBeforeOn: string | null;
   producedOn: string | null;
-}
-
-// GS1 AI encodable character set 82 (General Specifications figure 7.11-1); AI (10) is X..20.
-// Local until app/domain/gs1/gs1.ts exports isValidAi10Lot (its CSET82 is the same set).
-const AI10_LOT = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$/;
-
-/** True when `lot` can be a GS1 batch/lot number, AI (10): 1-20 characters of set 82. */
-export function isValidAi10Lot(lot: string): boolean {
-  return AI10_LOT.test(lot);
 }
 
 export function shopUri(shopDomain: string, ...path: (string | bigint)[]): string {
