@@ -101,10 +101,13 @@ describe("Postgres stops while a worker's job is inside its transaction", () => 
         "the worker to be inside its transaction",
       );
       await postgres.stop(mode);
-      await locker.end().catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 500)); // the worker's job fails while Postgres is down
-      expectWorkerAlive();
-      await postgres.start();
+      try {
+        await locker.end().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 500)); // the worker's job fails while Postgres is down
+        expectWorkerAlive();
+      } finally {
+        await postgres.start();
+      }
 
       await eventuallyDb(async () => (await inboxRow(webhookId))?.status === "PROCESSED", "the job to be retried and processed");
       expect(await orderCount(shop.id, order.id)).toEqual({ orders: 1, lines: 2 });
@@ -129,15 +132,24 @@ describe("Postgres stops while an export streams", () => {
          select $1, $2, $3, 'RECEIVED'::"LedgerKind", 1, 'USER'::"LedgerCause", 'bulk' from generate_series(1, 4999)`,
         [shop.id, lotId, locationId],
       );
+      // An 'error' nobody listens for would end a web or CLI process: here it would reach this list.
+      const uncaught: unknown[] = [];
+      const onUncaught = (error: unknown) => void uncaught.push(error);
+      process.on("uncaughtException", onUncaught);
       const stream = await recallEpcisStream(shop.id, [{ lotId }]);
       const chunks = stream[Symbol.asyncIterator]();
       expect((await chunks.next()).done).toBe(false); // the export has begun: its transaction and cursor are open
       await postgres.stop("fast");
-      const rest = (async () => {
-        for (;;) if ((await chunks.next()).done) return "ended";
-      })();
-      await expect(rest).rejects.toThrow(/terminat|connection/i);
-      await postgres.start();
+      try {
+        const rest = (async () => {
+          for (;;) if ((await chunks.next()).done) return "ended";
+        })();
+        await expect(rest).rejects.toThrow(/terminat|connection/i);
+      } finally {
+        process.off("uncaughtException", onUncaught);
+        await postgres.start();
+      }
+      expect(uncaught).toEqual([]);
       expectWorkerAlive();
 
       // The broken client was discarded: every pooled connection works, and a new export is whole.
