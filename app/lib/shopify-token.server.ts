@@ -72,12 +72,14 @@ async function refreshUnderLock(shop: string, staleToken: string, rejected: bool
       if (!current) throw new OfflineTokenError(`no offline session stored for ${shop}`);
       // Another process refreshed while this one waited for the lock: use its token.
       if (current.accessToken !== staleToken && usable(current)) return current.accessToken!;
+      // A session without a refresh token (a non-expiring token from before expiring tokens, the
+      // preview's) is left as it is: only a new install or OAuth replaces it.
+      if (!current.refreshToken) {
+        throw new OfflineTokenError(`the offline token of ${shop} is ${rejected ? "refused by Shopify" : "expired"} and the session has no refresh token`);
+      }
       if (rejected && current.accessToken === staleToken && !current.isExpired()) {
         current.expires = new Date(Date.now() - 1000);
         await (await shopifyApp()).sessionStorage.storeSession(current);
-      }
-      if (!current.refreshToken) {
-        throw new OfflineTokenError(`the offline token of ${shop} is ${rejected ? "refused by Shopify" : "expired"} and the session has no refresh token`);
       }
       const fresh = await libraryRefresh(shop);
       if (!fresh.accessToken || fresh.accessToken === staleToken || !usable(fresh)) {

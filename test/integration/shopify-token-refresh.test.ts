@@ -104,6 +104,19 @@ describe("expiring offline access tokens in the worker", () => {
     expect(appliedKeys(sent)).toHaveLength(1);
   });
 
+  it("a non-expiring token (no refresh token) that Shopify refuses: nothing is refreshed or changed, the change waits", async () => {
+    const { shop, sent, shopify, receive } = await setup("token-legacy");
+    const id = await receive(0, "N1", 1);
+    const legacy = await prisma.session.update({ where: { id: `offline_${shop.domain}` }, data: { expires: null, refreshToken: null, refreshTokenExpires: null } });
+    shopify.revoke(legacy.accessToken); // uninstalled: Shopify refuses the token
+
+    expect(await sendOutboxEntry(id)).toMatchObject({ status: "retry", outboxId: id, error: expect.stringContaining("no refresh token") });
+    expect(shopify.refreshes).toBe(0);
+    expect(sent).toHaveLength(0);
+    expect(await outboxStatus(id)).toBe("PENDING");
+    expect(await storedSession(shop.domain)).toEqual(legacy);
+  });
+
   it("two jobs needing a refresh at once refresh once (advisory lock); another shop's session is untouched", async () => {
     const { shop, sent, shopify, receive } = await setup("token-race");
     const other = await createTestShop("token-race-other");
