@@ -1,14 +1,23 @@
 // Expiring offline access tokens (decision 084): the worker refreshes through the library before a
 // call and after a 401, one refresh per shop however many jobs need it (Postgres advisory lock),
 // and every Shopify change is applied exactly once.
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createTestShop } from "../helpers/shops";
 import { newId } from "../helpers/factories";
 import { mockCatalog, mockInventoryMutations, type SentMutation } from "../helpers/lots-shopify";
 import { mockTokenAuthority, storedSession } from "../helpers/shopify-tokens";
 import { pool, prisma } from "../../app/db.server";
 import { receiveLot } from "../../app/domain/lots/receive-lot.server";
-import { sendOutboxEntry } from "../../app/domain/sync/outbox.server";
+import { queueOutboxEntries, sendOutboxEntry } from "../../app/domain/sync/outbox.server";
+import { closeQueues, getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
+import { eventually, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
+
+useOwnQueuePrefix();
+
+afterAll(async () => {
+  await getQueue(QUEUE_NAMES.shopifySync).obliterate({ force: true });
+  await closeQueues();
+});
 
 async function setup(label: string) {
   const shop = await createTestShop(label);
@@ -115,6 +124,28 @@ describe("expiring offline access tokens in the worker", () => {
     expect(sent).toHaveLength(0);
     expect(await outboxStatus(id)).toBe("PENDING");
     expect(await storedSession(shop.domain)).toEqual(legacy);
+  });
+
+  it("through the real worker: 401 with the token endpoint down, the job is delayed and retried, the change applied once", async () => {
+    const { shop, sent, shopify, receive } = await setup("token-worker");
+    const id = await receive(0, "W1", 6);
+    shopify.revoke((await storedSession(shop.domain)).accessToken);
+    shopify.failNextRefreshes(1);
+    await queueOutboxEntries([id]);
+    const { createQueueWorker } = await import("../../workers/main");
+    const worker = createQueueWorker(QUEUE_NAMES.shopifySync, { concurrency: 2 });
+    try {
+      await eventually(async () => (await outboxStatus(id)) === "SENT", "the retried job to send the change", 20_000);
+    } finally {
+      await worker.close();
+    }
+    const row = await pool().query<{ attempts: number }>("select attempts from outbox_entries where id = $1", [id]);
+    expect(row.rows[0]!.attempts).toBe(2); // the refused try, then the retry
+    expect(shopify.refreshes).toBe(1);
+    // (The worker also takes other tests' queued rows of this file: only this shop's changes count here.)
+    const mine = sent.filter((m) => m.shop === shop.domain);
+    expect(appliedKeys(mine)).toHaveLength(1);
+    expect((mine[0]!.variables.input as { changes: { delta: number }[] }).changes[0]!.delta).toBe(6);
   });
 
   it("two jobs needing a refresh at once refresh once (advisory lock); another shop's session is untouched", async () => {
