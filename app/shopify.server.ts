@@ -19,6 +19,8 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new PrismaSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
+  // Offline tokens expire after 60 minutes (required for public apps from 2027-01-01); workers renew
+  // them through this library under a per-shop lock (app/lib/shopify-token.server.ts, decision 084).
   future: { expiringOfflineAccessTokens: true },
   // The library logs to stdout; at Info it prints its version and future flags, which would corrupt
   // the CLI's JSON output. The app's own JSON logs (app/lib/logger.server.ts) carry what matters.

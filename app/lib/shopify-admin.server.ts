@@ -1,12 +1,14 @@
 // The one place the app talks to Shopify's Admin GraphQL API. Every query and mutation the app
 // sends is defined here, so the exact operations are reviewable in one file.
 //
-// Authentication: the shop's offline session, loaded (and refreshed when it expires, since the
-// app uses expiring offline tokens) by `unauthenticated.admin(shop)`. The request itself is a
+// Authentication: the shop's offline token from app/lib/shopify-token.server.ts, refreshed through
+// the library before it expires and once more when Shopify answers 401 (expiring offline tokens,
+// decision 084). The request itself is a
 // plain fetch so that throttling (HTTP 429, or a THROTTLED GraphQL error with
 // extensions.cost.throttleStatus) and outages become typed errors the outbox can act on, instead
 // of the client library's own retry loop.
 import type { QueryCost } from "../domain/sync/throttle";
+import { OfflineTokenError, offlineAccessToken, replaceRejectedToken } from "./shopify-token.server";
 
 export class ShopifyAdminError extends Error {
   override name = "ShopifyAdminError";
@@ -60,25 +62,16 @@ interface GraphqlError {
   extensions?: { code?: string };
 }
 
-async function accessToken(shop: string): Promise<string> {
-  try {
-    // Imported on first use: commands that never call Shopify do not build the Shopify app.
-    const { unauthenticated } = await import("../shopify.server");
-    const { session } = await unauthenticated.admin(shop);
-    if (!session.accessToken) throw new Error("session has no access token");
-    return session.accessToken;
-  } catch (error) {
-    throw new ShopifyAuthError(`no usable Shopify session for ${shop} (${(error as Error).message}); open the app in the shop's admin to reinstall it`);
-  }
+/** Maps the token module's failure to the error the outbox acts on (both are retried later). */
+function tokenFailure(shop: string, error: unknown): ShopifyAdminError {
+  if (error instanceof OfflineTokenError && error.unavailable) return new ShopifyUnavailableError(error.message);
+  return new ShopifyAuthError(`no usable Shopify session for ${shop} (${(error as Error).message}); open the app in the shop's admin to reinstall it`);
 }
 
-/** Sends one Admin GraphQL operation for a shop. Throws a ShopifyAdminError subclass on failure. */
-export async function adminGraphql<T>(shop: string, query: string, variables: Record<string, unknown> = {}): Promise<AdminResult<T>> {
-  const token = await accessToken(shop);
+async function postGraphql(shop: string, token: string, query: string, variables: Record<string, unknown>): Promise<Response> {
   const { API_VERSION } = await import("../shopify.server");
-  let response: Response;
   try {
-    response = await fetch(`https://${shop}/admin/api/${API_VERSION}/graphql.json`, {
+    return await fetch(`https://${shop}/admin/api/${API_VERSION}/graphql.json`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-Shopify-Access-Token": token },
       body: JSON.stringify({ query, variables }),
@@ -86,6 +79,28 @@ export async function adminGraphql<T>(shop: string, query: string, variables: Re
     });
   } catch (error) {
     throw new ShopifyUnavailableError(`Shopify could not be reached for ${shop}: ${(error as Error).message}`);
+  }
+}
+
+/** Sends one Admin GraphQL operation for a shop. Throws a ShopifyAdminError subclass on failure. */
+export async function adminGraphql<T>(shop: string, query: string, variables: Record<string, unknown> = {}): Promise<AdminResult<T>> {
+  let token: string;
+  try {
+    token = await offlineAccessToken(shop);
+  } catch (error) {
+    throw tokenFailure(shop, error);
+  }
+  let response = await postGraphql(shop, token, query, variables);
+  if (response.status === 401) {
+    // The token expired or was revoked since it was read (401 means Shopify did nothing with the
+    // request): refresh it once and send the same operation again. A second 401 is for the outbox
+    // to retry later (uninstalled, refresh token revoked).
+    try {
+      token = await replaceRejectedToken(shop, token);
+    } catch (error) {
+      throw tokenFailure(shop, error);
+    }
+    response = await postGraphql(shop, token, query, variables);
   }
   if (response.status === 429) {
     const retryAfter = Number(response.headers.get("Retry-After"));

@@ -10,6 +10,7 @@ import { Readable } from "node:stream";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { pool } from "../../db.server";
+import { watchConnection } from "../../lib/sql.server";
 import { findLotsByNumber, possiblyAffectedWindowsSql, recallScope, type ScopeLot } from "../recall/recall-lookup.server";
 import { findShopDomain } from "../shops/shops.server";
 import { RecallNotFoundError } from "../recall/errors";
@@ -173,12 +174,15 @@ function possibleRowsSql(shopId: number, lotIds: readonly bigint[]): string {
 }
 
 function releasing(client: pg.PoolClient, stream: Readable): Readable {
+  // Postgres going away mid-export breaks the connection: the download fails with that error
+  // (the process lives on) and the broken client is discarded, not reused.
+  const connection = watchConnection(client, (error) => stream.destroy(error));
   let done = false;
   const finish = (error?: Error) => {
     if (done) return;
     done = true;
     // A stream cut short leaves the connection mid-COPY: release(error) closes it instead of reusing it.
-    client.release(error);
+    connection.release(error);
   };
   stream.once("end", () => finish());
   stream.once("error", (error) => finish(error));
