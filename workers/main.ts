@@ -42,7 +42,6 @@ function dispatcher(queue: QueueName) {
   };
 }
 
-/** The BullMQ Worker of one queue, dispatching by job name through the registry. */
 /**
  * A BullMQ Worker whose close() first lets its connections finish connecting: closing a worker
  * that is still initialising (a test that finds its queue already empty, a shutdown right after
@@ -60,6 +59,7 @@ class QueueWorker extends Worker {
 }
 const CLOSE_READY_WAIT_MS = 5000;
 
+/** The BullMQ Worker of one queue, dispatching by job name through the registry. */
 export function createQueueWorker(queue: QueueName, options: { concurrency?: number } = {}): Worker {
   const config = env();
   const connection = workerConnection();
