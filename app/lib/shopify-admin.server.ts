@@ -159,11 +159,16 @@ export async function fetchLocation(shop: string, locationId: bigint): Promise<{
   return data.location ? { name: data.location.name, active: data.location.isActive } : null;
 }
 
+// Requested cost by Shopify's rules (app/lib/shopify-contract/query-cost.ts): per item 1 + the
+// levels connection 2 + 25 x (level 1 + location 1 + quantities 1) = 78, so a batch of
+// ON_HAND_BATCH = 10 asks for 780 of the 1,000 Shopify allows a single query. With first: 50 it
+// was 153 per item, 1,530 a batch: refused on every real store. An item stocked at more than 25
+// locations pages on with ON_HAND_PAGE_QUERY (1 + 2 + 50 x 3 = 153).
 export const ON_HAND_QUERY = `query LotkeeperOnHand($ids: [ID!]!) {
   nodes(ids: $ids) {
     ... on InventoryItem {
       id
-      inventoryLevels(first: 50) {
+      inventoryLevels(first: 25) {
         pageInfo { hasNextPage endCursor }
         nodes { location { id name } quantities(names: ["on_hand"]) { name quantity } }
       }
@@ -197,10 +202,10 @@ export interface OnHand {
   onHand: number;
 }
 
-/** Items per nodes() call: 10 x (50 levels + overhead) keeps the query cost well under Shopify's 1000 limit. */
+/** Items per nodes() call: 10 x 78 = 780 requested points, under Shopify's 1,000 per query (see ON_HAND_QUERY). */
 export const ON_HAND_BATCH = 10;
 
-/** on_hand per (inventory item, location) for up to ON_HAND_BATCH inventory items; every location, paging when an item has more than 50. */
+/** on_hand per (inventory item, location) for up to ON_HAND_BATCH inventory items; every location, paging when an item has more than 25. */
 export async function fetchOnHand(shop: string, inventoryItemIds: bigint[]): Promise<OnHand[]> {
   if (inventoryItemIds.length === 0) return [];
   if (inventoryItemIds.length > ON_HAND_BATCH) throw new RangeError(`fetchOnHand takes at most ${ON_HAND_BATCH} items`);
