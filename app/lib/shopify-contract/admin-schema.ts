@@ -56,13 +56,13 @@ export function adminContract(version: string): AdminContract {
     throw new Error(`no Shopify Admin schema for API version ${version} in ${adminSchemaSource()} (${(error as Error).message}); bump @shopify/dev-mcp`);
   }
   const introspection = JSON.parse(raw.toString("utf8")) as { data: IntrospectionQuery };
-  const contract = { version, schema: buildClientSchema(introspection.data), ...statedRules(introspection.data) };
+  const contract = { version, schema: buildClientSchema(introspection.data), ...statedRules(introspection.data, version) };
   cache.set(version, contract);
   return contract;
 }
 
 /** The rules Shopify states in descriptions (see the header). Exported for its unit test. */
-export function statedRules(introspection: IntrospectionQuery): Pick<AdminContract, "idempotentMutations" | "mandatoryInputFields"> {
+export function statedRules(introspection: IntrospectionQuery, version: string): Pick<AdminContract, "idempotentMutations" | "mandatoryInputFields"> {
   const types = introspection.__schema.types;
   const mutationName = introspection.__schema.mutationType?.name;
   const idempotentMutations = new Set<string>();
@@ -70,7 +70,7 @@ export function statedRules(introspection: IntrospectionQuery): Pick<AdminContra
   for (const type of types) {
     if (type.kind === "OBJECT" && type.name === mutationName) {
       for (const field of type.fields) {
-        if (/idempotency key is required/i.test(field.description ?? "")) idempotentMutations.add(field.name);
+        if (idempotencyRequired(field.description ?? "", version)) idempotentMutations.add(field.name);
       }
     }
     if (type.kind === "INPUT_OBJECT") {
@@ -81,4 +81,15 @@ export function statedRules(introspection: IntrospectionQuery): Pick<AdminContra
     }
   }
   return { idempotentMutations, mandatoryInputFields };
+}
+
+/**
+ * Every version's description carries the same history ("As of version `2026-04`, the idempotency
+ * key is required"): required when the schema's version is that one or later ("unstable" is later
+ * than any date; YYYY-MM strings compare in order).
+ */
+function idempotencyRequired(description: string, version: string): boolean {
+  const dated = /As of (?:version )?`?(\d{4}-\d{2})`?,? the idempotency key is required/i.exec(description);
+  if (dated) return version === "unstable" || version >= dated[1]!;
+  return /idempotency key is required/i.test(description);
 }
