@@ -6,7 +6,7 @@
 // plain fetch so that throttling (HTTP 429, or a THROTTLED GraphQL error with
 // extensions.cost.throttleStatus) and outages become typed errors the outbox can act on, instead
 // of the client library's own retry loop.
-import type { QueryCost } from "../domain/sync/throttle";
+import { throttleWaitMs, type QueryCost } from "../domain/sync/throttle";
 
 export class ShopifyAdminError extends Error {
   override name = "ShopifyAdminError";
@@ -110,6 +110,24 @@ export async function adminGraphql<T>(shop: string, query: string, variables: Re
   return { data: body.data, cost };
 }
 
+/**
+ * Runs a read again while Shopify throttles it (THROTTLED, with extensions.cost.throttleStatus),
+ * waiting as long as the bucket needs to hold the requested cost again at its restore rate; gives
+ * up after `attempts` and lets the caller's job retry. Mutations go through the outbox instead.
+ */
+export async function whileThrottled<T>(read: () => Promise<T>, options: { attempts?: number; sleep?: (ms: number) => Promise<void> } = {}): Promise<T> {
+  const attempts = options.attempts ?? 5;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof ShopifyThrottledError) || attempt >= attempts) throw error;
+      await sleep(error.retryAfterMs ?? throttleWaitMs(error.cost, attempt, { maximumMs: 60_000 }));
+    }
+  }
+}
+
 export const gid = (type: string, id: bigint | string | number) => `gid://shopify/${type}/${id}`;
 
 // ---------------------------------------------------------------------------------------------
@@ -209,9 +227,11 @@ export const ON_HAND_BATCH = 10;
 export async function fetchOnHand(shop: string, inventoryItemIds: bigint[]): Promise<OnHand[]> {
   if (inventoryItemIds.length === 0) return [];
   if (inventoryItemIds.length > ON_HAND_BATCH) throw new RangeError(`fetchOnHand takes at most ${ON_HAND_BATCH} items`);
-  const { data } = await adminGraphql<{ nodes: ({ id: string; inventoryLevels: LevelsPage } | null)[] }>(shop, ON_HAND_QUERY, {
-    ids: inventoryItemIds.map((id) => gid("InventoryItem", id)),
-  });
+  const { data } = await whileThrottled(() =>
+    adminGraphql<{ nodes: ({ id: string; inventoryLevels: LevelsPage } | null)[] }>(shop, ON_HAND_QUERY, {
+      ids: inventoryItemIds.map((id) => gid("InventoryItem", id)),
+    }),
+  );
   const out: OnHand[] = [];
   const collect = (itemId: bigint, page: LevelsPage) => {
     for (const level of page.nodes) {
@@ -229,7 +249,9 @@ export async function fetchOnHand(shop: string, inventoryItemIds: bigint[]): Pro
     collect(itemId, node.inventoryLevels);
     let page = node.inventoryLevels;
     while (page.pageInfo.hasNextPage) {
-      const next = await adminGraphql<{ inventoryItem: { inventoryLevels: LevelsPage } | null }>(shop, ON_HAND_PAGE_QUERY, { id: node.id, after: page.pageInfo.endCursor });
+      const next = await whileThrottled(() =>
+        adminGraphql<{ inventoryItem: { inventoryLevels: LevelsPage } | null }>(shop, ON_HAND_PAGE_QUERY, { id: node.id, after: page.pageInfo.endCursor }),
+      );
       if (!next.data.inventoryItem) break;
       page = next.data.inventoryItem.inventoryLevels;
       collect(itemId, page);
@@ -240,10 +262,12 @@ export async function fetchOnHand(shop: string, inventoryItemIds: bigint[]): Pro
 
 /** on_hand of one item at one location (0 when the item is not stocked there). */
 export async function fetchLevelOnHand(shop: string, inventoryItemId: bigint, locationId: bigint): Promise<number> {
-  const { data } = await adminGraphql<{ inventoryItem: { inventoryLevel: { quantities: { name: string; quantity: number }[] } | null } | null }>(shop, LEVEL_ON_HAND_QUERY, {
-    id: gid("InventoryItem", inventoryItemId),
-    locationId: gid("Location", locationId),
-  });
+  const { data } = await whileThrottled(() =>
+    adminGraphql<{ inventoryItem: { inventoryLevel: { quantities: { name: string; quantity: number }[] } | null } | null }>(shop, LEVEL_ON_HAND_QUERY, {
+      id: gid("InventoryItem", inventoryItemId),
+      locationId: gid("Location", locationId),
+    }),
+  );
   return data.inventoryItem?.inventoryLevel?.quantities.find((q) => q.name === "on_hand")?.quantity ?? 0;
 }
 
