@@ -95,6 +95,14 @@ describe("the app's inventory moves meet Shopify's contract", () => {
     expect(sent).toEqual([]);
   });
 
+  it("a document invalid against Shopify's schema, or using a deprecated field, is refused before any handler answers", async () => {
+    const { shop } = await setup("contract-invalid");
+    const typo = await adminGraphql(shop.domain, "query LotkeeperLocation($id: ID!) { location(id: $id) { id nam } }", { id: "gid://shopify/Location/1" }).catch((error: unknown) => error);
+    expect((typo as ShopifyRejectedError).details).toMatchObject([{ message: 'Cannot query field "nam" on type "Location". Did you mean "name"?', extensions: { code: "undefinedField" } }]);
+    const deprecated = await adminGraphql(shop.domain, "query LotkeeperVariant($id: ID!) { productVariant(id: $id) { id storefrontId } }", { id: "gid://shopify/ProductVariant/1" }).catch((error: unknown) => error);
+    expect((deprecated as ShopifyRejectedError).details).toMatchObject([{ extensions: { code: "deprecated" } }]);
+  });
+
   it("a query over 1,000 requested points is refused (MAX_COST_EXCEEDED), the app's own read is not", async () => {
     const { shop, variant, main } = await setup("contract-cost");
     mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: main.id, onHand: 5 }]);
