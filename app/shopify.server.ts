@@ -1,12 +1,13 @@
 // The one shopifyApp({...}) of the app (Shopify's Remix template layout).
 import "@shopify/shopify-app-remix/adapters/node";
-import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { env } from "./env.server";
 import { prisma } from "./db.server";
+import { API_VERSION } from "./lib/shopify-api-version";
 
-/** Keep in step with [webhooks] api_version in shopify.app.toml. */
-export const API_VERSION = ApiVersion.October26;
+/** Pinned in app/lib/shopify-api-version.ts (shopify.app.toml's api_version is held to it by a test). */
+export { API_VERSION };
 
 const config = env();
 
