@@ -22,7 +22,10 @@ const shopify = shopifyApp({
   distribution: AppDistribution.AppStore,
   // Offline tokens expire after 60 minutes (required for public apps from 2027-01-01); workers renew
   // them through this library under a per-shop lock (app/lib/shopify-token.server.ts, decision 084).
-  future: { expiringOfflineAccessTokens: true },
+  // Embedded: the admin's session token is exchanged for the offline token (token exchange, as
+  // Shopify's template does), so a shop whose stored token has expired is renewed in place on its
+  // next admin request instead of being sent through OAuth again.
+  future: { expiringOfflineAccessTokens: true, unstable_newEmbeddedAuthStrategy: true },
   // The library logs to stdout; at Info it prints its version and future flags, which would corrupt
   // the CLI's JSON output. The app's own JSON logs (app/lib/logger.server.ts) carry what matters.
   logger: { level: LogSeverity.Warning },
