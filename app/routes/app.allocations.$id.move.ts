@@ -7,8 +7,7 @@ import { adminContext, forClient, idParam } from "../lib/admin-context.server";
 import { withTransaction } from "../lib/sql.server";
 import { findAllocationForMove, listMoveTargets } from "../domain/allocation/queries.server";
 import { moveAllocation } from "../domain/allocation/move-allocation.server";
-import { AllocationNotFoundError, AllocationNotMovableError, LotNotFoundError, LotVariantMismatchError } from "../domain/allocation/errors";
-import { InsufficientStockError } from "../domain/ledger/ledger.server";
+import { refusal } from "../lib/domain-error-response.server";
 import { failed, ok } from "../components/action-result";
 import { plural } from "../components/plural";
 
@@ -44,10 +43,6 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       movedAllocationId: moved.id.toString(),
     });
   } catch (error) {
-    if (error instanceof AllocationNotFoundError) throw notFound();
-    if (error instanceof AllocationNotMovableError || error instanceof LotNotFoundError || error instanceof LotVariantMismatchError || error instanceof InsufficientStockError) {
-      return failed(error.message);
-    }
-    throw error;
+    return refusal(error, { resource: "allocation" });
   }
 };

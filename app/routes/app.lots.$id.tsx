@@ -11,12 +11,12 @@ import { getLotDetail } from "../domain/lots/lot-queries.server";
 import { adjustLot, countLot, transferLot } from "../domain/lots/lot-moves.server";
 import { openRecallsCovering, quarantineLotNow, releaseLotNow } from "../domain/lots/quarantine.server";
 import { updateLot } from "../domain/lots/edit-lot.server";
-import { LotError, LotNotFoundError, LotValidationError } from "../domain/lots/lot-errors";
+import { errorResponse, refusal } from "../lib/domain-error-response.server";
 import { listLotCustomers } from "../domain/recall/recall-lookup.server";
 import { traceBackward, traceForward } from "../domain/trace/trace.server";
 import { listLocations } from "../domain/overview/choices.server";
 import { variantLabel } from "../domain/overview/labels";
-import { failed, ok, problemsFailed, useResultToast, type ActionResult } from "../components/action-result";
+import { failed, ok, useResultToast, type ActionResult } from "../components/action-result";
 import { plural } from "../components/plural";
 import { KeysetPagination } from "../components/keyset-pagination";
 import { LotStatusBadge } from "../components/lot-status-badge";
@@ -33,8 +33,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   try {
     lot = await getLotDetail(shopId, lotId, { ledgerCursor: url.searchParams.get("ledger"), ledgerLimit: 25 });
   } catch (error) {
-    if (error instanceof LotNotFoundError) throw new Response("Not found", { status: 404 });
-    throw error;
+    throw errorResponse(error, "lot");
   }
   const db = pool();
   const [customers, forward, backward, locations, openRecalls] = await Promise.all([
@@ -114,10 +113,7 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
         return failed("Unknown action");
     }
   } catch (error) {
-    if (error instanceof LotNotFoundError) throw new Response("Not found", { status: 404 });
-    if (error instanceof LotValidationError) return problemsFailed(error.problems, intent === "edit" ? LOT_FIELD_LABELS : ACTION_LABELS);
-    if (error instanceof LotError) return failed(error.message);
-    throw error;
+    return refusal(error, { resource: "lot", labels: intent === "edit" ? LOT_FIELD_LABELS : ACTION_LABELS });
   }
 };
 

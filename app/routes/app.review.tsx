@@ -10,8 +10,7 @@ import { adminContext, forClient } from "../lib/admin-context.server";
 import { withTransaction } from "../lib/sql.server";
 import { listAllocationsForReview } from "../domain/allocation/queries.server";
 import { moveAllocation } from "../domain/allocation/move-allocation.server";
-import { AllocationNotFoundError, AllocationNotMovableError, LotNotFoundError, LotVariantMismatchError } from "../domain/allocation/errors";
-import { InsufficientStockError } from "../domain/ledger/ledger.server";
+import { refusal } from "../lib/domain-error-response.server";
 import { listLots } from "../domain/lots/lot-queries.server";
 import { listDiscrepancies, resolveDiscrepancy } from "../domain/reconcile/reconcile.server";
 import { listLocations } from "../domain/overview/choices.server";
@@ -51,11 +50,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     );
     return ok(`${plural(result.moved.quantity, "unit")} assigned to ${String(form.get("lotNumber") ?? "the lot")}${result.remainder ? `; ${result.remainder.quantity} stay to resolve` : ""}`);
   } catch (error) {
-    if (error instanceof AllocationNotFoundError) throw new Response("Not found", { status: 404 });
-    if (error instanceof AllocationNotMovableError || error instanceof LotNotFoundError || error instanceof LotVariantMismatchError || error instanceof InsufficientStockError) {
-      return failed(error.message);
-    }
-    throw error;
+    return refusal(error, { resource: "allocation" });
   }
 };
 
