@@ -6,7 +6,8 @@
 //     exist in this shop" is a 404;
 //   - a loader (a page or a download) answers 404 for the thing its URL names, 400 with the
 //     message otherwise (a stale cursor, a bad parameter);
-//   - the admin extensions' JSON API answers { error } with 404, 400 or 422.
+//   - the admin extensions' JSON API answers { error } with 404, 400 or 422 (extensionErrorJson in
+//     extension-response.server.ts).
 // Anything that is not a domain error is a bug or an outage: it is rethrown (a 500 and a log line).
 import { failed, problemsFailed } from "../components/action-result";
 import { DomainError } from "../domain/errors";
@@ -15,8 +16,6 @@ import { LotNotFoundError } from "../domain/lots/lot-errors";
 import { InvalidCursorError, LotNotFoundError as RecallLotNotFoundError, RecallNotFoundError } from "../domain/recall/errors";
 import { DataRequestCursorError } from "../domain/privacy/errors";
 import { EventNotFoundError } from "../domain/webhooks/events.server";
-import type { AdminContext } from "./admin-context.server";
-import { extensionJson } from "./extension-response.server";
 import { BadResourceIdError } from "./extension-views";
 
 /** What a route's URL names: a not-found error about it is a 404, about anything else a refusal. */
@@ -101,9 +100,7 @@ export function refusalMessage(error: unknown): string {
   return domainErrorAnswer(error).message;
 }
 
-/** The extensions' JSON API: { error } with 404 (not found), 400 (bad parameter) or 422 (refused). */
-export function extensionErrorJson(cors: AdminContext["cors"], error: unknown, messages: Record<string, string> = {}): Response {
-  const answer = domainErrorAnswer(error);
-  const status = answer.kind === "not-found" ? 404 : answer.kind === "bad-request" ? 400 : 422;
-  return extensionJson(cors, { error: messages[answer.name] ?? answer.message }, status);
+/** The status the extensions' JSON API answers with (extension-response.server.ts extensionErrorJson). */
+export function extensionErrorStatus(answer: DomainErrorAnswer): 404 | 400 | 422 {
+  return answer.kind === "not-found" ? 404 : answer.kind === "bad-request" ? 400 : 422;
 }

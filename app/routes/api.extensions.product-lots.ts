@@ -6,8 +6,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { adminContext } from "../lib/admin-context.server";
 import { listProductLots } from "../domain/lots/variant-lots.server";
 import { lotsInStockView, resourceId } from "../lib/extension-views";
-import { extensionJson, preflightOrRefuse } from "../lib/extension-response.server";
-import { extensionErrorJson } from "../lib/domain-error-response.server";
+import { extensionErrorJson, extensionJson, preflightOrRefuse } from "../lib/extension-response.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shopId, cors } = await adminContext(request);
