@@ -3,9 +3,20 @@
 import { authenticate } from "../shopify.server";
 import type { AdminContext } from "./admin-context.server";
 import type { ExtensionError } from "./extension-api";
+import { domainErrorAnswer, extensionErrorStatus } from "./domain-error-response.server";
 
 export function extensionJson<T extends object>(cors: AdminContext["cors"], body: T | ExtensionError, status = 200): Response {
   return cors(Response.json(body, { status, headers: { "Cache-Control": "no-store" } }));
+}
+
+/**
+ * A domain error (or a bad resource id) as { error }: 404 not found, 400 bad parameter, 422 refused
+ * (domain-error-response.server.ts decides which). `messages` words a case in the block's terms,
+ * by error name. Anything else is rethrown.
+ */
+export function extensionErrorJson(cors: AdminContext["cors"], error: unknown, messages: Record<string, string> = {}): Response {
+  const answer = domainErrorAnswer(error);
+  return extensionJson(cors, { error: messages[answer.name] ?? answer.message }, extensionErrorStatus(answer));
 }
 
 /**

@@ -5,9 +5,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { adminContext } from "../lib/admin-context.server";
 import { traceOrder } from "../domain/allocation/queries.server";
-import { OrderNotFoundError } from "../domain/allocation/errors";
-import { BadResourceIdError, orderLotsView, resourceId } from "../lib/extension-views";
-import { extensionJson, preflightOrRefuse } from "../lib/extension-response.server";
+import { orderLotsView, resourceId } from "../lib/extension-views";
+import { extensionErrorJson, extensionJson, preflightOrRefuse } from "../lib/extension-response.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shopId, cors } = await adminContext(request);
@@ -15,9 +14,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const orderId = resourceId(new URL(request.url).searchParams.get("orderId"), "orderId", "Order");
     return extensionJson(cors, orderLotsView(await traceOrder(shopId, orderId)));
   } catch (error) {
-    if (error instanceof BadResourceIdError) return extensionJson(cors, { error: error.message }, 400);
-    if (error instanceof OrderNotFoundError) return extensionJson(cors, { error: "Lotkeeper has no record of this order yet (it appears once Shopify sends the order or a fulfilment)." }, 404);
-    throw error;
+    return extensionErrorJson(cors, error, { OrderNotFoundError: "Lotkeeper has no record of this order yet (it appears once Shopify sends the order or a fulfilment)." });
   }
 };
 

@@ -5,8 +5,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { adminContext } from "../lib/admin-context.server";
 import { listProductLots } from "../domain/lots/variant-lots.server";
-import { BadResourceIdError, lotsInStockView, resourceId } from "../lib/extension-views";
-import { extensionJson, preflightOrRefuse } from "../lib/extension-response.server";
+import { lotsInStockView, resourceId } from "../lib/extension-views";
+import { extensionErrorJson, extensionJson, preflightOrRefuse } from "../lib/extension-response.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shopId, cors } = await adminContext(request);
@@ -14,8 +14,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const productId = resourceId(new URL(request.url).searchParams.get("productId"), "productId", "Product");
     return extensionJson(cors, lotsInStockView("product", productId, await listProductLots(shopId, productId)));
   } catch (error) {
-    if (error instanceof BadResourceIdError) return extensionJson(cors, { error: error.message }, 400);
-    throw error;
+    return extensionErrorJson(cors, error);
   }
 };
 

@@ -5,8 +5,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { adminContext } from "../lib/admin-context.server";
 import { listVariantLots } from "../domain/lots/variant-lots.server";
-import { BadResourceIdError, lotsInStockView, resourceId } from "../lib/extension-views";
-import { extensionJson, preflightOrRefuse } from "../lib/extension-response.server";
+import { lotsInStockView, resourceId } from "../lib/extension-views";
+import { extensionErrorJson, extensionJson, preflightOrRefuse } from "../lib/extension-response.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shopId, cors } = await adminContext(request);
@@ -14,8 +14,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const variantId = resourceId(new URL(request.url).searchParams.get("variantId"), "variantId", "ProductVariant");
     return extensionJson(cors, lotsInStockView("variant", variantId, await listVariantLots(shopId, variantId)));
   } catch (error) {
-    if (error instanceof BadResourceIdError) return extensionJson(cors, { error: error.message }, 400);
-    throw error;
+    return extensionErrorJson(cors, error);
   }
 };
 

@@ -7,12 +7,17 @@ import { adminContext, forClient, idParam } from "../lib/admin-context.server";
 import { withTransaction } from "../lib/sql.server";
 import { findAllocationForMove, listMoveTargets } from "../domain/allocation/queries.server";
 import { moveAllocation } from "../domain/allocation/move-allocation.server";
-import { AllocationNotFoundError, AllocationNotMovableError, LotNotFoundError, LotVariantMismatchError } from "../domain/allocation/errors";
-import { InsufficientStockError } from "../domain/ledger/ledger.server";
+import { moveAllocationRequest, moveRequestProblems } from "../domain/allocation/move-request";
+import { refusal } from "../lib/domain-error-response.server";
 import { failed, ok } from "../components/action-result";
 import { plural } from "../components/plural";
 
 const notFound = () => new Response("Not found", { status: 404 });
+/** A form field as the schema reads it (absent -> undefined; a file is no text). */
+const formText = (form: FormData, name: string) => {
+  const v = form.get(name);
+  return typeof v === "string" ? v : undefined;
+};
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -29,13 +34,16 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const from = await findAllocationForMove(shopId, allocationId);
   if (!from) throw notFound();
   const form = await request.formData();
-  const lotId = String(form.get("lotId") ?? "");
-  if (!/^\d{1,19}$/.test(lotId)) return failed("Choose the lot the units really came from", { lotId: "choose a lot" });
-  const quantityText = String(form.get("quantity") ?? "").trim();
-  if (quantityText && !/^[1-9]\d{0,8}$/.test(quantityText)) return failed("Units must be a whole number above 0 (leave empty for all)", { quantity: "whole number above 0" });
+  const parsed = moveAllocationRequest.safeParse({ allocationId: allocationId.toString(), lotId: formText(form, "lotId"), quantity: formText(form, "quantity") });
+  if (!parsed.success) {
+    const problems = moveRequestProblems(parsed.error);
+    if (problems.lotId) return failed("Choose the lot the units really came from", { lotId: "choose a lot" });
+    return failed("Units must be a whole number above 0 (leave empty for all)", { quantity: "whole number above 0" });
+  }
+  const { lotId, quantity } = parsed.data;
   try {
     const { moved, remainder, toLotNumber } = await withTransaction(async (sql) => {
-      const result = await moveAllocation(sql, { shopId, allocationId, toLotId: BigInt(lotId), quantity: quantityText ? Number(quantityText) : undefined, cause: "USER", causeRef: `admin:${shop}` });
+      const result = await moveAllocation(sql, { shopId, allocationId, toLotId: lotId!, quantity, cause: "USER", causeRef: `admin:${shop}` });
       const now = await findAllocationForMove(shopId, result.moved.id, { db: sql });
       return { ...result, toLotNumber: now?.lotNumber ?? `lot ${lotId}` };
     });
@@ -44,10 +52,6 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       movedAllocationId: moved.id.toString(),
     });
   } catch (error) {
-    if (error instanceof AllocationNotFoundError) throw notFound();
-    if (error instanceof AllocationNotMovableError || error instanceof LotNotFoundError || error instanceof LotVariantMismatchError || error instanceof InsufficientStockError) {
-      return failed(error.message);
-    }
-    throw error;
+    return refusal(error, { resource: "allocation" });
   }
 };

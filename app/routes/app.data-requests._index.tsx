@@ -7,7 +7,7 @@ import { BlockStack, Card, IndexTable, Page, Text } from "@shopify/polaris";
 import { adminContext, forClient } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { listDataRequestPage } from "../domain/privacy/privacy.server";
-import { DataRequestCursorError } from "../domain/privacy/errors";
+import { errorResponse } from "../lib/domain-error-response.server";
 import { DownloadButton } from "../components/download-button";
 import { EmptyList } from "../components/empty-list";
 import { KeysetPagination } from "../components/keyset-pagination";
@@ -19,8 +19,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const page = await listDataRequestPage(pool(), shopId, { cursor: new URL(request.url).searchParams.get("after"), limit: 50 });
     return forClient(page);
   } catch (error) {
-    if (error instanceof DataRequestCursorError) throw new Response(error.message, { status: 400 });
-    throw error;
+    throw errorResponse(error);
   }
 };
 

@@ -5,18 +5,19 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, FormLayout, InlineGrid, InlineStack, Layout, Page, Select, Tabs, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
+import { z } from "zod";
 import { adminContext, forClient, idParam } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { getLotDetail } from "../domain/lots/lot-queries.server";
 import { adjustLot, countLot, transferLot } from "../domain/lots/lot-moves.server";
 import { openRecallsCovering, quarantineLotNow, releaseLotNow } from "../domain/lots/quarantine.server";
 import { updateLot } from "../domain/lots/edit-lot.server";
-import { LotError, LotNotFoundError, LotValidationError } from "../domain/lots/lot-errors";
+import { errorResponse, refusal } from "../lib/domain-error-response.server";
 import { listLotCustomers } from "../domain/recall/recall-lookup.server";
 import { traceBackward, traceForward } from "../domain/trace/trace.server";
 import { listLocations } from "../domain/overview/choices.server";
 import { variantLabel } from "../domain/overview/labels";
-import { failed, ok, problemsFailed, useResultToast, type ActionResult } from "../components/action-result";
+import { failed, ok, useResultToast, type ActionResult } from "../components/action-result";
 import { plural } from "../components/plural";
 import { KeysetPagination } from "../components/keyset-pagination";
 import { LotStatusBadge } from "../components/lot-status-badge";
@@ -33,8 +34,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   try {
     lot = await getLotDetail(shopId, lotId, { ledgerCursor: url.searchParams.get("ledger"), ledgerLimit: 25 });
   } catch (error) {
-    if (error instanceof LotNotFoundError) throw new Response("Not found", { status: 404 });
-    throw error;
+    throw errorResponse(error, "lot");
   }
   const db = pool();
   const [customers, forward, backward, locations, openRecalls] = await Promise.all([
@@ -56,31 +56,61 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   });
 };
 
+/**
+ * One schema per intent of the lot page's forms: which fields each sends, as trimmed text (absent
+ * = ""). The values are the domain's to judge (lot-rules.ts validates adjust, count, transfer and
+ * edit for the CLI and this page alike), so a refusal names the field as the CLI does.
+ */
+const text = z.string().trim().default("");
+const kept = z.string().trim().optional();
+const lotActionForm = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("adjust"), locationId: text, delta: text, reason: text, note: text }),
+  z.object({ intent: z.literal("count"), locationId: text, counted: text }),
+  z.object({ intent: z.literal("transfer"), fromLocationId: text, toLocationId: text, quantity: text }),
+  z.object({ intent: z.literal("quarantine"), locationId: text, reason: text }),
+  z.object({ intent: z.literal("release"), locationId: text, reason: text }),
+  // Only the fields the form sends change (absent = keep).
+  z.object({
+    intent: z.literal("edit"),
+    lotNumber: kept,
+    expiresOn: kept,
+    bestBeforeOn: kept,
+    producedOn: kept,
+    supplier: kept,
+    supplierLot: kept,
+    purchaseOrder: kept,
+    unitCost: kept,
+    currency: kept,
+    notes: kept,
+  }),
+]);
+
 export const action = async ({ request, params }: ActionFunctionArgs): Promise<ActionResult> => {
   const { shopId, shop } = await adminContext(request);
   const lotId = idParam(params.id);
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
-  const get = (name: string) => String(form.get(name) ?? "").trim();
+  const parsed = lotActionForm.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return failed("Unknown action");
+  const input = parsed.data;
+  const { intent } = input;
   const ctx = { cause: "USER" as const, causeRef: `admin:${shop}` };
   try {
-    switch (intent) {
+    switch (input.intent) {
       case "adjust": {
-        const r = await adjustLot(shopId, { lotId, locationId: get("locationId"), delta: get("delta"), reason: get("reason") || "correction", note: get("note") || null }, ctx);
-        return ok(`Adjusted ${r.lotNumber} by ${get("delta")}: ${r.balances[0]?.quantity} on hand there`);
+        const r = await adjustLot(shopId, { lotId, locationId: input.locationId, delta: input.delta, reason: input.reason || "correction", note: input.note || null }, ctx);
+        return ok(`Adjusted ${r.lotNumber} by ${input.delta}: ${r.balances[0]?.quantity} on hand there`);
       }
       case "count": {
-        const r = await countLot(shopId, { lotId, locationId: get("locationId"), counted: get("counted") }, ctx);
-        return ok(`Counted ${r.lotNumber}: ${get("counted")} (${r.difference === 0 ? "no difference" : `${r.difference > 0 ? "+" : ""}${r.difference} recorded`})`);
+        const r = await countLot(shopId, { lotId, locationId: input.locationId, counted: input.counted }, ctx);
+        return ok(`Counted ${r.lotNumber}: ${input.counted} (${r.difference === 0 ? "no difference" : `${r.difference > 0 ? "+" : ""}${r.difference} recorded`})`);
       }
       case "transfer": {
-        const r = await transferLot(shopId, { lotId, fromLocationId: get("fromLocationId"), toLocationId: get("toLocationId"), quantity: get("quantity") }, ctx);
-        return ok(`Transferred ${plural(Number(get("quantity")), "unit")} of ${r.lotNumber}`);
+        const r = await transferLot(shopId, { lotId, fromLocationId: input.fromLocationId, toLocationId: input.toLocationId, quantity: input.quantity }, ctx);
+        return ok(`Transferred ${plural(Number(input.quantity), "unit")} of ${r.lotNumber}`);
       }
       case "quarantine":
       case "release": {
-        const locationId = get("locationId");
-        const args = { shopId, lotId, locationId: /^\d+$/.test(locationId) ? BigInt(locationId) : null, reason: get("reason") || `${intent} from the admin`, cause: "USER" as const, causeRef: `admin:${shop}` };
+        const { locationId } = input;
+        const args = { shopId, lotId, locationId: /^\d+$/.test(locationId) ? BigInt(locationId) : null, reason: input.reason || `${intent} from the admin`, cause: "USER" as const, causeRef: `admin:${shop}` };
         const r = intent === "quarantine" ? await quarantineLotNow(args) : await releaseLotNow(args);
         const units = r.locations.reduce((s, l) => s + l.quantity, 0);
         // No balance changed state: say so, rather than "released 0 units".
@@ -95,29 +125,13 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
         return ok(`${intent === "quarantine" ? "Quarantined" : "Released"} ${r.lotNumber}: ${plural(units, "unit")} ${intent === "quarantine" ? "moved to quality control" : "available again"}`);
       }
       case "edit": {
-        const field = (name: string) => (form.has(name) ? get(name) : undefined);
-        const r = await updateLot(shopId, lotId, {
-          lotNumber: field("lotNumber"),
-          expiresOn: field("expiresOn"),
-          bestBeforeOn: field("bestBeforeOn"),
-          producedOn: field("producedOn"),
-          supplier: field("supplier"),
-          supplierLot: field("supplierLot"),
-          purchaseOrder: field("purchaseOrder"),
-          unitCost: field("unitCost"),
-          currency: field("currency"),
-          notes: field("notes"),
-        });
+        const { intent: _edit, ...changes } = input;
+        const r = await updateLot(shopId, lotId, changes);
         return ok(r.changed.length ? `Saved lot ${r.lotNumber}: ${r.changed.map((c) => c.replace(/_/g, " ")).join(", ")}` : `Lot ${r.lotNumber} marked complete`);
       }
-      default:
-        return failed("Unknown action");
     }
   } catch (error) {
-    if (error instanceof LotNotFoundError) throw new Response("Not found", { status: 404 });
-    if (error instanceof LotValidationError) return problemsFailed(error.problems, intent === "edit" ? LOT_FIELD_LABELS : ACTION_LABELS);
-    if (error instanceof LotError) return failed(error.message);
-    throw error;
+    return refusal(error, { resource: "lot", labels: intent === "edit" ? LOT_FIELD_LABELS : ACTION_LABELS });
   }
 };
 

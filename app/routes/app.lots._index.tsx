@@ -8,8 +8,8 @@ import { useState } from "react";
 import { adminContext, forClient } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { listLots, type DisplayStatus, type LotSort } from "../domain/lots/lot-queries.server";
-import { LotValidationError } from "../domain/lots/lot-errors";
-import { gs1Summary, isValidGtin, parseGs1, Gs1Error } from "../domain/gs1/gs1";
+import { domainErrorAnswer, refusalMessage } from "../lib/domain-error-response.server";
+import { gs1Summary, isValidGtin, parseGs1 } from "../domain/gs1/gs1";
 import { listLocations, searchVariants, variantById, variantsByGtin } from "../domain/overview/choices.server";
 import { variantLabel } from "../domain/overview/labels";
 import { KeysetPagination, withFilter } from "../components/keyset-pagination";
@@ -51,8 +51,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       search = data.lot ?? "";
       scan = { gtin: data.gtin, lot: data.lot, expiry: data.expiry, product: matches.length === 1 ? variantLabel(matches[0]!) : null };
     } catch (error) {
-      if (!(error instanceof Gs1Error)) throw error;
-      scanError = `That barcode could not be read: ${error.message}`;
+      scanError = `That barcode could not be read: ${refusalMessage(error)}`;
     }
   }
   const statusFilter = status === "held" ? null : ((STATUSES as readonly string[]).includes(status) ? status : null) as DisplayStatus | "INCOMPLETE" | null;
@@ -72,9 +71,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       page = await listLots(shopId, { search, variantId, locationId, expiringWithinDays, status: statusFilter, sort, cursor: url.searchParams.get("after"), limit: 50 });
     }
   } catch (error) {
-    if (!(error instanceof LotValidationError)) throw error;
     // A stale page link (the cursor) is not the merchant's typing: say what to do, not which parameter.
-    listError = error.problems.map((p) => (p.field === "cursor" ? "This link points to a page of the list that is no longer valid: start again from the first page." : p.message)).join(" ");
+    const { problems, message } = domainErrorAnswer(error);
+    listError = (problems ?? [{ field: "", message }]).map((p) => (p.field === "cursor" ? "This link points to a page of the list that is no longer valid: start again from the first page." : p.message)).join(" ");
   }
   const [locations, variants, selectedVariant] = await Promise.all([
     listLocations(sql, shopId),

@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { adminContext, idParam } from "../lib/admin-context.server";
 import { recallCaseScope, recallCsvStream, recallEpcisStream } from "../domain/exports/recall-exports.server";
-import { RecallNotFoundError } from "../domain/recall/errors";
+import { errorResponse } from "../lib/domain-error-response.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -16,8 +16,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   try {
     scope = await recallCaseScope(shopId, recallId);
   } catch (error) {
-    if (error instanceof RecallNotFoundError) throw new Response("Not found", { status: 404 });
-    throw error;
+    throw errorResponse(error, "recall");
   }
   const safe = scope.reference.replace(/[^\w.-]+/g, "_");
   const stream = format === "csv" ? await recallCsvStream(shopId, scope.lots) : await recallEpcisStream(shopId, scope.lots);

@@ -7,7 +7,7 @@ import { Badge, Banner, BlockStack, Button, Card, DataTable, IndexTable, InlineG
 import { useEffect, useState } from "react";
 import { adminContext, forClient, idParam } from "../lib/admin-context.server";
 import { closeRecall, getRecall, listRecallCustomers, setCustomerContactStatus } from "../domain/recall/recall-case.server";
-import { RecallError, RecallNotFoundError } from "../domain/recall/errors";
+import { refusal } from "../lib/domain-error-response.server";
 import { parseContactStatus } from "../domain/recall/recall-rules";
 import { outboxSummary } from "../domain/sync/outbox.server";
 import { failed, ok, useResultToast } from "../components/action-result";
@@ -45,9 +45,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     }
     return failed("Unknown action");
   } catch (error) {
-    if (error instanceof RecallNotFoundError) throw new Response("Not found", { status: 404 });
-    if (error instanceof RecallError) return failed(error.message);
-    throw error;
+    return refusal(error, { resource: "recall" });
   }
 };
 

@@ -5,7 +5,7 @@ import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Badge, Card, IndexTable, Page, ProgressBar, Select, Text } from "@shopify/polaris";
 import { adminContext, forClient } from "../lib/admin-context.server";
 import { listRecalls, type RecallListSort } from "../domain/recall/recall-case.server";
-import { InvalidCursorError } from "../domain/recall/errors";
+import { errorResponse } from "../lib/domain-error-response.server";
 import { EmptyList } from "../components/empty-list";
 import { KeysetPagination, withFilter } from "../components/keyset-pagination";
 import { RouteError } from "../components/route-error";
@@ -19,8 +19,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const page = await listRecalls(shopId, { status: status === "OPEN" || status === "CLOSED" ? status : undefined, sort, cursor: url.searchParams.get("after"), limit: 50 });
     return forClient({ ...page, status: status ?? "", sort });
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new Response(error.message, { status: 400 });
-    throw error;
+    throw errorResponse(error);
   }
 };
 

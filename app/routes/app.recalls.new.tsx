@@ -8,9 +8,9 @@ import { useState } from "react";
 import { adminContext, forClient } from "../lib/admin-context.server";
 import { lookupRecall } from "../domain/recall/recall-lookup.server";
 import { openRecall } from "../domain/recall/recall-case.server";
-import { RecallError } from "../domain/recall/errors";
+import { refusal, refusalMessage } from "../lib/domain-error-response.server";
 import { parseSeverity } from "../domain/recall/recall-rules";
-import { failed, useResultToast } from "../components/action-result";
+import { useResultToast } from "../components/action-result";
 import { RouteError } from "../components/route-error";
 
 /**
@@ -36,8 +36,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       const found = await lookupRecall(shopId, { lotNumber: lot, variantId, limit: 1 });
       preview = { lots: found.lots, totals: found.totals };
     } catch (error) {
-      if (!(error instanceof RecallError)) throw error;
-      previewError = error.message;
+      previewError = refusalMessage(error);
     }
   }
   return forClient({ lot, variant: variantId?.toString() ?? "", preview, previewError });
@@ -58,8 +57,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     });
     return redirect(`/app/recalls/${recall.id}?opened=1`);
   } catch (error) {
-    if (error instanceof RecallError) return failed(`Recall not opened: ${error.message}`);
-    throw error;
+    return refusal(error, { prefix: "Recall not opened: " });
   }
 };
 

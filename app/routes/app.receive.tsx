@@ -17,14 +17,13 @@ import { adminContext, forClient } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { receiveLot } from "../domain/lots/receive-lot.server";
 import { importLotsCsv, readImportFile } from "../domain/lots/import-lots.server";
-import { CsvError } from "../domain/lots/csv";
 import { env } from "../env.server";
-import { ImportQueueError, startLotImport } from "../domain/lots/import-task.server";
-import { LotError, LotValidationError } from "../domain/lots/lot-errors";
+import { startLotImport } from "../domain/lots/import-task.server";
+import { refusal } from "../lib/domain-error-response.server";
 import { listLocations, readScan, searchVariants, type ScanReading } from "../domain/overview/choices.server";
 import { variantLabel } from "../domain/overview/labels";
 import { Gs1Error } from "../domain/gs1/gs1";
-import { failed, ok, problemsFailed, useResultToast, type ActionResult } from "../components/action-result";
+import { failed, ok, useResultToast, type ActionResult } from "../components/action-result";
 import { plural } from "../components/plural";
 import { RouteError } from "../components/route-error";
 import { LOT_FIELD_LABELS } from "../components/lot-fields";
@@ -71,29 +70,39 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveRe
   try {
     form = await readForm(request);
   } catch (error) {
-    if (error instanceof CsvError) return failed(`Not imported: ${error.message}`);
-    throw error;
+    return refusal(error, { prefix: "Not imported: " });
   }
   const get = (name: string) => {
     const v = String(form.get(name) ?? "").trim();
     return v === "" ? null : v;
   };
   const ctx = { cause: "USER" as const, causeRef: `admin:${shop}` };
-  try {
-    if (form.get("intent") === "scan") return scanAnswer(await readScan(pool(), shopId, String(form.get("scan") ?? "")));
-    if (form.get("intent") === "import") {
-      const csv = String(form.get("csv") ?? "");
-      if (!csv.trim()) return failed("Choose a CSV file first");
-      const dryRun = form.get("dryRun") === "true";
-      const mode = form.get("mode") === "receipts" ? "receipts" : "opening-stock";
-      const report = dryRun ? await importLotsCsv(shopId, csv, { dryRun, mode, ctx }) : await startLotImport(shopId, csv, { mode, ctx });
-      if (report.taskId !== null) throw redirect(`/app/tasks/${report.taskId}`); // the task page shows its progress
-      const message =
-        report.errors.length > 0
-          ? `${plural(report.errors.length, "problem")} found: nothing ${dryRun ? "would be" : "was"} imported`
-          : `Dry run: ${plural(report.rows, "row is", "rows are")} valid (${plural(report.units, "unit")}, ${plural(report.lotsCreated, "new lot")}). Nothing imported yet.`;
-      return { ...(report.errors.length ? failed(message) : ok(message)), report: forClient(report) as ReceiveResult["report"] };
+  if (form.get("intent") === "scan") {
+    try {
+      return scanAnswer(await readScan(pool(), shopId, String(form.get("scan") ?? "")));
+    } catch (error) {
+      return refusal(error, { prefix: "Barcode not read: " });
     }
+  }
+  if (form.get("intent") === "import") {
+    const csv = String(form.get("csv") ?? "");
+    if (!csv.trim()) return failed("Choose a CSV file first");
+    const dryRun = form.get("dryRun") === "true";
+    const mode = form.get("mode") === "receipts" ? "receipts" : "opening-stock";
+    let report;
+    try {
+      report = dryRun ? await importLotsCsv(shopId, csv, { dryRun, mode, ctx }) : await startLotImport(shopId, csv, { mode, ctx });
+    } catch (error) {
+      return refusal(error, { prefix: "Not imported: " });
+    }
+    if (report.taskId !== null) throw redirect(`/app/tasks/${report.taskId}`); // the task page shows its progress
+    const message =
+      report.errors.length > 0
+        ? `${plural(report.errors.length, "problem")} found: nothing ${dryRun ? "would be" : "was"} imported`
+        : `Dry run: ${plural(report.rows, "row is", "rows are")} valid (${plural(report.units, "unit")}, ${plural(report.lotsCreated, "new lot")}). Nothing imported yet.`;
+    return { ...(report.errors.length ? failed(message) : ok(message)), report: forClient(report) as ReceiveResult["report"] };
+  }
+  try {
     const result = await receiveLot(
       shopId,
       {
@@ -120,11 +129,8 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveRe
       lotNumber: result.lotNumber,
     };
   } catch (error) {
-    if (error instanceof Gs1Error) return failed(`Barcode not read: ${error.message}`);
-    if (error instanceof LotValidationError) return problemsFailed(error.problems, RECEIVE_LABELS, "Not received: ");
-    if (error instanceof LotError) return failed(`Not received: ${error.message}`);
-    if (error instanceof ImportQueueError) return failed(`Not imported: ${error.message}`);
-    throw error;
+    if (error instanceof Gs1Error) return refusal(error, { prefix: "Barcode not read: " });
+    return refusal(error, { prefix: "Not received: ", labels: RECEIVE_LABELS });
   }
 };
 

@@ -10,8 +10,8 @@ import { adminContext, forClient } from "../lib/admin-context.server";
 import { withTransaction } from "../lib/sql.server";
 import { listAllocationsForReview } from "../domain/allocation/queries.server";
 import { moveAllocation } from "../domain/allocation/move-allocation.server";
-import { AllocationNotFoundError, AllocationNotMovableError, LotNotFoundError, LotVariantMismatchError } from "../domain/allocation/errors";
-import { InsufficientStockError } from "../domain/ledger/ledger.server";
+import { moveAllocationRequest, moveRequestProblems } from "../domain/allocation/move-request";
+import { refusal } from "../lib/domain-error-response.server";
 import { listLots } from "../domain/lots/lot-queries.server";
 import { listDiscrepancies, resolveDiscrepancy } from "../domain/reconcile/reconcile.server";
 import { listLocations } from "../domain/overview/choices.server";
@@ -41,21 +41,21 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (form.get("intent") === "resolve-discrepancy") {
     return (await resolveDiscrepancy(shopId, BigInt(id))) ? ok("Discrepancy marked resolved") : failed("That discrepancy is already resolved or does not exist");
   }
-  const lotId = String(form.get("lotId") ?? "");
-  if (!/^\d+$/.test(lotId)) return failed("Choose the lot the units came from", { lotId: "choose a lot" });
-  const quantityText = String(form.get("quantity") ?? "").trim();
-  if (quantityText && !/^[1-9]\d*$/.test(quantityText)) return failed("Units must be a whole number above 0", { quantity: "whole number above 0" });
+  // "assign": the move of app.allocations.$id.move, parsed by the same schema.
+  const text = (name: string) => (typeof form.get(name) === "string" ? (form.get(name) as string) : undefined);
+  const parsed = moveAllocationRequest.safeParse({ allocationId: id, lotId: text("lotId"), quantity: text("quantity") });
+  if (!parsed.success) {
+    const problems = moveRequestProblems(parsed.error);
+    if (problems.allocationId) return failed("Unknown item");
+    if (problems.lotId) return failed("Choose the lot the units came from", { lotId: "choose a lot" });
+    return failed("Units must be a whole number above 0", { quantity: "whole number above 0" });
+  }
+  const { allocationId, lotId, quantity } = parsed.data;
   try {
-    const result = await withTransaction((sql) =>
-      moveAllocation(sql, { shopId, allocationId: BigInt(id), toLotId: BigInt(lotId), quantity: quantityText ? Number(quantityText) : undefined, cause: "USER", causeRef: `admin:${shop}` }),
-    );
+    const result = await withTransaction((sql) => moveAllocation(sql, { shopId, allocationId, toLotId: lotId!, quantity, cause: "USER", causeRef: `admin:${shop}` }));
     return ok(`${plural(result.moved.quantity, "unit")} assigned to ${String(form.get("lotNumber") ?? "the lot")}${result.remainder ? `; ${result.remainder.quantity} stay to resolve` : ""}`);
   } catch (error) {
-    if (error instanceof AllocationNotFoundError) throw new Response("Not found", { status: 404 });
-    if (error instanceof AllocationNotMovableError || error instanceof LotNotFoundError || error instanceof LotVariantMismatchError || error instanceof InsufficientStockError) {
-      return failed(error.message);
-    }
-    throw error;
+    return refusal(error, { resource: "allocation" });
   }
 };
 

@@ -8,7 +8,8 @@ import { useState } from "react";
 import { adminContext } from "../lib/admin-context.server";
 import { withTransaction } from "../lib/sql.server";
 import { listProductTracking, setProductTracking, shopSettings, updateShopSettings } from "../domain/shops/settings.server";
-import { parseShopSettings, SettingsValidationError, STRATEGIES, type Strategy } from "../domain/shops/settings";
+import { parseShopSettings, STRATEGIES, type Strategy } from "../domain/shops/settings";
+import { refusal } from "../lib/domain-error-response.server";
 import { failed, ok, useResultToast, type ActionResult } from "../components/action-result";
 import { KeysetPagination } from "../components/keyset-pagination";
 import { RouteError } from "../components/route-error";
@@ -79,10 +80,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     }
     return failed("Unknown action");
   } catch (error) {
-    if (error instanceof SettingsValidationError) {
-      return failed("Settings not saved: fix the fields marked below", Object.fromEntries(error.problems.map((p) => [p.field, p.message])));
-    }
-    throw error;
+    return refusal(error, { messages: { SettingsValidationError: "Settings not saved: fix the fields marked below" } });
   }
 };
 

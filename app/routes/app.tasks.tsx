@@ -10,7 +10,8 @@ import { pool } from "../db.server";
 import { failedWebhookEvents, listTasks } from "../domain/overview/attention.server";
 import { taskName } from "../domain/overview/labels";
 import { outboxSummary } from "../domain/sync/outbox.server";
-import { EventAlreadyProcessedError, EventNotFoundError, replayEvent } from "../domain/webhooks/events.server";
+import { replayEvent } from "../domain/webhooks/events.server";
+import { refusal } from "../lib/domain-error-response.server";
 import { failed as refused, ok, useResultToast, type ActionResult } from "../components/action-result";
 import { KeysetPagination } from "../components/keyset-pagination";
 import { EmptyList } from "../components/empty-list";
@@ -38,9 +39,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     const r = await replayEvent(webhookId, { shopDomain: shop });
     return ok(`Retrying the ${r.topic} delivery: it is queued again and leaves this list once processed`);
   } catch (error) {
-    if (error instanceof EventNotFoundError) throw new Response("Not found", { status: 404 });
-    if (error instanceof EventAlreadyProcessedError) return refused(`The ${webhookId} delivery is already processed: nothing to retry`);
-    throw error;
+    return refusal(error, { resource: "webhook event", messages: { EventAlreadyProcessedError: `The ${webhookId} delivery is already processed: nothing to retry` } });
   }
 };
 

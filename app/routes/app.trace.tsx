@@ -8,7 +8,7 @@ import { useEffect, useState } from "react";
 import { adminContext, forClient } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { traceCustomer, traceLot, traceOrderBackward } from "../domain/trace/trace.server";
-import { RecallError } from "../domain/recall/errors";
+import { refusalMessage } from "../lib/domain-error-response.server";
 import { findOrdersByName } from "../domain/overview/choices.server";
 import { EmptyList } from "../components/empty-list";
 import { LotStatusBadge } from "../components/lot-status-badge";
@@ -49,8 +49,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     if (!traced) return forClient({ q, by, result: null, error: `No order named “${q}” in this shop.` });
     return forClient({ q, by, result: { kind: "order" as const, traced }, error: null });
   } catch (error) {
-    if (error instanceof RecallError) return forClient({ q, by, result: null, error: error.message });
-    throw error;
+    return forClient({ q, by, result: null, error: refusalMessage(error) });
   }
 };
 

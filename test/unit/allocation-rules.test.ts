@@ -6,9 +6,12 @@ import {
   hasEnoughShelfLife,
   orderForStrategy,
   planAllocation,
+  planFulfilment,
   planReturn,
   restocksIntoLots,
+  variantsToLock,
   type CandidateLot,
+  type ClaimedLine,
 } from "../../app/domain/allocation/allocation-rules";
 import { parseFulfilment, parseOrderActivity, parseRefund, PayloadShapeError } from "../../app/domain/allocation/payloads";
 
@@ -161,5 +164,49 @@ describe("payloads", () => {
     expect(a.fulfilments[0]!.orderId).toBe(77n);
     expect(a.refunds[0]!.orderId).toBe(77n);
     expect(parseOrderActivity({ id: 77 }).fulfilments).toEqual([]);
+  });
+});
+
+describe("planFulfilment: every claimed line of one fulfilment", () => {
+  const line = (id: number, variantId: number | null, quantity: number, extra: Partial<ClaimedLine> = {}): ClaimedLine => ({
+    lineItemId: BigInt(id),
+    variantId: variantId === null ? null : BigInt(variantId),
+    quantity,
+    lotTracked: true,
+    strategyOverride: null,
+    ...extra,
+  });
+
+  it("skips untracked and custom lines, leaves manual ones pending, and shares a variant's lots between its lines", () => {
+    const lines = [
+      line(1, 10, 4),
+      line(2, 10, 4), // same variant: takes what line 1 left
+      line(3, 11, 2, { lotTracked: false }),
+      line(4, null, 1),
+      line(5, 12, 3, { strategyOverride: "MANUAL" }),
+      line(6, 13, 2, { lotTracked: null }), // unknown variant: counted as lot-tracked, no lots -> unknown lot
+    ];
+    const candidates = new Map([[10n, [lot(1, 5, "2027-01-01", "2026-01-01"), lot(2, 5, "2027-02-01", "2026-01-01")]]]);
+    const plan = planFulfilment(lines, "FEFO", candidates);
+    expect(plan.allocations.map((a) => [Number(a.lineItemId), a.lotId === null ? null : Number(a.lotId), a.quantity])).toEqual([
+      [1, 1, 4],
+      [2, 1, 1],
+      [2, 2, 3],
+      [5, null, 3],
+      [6, null, 2],
+    ]);
+    expect(plan.movements.map((m) => [Number(m.lotId), m.delta, m.balanceAfter])).toEqual([
+      [1, -4, 1],
+      [1, -1, 0],
+      [2, -3, 2],
+    ]);
+    expect(plan.states.map((s) => s.state)).toEqual(["ALLOCATED", "ALLOCATED", "SKIPPED", "SKIPPED", "PENDING", "ALLOCATED"]);
+    expect([plan.allocatedLines, plan.pendingLines, plan.skippedLines, plan.unknownUnits]).toEqual([3, 1, 2, 2]);
+  });
+
+  it("locks only the variants a strategy takes from, once each, in line order", () => {
+    const lines = [line(1, 12, 1), line(2, 10, 1), line(3, 12, 1), line(4, 11, 1, { strategyOverride: "MANUAL" }), line(5, 13, 1, { lotTracked: false })];
+    expect(variantsToLock(lines, "FIFO")).toEqual([12n, 10n]);
+    expect(variantsToLock(lines, "MANUAL")).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { requireShopId } from "../shop-option";
 import { pool } from "../../db.server";
 import { withTransaction } from "../../lib/sql.server";
 import { moveAllocation } from "../../domain/allocation/move-allocation.server";
+import { moveAllocationRequest, moveRequestProblems } from "../../domain/allocation/move-request";
 import { AllocationNotFoundError } from "../../domain/allocation/errors";
 
 export const allocationsMove: Command = {
@@ -25,14 +26,16 @@ Prints {"moved": {id, lotId, lot, unknownLot, quantity, returnedQuantity, locati
   async run(args) {
     const shopId = await requireShopId(args);
     const allocationText = requireString(args, "allocation");
-    if (!/^\d{1,19}$/.test(allocationText)) throw new UsageError(`--allocation must be an allocation id (digits), got "${allocationText}"`);
-    const allocationId = BigInt(allocationText);
-    const lotNumber = requireString(args, "lot");
-    let quantity: number | undefined;
-    if (typeof args.values.quantity === "string") {
-      quantity = Number(args.values.quantity);
-      if (!Number.isInteger(quantity) || quantity < 1) throw new UsageError(`--quantity must be a positive whole number, got "${args.values.quantity}"`);
+    const lotText = requireString(args, "lot");
+    const quantityText = typeof args.values.quantity === "string" ? args.values.quantity : undefined;
+    // The admin's move parses with the same schema (app/domain/allocation/move-request.ts).
+    const parsed = moveAllocationRequest.safeParse({ allocationId: allocationText, lotNumber: lotText, quantity: quantityText });
+    if (!parsed.success || quantityText?.trim() === "") {
+      const problems = parsed.success ? {} : moveRequestProblems(parsed.error);
+      if (problems.allocationId) throw new UsageError(`--allocation must be an allocation id (digits), got "${allocationText}"`);
+      throw new UsageError(`--quantity must be a positive whole number, got "${quantityText}"`);
     }
+    const { allocationId, lotNumber, quantity } = parsed.data;
     const allocation = await pool().query<{ variant_id: bigint }>("select variant_id from allocations where id = $1 and shop_id = $2", [allocationId, shopId]);
     if (!allocation.rows[0]) throw new AllocationNotFoundError(allocationId);
     const lot = await pool().query<{ id: bigint }>("select id from lots where shop_id = $1 and variant_id = $2 and lot_number = $3", [

@@ -4,22 +4,28 @@
 // INSERTs it, and never again; a cancelled fulfilment marks its lines REVERSED (also lines it has
 // never seen), so a late "success" finds them and allocates nothing.
 //
-// The hot path is five statements per fulfilment (docs/decisions/030-allocation.md):
-//   1. lock the order (stub if needed), upsert the fulfilment, read the shop's settings
-//   2. insert the fulfilment's lines (ON CONFLICT DO NOTHING) returning only the new ones
-//   3. lock the candidate lot balances (SELECT ... FOR UPDATE in lot id order)
-//   4. insert the allocations and set the lines' states
-//   5. decrement the balances and append the ledger (ledger.server.ts applyLockedMovements)
+// The hot path is five statements per fulfilment (docs/decisions/030-allocation.md), one step each
+// in processFulfilment (docs/decisions/095-use-cases-as-steps.md):
+//   1. lockOrderAndUpsertFulfilment: lock the order (stub if needed), upsert the fulfilment, read
+//      the shop's settings
+//   2. claimLines: insert the fulfilment's lines (ON CONFLICT DO NOTHING) returning only the new ones
+//   3. lockCandidates: lock the candidate lot balances (SELECT ... FOR UPDATE in lot id order)
+//      then planFulfilment (pure, allocation-rules.ts) decides what each line takes
+//   4. writeAllocations: insert the allocations and set the lines' states
+//   5. takeUnitsFromLots: decrement the balances and append the ledger (applyLockedMovements)
 import type { Sql } from "../../lib/sql.server";
 import { applyLockedMovements, moveLotUnitsBatch, type LedgerCause, type LotMovement } from "../ledger/ledger.server";
 import {
   earliestAcceptableShelfDate,
-  effectiveStrategy,
   fulfilmentEffect,
-  planAllocation,
+  needsLots,
+  planFulfilment,
+  variantsToLock,
   type AllocationStrategy,
   type CandidateLot,
+  type ClaimedLine,
   type FulfilmentEffect,
+  type FulfilmentPlan,
 } from "./allocation-rules";
 import { FulfilmentWithoutLocationError } from "./errors";
 import { ORDER_LOCK_SQL } from "./order-lock.server";
@@ -50,26 +56,82 @@ export interface FulfilmentOutcome {
 
 const VOID_STATUSES = "('cancelled', 'failure', 'error')";
 
+/** What statement 1 reads: the order's customer, the shop's settings, the fulfilment's stored status. */
+interface FulfilmentHead {
+  customer_id: bigint | null;
+  customer_key: string;
+  allocation_strategy: AllocationStrategy;
+  min_shelf_life_days: number;
+  stored_status: string;
+}
+
+interface ClaimedRow {
+  line_item_id: bigint;
+  variant_id: bigint | null;
+  quantity: number;
+  lot_tracked: boolean | null;
+  strategy_override: AllocationStrategy | null;
+  pending_return: number;
+}
+
+/** The fulfilment's lines as the unnest arrays of statements 2 and the reversal. */
+type LineArrays = [lineItemIds: string[], variantIds: (string | null)[], quantities: number[]];
+
 /**
  * Applies what a fulfilment payload says (allocate on success, reverse on cancelled/failure/error,
  * nothing while pending) inside the caller's transaction. Idempotent: any number of deliveries of
  * the same fulfilment, through any topic and in any order, has the effect of one.
  */
 export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentInput, cause: AllocationCause, now = new Date()): Promise<FulfilmentOutcome> {
-  let effect = fulfilmentEffect(f.status);
-  const outcome: FulfilmentOutcome = {
-    fulfilmentId: f.id,
-    effect,
-    allocatedLines: 0,
-    pendingLines: 0,
-    skippedLines: 0,
-    alreadyHandledLines: 0,
-    unknownUnits: 0,
-    reversedAllocations: 0,
-  };
-  // 1. Order lock (serialises everything that touches this order's allocations), fulfilment row,
-  //    shop settings. A void status is final; otherwise the newest updated_at wins.
-  const head = await sql.query<{ customer_id: bigint | null; customer_key: string; allocation_strategy: AllocationStrategy; min_shelf_life_days: number; stored_status: string }>(
+  const head = await lockOrderAndUpsertFulfilment(sql, shopId, f);
+  const outcome = emptyOutcome(f.id, effectOf(f.status, head.stored_status));
+  const lines = lineArrays(f);
+  if (outcome.effect === "reverse") return { ...outcome, reversedAllocations: await reverseFulfilment(sql, shopId, f.id, lines, cause) };
+  if (outcome.effect === "none") return outcome;
+
+  const claimed = await claimLines(sql, shopId, f.id, lines);
+  outcome.alreadyHandledLines = lines[0].length - claimed.length;
+  if (claimed.length === 0) return outcome;
+
+  const claimedLines = claimed.map(asClaimedLine);
+  if (f.locationId === null && claimedLines.some(needsLots)) throw new FulfilmentWithoutLocationError(f.id);
+  const candidates = await lockCandidates(sql, shopId, f, head, variantsToLock(claimedLines, head.allocation_strategy), now);
+  const plan = planFulfilment(claimedLines, head.allocation_strategy, candidates);
+  const inserted = await writeAllocations(sql, shopId, f, head, plan, now);
+  await takeUnitsFromLots(sql, shopId, f, plan, inserted, cause);
+  await applyReturnsThatCameFirst(sql, shopId, claimed, cause);
+  const { allocatedLines, pendingLines, skippedLines, unknownUnits } = plan;
+  return { ...outcome, allocatedLines, pendingLines, skippedLines, unknownUnits };
+}
+
+function emptyOutcome(fulfilmentId: bigint, effect: FulfilmentEffect): FulfilmentOutcome {
+  return { fulfilmentId, effect, allocatedLines: 0, pendingLines: 0, skippedLines: 0, alreadyHandledLines: 0, unknownUnits: 0, reversedAllocations: 0 };
+}
+
+/**
+ * Once cancelled, always cancelled: a "success" that comes after the cancellation (a stale
+ * orders/updated, a late create) marks the lines it names reversed instead of allocating them.
+ */
+function effectOf(payloadStatus: string, storedStatus: string): FulfilmentEffect {
+  const effect = fulfilmentEffect(payloadStatus);
+  return effect === "allocate" && fulfilmentEffect(storedStatus) === "reverse" ? "reverse" : effect;
+}
+
+/**
+ * Lines sorted by line item id: the same fulfilment brought by different topics (whose line order
+ * may differ) takes the same units from the same lots.
+ */
+function lineArrays(f: FulfilmentInput): LineArrays {
+  const lines = f.lines.filter((l) => l.quantity > 0).sort((a, b) => (a.lineItemId < b.lineItemId ? -1 : a.lineItemId > b.lineItemId ? 1 : 0));
+  return [lines.map((l) => l.lineItemId.toString()), lines.map((l) => l.variantId?.toString() ?? null), lines.map((l) => l.quantity)];
+}
+
+/**
+ * Statement 1. Order lock (serialises everything that touches this order's allocations),
+ * fulfilment row, shop settings. A void status is final; otherwise the newest updated_at wins.
+ */
+async function lockOrderAndUpsertFulfilment(sql: Sql, shopId: number, f: FulfilmentInput): Promise<FulfilmentHead> {
+  const head = await sql.query<FulfilmentHead>(
     `with o as (${ORDER_LOCK_SQL}),
      f as (
        insert into fulfillments (shop_id, id, order_id, location_id, status, name, shopify_created_at, shopify_updated_at, updated_at)
@@ -92,34 +154,12 @@ export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentI
   );
   const settings = head.rows[0];
   if (!settings) throw new Error(`shop ${shopId} does not exist`);
-  // Once cancelled, always cancelled: a "success" that comes after the cancellation (a stale
-  // orders/updated, a late create) marks the lines it names reversed instead of allocating them.
-  if (effect === "allocate" && fulfilmentEffect(settings.stored_status) === "reverse") {
-    effect = "reverse";
-    outcome.effect = "reverse";
-  }
+  return settings;
+}
 
-  // Lines sorted by line item id: the same fulfilment brought by different topics (whose line
-  // order may differ) takes the same units from the same lots.
-  const lines = f.lines.filter((l) => l.quantity > 0).sort((a, b) => (a.lineItemId < b.lineItemId ? -1 : a.lineItemId > b.lineItemId ? 1 : 0));
-  const lineArrays = [lines.map((l) => l.lineItemId.toString()), lines.map((l) => l.variantId?.toString() ?? null), lines.map((l) => l.quantity)];
-
-  if (effect === "reverse") {
-    const reversed = await reverseFulfilment(sql, shopId, f.id, lineArrays, cause);
-    outcome.reversedAllocations = reversed;
-    return outcome;
-  }
-  if (effect === "none") return outcome;
-
-  // 2. Claim the lines: only rows this transaction inserts are allocated here.
-  const claimed = await sql.query<{
-    line_item_id: bigint;
-    variant_id: bigint | null;
-    quantity: number;
-    lot_tracked: boolean | null;
-    strategy_override: AllocationStrategy | null;
-    pending_return: number;
-  }>(
+/** Statement 2. Claim the lines: only rows this transaction inserts are allocated here. */
+async function claimLines(sql: Sql, shopId: number, fulfilmentId: bigint, lines: LineArrays): Promise<ClaimedRow[]> {
+  const claimed = await sql.query<ClaimedRow>(
     `with ins as (
        insert into fulfillment_lines (shop_id, fulfillment_id, line_item_id, variant_id, quantity, state, updated_at)
        select $1, $2, t.line_item_id, t.variant_id, t.quantity, 'PENDING', now()
@@ -132,72 +172,50 @@ export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentI
               where r.shop_id = $1 and r.line_item_id = ins.line_item_id and r.restock_type = 'return') as pending_return
      from ins left join variants v on v.shop_id = $1 and v.id = ins.variant_id
      order by ins.line_item_id`,
-    [shopId, f.id.toString(), ...lineArrays],
+    [shopId, fulfilmentId.toString(), ...lines],
   );
-  outcome.alreadyHandledLines = lines.length - claimed.rows.length;
-  if (claimed.rows.length === 0) return outcome;
+  return claimed.rows;
+}
 
-  // An unknown variant (no products webhook yet) is treated as lot-tracked: its units are
-  // recorded (unknown-lot when no lot exists) rather than silently ignored.
-  const toAllocate = claimed.rows.filter((r) => r.variant_id !== null && r.lot_tracked !== false);
-  if (toAllocate.length > 0 && f.locationId === null) throw new FulfilmentWithoutLocationError(f.id);
-  const strategyOf = (r: (typeof claimed.rows)[number]) => effectiveStrategy(settings.allocation_strategy, r.strategy_override);
+function asClaimedLine(r: ClaimedRow): ClaimedLine {
+  return { lineItemId: r.line_item_id, variantId: r.variant_id, quantity: r.quantity, lotTracked: r.lot_tracked, strategyOverride: r.strategy_override };
+}
 
-  // 3. Lock candidate balances of every variant to allocate, in the global order (lot id). Shelf
-  //    life counts from the day the units shipped (the fulfilment's created_at), not from when a
-  //    late delivery happens to be processed.
-  const autoVariants = [...new Set(toAllocate.filter((r) => strategyOf(r) !== "MANUAL").map((r) => r.variant_id!.toString()))];
+/**
+ * Statement 3. Lock the candidate balances of every variant to allocate, in the global order (lot
+ * id). Shelf life counts from the day the units shipped (the fulfilment's created_at), not from
+ * when a late delivery happens to be processed.
+ */
+async function lockCandidates(sql: Sql, shopId: number, f: FulfilmentInput, head: FulfilmentHead, variants: bigint[], now: Date): Promise<Map<bigint, CandidateLot[]>> {
   const candidates = new Map<bigint, CandidateLot[]>();
-  if (autoVariants.length > 0) {
-    const locked = await sql.query<{ lot_id: bigint; variant_id: bigint; quantity: number; shelf_date: string | null; received_at: Date }>(
-      `select b.lot_id, b.variant_id, b.quantity, coalesce(l.expires_on, l.best_before_on) as shelf_date, l.received_at
-       from lot_balances b join lots l on l.id = b.lot_id and l.shop_id = b.shop_id
-       where b.shop_id = $1 and b.location_id = $2 and b.variant_id = any($3::bigint[])
-         and b.quantity > 0 and not b.quarantined and l.status = 'ACTIVE'
-         and (coalesce(l.expires_on, l.best_before_on) is null or coalesce(l.expires_on, l.best_before_on) >= $4::date)
-       order by b.lot_id
-       for update of b`,
-      [shopId, f.locationId!.toString(), autoVariants, earliestAcceptableShelfDate(f.createdAt ?? now, settings.min_shelf_life_days)],
-    );
-    for (const row of locked.rows) {
-      const list = candidates.get(row.variant_id) ?? [];
-      list.push({ lotId: row.lot_id, quantity: row.quantity, shelfDate: row.shelf_date, receivedAt: row.received_at });
-      candidates.set(row.variant_id, list);
-    }
+  if (variants.length === 0) return candidates;
+  const locked = await sql.query<{ lot_id: bigint; variant_id: bigint; quantity: number; shelf_date: string | null; received_at: Date }>(
+    `select b.lot_id, b.variant_id, b.quantity, coalesce(l.expires_on, l.best_before_on) as shelf_date, l.received_at
+     from lot_balances b join lots l on l.id = b.lot_id and l.shop_id = b.shop_id
+     where b.shop_id = $1 and b.location_id = $2 and b.variant_id = any($3::bigint[])
+       and b.quantity > 0 and not b.quarantined and l.status = 'ACTIVE'
+       and (coalesce(l.expires_on, l.best_before_on) is null or coalesce(l.expires_on, l.best_before_on) >= $4::date)
+     order by b.lot_id
+     for update of b`,
+    [shopId, f.locationId!.toString(), variants.map(String), earliestAcceptableShelfDate(f.createdAt ?? now, head.min_shelf_life_days)],
+  );
+  for (const row of locked.rows) {
+    const list = candidates.get(row.variant_id) ?? [];
+    list.push({ lotId: row.lot_id, quantity: row.quantity, shelfDate: row.shelf_date, receivedAt: row.received_at });
+    candidates.set(row.variant_id, list);
   }
+  return candidates;
+}
 
-  // Plan every line (pure rules), then write it all at once.
-  const available = new Map<bigint, number>();
-  const allocationRows: { lineItemId: bigint; variantId: bigint; lotId: bigint | null; quantity: number }[] = [];
-  const movements: { lineItemId: bigint; lotId: bigint; delta: number; balanceAfter: number }[] = [];
-  const states: { lineItemId: bigint; state: "ALLOCATED" | "PENDING" | "SKIPPED" }[] = [];
-  for (const row of claimed.rows) {
-    if (row.variant_id === null || row.lot_tracked === false) {
-      states.push({ lineItemId: row.line_item_id, state: "SKIPPED" });
-      outcome.skippedLines++;
-      continue;
-    }
-    const strategy = strategyOf(row);
-    if (strategy === "MANUAL") {
-      allocationRows.push({ lineItemId: row.line_item_id, variantId: row.variant_id, lotId: null, quantity: row.quantity });
-      states.push({ lineItemId: row.line_item_id, state: "PENDING" });
-      outcome.pendingLines++;
-      continue;
-    }
-    const plan = planAllocation(strategy, candidates.get(row.variant_id) ?? [], row.quantity, available);
-    for (const take of plan.takes) {
-      allocationRows.push({ lineItemId: row.line_item_id, variantId: row.variant_id, lotId: take.lotId, quantity: take.quantity });
-      movements.push({ lineItemId: row.line_item_id, lotId: take.lotId, delta: -take.quantity, balanceAfter: available.get(take.lotId)! });
-    }
-    if (plan.unknown > 0) {
-      allocationRows.push({ lineItemId: row.line_item_id, variantId: row.variant_id, lotId: null, quantity: plan.unknown });
-      outcome.unknownUnits += plan.unknown;
-    }
-    states.push({ lineItemId: row.line_item_id, state: "ALLOCATED" });
-    outcome.allocatedLines++;
-  }
-
-  // 4. Allocations and line states in one statement.
+/** Statement 4. The planned allocations and the lines' states in one statement. */
+async function writeAllocations(
+  sql: Sql,
+  shopId: number,
+  f: FulfilmentInput,
+  head: FulfilmentHead,
+  plan: FulfilmentPlan,
+  now: Date,
+): Promise<{ id: bigint; line_item_id: bigint; lot_id: bigint | null }[]> {
   const inserted = await sql.query<{ id: bigint; line_item_id: bigint; lot_id: bigint | null }>(
     `with a as (
        insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_id, customer_key, lot_id, unknown_lot,
@@ -215,44 +233,54 @@ export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentI
       shopId,
       f.id.toString(),
       f.orderId.toString(),
-      settings.customer_id?.toString() ?? null,
+      head.customer_id?.toString() ?? null,
       f.locationId?.toString() ?? null,
       (f.createdAt ?? now).toISOString(),
-      allocationRows.map((r) => r.lineItemId.toString()),
-      allocationRows.map((r) => r.variantId.toString()),
-      allocationRows.map((r) => r.lotId?.toString() ?? null),
-      allocationRows.map((r) => r.quantity),
-      states.map((s) => s.lineItemId.toString()),
-      states.map((s) => s.state),
-      settings.customer_key,
+      plan.allocations.map((r) => r.lineItemId.toString()),
+      plan.allocations.map((r) => r.variantId.toString()),
+      plan.allocations.map((r) => r.lotId?.toString() ?? null),
+      plan.allocations.map((r) => r.quantity),
+      plan.states.map((s) => s.lineItemId.toString()),
+      plan.states.map((s) => s.state),
+      head.customer_key,
     ],
   );
+  return inserted.rows;
+}
 
-  // 5. Balances and ledger (the balances are locked by statement 3).
-  if (movements.length > 0) {
-    const idOf = new Map(inserted.rows.filter((r) => r.lot_id !== null).map((r) => [`${r.line_item_id}:${r.lot_id}`, r.id]));
-    const ledger: (LotMovement & { balanceAfter: number })[] = movements.map((m) => ({
-      shopId,
-      lotId: m.lotId,
-      locationId: f.locationId!,
-      delta: m.delta,
-      balanceAfter: m.balanceAfter,
-      kind: "ALLOCATED",
-      cause: cause.cause,
-      causeRef: `allocation/${idOf.get(`${m.lineItemId}:${m.lotId}`)}`,
-      reason: `fulfilment ${f.id} line ${m.lineItemId}${cause.ref ? ` (${cause.ref})` : ""}`,
-    }));
-    await applyLockedMovements(sql, shopId, ledger);
-  }
+/** Statement 5. Balances and ledger (the balances are locked by statement 3). */
+async function takeUnitsFromLots(
+  sql: Sql,
+  shopId: number,
+  f: FulfilmentInput,
+  plan: FulfilmentPlan,
+  inserted: { id: bigint; line_item_id: bigint; lot_id: bigint | null }[],
+  cause: AllocationCause,
+): Promise<void> {
+  if (plan.movements.length === 0) return;
+  const idOf = new Map(inserted.filter((r) => r.lot_id !== null).map((r) => [`${r.line_item_id}:${r.lot_id}`, r.id]));
+  const ledger: (LotMovement & { balanceAfter: number })[] = plan.movements.map((m) => ({
+    shopId,
+    lotId: m.lotId,
+    locationId: f.locationId!,
+    delta: m.delta,
+    balanceAfter: m.balanceAfter,
+    kind: "ALLOCATED",
+    cause: cause.cause,
+    causeRef: `allocation/${idOf.get(`${m.lineItemId}:${m.lotId}`)}`,
+    reason: `fulfilment ${f.id} line ${m.lineItemId}${cause.ref ? ` (${cause.ref})` : ""}`,
+  }));
+  await applyLockedMovements(sql, shopId, ledger);
+}
 
-  // A refund that came before this fulfilment left returns pending: apply them now.
-  const withPendingReturns = claimed.rows.filter((r) => r.pending_return > 0).map((r) => r.line_item_id);
+/** A refund that came before this fulfilment left returns pending: apply them now. */
+async function applyReturnsThatCameFirst(sql: Sql, shopId: number, claimed: ClaimedRow[], cause: AllocationCause): Promise<void> {
+  const withPendingReturns = claimed.filter((r) => r.pending_return > 0).map((r) => r.line_item_id);
   if (withPendingReturns.length > 0) await applyPendingReturns(sql, shopId, withPendingReturns, cause);
-  return outcome;
 }
 
 /** Marks every line of the fulfilment REVERSED (seen or not) and puts allocated units back. */
-async function reverseFulfilment(sql: Sql, shopId: number, fulfilmentId: bigint, lineArrays: unknown[], cause: AllocationCause): Promise<number> {
+async function reverseFulfilment(sql: Sql, shopId: number, fulfilmentId: bigint, lines: LineArrays, cause: AllocationCause): Promise<number> {
   const reversed = await sql.query<{ id: bigint; lot_id: bigint | null; location_id: bigint; back: number }>(
     `with ins as (
        insert into fulfillment_lines (shop_id, fulfillment_id, line_item_id, variant_id, quantity, state, updated_at)
@@ -266,7 +294,7 @@ async function reverseFulfilment(sql: Sql, shopId: number, fulfilmentId: bigint,
      update allocations set status = 'REVERSED', updated_at = now()
      where shop_id = $1 and fulfillment_id = $2 and status = 'ALLOCATED'
      returning id, lot_id, location_id, quantity - returned_quantity as back`,
-    [shopId, fulfilmentId.toString(), ...lineArrays],
+    [shopId, fulfilmentId.toString(), ...lines],
   );
   const movements: LotMovement[] = reversed.rows
     .filter((r) => r.lot_id !== null && r.back > 0)

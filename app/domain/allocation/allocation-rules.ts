@@ -1,6 +1,6 @@
 // Pure rules of allocation ("fulfil by lot"): which lots may ship, in which order they are taken,
 // and how a quantity is split across them. No database here: allocate-fulfilment.server.ts locks
-// the candidate balances and asks planAllocation what to take.
+// the candidate balances and asks planFulfilment (planAllocation per line) what to take.
 
 export type AllocationStrategy = "FEFO" | "FIFO" | "LIFO" | "MANUAL";
 
@@ -98,6 +98,83 @@ export function planAllocation(
     left -= take;
   }
   return { takes, unknown: left };
+}
+
+/** A fulfilment line this transaction claimed (inserted), with what the shop knows of its variant. */
+export interface ClaimedLine {
+  lineItemId: bigint;
+  /** null: a custom item without a variant. */
+  variantId: bigint | null;
+  quantity: number;
+  /** null: the variant is not known yet (no products webhook): treated as lot-tracked. */
+  lotTracked: boolean | null;
+  strategyOverride: AllocationStrategy | null;
+}
+
+/**
+ * Whether a line's units are assigned to lots: an unknown variant (no products webhook yet) counts
+ * as lot-tracked, so its units are recorded (unknown-lot when no lot exists) rather than ignored.
+ */
+export function needsLots(line: ClaimedLine): line is ClaimedLine & { variantId: bigint } {
+  return line.variantId !== null && line.lotTracked !== false;
+}
+
+/** The variants whose lot balances must be locked before planning: lot-tracked lines not left to the merchant. */
+export function variantsToLock(lines: readonly ClaimedLine[], shopStrategy: AllocationStrategy): bigint[] {
+  const out = new Map<string, bigint>();
+  for (const line of lines) {
+    if (needsLots(line) && effectiveStrategy(shopStrategy, line.strategyOverride) !== "MANUAL") out.set(line.variantId.toString(), line.variantId);
+  }
+  return [...out.values()];
+}
+
+export interface FulfilmentPlan {
+  /** Allocation rows to insert; lotId null = unknown lot (manual line, or units no lot covered). */
+  allocations: { lineItemId: bigint; variantId: bigint; lotId: bigint | null; quantity: number }[];
+  /** Units leaving each locked balance, with the balance after (candidates' quantity minus takes so far). */
+  movements: { lineItemId: bigint; lotId: bigint; delta: number; balanceAfter: number }[];
+  states: { lineItemId: bigint; state: "ALLOCATED" | "PENDING" | "SKIPPED" }[];
+  allocatedLines: number;
+  pendingLines: number;
+  skippedLines: number;
+  unknownUnits: number;
+}
+
+/**
+ * Plans every claimed line of one fulfilment, in the given order, against the locked candidate
+ * balances per variant: lines that are not lot-tracked are SKIPPED, manual-strategy lines get one
+ * unknown-lot allocation and stay PENDING, the others take greedily (planAllocation) and what no
+ * lot covers is unknown-lot. Lines of one variant share the candidates' units (never twice).
+ */
+export function planFulfilment(lines: readonly ClaimedLine[], shopStrategy: AllocationStrategy, candidates: ReadonlyMap<bigint, readonly CandidateLot[]>): FulfilmentPlan {
+  const plan: FulfilmentPlan = { allocations: [], movements: [], states: [], allocatedLines: 0, pendingLines: 0, skippedLines: 0, unknownUnits: 0 };
+  const available = new Map<bigint, number>();
+  for (const line of lines) {
+    if (!needsLots(line)) {
+      plan.states.push({ lineItemId: line.lineItemId, state: "SKIPPED" });
+      plan.skippedLines++;
+      continue;
+    }
+    const strategy = effectiveStrategy(shopStrategy, line.strategyOverride);
+    if (strategy === "MANUAL") {
+      plan.allocations.push({ lineItemId: line.lineItemId, variantId: line.variantId, lotId: null, quantity: line.quantity });
+      plan.states.push({ lineItemId: line.lineItemId, state: "PENDING" });
+      plan.pendingLines++;
+      continue;
+    }
+    const taken = planAllocation(strategy, candidates.get(line.variantId) ?? [], line.quantity, available);
+    for (const take of taken.takes) {
+      plan.allocations.push({ lineItemId: line.lineItemId, variantId: line.variantId, lotId: take.lotId, quantity: take.quantity });
+      plan.movements.push({ lineItemId: line.lineItemId, lotId: take.lotId, delta: -take.quantity, balanceAfter: available.get(take.lotId)! });
+    }
+    if (taken.unknown > 0) {
+      plan.allocations.push({ lineItemId: line.lineItemId, variantId: line.variantId, lotId: null, quantity: taken.unknown });
+      plan.unknownUnits += taken.unknown;
+    }
+    plan.states.push({ lineItemId: line.lineItemId, state: "ALLOCATED" });
+    plan.allocatedLines++;
+  }
+  return plan;
 }
 
 /** Fulfilment statuses (Shopify) under which units left the warehouse, and those that undo it. */

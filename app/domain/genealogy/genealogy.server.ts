@@ -110,6 +110,15 @@ interface InputLotRow {
   expires_on: string | null;
 }
 
+type InputLot = InputLotRow & { quantity: number };
+
+interface OutputLotRow {
+  id: bigint;
+  status: string;
+  expires_on: string | null;
+  inserted: boolean;
+}
+
 /**
  * Records a production run in the caller's transaction: input lots lose their units at the
  * location (CONSUMED), the output lot (created if new, expiry defaulting to the earliest input
@@ -118,8 +127,38 @@ interface InputLotRow {
  */
 export async function recordProductionRun(sql: Sql, shopId: number, request: ProductionRequest, cause: LedgerCause = "USER"): Promise<ProductionResult> {
   const req = validateProduction(request);
+  const inputs = await findInputLots(sql, shopId, req);
+  await requireOutputVariant(sql, shopId, req);
+  const output = await createOrFindOutputLot(sql, shopId, req, inputs);
+  const runId = await writeRunAndEdges(sql, shopId, req, output, inputs);
+  // Inputs in lot id order: two runs sharing inputs lock their balances in the same order.
+  const ordered = [...inputs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const movements = runMovements(shopId, req, ordered, output, runId, cause);
+  await quarantineGuard(sql, shopId, ordered, req.locationId);
+  const moved = await consumeAndProduce(sql, shopId, req, ordered, movements);
+  const outboxIds = await followInShopify(sql, shopId, req, ordered, movements, moved);
+  const after = moved.map((m) => m.balanceAfter);
+  return {
+    runId,
+    kind: req.kind,
+    locationId: req.locationId,
+    output: {
+      lotId: output.id,
+      lotNumber: req.outputLotNumber,
+      variantId: req.outputVariantId,
+      quantity: req.quantity,
+      balanceAfter: after[after.length - 1]!,
+      created: output.inserted,
+      expiresOn: output.expires_on,
+    },
+    inputs: ordered.map((i, n) => ({ lotId: i.id, lotNumber: i.lot_number, variantId: i.variant_id, quantity: i.quantity, balanceAfter: after[n]! })),
+    outboxIds,
+  };
+}
 
-  const inputs: (InputLotRow & { quantity: number })[] = [];
+/** Each input lot by number (and variant when given): the shop's, active, named once. */
+async function findInputLots(sql: Sql, shopId: number, req: ProductionRequest): Promise<InputLot[]> {
+  const inputs: InputLot[] = [];
   for (const input of req.inputs) {
     const found = await sql.query<InputLotRow>(
       `select id, lot_number, variant_id, status, expires_on from lots
@@ -147,14 +186,20 @@ export async function recordProductionRun(sql: Sql, shopId: number, request: Pro
     }
     inputs.push({ ...lot, quantity: input.quantity });
   }
+  return inputs;
+}
 
+async function requireOutputVariant(sql: Sql, shopId: number, req: ProductionRequest): Promise<void> {
   const variant = await sql.query("select 1 from variants where shop_id = $1 and id = $2", [shopId, req.outputVariantId]);
   if (variant.rowCount === 0) {
     throw new ProductionError(`output variant ${req.outputVariantId} is not known in this shop: sync products first (it must exist in Shopify)`);
   }
+}
 
+/** The output lot, created when new (expiry defaulting to the earliest input's); it must be active and not an input. */
+async function createOrFindOutputLot(sql: Sql, shopId: number, req: ProductionRequest, inputs: InputLot[]): Promise<OutputLotRow> {
   const earliestExpiry = inputs.map((i) => i.expires_on).filter((d): d is string => d !== null).sort()[0] ?? null;
-  const inserted = await sql.query<{ id: bigint; status: string; expires_on: string | null; inserted: boolean }>(
+  const inserted = await sql.query<OutputLotRow>(
     `insert into lots (shop_id, variant_id, lot_number, status, expires_on, produced_on, received_at, notes, updated_at)
      values ($1, $2, $3, 'ACTIVE', $4, coalesce($6::timestamptz, now())::date, coalesce($6::timestamptz, now()), $5, now())
      on conflict (shop_id, variant_id, lot_number) do update set updated_at = lots.updated_at
@@ -168,7 +213,11 @@ export async function recordProductionRun(sql: Sql, shopId: number, request: Pro
   if (inputs.some((i) => i.id === output.id)) {
     throw new ProductionError(`lot "${req.outputLotNumber}" cannot be both an input and the output of one run`);
   }
+  return output;
+}
 
+/** The run and one genealogy edge per input (input lot -> output lot). */
+async function writeRunAndEdges(sql: Sql, shopId: number, req: ProductionRequest, output: OutputLotRow, inputs: InputLot[]): Promise<bigint> {
   const run = await sql.query<{ id: bigint }>(
     `insert into production_runs (shop_id, kind, output_lot_id, output_quantity, location_id, reference, created_at)
      values ($1, $2::"ProductionKind", $3, $4, $5, $6, coalesce($7::timestamptz, now())) returning id`,
@@ -180,10 +229,12 @@ export async function recordProductionRun(sql: Sql, shopId: number, request: Pro
      select $1, $2, unnest($3::bigint[]), $4, unnest($5::int[])`,
     [shopId, runId, inputs.map((i) => i.id), output.id, inputs.map((i) => i.quantity)],
   );
+  return runId;
+}
 
-  // Inputs in lot id order: two runs sharing inputs lock their balances in the same order.
-  const ordered = [...inputs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const movements: LotMovement[] = [
+/** CONSUMED per input (in lock order), then PRODUCED for the output. */
+function runMovements(shopId: number, req: ProductionRequest, ordered: InputLot[], output: OutputLotRow, runId: bigint, cause: LedgerCause): LotMovement[] {
+  return [
     ...ordered.map((i) => ({
       shopId,
       lotId: i.id,
@@ -196,10 +247,12 @@ export async function recordProductionRun(sql: Sql, shopId: number, request: Pro
     })),
     { shopId, lotId: output.id, locationId: req.locationId, delta: req.quantity, kind: "PRODUCED", cause, causeRef: `run:${runId}`, reason: `${req.kind.toLowerCase()} run` },
   ];
-  await quarantineGuard(sql, shopId, ordered, req.locationId);
-  let moved: { balanceAfter: number; ledgerEntryId: bigint }[];
+}
+
+/** The movements applied; an input short of units is named with what it holds there. */
+async function consumeAndProduce(sql: Sql, shopId: number, req: ProductionRequest, ordered: InputLot[], movements: LotMovement[]): Promise<{ balanceAfter: number; ledgerEntryId: bigint }[]> {
   try {
-    moved = await moveLotUnitsWithEntries(sql, movements);
+    return await moveLotUnitsWithEntries(sql, movements);
   } catch (error) {
     if (error instanceof InsufficientStockError) {
       const balances = await sql.query<{ lot_id: bigint; quantity: number }>(
@@ -216,17 +269,27 @@ export async function recordProductionRun(sql: Sql, shopId: number, request: Pro
     }
     throw error;
   }
-  const after = moved.map((m) => m.balanceAfter);
+}
 
-  // Shopify's on-hand follows: inputs leave (reason other), the output arrives (received). One
-  // outbox row per ledger entry, idempotent on it, as every other lot movement.
+/**
+ * Shopify's on-hand follows: inputs leave (reason other), the output arrives (received). One
+ * outbox row per ledger entry, idempotent on it, as every other lot movement.
+ */
+async function followInShopify(
+  sql: Sql,
+  shopId: number,
+  req: ProductionRequest,
+  ordered: InputLot[],
+  movements: LotMovement[],
+  moved: { ledgerEntryId: bigint }[],
+): Promise<bigint[]> {
   const items = await sql.query<{ id: bigint; inventory_item_id: bigint | null }>(
     `select id, inventory_item_id from variants where shop_id = $1 and id = any($2::bigint[])`,
     [shopId, [...ordered.map((i) => i.variant_id), req.outputVariantId]],
   );
   const itemOf = new Map(items.rows.map((r) => [r.id, r.inventory_item_id]));
   const variants = [...ordered.map((i) => i.variant_id), req.outputVariantId];
-  const outboxIds = await addOutboxEntries(
+  return addOutboxEntries(
     sql,
     movements.flatMap((m, n) => {
       const item = itemOf.get(variants[n]!);
@@ -246,22 +309,6 @@ export async function recordProductionRun(sql: Sql, shopId: number, request: Pro
       ];
     }),
   );
-  return {
-    runId,
-    kind: req.kind,
-    locationId: req.locationId,
-    output: {
-      lotId: output.id,
-      lotNumber: req.outputLotNumber,
-      variantId: req.outputVariantId,
-      quantity: req.quantity,
-      balanceAfter: after[after.length - 1]!,
-      created: output.inserted,
-      expiresOn: output.expires_on,
-    },
-    inputs: ordered.map((i, n) => ({ lotId: i.id, lotNumber: i.lot_number, variantId: i.variant_id, quantity: i.quantity, balanceAfter: after[n]! })),
-    outboxIds,
-  };
 }
 
 /** recordProductionRun in its own transaction, then the Shopify changes queued (CLI, admin panel). */

@@ -16,7 +16,7 @@ import { moveLotUnits } from "../ledger/ledger.server";
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
 import { adjustPayload, lotkeeperUri } from "../sync/inventory-changes";
 import { resolveLocation, resolveVariant, type KnownVariant } from "../catalog/catalog.server";
-import { CsvError, parseCsv, readCsvText, type CsvSource } from "./csv";
+import { CsvError, parseCsv, readCsvText, type CsvRecord, type CsvSource } from "./csv";
 import { dateConflicts, validateReceipt, type LotDates, type ReceiptInput, type ValidReceipt } from "./lot-rules";
 import { LotError, LotValidationError } from "./lot-errors";
 import { receiveInTransaction, type MovementContext } from "./receive-lot.server";
@@ -285,21 +285,49 @@ interface CheckedRow {
   variant: KnownVariant;
 }
 
+/** A file whose header names known columns: its data records and where each column is. */
+interface ImportTable {
+  header: CsvRecord;
+  data: CsvRecord[];
+  index: Map<Column, number>;
+}
+
+type ResolvedVariants = Map<string, KnownVariant | Error>;
+/** Location id -> the problem resolving it (null: the location is known). */
+type ResolvedLocations = Map<string, Error | null>;
+
+/**
+ * Every problem of the file into `report` (row number, column, reason), and the rows that can be
+ * imported when there are none: the header, each row on its own, variants and locations, lots.
+ */
 async function checkFile(shopId: number, text: string, report: ImportReport): Promise<CheckedRow[]> {
+  const table = readTable(text, report);
+  if (!table) return [];
+  report.rows = table.data.length;
+  if (table.data.length === 0) report.errors.push({ row: 0, column: null, reason: "the file has a header but no rows" });
+  const valid = await checkEachRow(shopId, table, report);
+  const { variants, locations } = await resolveVariantsAndLocations(shopId, valid);
+  const checked = await checkLots(shopId, valid, variants, locations, report);
+  report.errors.sort((a, b) => a.row - b.row);
+  return checked;
+}
+
+/** The CSV parsed and its header read; null (problems in `report`) when the file cannot be read as an import. */
+function readTable(text: string, report: ImportReport): ImportTable | null {
   let records;
   try {
     records = parseCsv(text, undefined, { maxRecords: MAX_IMPORT_ROWS + 1, tooManyRecords: (max) => tooManyRows(max - 1) });
   } catch (error) {
     if (error instanceof CsvError) {
       report.errors.push({ row: 0, column: null, reason: error.message });
-      return [];
+      return null;
     }
     throw error;
   }
   const [header, ...data] = records;
   if (!header) {
     report.errors.push({ row: 0, column: null, reason: "the file is empty; the first line must name the columns (variant_id, lot_number, quantity, location_id, ...)" });
-    return [];
+    return null;
   }
   const index = new Map<Column, number>();
   header.fields.forEach((name, i) => {
@@ -313,17 +341,17 @@ async function checkFile(shopId: number, text: string, report: ImportReport): Pr
     if (!index.has(required)) report.errors.push({ row: 1, column: required, reason: `the required column ${required} is missing` });
   }
   if (!index.has("variant_id") && !index.has("sku")) report.errors.push({ row: 1, column: "variant_id", reason: "give a variant_id or a sku column" });
-  if (report.errors.length > 0) return [];
-  report.rows = data.length;
-  if (data.length === 0) report.errors.push({ row: 0, column: null, reason: "the file has a header but no rows" });
+  if (report.errors.length > 0) return null;
+  return { header, data, index };
+}
 
+/** Step 1. Each row on its own: field count, SKU -> variant, validateReceipt. */
+async function checkEachRow(shopId: number, { header, data, index }: ImportTable, report: ImportReport): Promise<{ row: number; receipt: ValidReceipt }[]> {
   const get = (fields: string[], c: Column) => {
     const i = index.get(c);
     return i === undefined ? "" : (fields[i] ?? "").trim();
   };
   const skuToVariant = await variantsBySku(shopId, data.map((r) => get(r.fields, "sku")).filter(Boolean));
-
-  // 1. Each row on its own.
   const valid: { row: number; receipt: ValidReceipt }[] = [];
   for (const record of data) {
     if (record.fields.length !== header.fields.length) {
@@ -368,10 +396,13 @@ async function checkFile(shopId: number, text: string, report: ImportReport): Pr
       for (const p of error.problems) report.errors.push({ row: record.row, column: FIELD_TO_COLUMN[p.field] ?? p.field, reason: p.message });
     }
   }
+  return valid;
+}
 
-  // 2. Variants and locations: known locally, or asked of Shopify once each.
-  const variants = new Map<string, KnownVariant | Error>();
-  const locations = new Map<string, Error | null>();
+/** Step 2. Variants and locations: known locally, or asked of Shopify once each. */
+async function resolveVariantsAndLocations(shopId: number, valid: { receipt: ValidReceipt }[]): Promise<{ variants: ResolvedVariants; locations: ResolvedLocations }> {
+  const variants: ResolvedVariants = new Map();
+  const locations: ResolvedLocations = new Map();
   await withTransaction(async (sql) => {
     for (const { receipt } of valid) {
       const v = receipt.variantId.toString();
@@ -380,8 +411,17 @@ async function checkFile(shopId: number, text: string, report: ImportReport): Pr
       if (!locations.has(l)) locations.set(l, await resolveLocation(sql, shopId, receipt.locationId).then(() => null, (e: unknown) => asLotError(e)));
     }
   });
+  return { variants, locations };
+}
 
-  // 3. Lots: rows of one lot must agree with each other and with the lot already stored.
+/** Step 3. Lots: rows of one lot must agree with each other and with the lot already stored. */
+async function checkLots(
+  shopId: number,
+  valid: { row: number; receipt: ValidReceipt }[],
+  variants: ResolvedVariants,
+  locations: ResolvedLocations,
+  report: ImportReport,
+): Promise<CheckedRow[]> {
   const checked: CheckedRow[] = [];
   const seen = new Map<string, { row: number; dates: LotDates }>();
   const existing = await existingLots(shopId, valid.map((v) => v.receipt));
@@ -420,7 +460,6 @@ async function checkFile(shopId: number, text: string, report: ImportReport): Pr
     report.units += receipt.quantity;
     checked.push({ row, receipt, variant });
   }
-  report.errors.sort((a, b) => a.row - b.row);
   return checked;
 }
 

@@ -77,6 +77,26 @@ export async function receiveInTransaction(
   const lotNumber =
     receipt.lotNumber ??
     (await nextAutoLotNumber(sql, shopId, { date: receipt.receivedAt, purchaseOrder: receipt.purchaseOrder, sku: variant.sku }));
+  const { lot, created } = await createOrCompleteLot(sql, shopId, receipt, variant, lotNumber);
+  const moved = await addReceivedUnits(sql, shopId, lot.id, receipt, ctx);
+  const quarantined = await keepOutOfSaleWhenHeld(sql, lot, created, receipt.locationId);
+  const outboxId = options.sync !== false ? await raiseShopify(sql, shopId, receipt, variant, moved.ledgerEntryId, quarantined) : null;
+  return {
+    lotId: lot.id,
+    lotNumber: lot.lot_number,
+    variantId: receipt.variantId,
+    created,
+    locationId: receipt.locationId,
+    quantity: receipt.quantity,
+    balanceAfter: moved.balanceAfter,
+    ledgerEntryId: moved.ledgerEntryId,
+    outboxId,
+    quarantined,
+  };
+}
+
+/** The lot on first receipt; a later receipt must agree with its dates and fills what it left empty. */
+async function createOrCompleteLot(sql: Sql, shopId: number, receipt: ValidReceipt, variant: KnownVariant, lotNumber: string): Promise<{ lot: LotRow; created: boolean }> {
   const inserted = await sql.query<LotRow>(
     `insert into lots (shop_id, variant_id, lot_number, expires_on, best_before_on, produced_on, received_at, supplier, supplier_lot,
                        purchase_order, unit_cost, currency, notes, gtin, updated_at)
@@ -100,38 +120,46 @@ export async function receiveInTransaction(
       receipt.gtin ?? variant.barcode,
     ],
   );
-  let lot = inserted.rows[0];
-  const created = Boolean(lot);
-  if (!lot) {
-    const existing = await sql.query<LotRow>(
-      `select id, lot_number, status, expires_on::text, best_before_on::text, produced_on::text from lots
-       where shop_id = $1 and variant_id = $2 and lot_number = $3 for update`,
-      [shopId, receipt.variantId, lotNumber],
-    );
-    lot = existing.rows[0]!;
-    const conflicts = dateConflicts(
-      { expiresOn: lot.expires_on, bestBeforeOn: lot.best_before_on, producedOn: lot.produced_on },
-      { expiresOn: receipt.expiresOn, bestBeforeOn: receipt.bestBeforeOn, producedOn: receipt.producedOn },
-    );
-    if (conflicts.length > 0) {
-      throw new LotConflictError(
-        `lot "${lotNumber}" of variant ${receipt.variantId} already exists and this receipt does not match it: ${conflicts.join("; ")}. ` +
-          `Receive it under another lot number, or correct the dates`,
-      );
-    }
-    // Later receipts complete what the first one left empty; they never overwrite.
-    await sql.query(
-      `update lots set expires_on = coalesce(expires_on, $2), best_before_on = coalesce(best_before_on, $3), produced_on = coalesce(produced_on, $4),
-         supplier = coalesce(supplier, $5), supplier_lot = coalesce(supplier_lot, $6), purchase_order = coalesce(purchase_order, $7),
-         unit_cost = coalesce(unit_cost, $8), currency = coalesce(currency, $9), notes = coalesce(notes, $10), updated_at = now()
-       where id = $1`,
-      [lot.id, receipt.expiresOn, receipt.bestBeforeOn, receipt.producedOn, receipt.supplier, receipt.supplierLot, receipt.purchaseOrder, receipt.unitCost, receipt.currency, receipt.notes],
+  if (inserted.rows[0]) return { lot: inserted.rows[0], created: true };
+  const lot = await lockAgreeingLot(sql, shopId, receipt, lotNumber);
+  // Later receipts complete what the first one left empty; they never overwrite.
+  await sql.query(
+    `update lots set expires_on = coalesce(expires_on, $2), best_before_on = coalesce(best_before_on, $3), produced_on = coalesce(produced_on, $4),
+       supplier = coalesce(supplier, $5), supplier_lot = coalesce(supplier_lot, $6), purchase_order = coalesce(purchase_order, $7),
+       unit_cost = coalesce(unit_cost, $8), currency = coalesce(currency, $9), notes = coalesce(notes, $10), updated_at = now()
+     where id = $1`,
+    [lot.id, receipt.expiresOn, receipt.bestBeforeOn, receipt.producedOn, receipt.supplier, receipt.supplierLot, receipt.purchaseOrder, receipt.unitCost, receipt.currency, receipt.notes],
+  );
+  return { lot, created: false };
+}
+
+/** Locks the existing lot; refused when the receipt's dates disagree with it. */
+async function lockAgreeingLot(sql: Sql, shopId: number, receipt: ValidReceipt, lotNumber: string): Promise<LotRow> {
+  const existing = await sql.query<LotRow>(
+    `select id, lot_number, status, expires_on::text, best_before_on::text, produced_on::text from lots
+     where shop_id = $1 and variant_id = $2 and lot_number = $3 for update`,
+    [shopId, receipt.variantId, lotNumber],
+  );
+  const lot = existing.rows[0]!;
+  const conflicts = dateConflicts(
+    { expiresOn: lot.expires_on, bestBeforeOn: lot.best_before_on, producedOn: lot.produced_on },
+    { expiresOn: receipt.expiresOn, bestBeforeOn: receipt.bestBeforeOn, producedOn: receipt.producedOn },
+  );
+  if (conflicts.length > 0) {
+    throw new LotConflictError(
+      `lot "${lotNumber}" of variant ${receipt.variantId} already exists and this receipt does not match it: ${conflicts.join("; ")}. ` +
+        `Receive it under another lot number, or correct the dates`,
     );
   }
+  return lot;
+}
+
+/** The units into the lot's balance at the location, with their RECEIVED ledger entry. */
+async function addReceivedUnits(sql: Sql, shopId: number, lotId: bigint, receipt: ValidReceipt, ctx: MovementContext): Promise<{ balanceAfter: number; ledgerEntryId: bigint }> {
   const [moved] = await moveLotUnitsWithEntries(sql, [
     {
       shopId,
-      lotId: lot.id,
+      lotId,
       locationId: receipt.locationId,
       delta: receipt.quantity,
       kind: "RECEIVED",
@@ -140,35 +168,30 @@ export async function receiveInTransaction(
       reason: receipt.purchaseOrder ? `PO ${receipt.purchaseOrder}` : null,
     },
   ]);
-  // Units received into a quarantined or recalled lot stay out of sale: they go to quality_control.
-  const quarantined = !created && (lot.status !== "ACTIVE" || (await balanceQuarantined(sql, lot.id, receipt.locationId)));
-  if (quarantined) await sql.query("update lot_balances set quarantined = true where lot_id = $1 and location_id = $2", [lot.id, receipt.locationId]);
-  let outboxId: bigint | null = null;
-  if (options.sync !== false && variant.inventoryItemId) {
-    outboxId = await addOutboxEntry(sql, {
-      shopId,
-      kind: "inventory.adjust",
-      idempotencyKey: `ledger:${moved!.ledgerEntryId}`,
-      payload: adjustPayload({
-        name: quarantined ? "quality_control" : "available",
-        reason: "received",
-        referenceDocumentUri: lotkeeperUri("LedgerEntry", moved!.ledgerEntryId),
-        changes: [{ inventoryItemId: variant.inventoryItemId, locationId: receipt.locationId, delta: receipt.quantity }],
-      }),
-    });
-  }
-  return {
-    lotId: lot.id,
-    lotNumber: lot.lot_number,
-    variantId: receipt.variantId,
-    created,
-    locationId: receipt.locationId,
-    quantity: receipt.quantity,
-    balanceAfter: moved!.balanceAfter,
-    ledgerEntryId: moved!.ledgerEntryId,
-    outboxId,
-    quarantined,
-  };
+  return moved!;
+}
+
+/** Units received into a quarantined or recalled lot stay out of sale: they go to quality_control. */
+async function keepOutOfSaleWhenHeld(sql: Sql, lot: LotRow, created: boolean, locationId: bigint): Promise<boolean> {
+  const quarantined = !created && (lot.status !== "ACTIVE" || (await balanceQuarantined(sql, lot.id, locationId)));
+  if (quarantined) await sql.query("update lot_balances set quarantined = true where lot_id = $1 and location_id = $2", [lot.id, locationId]);
+  return quarantined;
+}
+
+/** The outbox row raising Shopify's quantity (available, or quality_control for held units); null without an inventory item. */
+async function raiseShopify(sql: Sql, shopId: number, receipt: ValidReceipt, variant: KnownVariant, ledgerEntryId: bigint, quarantined: boolean): Promise<bigint | null> {
+  if (!variant.inventoryItemId) return null;
+  return addOutboxEntry(sql, {
+    shopId,
+    kind: "inventory.adjust",
+    idempotencyKey: `ledger:${ledgerEntryId}`,
+    payload: adjustPayload({
+      name: quarantined ? "quality_control" : "available",
+      reason: "received",
+      referenceDocumentUri: lotkeeperUri("LedgerEntry", ledgerEntryId),
+      changes: [{ inventoryItemId: variant.inventoryItemId, locationId: receipt.locationId, delta: receipt.quantity }],
+    }),
+  });
 }
 
 async function balanceQuarantined(sql: Sql, lotId: bigint, locationId: bigint): Promise<boolean> {
