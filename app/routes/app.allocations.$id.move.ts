@@ -11,6 +11,7 @@ import { AllocationNotFoundError, AllocationNotMovableError, LotNotFoundError, L
 import { InsufficientStockError } from "../domain/ledger/ledger.server";
 import { failed, ok } from "../components/action-result";
 import { plural } from "../components/plural";
+import { parseId } from "../lib/ids";
 
 const notFound = () => new Response("Not found", { status: 404 });
 
@@ -29,13 +30,13 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const from = await findAllocationForMove(shopId, allocationId);
   if (!from) throw notFound();
   const form = await request.formData();
-  const lotId = String(form.get("lotId") ?? "");
-  if (!/^\d{1,19}$/.test(lotId)) return failed("Choose the lot the units really came from", { lotId: "choose a lot" });
+  const lotId = parseId(String(form.get("lotId") ?? ""));
+  if (lotId === null) return failed("Choose the lot the units really came from", { lotId: "choose a lot" });
   const quantityText = String(form.get("quantity") ?? "").trim();
   if (quantityText && !/^[1-9]\d{0,8}$/.test(quantityText)) return failed("Units must be a whole number above 0 (leave empty for all)", { quantity: "whole number above 0" });
   try {
     const { moved, remainder, toLotNumber } = await withTransaction(async (sql) => {
-      const result = await moveAllocation(sql, { shopId, allocationId, toLotId: BigInt(lotId), quantity: quantityText ? Number(quantityText) : undefined, cause: "USER", causeRef: `admin:${shop}` });
+      const result = await moveAllocation(sql, { shopId, allocationId, toLotId: lotId, quantity: quantityText ? Number(quantityText) : undefined, cause: "USER", causeRef: `admin:${shop}` });
       const now = await findAllocationForMove(shopId, result.moved.id, { db: sql });
       return { ...result, toLotNumber: now?.lotNumber ?? `lot ${lotId}` };
     });

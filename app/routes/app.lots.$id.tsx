@@ -24,6 +24,7 @@ import { OrderLinks } from "../components/order-links";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
 import { LOT_FIELD_LABELS } from "../components/lot-fields";
+import { parseId } from "../lib/ids";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -80,7 +81,7 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
       case "quarantine":
       case "release": {
         const locationId = get("locationId");
-        const args = { shopId, lotId, locationId: /^\d+$/.test(locationId) ? BigInt(locationId) : null, reason: get("reason") || `${intent} from the admin`, cause: "USER" as const, causeRef: `admin:${shop}` };
+        const args = { shopId, lotId, locationId: parseId(locationId), reason: get("reason") || `${intent} from the admin`, cause: "USER" as const, causeRef: `admin:${shop}` };
         const r = intent === "quarantine" ? await quarantineLotNow(args) : await releaseLotNow(args);
         const units = r.locations.reduce((s, l) => s + l.quantity, 0);
         // No balance changed state: say so, rather than "released 0 units".

@@ -16,6 +16,7 @@ import { KeysetPagination, withFilter } from "../components/keyset-pagination";
 import { LotStatusBadge } from "../components/lot-status-badge";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
+import { parseId } from "../lib/ids";
 
 const STATUSES = ["ACTIVE", "QUARANTINED", "RECALLED", "EXPIRED", "INCOMPLETE"] as const;
 
@@ -35,7 +36,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const sort = (["expiry", "received", "lotNumber"].includes(url.searchParams.get("sort") ?? "") ? url.searchParams.get("sort") : "expiry") as LotSort;
   const sql = pool();
   let search = q;
-  let variantId = /^\d+$/.test(variant) ? BigInt(variant) : null;
+  let variantId = parseId(variant);
   let scan: { gtin: string | null; lot: string | null; expiry: string | null; product: string | null } | null = null;
   let scanError: string | null = null;
   if (q && looksLikeGs1(q)) {
@@ -51,8 +52,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     }
   }
   const statusFilter = status === "held" ? null : ((STATUSES as readonly string[]).includes(status) ? status : null) as DisplayStatus | "INCOMPLETE" | null;
-  const expiringWithinDays = /^\d+$/.test(expiry) ? Number(expiry) : null;
-  const locationId = /^\d+$/.test(location) ? BigInt(location) : null;
+  const expiringWithinDays = /^\d{1,5}$/.test(expiry) ? Number(expiry) : null;
+  const locationId = parseId(location);
   let page: Awaited<ReturnType<typeof listLots>> = { lots: [], nextCursor: null };
   let listError: string | null = null;
   try {

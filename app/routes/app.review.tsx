@@ -21,6 +21,7 @@ import { plural } from "../components/plural";
 import { KeysetPagination } from "../components/keyset-pagination";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
+import { parseId } from "../lib/ids";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -36,18 +37,18 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shopId, shop } = await adminContext(request);
   const form = await request.formData();
-  const id = String(form.get("id") ?? "");
-  if (!/^\d+$/.test(id)) return failed("Unknown item");
+  const id = parseId(String(form.get("id") ?? ""));
+  if (id === null) return failed("Unknown item");
   if (form.get("intent") === "resolve-discrepancy") {
-    return (await resolveDiscrepancy(shopId, BigInt(id))) ? ok("Discrepancy marked resolved") : failed("That discrepancy is already resolved or does not exist");
+    return (await resolveDiscrepancy(shopId, id)) ? ok("Discrepancy marked resolved") : failed("That discrepancy is already resolved or does not exist");
   }
-  const lotId = String(form.get("lotId") ?? "");
-  if (!/^\d+$/.test(lotId)) return failed("Choose the lot the units came from", { lotId: "choose a lot" });
+  const lotId = parseId(String(form.get("lotId") ?? ""));
+  if (lotId === null) return failed("Choose the lot the units came from", { lotId: "choose a lot" });
   const quantityText = String(form.get("quantity") ?? "").trim();
-  if (quantityText && !/^[1-9]\d*$/.test(quantityText)) return failed("Units must be a whole number above 0", { quantity: "whole number above 0" });
+  if (quantityText && !/^[1-9]\d{0,8}$/.test(quantityText)) return failed("Units must be a whole number above 0", { quantity: "whole number above 0" });
   try {
     const result = await withTransaction((sql) =>
-      moveAllocation(sql, { shopId, allocationId: BigInt(id), toLotId: BigInt(lotId), quantity: quantityText ? Number(quantityText) : undefined, cause: "USER", causeRef: `admin:${shop}` }),
+      moveAllocation(sql, { shopId, allocationId: id, toLotId: lotId, quantity: quantityText ? Number(quantityText) : undefined, cause: "USER", causeRef: `admin:${shop}` }),
     );
     return ok(`${plural(result.moved.quantity, "unit")} assigned to ${String(form.get("lotNumber") ?? "the lot")}${result.remainder ? `; ${result.remainder.quantity} stay to resolve` : ""}`);
   } catch (error) {

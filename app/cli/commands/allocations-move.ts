@@ -5,6 +5,7 @@ import { pool } from "../../db.server";
 import { withTransaction } from "../../lib/sql.server";
 import { moveAllocation } from "../../domain/allocation/move-allocation.server";
 import { AllocationNotFoundError } from "../../domain/allocation/errors";
+import { parseId } from "../../lib/ids";
 
 export const allocationsMove: Command = {
   name: "allocations move",
@@ -25,8 +26,8 @@ Prints {"moved": {id, lotId, lot, unknownLot, quantity, returnedQuantity, locati
   async run(args) {
     const shopId = await requireShopId(args);
     const allocationText = requireString(args, "allocation");
-    if (!/^\d{1,19}$/.test(allocationText)) throw new UsageError(`--allocation must be an allocation id (digits), got "${allocationText}"`);
-    const allocationId = BigInt(allocationText);
+    const allocationId = parseId(allocationText);
+    if (allocationId === null) throw new UsageError(`--allocation must be an allocation id (digits), got "${allocationText}"`);
     const lotNumber = requireString(args, "lot");
     let quantity: number | undefined;
     if (typeof args.values.quantity === "string") {
