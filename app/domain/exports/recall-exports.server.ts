@@ -248,6 +248,9 @@ interface LotColumns {
 }
 
 const LOT_SELECT = `l.variant_id, l.lot_number, coalesce(l.gtin, v.barcode) as gtin, l.expires_on, l.best_before_on, l.produced_on`;
+// The same columns inside row_to_json: the id as text, since a JSON number of 18 digits comes back
+// from JSON.parse rounded (642667041472713922 -> 642667041472713984), another variant.
+const LOT_JSON_SELECT = LOT_SELECT.replace("l.variant_id,", "l.variant_id::text as variant_id,");
 const LOT_JOIN = `join lots l on l.shop_id = $1 and l.id = x.lot_id left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id`;
 
 const toLot = (r: LotColumns): EpcisLot => ({
@@ -299,9 +302,9 @@ export async function recallEpcisStream(shopId: number, lots: Pick<ScopeLot, "lo
         client,
         "runs",
         `select r.id, r.kind::text, r.created_at, r.location_id, r.output_quantity,
-                (select row_to_json(o) from (select ${LOT_SELECT} from lots l left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id
+                (select row_to_json(o) from (select ${LOT_JSON_SELECT} from lots l left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id
                   where l.shop_id = $1 and l.id = r.output_lot_id) o) as output,
-                (select json_agg(json_build_object('quantity', i.quantity, 'lot', (select row_to_json(il) from (select ${LOT_SELECT} from lots l
+                (select json_agg(json_build_object('quantity', i.quantity, 'lot', (select row_to_json(il) from (select ${LOT_JSON_SELECT} from lots l
                    left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id where l.shop_id = $1 and l.id = i.input_lot_id) il)) order by i.id)
                    from production_inputs i where i.shop_id = $1 and i.run_id = r.id) as inputs
            from production_runs r
@@ -310,7 +313,7 @@ export async function recallEpcisStream(shopId: number, lots: Pick<ScopeLot, "lo
           order by r.id`,
         [shopId, lotIds],
       )) {
-        const jsonLot = (l: LotColumns) => ({ ...l, variant_id: BigInt(String(l.variant_id)) });
+        const jsonLot = (l: LotColumns) => ({ ...l, variant_id: BigInt(l.variant_id as unknown as string) });
         yield emit(
           transformationEvent(domain, {
             runId: r.id,
