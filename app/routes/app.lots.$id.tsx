@@ -13,6 +13,7 @@ import { openRecallsCovering, quarantineLotNow, releaseLotNow } from "../domain/
 import { updateLot } from "../domain/lots/edit-lot.server";
 import { LotError, LotNotFoundError, LotValidationError } from "../domain/lots/lot-errors";
 import { listLotCustomers } from "../domain/recall/recall-lookup.server";
+import { InvalidCursorError } from "../domain/recall/errors";
 import { traceBackward, traceForward } from "../domain/trace/trace.server";
 import { listLocations } from "../domain/overview/choices.server";
 import { variantLabel } from "../domain/overview/labels";
@@ -39,7 +40,10 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   }
   const db = pool();
   const [customers, forward, backward, locations, openRecalls] = await Promise.all([
-    listLotCustomers(db, shopId, [{ lotId: lot.id, lotNumber: lot.lotNumber }], { cursor: url.searchParams.get("after"), limit: 25 }),
+    listLotCustomers(db, shopId, [{ lotId: lot.id, lotNumber: lot.lotNumber }], { cursor: url.searchParams.get("after"), limit: 25 }).catch((error: unknown) => {
+      if (error instanceof InvalidCursorError) throw new Response(error.message, { status: 400 });
+      throw error;
+    }),
     traceForward(shopId, [lot.id], { limit: 1 }),
     traceBackward(shopId, [lot.id]),
     listLocations(db, shopId),
@@ -80,8 +84,10 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
       }
       case "quarantine":
       case "release": {
-        const locationId = get("locationId");
-        const args = { shopId, lotId, locationId: parseId(locationId), reason: get("reason") || `${intent} from the admin`, cause: "USER" as const, causeRef: `admin:${shop}` };
+        // Empty: every location. Anything else must be a location id, never read as "all of them".
+        const locationId = get("locationId") === "" ? null : parseId(get("locationId"));
+        if (locationId === null && get("locationId") !== "") return failed("Choose a location of this lot", { locationId: "choose a location" });
+        const args = { shopId, lotId, locationId, reason: get("reason") || `${intent} from the admin`, cause: "USER" as const, causeRef: `admin:${shop}` };
         const r = intent === "quarantine" ? await quarantineLotNow(args) : await releaseLotNow(args);
         const units = r.locations.reduce((s, l) => s + l.quantity, 0);
         // No balance changed state: say so, rather than "released 0 units".
