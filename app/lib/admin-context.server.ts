@@ -4,6 +4,7 @@ import { authenticate } from "../shopify.server";
 import { withTransaction } from "./sql.server";
 import { ensureShop } from "../domain/shops/shops.server";
 import { addLogContext } from "./logger.server";
+import { parseId } from "./ids";
 
 export interface AdminContext {
   shop: string;
@@ -22,8 +23,9 @@ export async function adminContext(request: Request): Promise<AdminContext> {
 
 /** Parses a numeric id from a URL segment; anything else is a 404 (never a 500). */
 export function idParam(value: string | undefined): bigint {
-  if (!value || !/^\d{1,19}$/.test(value)) throw new Response("Not found", { status: 404 });
-  return BigInt(value);
+  const id = parseId(value);
+  if (id === null) throw new Response("Not found", { status: 404 });
+  return id;
 }
 
 /** What a value becomes on its way to the browser: bigint ids as strings, dates as ISO strings. */

@@ -71,3 +71,13 @@ export function watchConnection(client: pg.PoolClient, onBreak?: (error: Error) 
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === "23505";
 }
+
+/**
+ * A sum of units as Postgres returns it. Sum them as bigint (`sum(quantity)` is bigint; never
+ * cast it `::int`: three lots of 1e9 units overflow an integer and the page answers 500), then
+ * read it here: exact as a JS number up to 2^53 units, which no real stock approaches.
+ */
+export function unitSum(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  return Number(value);
+}

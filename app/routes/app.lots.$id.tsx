@@ -14,6 +14,7 @@ import { openRecallsCovering, quarantineLotNow, releaseLotNow } from "../domain/
 import { updateLot } from "../domain/lots/edit-lot.server";
 import { errorResponse, refusal } from "../lib/domain-error-response.server";
 import { listLotCustomers } from "../domain/recall/recall-lookup.server";
+import { InvalidCursorError } from "../domain/recall/errors";
 import { traceBackward, traceForward } from "../domain/trace/trace.server";
 import { listLocations } from "../domain/overview/choices.server";
 import { variantLabel } from "../domain/overview/labels";
@@ -25,6 +26,7 @@ import { OrderLinks } from "../components/order-links";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
 import { LOT_FIELD_LABELS } from "../components/lot-fields";
+import { parseId } from "../lib/ids";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -38,7 +40,10 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   }
   const db = pool();
   const [customers, forward, backward, locations, openRecalls] = await Promise.all([
-    listLotCustomers(db, shopId, [{ lotId: lot.id, lotNumber: lot.lotNumber }], { cursor: url.searchParams.get("after"), limit: 25 }),
+    listLotCustomers(db, shopId, [{ lotId: lot.id, lotNumber: lot.lotNumber }], { cursor: url.searchParams.get("after"), limit: 25 }).catch((error: unknown) => {
+      if (error instanceof InvalidCursorError) throw new Response(error.message, { status: 400 });
+      throw error;
+    }),
     traceForward(shopId, [lot.id], { limit: 1 }),
     traceBackward(shopId, [lot.id]),
     listLocations(db, shopId),
@@ -109,8 +114,10 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
       }
       case "quarantine":
       case "release": {
-        const { locationId } = input;
-        const args = { shopId, lotId, locationId: /^\d+$/.test(locationId) ? BigInt(locationId) : null, reason: input.reason || `${intent} from the admin`, cause: "USER" as const, causeRef: `admin:${shop}` };
+        // Empty: every location. Anything else must be a location id, never read as "all of them".
+        const locationId = input.locationId === "" ? null : parseId(input.locationId);
+        if (locationId === null && input.locationId !== "") return failed("Choose a location of this lot", { locationId: "choose a location" });
+        const args = { shopId, lotId, locationId, reason: input.reason || `${intent} from the admin`, cause: "USER" as const, causeRef: `admin:${shop}` };
         const r = intent === "quarantine" ? await quarantineLotNow(args) : await releaseLotNow(args);
         const units = r.locations.reduce((s, l) => s + l.quantity, 0);
         // No balance changed state: say so, rather than "released 0 units".

@@ -16,6 +16,7 @@ import { KeysetPagination, withFilter } from "../components/keyset-pagination";
 import { LotStatusBadge } from "../components/lot-status-badge";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
+import { parseId } from "../lib/ids";
 
 const STATUSES = ["ACTIVE", "QUARANTINED", "RECALLED", "EXPIRED", "INCOMPLETE"] as const;
 
@@ -39,7 +40,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const sort = (["expiry", "received", "lotNumber"].includes(url.searchParams.get("sort") ?? "") ? url.searchParams.get("sort") : "expiry") as LotSort;
   const sql = pool();
   let search = q;
-  let variantId = /^\d+$/.test(variant) ? BigInt(variant) : null;
+  let variantId = parseId(variant);
   let scan: { gtin: string | null; lot: string | null; expiry: string | null; product: string | null } | null = null;
   let scanError: string | null = null;
   const retailBarcode = /^(\d{8}|\d{12,14})$/.test(q) && isValidGtin(q) && (await variantsByGtin(sql, shopId, q)).length > 0;
@@ -55,8 +56,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     }
   }
   const statusFilter = status === "held" ? null : ((STATUSES as readonly string[]).includes(status) ? status : null) as DisplayStatus | "INCOMPLETE" | null;
-  const expiringWithinDays = /^\d+$/.test(expiry) ? Number(expiry) : null;
-  const locationId = /^\d+$/.test(location) ? BigInt(location) : null;
+  const expiringWithinDays = /^\d{1,5}$/.test(expiry) ? Number(expiry) : null;
+  const locationId = parseId(location);
   let page: Awaited<ReturnType<typeof listLots>> = { lots: [], nextCursor: null };
   let listError: string | null = null;
   try {

@@ -18,6 +18,7 @@ import { OrderLinks } from "../components/order-links";
 import { plural } from "../components/plural";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
+import { InvalidCursorError } from "../domain/recall/errors";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -25,7 +26,11 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const recall = await getRecall(shopId, recallId);
   if (!recall) throw new Response("Not found", { status: 404 });
   const url = new URL(request.url);
-  const [customers, sync] = await Promise.all([listRecallCustomers(shopId, recallId, url.searchParams.get("after"), { limit: 50 }), outboxSummary(shopId)]);
+  const customersPage = listRecallCustomers(shopId, recallId, url.searchParams.get("after"), { limit: 50 }).catch((error: unknown) => {
+    if (error instanceof InvalidCursorError) throw new Response(error.message, { status: 400 });
+    throw error;
+  });
+  const [customers, sync] = await Promise.all([customersPage, outboxSummary(shopId)]);
   return forClient({ recall, customers, sync, opened: url.searchParams.get("opened") === "1" });
 };
 

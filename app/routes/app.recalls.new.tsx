@@ -12,6 +12,7 @@ import { refusal, refusalMessage } from "../lib/domain-error-response.server";
 import { parseSeverity } from "../domain/recall/recall-rules";
 import { useResultToast } from "../components/action-result";
 import { RouteError } from "../components/route-error";
+import { parseId } from "../lib/ids";
 
 /**
  * The lot numbers typed in the form: one per line. A lot number may hold spaces and commas
@@ -28,7 +29,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const url = new URL(request.url);
   const lot = url.searchParams.get("lot")?.trim() ?? "";
   const variant = url.searchParams.get("variant") ?? "";
-  const variantId = /^\d+$/.test(variant) ? BigInt(variant) : undefined;
+  const variantId = parseId(variant) ?? undefined;
   let preview = null;
   let previewError: string | null = null;
   if (lot) {
@@ -47,9 +48,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const form = await request.formData();
   const get = (name: string) => String(form.get(name) ?? "").trim();
   try {
-    const variant = get("variant");
+    const variantId = parseId(get("variant"));
     const recall = await openRecall(shopId, {
-      lots: lotLines(get("lot")).map((lotNumber) => ({ lotNumber, ...(/^\d+$/.test(variant) ? { variantId: BigInt(variant) } : {}) })),
+      lots: lotLines(get("lot")).map((lotNumber) => ({ lotNumber, ...(variantId !== null ? { variantId } : {}) })),
       reason: get("reason"),
       severity: parseSeverity(get("severity") || "CLASS_II"),
       reference: get("reference") || undefined,

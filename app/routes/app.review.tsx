@@ -21,6 +21,7 @@ import { plural } from "../components/plural";
 import { KeysetPagination } from "../components/keyset-pagination";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
+import { parseId } from "../lib/ids";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -36,10 +37,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shopId, shop } = await adminContext(request);
   const form = await request.formData();
-  const id = String(form.get("id") ?? "");
-  if (!/^\d+$/.test(id)) return failed("Unknown item");
+  const id = parseId(String(form.get("id") ?? ""));
+  if (id === null) return failed("Unknown item");
   if (form.get("intent") === "resolve-discrepancy") {
-    return (await resolveDiscrepancy(shopId, BigInt(id))) ? ok("Discrepancy marked resolved") : failed("That discrepancy is already resolved or does not exist");
+    return (await resolveDiscrepancy(shopId, id)) ? ok("Discrepancy marked resolved") : failed("That discrepancy is already resolved or does not exist");
   }
   // "assign": the move of app.allocations.$id.move, parsed by the same schema.
   const text = (name: string) => (typeof form.get(name) === "string" ? (form.get(name) as string) : undefined);

@@ -17,6 +17,7 @@ import { EmptyList } from "../components/empty-list";
 import { pool } from "../db.server";
 import { listDataRequestPage } from "../domain/privacy/privacy.server";
 import { DownloadButton } from "../components/download-button";
+import { parseId } from "../lib/ids";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -49,7 +50,8 @@ function encodeCursor(title: string, id: bigint): string {
 function decodeCursor(raw: string): { title: string; id: bigint } | null {
   try {
     const [title, id] = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as [string, string];
-    return { title, id: BigInt(id) };
+    const parsed = parseId(id);
+    return typeof title === "string" && parsed !== null ? { title, id: parsed } : null;
   } catch {
     return null;
   }
@@ -67,10 +69,11 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     }
     if (intent === "product") {
       const productId = String(form.get("productId") ?? "");
-      if (!/^\d+$/.test(productId)) return failed("Unknown product");
+      const product = parseId(productId);
+      if (product === null) return failed("Unknown product");
       const strategy = String(form.get("strategyOverride") ?? "");
       const changed = await withTransaction((sql) =>
-        setProductTracking(sql, shopId, BigInt(productId), {
+        setProductTracking(sql, shopId, product, {
           lotTracked: form.get("lotTracked") === "true",
           strategyOverride: strategy ? (strategy as Strategy) : null,
         }),

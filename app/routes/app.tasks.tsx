@@ -16,13 +16,14 @@ import { failed as refused, ok, useResultToast, type ActionResult } from "../com
 import { KeysetPagination } from "../components/keyset-pagination";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
+import { parseId } from "../lib/ids";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, shopId } = await adminContext(request);
   const after = new URL(request.url).searchParams.get("after");
   const db = pool();
   const [tasks, sync, failed] = await Promise.all([
-    listTasks(db, shopId, { beforeId: after && /^\d+$/.test(after) ? BigInt(after) : null }),
+    listTasks(db, shopId, { beforeId: parseId(after) }),
     outboxSummary(shopId),
     failedWebhookEvents(db, shop),
   ]);

@@ -5,6 +5,7 @@ import { BULK_RECONCILE_MIN_LEVELS } from "../../domain/reconcile/reconcile-rule
 import { ShopifyAdminError } from "../../lib/shopify-admin.server";
 import { requireShopId } from "../shop-option";
 import { shopOption } from "./lots-shared";
+import { parseId } from "../../lib/ids";
 
 export const lotsReconcile: Command = {
   name: "lots reconcile",
@@ -53,8 +54,9 @@ export const lotsResolveDiscrepancy: Command = {
   async run(args) {
     const shopId = await requireShopId(args);
     const id = args.values.id;
-    if (typeof id !== "string" || !/^\d+$/.test(id)) throw new UsageError("--id <discrepancy id> is required");
-    if (!(await resolveDiscrepancy(shopId, BigInt(id)))) throw new CliError(`no open discrepancy ${id} in this shop`);
+    const discrepancyId = typeof id === "string" ? parseId(id) : null;
+    if (discrepancyId === null) throw new UsageError("--id <discrepancy id> is required");
+    if (!(await resolveDiscrepancy(shopId, discrepancyId))) throw new CliError(`no open discrepancy ${id} in this shop`);
     return { resolved: id };
   },
 };

@@ -4,6 +4,7 @@ import { optionalString, UsageError, type ParsedArgs } from "../command";
 import { optionalShopifyId } from "../shop-option";
 import { pool } from "../../db.server";
 import { findLotId } from "../../domain/lots/lot-queries.server";
+import { parseId } from "../../lib/ids";
 
 export const shopOption = { shop: { type: "string" as const } };
 export const lotOptions = { lot: { type: "string" as const }, variant: { type: "string" as const }, "lot-id": { type: "string" as const } };
@@ -12,8 +13,9 @@ export const lotOptions = { lot: { type: "string" as const }, variant: { type: "
 export async function lotFrom(args: ParsedArgs, shopId: number): Promise<bigint> {
   const lotId = optionalString(args, "lot-id");
   if (lotId) {
-    if (!/^\d+$/.test(lotId)) throw new UsageError("--lot-id must be a number");
-    return BigInt(lotId);
+    const id = parseId(lotId);
+    if (id === null) throw new UsageError("--lot-id must be a lot id (a whole number)");
+    return id;
   }
   const lotNumber = typeof args.values.lot === "string" ? args.values.lot : undefined;
   if (!lotNumber) throw new UsageError("--lot <number> is required (or --lot-id)");

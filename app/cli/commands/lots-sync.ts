@@ -2,6 +2,7 @@ import { UsageError, type Command } from "../command";
 import { listUnsentOutbox, outboxSummary, retryFailedOutbox } from "../../domain/sync/outbox.server";
 import { requireShopId } from "../shop-option";
 import { shopOption } from "./lots-shared";
+import { parseId } from "../../lib/ids";
 
 export const lotsSyncStatus: Command = {
   name: "lots sync-status",
@@ -27,7 +28,8 @@ Puts one failed change (or all of the shop's) back to pending and queues it. Pri
   async run(args) {
     const shopId = await requireShopId(args);
     const id = typeof args.values.id === "string" ? args.values.id : undefined;
-    if (id !== undefined && !/^\d+$/.test(id)) throw new UsageError("--id must be a number");
-    return { retried: await retryFailedOutbox(shopId, id === undefined ? undefined : BigInt(id)) };
+    const outboxId = id === undefined ? undefined : parseId(id);
+    if (outboxId === null) throw new UsageError("--id must be an outbox entry id (a whole number)");
+    return { retried: await retryFailedOutbox(shopId, outboxId) };
   },
 };

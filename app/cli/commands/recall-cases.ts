@@ -12,6 +12,7 @@ import {
   setCustomerContactStatus,
 } from "../../domain/recall/recall-case.server";
 import { parseContactStatus } from "../../domain/recall/recall-rules";
+import { parseId } from "../../lib/ids";
 
 /** The shop's recall with this id or reference; a clear error when there is none (also for recall export). */
 export async function recallIdFor(shopId: number, ref: string): Promise<bigint> {
@@ -26,8 +27,9 @@ function recallIdOf(shopId: number, args: ParsedArgs): Promise<bigint> {
 
 /** "H-1" or "H-1@4455" (lot H-1 of variant 4455). */
 function lotRef(text: string): { lotNumber: string; variantId?: bigint } {
-  const at = /^(.*)@(\d{1,19})$/s.exec(text);
-  return at && at[1] ? { lotNumber: at[1], variantId: BigInt(at[2]!) } : { lotNumber: text };
+  const at = /^(.*)@(\d+)$/s.exec(text);
+  const variantId = at ? parseId(at[2]) : null;
+  return at && at[1] && variantId !== null ? { lotNumber: at[1], variantId } : { lotNumber: text };
 }
 
 export const recallOpen: Command = {

@@ -5,15 +5,19 @@
 // own medium (a banner naming the form's field, a usage error naming the option) by the issue's
 // path. moveAllocation (move-allocation.server.ts) then checks what only the database can know.
 import { z } from "zod";
+import { parseId } from "../../lib/ids";
 
-/** A database id as text: digits, at most 19 (it must fit a bigint). */
-const idText = z.string().trim().regex(/^\d{1,19}$/, "digits");
+/** A database id as text: 1..2^63-1 in plain digits (app/lib/ids.ts). */
+const idText = z
+  .string()
+  .trim()
+  .transform((text, ctx) => parseId(text) ?? (ctx.addIssue({ code: "custom", message: "digits" }), z.NEVER));
 
 export const moveAllocationRequest = z
   .object({
-    allocationId: idText.transform(BigInt),
+    allocationId: idText,
     /** The admin: the lot chosen among those listed. */
-    lotId: idText.transform(BigInt).optional(),
+    lotId: idText.optional(),
     /** The CLI: the lot number (of the allocation's variant). */
     lotNumber: z.string().trim().min(1).optional(),
     /** Empty or absent: every unit not yet returned. */

@@ -2,12 +2,12 @@
 // zod. A payload that fails here can never succeed: the handler turns the message into an
 // InvalidPayloadError (the job fails at once and the reason is stored on the inbox row).
 import { z } from "zod";
+import { describeIssue, optionalPayloadId, payloadId, payloadQuantity } from "../webhooks/payload";
 
-/** A Shopify id as the payload gives it: a number (bigint beyond 2^53), a string of digits, or a GID. */
-const id = z
-  .union([z.bigint().positive(), z.number().int().positive(), z.string().regex(/^(gid:\/\/shopify\/[A-Za-z]+\/)?\d+$/)])
-  .transform((v) => BigInt(/(\d+)$/.exec(String(v))![1]!));
-const optionalId = z.union([id, z.null(), z.undefined()]).transform((v) => v ?? null);
+// Ids and quantities are read the way every payload reads them (app/domain/webhooks/payload.ts):
+// ids 1..2^63-1 (exact beyond 2^53), quantities whole and plausible.
+const id = payloadId;
+const optionalId = optionalPayloadId;
 const timestamp = z
   .union([z.string(), z.null(), z.undefined()])
   .transform((v, ctx) => {
@@ -19,7 +19,7 @@ const timestamp = z
     }
     return d;
   });
-const quantity = z.number().int().min(0);
+const quantity = payloadQuantity;
 
 export const fulfilmentLineSchema = z.object({
   id,
@@ -85,8 +85,7 @@ export class PayloadShapeError extends Error {
 }
 
 function explain(what: string, error: z.ZodError): PayloadShapeError {
-  const issue = error.issues[0]!;
-  return new PayloadShapeError(`${what}: ${issue.path.join(".") || "(body)"} ${issue.message}`);
+  return new PayloadShapeError(`${what}: ${describeIssue(error)}`);
 }
 
 function toFulfilment(f: z.infer<typeof fulfilmentSchema>, orderId: bigint): FulfilmentInput {

@@ -1,6 +1,7 @@
 // Pure rules of a production run (no database): what a valid request is, and how the CLI writes
 // an input ("<lot number>[@<variant id>]:<quantity>").
 import { DomainError } from "../errors";
+import { parseId } from "../../lib/ids";
 
 export type ProductionKind = "KIT" | "ASSEMBLY" | "REPACK";
 
@@ -50,10 +51,11 @@ export function parseInputSpec(text: string): ProductionInputSpec {
   if (!/^\d+$/.test(qtyText)) throw new ProductionError(`input "${text}": quantity "${qtyText}" must be a positive whole number`);
   let lotPart = text.slice(0, colon);
   let variantId: bigint | undefined;
-  const at = /^(.*)@(\d{1,19})$/s.exec(lotPart);
+  const at = /^(.*)@(\d+)$/s.exec(lotPart);
   if (at && at[1]) {
     lotPart = at[1];
-    variantId = BigInt(at[2]!);
+    variantId = parseId(at[2]) ?? undefined;
+    if (variantId === undefined) throw new ProductionError(`input "${text}": variant id ${at[2]} is not an id`);
   }
   const lotNumber = lotPart.trim();
   if (lotNumber === "") throw new ProductionError(`input "${text}" has no lot number`);

@@ -1,7 +1,8 @@
 // Reading lots for the admin panel and the CLI: a keyset-paged list with filters, one lot's
 // detail (attributes, balances per location with names, totals, a page of its ledger), and the
 // lookup of a lot by its number. Every query is scoped by the caller's shop.
-import type { Sql } from "../../lib/sql.server";
+import { unitSum, type Sql } from "../../lib/sql.server";
+import { parseId } from "../../lib/ids";
 import { pool } from "../../db.server";
 import { AmbiguousLotError, LotNotFoundError, LotValidationError } from "./lot-errors";
 import { lotIdOf } from "./lot-rules";
@@ -101,8 +102,9 @@ function encodeCursor(sortValue: string, id: bigint): string {
 function decodeCursor(cursor: string): [string, bigint] {
   try {
     const [value, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as [string, string];
-    if (typeof value !== "string" || !/^\d+$/.test(id)) throw new Error("shape");
-    return [value, BigInt(id)];
+    const parsed = parseId(id);
+    if (typeof value !== "string" || parsed === null) throw new Error("shape");
+    return [value, parsed];
   } catch {
     throw new LotValidationError([{ field: "cursor", message: "is not a cursor this list gave out; start from the first page" }]);
   }
@@ -148,10 +150,10 @@ export async function listLots(shopId: number, options: ListLotsOptions = {}): P
     const [value, id] = decodeCursor(options.cursor);
     where.push(`(${sort.key}, l.id) ${sort.dir === "asc" ? ">" : "<"} (${p(value)}, ${p(id)})`);
   }
-  const rows = await pool().query<LotRow & { on_hand: number; quarantined_units: number; sort_value: string }>(
+  const rows = await pool().query<LotRow & { on_hand: bigint; quarantined_units: bigint; sort_value: string }>(
     `select ${LOT_COLUMNS},
-            coalesce((select sum(b.quantity) from lot_balances b where b.lot_id = l.id ${locationFilter}), 0)::int as on_hand,
-            coalesce((select sum(b.quantity) from lot_balances b where b.lot_id = l.id and b.quarantined ${locationFilter}), 0)::int as quarantined_units,
+            coalesce((select sum(b.quantity) from lot_balances b where b.lot_id = l.id ${locationFilter}), 0)::bigint as on_hand,
+            coalesce((select sum(b.quantity) from lot_balances b where b.lot_id = l.id and b.quarantined ${locationFilter}), 0)::bigint as quarantined_units,
             ${sort.key} as sort_value
      from ${LOTS_WITH_VARIANTS_SQL}
      where ${where.join(" and ")}
@@ -162,7 +164,7 @@ export async function listLots(shopId: number, options: ListLotsOptions = {}): P
   const page = rows.rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    lots: page.map((r) => ({ ...lotFields(r), onHand: r.on_hand, quarantinedUnits: r.quarantined_units })),
+    lots: page.map((r) => ({ ...lotFields(r), onHand: unitSum(r.on_hand), quarantinedUnits: unitSum(r.quarantined_units) })),
     nextCursor: rows.rows.length > limit && last ? encodeCursor(last.sort_value, last.id) : null,
   };
 }
@@ -199,7 +201,7 @@ export async function getLotDetail(shopId: number, lotId: bigint | string, optio
   const lot = lots.rows[0];
   if (!lot) throw new LotNotFoundError(`lot ${id} not found in this shop`);
   const limit = Math.min(Math.max(options.ledgerLimit ?? 50, 1), 500);
-  const before = options.ledgerCursor && /^\d+$/.test(options.ledgerCursor) ? BigInt(options.ledgerCursor) : null;
+  const before = parseId(options.ledgerCursor);
   const [balances, totals, ledger] = await Promise.all([
     db.query<{ location_id: bigint; name: string | null; quantity: number; quarantined: boolean }>(
       `select b.location_id, loc.name, b.quantity, b.quarantined from lot_balances b
@@ -207,10 +209,10 @@ export async function getLotDetail(shopId: number, lotId: bigint | string, optio
        where b.lot_id = $1 and b.shop_id = $2 order by b.location_id`,
       [id, shopId],
     ),
-    db.query<{ received: number; allocated: number; returned: number }>(
-      `select coalesce((select sum(delta) from ledger_entries where shop_id = $1 and lot_id = $2 and kind in ('RECEIVED', 'PRODUCED')), 0)::int as received,
-              coalesce((select sum(quantity) from allocations where shop_id = $1 and lot_id = $2 and status = 'ALLOCATED'), 0)::int as allocated,
-              coalesce((select sum(returned_quantity) from allocations where shop_id = $1 and lot_id = $2), 0)::int as returned`,
+    db.query<{ received: bigint; allocated: bigint; returned: bigint }>(
+      `select coalesce((select sum(delta) from ledger_entries where shop_id = $1 and lot_id = $2 and kind in ('RECEIVED', 'PRODUCED')), 0)::bigint as received,
+              coalesce((select sum(quantity) from allocations where shop_id = $1 and lot_id = $2 and status = 'ALLOCATED'), 0)::bigint as allocated,
+              coalesce((select sum(returned_quantity) from allocations where shop_id = $1 and lot_id = $2), 0)::bigint as returned`,
       [shopId, id],
     ),
     db.query<{ id: bigint; kind: string; location_id: bigint | null; delta: number; balance_after: number | null; cause: string; cause_ref: string | null; reason: string | null; created_at: Date }>(
@@ -230,7 +232,9 @@ export async function getLotDetail(shopId: number, lotId: bigint | string, optio
     notes: lot.notes,
     balances: balances.rows.map((b) => ({ locationId: b.location_id, locationName: b.name, quantity: b.quantity, quarantined: b.quarantined })),
     totals: {
-      ...totals.rows[0]!,
+      received: unitSum(totals.rows[0]?.received),
+      allocated: unitSum(totals.rows[0]?.allocated),
+      returned: unitSum(totals.rows[0]?.returned),
       onHand: balances.rows.reduce((n, b) => n + b.quantity, 0),
       quarantined: balances.rows.filter((b) => b.quarantined).reduce((n, b) => n + b.quantity, 0),
     },

@@ -3,6 +3,7 @@
 import { matchShopifyId } from "../../lib/json";
 import type { Gs1Data } from "../gs1/gs1";
 import { LotNotFoundError, LotValidationError, type FieldProblem } from "./lot-errors";
+import { parseId } from "../../lib/ids";
 
 export const LOT_NUMBER_MAX = 64;
 export const MAX_QUANTITY = 1_000_000_000;
@@ -376,6 +377,7 @@ export function barcodeForms(gtin14: string): string[] {
 /** A lot id as given in a URL, form or CLI option; one that is not a number names no lot (LotNotFoundError). */
 export function lotIdOf(value: bigint | string | number): bigint {
   if (typeof value === "bigint") return value;
-  if (!/^\d{1,19}$/.test(String(value))) throw new LotNotFoundError(`lot id "${value}" is not a number`);
-  return BigInt(value);
+  const id = parseId(String(value));
+  if (id === null) throw new LotNotFoundError(`lot id "${value}" is not a number`);
+  return id;
 }

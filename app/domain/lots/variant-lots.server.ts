@@ -5,6 +5,7 @@
 // Scoped by the caller's shop: another shop's variant or product simply has no lots here.
 import { pool } from "../../db.server";
 import type { DisplayStatus } from "./lot-queries.server";
+import { unitSum } from "../../lib/sql.server";
 
 export interface LotInStockBalance {
   locationId: bigint;
@@ -85,7 +86,7 @@ async function listLotsInStock(shopId: number, scope: Scope, options: { limit?: 
       expires_on: string | null;
       best_before_on: string | null;
       received_at: Date;
-      on_hand: number;
+      on_hand: bigint;
       balances: { locationId: string; locationName: string | null; quantity: number; quarantined: boolean }[];
     }>(
       `select l.id, l.lot_number, l.variant_id, v.title as variant_title,
@@ -94,7 +95,7 @@ async function listLotsInStock(shopId: number, scope: Scope, options: { limit?: 
        from lots l
        left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id
        join lateral (
-         select coalesce(sum(b.quantity), 0)::int as on_hand,
+         select coalesce(sum(b.quantity), 0)::bigint as on_hand,
                 coalesce(json_agg(json_build_object('locationId', b.location_id::text, 'locationName', loc.name,
                                                     'quantity', b.quantity, 'quarantined', b.quarantined)
                                   order by b.quantity desc, b.location_id) filter (where b.quantity > 0), '[]') as balances
@@ -107,10 +108,10 @@ async function listLotsInStock(shopId: number, scope: Scope, options: { limit?: 
        limit $3`,
       [shopId, id, limit + 1],
     ),
-    db.query<{ on_hand: number; unknown_lot_units: number }>(
-      `select coalesce((select sum(quantity) from lot_balances where shop_id = $1 and variant_id in (${variantsInScope})), 0)::int as on_hand,
+    db.query<{ on_hand: bigint; unknown_lot_units: bigint }>(
+      `select coalesce((select sum(quantity) from lot_balances where shop_id = $1 and variant_id in (${variantsInScope})), 0)::bigint as on_hand,
               coalesce((select sum(quantity - returned_quantity) from allocations
-                        where shop_id = $1 and variant_id in (${variantsInScope}) and unknown_lot and status = 'ALLOCATED'), 0)::int as unknown_lot_units`,
+                        where shop_id = $1 and variant_id in (${variantsInScope}) and unknown_lot and status = 'ALLOCATED'), 0)::bigint as unknown_lot_units`,
       [shopId, id],
     ),
   ]);
@@ -132,11 +133,11 @@ async function listLotsInStock(shopId: number, scope: Scope, options: { limit?: 
       expiresOn: r.expires_on,
       bestBeforeOn: r.best_before_on,
       receivedAt: r.received_at,
-      onHand: r.on_hand,
+      onHand: unitSum(r.on_hand),
       balances: r.balances.map((b) => ({ locationId: BigInt(b.locationId), locationName: b.locationName, quantity: b.quantity, quarantined: b.quarantined })),
     })),
     more: lots.rows.length > limit,
-    onHand: totals.rows[0]?.on_hand ?? 0,
-    unknownLotUnits: totals.rows[0]?.unknown_lot_units ?? 0,
+    onHand: unitSum(totals.rows[0]?.on_hand),
+    unknownLotUnits: unitSum(totals.rows[0]?.unknown_lot_units),
   };
 }

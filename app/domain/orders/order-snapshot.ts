@@ -1,7 +1,7 @@
 // What Lotkeeper keeps of a Shopify order (orders/create|updated|cancelled payload): the order,
 // its lines, and the customer snapshot a recall needs (who received the units, where). Pure.
 import { z } from "zod";
-import { optionalPayloadId as optionalId, parsePayloadAs, payloadId as id, payloadText as text } from "../webhooks/payload";
+import { optionalPayloadId as optionalId, parsePayloadAs, payloadId as id, payloadQuantity, payloadText as text } from "../webhooks/payload";
 const time = z
   .string()
   .nullish()
@@ -40,7 +40,7 @@ const orderPayload = z.object({
           product_id: optionalId,
           sku: text,
           title: text,
-          quantity: z.number().int().min(0),
+          quantity: payloadQuantity,
         })
         .passthrough(),
     )

@@ -1,6 +1,6 @@
 // "What needs attention now", for the admin home page: one indexed query per item, all scoped to
 // the shop. Counts plus the first few rows so the merchant can act from the page.
-import type { Sql } from "../../lib/sql.server";
+import { unitSum, type Sql } from "../../lib/sql.server";
 import { failureInPlainWords } from "../webhooks/events.server";
 
 export const EXPIRY_WINDOW_DAYS = 30;
@@ -30,7 +30,7 @@ const LIST = 5;
 export async function attentionFor(sql: Pick<Sql, "query">, shopId: number, shopDomain: string, today = new Date()): Promise<Attention> {
   const day = today.toISOString().slice(0, 10);
   const lotColumns = `l.id, l.lot_number, coalesce(v.product_title || coalesce(' - ' || nullif(v.title, 'Default Title'), ''), v.sku, 'Variant ' || l.variant_id) as product,
-      l.expires_on, l.status::text as status, coalesce((select sum(b.quantity) from lot_balances b where b.lot_id = l.id), 0)::int as on_hand`;
+      l.expires_on, l.status::text as status, coalesce((select sum(b.quantity) from lot_balances b where b.lot_id = l.id), 0)::bigint as on_hand`;
   const [expiring, expiringCount, held, heldCount, unknown, discrepancies, failed, recalls, recallCount, pending, incomplete] = await Promise.all([
     sql.query(
       `select ${lotColumns} from lots l left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id
@@ -51,7 +51,7 @@ export async function attentionFor(sql: Pick<Sql, "query">, shopId: number, shop
     ),
     sql.query(`select count(*)::int as n from lots where shop_id = $1 and status in ('QUARANTINED', 'RECALLED')`, [shopId]),
     sql.query(
-      `select coalesce(sum(quantity - returned_quantity), 0)::int as units, count(*)::int as n from allocations
+      `select coalesce(sum(quantity - returned_quantity), 0)::bigint as units, count(*)::int as n from allocations
         where shop_id = $1 and unknown_lot and status = 'ALLOCATED'`,
       [shopId],
     ),
@@ -69,13 +69,13 @@ export async function attentionFor(sql: Pick<Sql, "query">, shopId: number, shop
       product: r.product as string,
       expiresOn: (r.expires_on as string | null) ?? null,
       status: r.status as string,
-      onHand: r.on_hand as number,
+      onHand: unitSum(r.on_hand),
     }));
   const n = (result: { rows: Record<string, unknown>[] }) => Number(result.rows[0]?.n ?? 0);
   return {
     expiringSoon: { count: n(expiringCount), lots: lots(expiring.rows) },
     quarantinedOrRecalled: { count: n(heldCount), lots: lots(held.rows) },
-    unknownLotUnits: { units: Number(unknown.rows[0]?.units ?? 0), allocations: n(unknown) },
+    unknownLotUnits: { units: unitSum(unknown.rows[0]?.units), allocations: n(unknown) },
     openDiscrepancies: n(discrepancies),
     failedWebhooks: n(failed),
     openRecalls: {

@@ -15,6 +15,7 @@ import { customerRequest, PERSONAL_PAYLOAD_KEYS, type CustomerRequest } from "./
 import { complianceTargetProblem, RefusedDeliveryError, type ComplianceTopic } from "./delivery-target";
 import { DataRequestCursorError } from "./errors";
 import { copyCustomerToAllocations } from "../orders/orders.server";
+import { parseId } from "../../lib/ids";
 
 /** SQL condition on `orders o` for the orders of the customer in a request ($1 shop, $2 customer id, $3 email, $4 order ids). */
 const CUSTOMER_ORDERS = `o.shop_id = $1 and (o.customer_id = $2 or o.id = any($4::bigint[])
@@ -229,8 +230,9 @@ function encodeDataRequestCursor(createdAt: string, id: bigint): string {
 
 function decodeDataRequestCursor(cursor: string): [string, bigint] {
   const m = /^d:(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6})\|(\d{1,19})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
-  if (!m) throw new DataRequestCursorError(cursor);
-  return [m[1]!, BigInt(m[2]!)];
+  const id = m ? parseId(m[2]) : null;
+  if (!m || id === null) throw new DataRequestCursorError(cursor);
+  return [m[1]!, id];
 }
 
 /**

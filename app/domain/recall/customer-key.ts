@@ -13,6 +13,7 @@
 // customer with an id, ordered by key, from the partial index allocations_guest_key_idx
 // (shop_id, lot_id, customer_key). A cursor says which phase it is in.
 import { InvalidCursorError } from "./errors";
+import { parseId } from "../../lib/ids";
 
 export type CustomerCursor = { phase: "customer"; after: bigint } | { phase: "guest"; after: string };
 
@@ -24,7 +25,12 @@ export function encodeCursor(cursor: CustomerCursor): string {
 export function decodeCursor(cursor: string | null | undefined): CustomerCursor | null {
   if (cursor === null || cursor === undefined || cursor === "") return null;
   const raw = Buffer.from(cursor, "base64url").toString("utf8");
-  if (/^c:\d{1,19}$/.test(raw)) return { phase: "customer", after: BigInt(raw.slice(2)) };
+  const customer = /^c:(\d+)$/.exec(raw);
+  if (customer) {
+    const after = parseId(customer[1]);
+    if (after === null) throw new InvalidCursorError(cursor);
+    return { phase: "customer", after };
+  }
   if (/^g:(\d+|email:.+|order:\d+)$/s.test(raw)) return { phase: "guest", after: raw.slice(2) };
   throw new InvalidCursorError(cursor);
 }

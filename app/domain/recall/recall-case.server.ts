@@ -27,6 +27,7 @@ import {
   type ScopeLot,
 } from "./recall-lookup.server";
 import { CONTACT_STATUSES, completion, recallTag, validateOpenRecall, type ContactStatus, type RecallSeverity } from "./recall-rules";
+import { parseId } from "../../lib/ids";
 
 export interface OpenRecallInput {
   lots: { lotNumber: string; variantId?: bigint }[];
@@ -406,8 +407,9 @@ function encodeRecallCursor(openedAt: string, id: bigint): string {
 
 function decodeRecallCursor(cursor: string): [string, bigint] {
   const m = /^r:(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6})\|(\d{1,19})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
-  if (!m) throw new InvalidCursorError(cursor);
-  return [m[1]!, BigInt(m[2]!)];
+  const id = m ? parseId(m[2]) : null;
+  if (!m || id === null) throw new InvalidCursorError(cursor);
+  return [m[1]!, id];
 }
 
 /**

@@ -14,6 +14,7 @@ import { pool } from "../../db.server";
 import { decodeCursor, encodeCursor, customerIdOfKey } from "./customer-key";
 import { InvalidCursorError, LotNotFoundError } from "./errors";
 import { downstreamLots } from "../genealogy/genealogy.server";
+import { parseId } from "../../lib/ids";
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
 
@@ -491,8 +492,9 @@ export async function listPossiblyAffected(
   let after = 0n;
   if (options.cursor) {
     const raw = Buffer.from(options.cursor, "base64url").toString("utf8");
-    if (!/^p:\d{1,19}$/.test(raw)) throw new InvalidCursorError(options.cursor);
-    after = BigInt(raw.slice(2));
+    const id = raw.startsWith("p:") ? parseId(raw.slice(2)) : null;
+    if (id === null) throw new InvalidCursorError(options.cursor);
+    after = id;
   }
   const lotIds = lots.map((l) => l.lotId);
   if (lotIds.length === 0) return { lines: [], units: 0, count: 0, nextCursor: null };

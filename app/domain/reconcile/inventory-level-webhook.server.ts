@@ -5,16 +5,15 @@
 // change has settled).
 import { z } from "zod";
 import { getQueue, jobIdFor, QUEUE_NAMES } from "../../lib/queues.server";
-import { InvalidPayloadError, type TopicHandler } from "../webhooks/handler";
+import type { TopicHandler } from "../webhooks/handler";
+import { parsePayloadAs, payloadId } from "../webhooks/payload";
 
 export const RECONCILE_LEVEL_JOB = "reconcile-level";
 export const RECONCILE_SHOPS_JOB = "reconcile-shops";
 export const RECONCILE_SHOP_JOB = "reconcile-shop";
 
-const payloadSchema = z.object({
-  inventory_item_id: z.union([z.number(), z.string().regex(/^\d+$/)]),
-  location_id: z.union([z.number(), z.string().regex(/^\d+$/)]),
-});
+// Shopify's own sample carries an 18-digit inventory_item_id: payloadId keeps it exact (bigint).
+const payloadSchema = z.object({ inventory_item_id: payloadId, location_id: payloadId }).passthrough();
 
 export interface ReconcileLevelJob {
   shopId: number;
@@ -23,10 +22,7 @@ export interface ReconcileLevelJob {
 }
 
 export const reconcileOnInventoryLevelUpdate: TopicHandler = async (ctx) => {
-  const parsed = payloadSchema.safeParse(ctx.payload);
-  if (!parsed.success) throw new InvalidPayloadError(`inventory_levels/update without inventory_item_id/location_id: ${parsed.error.issues[0]?.message}`);
-  const inventoryItemId = BigInt(parsed.data.inventory_item_id);
-  const locationId = BigInt(parsed.data.location_id);
+  const { inventory_item_id: inventoryItemId, location_id: locationId } = parsePayloadAs(payloadSchema, ctx.payload, "an inventory level");
   const tracked = await ctx.sql.query("select 1 from variants where shop_id = $1 and inventory_item_id = $2 and lot_tracked limit 1", [ctx.shopId, inventoryItemId]);
   if (!tracked.rowCount) return; // not a lot-tracked variant: nothing to reconcile
   const data: ReconcileLevelJob = { shopId: ctx.shopId, inventoryItemId: inventoryItemId.toString(), locationId: locationId.toString() };

@@ -44,8 +44,9 @@ export async function receiveWebhook(input: Omit<DeliveryInput, "secret" | "maxB
     eventId = await recordDelivery(delivery);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === "22P02" || code === "22P05") {
-      // JSON that Postgres cannot store as jsonb (e.g. \u0000 in a string): it never will.
+    if (code === "22P02" || code === "22P05" || code === "54001") {
+      // JSON that Postgres cannot store as jsonb (\u0000 in a string; 54001: nested past its
+      // stack, though verifyDelivery refuses deep bodies first): it never will.
       webhookDeliveries().inc({ topic: topicLabel(delivery.topic), outcome: "rejected_400" });
       dlog.warn("webhook body rejected by the database", { code });
       return { status: 400, outcome: "rejected", reason: "body cannot be stored as JSON", webhookId: delivery.webhookId };

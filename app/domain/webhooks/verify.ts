@@ -4,7 +4,8 @@
 //
 // Order of checks and answers (the library's, plus what it leaves to the route):
 //   not POST -> 405 · body over the limit -> 413 · empty body or no HMAC header -> 400 ·
-//   HMAC mismatch -> 401 · a required X-Shopify-* header missing -> 400 · body not a JSON object -> 400.
+//   HMAC mismatch -> 401 · a required X-Shopify-* header missing -> 400 · body nested deeper than
+//   MAX_JSON_DEPTH or not a JSON object -> 400.
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /** Headers the library requires on a webhook (besides the HMAC). */
@@ -61,6 +62,7 @@ export function verifyDelivery(input: DeliveryInput): Verification {
   const shopDomain = input.header("x-shopify-shop-domain")!.trim().toLowerCase();
   if (!SHOP_DOMAIN.test(shopDomain)) return { ok: false, status: 400, reason: "X-Shopify-Shop-Domain is not a shop domain" };
   const body = input.body.toString("utf8");
+  if (jsonDepthOver(body, MAX_JSON_DEPTH)) return { ok: false, status: 400, reason: `body nested deeper than ${MAX_JSON_DEPTH} levels` };
   if (!isJsonObject(body)) return { ok: false, status: 400, reason: "body is not a JSON object" };
   const triggered = input.header("x-shopify-triggered-at");
   const triggeredAt = triggered ? new Date(triggered) : null;
@@ -76,6 +78,31 @@ export function verifyDelivery(input: DeliveryInput): Verification {
       body,
     },
   };
+}
+
+/**
+ * How deep a webhook body may nest. Shopify's deepest payloads (an order's line_items[].
+ * tax_lines[].price_set.shop_money) are under 10 levels. A body of 300,000 nested arrays is
+ * valid JSON that Postgres cannot store as jsonb ("stack depth limit exceeded"): refused as a bad
+ * request (400, never retried) instead of an inbox outage (503, retried by Shopify for hours).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when the JSON text opens more than `max` arrays/objects at once (brackets in strings do not count). */
+export function jsonDepthOver(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 function isJsonObject(text: string): boolean {
