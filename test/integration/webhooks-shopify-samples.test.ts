@@ -20,9 +20,14 @@ afterAll(() => closeQueues());
 
 const API_VERSION = webhookApiVersion();
 
-/** The sample's raw text for `shop`: compliance bodies name their shop as "{shop}.myshopify.com" in Shopify's docs. */
+/**
+ * The sample's raw text for `shop`. Compliance bodies name their shop as "{shop}.myshopify.com" in
+ * Shopify's docs; the app/uninstalled sample (the Shop resource) has `"myshopify_domain": null`,
+ * where a real delivery names the shop (the body proves its target, decision 091).
+ */
 function sampleFor(topic: string, shop: string): string {
   const { text } = shopifySampleBody(topic, API_VERSION);
+  if (topic === "app/uninstalled") return text.replace(/"myshopify_domain":\s*null/, `"myshopify_domain": ${JSON.stringify(shop)}`);
   return (COMPLIANCE_TOPICS as readonly string[]).includes(topic) ? text.replaceAll("{shop}.myshopify.com", shop) : text;
 }
 
@@ -49,10 +54,14 @@ describe("Shopify's sample of every subscribed topic, through the real intake an
 
   it("shop/redact is processed 48 hours after app/uninstalled (Shopify's order), both Shopify's samples", async () => {
     const shop = await createTestShop("sample-redact");
-    await deliverText("app/uninstalled", shop.domain, sampleFor("app/uninstalled", shop.domain));
+    // Shopify's two samples describe different shops (Shop id 548380009, shop_id 954889); one real
+    // shop has one id, and a shop/redact whose shop_id is not it is refused. Give both the redact's.
+    const redactText = sampleFor("shop/redact", shop.domain);
+    const shopId = String((JSON.parse(redactText) as { shop_id: number }).shop_id);
+    await deliverText("app/uninstalled", shop.domain, sampleFor("app/uninstalled", shop.domain).replace(/^\{"id":\d+/, `{"id":${shopId}`));
     await processWebhookQueue();
     expect((await pool().query("select installed from shops where id = $1", [shop.id])).rows).toEqual([{ installed: false }]);
-    const redact = await deliverText("shop/redact", shop.domain, sampleFor("shop/redact", shop.domain));
+    const redact = await deliverText("shop/redact", shop.domain, redactText);
     await processWebhookQueue();
     expect({ status: (await inboxRow(redact))?.status, error: (await inboxRow(redact))?.last_error }).toEqual({ status: "PROCESSED", error: null });
     // The shop is erased (its inbox rows with it; the shop/redact row stays as the record of the erasure).
