@@ -1,9 +1,11 @@
 // The one shopifyApp({...}) of the app (Shopify's Remix template layout).
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { env } from "./env.server";
 import { prisma } from "./db.server";
+import { ResilientSessionStorage } from "./lib/session-storage.server";
+import { withTransaction } from "./lib/sql.server";
+import { ensureShop } from "./domain/shops/shops.server";
 
 /** Keep in step with [webhooks] api_version in shopify.app.toml. */
 export const API_VERSION = ApiVersion.October26;
@@ -17,7 +19,9 @@ const shopify = shopifyApp({
   scopes: config.SCOPES.split(","),
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma),
+  // Prisma serves this storage only (docs/decisions/096-one-data-layer.md); the wrapper keeps a
+  // Postgres outage at start from ending the process or breaking sessions for good.
+  sessionStorage: new ResilientSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
   future: { expiringOfflineAccessTokens: true },
   // The library logs to stdout; at Info it prints its version and future flags, which would corrupt
@@ -27,11 +31,7 @@ const shopify = shopifyApp({
     afterAuth: async ({ session }) => {
       // Installing (or re-installing) marks the shop installed; its data survives a re-install
       // within the 48 hours before shop/redact.
-      await prisma.shop.upsert({
-        where: { domain: session.shop },
-        create: { domain: session.shop, installed: true, scopes: session.scope ?? null },
-        update: { installed: true, uninstalledAt: null, scopes: session.scope ?? null },
-      });
+      await withTransaction((sql) => ensureShop(sql, session.shop, { scopes: session.scope ?? null }));
     },
   },
 });

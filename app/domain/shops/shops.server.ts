@@ -2,8 +2,23 @@
 // domain, and this is where the domain becomes the id.
 import type { Sql } from "../../lib/sql.server";
 
-/** The shop's id, creating the row on first sight (webhooks can arrive before afterAuth ran). */
-export async function ensureShop(sql: Sql, domain: string): Promise<number> {
+/**
+ * The one place a shop row is made. With `install` (Shopify's afterAuth: an install or a
+ * re-install), the shop is marked installed with the granted scopes; its data survives a
+ * re-install within the 48 hours before shop/redact. Without it (an admin request, a webhook, the
+ * preview), the row is made on first sight and an existing one is left as it is: webhooks can
+ * arrive before afterAuth ran, and after uninstall.
+ */
+export async function ensureShop(sql: Sql, domain: string, install?: { scopes: string | null }): Promise<number> {
+  if (install) {
+    const installed = await sql.query<{ id: number }>(
+      `insert into shops (domain, installed, scopes, updated_at) values ($1, true, $2, now())
+       on conflict (domain) do update set installed = true, uninstalled_at = null, scopes = excluded.scopes, updated_at = now()
+       returning id`,
+      [domain, install.scopes],
+    );
+    return installed.rows[0]!.id;
+  }
   const found = await sql.query<{ id: number }>("select id from shops where domain = $1", [domain]);
   if (found.rows[0]) return found.rows[0].id;
   const created = await sql.query<{ id: number }>(
