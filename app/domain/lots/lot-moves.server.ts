@@ -36,7 +36,7 @@ export async function lockLot(sql: Sql, shopId: number, lotId: bigint | string |
   return { id: row.id, shopId: row.shop_id, variantId: row.variant_id, lotNumber: row.lot_number, status: row.status, inventoryItemId: row.inventory_item_id };
 }
 
-interface BalanceRow {
+export interface BalanceRow {
   quantity: number;
   quarantined: boolean;
 }

@@ -53,7 +53,7 @@ export function requireInventoryItem(variant: KnownVariant): void {
   }
 }
 
-interface LotRow {
+export interface LotRow {
   id: bigint;
   lot_number: string;
   status: string;

@@ -196,7 +196,7 @@ async function queueTagging(sql: Sql, shopId: number, recallId: bigint, referenc
 
 // ---------------------------------------------------------------------------------------------
 
-interface RecallRow {
+export interface RecallRow {
   id: bigint;
   reference: string;
   reason: string;
