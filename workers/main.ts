@@ -41,10 +41,27 @@ function dispatcher(queue: QueueName) {
 }
 
 /** The BullMQ Worker of one queue, dispatching by job name through the registry. */
+/**
+ * A BullMQ Worker whose close() first lets its connections finish connecting: closing a worker
+ * that is still initialising (a test that finds its queue already empty, a shutdown right after
+ * start) makes BullMQ drop the commands of its start-up, which reject unhandled with "Connection
+ * is closed." During a Redis outage close() waits at most CLOSE_READY_WAIT_MS for that.
+ */
+class QueueWorker extends Worker {
+  override async close(force = false): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_READY_WAIT_MS)));
+    await Promise.race([this.waitUntilReady().then(() => undefined, () => undefined), waited]);
+    clearTimeout(timer);
+    return super.close(force);
+  }
+}
+const CLOSE_READY_WAIT_MS = 5000;
+
 export function createQueueWorker(queue: QueueName, options: { concurrency?: number } = {}): Worker {
   const config = env();
   const connection = workerConnection();
-  const worker = new Worker(queue, dispatcher(queue), {
+  const worker = new QueueWorker(queue, dispatcher(queue), {
     connection,
     prefix: config.QUEUE_PREFIX,
     concurrency: options.concurrency ?? queueSettings[queue]?.concurrency ?? config.WORKER_CONCURRENCY,

@@ -1,6 +1,7 @@
 // The BullMQ queues of the app and their producers. Job payloads hold ids only: never customer
 // data or tokens (the row they point at is in Postgres).
 import { Queue, type JobsOptions } from "bullmq";
+import type { Redis } from "ioredis";
 import { env } from "../env.server";
 import { producerConnection } from "./redis.server";
 
@@ -22,19 +23,21 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-const globalForQueues = globalThis as unknown as { __lotkeeperQueues?: Map<string, Queue> };
+const globalForQueues = globalThis as unknown as { __lotkeeperQueues?: Map<string, { queue: Queue; connection: Redis }> };
 
 /** The producer for a queue, one per process and queue. */
 export function getQueue(name: QueueName): Queue {
   globalForQueues.__lotkeeperQueues ??= new Map();
   const key = `${env().QUEUE_PREFIX}:${name}`;
-  let queue = globalForQueues.__lotkeeperQueues.get(key);
-  if (!queue) {
-    queue = new Queue(name, { connection: producerConnection(), prefix: env().QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  let entry = globalForQueues.__lotkeeperQueues.get(key);
+  if (!entry) {
+    const connection = producerConnection();
+    const queue = new Queue(name, { connection, prefix: env().QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS });
     queue.on("error", () => undefined); // surfaced to the caller of add(); the inbox keeps the event
-    globalForQueues.__lotkeeperQueues.set(key, queue);
+    entry = { queue, connection };
+    globalForQueues.__lotkeeperQueues.set(key, entry);
   }
-  return queue;
+  return entry.queue;
 }
 
 /** BullMQ job ids must not contain ':'; Shopify webhook ids are UUID-like but we make sure. */
@@ -46,5 +49,11 @@ export async function closeQueues(): Promise<void> {
   const queues = globalForQueues.__lotkeeperQueues;
   if (!queues) return;
   globalForQueues.__lotkeeperQueues = undefined;
-  await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
+  // BullMQ leaves a connection it was given open: quit it after the queue (replies in flight arrive first).
+  await Promise.all(
+    [...queues.values()].map(async ({ queue, connection }) => {
+      await queue.close().catch(() => undefined);
+      await connection.quit().catch(() => connection.disconnect());
+    }),
+  );
 }

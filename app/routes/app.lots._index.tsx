@@ -9,7 +9,7 @@ import { adminContext, forClient } from "../lib/admin-context.server";
 import { pool } from "../db.server";
 import { listLots, type DisplayStatus, type LotSort } from "../domain/lots/lot-queries.server";
 import { LotValidationError } from "../domain/lots/lot-errors";
-import { gs1Summary, parseGs1, Gs1Error } from "../domain/gs1/gs1";
+import { gs1Summary, isValidGtin, parseGs1, Gs1Error } from "../domain/gs1/gs1";
 import { listLocations, searchVariants, variantById, variantsByGtin } from "../domain/overview/choices.server";
 import { variantLabel } from "../domain/overview/labels";
 import { KeysetPagination, withFilter } from "../components/keyset-pagination";
@@ -19,9 +19,13 @@ import { RouteError } from "../components/route-error";
 
 const STATUSES = ["ACTIVE", "QUARANTINED", "RECALLED", "EXPIRED", "INCOMPLETE"] as const;
 
-/** A scan is digits with AIs, (AI) text or a Digital Link; plain text is a search. */
+/**
+ * A scan is digits with AIs, (AI) text, a Digital Link or anything behind a symbology identifier;
+ * plain text is a search. Bare retail-barcode digits (EAN-13, UPC-A, ...) count as a scan only when
+ * a product has that barcode: otherwise they stay a search (a lot number may be 13 digits too).
+ */
 function looksLikeGs1(text: string): boolean {
-  return /^(\]\w\d)?\(?01\)?\d{14}/.test(text) || /\/01\/\d{8,14}/.test(text) || text.includes("\u001d");
+  return /^\][A-Za-z][0-9A-Za-z]/.test(text) || /^\(?01\)?\d{14}/.test(text) || /^https?:\/\/.*\/01\/\d{8,14}/i.test(text) || text.includes("\u001d");
 }
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -38,7 +42,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   let variantId = /^\d+$/.test(variant) ? BigInt(variant) : null;
   let scan: { gtin: string | null; lot: string | null; expiry: string | null; product: string | null } | null = null;
   let scanError: string | null = null;
-  if (q && looksLikeGs1(q)) {
+  const retailBarcode = /^(\d{8}|\d{12,14})$/.test(q) && isValidGtin(q) && (await variantsByGtin(sql, shopId, q)).length > 0;
+  if (q && (looksLikeGs1(q) || retailBarcode)) {
     try {
       const data = gs1Summary(parseGs1(q));
       const matches = data.gtin ? await variantsByGtin(sql, shopId, data.gtin) : [];

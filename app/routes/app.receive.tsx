@@ -21,9 +21,9 @@ import { CsvError } from "../domain/lots/csv";
 import { env } from "../env.server";
 import { ImportQueueError, startLotImport } from "../domain/lots/import-task.server";
 import { LotError, LotValidationError } from "../domain/lots/lot-errors";
-import { listLocations, searchVariants } from "../domain/overview/choices.server";
+import { listLocations, readScan, searchVariants, type ScanReading } from "../domain/overview/choices.server";
 import { variantLabel } from "../domain/overview/labels";
-import { gs1Summary, parseGs1, Gs1Error } from "../domain/gs1/gs1";
+import { Gs1Error } from "../domain/gs1/gs1";
 import { failed, ok, problemsFailed, useResultToast, type ActionResult } from "../components/action-result";
 import { plural } from "../components/plural";
 import { RouteError } from "../components/route-error";
@@ -56,7 +56,14 @@ async function readForm(request: Request): Promise<FormData> {
   );
 }
 
-type ReceiveResult = ActionResult & { lotId?: string; lotNumber?: string; report?: Awaited<ReturnType<typeof importLotsCsv>> extends infer R ? { [K in keyof R]: R[K] extends bigint | null ? string | null : R[K] } : never };
+/** What a scan filled in, for the form; the message says what was read and which product it is. */
+interface ScanAnswer {
+  tone: "success" | "warning";
+  fields: { gtin: string | null; lot: string | null; expiry: string | null; bestBefore: string | null; productionDate: string | null };
+  variant: { id: string; label: string } | null;
+}
+
+type ReceiveResult = ActionResult & { scan?: ScanAnswer } & { lotId?: string; lotNumber?: string; report?: Awaited<ReturnType<typeof importLotsCsv>> extends infer R ? { [K in keyof R]: R[K] extends bigint | null ? string | null : R[K] } : never };
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveResult> => {
   const { shopId, shop } = await adminContext(request);
@@ -73,6 +80,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveRe
   };
   const ctx = { cause: "USER" as const, causeRef: `admin:${shop}` };
   try {
+    if (form.get("intent") === "scan") return scanAnswer(await readScan(pool(), shopId, String(form.get("scan") ?? "")));
     if (form.get("intent") === "import") {
       const csv = String(form.get("csv") ?? "");
       if (!csv.trim()) return failed("Choose a CSV file first");
@@ -112,6 +120,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveRe
       lotNumber: result.lotNumber,
     };
   } catch (error) {
+    if (error instanceof Gs1Error) return failed(`Barcode not read: ${error.message}`);
     if (error instanceof LotValidationError) return problemsFailed(error.problems, RECEIVE_LABELS, "Not received: ");
     if (error instanceof LotError) return failed(`Not received: ${error.message}`);
     if (error instanceof ImportQueueError) return failed(`Not imported: ${error.message}`);
@@ -119,14 +128,35 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveRe
   }
 };
 
+/** A read scan as the Receive page shows it: the fields it fills and, in words, what it was. */
+function scanAnswer(r: ScanReading): ReceiveResult {
+  const retail = !r.scanned.startsWith("GS1");
+  const parts = [
+    r.gtin ? (retail ? `${r.scanned} (GTIN ${r.gtin})` : `GTIN ${r.gtin}`) : null,
+    r.lot ? `lot ${r.lot}` : null,
+    r.expiry ? `expires ${r.expiry}` : null,
+    r.bestBefore ? `best before ${r.bestBefore}` : null,
+  ].filter(Boolean).join(", ");
+  const fields = { gtin: r.gtin, lot: r.lot, expiry: r.expiry, bestBefore: r.bestBefore, productionDate: r.productionDate };
+  const only = r.variants.length === 1 ? r.variants[0]! : null;
+  const variant = only ? { id: only.id.toString(), label: variantLabel(only) } : null;
+  const barcode = retail ? r.scanned.replace(/^\S+ /, "") : r.gtin;
+  let message: string;
+  if (!parts) message = `Read a ${r.scanned} with no GTIN, lot or dates: fill in the form below.`;
+  else if (variant) message = `Read ${parts} · ${variant.label}`;
+  else if (!r.gtin) message = `Read ${parts}`;
+  else if (r.variants.length === 0) message = `Read ${parts}, but no product of this shop has barcode ${barcode}: pick the product below.`;
+  else message = `Read ${parts}, but barcode ${barcode} is on ${r.variants.length} products (${r.variants.map(variantLabel).join(", ")}): pick the right one below.`;
+  return ok(message, { scan: { tone: variant || (!r.gtin && parts) ? "success" : "warning", fields, variant } satisfies ScanAnswer });
+}
+
 /** The form's label for each field the domain names in its problems. */
 const RECEIVE_LABELS: Record<string, string> = { ...LOT_FIELD_LABELS, variant: "Product", quantity: "Quantity", location: "Location", gtin: "GTIN" };
-
-const gtin14 = (code: string | null) => (code && /^\d{8,14}$/.test(code) ? code.padStart(14, "0") : null);
 
 export default function Receive() {
   const { locations, variants, maxUploadBytes } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<typeof action>();
+  const scanFetcher = useFetcher<typeof action>();
   useResultToast(fetcher.data);
   const [variantId, setVariantId] = useState("");
   const [pickedLabel, setPickedLabel] = useState<string | null>(null);
@@ -147,33 +177,33 @@ export default function Receive() {
     return variants.filter((v) => !q || v.label.toLowerCase().includes(q) || (v.barcode ?? "").includes(q)).slice(0, 100);
   }, [variants, variantSearch]);
 
+  // The server reads the scan (the same parser) and finds the product whose barcode it is, among
+  // all of the shop's variants, not only those loaded into this page.
   const applyScan = (text: string) => {
-    if (!text.trim()) return;
-    try {
-      const data = gs1Summary(parseGs1(text.trim()));
-      setFields((f) => ({
-        ...f,
-        lotNumber: data.lot ?? f.lotNumber,
-        expiresOn: data.expiry ?? f.expiresOn,
-        bestBeforeOn: data.bestBefore ?? f.bestBeforeOn,
-        producedOn: data.productionDate ?? f.producedOn,
-        gtin: data.gtin ?? f.gtin,
-      }));
-      const match = data.gtin ? variants.find((v) => gtin14(v.barcode) === data.gtin) : undefined;
-      if (match) {
-        setVariantId(match.id);
-        setPickedLabel(match.label);
-      }
-      const parts = [data.gtin ? `GTIN ${data.gtin}` : null, data.lot ? `lot ${data.lot}` : null, data.expiry ? `expires ${data.expiry}` : null].filter(Boolean).join(", ");
-      setScanMessage(
-        match || !data.gtin
-          ? { tone: "success", text: `Read ${parts}${match ? ` · ${match.label}` : ""}` }
-          : { tone: "warning", text: `Read ${parts}, but no product has barcode ${data.gtin}: pick the product below.` },
-      );
-    } catch (error) {
-      setScanMessage({ tone: "critical", text: error instanceof Gs1Error ? `Barcode not read: ${error.message}` : String(error) });
-    }
+    if (text.trim()) scanFetcher.submit({ intent: "scan", scan: text }, { method: "post" });
   };
+  useEffect(() => {
+    const answer = scanFetcher.data;
+    if (!answer) return;
+    if (!answer.ok || !answer.scan) {
+      setScanMessage({ tone: "critical", text: answer.error ?? "Barcode not read" });
+      return;
+    }
+    const { fields: read, variant, tone } = answer.scan;
+    setFields((f) => ({
+      ...f,
+      lotNumber: read.lot ?? f.lotNumber,
+      expiresOn: read.expiry ?? f.expiresOn,
+      bestBeforeOn: read.bestBefore ?? f.bestBeforeOn,
+      producedOn: read.productionDate ?? f.producedOn,
+      gtin: read.gtin ?? f.gtin,
+    }));
+    if (variant) {
+      setVariantId(variant.id);
+      setPickedLabel(variant.label);
+    }
+    setScanMessage({ tone, text: answer.message ?? "" });
+  }, [scanFetcher.data]);
 
   const pickWithShopify = async () => {
     const shopify = (window as unknown as { shopify?: { resourcePicker?: (o: object) => Promise<{ id: string; title?: string; variants?: { id: string; title?: string }[] }[] | undefined> } }).shopify;
@@ -207,8 +237,8 @@ export default function Receive() {
                   onChange={setScan}
                   autoComplete="off"
                   placeholder="(01)09501101530003(17)270630(10)LOT42 or a Digital Link"
-                  helpText="GTIN, lot and dates are filled in from the barcode."
-                  connectedRight={<Button submit>Read</Button>}
+                  helpText="GTIN, lot and dates are filled in from the barcode; a retail barcode (EAN-13, UPC-A, EAN-8) picks its product."
+                  connectedRight={<Button submit loading={scanFetcher.state !== "idle"}>Read</Button>}
                 />
               </form>
               {scanMessage ? <Banner tone={scanMessage.tone}>{scanMessage.text}</Banner> : null}

@@ -129,6 +129,19 @@ describe("admin panel", () => {
     expect(lot.rows).toEqual([{ expires_on: "2027-12-31", quantity: 30 }]);
   });
 
+  it("fills the product from a bare EAN-13, as a handheld sends a retail barcode", async () => {
+    const { page } = browser;
+    await page.getByLabel("Scan a GS1 barcode").fill("4006381333931");
+    await page.getByLabel("Scan a GS1 barcode").press("Enter");
+    await page.getByText("Read EAN-13 4006381333931 (GTIN 04006381333931) · Organic oat milk 1 L (OAT-1L)").waitFor();
+    expect(await page.getByLabel("Variant").inputValue()).toBe("47100000000001");
+    // A mistyped check digit is refused in words and leaves the product as it was.
+    await page.getByLabel("Scan a GS1 barcode").fill("4006381333932");
+    await page.getByLabel("Scan a GS1 barcode").press("Enter");
+    await page.getByText("Barcode not read: 4006381333932 read as an EAN-13 barcode has check digit 2, expected 1").waitFor();
+    expect(await page.getByLabel("Variant").inputValue()).toBe("47100000000001");
+  });
+
   it("finds the lot by scanning the same barcode in the list", async () => {
     const { page } = browser;
     await page.getByRole("link", { name: "Lots" }).first().click();

@@ -77,5 +77,5 @@ describe("lotkeeper recall CLI", () => {
     const bad = await lotkeeper(["recall", "export", "--shop", shop.domain, "--lot", "OIL-5", "--format", "xml"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--format must be csv or epcis/);
-  });
+  }, 120_000); // a dozen CLI processes, each a fresh tsx start: a deadline for a loaded machine, not a timing
 });

@@ -147,13 +147,28 @@ describe("app lifecycle", () => {
   it("app/uninstalled marks the shop uninstalled and removes its sessions; its data stays", async () => {
     const shop = await createTestShop("uninstall");
     const variantId = await createVariant(shop.id);
-    await deliver({ topic: "app/uninstalled", shop: shop.domain, body: fixture("app-uninstalled") });
+    await deliver({ topic: "app/uninstalled", shop: shop.domain, body: { ...fixture<Record<string, unknown>>("app-uninstalled"), myshopify_domain: shop.domain } });
     await processWebhookQueue();
     const after = await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } });
     expect(after.installed).toBe(false);
     expect(after.uninstalledAt).toBeInstanceOf(Date);
     expect(await prisma.session.count({ where: { shop: shop.domain } })).toBe(0);
     expect(await prisma.variant.count({ where: { shopId: shop.id, id: variantId } })).toBe(1);
+  });
+
+  it("a captured delivery replayed as app/uninstalled (another topic's body, or another shop's) changes nothing", async () => {
+    const victim = await createTestShop("replayed");
+    const other = await createTestShop("replay-source");
+    const replays = [
+      fixture<Record<string, unknown>>("orders-create"),
+      { ...fixture<Record<string, unknown>>("app-uninstalled"), myshopify_domain: other.domain },
+    ];
+    const ids: string[] = [];
+    for (const body of replays) ids.push((await deliver({ topic: "app/uninstalled", shop: victim.domain, body })).webhookId);
+    await processWebhookQueue();
+    for (const id of ids) expect(await inboxRow(id)).toMatchObject({ status: "FAILED", last_error: expect.stringMatching(/app\/uninstalled refused, nothing changed/) });
+    expect((await prisma.shop.findUniqueOrThrow({ where: { id: victim.id } })).installed).toBe(true);
+    expect(await prisma.session.count({ where: { shop: victim.domain } })).toBe(1);
   });
 
   it("app/scopes_update stores the granted scopes", async () => {

@@ -26,6 +26,7 @@ describe("GS1 element strings", () => {
       productionDate: null,
       serial: "SN0042",
       elements: undefined,
+      format: "GS1 element string",
     });
   });
 
@@ -99,6 +100,7 @@ describe("GS1 human-readable form and Digital Link", () => {
       bestBefore: "2027-05-31",
       productionDate: null,
       elements: undefined,
+      format: "GS1 Digital Link",
     });
   });
 
@@ -140,7 +142,7 @@ describe("GS1 errors say what and where", () => {
   });
 
   it("refuses truncated data", () => {
-    expect(errorOf("01095060001343").message).toBe("GTIN (01) at character 1 needs 14 characters, got 12: the data is truncated");
+    expect(errorOf("]C101095060001343").message).toBe("GTIN (01) at character 4 needs 14 characters, got 12: the data is truncated");
     expect(errorOf("0109506000134352172612").message).toMatch(/expiry date \(17\) at character 17 needs 6 characters, got 4/);
     expect(errorOf("01095060001343521").message).toMatch(/data ends inside an application identifier at character 17/);
     expect(errorOf(`0109506000134352${"10"}${GS}17261231`).message).toBe("lot (10) at character 17 is empty");
@@ -152,13 +154,14 @@ describe("GS1 errors say what and where", () => {
   });
 
   it("refuses a Digital Link without a GTIN or with a key qualifier missing its value", () => {
-    expect(errorOf("https://id.example.com/10/ABC").message).toMatch(/has no \/01\/<GTIN> in its path/);
-    expect(errorOf("https://id.example.com/01/09506000134352/10").message).toMatch(/path ends after \(10\) at character \d+: its value is missing/);
+    expect(errorOf("https://id.example.com/10/ABC").message).toMatch(/has no GS1 key such as \/01\/<GTIN>/);
+    expect(errorOf("https://id.example.com/01/09506000134352/10/").message).toMatch(/lot \(10\) at character 42 has an empty value in the Digital Link path/);
     expect(errorOf("https://id.example.com/01/09506000134352?99999=1").message).toMatch(/unknown application identifier \(99999\) in the query/);
   });
 
   it("refuses a non-GS1 symbology identifier, empty input and two different values for one AI", () => {
-    expect(errorOf("]d10109506000134352").message).toMatch(/]d1 at character 1 is not a GS1 symbology/);
+    expect(errorOf("]d10109506000134352").message).toMatch(/]d1 at character 1 marks a plain QR Code or Data Matrix, and its data is not a GS1 Digital Link/);
+    expect(errorOf("]X90109506000134352").message).toMatch(/]X9 at character 1 is not a GS1 symbology/);
     expect(errorOf("   ").message).toMatch(/empty/);
     expect(errorOf("(10)A(10)B").message).toMatch(/lot \(10\) appears twice/);
   });

@@ -1,6 +1,7 @@
 // What the admin panel offers in pickers and filters: the shop's locations and variants (known
 // from Shopify's webhooks), and a variant found by the GTIN of a scanned GS1 barcode.
 import type { Sql } from "../../lib/sql.server";
+import { describeScan, gs1Summary, parseGs1, type Gs1Data } from "../gs1/gs1";
 
 export { variantLabel } from "./labels";
 
@@ -50,13 +51,17 @@ export async function variantById(sql: Query, shopId: number, variantId: bigint)
   return r.rows[0] ? toChoice(r.rows[0]) : null;
 }
 
-/** Variants whose barcode is this GTIN (EAN-13, UPC-A and GTIN-14 compared as 14 digits). */
-export async function variantsByGtin(sql: Query, shopId: number, gtin: string): Promise<VariantChoice[]> {
+/**
+ * Variants whose barcode is this GTIN (EAN-8, UPC-A, EAN-13 and GTIN-14 compared as 14 digits);
+ * `live` leaves out variants deleted in Shopify (nothing can be received into them).
+ */
+export async function variantsByGtin(sql: Query, shopId: number, gtin: string, { live = false } = {}): Promise<VariantChoice[]> {
   const r = await sql.query<VariantRow>(
     `select ${VARIANT_COLUMNS} from variants
       where shop_id = $1 and barcode is not null and barcode ~ '^[0-9]{8,14}$' and lpad(barcode, 14, '0') = lpad($2, 14, '0')
+        and ($3::boolean is false or deleted_at is null)
       order by id limit 20`,
-    [shopId, gtin],
+    [shopId, gtin, live],
   );
   return r.rows.map(toChoice);
 }
@@ -70,4 +75,23 @@ export async function findOrdersByName(sql: Query, shopId: number, name: string)
     [shopId, text, /^\d{6,19}$/.test(text) ? text : null],
   );
   return r.rows;
+}
+
+/** A scanned barcode as the Receive page shows it: what it holds, in words, and its product. */
+export interface ScanReading extends Gs1Data {
+  /** What was scanned: "EAN-13 4006381333931", "GS1 Digital Link", ... */
+  scanned: string;
+  /** The shop's live variants whose barcode is the scan's GTIN (none without a GTIN). */
+  variants: VariantChoice[];
+}
+
+/**
+ * Reads what a scanner sent (Gs1Error when it is not a readable barcode) and finds the variants of
+ * this shop, not deleted, whose barcode is its GTIN: a bare EAN-13 such as 4006381333931 resolves
+ * to the product with that barcode.
+ */
+export async function readScan(sql: Query, shopId: number, text: string, today?: Date): Promise<ScanReading> {
+  const parsed = parseGs1(text, { today });
+  const variants = parsed.gtin ? await variantsByGtin(sql, shopId, parsed.gtin, { live: true }) : [];
+  return { ...gs1Summary(parsed), scanned: describeScan(parsed), variants };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { complianceTargetProblem } from "./delivery-target";
+import { complianceTargetProblem, uninstallTargetProblem } from "./delivery-target";
 
 // Shopify's own sample bodies (their shop_domain is the placeholder "{shop}.myshopify.com").
 const SAMPLES = path.resolve(import.meta.dirname, "..", "..", "..", "..", "shared", "conformance", "shopify-payloads");
@@ -31,5 +31,23 @@ describe("complianceTargetProblem", () => {
     expect(complianceTargetProblem("shop/redact", SHOP, big, 9007199254740992n)).toMatch(/shop_id 9007199254740993 is not the Shopify id/);
     expect(complianceTargetProblem("shop/redact", SHOP, { shop_domain: SHOP, shop_id: "12x" }, null)).toMatch(/is not a Shopify id/);
     expect(complianceTargetProblem("shop/redact", SHOP, { shop_domain: SHOP, shop_id: 1.5 }, null)).toMatch(/is not a Shopify id/);
+  });
+});
+
+describe("uninstallTargetProblem", () => {
+  const shopResource: Record<string, unknown> = { ...sample("app-uninstalled"), myshopify_domain: SHOP };
+
+  it("accepts the Shop resource of the header's shop (Shopify's sample, with the domain a real delivery carries)", () => {
+    expect(uninstallTargetProblem(SHOP, shopResource, null)).toBeNull();
+    expect(uninstallTargetProblem(SHOP.toUpperCase(), shopResource, BigInt(shopResource.id as number))).toBeNull();
+  });
+
+  it("refuses a body of every other topic, another shop's resource, and an id that is not the shop's", () => {
+    for (const other of ["orders-create", "fulfillments-create", "shop-redact", "customers-redact", "inventory_levels-update"]) {
+      expect(uninstallTargetProblem(SHOP, sample(other), null), other).toMatch(/no myshopify_domain/);
+    }
+    expect(uninstallTargetProblem("other.myshopify.com", shopResource, null)).toMatch(/the body is for \{shop\}\.myshopify\.com/);
+    expect(uninstallTargetProblem(SHOP, shopResource, 1n)).toMatch(/is not the Shopify id of/);
+    expect(uninstallTargetProblem(SHOP, [], null)).toMatch(/not a JSON object/);
   });
 });

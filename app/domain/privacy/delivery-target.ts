@@ -56,3 +56,26 @@ export function complianceTargetProblem(topic: ComplianceTopic, headerShop: stri
   }
   return null;
 }
+
+/**
+ * Why an app/uninstalled body does not prove it is for `headerShop`, or null when it does: it is
+ * the Shop resource, whose myshopify_domain is the header's shop and whose id (when we know the
+ * shop's Shopify id) is that id. A replayed body of any other topic names no myshopify_domain.
+ */
+export function uninstallTargetProblem(headerShop: string, payload: unknown, knownShopifyId: bigint | null): string | null {
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return "the body is not a JSON object";
+  const body = payload as Record<string, unknown>;
+  const domain = body.myshopify_domain;
+  if (typeof domain !== "string" || domain.trim() === "") {
+    return "the body names no shop (no myshopify_domain), so it is not an app/uninstalled body: a delivery of another topic replayed under this topic";
+  }
+  if (domain.trim().toLowerCase() !== headerShop.trim().toLowerCase()) {
+    return `the body is for ${domain}, but the delivery's X-Shopify-Shop-Domain header names ${headerShop}`;
+  }
+  const shopId = asShopifyId(body.id);
+  if (shopId === "invalid") return `the body's id ${JSON.stringify(String(body.id))} is not a Shopify id`;
+  if (shopId !== null && knownShopifyId !== null && shopId !== knownShopifyId) {
+    return `the body's id ${shopId} is not the Shopify id of ${headerShop} (${knownShopifyId})`;
+  }
+  return null;
+}

@@ -89,7 +89,7 @@ export async function redactCustomer(sql: Sql, shopId: number, shopDomain: strin
  * latest app/uninstalled (the Shop resource: id, myshopify_domain) or compliance delivery (shop_id,
  * shop_domain) whose body named this shop. Null when none has (yet, or past the retention).
  */
-async function knownShopifyShopId(sql: Pick<Sql, "query">, shopDomain: string, exceptWebhookId: string): Promise<bigint | null> {
+export async function knownShopifyShopId(sql: Pick<Sql, "query">, shopDomain: string, exceptWebhookId: string): Promise<bigint | null> {
   const r = await sql.query<{ id: string | null }>(
     `select case when topic = 'app/uninstalled' then payload->>'id' else payload->>'shop_id' end as id
        from webhook_events
