@@ -42,6 +42,8 @@ const schema = z.object({
   WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   /** How long a worker holds a job before another worker may take it over (BullMQ lockDuration; a killed worker's job restarts after about twice this). */
   WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
+  /** How often a worker checks that the repeatable schedules (sweeps) still exist in Redis and re-creates any that are gone (also on every Redis reconnect). */
+  WORKER_SCHEDULE_CHECK_MS: z.coerce.number().int().min(100).default(30_000),
   /** Queues this worker process works on (comma-separated, e.g. "webhooks"); empty = all. Repeatable jobs follow their queue. */
   /** When set, GET /metrics requires "Authorization: Bearer <METRICS_TOKEN>". */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),

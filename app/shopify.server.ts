@@ -1,14 +1,15 @@
 // The one shopifyApp({...}) of the app (Shopify's Remix template layout).
 import "@shopify/shopify-app-remix/adapters/node";
-import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { env } from "./env.server";
 import { prisma } from "./db.server";
+import { API_VERSION } from "./lib/shopify-api-version";
 import { ResilientSessionStorage } from "./lib/session-storage.server";
 import { withTransaction } from "./lib/sql.server";
 import { ensureShop } from "./domain/shops/shops.server";
 
-/** Keep in step with [webhooks] api_version in shopify.app.toml. */
-export const API_VERSION = ApiVersion.October26;
+/** Pinned in app/lib/shopify-api-version.ts (shopify.app.toml's api_version is held to it by a test). */
+export { API_VERSION };
 
 const config = env();
 
@@ -23,6 +24,8 @@ const shopify = shopifyApp({
   // Postgres outage at start from ending the process or breaking sessions for good.
   sessionStorage: new ResilientSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
+  // Offline tokens expire after 60 minutes (required for public apps from 2027-01-01); workers renew
+  // them through this library under a per-shop lock (app/lib/shopify-token.server.ts, decision 084).
   future: { expiringOfflineAccessTokens: true },
   // The library logs to stdout; at Info it prints its version and future flags, which would corrupt
   // the CLI's JSON output. The app's own JSON logs (app/lib/logger.server.ts) carry what matters.

@@ -1,6 +1,7 @@
 // `npm run worker`: one BullMQ Worker per queue of workers/registry.ts, the repeatable
-// maintenance jobs, and a first inbox sweep. SIGTERM/SIGINT: stop taking jobs, let the running
-// ones finish (each commits or rolls back as a whole), close Redis and Postgres, exit 0.
+// maintenance jobs (kept in Redis by workers/schedules.ts), and a first inbox sweep.
+// SIGTERM/SIGINT: stop taking jobs, let the running ones finish (each commits or rolls back as a
+// whole), close Redis and Postgres, exit 0.
 import http from "node:http";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { ConfigError, env } from "../app/env.server";
@@ -12,6 +13,7 @@ import { closeQueues, DEFAULT_JOB_OPTIONS, getQueue, type QueueName } from "../a
 import { workerConnection } from "../app/lib/redis.server";
 import { checkServices } from "../app/lib/services.server";
 import { jobLogIds, processors, queueSettings, repeatableJobs, type JobContext } from "./registry";
+import { createSchedules, keepSchedules } from "./schedules";
 
 function dispatcher(queue: QueueName) {
   return async (job: Job): Promise<unknown> => {
@@ -40,7 +42,6 @@ function dispatcher(queue: QueueName) {
   };
 }
 
-/** The BullMQ Worker of one queue, dispatching by job name through the registry. */
 /**
  * A BullMQ Worker whose close() first lets its connections finish connecting: closing a worker
  * that is still initialising (a test that finds its queue already empty, a shutdown right after
@@ -58,6 +59,7 @@ class QueueWorker extends Worker {
 }
 const CLOSE_READY_WAIT_MS = 5000;
 
+/** The BullMQ Worker of one queue, dispatching by job name through the registry. */
 export function createQueueWorker(queue: QueueName, options: { concurrency?: number } = {}): Worker {
   const config = env();
   const connection = workerConnection();
@@ -89,16 +91,10 @@ export async function startWorkers(): Promise<{ workers: Worker[]; stop: () => P
     if (Object.keys(byName).length === 0 || !served(queue)) continue;
     workers.push(createQueueWorker(queue));
   }
-  for (const job of repeatableJobs) {
-    if (!served(job.queue)) continue;
-    const queue = getQueue(job.queue);
-    // A new `every` scheduler runs at once unless told when to start: its first run is one interval
-    // from now, and only runAtStart jobs also run at start (an existing scheduler keeps its next
-    // run). Otherwise every worker on fresh queues (a new Redis, the demo, the tests) would reconcile
-    // every shop while it processes their webhooks.
-    await queue.upsertJobScheduler(job.name, { every: job.everyMs, startDate: Date.now() + job.everyMs }, { name: job.name, data: job.data ?? {} });
-    if (job.runAtStart) await queue.add(job.name, job.data ?? {}, { removeOnComplete: true, removeOnFail: 100 });
-  }
+  const scheduled = repeatableJobs.filter((job) => served(job.queue));
+  await createSchedules(scheduled);
+  const producers = await Promise.all([...new Set(scheduled.map((job) => job.queue))].map((queue) => getQueue(queue).client));
+  const stopKeepingSchedules = keepSchedules(scheduled, config.WORKER_SCHEDULE_CHECK_MS, producers);
   let metricsServer: http.Server | undefined;
   if (config.WORKER_METRICS_PORT) {
     metricsServer = http.createServer((req, res) => {
@@ -115,6 +111,7 @@ export async function startWorkers(): Promise<{ workers: Worker[]; stop: () => P
   }
   log.info("worker started", { queues: workers.map((w) => w.name), concurrency: config.WORKER_CONCURRENCY, prefix: config.QUEUE_PREFIX });
   const stop = async () => {
+    stopKeepingSchedules();
     metricsServer?.close();
     await Promise.all(workers.map((w) => w.close())); // waits for the running jobs
     await closeQueues();

@@ -9,7 +9,8 @@
 //      (app/lib/queues.server.ts; data never holds customer data or tokens).
 // Add a repeatable maintenance job: register its processor under QUEUE_NAMES.maintenance, then
 // add `{ name, everyMs, runAtStart? }` to repeatableJobs. Every worker upserts the schedulers at
-// start (BullMQ job schedulers: one schedule however many workers run).
+// start and re-creates any that Redis lost (workers/schedules.ts; BullMQ job schedulers: one
+// schedule however many workers run).
 //
 // A processor gets (job, ctx): ctx.log carries queue, job name, jobId, attempt and the ids in job.data
 // (jobLogIds; a webhook job adds shop, topic and webhookId once it has read its inbox row); ctx.finalAttempt

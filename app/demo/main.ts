@@ -201,7 +201,10 @@ async function main(): Promise<void> {
   const shopId = (await findShopId(pool(), shop))!;
   step(`store: ${store.LOCATIONS.length} locations, ${store.PRODUCTS.length} products (${store.simulatorCatalog().variants.length} variants) recorded from webhooks`);
 
-  // 6. Morning: lots received, one production run.
+  // 6. Morning: lots received, one production run. The day began 10 hours ago (its webhooks carry
+  // Shopify times from then on), so the receipts and the run are dated in that morning, before
+  // the first parcel leaves: an export must never show units shipped before their lot arrived.
+  const dayStart = new Date(now.getTime() - 10 * 3600_000);
   const { receiveLot } = await import("../domain/lots/receive-lot.server");
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const inDays = (n: number) => new Date(today.getTime() + n * 86_400_000).toISOString().slice(0, 10);
@@ -222,6 +225,7 @@ async function main(): Promise<void> {
         unitCost: lot.unitCost,
         currency: "EUR",
         gtin: v.barcode.padStart(14, "0"),
+        receivedAt: dayStart,
       },
       { cause: "CLI", causeRef: "demo" },
     );
@@ -242,6 +246,7 @@ async function main(): Promise<void> {
         locationId: BigInt(run.location),
         inputs: run.inputs.map((i) => ({ lotNumber: i.lotNumber, variantId: BigInt(store.variantBySku(i.sku).id), quantity: i.quantity })),
         reference: "Kitting run 1",
+        producedAt: new Date(dayStart.getTime() + 30 * 60_000),
       },
       "CLI",
     ),
@@ -254,7 +259,7 @@ async function main(): Promise<void> {
   step(`morning: ${day.MORNING_LOTS.length} lots received (${units} units, Shopify raised through the outbox), production run ${run.outputLotNumber} made ${run.quantity} boxes from ${run.inputs.map((i) => i.lotNumber).join(" + ")}`);
 
   // 7. The day's webhooks.
-  const events = day.dayEvents(new Date(now.getTime() - 10 * 3600_000));
+  const events = day.dayEvents(dayStart);
   const total = events.filter((e) => e.kind !== "settle").length;
   let n = 0;
   for (const event of events) {

@@ -1,12 +1,14 @@
 // The one place the app talks to Shopify's Admin GraphQL API. Every query and mutation the app
 // sends is defined here, so the exact operations are reviewable in one file.
 //
-// Authentication: the shop's offline session, loaded (and refreshed when it expires, since the
-// app uses expiring offline tokens) by `unauthenticated.admin(shop)`. The request itself is a
+// Authentication: the shop's offline token from app/lib/shopify-token.server.ts, refreshed through
+// the library before it expires and once more when Shopify answers 401 (expiring offline tokens,
+// decision 084). The request itself is a
 // plain fetch so that throttling (HTTP 429, or a THROTTLED GraphQL error with
 // extensions.cost.throttleStatus) and outages become typed errors the outbox can act on, instead
 // of the client library's own retry loop.
-import type { QueryCost } from "../domain/sync/throttle";
+import { throttleWaitMs, type QueryCost } from "../domain/sync/throttle";
+import { OfflineTokenError, offlineAccessToken, replaceRejectedToken } from "./shopify-token.server";
 
 export class ShopifyAdminError extends Error {
   override name = "ShopifyAdminError";
@@ -60,25 +62,16 @@ interface GraphqlError {
   extensions?: { code?: string };
 }
 
-async function accessToken(shop: string): Promise<string> {
-  try {
-    // Imported on first use: commands that never call Shopify do not build the Shopify app.
-    const { unauthenticated } = await import("../shopify.server");
-    const { session } = await unauthenticated.admin(shop);
-    if (!session.accessToken) throw new Error("session has no access token");
-    return session.accessToken;
-  } catch (error) {
-    throw new ShopifyAuthError(`no usable Shopify session for ${shop} (${(error as Error).message}); open the app in the shop's admin to reinstall it`);
-  }
+/** Maps the token module's failure to the error the outbox acts on (both are retried later). */
+function tokenFailure(shop: string, error: unknown): ShopifyAdminError {
+  if (error instanceof OfflineTokenError && error.unavailable) return new ShopifyUnavailableError(error.message);
+  return new ShopifyAuthError(`no usable Shopify session for ${shop} (${(error as Error).message}); open the app in the shop's admin to reinstall it`);
 }
 
-/** Sends one Admin GraphQL operation for a shop. Throws a ShopifyAdminError subclass on failure. */
-export async function adminGraphql<T>(shop: string, query: string, variables: Record<string, unknown> = {}): Promise<AdminResult<T>> {
-  const token = await accessToken(shop);
+async function postGraphql(shop: string, token: string, query: string, variables: Record<string, unknown>): Promise<Response> {
   const { API_VERSION } = await import("../shopify.server");
-  let response: Response;
   try {
-    response = await fetch(`https://${shop}/admin/api/${API_VERSION}/graphql.json`, {
+    return await fetch(`https://${shop}/admin/api/${API_VERSION}/graphql.json`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-Shopify-Access-Token": token },
       body: JSON.stringify({ query, variables }),
@@ -86,6 +79,28 @@ export async function adminGraphql<T>(shop: string, query: string, variables: Re
     });
   } catch (error) {
     throw new ShopifyUnavailableError(`Shopify could not be reached for ${shop}: ${(error as Error).message}`);
+  }
+}
+
+/** Sends one Admin GraphQL operation for a shop. Throws a ShopifyAdminError subclass on failure. */
+export async function adminGraphql<T>(shop: string, query: string, variables: Record<string, unknown> = {}): Promise<AdminResult<T>> {
+  let token: string;
+  try {
+    token = await offlineAccessToken(shop);
+  } catch (error) {
+    throw tokenFailure(shop, error);
+  }
+  let response = await postGraphql(shop, token, query, variables);
+  if (response.status === 401) {
+    // The token expired or was revoked since it was read (401 means Shopify did nothing with the
+    // request): refresh it once and send the same operation again. A second 401 is for the outbox
+    // to retry later (uninstalled, refresh token revoked).
+    try {
+      token = await replaceRejectedToken(shop, token);
+    } catch (error) {
+      throw tokenFailure(shop, error);
+    }
+    response = await postGraphql(shop, token, query, variables);
   }
   if (response.status === 429) {
     const retryAfter = Number(response.headers.get("Retry-After"));
@@ -108,6 +123,24 @@ export async function adminGraphql<T>(shop: string, query: string, variables: Re
   }
   if (!response.ok || body.data === undefined) throw new ShopifyUnavailableError(`Shopify answered HTTP ${response.status} without data for ${shop}`);
   return { data: body.data, cost };
+}
+
+/**
+ * Runs a read again while Shopify throttles it (THROTTLED, with extensions.cost.throttleStatus),
+ * waiting as long as the bucket needs to hold the requested cost again at its restore rate; gives
+ * up after `attempts` and lets the caller's job retry. Mutations go through the outbox instead.
+ */
+export async function whileThrottled<T>(read: () => Promise<T>, options: { attempts?: number; sleep?: (ms: number) => Promise<void> } = {}): Promise<T> {
+  const attempts = options.attempts ?? 5;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof ShopifyThrottledError) || attempt >= attempts) throw error;
+      await sleep(error.retryAfterMs ?? throttleWaitMs(error.cost, attempt, { maximumMs: 60_000 }));
+    }
+  }
 }
 
 export const gid = (type: string, id: bigint | string | number) => `gid://shopify/${type}/${id}`;
@@ -159,11 +192,16 @@ export async function fetchLocation(shop: string, locationId: bigint): Promise<{
   return data.location ? { name: data.location.name, active: data.location.isActive } : null;
 }
 
+// Requested cost by Shopify's rules (app/lib/shopify-contract/query-cost.ts): per item 1 + the
+// levels connection 2 + 25 x (level 1 + location 1 + quantities 1) = 78, so a batch of
+// ON_HAND_BATCH = 10 asks for 780 of the 1,000 Shopify allows a single query. With first: 50 it
+// was 153 per item, 1,530 a batch: refused on every real store. An item stocked at more than 25
+// locations pages on with ON_HAND_PAGE_QUERY (1 + 2 + 50 x 3 = 153).
 export const ON_HAND_QUERY = `query LotkeeperOnHand($ids: [ID!]!) {
   nodes(ids: $ids) {
     ... on InventoryItem {
       id
-      inventoryLevels(first: 50) {
+      inventoryLevels(first: 25) {
         pageInfo { hasNextPage endCursor }
         nodes { location { id name } quantities(names: ["on_hand"]) { name quantity } }
       }
@@ -197,16 +235,18 @@ export interface OnHand {
   onHand: number;
 }
 
-/** Items per nodes() call: 10 x (50 levels + overhead) keeps the query cost well under Shopify's 1000 limit. */
+/** Items per nodes() call: 10 x 78 = 780 requested points, under Shopify's 1,000 per query (see ON_HAND_QUERY). */
 export const ON_HAND_BATCH = 10;
 
-/** on_hand per (inventory item, location) for up to ON_HAND_BATCH inventory items; every location, paging when an item has more than 50. */
+/** on_hand per (inventory item, location) for up to ON_HAND_BATCH inventory items; every location, paging when an item has more than 25. */
 export async function fetchOnHand(shop: string, inventoryItemIds: bigint[]): Promise<OnHand[]> {
   if (inventoryItemIds.length === 0) return [];
   if (inventoryItemIds.length > ON_HAND_BATCH) throw new RangeError(`fetchOnHand takes at most ${ON_HAND_BATCH} items`);
-  const { data } = await adminGraphql<{ nodes: ({ id: string; inventoryLevels: LevelsPage } | null)[] }>(shop, ON_HAND_QUERY, {
-    ids: inventoryItemIds.map((id) => gid("InventoryItem", id)),
-  });
+  const { data } = await whileThrottled(() =>
+    adminGraphql<{ nodes: ({ id: string; inventoryLevels: LevelsPage } | null)[] }>(shop, ON_HAND_QUERY, {
+      ids: inventoryItemIds.map((id) => gid("InventoryItem", id)),
+    }),
+  );
   const out: OnHand[] = [];
   const collect = (itemId: bigint, page: LevelsPage) => {
     for (const level of page.nodes) {
@@ -224,7 +264,9 @@ export async function fetchOnHand(shop: string, inventoryItemIds: bigint[]): Pro
     collect(itemId, node.inventoryLevels);
     let page = node.inventoryLevels;
     while (page.pageInfo.hasNextPage) {
-      const next = await adminGraphql<{ inventoryItem: { inventoryLevels: LevelsPage } | null }>(shop, ON_HAND_PAGE_QUERY, { id: node.id, after: page.pageInfo.endCursor });
+      const next = await whileThrottled(() =>
+        adminGraphql<{ inventoryItem: { inventoryLevels: LevelsPage } | null }>(shop, ON_HAND_PAGE_QUERY, { id: node.id, after: page.pageInfo.endCursor }),
+      );
       if (!next.data.inventoryItem) break;
       page = next.data.inventoryItem.inventoryLevels;
       collect(itemId, page);
@@ -235,10 +277,12 @@ export async function fetchOnHand(shop: string, inventoryItemIds: bigint[]): Pro
 
 /** on_hand of one item at one location (0 when the item is not stocked there). */
 export async function fetchLevelOnHand(shop: string, inventoryItemId: bigint, locationId: bigint): Promise<number> {
-  const { data } = await adminGraphql<{ inventoryItem: { inventoryLevel: { quantities: { name: string; quantity: number }[] } | null } | null }>(shop, LEVEL_ON_HAND_QUERY, {
-    id: gid("InventoryItem", inventoryItemId),
-    locationId: gid("Location", locationId),
-  });
+  const { data } = await whileThrottled(() =>
+    adminGraphql<{ inventoryItem: { inventoryLevel: { quantities: { name: string; quantity: number }[] } | null } | null }>(shop, LEVEL_ON_HAND_QUERY, {
+      id: gid("InventoryItem", inventoryItemId),
+      locationId: gid("Location", locationId),
+    }),
+  );
   return data.inventoryItem?.inventoryLevel?.quantities.find((q) => q.name === "on_hand")?.quantity ?? 0;
 }
 

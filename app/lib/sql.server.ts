@@ -18,23 +18,54 @@ export async function withTransaction<T>(fn: (sql: Sql) => Promise<T>, options: 
   const retries = options.retries ?? 5;
   for (let attempt = 0; ; attempt++) {
     const client = await pool().connect();
+    const connection = watchConnection(client);
     try {
       await client.query(options.isolation ? `begin isolation level ${options.isolation}` : "begin");
       const result = await fn(client);
       await client.query("commit");
       return result;
     } catch (error) {
-      await client.query("rollback").catch(() => undefined);
+      await client.query("rollback").catch((rollbackError: Error) => connection.broke(rollbackError));
       const code = (error as { code?: string }).code;
-      if (code && RETRYABLE.has(code) && attempt < retries) {
+      if (code && RETRYABLE.has(code) && attempt < retries && !connection.broken()) {
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
         continue;
       }
       throw error;
     } finally {
-      client.release();
+      connection.release();
     }
   }
+}
+
+/**
+ * Listens for the connection of a checked-out client breaking (Postgres restarted or went away:
+ * pg emits 'error' on the client, and an 'error' without a listener ends the process). The
+ * statement in flight fails with its own error, which fails the job so BullMQ retries it later;
+ * release() then gives the client back WITH the error, so the pool discards it instead of
+ * handing a dead connection to the next caller. Used by every holder of a pooled client.
+ */
+export function watchConnection(client: pg.PoolClient, onBreak?: (error: Error) => void) {
+  let broken: Error | undefined;
+  let released = false;
+  const listener = (error: Error) => {
+    broken ??= error;
+    onBreak?.(error);
+  };
+  client.on("error", listener);
+  return {
+    broke: (error: Error) => void (broken ??= error),
+    broken: () => broken,
+    release(error?: Error) {
+      if (released) return;
+      released = true;
+      const cause = broken ?? error;
+      // A broken client keeps a listener: it may still report the end of its socket after release.
+      if (cause) client.on("error", () => undefined);
+      client.removeListener("error", listener);
+      client.release(cause);
+    },
+  };
 }
 
 export function isUniqueViolation(error: unknown): boolean {

@@ -1,14 +1,21 @@
 // The Shopify Admin API as the preview and the demo see it: an msw interceptor in this process
-// answering https://<shop>/admin/api/<version>/graphql.json with a real GraphQL executor over a
-// subset of the Admin schema (the operations this app sends). State (catalog, inventory levels
+// answering https://<shop>/admin/api/<version>/graphql.json with a real GraphQL executor over
+// Shopify's own published Admin schema of the requested version (@shopify/dev-mcp, loaded by
+// app/lib/shopify-contract/admin-schema.ts), behind Shopify's front door (admin-gate.ts): what a real
+// store refuses (invalid or deprecated fields, no changeFromQuantity or @idempotent, a requested
+// cost over 1,000, a spent leaky bucket of the standard plan) is refused here the way Shopify
+// answers it. Resolvers exist for the operations this app sends; other fields resolve to nothing. State (catalog, inventory levels
 // per state, tags, idempotency keys) lives in Redis so the web and worker processes of one demo
 // see the same store. Only started by the preview server and the demo's processes, never when
 // NODE_ENV is production (see docs/decisions/050-preview-and-demo.md).
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
-import { buildSchema, graphql, type GraphQLSchema } from "graphql";
+import { execute } from "graphql";
 import { Redis } from "ioredis";
 import { PREVIEW_ACCESS_TOKEN } from "./preview-constants";
+import { API_VERSION } from "../lib/shopify-api-version";
+import { adminContract } from "../lib/shopify-contract/admin-schema";
+import { ShopifyAdminGate } from "../lib/shopify-contract/admin-gate";
 
 export interface SimulatedLocation {
   id: string; // numeric id as digits
@@ -27,67 +34,6 @@ export interface SimulatedCatalog {
   locations: SimulatedLocation[];
   variants: SimulatedVariant[];
 }
-
-const SDL = /* GraphQL */ `
-  directive @idempotent(key: String!) on FIELD
-  interface Node { id: ID! }
-  type Query {
-    shop: Shop!
-    location(id: ID!): Location
-    locations(first: Int, after: String, query: String, includeInactive: Boolean): LocationConnection!
-    productVariant(id: ID!): ProductVariant
-    productVariants(first: Int, after: String, query: String): ProductVariantConnection!
-    inventoryItem(id: ID!): InventoryItem
-    node(id: ID!): Node
-    nodes(ids: [ID!]!): [Node]!
-  }
-  type Shop { id: ID! name: String! myshopifyDomain: String! currencyCode: String! }
-  type PageInfo { hasNextPage: Boolean! hasPreviousPage: Boolean! endCursor: String startCursor: String }
-  type Location implements Node { id: ID! name: String! isActive: Boolean! legacyResourceId: String! }
-  type LocationEdge { node: Location! cursor: String! }
-  type LocationConnection { nodes: [Location!]! edges: [LocationEdge!]! pageInfo: PageInfo! }
-  type Product implements Node { id: ID! title: String! legacyResourceId: String! }
-  type ProductVariant implements Node {
-    id: ID! title: String! displayName: String! sku: String barcode: String legacyResourceId: String!
-    product: Product! inventoryItem: InventoryItem!
-  }
-  type ProductVariantEdge { node: ProductVariant! cursor: String! }
-  type ProductVariantConnection { nodes: [ProductVariant!]! edges: [ProductVariantEdge!]! pageInfo: PageInfo! }
-  type InventoryItem implements Node {
-    id: ID! sku: String tracked: Boolean! legacyResourceId: String! variant: ProductVariant
-    inventoryLevel(locationId: ID!): InventoryLevel
-    inventoryLevels(first: Int, after: String): InventoryLevelConnection!
-  }
-  type InventoryLevel implements Node {
-    id: ID! location: Location! item: InventoryItem! updatedAt: String
-    quantities(names: [String!]!): [InventoryQuantity!]!
-  }
-  type InventoryLevelEdge { node: InventoryLevel! cursor: String! }
-  type InventoryLevelConnection { nodes: [InventoryLevel!]! edges: [InventoryLevelEdge!]! pageInfo: PageInfo! }
-  type InventoryQuantity { id: ID! name: String! quantity: Int! updatedAt: String }
-  type Order implements Node { id: ID! tags: [String!]! }
-  type Customer implements Node { id: ID! tags: [String!]! }
-  type UserError { field: [String!] message: String! code: String }
-  type InventoryChange { name: String! delta: Int! quantityAfterChange: Int item: InventoryItem location: Location ledgerDocumentUri: String }
-  type InventoryAdjustmentGroup { id: ID! createdAt: String! reason: String! referenceDocumentUri: String changes(quantityNames: [String!]): [InventoryChange!]! }
-  type InventoryAdjustQuantitiesPayload { inventoryAdjustmentGroup: InventoryAdjustmentGroup userErrors: [UserError!]! }
-  type InventoryMoveQuantitiesPayload { inventoryAdjustmentGroup: InventoryAdjustmentGroup userErrors: [UserError!]! }
-  type InventorySetQuantitiesPayload { inventoryAdjustmentGroup: InventoryAdjustmentGroup userErrors: [UserError!]! }
-  type TagsAddPayload { node: Node userErrors: [UserError!]! }
-  input InventoryChangeInput { delta: Int! inventoryItemId: ID! locationId: ID! ledgerDocumentUri: String changeFromQuantity: Int }
-  input InventoryAdjustQuantitiesInput { reason: String! name: String! referenceDocumentUri: String changes: [InventoryChangeInput!]! }
-  input InventoryMoveQuantityTerminalInput { locationId: ID! name: String! ledgerDocumentUri: String changeFromQuantity: Int }
-  input InventoryMoveQuantityChange { inventoryItemId: ID! quantity: Int! from: InventoryMoveQuantityTerminalInput! to: InventoryMoveQuantityTerminalInput! }
-  input InventoryMoveQuantitiesInput { reason: String! referenceDocumentUri: String! changes: [InventoryMoveQuantityChange!]! }
-  input InventoryQuantityInput { inventoryItemId: ID! locationId: ID! quantity: Int! compareQuantity: Int changeFromQuantity: Int }
-  input InventorySetQuantitiesInput { reason: String! name: String! referenceDocumentUri: String ignoreCompareQuantity: Boolean quantities: [InventoryQuantityInput!]! }
-  type Mutation {
-    inventoryAdjustQuantities(input: InventoryAdjustQuantitiesInput!): InventoryAdjustQuantitiesPayload
-    inventoryMoveQuantities(input: InventoryMoveQuantitiesInput!): InventoryMoveQuantitiesPayload
-    inventorySetQuantities(input: InventorySetQuantitiesInput!): InventorySetQuantitiesPayload
-    tagsAdd(id: ID!, tags: [String!]!): TagsAddPayload
-  }
-`;
 
 /** Quantity names that make up on_hand (Shopify's inventory states). */
 const ON_HAND_PARTS = ["available", "committed", "reserved", "damaged", "safety_stock", "quality_control"];
@@ -187,6 +133,7 @@ class SimulatorContext {
       tracked: true,
       legacyResourceId: item,
       variant: () => this.variant(v),
+      variants: () => connection([this.variant(v)]),
       inventoryLevel: ({ locationId }: { locationId: string }) => this.level(item, locationId),
       inventoryLevels: () => connection(this.catalog.locations.map((l) => this.level(item, l.id)).filter(Boolean)),
     };
@@ -256,7 +203,8 @@ interface SetInput {
 }
 
 function rootValue(ctx: SimulatorContext) {
-  const userError = (message: string, code = "INVALID") => ({ inventoryAdjustmentGroup: null, userErrors: [{ field: ["input"], message, code }] });
+  // Codes are values of Shopify's *UserErrorCode enums of the schema (a string outside them would not serialize).
+  const userError = (message: string, code: string) => ({ inventoryAdjustmentGroup: null, userErrors: [{ field: ["input"], message, code }] });
   const unknownItem = (items: string[]) => items.find((i) => !ctx.variantByItem(i));
   return {
     shop: () => ({ id: gid("Shop", "1"), name: ctx.shop.replace(/\.myshopify\.com$/, ""), myshopifyDomain: ctx.shop, currencyCode: "EUR" }),
@@ -276,8 +224,8 @@ function rootValue(ctx: SimulatorContext) {
     nodes: ({ ids }: { ids: string[] }) => ids.map((id) => nodeById(ctx, id)),
     inventoryAdjustQuantities: async ({ input }: { input: AdjustInput }) => {
       const bad = unknownItem(input.changes.map((c) => c.inventoryItemId));
-      if (bad) return userError(`The specified inventory item could not be found: ${bad}`, "ITEM_NOT_FOUND");
-      if (input.changes.some((c) => !ctx.location(c.locationId))) return userError("The specified location could not be found.", "LOCATION_NOT_FOUND");
+      if (bad) return userError(`The specified inventory item could not be found: ${bad}`, "INVALID_INVENTORY_ITEM");
+      if (input.changes.some((c) => !ctx.location(c.locationId))) return userError("The specified location could not be found.", "INVALID_LOCATION");
       const changes = [];
       const apply = await ctx.firstUse("inventoryAdjustQuantities");
       for (const c of input.changes) {
@@ -291,11 +239,11 @@ function rootValue(ctx: SimulatorContext) {
     },
     inventoryMoveQuantities: async ({ input }: { input: MoveInput }) => {
       const bad = unknownItem(input.changes.map((c) => c.inventoryItemId));
-      if (bad) return userError(`The specified inventory item could not be found: ${bad}`, "ITEM_NOT_FOUND");
+      if (bad) return userError(`The specified inventory item could not be found: ${bad}`, "INVALID_INVENTORY_ITEM");
       for (const c of input.changes) {
-        if (numericId(c.from.locationId) !== numericId(c.to.locationId)) return userError("Quantities can only be moved between states at one location.", "INVALID_LOCATION");
+        if (numericId(c.from.locationId) !== numericId(c.to.locationId)) return userError("Quantities can only be moved between states at one location.", "DIFFERENT_LOCATIONS");
         const have = await simulatedQuantity(ctx.shop, c.inventoryItemId, c.from.locationId, c.from.name);
-        if (have < c.quantity) return userError(`Not enough ${c.from.name} quantity to move (${have} < ${c.quantity}).`, "INVALID_QUANTITY");
+        if (have < c.quantity) return userError(`Not enough ${c.from.name} quantity to move (${have} < ${c.quantity}).`, "INVALID_QUANTITY_NEGATIVE");
       }
       const changes = [];
       const apply = await ctx.firstUse("inventoryMoveQuantities");
@@ -312,7 +260,7 @@ function rootValue(ctx: SimulatorContext) {
     },
     inventorySetQuantities: async ({ input }: { input: SetInput }) => {
       const bad = unknownItem(input.quantities.map((c) => c.inventoryItemId));
-      if (bad) return userError(`The specified inventory item could not be found: ${bad}`, "ITEM_NOT_FOUND");
+      if (bad) return userError(`The specified inventory item could not be found: ${bad}`, "INVALID_INVENTORY_ITEM");
       const changes = [];
       const apply = await ctx.firstUse("inventorySetQuantities");
       for (const q of input.quantities) {
@@ -342,24 +290,24 @@ function nodeById(ctx: SimulatorContext, id: string) {
   return null;
 }
 
-let schema: GraphQLSchema | undefined;
+/** Shopify's checks and the leaky buckets (per shop, standard plan) of this process. */
+export const simulatorGate = new ShopifyAdminGate();
 
-/** Executes one Admin GraphQL request against the simulated store of `shop`. */
-export async function executeAdminGraphql(shop: string, body: { query: string; variables?: Record<string, unknown> }) {
-  schema ??= buildSchema(SDL + BULK_SDL);
+/** Executes one Admin GraphQL request against the simulated store of `shop`, as Shopify's API `version` would. */
+export async function executeAdminGraphql(shop: string, body: { query: string; variables?: Record<string, unknown> }, version: string = API_VERSION) {
+  const admitted = simulatorGate.admit(shop, version, body);
+  if (!admitted.ok) return admitted.body;
   const idempotencyKey = /@idempotent\s*\(\s*key\s*:\s*"([^"]+)"/.exec(body.query)?.[1] ?? idempotentKeyFromVariables(body);
   const ctx = new SimulatorContext(shop, await simulatedCatalog(shop), idempotencyKey);
-  const result = await graphql({
-    schema,
-    source: body.query,
+  const result = await execute({
+    schema: adminContract(version).schema,
+    document: admitted.document,
+    operationName: admitted.operation.name?.value,
     variableValues: body.variables,
     rootValue: { ...rootValue(ctx), ...bulkRootValue(ctx) },
     typeResolver: (value: { __typename?: string }) => value.__typename,
   });
-  return {
-    ...result,
-    extensions: { cost: { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } } },
-  };
+  return { ...result, extensions: { cost: simulatorGate.settle(shop, version, admitted, (result.data as Record<string, unknown> | null | undefined) ?? null) } };
 }
 
 function idempotentKeyFromVariables(body: { query: string; variables?: Record<string, unknown> }): string | null {
@@ -384,7 +332,7 @@ export function startShopifySimulator(): void {
         return HttpResponse.json({ errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" }, { status: 401 });
       }
       const body = (await request.json()) as { query: string; variables?: Record<string, unknown> };
-      return HttpResponse.json(await executeAdminGraphql(shop, body));
+      return HttpResponse.json(await executeAdminGraphql(shop, body, String(params.version)));
     }),
     http.get(`${BULK_RESULT_ORIGIN}/:shop/:file`, async ({ request }) => simulatedBulkResultResponse(request.url)),
   );
@@ -399,8 +347,7 @@ export function startShopifySimulator(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Bulk queries (reconciliation of large stores, decision 082). Kept apart from the rest so the
-// schema/cost checks of the simulator merge without touching it. bulkOperationRunQuery takes
+// Bulk queries (reconciliation of large stores, decision 082). bulkOperationRunQuery takes
 // Shopify's snapshot at once and the operation is COMPLETED when first asked about; the result is
 // JSONL as Shopify writes it (an item line, then its levels with __parentId), served at a URL this
 // interceptor answers. The simulator sends no webhooks: in the demo the worker's poll
@@ -408,17 +355,6 @@ export function startShopifySimulator(): void {
 // bulk_operations/finish is lost.
 
 const BULK_RESULT_ORIGIN = "https://bulk-results.simulator.lotkeeper.invalid";
-
-const BULK_SDL = /* GraphQL */ `
-  type BulkOperation implements Node {
-    id: ID! status: String! errorCode: String objectCount: String! rootObjectCount: String! url: String partialDataUrl: String
-    createdAt: String! completedAt: String query: String! type: String!
-  }
-  type BulkOperationUserError { field: [String!] message: String! code: String }
-  type BulkOperationRunQueryPayload { bulkOperation: BulkOperation userErrors: [BulkOperationUserError!]! }
-  extend type Query { bulkOperation(id: ID!): BulkOperation }
-  extend type Mutation { bulkOperationRunQuery(query: String!, groupObjects: Boolean): BulkOperationRunQueryPayload }
-`;
 
 interface SimulatedBulkOperation {
   id: string;

@@ -2,7 +2,7 @@
 // proves the whole path works (setup, the real web and worker processes, signed webhooks over
 // HTTP, allocation, returns, reconciliation, the recall) and that the summary names exactly the
 // customers of the recalled lot.
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,8 +12,10 @@ import { uniqueQueuePrefix } from "../helpers/shops";
 import { EXPECTED_RECALL_CUSTOMERS, RECALLED_LOT } from "../../app/demo/day";
 import { ROOT } from "./helpers/preview";
 import { previewDatabaseUrl } from "../../app/preview/isolation";
+import { conformingEvents, type ExportedEvent } from "../helpers/epcis-schema";
 
 interface Summary {
+  shop: string;
   deliveries: number;
   figures: {
     webhooks: { recorded: number; processed: number; failed: number; pending: number };
@@ -22,7 +24,7 @@ interface Summary {
     lots: { incomplete: number; recalled: number };
     outbox: { pending: number; failed: number };
   };
-  recall: { lots: string[]; totals: { customers: number; shippedUnits: number; returnedUnits: number } };
+  recall: { reference: string; lots: string[]; totals: { customers: number; shippedUnits: number; returnedUnits: number } };
   customers: { name: string; email: string; units: number; returnedUnits: number; orders: { orderName: string; lot: string }[] }[];
 }
 
@@ -63,6 +65,18 @@ function demoDatabase(): { url: string; name: string; previewName: string; exist
   };
 }
 
+/** `lotkeeper recall export --format epcis` of the demo's recall, on the demo's database. */
+function exportRecallEpcis(databaseUrl: string, summary: Summary): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [path.join(ROOT, "bin", "lotkeeper.mjs"), "recall", "export", "--shop", summary.shop, "--recall", summary.recall.reference, "--format", "epcis"],
+      { env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "silent" }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => (error ? reject(new Error(`recall export failed: ${stderr}`)) : resolve(stdout)),
+    );
+  });
+}
+
 describe("npm run demo -- --no-wait", () => {
   it("replays the day and ends with the recall of the granola lot and exactly its customers", async () => {
     const summaryFile = path.join(mkdtempSync(path.join(tmpdir(), "lotkeeper-demo-")), "summary.json");
@@ -70,6 +84,7 @@ describe("npm run demo -- --no-wait", () => {
     let output = "";
     let code: number | null;
     let created: { own: boolean; preview: boolean };
+    let epcis = "";
     try {
       const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "app", "demo", "main.ts"), "--no-wait", "--no-build", "--port", "0", "--summary-json", summaryFile], {
         cwd: ROOT,
@@ -80,6 +95,7 @@ describe("npm run demo -- --no-wait", () => {
       child.stderr.on("data", (d: Buffer) => (output += d.toString()));
       code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
       created = { own: await database.exists(database.name), preview: await database.exists(database.previewName) };
+      if (code === 0) epcis = await exportRecallEpcis(previewDatabaseUrl(database.url), JSON.parse(readFileSync(summaryFile, "utf8")) as Summary);
     } finally {
       await database.drop();
     }
@@ -112,5 +128,20 @@ describe("npm run demo -- --no-wait", () => {
     expect(summary.figures.allocations.splitLines).toBeGreaterThanOrEqual(1);
     expect(summary.figures.lots).toMatchObject({ incomplete: 1, recalled: 2 });
     expect(summary.figures.outbox).toMatchObject({ pending: 0, failed: 0 });
+
+    // The recall's EPCIS export, as an operator takes it from the demo's database: valid against
+    // the EPCIS 2.0 JSON Schema and in causal order (no parcel leaves before its lot arrived).
+    const events = conformingEvents(epcis);
+    const kind = (e: ExportedEvent) => e.eventID.split("/").at(-2);
+    const first = (k: string) => events.findIndex((e) => kind(e) === k);
+    expect(first("receipt")).toBe(0);
+    expect(first("run")).toBeLessThan(first("shipment"));
+    // Not merely ordered by the export's clamp (decision 085): the morning's receipts really are
+    // dated before the first parcel (at 75 minutes into the day), as the day's data says.
+    const times = (k: string) => events.filter((e) => kind(e) === k).map((e) => Date.parse(e.eventTime));
+    expect(Math.min(...times("shipment")) - Math.max(...times("receipt"))).toBeGreaterThanOrEqual(60 * 60_000);
+    expect(events.filter((e) => kind(e) === "shipment").length).toBeGreaterThanOrEqual(summary.customers.length);
+    expect(events.filter((e) => kind(e) === "return")).toHaveLength(1);
+    expect(events.filter((e) => e.disposition === "recalled").length).toBeGreaterThanOrEqual(1);
   });
 });

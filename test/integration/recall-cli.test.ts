@@ -6,6 +6,7 @@ import path from "node:path";
 import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
 import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
+import { conformingEvents } from "../helpers/epcis-schema";
 
 // Jobs this file queues (outbox sends) go to a prefix of its own, never the default queues.
 useOwnQueuePrefix();
@@ -52,6 +53,12 @@ describe("lotkeeper recall CLI", () => {
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(["OIL-5", ""]);
     const epcis = await lotkeeper(["recall", "export", "--shop", shop.domain, "--lot", "OIL-5", "--format", "epcis"]);
     expect(JSON.parse(epcis.stdout).type).toBe("EPCISDocument");
+    // What the operator hands over validates against the EPCIS 2.0 JSON Schema, in causal order.
+    expect(conformingEvents(epcis.stdout).map((e) => `${e.bizStep} / ${e.disposition}`)).toEqual([
+      "receiving / sellable_not_accessible",
+      "shipping / in_transit",
+      "receiving / returned",
+    ]);
 
     const opened = await lotkeeper(["recall", "open", "--shop", shop.domain, "--lot", "OIL-5", "--reason", "rancid", "--severity", "class_iii", "--reference", "OIL-RC"]);
     expect(opened.stderr).toBe("");

@@ -5,6 +5,7 @@ import { withTransaction } from "../../app/lib/sql.server";
 import { RECALL_CSV_COLUMNS, recallCsvStream, recallEpcisStream, lotExportScope, recallCaseScope, exportRecall } from "../../app/domain/exports/recall-exports.server";
 import { LotNotFoundError, RecallNotFoundError } from "../../app/domain/recall/errors";
 import { EPCIS_CONTEXT } from "../../app/domain/exports/epcis";
+import { conformingEvents } from "../helpers/epcis-schema";
 import { recordProductionRun } from "../../app/domain/genealogy/genealogy.server";
 import { openRecall } from "../../app/domain/recall/recall-case.server";
 import { createTestShop } from "../helpers/shops";
@@ -222,7 +223,10 @@ describe("regulator exports", () => {
     );
     const shipped = await shipToCustomer(id, { customerId: newId(), variantId: s.honey, lotId: s.lot, locationId: s.main, quantity: 3, returnedQuantity: 2, fulfilledAt: new Date("2026-11-20T15:30:00Z") });
     await shipToCustomer(id, { customerId: newId(), variantId: s.kit, lotId: run.output.lotId, locationId: s.main, quantity: 1 });
-    const doc = JSON.parse(await text(await recallEpcisStream(id, await lotExportScope(id, { lotNumber: "L-9" }))));
+    const exported = await text(await recallEpcisStream(id, await lotExportScope(id, { lotNumber: "L-9" })));
+    // Valid against GS1's EPCIS 2.0 JSON Schema, in causal order (test/helpers/epcis-schema.ts).
+    conformingEvents(exported);
+    const doc = JSON.parse(exported);
     expect(doc["@context"]).toContain(EPCIS_CONTEXT);
     expect(doc).toMatchObject({ type: "EPCISDocument", schemaVersion: "2.0" });
     const events = doc.epcisBody.eventList as Record<string, unknown>[];
@@ -237,7 +241,7 @@ describe("regulator exports", () => {
     });
     const transformation = events.find((e) => e.type === "TransformationEvent");
     expect(transformation).toMatchObject({
-      bizStep: "assembling",
+      bizStep: "creating_class_instance",
       inputQuantityList: [{ epcClass: honeyClass, quantity: 4 }],
       outputQuantityList: [{ epcClass: kitClass, quantity: 2 }],
       ilmd: { "cbvmda:lotNumber": "K-1", "cbvmda:itemExpirationDate": "2027-01-31" },
@@ -247,7 +251,7 @@ describe("regulator exports", () => {
       { epcClass: honeyClass, quantity: 3 },
       { epcClass: kitClass, quantity: 1 },
     ]);
-    expect(shipments[0]).toMatchObject({ action: "OBSERVE", disposition: "in_transit", bizTransactionList: [{ type: "po", bizTransaction: `gid://shopify/Order/${shipped.orderId}` }] });
+    expect(shipments[0]).toMatchObject({ action: "OBSERVE", disposition: "in_transit", bizTransactionList: [{ type: "po", bizTransaction: `https://${s.shop.domain}/lotkeeper/order/${shipped.orderId}` }, expect.objectContaining({ type: "desadv" })] });
     const returns = events.filter((e) => e.disposition === "returned");
     expect(returns.map((e) => (e.quantityList as { quantity: number }[])[0]!.quantity)).toEqual([2]);
     for (const e of events) {

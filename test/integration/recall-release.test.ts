@@ -76,8 +76,8 @@ describe("releasing a recalled lot", () => {
     expect(sent.map((m) => m.operation)).toEqual(["inventoryMoveQuantities", "inventoryMoveQuantities"]);
     const changes = sent.map((m) => (m.variables.input as { changes: unknown[] }).changes);
     expect(changes).toMatchObject([
-      [{ inventoryItemId: `gid://shopify/InventoryItem/${s.inventoryItem}`, quantity: 4, from: { locationId: `gid://shopify/Location/${s.b}`, name: "quality_control", ledgerDocumentUri: expect.stringMatching(/^gid:\/\/lotkeeper\/LedgerEntry\/\d+$/) }, to: { locationId: `gid://shopify/Location/${s.b}`, name: "available" } }],
-      [{ inventoryItemId: `gid://shopify/InventoryItem/${s.inventoryItem}`, quantity: 7, from: { locationId: `gid://shopify/Location/${s.a}`, name: "quality_control", ledgerDocumentUri: expect.stringMatching(/^gid:\/\/lotkeeper\/LedgerEntry\/\d+$/) }, to: { locationId: `gid://shopify/Location/${s.a}`, name: "available" } }],
+      [{ inventoryItemId: `gid://shopify/InventoryItem/${s.inventoryItem}`, quantity: 4, from: { locationId: `gid://shopify/Location/${s.b}`, name: "quality_control", changeFromQuantity: null, ledgerDocumentUri: expect.stringMatching(/^gid:\/\/lotkeeper\/LedgerEntry\/\d+$/) }, to: { locationId: `gid://shopify/Location/${s.b}`, name: "available", changeFromQuantity: null } }],
+      [{ inventoryItemId: `gid://shopify/InventoryItem/${s.inventoryItem}`, quantity: 7, from: { locationId: `gid://shopify/Location/${s.a}`, name: "quality_control", changeFromQuantity: null, ledgerDocumentUri: expect.stringMatching(/^gid:\/\/lotkeeper\/LedgerEntry\/\d+$/) }, to: { locationId: `gid://shopify/Location/${s.a}`, name: "available", changeFromQuantity: null } }],
     ]);
     expect(sent.every((m) => m.shop === s.shop.domain)).toBe(true);
   });

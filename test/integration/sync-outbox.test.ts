@@ -161,8 +161,9 @@ describe("Shopify sync through the outbox: the exact mutations", () => {
       changes: [first!, second!].map((l) => ({
         inventoryItemId: item(variant.inventoryItemId),
         quantity: quantityOf(l),
-        from: { locationId: loc(l.id), name: "available" },
-        to: { locationId: loc(l.id), name: "quality_control", ledgerDocumentUri: uri },
+        // changeFromQuantity present on both sides, as null (Shopify refuses the move without it).
+        from: { locationId: loc(l.id), name: "available", changeFromQuantity: null },
+        to: { locationId: loc(l.id), name: "quality_control", changeFromQuantity: null, ledgerDocumentUri: uri },
       })),
     });
     let detail = await getLotDetail(shop.id, r.lotId);
@@ -180,7 +181,7 @@ describe("Shopify sync through the outbox: the exact mutations", () => {
     expect(released.locations).toEqual([{ locationId: annex.id, quantity: 3 }]);
     await sendAll(shop.id);
     expect(sent[0]!.variables.input).toMatchObject({
-      changes: [{ quantity: 3, from: { locationId: loc(annex.id), name: "quality_control" }, to: { locationId: loc(annex.id), name: "available" } }],
+      changes: [{ quantity: 3, from: { locationId: loc(annex.id), name: "quality_control", changeFromQuantity: null }, to: { locationId: loc(annex.id), name: "available", changeFromQuantity: null } }],
     });
     detail = await getLotDetail(shop.id, r.lotId);
     expect(detail.balances.find((b) => b.locationId === annex.id)!.quarantined).toBe(false);

@@ -147,8 +147,8 @@ describe("inventory change payloads", () => {
     expect(m.input.changes[0]).toEqual({
       inventoryItemId: "gid://shopify/InventoryItem/1",
       quantity: 3,
-      from: { locationId: "gid://shopify/Location/2", name: "quality_control", ledgerDocumentUri: "gid://lotkeeper/LedgerEntry/6" },
-      to: { locationId: "gid://shopify/Location/2", name: "available" },
+      from: { locationId: "gid://shopify/Location/2", name: "quality_control", changeFromQuantity: null, ledgerDocumentUri: "gid://lotkeeper/LedgerEntry/6" },
+      to: { locationId: "gid://shopify/Location/2", name: "available", changeFromQuantity: null },
     });
     expect(m.levels[0]!.onHandDelta).toBe(0);
   });

@@ -46,5 +46,8 @@ describe("production rules", () => {
     expect(() => validateProduction({ ...base, inputs: [] })).toThrow(/at least one input/);
     expect(() => validateProduction({ ...base, expiresOn: "2027-02-30" })).toThrow(/not a real date/);
     expect(() => validateProduction({ ...base, outputLotNumber: "x".repeat(65) })).toThrow(/1-64 printable/);
+    expect(() => validateProduction({ ...base, producedAt: new Date(Date.now() + 3600_000) })).toThrow(/not in the future/);
+    expect(() => validateProduction({ ...base, producedAt: new Date("nonsense") })).toThrow(/not in the future/);
+    expect(validateProduction({ ...base, producedAt: new Date("2026-11-01T08:00:00Z") }).producedAt).toEqual(new Date("2026-11-01T08:00:00Z"));
   });
 });

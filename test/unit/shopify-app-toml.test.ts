@@ -6,6 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SUBSCRIBED_TOPICS, topicHandlers } from "../../app/domain/webhooks/topics.server";
 import { DEFAULT_SCOPES } from "../../app/env.server";
+import { API_VERSION } from "../../app/lib/shopify-api-version";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const toml = readFileSync(path.join(ROOT, "shopify.app.toml"), "utf8")
@@ -59,5 +60,9 @@ describe("shopify.app.toml", () => {
     const example = readFileSync(path.join(ROOT, ".env.example"), "utf8").match(/^SCOPES=(.*)$/m);
     expect(example, ".env.example sets SCOPES").not.toBeNull();
     expect(scopesOf(example![1]!)).toEqual(scopes);
+  });
+
+  it("delivers webhooks in the Admin API version the app pins (app/lib/shopify-api-version.ts)", () => {
+    expect([...toml.matchAll(/^\s*api_version\s*=\s*"([^"]*)"/gm)].map((m) => m[1])).toEqual([API_VERSION]);
   });
 });

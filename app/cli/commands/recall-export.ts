@@ -12,7 +12,8 @@ export const recallExport: Command = {
 
 csv:   one row per lot x shipment line, a column per data element (see README "Recalls and trace"),
        plus unknown-lot shipments in the lot's window ("unknown lot, possibly affected").
-epcis: GS1 EPCIS 2.0 JSON-LD document (receipts, production runs, shipments, returns).
+epcis: GS1 EPCIS 2.0 JSON-LD document (receipts, production runs, quarantines, shipments, returns),
+       in causal order (README "Recalls and trace", docs/decisions/085).
 Written to stdout as it is read from the database (constant memory).`,
   options: {
     shop: { type: "string" },

@@ -2,19 +2,20 @@
 //   - CSV (FSMA 204 style sortable spreadsheet): one row per lot x shipment line, one column per
 //     data element of docs "What a regulator or a recall needs to see", produced by Postgres
 //     itself with COPY ... TO STDOUT (FORMAT csv: RFC 4180 quoting done by the server);
-//   - GS1 EPCIS 2.0 JSON-LD: receipts, production runs, shipments and returns read through a
-//     server-side cursor (1,000 rows a fetch) and written event by event.
+//   - GS1 EPCIS 2.0 JSON-LD: receipts, production runs, quarantines, shipments and returns read in
+//     causal order through one server-side cursor (1,000 rows a fetch), written event by event.
 // Both return a Node Readable (Readable.toWeb() gives a web stream for a Remix Response). Each
 // holds one pooled connection while it streams and gives it back on end, error or abort.
 import { Readable } from "node:stream";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { pool } from "../../db.server";
+import { watchConnection } from "../../lib/sql.server";
 import { findLotsByNumber, possiblyAffectedWindowsSql, recallScope, type ScopeLot } from "../recall/recall-lookup.server";
 import { findShopDomain } from "../shops/shops.server";
 import { RecallNotFoundError } from "../recall/errors";
 import { csvCellSql } from "./csv-cells";
-import { DOCUMENT_TAIL, documentHead, receiptEvent, returnEvent, shipmentEvent, transformationEvent, type EpcisLot } from "./epcis";
+import { DOCUMENT_TAIL, documentHead, holdEvent, receiptEvent, returnEvent, shipmentEvent, transformationEvent, type EpcisLot } from "./epcis";
 
 /** The CSV header, in order (README "Recalls and trace" lists what each means). */
 export const RECALL_CSV_COLUMNS = [
@@ -173,12 +174,15 @@ function possibleRowsSql(shopId: number, lotIds: readonly bigint[]): string {
 }
 
 function releasing(client: pg.PoolClient, stream: Readable): Readable {
+  // Postgres going away mid-export breaks the connection: the download fails with that error
+  // (the process lives on) and the broken client is discarded, not reused.
+  const connection = watchConnection(client, (error) => stream.destroy(error));
   let done = false;
   const finish = (error?: Error) => {
     if (done) return;
     done = true;
     // A stream cut short leaves the connection mid-COPY: release(error) closes it instead of reusing it.
-    client.release(error);
+    connection.release(error);
   };
   stream.once("end", () => finish());
   stream.once("error", (error) => finish(error));
@@ -239,7 +243,7 @@ export async function recallCaseScope(shopId: number, recallId: bigint): Promise
 // EPCIS
 
 interface LotColumns {
-  variant_id: bigint;
+  variant_id: bigint | string | number;
   lot_number: string;
   gtin: string | null;
   expires_on: string | null;
@@ -247,11 +251,14 @@ interface LotColumns {
   produced_on: string | null;
 }
 
-const LOT_SELECT = `l.variant_id, l.lot_number, coalesce(l.gtin, v.barcode) as gtin, l.expires_on, l.best_before_on, l.produced_on`;
-const LOT_JOIN = `join lots l on l.shop_id = $1 and l.id = x.lot_id left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id`;
+/** A lot as JSON (json_build_object keeps the bigint variant id exact as text). */
+const LOT_JSON = (alias: string) =>
+  `(select json_build_object('variant_id', ${alias}.variant_id::text, 'lot_number', ${alias}.lot_number, 'gtin', coalesce(${alias}.gtin, v.barcode),
+      'expires_on', ${alias}.expires_on::text, 'best_before_on', ${alias}.best_before_on::text, 'produced_on', ${alias}.produced_on::text)
+     from variants v right join (select 1) one on v.shop_id = ${alias}.shop_id and v.id = ${alias}.variant_id)`;
 
 const toLot = (r: LotColumns): EpcisLot => ({
-  variantId: r.variant_id,
+  variantId: BigInt(String(r.variant_id)),
   lotNumber: r.lot_number,
   gtin: r.gtin,
   expiresOn: r.expires_on,
@@ -269,82 +276,158 @@ async function* cursorRows<T>(client: pg.PoolClient, name: string, text: string,
   await client.query(`close ${name}`);
 }
 
-/** EPCIS 2.0 JSON-LD document of a set of lots (receipts, production runs, shipments, returns), streamed. */
+/**
+ * Every event of the scope in causal order (docs/decisions/085), one row per event:
+ * `kind`, `at` (the eventTime), `id`, and the event's columns in `d` (json).
+ *
+ * Times come from different clocks: a receipt's from what the merchant typed (lots.received_at)
+ * or our database, a run's and a quarantine's from our database, a shipment's from Shopify's
+ * fulfilment, a return's from Shopify's refund. An event of a lot is never put before the lot
+ * entered our records (`entry`: its first receipt, or the run that made it): its time is raised
+ * to that moment; a run is never before its inputs entered, a return never before its shipment.
+ * Rows are then sorted by that time, receipts and runs first at equal times.
+ */
+const EPCIS_EVENTS_SQL = `
+with scope as (select unnest($2::bigint[]) as lot_id),
+runs as (
+  select r.* from production_runs r
+   where r.shop_id = $1 and (r.output_lot_id in (select lot_id from scope)
+         or exists (select 1 from production_inputs i where i.shop_id = $1 and i.run_id = r.id and i.input_lot_id in (select lot_id from scope)))),
+involved as (
+  select lot_id from scope union select output_lot_id from runs
+  union select i.input_lot_id from production_inputs i where i.shop_id = $1 and i.run_id in (select id from runs)),
+first_receipt as (
+  select e.lot_id, min(e.id) as entry_id from ledger_entries e
+   where e.shop_id = $1 and e.kind = 'RECEIVED' and e.lot_id in (select lot_id from involved) group by e.lot_id),
+receipt_at as (
+  -- A receipt is never recorded before it happened: the first one is at the typed receipt time
+  -- unless that is later than the recording.
+  select e.id, e.lot_id, case when e.id = fr.entry_id then least(l.received_at, e.created_at) else e.created_at end as at
+    from ledger_entries e join lots l on l.shop_id = e.shop_id and l.id = e.lot_id
+    left join first_receipt fr on fr.lot_id = e.lot_id
+   where e.shop_id = $1 and e.kind = 'RECEIVED' and e.lot_id in (select lot_id from involved)),
+base as (
+  select l.id as lot_id,
+         coalesce((select min(ra.at) from receipt_at ra where ra.lot_id = l.id),
+                  least(l.received_at, (select min(e.created_at) from ledger_entries e where e.shop_id = $1 and e.lot_id = l.id and e.kind = 'PRODUCED'))) as at,
+         exists (select 1 from receipt_at ra where ra.lot_id = l.id) as received
+    from lots l where l.shop_id = $1 and l.id in (select lot_id from involved)),
+run_at as (
+  select r.id as run_id,
+         greatest(r.created_at, (select max(b.at) from production_inputs i join base b on b.lot_id = i.input_lot_id where i.shop_id = $1 and i.run_id = r.id)) as at
+    from runs r),
+entry as (
+  select b.lot_id,
+         case when b.received then least(b.at, coalesce((select min(ra.at) from runs r join run_at ra on ra.run_id = r.id where r.output_lot_id = b.lot_id), b.at))
+              else coalesce((select min(ra.at) from runs r join run_at ra on ra.run_id = r.id where r.output_lot_id = b.lot_id), b.at) end as at
+    from base b)
+select kind, at, id, d from (
+  select 'receipt' as kind, greatest(ra.at, en.at) as at, 0 as rank, e.id,
+         json_build_object('quantity', e.delta, 'location_id', e.location_id::text, 'supplier', l.supplier, 'purchase_order', l.purchase_order,
+           'lot', ${LOT_JSON("l")},
+           'hold', (select case when h.kind = 'QUARANTINED' then case when h.cause_ref like 'recall:%' then 'recall' else 'quarantine' end end
+                      from ledger_entries h where h.shop_id = $1 and h.lot_id = e.lot_id and h.location_id is not distinct from e.location_id
+                       and h.kind in ('QUARANTINED', 'RELEASED') and h.id < e.id order by h.id desc limit 1)) as d
+    from ledger_entries e join receipt_at ra on ra.id = e.id join entry en on en.lot_id = e.lot_id
+    join lots l on l.shop_id = e.shop_id and l.id = e.lot_id
+   where e.shop_id = $1 and e.lot_id in (select lot_id from scope)
+  union all
+  select 'run', ra.at, 1, r.id,
+         json_build_object('kind', r.kind::text, 'location_id', r.location_id::text, 'output_quantity', r.output_quantity,
+           'output', (select ${LOT_JSON("l")} from lots l where l.shop_id = $1 and l.id = r.output_lot_id),
+           'inputs', (select json_agg(json_build_object('quantity', i.quantity, 'lot', (select ${LOT_JSON("l")} from lots l where l.shop_id = $1 and l.id = i.input_lot_id)) order by i.id)
+                        from production_inputs i where i.shop_id = $1 and i.run_id = r.id))
+    from runs r join run_at ra on ra.run_id = r.id
+  union all
+  select case when e.kind = 'RELEASED' then 'release' when e.cause_ref like 'recall:%' then 'recall' else 'quarantine' end,
+         greatest(e.created_at, en.at), 2, e.id,
+         json_build_object('quantity', e.balance_after, 'location_id', e.location_id::text, 'lot', ${LOT_JSON("l")})
+    from ledger_entries e join entry en on en.lot_id = e.lot_id join lots l on l.shop_id = e.shop_id and l.id = e.lot_id
+   where e.shop_id = $1 and e.lot_id in (select lot_id from scope) and e.kind in ('QUARANTINED', 'RELEASED')
+     and e.location_id is not null and coalesce(e.balance_after, 0) > 0
+  union all
+  select 'shipment', greatest(a.fulfilled_at, en.at), 3, a.id,
+         json_build_object('quantity', a.quantity, 'location_id', a.location_id::text, 'order_id', a.order_id::text, 'fulfillment_id', a.fulfillment_id::text,
+           'customer_key', a.customer_key, 'lot', ${LOT_JSON("l")})
+    from allocations a join entry en on en.lot_id = a.lot_id join lots l on l.shop_id = a.shop_id and l.id = a.lot_id
+   where a.shop_id = $1 and a.lot_id in (select lot_id from scope) and a.status = 'ALLOCATED'
+  union all
+  select 'return', greatest(r.returned_at, a.fulfilled_at, en.at), 4, r.id,
+         json_build_object('quantity', r.quantity, 'location_id', r.location_id::text, 'order_id', a.order_id::text, 'refund_id', r.refund_id::text,
+           'lot', ${LOT_JSON("l")})
+    from allocation_returns r join allocations a on a.shop_id = r.shop_id and a.id = r.allocation_id
+    join entry en on en.lot_id = a.lot_id join lots l on l.shop_id = a.shop_id and l.id = a.lot_id
+   where r.shop_id = $1 and a.lot_id in (select lot_id from scope)
+) ev
+order by at, rank, id`;
+
+/** The `d` columns of EPCIS_EVENTS_SQL, each kind using its own (ids as text: exact beyond 2^53). */
+interface EventData {
+  quantity: number;
+  location_id: string | null;
+  lot: LotColumns;
+  supplier: string | null;
+  purchase_order: string | null;
+  hold: "quarantine" | "recall" | null;
+  kind: string;
+  output_quantity: number;
+  output: LotColumns;
+  inputs: { quantity: number; lot: LotColumns }[] | null;
+  order_id: string;
+  fulfillment_id: string | null;
+  customer_key: string;
+  refund_id: string;
+}
+
+type EventRow = { kind: string; at: Date; id: bigint; d: EventData };
+
+function eventOf(domain: string, row: EventRow): unknown {
+  const d = row.d;
+  const lot = toLot;
+  const big = (v: string | null) => BigInt(String(v));
+  switch (row.kind) {
+    case "receipt":
+      return receiptEvent(domain, {
+        entryId: row.id, at: row.at, lot: lot(d.lot), quantity: d.quantity, locationId: d.location_id === null ? null : big(d.location_id),
+        supplier: d.supplier, purchaseOrder: d.purchase_order, intoQuarantine: d.hold,
+      });
+    case "run":
+      return transformationEvent(domain, {
+        runId: row.id, kind: d.kind, at: row.at, locationId: big(d.location_id), output: lot(d.output), outputQuantity: d.output_quantity,
+        inputs: (d.inputs ?? []).map((i) => ({ lot: lot(i.lot), quantity: i.quantity })),
+      });
+    case "quarantine":
+    case "recall":
+    case "release":
+      return holdEvent(domain, { entryId: row.id, at: row.at, lot: lot(d.lot), quantity: d.quantity, locationId: big(d.location_id), change: row.kind });
+    case "shipment":
+      return shipmentEvent(domain, {
+        allocationId: row.id, at: row.at, lot: lot(d.lot), quantity: d.quantity, locationId: big(d.location_id), orderId: big(d.order_id),
+        fulfillmentId: d.fulfillment_id === null ? null : big(d.fulfillment_id), customerKey: d.customer_key,
+      });
+    case "return":
+      return returnEvent(domain, { returnId: row.id, at: row.at, lot: lot(d.lot), quantity: d.quantity, locationId: big(d.location_id), orderId: big(d.order_id), refundId: big(d.refund_id) });
+    default:
+      throw new Error(`unknown EPCIS event kind ${row.kind}`);
+  }
+}
+
+/**
+ * EPCIS 2.0 JSON-LD document of a set of lots (receipts, production runs, quarantines and
+ * releases, shipments, returns), streamed in causal order (EPCIS_EVENTS_SQL).
+ */
 export async function recallEpcisStream(shopId: number, lots: Pick<ScopeLot, "lotId">[], now: Date = new Date()): Promise<Readable> {
-  const lotIds = lots.map((l) => l.lotId);
+  const lotIds = lots.map((l) => l.lotId.toString());
   const domain = (await findShopDomain(pool(), shopId)) ?? `shop-${shopId}.myshopify.com`;
   const client = await pool().connect();
   async function* events(): AsyncGenerator<string> {
     let first = true;
-    const emit = (event: unknown) => {
-      const text = (first ? "" : ",") + JSON.stringify(event);
-      first = false;
-      return text;
-    };
     await client.query("begin isolation level repeatable read read only");
     try {
       yield documentHead(now);
-      for await (const r of cursorRows<LotColumns & { id: bigint; created_at: Date; delta: number; location_id: bigint | null; supplier: string | null; purchase_order: string | null }>(
-        client,
-        "receipts",
-        `select x.id, x.created_at, x.delta, x.location_id, l.supplier, l.purchase_order, ${LOT_SELECT}
-           from (select e.id, e.created_at, e.delta, e.location_id, e.lot_id from ledger_entries e
-                  where e.shop_id = $1 and e.lot_id = any($2::bigint[]) and e.kind = 'RECEIVED') x ${LOT_JOIN}
-          order by x.id`,
-        [shopId, lotIds],
-      )) {
-        yield emit(receiptEvent(domain, { entryId: r.id, at: r.created_at, lot: toLot(r), quantity: r.delta, locationId: r.location_id, supplier: r.supplier, purchaseOrder: r.purchase_order }));
-      }
-      for await (const r of cursorRows<{ id: bigint; kind: string; created_at: Date; location_id: bigint; output_quantity: number; output: LotColumns; inputs: { quantity: number; lot: LotColumns }[] }>(
-        client,
-        "runs",
-        `select r.id, r.kind::text, r.created_at, r.location_id, r.output_quantity,
-                (select row_to_json(o) from (select ${LOT_SELECT} from lots l left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id
-                  where l.shop_id = $1 and l.id = r.output_lot_id) o) as output,
-                (select json_agg(json_build_object('quantity', i.quantity, 'lot', (select row_to_json(il) from (select ${LOT_SELECT} from lots l
-                   left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id where l.shop_id = $1 and l.id = i.input_lot_id) il)) order by i.id)
-                   from production_inputs i where i.shop_id = $1 and i.run_id = r.id) as inputs
-           from production_runs r
-          where r.shop_id = $1 and (r.output_lot_id = any($2::bigint[])
-                or exists (select 1 from production_inputs i where i.shop_id = $1 and i.run_id = r.id and i.input_lot_id = any($2::bigint[])))
-          order by r.id`,
-        [shopId, lotIds],
-      )) {
-        const jsonLot = (l: LotColumns) => ({ ...l, variant_id: BigInt(String(l.variant_id)) });
-        yield emit(
-          transformationEvent(domain, {
-            runId: r.id,
-            kind: r.kind,
-            at: r.created_at,
-            locationId: r.location_id,
-            output: toLot(jsonLot(r.output)),
-            outputQuantity: r.output_quantity,
-            inputs: (r.inputs ?? []).map((i) => ({ lot: toLot(jsonLot(i.lot)), quantity: i.quantity })),
-          }),
-        );
-      }
-      for await (const r of cursorRows<LotColumns & { id: bigint; fulfilled_at: Date; quantity: number; location_id: bigint; order_id: bigint; customer_key: string }>(
-        client,
-        "shipments",
-        `select x.id, x.fulfilled_at, x.quantity, x.location_id, x.order_id, x.customer_key, ${LOT_SELECT}
-           from (select a.* from allocations a
-                  where a.shop_id = $1 and a.lot_id = any($2::bigint[]) and a.status = 'ALLOCATED') x ${LOT_JOIN}
-          order by x.lot_id, x.fulfilled_at, x.id`,
-        [shopId, lotIds],
-      )) {
-        yield emit(shipmentEvent(domain, { allocationId: r.id, at: r.fulfilled_at, lot: toLot(r), quantity: r.quantity, locationId: r.location_id, orderId: r.order_id, customerKey: r.customer_key }));
-      }
-      for await (const r of cursorRows<LotColumns & { id: bigint; returned_at: Date; quantity: number; location_id: bigint; order_id: bigint }>(
-        client,
-        "returns",
-        `select x.id, x.returned_at, x.quantity, x.location_id, x.order_id, ${LOT_SELECT}
-           from (select r.id, r.returned_at, r.quantity, r.location_id, a.order_id, a.lot_id from allocation_returns r
-                   join allocations a on a.shop_id = r.shop_id and a.id = r.allocation_id
-                  where r.shop_id = $1 and a.lot_id = any($2::bigint[])) x ${LOT_JOIN}
-          order by x.id`,
-        [shopId, lotIds],
-      )) {
-        yield emit(returnEvent(domain, { returnId: r.id, at: r.returned_at, lot: toLot(r), quantity: r.quantity, locationId: r.location_id, orderId: r.order_id }));
+      for await (const row of cursorRows<EventRow>(client, "epcis_events", EPCIS_EVENTS_SQL, [shopId, lotIds])) {
+        yield (first ? "" : ",") + JSON.stringify(eventOf(domain, row));
+        first = false;
       }
       yield DOCUMENT_TAIL;
       await client.query("commit");

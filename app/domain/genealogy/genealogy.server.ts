@@ -156,10 +156,10 @@ export async function recordProductionRun(sql: Sql, shopId: number, request: Pro
   const earliestExpiry = inputs.map((i) => i.expires_on).filter((d): d is string => d !== null).sort()[0] ?? null;
   const inserted = await sql.query<{ id: bigint; status: string; expires_on: string | null; inserted: boolean }>(
     `insert into lots (shop_id, variant_id, lot_number, status, expires_on, produced_on, received_at, notes, updated_at)
-     values ($1, $2, $3, 'ACTIVE', $4, current_date, now(), $5, now())
+     values ($1, $2, $3, 'ACTIVE', $4, coalesce($6::timestamptz, now())::date, coalesce($6::timestamptz, now()), $5, now())
      on conflict (shop_id, variant_id, lot_number) do update set updated_at = lots.updated_at
      returning id, status, expires_on, (xmax = 0) as inserted`,
-    [shopId, req.outputVariantId, req.outputLotNumber, req.expiresOn ?? earliestExpiry, `made by a ${req.kind.toLowerCase()} run`],
+    [shopId, req.outputVariantId, req.outputLotNumber, req.expiresOn ?? earliestExpiry, `made by a ${req.kind.toLowerCase()} run`, req.producedAt ?? null],
   );
   const output = inserted.rows[0]!;
   if (output.status !== "ACTIVE") {
@@ -170,9 +170,9 @@ export async function recordProductionRun(sql: Sql, shopId: number, request: Pro
   }
 
   const run = await sql.query<{ id: bigint }>(
-    `insert into production_runs (shop_id, kind, output_lot_id, output_quantity, location_id, reference)
-     values ($1, $2::"ProductionKind", $3, $4, $5, $6) returning id`,
-    [shopId, req.kind, output.id, req.quantity, req.locationId, req.reference ?? null],
+    `insert into production_runs (shop_id, kind, output_lot_id, output_quantity, location_id, reference, created_at)
+     values ($1, $2::"ProductionKind", $3, $4, $5, $6, coalesce($7::timestamptz, now())) returning id`,
+    [shopId, req.kind, output.id, req.quantity, req.locationId, req.reference ?? null, req.producedAt ?? null],
   );
   const runId = run.rows[0]!.id;
   await sql.query(

@@ -25,6 +25,8 @@ export interface ProductionRequest {
   /** Output lot expiry; default: the earliest expiry among the inputs. */
   expiresOn?: string;
   reference?: string;
+  /** When the run happened (default: now). The demo replays a day that began hours ago. */
+  producedAt?: Date;
 }
 
 export function parseProductionKind(value: string): ProductionKind {
@@ -73,6 +75,9 @@ export function validateProduction(request: ProductionRequest): ProductionReques
     if (!DATE.test(request.expiresOn) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== request.expiresOn) {
       throw new ProductionError(`expiry "${request.expiresOn}" is not a real date (YYYY-MM-DD)`);
     }
+  }
+  if (request.producedAt !== undefined && (!(request.producedAt instanceof Date) || Number.isNaN(request.producedAt.getTime()) || request.producedAt.getTime() > Date.now())) {
+    throw new ProductionError(`production time "${String(request.producedAt)}" must be a date that is not in the future`);
   }
   return { ...request, outputLotNumber: lot };
 }

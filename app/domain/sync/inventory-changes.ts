@@ -31,6 +31,14 @@ export interface AdjustPayload {
   levels: PayloadLevel[];
 }
 
+/** One side of a move. changeFromQuantity is always sent, as null: decision 080 says why. */
+export interface MoveTerminal {
+  locationId: string;
+  name: QuantityName;
+  changeFromQuantity: null;
+  ledgerDocumentUri?: string;
+}
+
 export interface MovePayload {
   input: {
     reason: AdjustReason;
@@ -38,8 +46,8 @@ export interface MovePayload {
     changes: {
       inventoryItemId: string;
       quantity: number;
-      from: { locationId: string; name: QuantityName; ledgerDocumentUri?: string };
-      to: { locationId: string; name: QuantityName; ledgerDocumentUri?: string };
+      from: MoveTerminal;
+      to: MoveTerminal;
     }[];
   };
   levels: PayloadLevel[];
@@ -81,9 +89,14 @@ export function movePayload(args: {
   changes: { inventoryItemId: bigint; locationId: bigint; quantity: number }[];
 }): MovePayload {
   const [fromName, toName]: [QuantityName, QuantityName] = args.direction === "quarantine" ? ["available", "quality_control"] : ["quality_control", "available"];
-  const side = (locationId: bigint, name: QuantityName) => ({
+  const side = (locationId: bigint, name: QuantityName): MoveTerminal => ({
     locationId: gid("Location", locationId),
     name,
+    // Required from 2026-04 on both sides (explicit null opts out of compare-and-swap). A move is
+    // relative and decided from our own lot balance, never from a Shopify quantity we read, and
+    // it is sent later by the outbox: a CAS on `available` would fail whenever the product sold
+    // in between, leaving recalled units on sale (docs/decisions/080-shopify-contract.md).
+    changeFromQuantity: null,
     ...(name === "available" ? {} : { ledgerDocumentUri: args.referenceDocumentUri }),
   });
   const changes = args.changes.filter((c) => c.quantity > 0);
