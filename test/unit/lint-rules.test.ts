@@ -41,7 +41,7 @@ describe("*-rules.ts stays pure", () => {
   }, 30_000);
 
   it("a rules file importing pure modules (errors, parsers, zod) and types from a use case passes", async () => {
-    const code = `import { z } from "zod";\nimport { DomainError } from "../errors";\nimport type { Sql } from "../../lib/sql.server";\nexport const used = [z, DomainError];\nexport type T = Sql;\n`;
+    const code = `import { z } from "zod";\nimport { DomainError } from "../errors";\nimport type { Db } from "../../lib/sql.server";\nexport const used = [z, DomainError];\nexport type T = Db;\n`;
     expect(await ruleIds(code, "app/domain/lots/example-rules.ts")).toEqual([]);
   }, 30_000);
 

@@ -10,7 +10,7 @@
 //   3. lock the candidate lot balances (SELECT ... FOR UPDATE in lot id order)
 //   4. insert the allocations and set the lines' states
 //   5. decrement the balances and append the ledger (ledger.server.ts applyLockedMovements)
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 import { applyLockedMovements, moveLotUnitsBatch, type LedgerCause, type LotMovement } from "../ledger/ledger.server";
 import {
   earliestAcceptableShelfDate,
@@ -55,7 +55,7 @@ const VOID_STATUSES = "('cancelled', 'failure', 'error')";
  * nothing while pending) inside the caller's transaction. Idempotent: any number of deliveries of
  * the same fulfilment, through any topic and in any order, has the effect of one.
  */
-export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentInput, cause: AllocationCause, now = new Date()): Promise<FulfilmentOutcome> {
+export async function processFulfilment(sql: Db, shopId: number, f: FulfilmentInput, cause: AllocationCause, now = new Date()): Promise<FulfilmentOutcome> {
   let effect = fulfilmentEffect(f.status);
   const outcome: FulfilmentOutcome = {
     fulfilmentId: f.id,
@@ -252,7 +252,7 @@ export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentI
 }
 
 /** Marks every line of the fulfilment REVERSED (seen or not) and puts allocated units back. */
-async function reverseFulfilment(sql: Sql, shopId: number, fulfilmentId: bigint, lineArrays: unknown[], cause: AllocationCause): Promise<number> {
+async function reverseFulfilment(sql: Db, shopId: number, fulfilmentId: bigint, lineArrays: unknown[], cause: AllocationCause): Promise<number> {
   const reversed = await sql.query<{ id: bigint; lot_id: bigint | null; location_id: bigint; back: number }>(
     `with ins as (
        insert into fulfillment_lines (shop_id, fulfillment_id, line_item_id, variant_id, quantity, state, updated_at)

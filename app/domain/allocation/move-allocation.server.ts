@@ -2,7 +2,7 @@
 // came from. Moves an allocation, or part of it, to another lot of the same variant at the same
 // location; the old lot gets its units back, the new lot gives them up, each with a ledger entry
 // (ALLOCATION_MOVED). Resolving an unknown-lot allocation is the same move (nothing goes back).
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 import { InsufficientStockError, moveLotUnitsBatch, type LedgerCause, type LotMovement } from "../ledger/ledger.server";
 import { LotNotFoundError } from "../lots/lot-errors";
 import { AllocationNotFoundError, AllocationNotMovableError, LotVariantMismatchError } from "./errors";
@@ -58,7 +58,7 @@ const asMoved = (r: { id: bigint; lot_id: bigint | null; unknown_lot: boolean; q
 });
 
 /** Runs in the caller's transaction (use withTransaction). */
-export async function moveAllocation(sql: Sql, input: MoveAllocationInput): Promise<MoveAllocationResult> {
+export async function moveAllocation(sql: Db, input: MoveAllocationInput): Promise<MoveAllocationResult> {
   const { shopId } = input;
   const peek = await sql.query<{ order_id: bigint }>("select order_id from allocations where id = $1 and shop_id = $2", [input.allocationId.toString(), shopId]);
   if (!peek.rows[0]) throw new AllocationNotFoundError(input.allocationId);

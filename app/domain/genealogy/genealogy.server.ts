@@ -2,14 +2,11 @@
 // output lot. Each input is an edge input lot -> output lot (production_inputs). Walking the
 // edges is a recursive CTE that carries the visited path, so a cycle (lot A repacked into B and
 // B back into A) ends instead of looping; a depth limit bounds pathological graphs.
-import type pg from "pg";
 import { InsufficientStockError, moveLotUnitsWithEntries, type LedgerCause, type LotMovement } from "../ledger/ledger.server";
-import { withTransaction, type Sql } from "../../lib/sql.server";
+import { withTransaction, type Db } from "../../lib/sql.server";
 import { addOutboxEntries, queueOutboxEntries } from "../sync/outbox.server";
 import { adjustPayload, lotkeeperUri } from "../sync/inventory-changes";
 import { ProductionError, parseProductionKind, validateProduction, type ProductionKind, type ProductionRequest } from "./production-rules";
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
 
 /** Deepest genealogy followed; deeper chains are reported as truncated. */
 export const MAX_TRACE_DEPTH = 64;
@@ -20,7 +17,7 @@ export interface LinkedLot {
   depth: number;
 }
 
-async function walk(db: Queryable, shopId: number, lotIds: bigint[], direction: "forward" | "backward"): Promise<LinkedLot[]> {
+async function walk(db: Db, shopId: number, lotIds: bigint[], direction: "forward" | "backward"): Promise<LinkedLot[]> {
   if (lotIds.length === 0) return [];
   const [from, to] = direction === "forward" ? ["input_lot_id", "output_lot_id"] : ["output_lot_id", "input_lot_id"];
   const result = await db.query<{ lot_id: bigint; depth: number }>(
@@ -41,12 +38,12 @@ async function walk(db: Queryable, shopId: number, lotIds: bigint[], direction: 
 }
 
 /** Every lot made (at any depth) from the given lots, nearest first. Cycle-safe. */
-export function downstreamLots(db: Queryable, shopId: number, lotIds: bigint[]): Promise<LinkedLot[]> {
+export function downstreamLots(db: Db, shopId: number, lotIds: bigint[]): Promise<LinkedLot[]> {
   return walk(db, shopId, lotIds, "forward");
 }
 
 /** Every lot that went (at any depth) into the given lots, nearest first. Cycle-safe. */
-export function upstreamLots(db: Queryable, shopId: number, lotIds: bigint[]): Promise<LinkedLot[]> {
+export function upstreamLots(db: Db, shopId: number, lotIds: bigint[]): Promise<LinkedLot[]> {
   return walk(db, shopId, lotIds, "backward");
 }
 
@@ -61,7 +58,7 @@ export interface GenealogyEdge {
 }
 
 /** Production edges among a set of lots (both ends in the set). */
-export async function edgesAmong(db: Queryable, shopId: number, lotIds: bigint[]): Promise<GenealogyEdge[]> {
+export async function edgesAmong(db: Db, shopId: number, lotIds: bigint[]): Promise<GenealogyEdge[]> {
   if (lotIds.length === 0) return [];
   const result = await db.query<{
     run_id: bigint;
@@ -116,7 +113,7 @@ interface InputLotRow {
  * expiry) gains the made units (PRODUCED), and one genealogy edge per input is written.
  * Quarantined or recalled input lots, and an output lot that is not active, are refused.
  */
-export async function recordProductionRun(sql: Sql, shopId: number, request: ProductionRequest, cause: LedgerCause = "USER"): Promise<ProductionResult> {
+export async function recordProductionRun(sql: Db, shopId: number, request: ProductionRequest, cause: LedgerCause = "USER"): Promise<ProductionResult> {
   const req = validateProduction(request);
 
   const inputs: (InputLotRow & { quantity: number })[] = [];
@@ -271,7 +268,7 @@ export async function produceLot(shopId: number, request: ProductionRequest, cau
   return result;
 }
 
-async function quarantineGuard(sql: Sql, shopId: number, inputs: InputLotRow[], locationId: bigint): Promise<void> {
+async function quarantineGuard(sql: Db, shopId: number, inputs: InputLotRow[], locationId: bigint): Promise<void> {
   const q = await sql.query<{ lot_id: bigint }>(
     `select lot_id from lot_balances where shop_id = $1 and location_id = $2 and lot_id = any($3::bigint[]) and quarantined`,
     [shopId, locationId, inputs.map((i) => i.id)],

@@ -2,7 +2,7 @@
 // the shop's pattern). The lot is created on first receipt; a later receipt of the same
 // (shop, variant, lot number) adds to it when its dates agree. Units move through moveLotUnits
 // (balance + ledger) and Shopify is raised through the outbox, all in one transaction.
-import { withTransaction, type Sql } from "../../lib/sql.server";
+import { withTransaction, type Db } from "../../lib/sql.server";
 import { pool } from "../../db.server";
 import { moveLotUnitsWithEntries, type LedgerCause } from "../ledger/ledger.server";
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
@@ -67,7 +67,7 @@ export interface LotRow {
  * the caller writes the outbox rows itself (the import batches them).
  */
 export async function receiveInTransaction(
-  sql: Sql,
+  sql: Db,
   shopId: number,
   receipt: ValidReceipt,
   variant: KnownVariant,
@@ -171,7 +171,7 @@ export async function receiveInTransaction(
   };
 }
 
-async function balanceQuarantined(sql: Sql, lotId: bigint, locationId: bigint): Promise<boolean> {
+async function balanceQuarantined(sql: Db, lotId: bigint, locationId: bigint): Promise<boolean> {
   const r = await sql.query<{ quarantined: boolean }>("select quarantined from lot_balances where lot_id = $1 and location_id = $2", [lotId, locationId]);
   return r.rows[0]?.quarantined ?? false;
 }

@@ -1,6 +1,6 @@
 // The tenant. Every other table hangs off shops.id; a webhook or session names the shop by its
 // domain, and this is where the domain becomes the id.
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 
 /**
  * The one place a shop row is made. With `install` (Shopify's afterAuth: an install or a
@@ -9,7 +9,7 @@ import type { Sql } from "../../lib/sql.server";
  * preview), the row is made on first sight and an existing one is left as it is: webhooks can
  * arrive before afterAuth ran, and after uninstall.
  */
-export async function ensureShop(sql: Sql, domain: string, install?: { scopes: string | null }): Promise<number> {
+export async function ensureShop(sql: Db, domain: string, install?: { scopes: string | null }): Promise<number> {
   if (install) {
     const installed = await sql.query<{ id: number }>(
       `insert into shops (domain, installed, scopes, updated_at) values ($1, true, $2, now())
@@ -29,13 +29,13 @@ export async function ensureShop(sql: Sql, domain: string, install?: { scopes: s
   return created.rows[0]!.id;
 }
 
-export async function findShopId(sql: Pick<Sql, "query">, domain: string): Promise<number | undefined> {
+export async function findShopId(sql: Db, domain: string): Promise<number | undefined> {
   const found = await sql.query<{ id: number }>("select id from shops where domain = $1", [domain]);
   return found.rows[0]?.id;
 }
 
 /** The shop's domain (what Admin GraphQL and EPCIS URIs need), or undefined for an id with no shop. */
-export async function findShopDomain(sql: Pick<Sql, "query">, shopId: number): Promise<string | undefined> {
+export async function findShopDomain(sql: Db, shopId: number): Promise<string | undefined> {
   const found = await sql.query<{ domain: string }>("select domain from shops where id = $1", [shopId]);
   return found.rows[0]?.domain;
 }
