@@ -1,12 +1,16 @@
-// The one SQL pool and the one Prisma client of this process. Hot paths (webhook intake,
-// allocation, recall) use SQL through the same pg pool; everything else uses Prisma.
+// The one database pool of this process (docs/decisions/096-one-data-layer.md). The app's data
+// layer is SQL on this pg pool: every domain use case (app/domain/**/*.server.ts) runs its queries
+// through `pool()` or a transaction (app/lib/sql.server.ts). Prisma is for the schema and its
+// migrations (prisma/) and for Shopify's session storage (app/shopify.server.ts); its client runs
+// over this same pool (PrismaPg), so a process holds at most PG_POOL_MAX connections.
 import pg from "pg";
 import { PrismaClient } from "@prisma/client";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { env } from "./env.server";
 
 // For our own SQL: BIGINT comes back as bigint (Shopify ids exceed 2^53), DATE as 'YYYY-MM-DD'
-// text, NUMERIC as string. Prisma's pool keeps pg's defaults, which its data mapper expects.
+// text, NUMERIC as string. Prisma is unaffected: @prisma/adapter-pg passes its own type parsers
+// with every query it sends (pg's defaults plus its own), so it may share the pool.
 const sqlTypes = {
   getTypeParser(oid: number, format?: "text" | "binary") {
     if (oid === pg.types.builtins.INT8) return (v: string) => BigInt(v);
@@ -15,24 +19,25 @@ const sqlTypes = {
   },
 } as pg.CustomTypesConfig;
 
-interface Db {
+interface Handles {
   pool: pg.Pool;
   prisma: PrismaClient;
 }
 
-const globalForDb = globalThis as unknown as { __lotkeeperDb?: Db };
+const globalForDb = globalThis as unknown as { __lotkeeperDb?: Handles };
 
-function create(): Db {
+function create(): Handles {
   const { DATABASE_URL, PG_POOL_MAX: max } = env();
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max, types: sqlTypes });
   pool.on("error", () => {
     // An idle client lost its connection (Postgres restarted): the pool replaces it on next use.
   });
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: DATABASE_URL, max }) });
+  // An external pool: $disconnect() leaves it open; closeDb() ends it.
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return { pool, prisma };
 }
 
-function db(): Db {
+function db(): Handles {
   // One per process; survives Remix dev reloads.
   globalForDb.__lotkeeperDb ??= create();
   return globalForDb.__lotkeeperDb;

@@ -35,7 +35,7 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Address the web server listens on (0.0.0.0 = every interface; 127.0.0.1 = this machine only). */
   HOST: z.string().min(1, "must be an address such as 0.0.0.0 or 127.0.0.1").default("0.0.0.0"),
-  /** Connections per process in each of the two Postgres pools (our SQL, Prisma). */
+  /** Connections per process in its one Postgres pool (our SQL and Prisma's session storage share it). */
   PG_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),

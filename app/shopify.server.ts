@@ -1,10 +1,12 @@
 // The one shopifyApp({...}) of the app (Shopify's Remix template layout).
 import "@shopify/shopify-app-remix/adapters/node";
 import { AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { env } from "./env.server";
 import { prisma } from "./db.server";
 import { API_VERSION } from "./lib/shopify-api-version";
+import { ResilientSessionStorage } from "./lib/session-storage.server";
+import { withTransaction } from "./lib/sql.server";
+import { ensureShop } from "./domain/shops/shops.server";
 
 /** Pinned in app/lib/shopify-api-version.ts (shopify.app.toml's api_version is held to it by a test). */
 export { API_VERSION };
@@ -18,7 +20,9 @@ const shopify = shopifyApp({
   scopes: config.SCOPES.split(","),
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma),
+  // Prisma serves this storage only (docs/decisions/096-one-data-layer.md); the wrapper keeps a
+  // Postgres outage at start from ending the process or breaking sessions for good.
+  sessionStorage: new ResilientSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
   // Offline tokens expire after 60 minutes (required for public apps from 2027-01-01); workers renew
   // them through this library under a per-shop lock (app/lib/shopify-token.server.ts, decision 084).
@@ -33,11 +37,7 @@ const shopify = shopifyApp({
     afterAuth: async ({ session }) => {
       // Installing (or re-installing) marks the shop installed; its data survives a re-install
       // within the 48 hours before shop/redact.
-      await prisma.shop.upsert({
-        where: { domain: session.shop },
-        create: { domain: session.shop, installed: true, scopes: session.scope ?? null },
-        update: { installed: true, uninstalledAt: null, scopes: session.scope ?? null },
-      });
+      await withTransaction((sql) => ensureShop(sql, session.shop, { scopes: session.scope ?? null }));
     },
   },
 });

@@ -1,6 +1,6 @@
 // The figures the demo prints at the end, read from the database the app wrote (nothing is
 // computed by the demo itself).
-import type { Sql } from "../lib/sql.server";
+import type { Db } from "../lib/sql.server";
 
 export interface DemoFigures {
   webhooks: { recorded: number; processed: number; failed: number; pending: number; byTopic: Record<string, number> };
@@ -12,7 +12,7 @@ export interface DemoFigures {
   outbox: { sent: number; pending: number; failed: number };
 }
 
-export async function demoFigures(sql: Pick<Sql, "query">, shopId: number, shopDomain: string): Promise<DemoFigures> {
+export async function demoFigures(sql: Db, shopId: number, shopDomain: string): Promise<DemoFigures> {
   const one = async (text: string, params: unknown[]) => (await sql.query(text, params)).rows[0] as Record<string, number>;
   const events = await sql.query<{ topic: string; status: string; n: number }>(
     "select topic, status::text, count(*)::int as n from webhook_events where shop_domain = $1 group by 1, 2",

@@ -4,7 +4,8 @@
 import type pg from "pg";
 import { pool } from "../db.server";
 
-export type Sql = pg.PoolClient;
+/** The one database handle type: the pool, or a client inside withTransaction (docs/decisions/096-one-data-layer.md). */
+export type Db = Pick<pg.PoolClient, "query">;
 
 const RETRYABLE = new Set(["40001", "40P01"]); // serialization failure, deadlock detected
 
@@ -14,7 +15,7 @@ export interface TransactionOptions {
   isolation?: "read committed" | "repeatable read" | "serializable";
 }
 
-export async function withTransaction<T>(fn: (sql: Sql) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+export async function withTransaction<T>(fn: (sql: Db) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   const retries = options.retries ?? 5;
   for (let attempt = 0; ; attempt++) {
     const client = await pool().connect();

@@ -27,10 +27,8 @@ export async function ensurePreviewSession(shop: string): Promise<number> {
     if (written.rowCount !== 1) {
       throw new PreviewRefusedError(`Refusing to start the preview for ${shop}: its stored session ${id} holds a real access token; the preview never replaces it. Use another --shop.`);
     }
-    // The preview's session is its installation (afterAuth never runs here): a row a webhook created
-    // first is not installed (ensureShopSeenByWebhook) until this marks it, as afterAuth would.
-    const shopId = await ensureShop(sql, shop);
-    await sql.query("update shops set installed = true, uninstalled_at = null, updated_at = now() where id = $1 and not installed", [shopId]);
-    return shopId;
+    // The preview's session is its installation (afterAuth never runs here): it marks the shop
+    // installed as afterAuth would, also a row a webhook created first (not installed).
+    return ensureShop(sql, shop, { scopes: process.env.SCOPES ?? DEFAULT_SCOPES });
   });
 }

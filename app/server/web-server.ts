@@ -1,8 +1,13 @@
 // `npm start`: the production web server (after `npm run build`). One node:http server:
 //  - POST /webhooks goes straight to receiveWebhook() (verify, record, queue, answer) without
 //    Remix: it is the hot path Shopify drives (docs/decisions/010-webhook-intake-fast-path.md);
-//  - /build/client files are served as static assets;
-//  - everything else is the Remix build (admin pages, /healthz, /readyz, /metrics, /auth, ...).
+//  - /build/client files are served as static assets by serve-static (ETag, Last-Modified, 304 on
+//    a conditional request); files under /assets carry a content hash in their name (Vite) and are
+//    cached for a year as immutable, the others (favicon, ...) are revalidated (`no-cache` + ETag);
+//  - everything else is the Remix build (admin pages, /healthz, /readyz, /metrics, /auth, ...);
+//  - answers other than /webhooks are compressed (compression: brotli or gzip as the client
+//    accepts, text types over 1 kB), as @remix-run/serve does. /webhooks stays bare node:http:
+//    Shopify's answer is an empty 200, there is nothing to compress, and the path is measured.
 // Limits (app/env.server.ts): request and header timeouts, keep-alive, a connection cap, and a
 // body limit (413) on every route but /webhooks.
 // Start-up: configuration, Postgres (and its database) and Redis are checked first; a problem is
@@ -10,12 +15,12 @@
 // SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish (up to
 // SHUTDOWN_GRACE_MS, default 10 s), close Redis and Postgres, exit 0.
 import http from "node:http";
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import serveStatic from "serve-static";
 import { env } from "../env.server";
 import { exitWithOneLine } from "../lib/fail-fast.server";
 import { log, requestIdFrom, withLogContext } from "../lib/logger.server";
@@ -25,19 +30,6 @@ import { receiveWebhook } from "../domain/webhooks/inbox.server";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const CLIENT_DIR = path.join(ROOT, "build", "client");
-
-const MIME: Record<string, string> = {
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".json": "application/json",
-  ".woff2": "font/woff2",
-  ".map": "application/json",
-  ".html": "text/html; charset=utf-8",
-  ".txt": "text/plain; charset=utf-8",
-};
 
 async function handleWebhook(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const max = env().WEBHOOK_MAX_BYTES;
@@ -69,26 +61,23 @@ async function handleWebhook(req: http.IncomingMessage, res: http.ServerResponse
   answer(result.status);
 }
 
-async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, pathname: string, clientDir: string): Promise<boolean> {
-  if (req.method !== "GET" && req.method !== "HEAD") return false;
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return false;
-  }
-  const file = path.join(clientDir, decoded);
-  if (!file.startsWith(clientDir + path.sep)) return false;
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) return false;
-  res.writeHead(200, {
-    "Content-Type": MIME[path.extname(file)] ?? "application/octet-stream",
-    "Content-Length": info.size,
-    "Cache-Control": decoded.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "public, max-age=3600",
-  });
-  if (req.method === "HEAD") res.end();
-  else createReadStream(file).pipe(res);
-  return true;
+/** Cache-Control of a static file: hashed build output for a year, anything else revalidated. */
+export function staticCacheControl(clientDir: string, file: string): string {
+  const relative = path.relative(clientDir, file).split(path.sep);
+  return relative[0] === "assets" ? "public, max-age=31536000, immutable" : "public, no-cache";
+}
+
+type Next = (error?: unknown) => void;
+type Middleware = (req: http.IncomingMessage, res: http.ServerResponse, next: Next) => void;
+
+/** The build's client files; calls next() for anything that is not one (Remix answers it). */
+function staticFiles(clientDir: string): Middleware {
+  return serveStatic(clientDir, {
+    index: false, // a directory is never a file to serve
+    redirect: false, // nor redirected to its slash form: Remix answers it
+    cacheControl: false, // set per file below
+    setHeaders: (res, file) => res.setHeader("Cache-Control", staticCacheControl(clientDir, file)),
+  }) as Middleware;
 }
 
 /** Limits of the web server (settings in app/env.server.ts; tests pass small ones). */
@@ -191,6 +180,8 @@ export async function createWebServer(
   const { clientDir = CLIENT_DIR, ...overrides } = options;
   const remix = createRequestHandler(build, "production");
   const limits = { ...limitsFromEnv(), ...overrides };
+  const compress = compression() as Middleware;
+  const statics = staticFiles(clientDir);
   // A slow client (headers or body trickled in) holds a connection at most requestTimeoutMs; Node
   // checks every connectionsCheckingInterval, so that is kept short. Beyond maxConnections open
   // connections, new ones are dropped at once instead of piling up.
@@ -202,13 +193,27 @@ export async function createWebServer(
   }, (req, res) => {
     const url = req.url ?? "/";
     const pathname = url.split("?", 1)[0]!;
-    const handle = async () => {
-      if (pathname === "/webhooks" || pathname === "/webhooks/") return handleWebhook(req, res);
-      if (await serveStatic(req, res, pathname, clientDir)) return;
+    const answerRemix = async () => {
       const hasBody = req.method !== "GET" && req.method !== "HEAD";
       const body = hasBody ? limitedBody(req, res, limits.bodyMaxBytes) : null;
       if (hasBody && !body) return;
       await sendResponse(res, await remix(toRequest(req, res, body)));
+    };
+    const answerOthers = () =>
+      new Promise<void>((resolve, reject) => {
+        let toRemix = false;
+        // A static file is answered by serve-static: the request is done once the answer is out.
+        res.once("close", () => toRemix || resolve());
+        const passOn = (then: () => void) => (error?: unknown) => (error ? reject(error) : then());
+        // compression wraps res, then serve-static answers a file or passes on to Remix.
+        compress(req, res, passOn(() => statics(req, res, passOn(() => {
+          toRemix = true;
+          answerRemix().then(resolve, reject);
+        }))));
+      });
+    const handle = async () => {
+      if (pathname === "/webhooks" || pathname === "/webhooks/") return handleWebhook(req, res);
+      return answerOthers();
     };
     // Every line logged while the request is handled carries its id (and the shop, once known).
     const requestId = requestIdFrom(req.headers["x-request-id"]);

@@ -13,7 +13,7 @@
 //      then planFulfilment (pure, allocation-rules.ts) decides what each line takes
 //   4. writeAllocations: insert the allocations and set the lines' states
 //   5. takeUnitsFromLots: decrement the balances and append the ledger (applyLockedMovements)
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 import { applyLockedMovements, moveLotUnitsBatch, type LedgerCause, type LotMovement } from "../ledger/ledger.server";
 import {
   earliestAcceptableShelfDate,
@@ -82,7 +82,7 @@ type LineArrays = [lineItemIds: string[], variantIds: (string | null)[], quantit
  * nothing while pending) inside the caller's transaction. Idempotent: any number of deliveries of
  * the same fulfilment, through any topic and in any order, has the effect of one.
  */
-export async function processFulfilment(sql: Sql, shopId: number, f: FulfilmentInput, cause: AllocationCause, now = new Date()): Promise<FulfilmentOutcome> {
+export async function processFulfilment(sql: Db, shopId: number, f: FulfilmentInput, cause: AllocationCause, now = new Date()): Promise<FulfilmentOutcome> {
   const head = await lockOrderAndUpsertFulfilment(sql, shopId, f);
   const outcome = emptyOutcome(f.id, effectOf(f.status, head.stored_status));
   const lines = lineArrays(f);
@@ -130,7 +130,7 @@ function lineArrays(f: FulfilmentInput): LineArrays {
  * Statement 1. Order lock (serialises everything that touches this order's allocations),
  * fulfilment row, shop settings. A void status is final; otherwise the newest updated_at wins.
  */
-async function lockOrderAndUpsertFulfilment(sql: Sql, shopId: number, f: FulfilmentInput): Promise<FulfilmentHead> {
+async function lockOrderAndUpsertFulfilment(sql: Db, shopId: number, f: FulfilmentInput): Promise<FulfilmentHead> {
   const head = await sql.query<FulfilmentHead>(
     `with o as (${ORDER_LOCK_SQL}),
      f as (
@@ -158,7 +158,7 @@ async function lockOrderAndUpsertFulfilment(sql: Sql, shopId: number, f: Fulfilm
 }
 
 /** Statement 2. Claim the lines: only rows this transaction inserts are allocated here. */
-async function claimLines(sql: Sql, shopId: number, fulfilmentId: bigint, lines: LineArrays): Promise<ClaimedRow[]> {
+async function claimLines(sql: Db, shopId: number, fulfilmentId: bigint, lines: LineArrays): Promise<ClaimedRow[]> {
   const claimed = await sql.query<ClaimedRow>(
     `with ins as (
        insert into fulfillment_lines (shop_id, fulfillment_id, line_item_id, variant_id, quantity, state, updated_at)
@@ -186,7 +186,7 @@ function asClaimedLine(r: ClaimedRow): ClaimedLine {
  * id). Shelf life counts from the day the units shipped (the fulfilment's created_at), not from
  * when a late delivery happens to be processed.
  */
-async function lockCandidates(sql: Sql, shopId: number, f: FulfilmentInput, head: FulfilmentHead, variants: bigint[], now: Date): Promise<Map<bigint, CandidateLot[]>> {
+async function lockCandidates(sql: Db, shopId: number, f: FulfilmentInput, head: FulfilmentHead, variants: bigint[], now: Date): Promise<Map<bigint, CandidateLot[]>> {
   const candidates = new Map<bigint, CandidateLot[]>();
   if (variants.length === 0) return candidates;
   const locked = await sql.query<{ lot_id: bigint; variant_id: bigint; quantity: number; shelf_date: string | null; received_at: Date }>(
@@ -209,7 +209,7 @@ async function lockCandidates(sql: Sql, shopId: number, f: FulfilmentInput, head
 
 /** Statement 4. The planned allocations and the lines' states in one statement. */
 async function writeAllocations(
-  sql: Sql,
+  sql: Db,
   shopId: number,
   f: FulfilmentInput,
   head: FulfilmentHead,
@@ -250,7 +250,7 @@ async function writeAllocations(
 
 /** Statement 5. Balances and ledger (the balances are locked by statement 3). */
 async function takeUnitsFromLots(
-  sql: Sql,
+  sql: Db,
   shopId: number,
   f: FulfilmentInput,
   plan: FulfilmentPlan,
@@ -274,13 +274,13 @@ async function takeUnitsFromLots(
 }
 
 /** A refund that came before this fulfilment left returns pending: apply them now. */
-async function applyReturnsThatCameFirst(sql: Sql, shopId: number, claimed: ClaimedRow[], cause: AllocationCause): Promise<void> {
+async function applyReturnsThatCameFirst(sql: Db, shopId: number, claimed: ClaimedRow[], cause: AllocationCause): Promise<void> {
   const withPendingReturns = claimed.filter((r) => r.pending_return > 0).map((r) => r.line_item_id);
   if (withPendingReturns.length > 0) await applyPendingReturns(sql, shopId, withPendingReturns, cause);
 }
 
 /** Marks every line of the fulfilment REVERSED (seen or not) and puts allocated units back. */
-async function reverseFulfilment(sql: Sql, shopId: number, fulfilmentId: bigint, lines: LineArrays, cause: AllocationCause): Promise<number> {
+async function reverseFulfilment(sql: Db, shopId: number, fulfilmentId: bigint, lines: LineArrays, cause: AllocationCause): Promise<number> {
   const reversed = await sql.query<{ id: bigint; lot_id: bigint | null; location_id: bigint; back: number }>(
     `with ins as (
        insert into fulfillment_lines (shop_id, fulfillment_id, line_item_id, variant_id, quantity, state, updated_at)

@@ -1,8 +1,7 @@
 // The invariants allocation keeps, checked on a shop's stored state (tests, benchmarks, and an
 // operator who suspects a problem). Each violation is one readable line; an empty list means all hold.
 import { pool } from "../../db.server";
-
-type Reader = { query: ReturnType<typeof pool>["query"] };
+import type { Db } from "../../lib/sql.server";
 
 /**
  * The invariants of allocation, as a list of violations (empty when all hold):
@@ -12,7 +11,7 @@ type Reader = { query: ReturnType<typeof pool>["query"] };
  * - each balance equals receipts/adjustments - live allocations + returns (reversals net out);
  * - no balance is negative; no allocation returned more than it shipped.
  */
-export async function allocationInvariantViolations(shopId: number, db: Reader = pool()): Promise<string[]> {
+export async function allocationInvariantViolations(shopId: number, db: Db = pool()): Promise<string[]> {
   const violations: string[] = [];
   const lines = await db.query(
     `select fl.fulfillment_id, fl.line_item_id, fl.state, fl.quantity,

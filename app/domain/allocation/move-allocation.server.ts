@@ -2,7 +2,7 @@
 // came from. Moves an allocation, or part of it, to another lot of the same variant at the same
 // location; the old lot gets its units back, the new lot gives them up, each with a ledger entry
 // (ALLOCATION_MOVED). Resolving an unknown-lot allocation is the same move (nothing goes back).
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 import { InsufficientStockError, moveLotUnitsBatch, type LedgerCause, type LotMovement } from "../ledger/ledger.server";
 import { LotNotFoundError } from "../lots/lot-errors";
 import { AllocationNotFoundError, AllocationNotMovableError, LotVariantMismatchError } from "./errors";
@@ -64,7 +64,7 @@ interface TargetLot {
 }
 
 /** Runs in the caller's transaction (use withTransaction). */
-export async function moveAllocation(sql: Sql, input: MoveAllocationInput): Promise<MoveAllocationResult> {
+export async function moveAllocation(sql: Db, input: MoveAllocationInput): Promise<MoveAllocationResult> {
   const allocation = await lockAllocation(sql, input.shopId, input.allocationId);
   const quantity = unitsToMove(allocation, input.quantity);
   const target = await targetLot(sql, input.shopId, input.toLotId, allocation);
@@ -78,7 +78,7 @@ export async function moveAllocation(sql: Sql, input: MoveAllocationInput): Prom
  * Locks the allocation's order first (the same lock order as fulfilments and refunds), then the
  * allocation row itself. An allocation of another shop is not found.
  */
-async function lockAllocation(sql: Sql, shopId: number, allocationId: bigint): Promise<AllocationRow> {
+async function lockAllocation(sql: Db, shopId: number, allocationId: bigint): Promise<AllocationRow> {
   const peek = await sql.query<{ order_id: bigint }>("select order_id from allocations where id = $1 and shop_id = $2", [allocationId.toString(), shopId]);
   if (!peek.rows[0]) throw new AllocationNotFoundError(allocationId);
   await lockOrder(sql, shopId, peek.rows[0].order_id);
@@ -106,7 +106,7 @@ function unitsToMove(allocation: AllocationRow, asked: number | undefined): numb
 }
 
 /** The lot the units really came from: the shop's, of the allocation's variant, not the lot it is on. */
-async function targetLot(sql: Sql, shopId: number, toLotId: bigint, allocation: AllocationRow): Promise<TargetLot> {
+async function targetLot(sql: Db, shopId: number, toLotId: bigint, allocation: AllocationRow): Promise<TargetLot> {
   const lot = await sql.query<TargetLot>("select id, variant_id, lot_number from lots where id = $1 and shop_id = $2", [toLotId.toString(), shopId]);
   const target = lot.rows[0];
   if (!target) throw new LotNotFoundError(`lot ${toLotId} does not exist in this shop`);
@@ -118,7 +118,7 @@ async function targetLot(sql: Sql, shopId: number, toLotId: bigint, allocation: 
 }
 
 /** The whole allocation changes lot, or (part of it moving) a new allocation takes the moved units. */
-async function reassignUnits(sql: Sql, shopId: number, allocation: AllocationRow, target: TargetLot, quantity: number): Promise<MoveAllocationResult> {
+async function reassignUnits(sql: Db, shopId: number, allocation: AllocationRow, target: TargetLot, quantity: number): Promise<MoveAllocationResult> {
   const whole = quantity === allocation.quantity; // nothing returned and everything moves
   if (whole) {
     const updated = await sql.query(
@@ -147,7 +147,7 @@ async function reassignUnits(sql: Sql, shopId: number, allocation: AllocationRow
 }
 
 /** The old lot gets its units back (nothing for an unknown lot), the new lot gives them up: ALLOCATION_MOVED each. */
-async function moveUnitsBetweenLots(sql: Sql, input: MoveAllocationInput, allocation: AllocationRow, target: TargetLot, moved: MovedAllocation, quantity: number): Promise<void> {
+async function moveUnitsBetweenLots(sql: Db, input: MoveAllocationInput, allocation: AllocationRow, target: TargetLot, moved: MovedAllocation, quantity: number): Promise<void> {
   const { shopId } = input;
   const reason = `moved ${quantity} unit(s) of allocation ${allocation.id} from ${allocation.lot_id === null ? "unknown lot" : `lot ${allocation.lot_id}`} to lot ${target.id}${input.causeRef ? ` (${input.causeRef})` : ""}`;
   const movements: LotMovement[] = [];
@@ -168,7 +168,7 @@ async function moveUnitsBetweenLots(sql: Sql, input: MoveAllocationInput, alloca
 }
 
 /** A manual-strategy line is done once none of its units is on an unknown lot any more. */
-async function completeManualLine(sql: Sql, shopId: number, allocation: AllocationRow): Promise<void> {
+async function completeManualLine(sql: Db, shopId: number, allocation: AllocationRow): Promise<void> {
   await sql.query(
     `update fulfillment_lines fl set state = 'ALLOCATED', updated_at = now()
      where fl.shop_id = $1 and fl.fulfillment_id = $2 and fl.line_item_id = $3 and fl.state = 'PENDING'

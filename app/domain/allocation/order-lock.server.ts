@@ -4,7 +4,7 @@
 // order creates the row (a stub the order handler completes, see docs/decisions/002-data-model.md);
 // the lock also makes "link the customer" race-free: whichever of order and fulfilment commits
 // second sees the other.
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 
 /**
  * The statement, usable as a CTE (`with o as (${ORDER_LOCK_SQL}) ...`) by hot paths that lock the
@@ -15,6 +15,6 @@ export const ORDER_LOCK_SQL = `insert into orders (shop_id, id, updated_at) valu
      returning customer_id, customer_key`;
 
 /** Locks (creating if needed) the order row; callers that need its customer use ORDER_LOCK_SQL in a CTE. */
-export async function lockOrder(sql: Sql, shopId: number, orderId: bigint): Promise<void> {
+export async function lockOrder(sql: Db, shopId: number, orderId: bigint): Promise<void> {
   await sql.query(ORDER_LOCK_SQL, [shopId, orderId.toString()]);
 }

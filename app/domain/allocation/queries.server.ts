@@ -3,8 +3,7 @@
 // the SQL pool; keyset pagination by allocation id.
 import { pool } from "../../db.server";
 import { OrderNotFoundError } from "./errors";
-
-type Reader = { query: ReturnType<typeof pool>["query"] };
+import type { Db } from "../../lib/sql.server";
 
 export interface ReviewItem {
   allocationId: bigint;
@@ -30,7 +29,7 @@ export interface ReviewPage {
 }
 
 /** Units on an unknown lot (still shipped, not reversed), oldest first. */
-export async function listAllocationsForReview(shopId: number, cursor?: string | null, options: { limit?: number; db?: Reader } = {}): Promise<ReviewPage> {
+export async function listAllocationsForReview(shopId: number, cursor?: string | null, options: { limit?: number; db?: Db } = {}): Promise<ReviewPage> {
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
   const after = cursor && /^\d+$/.test(cursor) ? cursor : "0";
   const db = options.db ?? pool();
@@ -117,7 +116,7 @@ export interface OrderTrace {
  * allocations only, null when unknown, sku from the variant for lines not yet in order_lines,
  * allocations by fulfilment time); building one on the other would change one side's output.
  */
-export async function traceOrder(shopId: number, orderId: bigint, options: { db?: Reader } = {}): Promise<OrderTrace> {
+export async function traceOrder(shopId: number, orderId: bigint, options: { db?: Db } = {}): Promise<OrderTrace> {
   const db = options.db ?? pool();
   const order = await db.query("select id, name, customer_id from orders where shop_id = $1 and id = $2", [shopId, orderId.toString()]);
   const [lines, allocations, fulfilmentLines, pendingReturns] = await Promise.all([
@@ -215,7 +214,7 @@ export interface MoveTarget {
  * The lots an allocation can be moved to (same variant, another lot, units at the allocation's
  * location), earliest expiry first: what the admin panel offers next to "move".
  */
-export async function listMoveTargets(shopId: number, allocationId: bigint, options: { db?: Reader } = {}): Promise<MoveTarget[]> {
+export async function listMoveTargets(shopId: number, allocationId: bigint, options: { db?: Db } = {}): Promise<MoveTarget[]> {
   const db = options.db ?? pool();
   const result = await db.query(
     `select l.id, l.lot_number, coalesce(l.expires_on, l.best_before_on) as expires_on, l.status, b.quantity, b.quarantined
@@ -242,7 +241,7 @@ export interface MovableAllocation {
 }
 
 /** One allocation of the shop, as the move form shows it; null when the shop has no such allocation. */
-export async function findAllocationForMove(shopId: number, allocationId: bigint, options: { db?: Reader } = {}): Promise<MovableAllocation | null> {
+export async function findAllocationForMove(shopId: number, allocationId: bigint, options: { db?: Db } = {}): Promise<MovableAllocation | null> {
   const db = options.db ?? pool();
   const result = await db.query(
     `select a.id, a.variant_id, a.lot_id, l.lot_number, a.unknown_lot, a.location_id, a.quantity - a.returned_quantity as open_quantity, a.status

@@ -4,7 +4,7 @@
 // nothing twice); units no allocation holds yet (the refund came before the fulfilment) stay
 // pending there and are applied when the fulfilment is allocated. `cancel` and `no_restock`
 // lines are recorded and change no lot.
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 import { moveLotUnitsBatch, type LotMovement } from "../ledger/ledger.server";
 import type { AllocationCause } from "./allocate-fulfilment.server";
 import { planReturn, restocksIntoLots } from "./allocation-rules";
@@ -19,7 +19,7 @@ export interface RefundOutcome {
   returnedUnits: number;
 }
 
-export async function processRefund(sql: Sql, shopId: number, refund: RefundInput, cause: AllocationCause, now = new Date()): Promise<RefundOutcome> {
+export async function processRefund(sql: Db, shopId: number, refund: RefundInput, cause: AllocationCause, now = new Date()): Promise<RefundOutcome> {
   await lockOrder(sql, shopId, refund.orderId);
   const lines = refund.lines.filter((l) => l.quantity > 0);
   if (lines.length === 0) return { refundId: refund.id, newLines: 0, returnedUnits: 0 };
@@ -49,7 +49,7 @@ export async function processRefund(sql: Sql, shopId: number, refund: RefundInpu
  * Applies every pending `return` refund line of these line items to their live allocations. The
  * caller holds the order lock. Returns the number of units applied.
  */
-export async function applyPendingReturns(sql: Sql, shopId: number, lineItemIds: bigint[], cause: AllocationCause): Promise<number> {
+export async function applyPendingReturns(sql: Db, shopId: number, lineItemIds: bigint[], cause: AllocationCause): Promise<number> {
   const ids = [...new Set(lineItemIds.map(String))];
   const pending = await sql.query<{ id: bigint; refund_id: bigint; line_item_id: bigint; location_id: bigint | null; open: number; refunded_at: Date }>(
     `select id, refund_id, line_item_id, location_id, quantity - returned_quantity as open, refunded_at from refund_lines

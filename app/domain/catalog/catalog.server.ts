@@ -5,7 +5,7 @@
 //   Shopify is marked deleted_at, not removed: its lots and allocations still name it.
 // - Looked up for a lot (receipt, import, move): known from those webhooks, or asked of Admin
 //   GraphQL and stored on first use. An id Shopify does not know is refused.
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 import { fetchLocation, fetchVariant, ShopifyAdminError } from "../../lib/shopify-admin.server";
 import type { TopicHandler } from "../webhooks/handler";
 import { findShopDomain } from "../shops/shops.server";
@@ -14,7 +14,7 @@ import { barcodeForms } from "../lots/lot-rules";
 import { deletedId, inventoryItemSnapshot, locationSnapshot, productSnapshot, type ProductSnapshot } from "./catalog-payloads";
 
 /** Upsert the product's variants unless a newer version of the product is stored; mark the variants it no longer has deleted. */
-export async function recordProduct(sql: Sql, shopId: number, product: ProductSnapshot): Promise<"recorded" | "stale"> {
+export async function recordProduct(sql: Db, shopId: number, product: ProductSnapshot): Promise<"recorded" | "stale"> {
   const newer = await sql.query(
     "select 1 from variants where shop_id = $1 and product_id = $2 and shopify_updated_at > $3 limit 1",
     [shopId, product.id, product.updatedAt],
@@ -79,8 +79,6 @@ export const recordLocation: TopicHandler = async (ctx) => {
 // ---------------------------------------------------------------------------------------------
 // Lookups for lots: the variant or location a merchant names, from our table or from Shopify
 
-type Query = Pick<Sql, "query">;
-
 export interface KnownVariant {
   id: bigint;
   inventoryItemId: bigint | null;
@@ -91,13 +89,13 @@ export interface KnownVariant {
   lotTracked: boolean;
 }
 
-async function shopDomainOf(sql: Query, shopId: number): Promise<string> {
+async function shopDomainOf(sql: Db, shopId: number): Promise<string> {
   const domain = await findShopDomain(sql, shopId);
   if (domain === undefined) throw new ShopNotFoundError(`shop ${shopId} does not exist`);
   return domain;
 }
 
-export async function findVariant(sql: Query, shopId: number, variantId: bigint): Promise<KnownVariant | undefined> {
+export async function findVariant(sql: Db, shopId: number, variantId: bigint): Promise<KnownVariant | undefined> {
   const r = await sql.query<{
     id: bigint;
     inventory_item_id: bigint | null;
@@ -119,7 +117,7 @@ export async function findVariant(sql: Query, shopId: number, variantId: bigint)
  * The variant from our table, or from Shopify (then stored). Unknown to Shopify: UnknownVariantError.
  * Known locally but without an inventory item id: completed from Shopify when it answers.
  */
-export async function resolveVariant(sql: Query, shopId: number, variantId: bigint): Promise<KnownVariant> {
+export async function resolveVariant(sql: Db, shopId: number, variantId: bigint): Promise<KnownVariant> {
   const known = await findVariant(sql, shopId, variantId);
   if (known?.inventoryItemId) return known;
   const domain = await shopDomainOf(sql, shopId);
@@ -153,7 +151,7 @@ export interface KnownLocation {
  * The location from our table, or from Shopify (then stored with its name). Shopify saying it does
  * not exist: UnknownLocationError. Shopify unreachable: accepted without a name (filled in later).
  */
-export async function resolveLocation(sql: Query, shopId: number, locationId: bigint): Promise<KnownLocation> {
+export async function resolveLocation(sql: Db, shopId: number, locationId: bigint): Promise<KnownLocation> {
   const r = await sql.query<{ id: bigint; name: string | null }>("select id, name from locations where shop_id = $1 and id = $2", [shopId, locationId]);
   if (r.rows[0]?.name) return r.rows[0];
   const domain = await shopDomainOf(sql, shopId);
@@ -178,7 +176,7 @@ export async function resolveLocation(sql: Query, shopId: number, locationId: bi
  * names Shopify gave in passing (reconciliation reads every level with its location). Never
  * overwrites a name: locations/update is the source for renames.
  */
-export async function fillMissingLocationNames(sql: Query, shopId: number, named: { locationId: bigint; locationName: string | null }[]): Promise<number> {
+export async function fillMissingLocationNames(sql: Db, shopId: number, named: { locationId: bigint; locationName: string | null }[]): Promise<number> {
   const names = new Map<string, string>();
   for (const n of named) if (n.locationName) names.set(n.locationId.toString(), n.locationName);
   if (names.size === 0) return 0;
@@ -191,7 +189,7 @@ export async function fillMissingLocationNames(sql: Query, shopId: number, named
 }
 
 /** The one variant of the shop whose barcode is this GTIN (stored as GTIN-14, EAN-13, UPC-A or EAN-8). */
-export async function findVariantByGtin(sql: Query, shopId: number, gtin14: string): Promise<bigint> {
+export async function findVariantByGtin(sql: Db, shopId: number, gtin14: string): Promise<bigint> {
   const r = await sql.query<{ id: bigint; sku: string | null }>(
     "select id, sku from variants where shop_id = $1 and barcode = any($2::text[]) and deleted_at is null order by id",
     [shopId, barcodeForms(gtin14)],

@@ -2,14 +2,11 @@
 // output lot. Each input is an edge input lot -> output lot (production_inputs). Walking the
 // edges is a recursive CTE that carries the visited path, so a cycle (lot A repacked into B and
 // B back into A) ends instead of looping; a depth limit bounds pathological graphs.
-import type pg from "pg";
 import { InsufficientStockError, moveLotUnitsWithEntries, type LedgerCause, type LotMovement } from "../ledger/ledger.server";
-import { withTransaction, type Sql } from "../../lib/sql.server";
+import { withTransaction, type Db } from "../../lib/sql.server";
 import { addOutboxEntries, queueOutboxEntries } from "../sync/outbox.server";
 import { adjustPayload, lotkeeperUri } from "../sync/inventory-changes";
 import { ProductionError, parseProductionKind, validateProduction, type ProductionKind, type ProductionRequest } from "./production-rules";
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
 
 /** Deepest genealogy followed; deeper chains are reported as truncated. */
 export const MAX_TRACE_DEPTH = 64;
@@ -20,7 +17,7 @@ export interface LinkedLot {
   depth: number;
 }
 
-async function walk(db: Queryable, shopId: number, lotIds: bigint[], direction: "forward" | "backward"): Promise<LinkedLot[]> {
+async function walk(db: Db, shopId: number, lotIds: bigint[], direction: "forward" | "backward"): Promise<LinkedLot[]> {
   if (lotIds.length === 0) return [];
   const [from, to] = direction === "forward" ? ["input_lot_id", "output_lot_id"] : ["output_lot_id", "input_lot_id"];
   const result = await db.query<{ lot_id: bigint; depth: number }>(
@@ -41,12 +38,12 @@ async function walk(db: Queryable, shopId: number, lotIds: bigint[], direction: 
 }
 
 /** Every lot made (at any depth) from the given lots, nearest first. Cycle-safe. */
-export function downstreamLots(db: Queryable, shopId: number, lotIds: bigint[]): Promise<LinkedLot[]> {
+export function downstreamLots(db: Db, shopId: number, lotIds: bigint[]): Promise<LinkedLot[]> {
   return walk(db, shopId, lotIds, "forward");
 }
 
 /** Every lot that went (at any depth) into the given lots, nearest first. Cycle-safe. */
-export function upstreamLots(db: Queryable, shopId: number, lotIds: bigint[]): Promise<LinkedLot[]> {
+export function upstreamLots(db: Db, shopId: number, lotIds: bigint[]): Promise<LinkedLot[]> {
   return walk(db, shopId, lotIds, "backward");
 }
 
@@ -61,7 +58,7 @@ export interface GenealogyEdge {
 }
 
 /** Production edges among a set of lots (both ends in the set). */
-export async function edgesAmong(db: Queryable, shopId: number, lotIds: bigint[]): Promise<GenealogyEdge[]> {
+export async function edgesAmong(db: Db, shopId: number, lotIds: bigint[]): Promise<GenealogyEdge[]> {
   if (lotIds.length === 0) return [];
   const result = await db.query<{
     run_id: bigint;
@@ -125,7 +122,7 @@ interface OutputLotRow {
  * expiry) gains the made units (PRODUCED), and one genealogy edge per input is written.
  * Quarantined or recalled input lots, and an output lot that is not active, are refused.
  */
-export async function recordProductionRun(sql: Sql, shopId: number, request: ProductionRequest, cause: LedgerCause = "USER"): Promise<ProductionResult> {
+export async function recordProductionRun(sql: Db, shopId: number, request: ProductionRequest, cause: LedgerCause = "USER"): Promise<ProductionResult> {
   const req = validateProduction(request);
   const inputs = await findInputLots(sql, shopId, req);
   await requireOutputVariant(sql, shopId, req);
@@ -157,7 +154,7 @@ export async function recordProductionRun(sql: Sql, shopId: number, request: Pro
 }
 
 /** Each input lot by number (and variant when given): the shop's, active, named once. */
-async function findInputLots(sql: Sql, shopId: number, req: ProductionRequest): Promise<InputLot[]> {
+async function findInputLots(sql: Db, shopId: number, req: ProductionRequest): Promise<InputLot[]> {
   const inputs: InputLot[] = [];
   for (const input of req.inputs) {
     const found = await sql.query<InputLotRow>(
@@ -189,7 +186,7 @@ async function findInputLots(sql: Sql, shopId: number, req: ProductionRequest): 
   return inputs;
 }
 
-async function requireOutputVariant(sql: Sql, shopId: number, req: ProductionRequest): Promise<void> {
+async function requireOutputVariant(sql: Db, shopId: number, req: ProductionRequest): Promise<void> {
   const variant = await sql.query("select 1 from variants where shop_id = $1 and id = $2", [shopId, req.outputVariantId]);
   if (variant.rowCount === 0) {
     throw new ProductionError(`output variant ${req.outputVariantId} is not known in this shop: sync products first (it must exist in Shopify)`);
@@ -197,7 +194,7 @@ async function requireOutputVariant(sql: Sql, shopId: number, req: ProductionReq
 }
 
 /** The output lot, created when new (expiry defaulting to the earliest input's); it must be active and not an input. */
-async function createOrFindOutputLot(sql: Sql, shopId: number, req: ProductionRequest, inputs: InputLot[]): Promise<OutputLotRow> {
+async function createOrFindOutputLot(sql: Db, shopId: number, req: ProductionRequest, inputs: InputLot[]): Promise<OutputLotRow> {
   const earliestExpiry = inputs.map((i) => i.expires_on).filter((d): d is string => d !== null).sort()[0] ?? null;
   const inserted = await sql.query<OutputLotRow>(
     `insert into lots (shop_id, variant_id, lot_number, status, expires_on, produced_on, received_at, notes, updated_at)
@@ -217,7 +214,7 @@ async function createOrFindOutputLot(sql: Sql, shopId: number, req: ProductionRe
 }
 
 /** The run and one genealogy edge per input (input lot -> output lot). */
-async function writeRunAndEdges(sql: Sql, shopId: number, req: ProductionRequest, output: OutputLotRow, inputs: InputLot[]): Promise<bigint> {
+async function writeRunAndEdges(sql: Db, shopId: number, req: ProductionRequest, output: OutputLotRow, inputs: InputLot[]): Promise<bigint> {
   const run = await sql.query<{ id: bigint }>(
     `insert into production_runs (shop_id, kind, output_lot_id, output_quantity, location_id, reference, created_at)
      values ($1, $2::"ProductionKind", $3, $4, $5, $6, coalesce($7::timestamptz, now())) returning id`,
@@ -250,7 +247,7 @@ function runMovements(shopId: number, req: ProductionRequest, ordered: InputLot[
 }
 
 /** The movements applied; an input short of units is named with what it holds there. */
-async function consumeAndProduce(sql: Sql, shopId: number, req: ProductionRequest, ordered: InputLot[], movements: LotMovement[]): Promise<{ balanceAfter: number; ledgerEntryId: bigint }[]> {
+async function consumeAndProduce(sql: Db, shopId: number, req: ProductionRequest, ordered: InputLot[], movements: LotMovement[]): Promise<{ balanceAfter: number; ledgerEntryId: bigint }[]> {
   try {
     return await moveLotUnitsWithEntries(sql, movements);
   } catch (error) {
@@ -276,7 +273,7 @@ async function consumeAndProduce(sql: Sql, shopId: number, req: ProductionReques
  * outbox row per ledger entry, idempotent on it, as every other lot movement.
  */
 async function followInShopify(
-  sql: Sql,
+  sql: Db,
   shopId: number,
   req: ProductionRequest,
   ordered: InputLot[],
@@ -318,7 +315,7 @@ export async function produceLot(shopId: number, request: ProductionRequest, cau
   return result;
 }
 
-async function quarantineGuard(sql: Sql, shopId: number, inputs: InputLotRow[], locationId: bigint): Promise<void> {
+async function quarantineGuard(sql: Db, shopId: number, inputs: InputLotRow[], locationId: bigint): Promise<void> {
   const q = await sql.query<{ lot_id: bigint }>(
     `select lot_id from lot_balances where shop_id = $1 and location_id = $2 and lot_id = any($3::bigint[]) and quarantined`,
     [shopId, locationId, inputs.map((i) => i.id)],

@@ -1,7 +1,7 @@
 // Lot quantities move in one place: a balance change and its ledger entry are written together,
 // in the caller's transaction. The ledger is append-only; balances are derivable from it.
 import { DomainError } from "../errors";
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 
 export type LedgerKind =
   | "RECEIVED"
@@ -43,7 +43,7 @@ export class InsufficientStockError extends DomainError {
  * balance would go negative (the CHECK constraint backs this up). Movements on the same balance
  * are applied in the given order.
  */
-export async function moveLotUnits(sql: Sql, movements: LotMovement[]): Promise<number[]> {
+export async function moveLotUnits(sql: Db, movements: LotMovement[]): Promise<number[]> {
   return (await moveLotUnitsWithEntries(sql, movements)).map((m) => m.balanceAfter);
 }
 
@@ -51,7 +51,7 @@ export async function moveLotUnits(sql: Sql, movements: LotMovement[]): Promise<
  * moveLotUnits, also returning the id of each ledger entry written (in the order of the
  * movements): the outbox derives Shopify's idempotency key and reference document from it.
  */
-export async function moveLotUnitsWithEntries(sql: Sql, movements: LotMovement[]): Promise<{ balanceAfter: number; ledgerEntryId: bigint }[]> {
+export async function moveLotUnitsWithEntries(sql: Db, movements: LotMovement[]): Promise<{ balanceAfter: number; ledgerEntryId: bigint }[]> {
   const after: number[] = [];
   for (const m of movements) {
     after.push(m.delta >= 0 ? await addUnits(sql, m) : await takeUnits(sql, m));
@@ -63,7 +63,7 @@ export async function moveLotUnitsWithEntries(sql: Sql, movements: LotMovement[]
   return after.map((balanceAfter, i) => ({ balanceAfter, ledgerEntryId: ids[i]! }));
 }
 
-async function addUnits(sql: Sql, m: LotMovement): Promise<number> {
+async function addUnits(sql: Db, m: LotMovement): Promise<number> {
   const result = await sql.query<{ quantity: number }>(
     `insert into lot_balances (lot_id, location_id, shop_id, variant_id, quantity, updated_at)
      select l.id, $2, l.shop_id, l.variant_id, $3, now() from lots l where l.id = $1 and l.shop_id = $4
@@ -76,7 +76,7 @@ async function addUnits(sql: Sql, m: LotMovement): Promise<number> {
   return result.rows[0].quantity;
 }
 
-async function takeUnits(sql: Sql, m: LotMovement): Promise<number> {
+async function takeUnits(sql: Db, m: LotMovement): Promise<number> {
   // A CHECK is evaluated on an INSERT's proposed row before ON CONFLICT, so taking is an UPDATE.
   const result = await sql.query<{ quantity: number }>(
     `update lot_balances set quantity = quantity + $3, updated_at = now()
@@ -91,7 +91,7 @@ async function takeUnits(sql: Sql, m: LotMovement): Promise<number> {
 }
 
 /** Appends ledger rows in one statement. Use moveLotUnits unless the balance is already changed. */
-export async function appendLedger(sql: Sql, entries: (LotMovement & { balanceAfter: number | null })[]): Promise<bigint[]> {
+export async function appendLedger(sql: Db, entries: (LotMovement & { balanceAfter: number | null })[]): Promise<bigint[]> {
   if (entries.length === 0) return [];
   const result = await sql.query<{ id: bigint }>(
     `insert into ledger_entries (shop_id, lot_id, location_id, kind, delta, balance_after, cause, cause_ref, reason)
@@ -133,7 +133,7 @@ const keyOf = (k: BalanceKey) => `${k.lotId}:${k.locationId}`;
  * Locks the given balances (SELECT ... FOR UPDATE in lot id, location id order) and returns their
  * quantities by "lot:location". Balances that do not exist are absent from the map.
  */
-export async function lockLotBalances(sql: Sql, shopId: number, keys: BalanceKey[]): Promise<Map<string, number>> {
+export async function lockLotBalances(sql: Db, shopId: number, keys: BalanceKey[]): Promise<Map<string, number>> {
   const unique = [...new Map(keys.map((k) => [keyOf(k), k])).values()];
   if (unique.length === 0) return new Map();
   const result = await sql.query<{ lot_id: bigint; location_id: bigint; quantity: number }>(
@@ -153,7 +153,7 @@ export async function lockLotBalances(sql: Sql, shopId: number, keys: BalanceKey
  * statement updates every balance and appends every ledger row. A balance that is not what the
  * caller computed (a bug: it was not locked) fails the whole transaction.
  */
-export async function applyLockedMovements(sql: Sql, shopId: number, movements: (LotMovement & { balanceAfter: number })[]): Promise<void> {
+export async function applyLockedMovements(sql: Db, shopId: number, movements: (LotMovement & { balanceAfter: number })[]): Promise<void> {
   if (movements.length === 0) return;
   const finals = new Map<string, { key: BalanceKey; total: number; after: number }>();
   for (const m of movements) {
@@ -205,7 +205,7 @@ export async function applyLockedMovements(sql: Sql, shopId: number, movements: 
  * locks every balance in the global order, checks none goes negative (InsufficientStockError,
  * nothing written), then applies. Returns each movement's balance after, in the given order.
  */
-export async function moveLotUnitsBatch(sql: Sql, shopId: number, movements: LotMovement[]): Promise<number[]> {
+export async function moveLotUnitsBatch(sql: Db, shopId: number, movements: LotMovement[]): Promise<number[]> {
   if (movements.length === 0) return [];
   const incoming = movements.filter((m) => m.delta > 0);
   if (incoming.length > 0) {

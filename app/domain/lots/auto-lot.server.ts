@@ -3,13 +3,13 @@
 // incremented with an upsert: the row lock it takes serialises concurrent receipts of the same
 // prefix until commit, so two receipts never get the same number. A number a merchant already
 // used by hand is skipped.
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 import { applySequence, checkAutoLotPattern, renderAutoLotPrefix, type AutoLotContext } from "./lot-rules";
 import { LotValidationError } from "./lot-errors";
 
 export const DEFAULT_AUTO_LOT_PATTERN = "{YYYYMMDD}-{PO}-{SEQ}";
 
-export async function nextAutoLotNumber(sql: Sql, shopId: number, ctx: AutoLotContext): Promise<string> {
+export async function nextAutoLotNumber(sql: Db, shopId: number, ctx: AutoLotContext): Promise<string> {
   const shop = await sql.query<{ auto_lot_pattern: string }>("select auto_lot_pattern from shops where id = $1", [shopId]);
   let pattern = shop.rows[0]?.auto_lot_pattern ?? DEFAULT_AUTO_LOT_PATTERN;
   if (checkAutoLotPattern(pattern).length > 0) pattern = DEFAULT_AUTO_LOT_PATTERN; // a bad setting must not block receiving

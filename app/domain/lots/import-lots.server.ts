@@ -10,7 +10,7 @@
 //     batches (one inventoryAdjustQuantities per 100 changes), referenced to the import task.
 // The admin runs the real import in the background (import-task.server.ts): it passes the task row
 // it made and a progress callback; the CLI calls this directly and waits.
-import { withTransaction, type Sql } from "../../lib/sql.server";
+import { withTransaction, type Db } from "../../lib/sql.server";
 import { pool } from "../../db.server";
 import { moveLotUnits } from "../ledger/ledger.server";
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
@@ -185,7 +185,7 @@ export async function importLotsCsv(shopId: number, text: string, options: Impor
   return report;
 }
 
-async function createImportTask(sql: Sql, shopId: number, total: number): Promise<bigint> {
+async function createImportTask(sql: Db, shopId: number, total: number): Promise<bigint> {
   const task = await sql.query<{ id: bigint }>(
     `insert into tasks (shop_id, kind, status, done, total, updated_at) values ($1, 'lots.import', 'RUNNING', 0, $2, now()) returning id`,
     [shopId, total],
@@ -198,7 +198,7 @@ async function createImportTask(sql: Sql, shopId: number, total: number): Promis
  * for progress updates from another connection), and only while the task is RUNNING: a run that
  * waited for another one to commit sees DONE here and imports nothing.
  */
-async function claimImportTask(sql: Sql, shopId: number, taskId: bigint): Promise<bigint> {
+async function claimImportTask(sql: Db, shopId: number, taskId: bigint): Promise<bigint> {
   await sql.query(`select pg_advisory_xact_lock(hashtext('tasks'), ($1::bigint % 2147483647)::int)`, [taskId]);
   const task = await sql.query<{ status: string }>(`select status from tasks where id = $1 and shop_id = $2 and kind = 'lots.import'`, [taskId, shopId]);
   if (task.rows[0]?.status !== "RUNNING") throw new ImportTaskEndedError(taskId);
@@ -220,7 +220,7 @@ class RowError extends Error {
  * same location (oldest first). Both sides are RECONCILED ledger entries; Shopify is unchanged.
  */
 async function replaceIncompleteUnits(
-  sql: Sql,
+  sql: Db,
   shopId: number,
   receipt: ValidReceipt,
   importedLotId: bigint,
@@ -256,7 +256,7 @@ async function replaceIncompleteUnits(
 }
 
 async function writeImportOutbox(
-  sql: Sql,
+  sql: Db,
   shopId: number,
   taskId: bigint,
   changes: { inventoryItemId: bigint; locationId: bigint; delta: number; quarantined: boolean }[],

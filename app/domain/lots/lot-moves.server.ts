@@ -2,7 +2,7 @@
 // transfer between locations. Each is ledger entries through moveLotUnits plus, in the same
 // transaction, an outbox row that changes Shopify by the same amount. Lots are looked up within
 // the caller's shop only: an id from another shop is "not found".
-import { withTransaction, type Sql } from "../../lib/sql.server";
+import { withTransaction, type Db } from "../../lib/sql.server";
 import { pool } from "../../db.server";
 import { moveLotUnitsWithEntries, InsufficientStockError } from "../ledger/ledger.server";
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
@@ -23,7 +23,7 @@ export interface LockedLot {
 }
 
 /** The lot, locked for update, if it belongs to the shop; LotNotFoundError otherwise. */
-export async function lockLot(sql: Sql, shopId: number, lotId: bigint | string | number): Promise<LockedLot> {
+export async function lockLot(sql: Db, shopId: number, lotId: bigint | string | number): Promise<LockedLot> {
   const id = lotIdOf(lotId);
   const r = await sql.query<{ id: bigint; shop_id: number; variant_id: bigint; lot_number: string; status: LockedLot["status"]; inventory_item_id: bigint | null }>(
     `select l.id, l.shop_id, l.variant_id, l.lot_number, l.status, v.inventory_item_id
@@ -36,12 +36,12 @@ export async function lockLot(sql: Sql, shopId: number, lotId: bigint | string |
   return { id: row.id, shopId: row.shop_id, variantId: row.variant_id, lotNumber: row.lot_number, status: row.status, inventoryItemId: row.inventory_item_id };
 }
 
-interface BalanceRow {
+export interface BalanceRow {
   quantity: number;
   quarantined: boolean;
 }
 
-async function lockBalance(sql: Sql, lotId: bigint, locationId: bigint): Promise<BalanceRow | undefined> {
+async function lockBalance(sql: Db, lotId: bigint, locationId: bigint): Promise<BalanceRow | undefined> {
   const r = await sql.query<BalanceRow>("select quantity, quarantined from lot_balances where lot_id = $1 and location_id = $2 for update", [lotId, locationId]);
   return r.rows[0];
 }
@@ -66,7 +66,7 @@ export interface MoveResult {
 }
 
 async function syncAdjust(
-  sql: Sql,
+  sql: Db,
   lot: LockedLot,
   reason: AdjustReason,
   ledgerEntryId: bigint,

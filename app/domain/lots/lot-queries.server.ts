@@ -1,13 +1,11 @@
 // Reading lots for the admin panel and the CLI: a keyset-paged list with filters, one lot's
 // detail (attributes, balances per location with names, totals, a page of its ledger), and the
 // lookup of a lot by its number. Every query is scoped by the caller's shop.
-import { unitSum, type Sql } from "../../lib/sql.server";
+import { unitSum, type Db } from "../../lib/sql.server";
 import { parseId } from "../../lib/ids";
 import { pool } from "../../db.server";
 import { AmbiguousLotError, LotNotFoundError, LotValidationError } from "./lot-errors";
 import { lotIdOf } from "./lot-rules";
-
-type Query = Pick<Sql, "query">;
 
 /** The status the merchant sees (an ACTIVE lot past its expiry date is EXPIRED), of `lots l`. */
 export const DISPLAY_STATUS_SQL = "case when l.status = 'ACTIVE' and l.expires_on < current_date then 'EXPIRED' else l.status::text end";
@@ -259,7 +257,7 @@ export async function getLotDetail(shopId: number, lotId: bigint | string, optio
  * The lot id for a lot number in the shop. A number on several variants without `variantId` is
  * an AmbiguousLotError listing them; no such lot is LotNotFoundError.
  */
-export async function findLotId(sql: Query, shopId: number, lotNumber: string, variantId?: bigint | null): Promise<bigint> {
+export async function findLotId(sql: Db, shopId: number, lotNumber: string, variantId?: bigint | null): Promise<bigint> {
   const r = await sql.query<{ id: bigint; variant_id: bigint; sku: string | null; title: string | null }>(
     `select l.id, l.variant_id, v.sku, coalesce(v.product_title || ' - ' || v.title, v.product_title, v.title) as title
      from ${LOTS_WITH_VARIANTS_SQL}

@@ -1,7 +1,7 @@
 // Quarantine and release. A quarantined balance is never allocated automatically; in Shopify its
 // units move from `available` to `quality_control` (inventoryMoveQuantities through the outbox)
 // so they stop selling while still counting as on hand.
-import { withTransaction, type Sql } from "../../lib/sql.server";
+import { withTransaction, type Db } from "../../lib/sql.server";
 import { moveLotUnitsWithEntries, type LedgerCause } from "../ledger/ledger.server";
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
 import { lotkeeperUri, movePayload } from "../sync/inventory-changes";
@@ -34,7 +34,7 @@ export interface QuarantineResult {
  * concerned (a RECALLED lot keeps its status), and an outbox row moving the units to
  * quality_control. Idempotent: balances already quarantined are left alone.
  */
-export async function quarantineLot(sql: Sql, args: QuarantineArgs): Promise<QuarantineResult> {
+export async function quarantineLot(sql: Db, args: QuarantineArgs): Promise<QuarantineResult> {
   return changeQuarantine(sql, args, true);
 }
 
@@ -44,12 +44,12 @@ export async function quarantineLot(sql: Sql, args: QuarantineArgs): Promise<Qua
  * is closed, a RECALLED lot can be released: it becomes ACTIVE, or QUARANTINED while some of its
  * locations stay quarantined.
  */
-export async function releaseLot(sql: Sql, args: QuarantineArgs): Promise<QuarantineResult> {
+export async function releaseLot(sql: Db, args: QuarantineArgs): Promise<QuarantineResult> {
   return changeQuarantine(sql, args, false);
 }
 
 /** The OPEN recalls whose scope holds this lot, oldest first (releasing it is refused while there are any). */
-export async function openRecallsCovering(sql: Pick<Sql, "query">, shopId: number, lotId: bigint): Promise<{ id: bigint; reference: string }[]> {
+export async function openRecallsCovering(sql: Db, shopId: number, lotId: bigint): Promise<{ id: bigint; reference: string }[]> {
   const r = await sql.query<{ id: bigint; reference: string }>(
     `select r.id, r.reference from recall_lots rl join recalls r on r.id = rl.recall_id and r.shop_id = rl.shop_id
       where rl.shop_id = $1 and rl.lot_id = $2 and r.status = 'OPEN' order by r.opened_at, r.id`,
@@ -58,7 +58,7 @@ export async function openRecallsCovering(sql: Pick<Sql, "query">, shopId: numbe
   return r.rows;
 }
 
-async function changeQuarantine(sql: Sql, args: QuarantineArgs, quarantine: boolean): Promise<QuarantineResult> {
+async function changeQuarantine(sql: Db, args: QuarantineArgs, quarantine: boolean): Promise<QuarantineResult> {
   const lot = await lockLot(sql, args.shopId, args.lotId);
   const wasRecalled = lot.status === "RECALLED";
   if (!quarantine) {

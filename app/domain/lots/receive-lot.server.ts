@@ -2,7 +2,7 @@
 // the shop's pattern). The lot is created on first receipt; a later receipt of the same
 // (shop, variant, lot number) adds to it when its dates agree. Units move through moveLotUnits
 // (balance + ledger) and Shopify is raised through the outbox, all in one transaction.
-import { withTransaction, type Sql } from "../../lib/sql.server";
+import { withTransaction, type Db } from "../../lib/sql.server";
 import { pool } from "../../db.server";
 import { moveLotUnitsWithEntries, type LedgerCause } from "../ledger/ledger.server";
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
@@ -53,7 +53,7 @@ export function requireInventoryItem(variant: KnownVariant): void {
   }
 }
 
-interface LotRow {
+export interface LotRow {
   id: bigint;
   lot_number: string;
   status: string;
@@ -67,7 +67,7 @@ interface LotRow {
  * the caller writes the outbox rows itself (the import batches them).
  */
 export async function receiveInTransaction(
-  sql: Sql,
+  sql: Db,
   shopId: number,
   receipt: ValidReceipt,
   variant: KnownVariant,
@@ -96,7 +96,7 @@ export async function receiveInTransaction(
 }
 
 /** The lot on first receipt; a later receipt must agree with its dates and fills what it left empty. */
-async function createOrCompleteLot(sql: Sql, shopId: number, receipt: ValidReceipt, variant: KnownVariant, lotNumber: string): Promise<{ lot: LotRow; created: boolean }> {
+async function createOrCompleteLot(sql: Db, shopId: number, receipt: ValidReceipt, variant: KnownVariant, lotNumber: string): Promise<{ lot: LotRow; created: boolean }> {
   const inserted = await sql.query<LotRow>(
     `insert into lots (shop_id, variant_id, lot_number, expires_on, best_before_on, produced_on, received_at, supplier, supplier_lot,
                        purchase_order, unit_cost, currency, notes, gtin, updated_at)
@@ -134,7 +134,7 @@ async function createOrCompleteLot(sql: Sql, shopId: number, receipt: ValidRecei
 }
 
 /** Locks the existing lot; refused when the receipt's dates disagree with it. */
-async function lockAgreeingLot(sql: Sql, shopId: number, receipt: ValidReceipt, lotNumber: string): Promise<LotRow> {
+async function lockAgreeingLot(sql: Db, shopId: number, receipt: ValidReceipt, lotNumber: string): Promise<LotRow> {
   const existing = await sql.query<LotRow>(
     `select id, lot_number, status, expires_on::text, best_before_on::text, produced_on::text from lots
      where shop_id = $1 and variant_id = $2 and lot_number = $3 for update`,
@@ -155,7 +155,7 @@ async function lockAgreeingLot(sql: Sql, shopId: number, receipt: ValidReceipt, 
 }
 
 /** The units into the lot's balance at the location, with their RECEIVED ledger entry. */
-async function addReceivedUnits(sql: Sql, shopId: number, lotId: bigint, receipt: ValidReceipt, ctx: MovementContext): Promise<{ balanceAfter: number; ledgerEntryId: bigint }> {
+async function addReceivedUnits(sql: Db, shopId: number, lotId: bigint, receipt: ValidReceipt, ctx: MovementContext): Promise<{ balanceAfter: number; ledgerEntryId: bigint }> {
   const [moved] = await moveLotUnitsWithEntries(sql, [
     {
       shopId,
@@ -172,14 +172,14 @@ async function addReceivedUnits(sql: Sql, shopId: number, lotId: bigint, receipt
 }
 
 /** Units received into a quarantined or recalled lot stay out of sale: they go to quality_control. */
-async function keepOutOfSaleWhenHeld(sql: Sql, lot: LotRow, created: boolean, locationId: bigint): Promise<boolean> {
+async function keepOutOfSaleWhenHeld(sql: Db, lot: LotRow, created: boolean, locationId: bigint): Promise<boolean> {
   const quarantined = !created && (lot.status !== "ACTIVE" || (await balanceQuarantined(sql, lot.id, locationId)));
   if (quarantined) await sql.query("update lot_balances set quarantined = true where lot_id = $1 and location_id = $2", [lot.id, locationId]);
   return quarantined;
 }
 
 /** The outbox row raising Shopify's quantity (available, or quality_control for held units); null without an inventory item. */
-async function raiseShopify(sql: Sql, shopId: number, receipt: ValidReceipt, variant: KnownVariant, ledgerEntryId: bigint, quarantined: boolean): Promise<bigint | null> {
+async function raiseShopify(sql: Db, shopId: number, receipt: ValidReceipt, variant: KnownVariant, ledgerEntryId: bigint, quarantined: boolean): Promise<bigint | null> {
   if (!variant.inventoryItemId) return null;
   return addOutboxEntry(sql, {
     shopId,
@@ -194,7 +194,7 @@ async function raiseShopify(sql: Sql, shopId: number, receipt: ValidReceipt, var
   });
 }
 
-async function balanceQuarantined(sql: Sql, lotId: bigint, locationId: bigint): Promise<boolean> {
+async function balanceQuarantined(sql: Db, lotId: bigint, locationId: bigint): Promise<boolean> {
   const r = await sql.query<{ quarantined: boolean }>("select quarantined from lot_balances where lot_id = $1 and location_id = $2", [lotId, locationId]);
   return r.rows[0]?.quarantined ?? false;
 }

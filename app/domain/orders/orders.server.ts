@@ -2,14 +2,14 @@
 // orders/create|updated|cancelled. Shopify delivers out of order and late: a payload whose
 // updated_at is older than the stored one changes nothing. An order whose customer asked to be
 // redacted stays redacted whatever arrives later.
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 import type { TopicHandler } from "../webhooks/handler";
 import { orderSnapshot, type OrderSnapshot } from "./order-snapshot";
 
 export type RecordOrderResult = "created" | "updated" | "stale";
 
 /** Upsert the order and its lines unless what is stored is newer; link its allocations to the customer. */
-export async function recordOrder(sql: Sql, shopId: number, order: OrderSnapshot): Promise<RecordOrderResult> {
+export async function recordOrder(sql: Db, shopId: number, order: OrderSnapshot): Promise<RecordOrderResult> {
   const upserted = await sql.query<{ inserted: boolean }>(
     `insert into orders (shop_id, id, name, email, customer_id, customer_name, customer_email, customer_phone,
                          shipping_address, cancelled_at, shopify_created_at, shopify_updated_at, updated_at)
@@ -79,7 +79,7 @@ export async function recordOrder(sql: Sql, shopId: number, order: OrderSnapshot
  * after its fulfilment, a guest who gets an account or changes email) and customers/redact (a
  * guest's key becomes order:<id>, the email must not stay on the allocations either).
  */
-export async function copyCustomerToAllocations(sql: Pick<Sql, "query">, shopId: number, orderIds: bigint[]): Promise<void> {
+export async function copyCustomerToAllocations(sql: Db, shopId: number, orderIds: bigint[]): Promise<void> {
   if (orderIds.length === 0) return;
   await sql.query(
     `update allocations set customer_id = o.customer_id, customer_key = o.customer_key, updated_at = now()

@@ -1,6 +1,6 @@
 // "What needs attention now", for the admin home page: one indexed query per item, all scoped to
 // the shop. Counts plus the first few rows so the merchant can act from the page.
-import { unitSum, type Sql } from "../../lib/sql.server";
+import { unitSum, type Db } from "../../lib/sql.server";
 import { failureInPlainWords } from "../webhooks/events.server";
 
 export const EXPIRY_WINDOW_DAYS = 30;
@@ -27,7 +27,7 @@ export interface Attention {
 
 const LIST = 5;
 
-export async function attentionFor(sql: Pick<Sql, "query">, shopId: number, shopDomain: string, today = new Date()): Promise<Attention> {
+export async function attentionFor(sql: Db, shopId: number, shopDomain: string, today = new Date()): Promise<Attention> {
   const day = today.toISOString().slice(0, 10);
   const lotColumns = `l.id, l.lot_number, coalesce(v.product_title || coalesce(' - ' || nullif(v.title, 'Default Title'), ''), v.sku, 'Variant ' || l.variant_id) as product,
       l.expires_on, l.status::text as status, coalesce((select sum(b.quantity) from lot_balances b where b.lot_id = l.id), 0)::bigint as on_hand`;
@@ -99,7 +99,7 @@ export interface TaskRow {
 }
 
 /** Long operations of the shop (imports, exports, tagging), newest first, keyset-paged by id. */
-export async function listTasks(sql: Pick<Sql, "query">, shopId: number, options: { beforeId?: bigint | null; limit?: number } = {}): Promise<{ tasks: TaskRow[]; nextCursor: string | null }> {
+export async function listTasks(sql: Db, shopId: number, options: { beforeId?: bigint | null; limit?: number } = {}): Promise<{ tasks: TaskRow[]; nextCursor: string | null }> {
   const limit = options.limit ?? 25;
   const r = await sql.query<{ id: bigint; kind: string; status: TaskRow["status"]; done: number; total: number; error: string | null; created_at: Date; updated_at: Date }>(
     `select id, kind, status, done, total, error, created_at, updated_at from tasks
@@ -114,7 +114,7 @@ export async function listTasks(sql: Pick<Sql, "query">, shopId: number, options
 }
 
 /** One task of the shop with its result (null for another shop's id: the page answers 404). */
-export async function findTask(sql: Pick<Sql, "query">, shopId: number, taskId: bigint): Promise<(TaskRow & { result: unknown }) | null> {
+export async function findTask(sql: Db, shopId: number, taskId: bigint): Promise<(TaskRow & { result: unknown }) | null> {
   const r = await sql.query<{ id: bigint; kind: string; status: TaskRow["status"]; done: number; total: number; error: string | null; result: unknown; created_at: Date; updated_at: Date }>(
     `select id, kind, status, done, total, error, result, created_at, updated_at from tasks where shop_id = $1 and id = $2`,
     [shopId, taskId],
@@ -124,7 +124,7 @@ export async function findTask(sql: Pick<Sql, "query">, shopId: number, taskId: 
 }
 
 /** Failed webhook deliveries of the shop (the newest 50), with the stored reason in plain words. */
-export async function failedWebhookEvents(sql: Pick<Sql, "query">, shopDomain: string) {
+export async function failedWebhookEvents(sql: Db, shopDomain: string) {
   const r = await sql.query<{ webhook_id: string; topic: string; attempts: number; last_error: string | null; received_at: Date }>(
     `select webhook_id, topic, attempts, last_error, received_at from webhook_events
       where shop_domain = $1 and status = 'FAILED' order by received_at desc limit 50`,

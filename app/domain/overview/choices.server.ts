@@ -1,11 +1,9 @@
 // What the admin panel offers in pickers and filters: the shop's locations and variants (known
 // from Shopify's webhooks), and a variant found by the GTIN of a scanned GS1 barcode.
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 import { describeScan, gs1Summary, parseGs1, type Gs1Data } from "../gs1/gs1";
 
 export { variantLabel } from "./labels";
-
-type Query = Pick<Sql, "query">;
 
 export interface LocationChoice {
   id: bigint;
@@ -21,7 +19,7 @@ export interface VariantChoice {
   lotTracked: boolean;
 }
 
-export async function listLocations(sql: Query, shopId: number): Promise<LocationChoice[]> {
+export async function listLocations(sql: Db, shopId: number): Promise<LocationChoice[]> {
   const r = await sql.query<{ id: bigint; name: string | null }>(
     "select id, name from locations where shop_id = $1 and active order by name nulls last, id limit 500",
     [shopId],
@@ -34,7 +32,7 @@ type VariantRow = { id: bigint; product_title: string | null; title: string | nu
 const toChoice = (r: VariantRow): VariantChoice => ({ id: r.id, productTitle: r.product_title, title: r.title, sku: r.sku, barcode: r.barcode, lotTracked: r.lot_tracked });
 
 /** Variants by product title, variant title, SKU or barcode; the first `limit` by title. */
-export async function searchVariants(sql: Query, shopId: number, search: string, limit = 50): Promise<VariantChoice[]> {
+export async function searchVariants(sql: Db, shopId: number, search: string, limit = 50): Promise<VariantChoice[]> {
   const q = search.trim() ? `%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const r = await sql.query<VariantRow>(
     `select ${VARIANT_COLUMNS} from variants
@@ -46,7 +44,7 @@ export async function searchVariants(sql: Query, shopId: number, search: string,
   return r.rows.map(toChoice);
 }
 
-export async function variantById(sql: Query, shopId: number, variantId: bigint): Promise<VariantChoice | null> {
+export async function variantById(sql: Db, shopId: number, variantId: bigint): Promise<VariantChoice | null> {
   const r = await sql.query<VariantRow>(`select ${VARIANT_COLUMNS} from variants where shop_id = $1 and id = $2`, [shopId, variantId]);
   return r.rows[0] ? toChoice(r.rows[0]) : null;
 }
@@ -55,7 +53,7 @@ export async function variantById(sql: Query, shopId: number, variantId: bigint)
  * Variants whose barcode is this GTIN (EAN-8, UPC-A, EAN-13 and GTIN-14 compared as 14 digits);
  * `live` leaves out variants deleted in Shopify (nothing can be received into them).
  */
-export async function variantsByGtin(sql: Query, shopId: number, gtin: string, { live = false } = {}): Promise<VariantChoice[]> {
+export async function variantsByGtin(sql: Db, shopId: number, gtin: string, { live = false } = {}): Promise<VariantChoice[]> {
   const r = await sql.query<VariantRow>(
     `select ${VARIANT_COLUMNS} from variants
       where shop_id = $1 and barcode is not null and barcode ~ '^[0-9]{8,14}$' and lpad(barcode, 14, '0') = lpad($2, 14, '0')
@@ -67,7 +65,7 @@ export async function variantsByGtin(sql: Query, shopId: number, gtin: string, {
 }
 
 /** Orders by their name as the merchant types it ("#1001", "1001"). */
-export async function findOrdersByName(sql: Query, shopId: number, name: string): Promise<{ id: bigint; name: string | null }[]> {
+export async function findOrdersByName(sql: Db, shopId: number, name: string): Promise<{ id: bigint; name: string | null }[]> {
   const text = name.trim();
   if (!text) return [];
   const r = await sql.query<{ id: bigint; name: string | null }>(
@@ -90,7 +88,7 @@ export interface ScanReading extends Gs1Data {
  * this shop, not deleted, whose barcode is its GTIN: a bare EAN-13 such as 4006381333931 resolves
  * to the product with that barcode.
  */
-export async function readScan(sql: Query, shopId: number, text: string, today?: Date): Promise<ScanReading> {
+export async function readScan(sql: Db, shopId: number, text: string, today?: Date): Promise<ScanReading> {
   const parsed = parseGs1(text, { today });
   const variants = parsed.gtin ? await variantsByGtin(sql, shopId, parsed.gtin, { live: true }) : [];
   return { ...gs1Summary(parsed), scanned: describeScan(parsed), variants };

@@ -9,7 +9,7 @@
 //  header's shop and has its own topic's shape; shop/redact acts only on an uninstalled shop.
 //    The shop/redact inbox row itself is kept (it holds only the shop's id and domain) as the
 //    record that the erasure happened; see docs/decisions/012-shop-redact.md.
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 import type { TopicHandler, WebhookContext } from "../webhooks/handler";
 import { customerRequest, PERSONAL_PAYLOAD_KEYS, type CustomerRequest } from "./privacy-payloads";
 import { complianceTargetProblem, RefusedDeliveryError, type ComplianceTopic } from "./delivery-target";
@@ -27,7 +27,7 @@ export interface RedactionResult {
   webhookPayloads: number;
 }
 
-export async function redactCustomer(sql: Sql, shopId: number, shopDomain: string, request: CustomerRequest): Promise<RedactionResult> {
+export async function redactCustomer(sql: Db, shopId: number, shopDomain: string, request: CustomerRequest): Promise<RedactionResult> {
   const params = [shopId, request.customerId, request.email, request.orderIds];
   // Orders the customer is told about but Lotkeeper has not seen yet: an empty, redacted row, so a
   // late orders/* delivery cannot bring the data back (recordOrder keeps redacted orders empty).
@@ -90,7 +90,7 @@ export async function redactCustomer(sql: Sql, shopId: number, shopDomain: strin
  * latest app/uninstalled (the Shop resource: id, myshopify_domain) or compliance delivery (shop_id,
  * shop_domain) whose body named this shop. Null when none has (yet, or past the retention).
  */
-export async function knownShopifyShopId(sql: Pick<Sql, "query">, shopDomain: string, exceptWebhookId: string): Promise<bigint | null> {
+export async function knownShopifyShopId(sql: Db, shopDomain: string, exceptWebhookId: string): Promise<bigint | null> {
   const r = await sql.query<{ id: string | null }>(
     `select case when topic = 'app/uninstalled' then payload->>'id' else payload->>'shop_id' end as id
        from webhook_events
@@ -144,7 +144,7 @@ export interface CustomerExport {
 }
 
 /** What Lotkeeper holds about a customer: orders with the snapshot and lines, lots shipped to them, recalls naming them. */
-export async function exportCustomerData(sql: Sql, shopId: number, request: CustomerRequest): Promise<CustomerExport> {
+export async function exportCustomerData(sql: Db, shopId: number, request: CustomerRequest): Promise<CustomerExport> {
   const params = [shopId, request.customerId, request.email, request.orderIds];
   const orders = await sql.query(
     `select o.id::text as "orderId", o.name, o.email, o.customer_id::text as "customerId", o.customer_name as "customerName",
@@ -203,7 +203,7 @@ export interface DataRequestSummary {
 }
 
 /** The stored data-request exports of a shop, newest first. */
-export async function listDataRequests(sql: Pick<Sql, "query">, shopId: number, limit = 100): Promise<DataRequestSummary[]> {
+export async function listDataRequests(sql: Db, shopId: number, limit = 100): Promise<DataRequestSummary[]> {
   const r = await sql.query<DataRequestSummary>(
     `select id::text as id, customer_id::text as "customerId", email, created_at as "createdAt", export
        from data_requests where shop_id = $1 order by created_at desc, id desc limit $2`,
@@ -240,7 +240,7 @@ function decodeDataRequestCursor(cursor: string): [string, bigint] {
  * list): { requests, nextCursor } (null on the last page). DataRequestCursorError for a bad cursor.
  */
 export async function listDataRequestPage(
-  db: Pick<Sql, "query">,
+  db: Db,
   shopId: number,
   options: { cursor?: string | null; limit?: number } = {},
 ): Promise<{ requests: DataRequestListItem[]; nextCursor: string | null }> {
@@ -275,7 +275,7 @@ export async function listDataRequestPage(
 
 /** One stored data-request export of this shop, or null (another shop's id is null too). */
 export async function getDataRequest(
-  db: Pick<Sql, "query">,
+  db: Db,
   shopId: number,
   id: bigint,
 ): Promise<{ id: bigint; customerId: bigint | null; email: string | null; createdAt: string; export: unknown } | null> {
@@ -292,7 +292,7 @@ export async function getDataRequest(
  * sessions, its inbox rows except `keepWebhookId`, then the shop itself. Tables added later are
  * covered without changing this function.
  */
-export async function eraseShop(sql: Sql, shopId: number, shopDomain: string, keepWebhookId: string | null): Promise<Record<string, number>> {
+export async function eraseShop(sql: Db, shopId: number, shopDomain: string, keepWebhookId: string | null): Promise<Record<string, number>> {
   const tables = await shopTablesChildrenFirst(sql);
   const deleted: Record<string, number> = {};
   for (const table of tables) {
@@ -307,7 +307,7 @@ export async function eraseShop(sql: Sql, shopId: number, shopDomain: string, ke
   return deleted;
 }
 
-async function shopTablesChildrenFirst(sql: Sql): Promise<string[]> {
+async function shopTablesChildrenFirst(sql: Db): Promise<string[]> {
   const tables = (
     await sql.query<{ table_name: string }>(
       `select c.table_name from information_schema.columns c

@@ -7,7 +7,7 @@
 // sent by the shopify-sync workers: queued, throttled by cost, idempotent per row).
 // Progress of the tagging is the count of those outbox rows by status.
 import { pool } from "../../db.server";
-import { withTransaction, isUniqueViolation, type Sql } from "../../lib/sql.server";
+import { withTransaction, isUniqueViolation, type Db } from "../../lib/sql.server";
 import { quarantineLot } from "../lots/quarantine.server";
 import { addOutboxEntries, queueOutboxEntries } from "../sync/outbox.server";
 import type { LedgerCause } from "../ledger/ledger.server";
@@ -21,7 +21,6 @@ import {
   recallTotals,
   toScopeLot,
   type LotRow,
-  type Queryable,
   type RecallCustomer,
   type RecallTotals,
   type ScopeLot,
@@ -153,7 +152,7 @@ export async function openRecall(shopId: number, input: OpenRecallInput): Promis
  * allocations changed from then on (an unknown-lot record resolved onto a recalled lot, or a
  * manual move, after the case was opened: moves update the row or insert a new one).
  */
-async function addRecallCustomers(sql: Queryable, shopId: number, recallId: bigint, lotIds: bigint[], since: Date | null): Promise<void> {
+async function addRecallCustomers(sql: Db, shopId: number, recallId: bigint, lotIds: bigint[], since: Date | null): Promise<void> {
   await sql.query(
     `insert into recall_customers (recall_id, customer_key, shop_id, status, updated_at)
      select distinct $1::bigint, k.customer_key, $2::int, 'TO_CONTACT'::"ContactStatus", now() from (
@@ -165,14 +164,14 @@ async function addRecallCustomers(sql: Queryable, shopId: number, recallId: bigi
   );
 }
 
-async function nextReference(sql: Sql, shopId: number): Promise<string> {
+async function nextReference(sql: Db, shopId: number): Promise<string> {
   const day = new Date().toISOString().slice(0, 10).replace(/-/g, "");
   const taken = await sql.query<{ n: number }>(`select count(*)::int as n from recalls where shop_id = $1 and reference like $2`, [shopId, `R-${day}-%`]);
   return `R-${day}-${taken.rows[0]!.n + 1}`;
 }
 
 /** One tags.add outbox row per affected order and per affected customer with a Shopify id. */
-async function queueTagging(sql: Sql, shopId: number, recallId: bigint, reference: string, scope: Pick<ScopeLot, "lotId">[], since: Date | null = null): Promise<bigint[]> {
+async function queueTagging(sql: Db, shopId: number, recallId: bigint, reference: string, scope: Pick<ScopeLot, "lotId">[], since: Date | null = null): Promise<bigint[]> {
   const tag = recallTag(reference);
   const targets = await sql.query<{ gid: string; key: string }>(
     `select distinct 'gid://shopify/Order/' || a.order_id as gid, 'order:' || a.order_id as key from allocations a
@@ -197,7 +196,7 @@ async function queueTagging(sql: Sql, shopId: number, recallId: bigint, referenc
 
 // ---------------------------------------------------------------------------------------------
 
-interface RecallRow {
+export interface RecallRow {
   id: bigint;
   reference: string;
   reason: string;
@@ -208,7 +207,7 @@ interface RecallRow {
   closed_at: Date | null;
 }
 
-async function loadRecall(db: Queryable, shopId: number, recallId: bigint): Promise<RecallRow | null> {
+async function loadRecall(db: Db, shopId: number, recallId: bigint): Promise<RecallRow | null> {
   const r = await db.query<RecallRow>(
     `select id, reference, reason, severity, status, tag_shopify, opened_at, closed_at from recalls where shop_id = $1 and id = $2`,
     [shopId, recallId],
@@ -217,7 +216,7 @@ async function loadRecall(db: Queryable, shopId: number, recallId: bigint): Prom
 }
 
 /** A recall id (digits) or its reference, within the shop. */
-export async function findRecallId(shopId: number, idOrReference: string, db: Queryable = pool()): Promise<bigint | null> {
+export async function findRecallId(shopId: number, idOrReference: string, db: Db = pool()): Promise<bigint | null> {
   const r = await db.query<{ id: bigint }>(
     `select id from recalls where shop_id = $1 and (reference = $2 or ($2 ~ '^[0-9]{1,18}$' and id = $2::bigint)) order by (reference = $2) desc limit 1`,
     [shopId, idOrReference],
@@ -225,7 +224,7 @@ export async function findRecallId(shopId: number, idOrReference: string, db: Qu
   return r.rows[0]?.id ?? null;
 }
 
-async function scopeOf(db: Queryable, shopId: number, recallId: bigint): Promise<ScopeLot[]> {
+async function scopeOf(db: Db, shopId: number, recallId: bigint): Promise<ScopeLot[]> {
   const r = await db.query<LotRow & { direct: boolean }>(
     `select ${LOT_COLUMNS}, rl.direct
        from recall_lots rl join lots l on l.id = rl.lot_id and l.shop_id = rl.shop_id
@@ -235,7 +234,7 @@ async function scopeOf(db: Queryable, shopId: number, recallId: bigint): Promise
   return r.rows.map((x) => toScopeLot(x, x.direct, x.direct ? 0 : 1));
 }
 
-async function progressOf(db: Queryable, shopId: number, recallIds: bigint[]): Promise<Map<bigint, RecallProgress>> {
+async function progressOf(db: Db, shopId: number, recallIds: bigint[]): Promise<Map<bigint, RecallProgress>> {
   const r = await db.query<{ recall_id: bigint; status: ContactStatus; n: number }>(
     `select recall_id, status, count(*)::int as n from recall_customers where shop_id = $1 and recall_id = any($2::bigint[]) group by 1, 2`,
     [shopId, recallIds],
@@ -249,7 +248,7 @@ async function progressOf(db: Queryable, shopId: number, recallIds: bigint[]): P
   return map;
 }
 
-async function taggingOf(db: Queryable, shopId: number, recall: RecallRow): Promise<TaggingProgress | null> {
+async function taggingOf(db: Db, shopId: number, recall: RecallRow): Promise<TaggingProgress | null> {
   if (!recall.tag_shopify) return null;
   const r = await db.query<{ status: string; n: number }>(
     `select status, count(*)::int as n from outbox_entries
@@ -261,7 +260,7 @@ async function taggingOf(db: Queryable, shopId: number, recall: RecallRow): Prom
 }
 
 /** The case with its scope, totals, contact progress and Shopify tagging progress; null if not in this shop. */
-export async function getRecall(shopId: number, recallId: bigint, db: Queryable = pool()): Promise<RecallCase | null> {
+export async function getRecall(shopId: number, recallId: bigint, db: Db = pool()): Promise<RecallCase | null> {
   const recall = await loadRecall(db, shopId, recallId);
   if (!recall) return null;
   const lots = await scopeOf(db, shopId, recallId);
@@ -302,7 +301,7 @@ export async function listRecallCustomers(
   recallId: bigint,
   cursor?: string | null,
   options: { limit?: number; status?: ContactStatus } = {},
-  db: Queryable = pool(),
+  db: Db = pool(),
 ): Promise<{ customers: RecallCaseCustomer[]; nextCursor: string | null }> {
   const recall = await loadRecall(db, shopId, recallId);
   if (!recall) throw new RecallNotFoundError(recallId.toString());
@@ -324,7 +323,7 @@ export async function listRecallCustomers(
 }
 
 async function customersInStatus(
-  db: Queryable,
+  db: Db,
   shopId: number,
   recallId: bigint,
   lots: ScopeLot[],
@@ -417,7 +416,7 @@ function decodeRecallCursor(cursor: string): [string, bigint] {
  * { recalls, nextCursor } with nextCursor null on the last page. InvalidCursorError for a cursor
  * this list did not give out.
  */
-export async function listRecalls(shopId: number, options: ListRecallsOptions = {}, db: Queryable = pool()): Promise<{ recalls: RecallSummary[]; nextCursor: string | null }> {
+export async function listRecalls(shopId: number, options: ListRecallsOptions = {}, db: Db = pool()): Promise<{ recalls: RecallSummary[]; nextCursor: string | null }> {
   const size = Math.min(Math.max(Number.isInteger(options.limit) && options.limit! > 0 ? options.limit! : 50, 1), 500);
   const desc = (options.sort ?? "newest") !== "oldest";
   const after = options.cursor ? decodeRecallCursor(options.cursor) : null;

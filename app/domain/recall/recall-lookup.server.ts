@@ -9,14 +9,12 @@
 //   - possibly affected: units shipped from the unknown-lot record of a variant in scope inside
 //     that lot's time window (first receipt -> last allocation, or now while units remain).
 // All SQL goes through the pg pool (or the caller's transaction), shop-scoped in every clause.
-import type pg from "pg";
 import { pool } from "../../db.server";
 import { decodeCursor, encodeCursor, customerIdOfKey } from "./customer-key";
 import { InvalidCursorError, LotNotFoundError } from "./errors";
 import { downstreamLots } from "../genealogy/genealogy.server";
 import { parseId } from "../../lib/ids";
-
-export type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
+import type { Db } from "../../lib/sql.server";
 
 export interface ScopeLot {
   lotId: bigint;
@@ -156,7 +154,7 @@ export function toScopeLot(row: LotRow, direct: boolean, depth: number): ScopeLo
 }
 
 /** The shop's lots with this number (one per variant), or the one of that variant. */
-export async function findLotsByNumber(db: Queryable, shopId: number, lotNumber: string, variantId?: bigint): Promise<ScopeLot[]> {
+export async function findLotsByNumber(db: Db, shopId: number, lotNumber: string, variantId?: bigint): Promise<ScopeLot[]> {
   const result = await db.query<LotRow>(
     `select ${LOT_COLUMNS} from lots l
       where l.shop_id = $1 and l.lot_number = $2 and ($3::bigint is null or l.variant_id = $3)
@@ -168,7 +166,7 @@ export async function findLotsByNumber(db: Queryable, shopId: number, lotNumber:
 }
 
 /** Direct lots plus (unless directOnly) every lot downstream of them, each once. */
-export async function recallScope(db: Queryable, shopId: number, direct: ScopeLot[], options: { directOnly?: boolean } = {}): Promise<ScopeLot[]> {
+export async function recallScope(db: Db, shopId: number, direct: ScopeLot[], options: { directOnly?: boolean } = {}): Promise<ScopeLot[]> {
   if (options.directOnly || direct.length === 0) return direct;
   const downstream = await downstreamLots(db, shopId, direct.map((l) => l.lotId));
   const seen = new Set(direct.map((l) => l.lotId));
@@ -235,7 +233,7 @@ const GUEST_ALLOCATIONS = `a.shop_id = $1 and a.lot_id = any($2::bigint[]) and a
  * customers with a Shopify id by id, then guests by key). Never OFFSET.
  */
 export async function listLotCustomers(
-  db: Queryable,
+  db: Db,
   shopId: number,
   lots: Pick<ScopeLot, "lotId" | "lotNumber">[],
   options: { cursor?: string | null; limit?: number } = {},
@@ -318,7 +316,7 @@ export async function listLotCustomers(
  * The given customers (by customer key) with their shipped lines of the lots, in the keys' order.
  * Keys that received nothing of these lots are left out.
  */
-export async function customersByKeys(db: Queryable, shopId: number, lots: Pick<ScopeLot, "lotId" | "lotNumber">[], keys: string[]): Promise<RecallCustomer[]> {
+export async function customersByKeys(db: Db, shopId: number, lots: Pick<ScopeLot, "lotId" | "lotNumber">[], keys: string[]): Promise<RecallCustomer[]> {
   const lotIds = lots.map((l) => l.lotId);
   if (lotIds.length === 0 || keys.length === 0) return [];
   const ids = keys.flatMap((k) => (/^\d{1,19}$/.test(k) ? [BigInt(k)] : []));
@@ -403,7 +401,7 @@ function toShippedLine(r: ShippedRow, lotNumbers: Map<bigint, string>): ShippedL
 // ---------------------------------------------------------------------------------------------
 // Totals: one aggregate statement
 
-export async function recallTotals(db: Queryable, shopId: number, lots: Pick<ScopeLot, "lotId" | "lotNumber">[]): Promise<RecallTotals> {
+export async function recallTotals(db: Db, shopId: number, lots: Pick<ScopeLot, "lotId" | "lotNumber">[]): Promise<RecallTotals> {
   const lotIds = lots.map((l) => l.lotId);
   const lotNumbers = new Map(lots.map((l) => [l.lotId, l.lotNumber]));
   const result = await db.query<{
@@ -483,7 +481,7 @@ export function possiblyAffectedWindowsSql(shopExpr: string, lotsExpr: string): 
  * are merged (earliest start, latest end): a little wider, never narrower.
  */
 export async function listPossiblyAffected(
-  db: Queryable,
+  db: Db,
   shopId: number,
   lots: Pick<ScopeLot, "lotId">[],
   options: { cursor?: string | null; limit?: number } = {},
@@ -564,7 +562,7 @@ export interface RecallLookupInput {
 }
 
 /** `lotkeeper recall customers`: scope, totals, the first (or a later) page of customers, possibly affected. */
-export async function lookupRecall(shopId: number, input: RecallLookupInput, db: Queryable = pool()): Promise<RecallLookup> {
+export async function lookupRecall(shopId: number, input: RecallLookupInput, db: Db = pool()): Promise<RecallLookup> {
   const direct = await findLotsByNumber(db, shopId, input.lotNumber, input.variantId);
   const lots = await recallScope(db, shopId, direct, { directOnly: input.directOnly });
   const [totals, page, possibly] = await Promise.all([

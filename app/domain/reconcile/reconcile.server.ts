@@ -5,7 +5,7 @@
 //     flagged incomplete for the merchant to complete (no Shopify change: Shopify already has them).
 //   - Units the lots have and Shopify lacks become an open discrepancy the merchant resolves.
 //   - The echo of the app's own adjustments matches once discounted, and creates neither.
-import { withTransaction, type Sql } from "../../lib/sql.server";
+import { withTransaction, type Db } from "../../lib/sql.server";
 import { pool } from "../../db.server";
 import { getQueue, jobIdFor, QUEUE_NAMES } from "../../lib/queues.server";
 import { fetchLevelOnHand, fetchOnHand, ON_HAND_BATCH } from "../../lib/shopify-admin.server";
@@ -178,7 +178,7 @@ export async function applyLevel(shopId: number, variant: TrackedVariant, locati
  * Unexplained units in Shopify: a lot named from today's date ("UNLOTTED-20261126"), flagged
  * incomplete. The same day's lot of the variant takes later unexplained units too.
  */
-async function createIncompleteLot(sql: Sql, shopId: number, variantId: bigint, locationId: bigint, units: number): Promise<{ lotId: bigint; lotNumber: string }> {
+async function createIncompleteLot(sql: Db, shopId: number, variantId: bigint, locationId: bigint, units: number): Promise<{ lotId: bigint; lotNumber: string }> {
   const today = new Date().toISOString().slice(0, 10).replace(/-/g, "");
   const lotNumber = `UNLOTTED-${today}`;
   const lot = await sql.query<{ id: bigint }>(
@@ -195,7 +195,7 @@ async function createIncompleteLot(sql: Sql, shopId: number, variantId: bigint, 
   return { lotId, lotNumber };
 }
 
-async function recordDiscrepancy(sql: Sql, shopId: number, variantId: bigint, locationId: bigint, shopifyOnHand: number, lotsOnHand: number): Promise<bigint> {
+async function recordDiscrepancy(sql: Db, shopId: number, variantId: bigint, locationId: bigint, shopifyOnHand: number, lotsOnHand: number): Promise<bigint> {
   const open = await sql.query<{ id: bigint }>(
     `update discrepancies set shopify_on_hand = $4, lots_on_hand = $5 where shop_id = $1 and variant_id = $2 and location_id = $3 and status = 'OPEN' returning id`,
     [shopId, variantId, locationId, shopifyOnHand, lotsOnHand],

@@ -1,12 +1,12 @@
 // Shop settings a merchant changes in the admin panel: allocation strategy, minimum remaining
 // shelf life, the automatic lot number pattern, and which products are lot-tracked (with an
 // optional per-product strategy). Validated here so the panel and any other caller agree.
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 import { SettingsValidationError, STRATEGIES, type ShopSettings, type Strategy } from "./settings";
 
 export { parseShopSettings, SettingsValidationError, STRATEGIES, type ShopSettings, type Strategy } from "./settings";
 
-export async function shopSettings(sql: Pick<Sql, "query">, shopId: number): Promise<ShopSettings> {
+export async function shopSettings(sql: Db, shopId: number): Promise<ShopSettings> {
   const result = await sql.query<{ allocation_strategy: Strategy; min_shelf_life_days: number; auto_lot_pattern: string }>(
     "select allocation_strategy, min_shelf_life_days, auto_lot_pattern from shops where id = $1",
     [shopId],
@@ -16,7 +16,7 @@ export async function shopSettings(sql: Pick<Sql, "query">, shopId: number): Pro
   return { allocationStrategy: row.allocation_strategy, minShelfLifeDays: row.min_shelf_life_days, autoLotPattern: row.auto_lot_pattern };
 }
 
-export async function updateShopSettings(sql: Pick<Sql, "query">, shopId: number, settings: ShopSettings): Promise<void> {
+export async function updateShopSettings(sql: Db, shopId: number, settings: ShopSettings): Promise<void> {
   await sql.query(
     `update shops set allocation_strategy = $2::"AllocationStrategy", min_shelf_life_days = $3, auto_lot_pattern = $4, updated_at = now() where id = $1`,
     [shopId, settings.allocationStrategy, settings.minShelfLifeDays, settings.autoLotPattern],
@@ -35,7 +35,7 @@ export const PRODUCTS_PAGE_SIZE = 25;
 
 /** Products known from Shopify (through their variants), by title, keyset-paged on (title, id). */
 export async function listProductTracking(
-  sql: Pick<Sql, "query">,
+  sql: Db,
   shopId: number,
   options: { search?: string; after?: { title: string; id: bigint } | null } = {},
 ): Promise<{ products: ProductTracking[]; hasNext: boolean }> {
@@ -67,7 +67,7 @@ export async function listProductTracking(
 
 /** Lot tracking and the strategy override apply to every variant of the product. */
 export async function setProductTracking(
-  sql: Pick<Sql, "query">,
+  sql: Db,
   shopId: number,
   productId: bigint,
   change: { lotTracked: boolean; strategyOverride: Strategy | null },

@@ -5,7 +5,7 @@
 // delayed (by the cost Shopify reports, or exponential backoff); the sweep re-queues any pending
 // row whose job was lost (Redis flushed, producer failed after commit). Nothing is lost.
 import { createHash } from "node:crypto";
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 import { pool } from "../../db.server";
 import { getQueue, jobIdFor, QUEUE_NAMES } from "../../lib/queues.server";
 import { log } from "../../lib/logger.server";
@@ -39,7 +39,7 @@ export interface OutboxEntryInput {
  * same key returns the existing row's id and writes nothing. Queue it after commit with
  * queueOutboxEntries([id]).
  */
-export async function addOutboxEntry(sql: Sql, entry: OutboxEntryInput): Promise<bigint> {
+export async function addOutboxEntry(sql: Db, entry: OutboxEntryInput): Promise<bigint> {
   const key = `shop${entry.shopId}:${entry.idempotencyKey}`;
   const inserted = await sql.query<{ id: bigint }>(
     `insert into outbox_entries (shop_id, kind, payload, idempotency_key) values ($1, $2, $3::jsonb, $4)
@@ -55,7 +55,7 @@ export async function addOutboxEntry(sql: Sql, entry: OutboxEntryInput): Promise
  * addOutboxEntry for many rows in one statement (a recall tags thousands of orders and customers).
  * Same idempotency: rows whose key exists are not written again; their existing ids are returned.
  */
-export async function addOutboxEntries(sql: Sql, entries: readonly OutboxEntryInput[]): Promise<bigint[]> {
+export async function addOutboxEntries(sql: Db, entries: readonly OutboxEntryInput[]): Promise<bigint[]> {
   const ids: bigint[] = [];
   for (let i = 0; i < entries.length; i += 5000) {
     const chunk = entries.slice(i, i + 5000);

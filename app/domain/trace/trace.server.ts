@@ -3,8 +3,9 @@
 // genealogy walk is cycle-safe (genealogy.server.ts). Every statement is shop-scoped.
 import { pool } from "../../db.server";
 import { downstreamLots, edgesAmong, upstreamLots, type GenealogyEdge } from "../genealogy/genealogy.server";
-import { findLotsByNumber, listLotCustomers, type Queryable, type RecallCustomer } from "../recall/recall-lookup.server";
+import { findLotsByNumber, listLotCustomers, type RecallCustomer } from "../recall/recall-lookup.server";
 import { RecallInputError } from "../recall/errors";
+import type { Db } from "../../lib/sql.server";
 
 export interface TracedLot {
   lotId: bigint;
@@ -44,7 +45,7 @@ export interface LotTrace {
 }
 
 /** Attributes and per-lot figures of a set of lots, in one statement. */
-async function describeLots(db: Queryable, shopId: number, depths: Map<bigint, number>): Promise<TracedLot[]> {
+async function describeLots(db: Db, shopId: number, depths: Map<bigint, number>): Promise<TracedLot[]> {
   const ids = [...depths.keys()];
   if (ids.length === 0) return [];
   const result = await db.query<{
@@ -120,7 +121,7 @@ export async function traceForward(
   shopId: number,
   startLotIds: bigint[],
   options: { cursor?: string | null; limit?: number } = {},
-  db: Queryable = pool(),
+  db: Db = pool(),
 ): Promise<LotTrace> {
   const downstream = await downstreamLots(db, shopId, startLotIds);
   const depths = new Map<bigint, number>(startLotIds.map((id) => [id, 0]));
@@ -138,7 +139,7 @@ export async function traceForward(
 }
 
 /** Backward trace from lots: every input lot (any depth), the runs, and the suppliers upstream. */
-export async function traceBackward(shopId: number, startLotIds: bigint[], db: Queryable = pool()): Promise<LotTrace> {
+export async function traceBackward(shopId: number, startLotIds: bigint[], db: Db = pool()): Promise<LotTrace> {
   const upstream = await upstreamLots(db, shopId, startLotIds);
   const depths = new Map<bigint, number>(startLotIds.map((id) => [id, 0]));
   for (const u of upstream) depths.set(u.lotId, u.depth);
@@ -150,7 +151,7 @@ export async function traceBackward(shopId: number, startLotIds: bigint[], db: Q
 export async function traceLot(
   shopId: number,
   input: { lotNumber: string; variantId?: bigint; direction: "forward" | "backward"; cursor?: string | null; limit?: number },
-  db: Queryable = pool(),
+  db: Db = pool(),
 ): Promise<LotTrace> {
   const start = await findLotsByNumber(db, shopId, input.lotNumber, input.variantId);
   const ids = start.map((l) => l.lotId);
@@ -263,7 +264,7 @@ export interface CustomerLots {
  * Lots a customer received, by Shopify customer id or by email (matched case-insensitively on the
  * order's customer email or order email; the orders of every customer id found that way count too).
  */
-export async function lotsForCustomer(shopId: number, who: { customerId?: bigint; email?: string }, db: Queryable = pool()): Promise<CustomerLots> {
+export async function lotsForCustomer(shopId: number, who: { customerId?: bigint; email?: string }, db: Db = pool()): Promise<CustomerLots> {
   if (who.customerId === undefined && !who.email) throw new RecallInputError("give a customer id or an email");
   const email = who.email?.trim() ?? null;
   const emails = email ? [...new Set([email, email.toLowerCase()])] : [];
@@ -314,7 +315,7 @@ export interface OrderLots {
  * fulfilment lines, pending returns; throws) behind the CLI and the order-lots extension; they
  * differ in shape and fallbacks, so merging would change one side's output.
  */
-export async function lotsForOrder(shopId: number, orderId: bigint, db: Queryable = pool()): Promise<OrderLots | null> {
+export async function lotsForOrder(shopId: number, orderId: bigint, db: Db = pool()): Promise<OrderLots | null> {
   const [order, lines, rows] = await Promise.all([
     db.query<{ name: string | null }>(`select name from orders where shop_id = $1 and id = $2`, [shopId, orderId]),
     db.query<{ id: bigint; variant_id: bigint | null; sku: string | null; title: string | null; quantity: number }>(
@@ -348,14 +349,14 @@ export async function lotsForOrder(shopId: number, orderId: bigint, db: Queryabl
 }
 
 /** Backward trace from a customer: lots received, then their inputs and suppliers. */
-export async function traceCustomer(shopId: number, who: { customerId?: bigint; email?: string }, db: Queryable = pool()) {
+export async function traceCustomer(shopId: number, who: { customerId?: bigint; email?: string }, db: Db = pool()) {
   const received = await lotsForCustomer(shopId, who, db);
   const upstream = await traceBackward(shopId, received.lots.map((l) => l.lotId), db);
   return { ...received, upstream };
 }
 
 /** Backward trace from an order: its lots, then their inputs and suppliers. */
-export async function traceOrderBackward(shopId: number, orderId: bigint, db: Queryable = pool()) {
+export async function traceOrderBackward(shopId: number, orderId: bigint, db: Db = pool()) {
   const order = await lotsForOrder(shopId, orderId, db);
   if (!order) return null;
   const lotIds = [...new Set(order.lines.flatMap((l) => l.allocations.flatMap((a) => (a.lotId === null ? [] : [a.lotId]))))];

@@ -1,10 +1,10 @@
 // What a topic handler gets: the open transaction, the tenant, and the verified payload. The
 // worker commits the handler's effects and the inbox row's "processed" mark together.
-import type { Sql } from "../../lib/sql.server";
+import type { Db } from "../../lib/sql.server";
 import type { Logger } from "../../lib/logger.server";
 
 export interface WebhookContext {
-  sql: Sql;
+  sql: Db;
   shopId: number;
   shopDomain: string;
   webhookId: string;

@@ -5,7 +5,7 @@
 import type { Logger } from "../../lib/logger.server";
 import { pool } from "../../db.server";
 import { withTransaction } from "../../lib/sql.server";
-import { ensureShopSeenByWebhook, findShopId } from "../shops/shops.server";
+import { ensureShop, findShopId } from "../shops/shops.server";
 import { InvalidPayloadError, type WebhookContext } from "./handler";
 import { topicHandlers, type Topic } from "./topics.server";
 import { parsePayload } from "./payload";
@@ -64,7 +64,7 @@ export async function processWebhookEvent(eventId: string | bigint, options: Pro
       );
       return "shop-redacted";
     }
-    const shopId = await ensureShopSeenByWebhook(sql, row.shop_domain);
+    const shopId = await ensureShop(sql, row.shop_domain, { seenBy: "webhook" });
     const ctx: WebhookContext = {
       sql,
       shopId,
