@@ -7,12 +7,42 @@ const noWorkers = { group: ["**/workers/**"], message: "app/ never imports worke
 // A `*-rules.ts` file is the pure half of a use case (house-style): no database, queue, network,
 // file system or framework. It may import other pure modules (errors, parsers, types).
 const impureModules = [
-  { group: ["*.server", "*.server.*", "**/*.server", "**/*.server.*"], allowTypeImports: true, message: "*-rules.ts stays pure: no *.server modules (I/O lives there)" },
-  { group: ["pg", "pg/*", "pg-*", "ioredis", "ioredis/*", "bullmq", "bullmq/*", "@prisma/*", ".prisma/*"], allowTypeImports: true, message: "*-rules.ts stays pure: no database or queue client" },
-  { group: ["@remix-run/*", "@shopify/*", "react", "react-dom", "msw", "msw/*", "pino"], allowTypeImports: true, message: "*-rules.ts stays pure: no framework, Shopify library or logger" },
+  {
+    group: ["*.server", "*.server.*", "**/*.server", "**/*.server.*"],
+    allowTypeImports: true,
+    message: "*-rules.ts stays pure: no *.server modules (I/O lives there)",
+  },
+  {
+    group: ["pg", "pg/*", "pg-*", "ioredis", "ioredis/*", "bullmq", "bullmq/*", "@prisma/*", ".prisma/*"],
+    allowTypeImports: true,
+    message: "*-rules.ts stays pure: no database or queue client",
+  },
+  {
+    group: ["@remix-run/*", "@shopify/*", "react", "react-dom", "msw", "msw/*", "pino"],
+    allowTypeImports: true,
+    message: "*-rules.ts stays pure: no framework, Shopify library or logger",
+  },
 ];
-const ioBuiltins = ["fs", "fs/promises", "net", "http", "https", "http2", "tls", "dgram", "dns", "dns/promises", "child_process", "cluster", "worker_threads", "readline", "inspector"];
-const impureBuiltins = ioBuiltins.flatMap((name) => [name, `node:${name}`]).map((name) => ({ name, allowTypeImports: true, message: "*-rules.ts stays pure: no file system, network or process I/O" }));
+const ioBuiltins = [
+  "fs",
+  "fs/promises",
+  "net",
+  "http",
+  "https",
+  "http2",
+  "tls",
+  "dgram",
+  "dns",
+  "dns/promises",
+  "child_process",
+  "cluster",
+  "worker_threads",
+  "readline",
+  "inspector",
+];
+const impureBuiltins = ioBuiltins
+  .flatMap((name) => [name, `node:${name}`])
+  .map((name) => ({ name, allowTypeImports: true, message: "*-rules.ts stays pure: no file system, network or process I/O" }));
 
 export default tseslint.config(
   { ignores: ["build/**", "build-preview/**", "node_modules/**", ".cache/**", "test-results/**", "public/**"] },

@@ -10,13 +10,16 @@ export const DEFAULT_SCOPES =
   "read_orders,read_fulfillments,read_merchant_managed_fulfillment_orders,read_returns,read_inventory,write_inventory,read_products,read_customers,write_orders,write_customers,read_locations";
 
 const urlWithScheme = (schemes: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return schemes.includes(new URL(value).protocol.replace(/:$/, ""));
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${schemes.map((s) => `${s}://`).join(" or ")}`);
+  z.string().refine(
+    (value) => {
+      try {
+        return schemes.includes(new URL(value).protocol.replace(/:$/, ""));
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${schemes.map((s) => `${s}://`).join(" or ")}`,
+  );
 
 /** A yes/no setting: 1/true/yes or 0/false/no (empty = no). */
 const flag = z
@@ -31,7 +34,10 @@ const schema = z.object({
   SHOPIFY_API_KEY: z.string().min(1, "is required (the app's client id)"),
   SHOPIFY_API_SECRET: z.string().min(1, "is required (the app's client secret)"),
   SHOPIFY_APP_URL: urlWithScheme(["http", "https"]),
-  SCOPES: z.string().regex(/^[a-z_]+(,[a-z_]+)*$/, "must be comma-separated scopes such as read_orders,write_inventory").default(DEFAULT_SCOPES),
+  SCOPES: z
+    .string()
+    .regex(/^[a-z_]+(,[a-z_]+)*$/, "must be comma-separated scopes such as read_orders,write_inventory")
+    .default(DEFAULT_SCOPES),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Address the web server listens on (0.0.0.0 = every interface; 127.0.0.1 = this machine only). */
   HOST: z.string().min(1, "must be an address such as 0.0.0.0 or 127.0.0.1").default("0.0.0.0"),
@@ -39,7 +45,11 @@ const schema = z.object({
   PG_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
-  WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  WEBHOOK_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   /** How long a worker holds a job before another worker may take it over (BullMQ lockDuration; a killed worker's job restarts after about twice this). */
   WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   /** How often a worker checks that the repeatable schedules (sweeps) still exist in Redis and re-creates any that are gone (also on every Redis reconnect). */
@@ -62,12 +72,19 @@ const schema = z.object({
   /** Open connections the web server accepts at once; more are dropped at once (one process's share of the load). */
   HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1000),
   /** Largest request body of the admin and every other route but /webhooks (a CSV import form): larger ones get 413. */
-  ADMIN_BODY_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  ADMIN_BODY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
   /** On SIGTERM the web server waits this long for in-flight requests before closing their connections. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /** Processed webhook events (and their payloads) are deleted after this many days. */
   WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
-  WORKER_QUEUES: z.string().regex(/^[a-z-]*(,[a-z-]+)*$/, "must be comma-separated queue names such as webhooks,maintenance").default(""),
+  WORKER_QUEUES: z
+    .string()
+    .regex(/^[a-z-]*(,[a-z-]+)*$/, "must be comma-separated queue names such as webhooks,maintenance")
+    .default(""),
   QUEUE_PREFIX: z.string().min(1).default("{lotkeeper}"),
 });
 

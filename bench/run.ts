@@ -49,7 +49,10 @@ function machine(): string {
 }
 
 async function main(): Promise<void> {
-  const dirs = (await readdir(path.join(import.meta.dirname), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const dirs = (await readdir(path.join(import.meta.dirname), { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   const benches: string[] = [];
   for (const dir of dirs) {
     if (only && dir !== only) continue;

@@ -52,7 +52,13 @@ class QueueWorker extends Worker {
   override async close(force = false): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_READY_WAIT_MS)));
-    await Promise.race([this.waitUntilReady().then(() => undefined, () => undefined), waited]);
+    await Promise.race([
+      this.waitUntilReady().then(
+        () => undefined,
+        () => undefined,
+      ),
+      waited,
+    ]);
     clearTimeout(timer);
     return super.close(force);
   }
@@ -85,7 +91,8 @@ export async function startWorkers(): Promise<{ workers: Worker[]; stop: () => P
   const workers: Worker[] = [];
   const only = config.WORKER_QUEUES.split(",").filter(Boolean);
   const unknown = only.filter((q) => !(q in processors));
-  if (unknown.length > 0) throw new ConfigError(`Configuration error: WORKER_QUEUES names unknown queue ${unknown.join(", ")} (known: ${Object.keys(processors).join(", ")})`);
+  if (unknown.length > 0)
+    throw new ConfigError(`Configuration error: WORKER_QUEUES names unknown queue ${unknown.join(", ")} (known: ${Object.keys(processors).join(", ")})`);
   const served = (queue: string) => only.length === 0 || only.includes(queue);
   for (const [queue, byName] of Object.entries(processors) as Array<[QueueName, Record<string, unknown>]>) {
     if (Object.keys(byName).length === 0 || !served(queue)) continue;

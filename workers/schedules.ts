@@ -36,7 +36,11 @@ export async function restoreMissingSchedules(jobs: readonly RepeatableJob[]): P
     if (await queue.getJobScheduler(job.name)) continue;
     await createSchedule(job);
     if (job.runAtStart) {
-      await queue.add(job.name, job.data ?? {}, { jobId: `restored-${job.name}-${Math.floor(Date.now() / job.everyMs)}`, removeOnComplete: true, removeOnFail: 100 });
+      await queue.add(job.name, job.data ?? {}, {
+        jobId: `restored-${job.name}-${Math.floor(Date.now() / job.everyMs)}`,
+        removeOnComplete: true,
+        removeOnFail: 100,
+      });
     }
     restored.push(job.name);
   }

@@ -16,7 +16,7 @@ function topHelp(): string {
     "Commands:",
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
-    "Output is JSON on stdout. Shopify ids are strings of digits (\"4521\").",
+    'Output is JSON on stdout. Shopify ids are strings of digits ("4521").',
     "Errors are one line on stderr; the exit code is 1 (2 for a usage error).",
   ].join("\n");
 }

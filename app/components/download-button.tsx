@@ -25,7 +25,9 @@ export function DownloadButton({ url, children }: { url: string; children: strin
       (window as unknown as { shopify?: { toast?: { show: (m: string) => void } } }).shopify?.toast?.show(`Downloaded ${name}`);
     } catch {
       setState("error");
-      (window as unknown as { shopify?: { toast?: { show: (m: string, o: object) => void } } }).shopify?.toast?.show("Download failed: try again", { isError: true });
+      (window as unknown as { shopify?: { toast?: { show: (m: string, o: object) => void } } }).shopify?.toast?.show("Download failed: try again", {
+        isError: true,
+      });
     }
   };
   return (

@@ -30,9 +30,13 @@ export function MoveAllocation({ allocationId, openUnits }: { allocationId: stri
 
   const result = move.data ? (
     move.data.ok ? (
-      <Banner tone="success" title="Moved">{move.data.message}</Banner>
+      <Banner tone="success" title="Moved">
+        {move.data.message}
+      </Banner>
     ) : (
-      <Banner tone="critical" title="Not moved: nothing changed">{move.data.error}</Banner>
+      <Banner tone="critical" title="Not moved: nothing changed">
+        {move.data.error}
+      </Banner>
     )
   ) : null;
 
@@ -48,7 +52,8 @@ export function MoveAllocation({ allocationId, openUnits }: { allocationId: stri
             targets.load(path); // fresh: balances change as orders ship
           }}
         >
-          Move to another lot</Button>
+          Move to another lot
+        </Button>
       </BlockStack>
     );
   }
@@ -57,11 +62,17 @@ export function MoveAllocation({ allocationId, openUnits }: { allocationId: stri
     <BlockStack gap="100">
       {result}
       {!targets.data ? (
-        <Text as="span" tone="subdued">Loading lots…</Text>
+        <Text as="span" tone="subdued">
+          Loading lots…
+        </Text>
       ) : list.length === 0 ? (
         <InlineStack gap="200" blockAlign="center">
-          <Text as="span" tone="subdued">No other lot of this product has units at this location</Text>
-          <Button size="slim" variant="plain" onClick={() => setOpen(false)}>Close</Button>
+          <Text as="span" tone="subdued">
+            No other lot of this product has units at this location
+          </Text>
+          <Button size="slim" variant="plain" onClick={() => setOpen(false)}>
+            Close
+          </Button>
         </InlineStack>
       ) : (
         <InlineStack gap="200" blockAlign="center" wrap={false}>
@@ -70,7 +81,10 @@ export function MoveAllocation({ allocationId, openUnits }: { allocationId: stri
             labelHidden
             value={lotId}
             onChange={setLotId}
-            options={list.map((t) => ({ label: `${t.lotNumber}${t.expiresOn ? ` (exp. ${t.expiresOn})` : ""}: ${t.quantity} on hand${t.status === "ACTIVE" ? "" : ` (${t.status.toLowerCase()})`}`, value: t.lotId }))}
+            options={list.map((t) => ({
+              label: `${t.lotNumber}${t.expiresOn ? ` (exp. ${t.expiresOn})` : ""}: ${t.quantity} on hand${t.status === "ACTIVE" ? "" : ` (${t.status.toLowerCase()})`}`,
+              value: t.lotId,
+            }))}
           />
           <div style={{ width: 80 }}>
             <TextField label="Units" labelHidden placeholder={`all ${openUnits}`} value={quantity} onChange={setQuantity} autoComplete="off" />
@@ -78,7 +92,9 @@ export function MoveAllocation({ allocationId, openUnits }: { allocationId: stri
           <Button loading={move.state !== "idle"} onClick={() => move.submit({ lotId, quantity }, { method: "post", action: path })}>
             Move
           </Button>
-          <Button variant="plain" onClick={() => setOpen(false)}>Cancel</Button>
+          <Button variant="plain" onClick={() => setOpen(false)}>
+            Cancel
+          </Button>
         </InlineStack>
       )}
     </BlockStack>

@@ -9,7 +9,11 @@ export function RouteError({ title = "Something went wrong" }: { title?: string 
     return (
       <Page title="Not found" backAction={{ content: "Home", url: "/app" }}>
         <Banner tone="warning" title="Not found">
-          <p>{typeof error.data === "string" && error.data !== "Not found" ? error.data : "There is nothing here for this shop. It may have been removed, or the link belongs to another store."}</p>
+          <p>
+            {typeof error.data === "string" && error.data !== "Not found"
+              ? error.data
+              : "There is nothing here for this shop. It may have been removed, or the link belongs to another store."}
+          </p>
         </Banner>
       </Page>
     );
@@ -24,7 +28,9 @@ export function RouteError({ title = "Something went wrong" }: { title?: string 
       <Banner tone="critical" title="This page could not be loaded">
         <BlockStack gap="200">
           <Text as="p">{message}</Text>
-          <Text as="p">Try again in a moment. If it keeps failing, the app's operator can check its database and worker with <code>npx lotkeeper doctor</code>.</Text>
+          <Text as="p">
+            Try again in a moment. If it keeps failing, the app's operator can check its database and worker with <code>npx lotkeeper doctor</code>.
+          </Text>
           <div>
             <Button onClick={() => window.location.reload()}>Reload</Button>
           </div>

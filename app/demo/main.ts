@@ -142,10 +142,19 @@ async function main(): Promise<void> {
   // 4. Web and worker: the real processes, with the simulator loaded first in each.
   const port = await webPort(Number(args.port ?? process.env.PORT ?? 3000));
   const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" };
-  const web = await startChild("web", [path.join(ROOT, "app", "preview", "server.ts"), "--port", String(port), "--shop", shop, "--no-worker", "--no-build"], childEnv, /Lotkeeper preview for \S+: (http:\/\/\S+)\/preview/);
+  const web = await startChild(
+    "web",
+    [path.join(ROOT, "app", "preview", "server.ts"), "--port", String(port), "--shop", shop, "--no-worker", "--no-build"],
+    childEnv,
+    /Lotkeeper preview for \S+: (http:\/\/\S+)\/preview/,
+  );
   const baseUrl = web.match![1]!;
   step(`web process listening on ${baseUrl} (pid ${web.child.pid})`);
-  const worker = await startChild("worker", ["--import", path.join(ROOT, "app", "preview", "simulator-preload.ts"), path.join(ROOT, "workers", "main.ts")], childEnv);
+  const worker = await startChild(
+    "worker",
+    ["--import", path.join(ROOT, "app", "preview", "simulator-preload.ts"), path.join(ROOT, "workers", "main.ts")],
+    childEnv,
+  );
   step(`worker process started (pid ${worker.child.pid})`);
 
   const { env } = await import("../env.server");
@@ -176,7 +185,8 @@ async function main(): Promise<void> {
       );
       const { events, outbox } = r.rows[0]!;
       if (events === 0 && outbox === 0) return;
-      if (Date.now() > deadline) throw new DemoError(`${what}: still ${events} webhook events and ${outbox} Shopify changes pending after 120 s (is the worker running?)`);
+      if (Date.now() > deadline)
+        throw new DemoError(`${what}: still ${events} webhook events and ${outbox} Shopify changes pending after 120 s (is the worker running?)`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
@@ -199,7 +209,9 @@ async function main(): Promise<void> {
   for (const body of store.productPayloads(now)) await deliver("products/create", body);
   await settle("catalog");
   const shopId = (await findShopId(pool(), shop))!;
-  step(`store: ${store.LOCATIONS.length} locations, ${store.PRODUCTS.length} products (${store.simulatorCatalog().variants.length} variants) recorded from webhooks`);
+  step(
+    `store: ${store.LOCATIONS.length} locations, ${store.PRODUCTS.length} products (${store.simulatorCatalog().variants.length} variants) recorded from webhooks`,
+  );
 
   // 6. Morning: lots received, one production run. The day began 10 hours ago (its webhooks carry
   // Shopify times from then on), so the receipts and the run are dated in that morning, before
@@ -256,7 +268,9 @@ async function main(): Promise<void> {
   const { sweepPendingOutbox } = await import("../domain/sync/outbox.server");
   await sweepPendingOutbox({ shopId, olderThanMs: 0 });
   await settle("receiving");
-  step(`morning: ${day.MORNING_LOTS.length} lots received (${units} units, Shopify raised through the outbox), production run ${run.outputLotNumber} made ${run.quantity} boxes from ${run.inputs.map((i) => i.lotNumber).join(" + ")}`);
+  step(
+    `morning: ${day.MORNING_LOTS.length} lots received (${units} units, Shopify raised through the outbox), production run ${run.outputLotNumber} made ${run.quantity} boxes from ${run.inputs.map((i) => i.lotNumber).join(" + ")}`,
+  );
 
   // 7. The day's webhooks.
   const events = day.dayEvents(dayStart);
@@ -340,7 +354,11 @@ async function main(): Promise<void> {
     `Orders        ${figures.orders} orders, ${figures.fulfilments.success} fulfilments shipped, ${figures.fulfilments.cancelled} cancelled`,
     `Allocation    ${figures.allocations.units} units in ${figures.allocations.lines} lot allocations (${plural(figures.allocations.splitLines, "line")} split across lots, ${figures.allocations.reversed} reversed by the cancellation), ${plural(figures.allocations.returnedUnits, "unit")} returned to the lot they came from, ${figures.allocations.unknownLotUnits} on the unknown-lot record to resolve`,
     `Lots          ${figures.lots.total} lots, ${figures.lots.expiringWithin30Days} expiring within 30 days, ${figures.lots.incomplete} auto-created from stock added in Shopify (to complete), ${figures.lots.recalled} recalled`,
-    `Shopify       ${Object.entries(byOperation).map(([op, count]) => `${count} ${op}`).join(", ") || "no mutations"} (simulated Admin API, idempotent); ${figures.outbox.pending} pending, ${figures.outbox.failed} failed`,
+    `Shopify       ${
+      Object.entries(byOperation)
+        .map(([op, count]) => `${count} ${op}`)
+        .join(", ") || "no mutations"
+    } (simulated Admin API, idempotent); ${figures.outbox.pending} pending, ${figures.outbox.failed} failed`,
     "",
     `Recall ${settled.reference} (${settled.severity.replace("CLASS_", "class ")}): ${settled.reason}`,
     `  Lots in scope: ${settled.lots.map((l) => `${l.lotNumber}${l.direct ? "" : " (made from it)"}`).join(", ")}`,
@@ -349,7 +367,7 @@ async function main(): Promise<void> {
     `  Customers to contact:`,
     ...customers.map(
       (c) =>
-        `    ${(c.redacted ? "(redacted)" : c.name ?? "(guest)").padEnd(18)} ${(c.email ?? "").padEnd(28)} ${String(c.units).padStart(2)} unit${c.units === 1 ? " " : "s"}${c.returnedUnits ? `, ${c.returnedUnits} returned` : ""}  ${[...new Set(c.orders.map((o) => `${o.orderName} (${o.lotNumber})`))].join(", ")}`,
+        `    ${(c.redacted ? "(redacted)" : (c.name ?? "(guest)")).padEnd(18)} ${(c.email ?? "").padEnd(28)} ${String(c.units).padStart(2)} unit${c.units === 1 ? " " : "s"}${c.returnedUnits ? `, ${c.returnedUnits} returned` : ""}  ${[...new Set(c.orders.map((o) => `${o.orderName} (${o.lotNumber})`))].join(", ")}`,
     ),
   ];
   console.log(lines.join("\n"));
@@ -364,7 +382,13 @@ async function main(): Promise<void> {
         figures,
         shopifyMutations: byOperation,
         recall: { id: settled.id, reference: settled.reference, lots: settled.lots.map((l) => l.lotNumber), totals: t, tagging: settled.tagging },
-        customers: customers.map((c) => ({ name: c.name, email: c.email, units: c.units, returnedUnits: c.returnedUnits, orders: c.orders.map((o) => ({ orderName: o.orderName, lot: o.lotNumber, quantity: o.quantity, returnedQuantity: o.returnedQuantity })) })),
+        customers: customers.map((c) => ({
+          name: c.name,
+          email: c.email,
+          units: c.units,
+          returnedUnits: c.returnedUnits,
+          orders: c.orders.map((o) => ({ orderName: o.orderName, lot: o.lotNumber, quantity: o.quantity, returnedQuantity: o.returnedQuantity })),
+        })),
       }),
     );
   }
@@ -387,7 +411,9 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  console.error(`\ndemo failed: ${error instanceof Error ? (error.name === "DemoError" || error.name.endsWith("Error") ? error.message : String(error)) : String(error)}`);
+  console.error(
+    `\ndemo failed: ${error instanceof Error ? (error.name === "DemoError" || error.name.endsWith("Error") ? error.message : String(error)) : String(error)}`,
+  );
   await stopChildren();
   process.exit(1);
 });

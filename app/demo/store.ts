@@ -50,7 +50,9 @@ export const PRODUCTS: DemoProduct[] = [
     productId: "9100000000005",
     title: "Breakfast box",
     vendor: "Lotkeeper Grocery",
-    variants: [{ id: "47100000000006", title: "Default Title", sku: "BOX-BREAKFAST", barcode: "4012345000054", inventoryItemId: "49100000000006", price: "12.90" }],
+    variants: [
+      { id: "47100000000006", title: "Default Title", sku: "BOX-BREAKFAST", barcode: "4012345000054", inventoryItemId: "49100000000006", price: "12.90" },
+    ],
   },
 ];
 
@@ -63,7 +65,15 @@ export function simulatorCatalog(): SimulatedCatalog {
   return {
     locations: LOCATIONS.map((l) => ({ id: l.id, name: l.name })),
     variants: PRODUCTS.flatMap((p) =>
-      p.variants.map((v) => ({ id: v.id, productId: p.productId, productTitle: p.title, title: v.title, sku: v.sku, barcode: v.barcode, inventoryItemId: v.inventoryItemId })),
+      p.variants.map((v) => ({
+        id: v.id,
+        productId: p.productId,
+        productTitle: p.title,
+        title: v.title,
+        sku: v.sku,
+        barcode: v.barcode,
+        inventoryItemId: v.inventoryItemId,
+      })),
     ),
   };
 }

@@ -68,8 +68,21 @@ export async function demoFigures(sql: Db, shopId: number, shopDomain: string): 
     },
     orders: orders.n ?? 0,
     fulfilments: { success: f.success ?? 0, cancelled: f.cancelled ?? 0 },
-    allocations: { lines: a.lines ?? 0, units: a.units ?? 0, splitLines: split.n ?? 0, reversed: a.reversed ?? 0, unknownLotUnits: a.unknown ?? 0, returnedUnits: a.returned ?? 0 },
-    lots: { total: lots.total ?? 0, expiringWithin30Days: lots.expiring ?? 0, incomplete: lots.incomplete ?? 0, quarantined: lots.quarantined ?? 0, recalled: lots.recalled ?? 0 },
+    allocations: {
+      lines: a.lines ?? 0,
+      units: a.units ?? 0,
+      splitLines: split.n ?? 0,
+      reversed: a.reversed ?? 0,
+      unknownLotUnits: a.unknown ?? 0,
+      returnedUnits: a.returned ?? 0,
+    },
+    lots: {
+      total: lots.total ?? 0,
+      expiringWithin30Days: lots.expiring ?? 0,
+      incomplete: lots.incomplete ?? 0,
+      quarantined: lots.quarantined ?? 0,
+      recalled: lots.recalled ?? 0,
+    },
     openDiscrepancies: d.n ?? 0,
     outbox: { sent: o.sent ?? 0, pending: o.pending ?? 0, failed: o.failed ?? 0 },
   };

@@ -113,7 +113,11 @@ export async function getFromApp<T>(path: string, fetcher: typeof fetch = fetch)
   if (response.ok && body !== null) return { ok: true, data: body as T };
   const message = body !== null && typeof body === "object" && typeof (body as { error?: unknown }).error === "string" ? (body as ExtensionError).error : null;
   if (response.status === 401 || response.status === 403) {
-    return { ok: false, status: response.status, error: message ?? "Lotkeeper could not confirm your session. Open Lotkeeper from Apps once, then reload this page." };
+    return {
+      ok: false,
+      status: response.status,
+      error: message ?? "Lotkeeper could not confirm your session. Open Lotkeeper from Apps once, then reload this page.",
+    };
   }
   return { ok: false, status: response.status, error: message ?? `Lotkeeper answered with an error (${response.status}). Reload the page to try again.` };
 }

@@ -26,5 +26,7 @@ export function extensionErrorJson(cors: AdminContext["cors"], error: unknown, m
  */
 export async function preflightOrRefuse(request: Request): Promise<Response> {
   const { cors } = await authenticate.admin(request);
-  return cors(Response.json({ error: `${request.method} is not supported here: use GET` } satisfies ExtensionError, { status: 405, headers: { Allow: "GET, OPTIONS" } }));
+  return cors(
+    Response.json({ error: `${request.method} is not supported here: use GET` } satisfies ExtensionError, { status: 405, headers: { Allow: "GET, OPTIONS" } }),
+  );
 }

@@ -80,7 +80,12 @@ export function lotsInStockView(scope: "variant" | "product", id: bigint, v: Lot
       bestBeforeOn: l.bestBeforeOn,
       receivedAt: l.receivedAt.toISOString(),
       onHand: l.onHand,
-      balances: l.balances.map((b) => ({ locationId: b.locationId.toString(), locationName: b.locationName, quantity: b.quantity, quarantined: b.quarantined })),
+      balances: l.balances.map((b) => ({
+        locationId: b.locationId.toString(),
+        locationName: b.locationName,
+        quantity: b.quantity,
+        quarantined: b.quarantined,
+      })),
     })),
     more: v.more,
     onHand: v.onHand,

@@ -12,7 +12,9 @@ const STATES = ["waiting", "active", "delayed", "failed", "prioritized", "comple
 function within<T>(promise: Promise<T>, ms = 1000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   promise.catch(() => undefined);
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("timeout")), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("timeout")), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -42,7 +44,9 @@ export async function renderMetrics(): Promise<string> {
   const queues = Object.values(QUEUE_NAMES);
   const [counts, inbox, oldest] = await Promise.allSettled([
     within(Promise.all(queues.map(async (q) => ({ queue: q, counts: await getQueue(q).getJobCounts(...STATES) })))),
-    within(pool().query<{ status: string; n: number }>("select status::text, count(*)::int as n from webhook_events where status <> 'PROCESSED' group by status")),
+    within(
+      pool().query<{ status: string; n: number }>("select status::text, count(*)::int as n from webhook_events where status <> 'PROCESSED' group by status"),
+    ),
     within(pool().query<{ s: number | null }>("select extract(epoch from now() - min(received_at))::float8 as s from webhook_events where status = 'PENDING'")),
   ]);
   const parts = [renderProcessMetrics()];
@@ -72,7 +76,11 @@ export async function renderMetrics(): Promise<string> {
     );
   }
   if (oldest.status === "fulfilled") {
-    parts.push(renderGauge("lotkeeper_webhook_oldest_pending_seconds", "Age of the oldest inbox row still pending (0 when none)", [{ labels: {}, value: oldest.value.rows[0]?.s ?? 0 }]));
+    parts.push(
+      renderGauge("lotkeeper_webhook_oldest_pending_seconds", "Age of the oldest inbox row still pending (0 when none)", [
+        { labels: {}, value: oldest.value.rows[0]?.s ?? 0 },
+      ]),
+    );
   }
   return parts.filter(Boolean).join("\n") + "\n";
 }

@@ -109,6 +109,11 @@ export function renderProcessMetrics(): string {
 
 // The webhook pipeline's metrics (web: deliveries; worker: jobs).
 export const webhookDeliveries = () =>
-  counter("lotkeeper_webhook_deliveries_total", "Webhook deliveries answered by this process, by topic and outcome (accepted, duplicate, rejected_<status>, error)");
-export const jobDuration = () => histogram("lotkeeper_job_duration_seconds", "Duration of jobs processed by this worker process, by queue, job name and outcome");
-export const jobFailures = () => counter("lotkeeper_job_failures_total", "Job attempts that failed in this worker process, by queue, job name and kind (retry, final, unrecoverable)");
+  counter(
+    "lotkeeper_webhook_deliveries_total",
+    "Webhook deliveries answered by this process, by topic and outcome (accepted, duplicate, rejected_<status>, error)",
+  );
+export const jobDuration = () =>
+  histogram("lotkeeper_job_duration_seconds", "Duration of jobs processed by this worker process, by queue, job name and outcome");
+export const jobFailures = () =>
+  counter("lotkeeper_job_failures_total", "Job attempts that failed in this worker process, by queue, job name and kind (retry, final, unrecoverable)");

@@ -10,7 +10,10 @@ const MIGRATIONS_DIR = path.join(ROOT, "prisma", "migrations");
 
 export async function migrationsInRepo(): Promise<string[]> {
   const entries = await readdir(MIGRATIONS_DIR, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 export async function migrationsApplied(databaseUrl: string): Promise<string[]> {
@@ -39,9 +42,7 @@ export function applyMigrations(databaseUrl: string): Promise<void> {
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed: ${output.trim().split("\n").slice(-3).join(" ")}`)),
-    );
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed: ${output.trim().split("\n").slice(-3).join(" ")}`))));
   });
 }
 

@@ -17,8 +17,8 @@ export type ReadinessCheck = () => Promise<unknown>;
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   promise.catch(() => undefined);
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(timer),
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(
+    () => clearTimeout(timer),
   );
 }
 
@@ -33,7 +33,9 @@ export function createReadiness(checks: Record<string, ReadinessCheck> = DEFAULT
   const run = async (): Promise<boolean> => {
     const names = Object.keys(checks);
     const results = await Promise.allSettled(names.map((name) => within(Promise.resolve().then(checks[name]!), CHECK_TIMEOUT_MS)));
-    const failed = Object.fromEntries(names.flatMap((name, i) => (results[i]!.status === "rejected" ? [[name, (results[i] as PromiseRejectedResult).reason as unknown]] : [])));
+    const failed = Object.fromEntries(
+      names.flatMap((name, i) => (results[i]!.status === "rejected" ? [[name, (results[i] as PromiseRejectedResult).reason as unknown]] : [])),
+    );
     if (Object.keys(failed).length > 0) log.warn("not ready: a dependency does not answer", failed);
     return Object.keys(failed).length === 0;
   };

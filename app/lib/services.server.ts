@@ -21,10 +21,7 @@ export async function checkPostgres(url = env().DATABASE_URL, timeoutMs = 3000):
   } catch (cause) {
     const code = (cause as { code?: string }).code;
     if (code === "3D000") {
-      throw new ServiceUnavailableError(
-        `Postgres at ${pgAddress(url)} has no database "${new URL(url).pathname.slice(1)}": run \`npm run setup\``,
-        { cause },
-      );
+      throw new ServiceUnavailableError(`Postgres at ${pgAddress(url)} has no database "${new URL(url).pathname.slice(1)}": run \`npm run setup\``, { cause });
     }
     throw new ServiceUnavailableError(
       `Postgres is not answering at ${pgAddress(url)} (DATABASE_URL): start it with \`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\``,

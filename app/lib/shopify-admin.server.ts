@@ -104,7 +104,11 @@ export async function adminGraphql<T>(shop: string, query: string, variables: Re
   }
   if (response.status === 429) {
     const retryAfter = Number(response.headers.get("Retry-After"));
-    throw new ShopifyThrottledError(`Shopify throttled ${shop} (HTTP 429)`, undefined, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+    throw new ShopifyThrottledError(
+      `Shopify throttled ${shop} (HTTP 429)`,
+      undefined,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+    );
   }
   if (response.status === 401 || response.status === 403) {
     throw new ShopifyAuthError(`Shopify refused the access token of ${shop} (HTTP ${response.status}); the app may have been uninstalled`);
@@ -167,7 +171,14 @@ export const VARIANT_QUERY = `query LotkeeperVariant($id: ID!) {
 /** The variant, or null when the shop has no such variant. */
 export async function fetchVariant(shop: string, variantId: bigint): Promise<ShopifyVariant | null> {
   const { data } = await adminGraphql<{
-    productVariant: { id: string; sku: string | null; title: string | null; barcode: string | null; product: { id: string; title: string } | null; inventoryItem: { id: string } | null } | null;
+    productVariant: {
+      id: string;
+      sku: string | null;
+      title: string | null;
+      barcode: string | null;
+      product: { id: string; title: string } | null;
+      inventoryItem: { id: string } | null;
+    } | null;
   }>(shop, VARIANT_QUERY, { id: gid("ProductVariant", variantId) });
   const v = data.productVariant;
   if (!v) return null;
@@ -417,7 +428,8 @@ export async function* bulkOnHandLevels(url: string): AsyncGenerator<OnHand> {
     throw new ShopifyUnavailableError(`the bulk result could not be downloaded: ${(error as Error).message}`);
   }
   if (response.status >= 500) throw new ShopifyUnavailableError(`the bulk result answered HTTP ${response.status}`);
-  if (!response.ok || !response.body) throw new ShopifyRejectedError(`the bulk result answered HTTP ${response.status} (expired after 7 days?)`, { status: response.status });
+  if (!response.ok || !response.body)
+    throw new ShopifyRejectedError(`the bulk result answered HTTP ${response.status} (expired after 7 days?)`, { status: response.status });
   const { Readable } = await import("node:stream");
   const { createInterface } = await import("node:readline");
   const lines = createInterface({ input: Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), crlfDelay: Infinity });

@@ -82,7 +82,9 @@ export function previewSecret(): string {
   }
   const secret = readFileSync(SECRET_FILE, "utf8").trim();
   if (!/^preview-[0-9a-f]{48}$/.test(secret)) {
-    throw new PreviewRefusedError(`Refusing to start the preview: ${path.relative(ROOT, SECRET_FILE)} does not hold a secret the preview generated; delete it and start again.`);
+    throw new PreviewRefusedError(
+      `Refusing to start the preview: ${path.relative(ROOT, SECRET_FILE)} does not hold a secret the preview generated; delete it and start again.`,
+    );
   }
   return secret;
 }
@@ -112,9 +114,16 @@ export function previewEnvironment(env: NodeJS.ProcessEnv = process.env): Previe
   const secret = previewSecret();
   // (SHOPIFY_API_SECRET in the environment is the preview secret itself in a process the preview or demo started.)
   if (dotEnvValue("SHOPIFY_API_SECRET") === secret) {
-    throw new PreviewRefusedError("Refusing to start the preview: .preview/secret is the app's SHOPIFY_API_SECRET; delete .preview/secret so the preview generates its own.");
+    throw new PreviewRefusedError(
+      "Refusing to start the preview: .preview/secret is the app's SHOPIFY_API_SECRET; delete .preview/secret so the preview generates its own.",
+    );
   }
-  return { NODE_ENV: env.NODE_ENV === "test" ? "test" : "development", DATABASE_URL: database, QUEUE_PREFIX: previewQueuePrefix(database), SHOPIFY_API_SECRET: secret };
+  return {
+    NODE_ENV: env.NODE_ENV === "test" ? "test" : "development",
+    DATABASE_URL: database,
+    QUEUE_PREFIX: previewQueuePrefix(database),
+    SHOPIFY_API_SECRET: secret,
+  };
 }
 
 /**
@@ -142,7 +151,12 @@ export function assertPreviewChildEnvironment(env: Record<string, string | undef
   } catch {
     // not a URL: refused below
   }
-  if (env.NODE_ENV === "production" || !isPreviewDatabaseName(name) || !databaseHostIsLocal(database).local || env.QUEUE_PREFIX !== previewQueuePrefix(database)) {
+  if (
+    env.NODE_ENV === "production" ||
+    !isPreviewDatabaseName(name) ||
+    !databaseHostIsLocal(database).local ||
+    env.QUEUE_PREFIX !== previewQueuePrefix(database)
+  ) {
     throw new PreviewRefusedError(
       `Refusing to load the Shopify simulator: this process is not a preview's (it needs a local *_preview database and its queue prefix; got database "${name || "(none)"}", QUEUE_PREFIX "${env.QUEUE_PREFIX ?? "(unset)"}"). Start it through npm run preview or npm run demo.`,
     );

@@ -37,7 +37,8 @@ async function markOf(admin: pg.Client, name: string): Promise<{ exists: boolean
  */
 export async function preparePreviewDatabase(databaseUrl: string): Promise<{ created: boolean; migrations: string[] }> {
   const name = nameOf(databaseUrl);
-  if (!isPreviewDatabaseName(name)) throw new PreviewRefusedError(`Refusing to start the preview: database "${name}" is not a preview database (its name must end in _preview).`);
+  if (!isPreviewDatabaseName(name))
+    throw new PreviewRefusedError(`Refusing to start the preview: database "${name}" is not a preview database (its name must end in _preview).`);
   const adminUrl = new URL(databaseUrl);
   adminUrl.pathname = "/postgres";
   await checkPostgres(adminUrl.toString());

@@ -25,7 +25,9 @@ export async function ensurePreviewSession(shop: string): Promise<number> {
       [id, shop, process.env.SCOPES ?? DEFAULT_SCOPES, PREVIEW_ACCESS_TOKEN],
     );
     if (written.rowCount !== 1) {
-      throw new PreviewRefusedError(`Refusing to start the preview for ${shop}: its stored session ${id} holds a real access token; the preview never replaces it. Use another --shop.`);
+      throw new PreviewRefusedError(
+        `Refusing to start the preview for ${shop}: its stored session ${id} holds a real access token; the preview never replaces it. Use another --shop.`,
+      );
     }
     // The preview's session is its installation (afterAuth never runs here): it marks the shop
     // installed as afterAuth would, also a row a webhook created first (not installed).

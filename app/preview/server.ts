@@ -211,11 +211,15 @@ async function main(): Promise<void> {
     // inherits this process's preview environment (database, queue prefix, secret).
     const worker = values["no-worker"]
       ? null
-      : spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["--import", path.join(ROOT, "app", "preview", "simulator-preload.ts"), path.join(ROOT, "workers", "main.ts")], {
-          cwd: ROOT,
-          env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
-          stdio: ["ignore", "inherit", "inherit"],
-        });
+      : spawn(
+          path.join(ROOT, "node_modules", ".bin", "tsx"),
+          ["--import", path.join(ROOT, "app", "preview", "simulator-preload.ts"), path.join(ROOT, "workers", "main.ts")],
+          {
+            cwd: ROOT,
+            env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
+            stdio: ["ignore", "inherit", "inherit"],
+          },
+        );
     console.log(
       `Lotkeeper preview for ${preview.shop}: ${preview.url}/preview (database ${preview.database}, queues ${preview.queuePrefix}${worker ? `, worker pid ${worker.pid}` : ""})`,
     );

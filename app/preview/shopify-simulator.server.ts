@@ -181,7 +181,13 @@ function connection<T>(nodes: T[]) {
 }
 
 function group(reason: string, referenceDocumentUri: string | null | undefined, changes: unknown[]) {
-  return { id: `gid://shopify/InventoryAdjustmentGroup/${Date.now()}`, createdAt: new Date().toISOString(), reason, referenceDocumentUri, changes: () => changes };
+  return {
+    id: `gid://shopify/InventoryAdjustmentGroup/${Date.now()}`,
+    createdAt: new Date().toISOString(),
+    reason,
+    referenceDocumentUri,
+    changes: () => changes,
+  };
 }
 
 interface AdjustInput {
@@ -241,7 +247,8 @@ function rootValue(ctx: SimulatorContext) {
       const bad = unknownItem(input.changes.map((c) => c.inventoryItemId));
       if (bad) return userError(`The specified inventory item could not be found: ${bad}`, "INVALID_INVENTORY_ITEM");
       for (const c of input.changes) {
-        if (numericId(c.from.locationId) !== numericId(c.to.locationId)) return userError("Quantities can only be moved between states at one location.", "DIFFERENT_LOCATIONS");
+        if (numericId(c.from.locationId) !== numericId(c.to.locationId))
+          return userError("Quantities can only be moved between states at one location.", "DIFFERENT_LOCATIONS");
         const have = await simulatedQuantity(ctx.shop, c.inventoryItemId, c.from.locationId, c.from.name);
         if (have < c.quantity) return userError(`Not enough ${c.from.name} quantity to move (${have} < ${c.quantity}).`, "INVALID_QUANTITY_NEGATIVE");
       }
@@ -266,7 +273,13 @@ function rootValue(ctx: SimulatorContext) {
       for (const q of input.quantities) {
         const before = await simulatedQuantity(ctx.shop, q.inventoryItemId, q.locationId, input.name);
         if (apply) await changeSimulatedQuantity(ctx.shop, q.inventoryItemId, q.locationId, input.name, q.quantity - before);
-        changes.push({ name: input.name, delta: q.quantity - before, quantityAfterChange: q.quantity, item: ctx.item(q.inventoryItemId), location: ctx.location(q.locationId) });
+        changes.push({
+          name: input.name,
+          delta: q.quantity - before,
+          quantityAfterChange: q.quantity,
+          item: ctx.item(q.inventoryItemId),
+          location: ctx.location(q.locationId),
+        });
       }
       if (apply) await ctx.record("inventorySetQuantities");
       return { inventoryAdjustmentGroup: group(input.reason, input.referenceDocumentUri, changes), userErrors: [] };
@@ -307,7 +320,10 @@ export async function executeAdminGraphql(shop: string, body: { query: string; v
     rootValue: { ...rootValue(ctx), ...bulkRootValue(ctx) },
     typeResolver: (value: { __typename?: string }) => value.__typename,
   });
-  return { ...result, extensions: { cost: simulatorGate.settle(shop, version, admitted, (result.data as Record<string, unknown> | null | undefined) ?? null) } };
+  return {
+    ...result,
+    extensions: { cost: simulatorGate.settle(shop, version, admitted, (result.data as Record<string, unknown> | null | undefined) ?? null) },
+  };
 }
 
 function idempotentKeyFromVariables(body: { query: string; variables?: Record<string, unknown> }): string | null {
@@ -369,7 +385,10 @@ function bulkRootValue(ctx: SimulatorContext) {
     bulkOperationRunQuery: async ({ query }: { query: string }) => {
       // Only what the app bulk-reads: inventory items with their levels' quantities.
       if (!/^\s*\{\s*inventoryItems\b/.test(query) || !/inventoryLevels\b/.test(query)) {
-        return { bulkOperation: null, userErrors: [{ field: ["query"], message: "The simulator bulk-reads inventoryItems { inventoryLevels } only.", code: "INVALID" }] };
+        return {
+          bulkOperation: null,
+          userErrors: [{ field: ["query"], message: "The simulator bulk-reads inventoryItems { inventoryLevels } only.", code: "INVALID" }],
+        };
       }
       const number = await redis().incr(key("global", "bulk-sequence"));
       const id = gid("BulkOperation", String(number));

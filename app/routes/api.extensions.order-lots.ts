@@ -14,7 +14,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const orderId = resourceId(new URL(request.url).searchParams.get("orderId"), "orderId", "Order");
     return extensionJson(cors, orderLotsView(await traceOrder(shopId, orderId)));
   } catch (error) {
-    return extensionErrorJson(cors, error, { OrderNotFoundError: "Lotkeeper has no record of this order yet (it appears once Shopify sends the order or a fulfilment)." });
+    return extensionErrorJson(cors, error, {
+      OrderNotFoundError: "Lotkeeper has no record of this order yet (it appears once Shopify sends the order or a fulfilment).",
+    });
   }
 };
 

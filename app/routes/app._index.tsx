@@ -43,7 +43,14 @@ export default function Home() {
   const { attention, windowDays } = useLoaderData<typeof loader>();
   const a = attention;
   const nothing =
-    a.expiringSoon.count + a.quarantinedOrRecalled.count + a.unknownLotUnits.units + a.openDiscrepancies + a.failedWebhooks + a.openRecalls.count + a.incompleteLots === 0;
+    a.expiringSoon.count +
+      a.quarantinedOrRecalled.count +
+      a.unknownLotUnits.units +
+      a.openDiscrepancies +
+      a.failedWebhooks +
+      a.openRecalls.count +
+      a.incompleteLots ===
+    0;
   return (
     <Page title="Home" subtitle="What needs attention now">
       <Layout>
@@ -75,8 +82,20 @@ export default function Home() {
             />
             <Metric label="Open recalls" value={a.openRecalls.count} tone="critical" to="/app/recalls" />
             <Metric label="Stock discrepancies" value={a.openDiscrepancies} tone="warning" to="/app/review" />
-            <Metric label="Failed webhook events" value={a.failedWebhooks} tone="critical" to="/app/tasks" detail={a.failedWebhooks ? "Listed under Tasks, each with Retry" : undefined} />
-            <Metric label="Lots to complete" value={a.incompleteLots} tone="warning" to="/app/lots?status=INCOMPLETE" detail="Created from unexplained Shopify stock" />
+            <Metric
+              label="Failed webhook events"
+              value={a.failedWebhooks}
+              tone="critical"
+              to="/app/tasks"
+              detail={a.failedWebhooks ? "Listed under Tasks, each with Retry" : undefined}
+            />
+            <Metric
+              label="Lots to complete"
+              value={a.incompleteLots}
+              tone="warning"
+              to="/app/lots?status=INCOMPLETE"
+              detail="Created from unexplained Shopify stock"
+            />
             <Metric label="Changes waiting to reach Shopify" value={a.pendingSync} to="/app/tasks" />
           </InlineGrid>
         </Layout.Section>
@@ -114,7 +133,13 @@ export default function Home() {
   );
 }
 
-function LotList({ title, lots }: { title: string; lots: { lotId: string; lotNumber: string; product: string; expiresOn: string | null; status: string; onHand: number }[] }) {
+function LotList({
+  title,
+  lots,
+}: {
+  title: string;
+  lots: { lotId: string; lotNumber: string; product: string; expiresOn: string | null; status: string; onHand: number }[];
+}) {
   return (
     <Card>
       <BlockStack gap="200">

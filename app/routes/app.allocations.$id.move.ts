@@ -34,7 +34,11 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const from = await findAllocationForMove(shopId, allocationId);
   if (!from) throw notFound();
   const form = await request.formData();
-  const parsed = moveAllocationRequest.safeParse({ allocationId: allocationId.toString(), lotId: formText(form, "lotId"), quantity: formText(form, "quantity") });
+  const parsed = moveAllocationRequest.safeParse({
+    allocationId: allocationId.toString(),
+    lotId: formText(form, "lotId"),
+    quantity: formText(form, "quantity"),
+  });
   if (!parsed.success) {
     const problems = moveRequestProblems(parsed.error);
     if (problems.lotId) return failed("Choose the lot the units really came from", { lotId: "choose a lot" });
@@ -48,9 +52,12 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       return { ...result, toLotNumber: now?.lotNumber ?? `lot ${lotId}` };
     });
     const source = from.unknownLot || from.lotNumber === null ? "the unknown lot" : from.lotNumber;
-    return ok(`Moved ${plural(moved.quantity, "unit")} from ${source} to ${toLotNumber}${remainder ? `; ${remainder.quantity - remainder.returnedQuantity} stay on ${source}` : ""}`, {
-      movedAllocationId: moved.id.toString(),
-    });
+    return ok(
+      `Moved ${plural(moved.quantity, "unit")} from ${source} to ${toLotNumber}${remainder ? `; ${remainder.quantity - remainder.returnedQuantity} stay on ${source}` : ""}`,
+      {
+        movedAllocationId: moved.id.toString(),
+      },
+    );
   } catch (error) {
     return refusal(error, { resource: "allocation" });
   }

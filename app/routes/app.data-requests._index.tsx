@@ -29,8 +29,8 @@ export default function DataRequests() {
     <Page title="Customer data requests" backAction={{ content: "Settings", url: "/app/settings" }}>
       <BlockStack gap="300">
         <Text as="p" tone="subdued">
-          When a customer asks your store for their data, Shopify forwards the request and Lotkeeper stores an export of what it holds about them
-          (orders, lots shipped to them, recalls naming them). Download it and send it to the customer within 30 days.
+          When a customer asks your store for their data, Shopify forwards the request and Lotkeeper stores an export of what it holds about them (orders, lots
+          shipped to them, recalls naming them). Download it and send it to the customer within 30 days.
         </Text>
         <Card padding="0">
           {requests.length === 0 ? (

@@ -3,7 +3,24 @@
 // quarantine, release, open a recall. The id is looked up within the session's shop only.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, FormLayout, InlineGrid, InlineStack, Layout, Page, Select, Tabs, Text, TextField } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  DataTable,
+  FormLayout,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  Select,
+  Tabs,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { adminContext, forClient, idParam } from "../lib/admin-context.server";
@@ -40,10 +57,12 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   }
   const db = pool();
   const [customers, forward, backward, locations, openRecalls] = await Promise.all([
-    listLotCustomers(db, shopId, [{ lotId: lot.id, lotNumber: lot.lotNumber }], { cursor: url.searchParams.get("after"), limit: 25 }).catch((error: unknown) => {
-      if (error instanceof InvalidCursorError) throw new Response(error.message, { status: 400 });
-      throw error;
-    }),
+    listLotCustomers(db, shopId, [{ lotId: lot.id, lotNumber: lot.lotNumber }], { cursor: url.searchParams.get("after"), limit: 25 }).catch(
+      (error: unknown) => {
+        if (error instanceof InvalidCursorError) throw new Response(error.message, { status: 400 });
+        throw error;
+      },
+    ),
     traceForward(shopId, [lot.id], { limit: 1 }),
     traceBackward(shopId, [lot.id]),
     listLocations(db, shopId),
@@ -101,12 +120,18 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
   try {
     switch (input.intent) {
       case "adjust": {
-        const r = await adjustLot(shopId, { lotId, locationId: input.locationId, delta: input.delta, reason: input.reason || "correction", note: input.note || null }, ctx);
+        const r = await adjustLot(
+          shopId,
+          { lotId, locationId: input.locationId, delta: input.delta, reason: input.reason || "correction", note: input.note || null },
+          ctx,
+        );
         return ok(`Adjusted ${r.lotNumber} by ${input.delta}: ${r.balances[0]?.quantity} on hand there`);
       }
       case "count": {
         const r = await countLot(shopId, { lotId, locationId: input.locationId, counted: input.counted }, ctx);
-        return ok(`Counted ${r.lotNumber}: ${input.counted} (${r.difference === 0 ? "no difference" : `${r.difference > 0 ? "+" : ""}${r.difference} recorded`})`);
+        return ok(
+          `Counted ${r.lotNumber}: ${input.counted} (${r.difference === 0 ? "no difference" : `${r.difference > 0 ? "+" : ""}${r.difference} recorded`})`,
+        );
       }
       case "transfer": {
         const r = await transferLot(shopId, { lotId, fromLocationId: input.fromLocationId, toLocationId: input.toLocationId, quantity: input.quantity }, ctx);
@@ -129,12 +154,16 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
               : `${r.lotNumber} is ${r.status.toLowerCase()}; it had no available units${where} to move to quality control`,
           );
         }
-        return ok(`${intent === "quarantine" ? "Quarantined" : "Released"} ${r.lotNumber}: ${plural(units, "unit")} ${intent === "quarantine" ? "moved to quality control" : "available again"}`);
+        return ok(
+          `${intent === "quarantine" ? "Quarantined" : "Released"} ${r.lotNumber}: ${plural(units, "unit")} ${intent === "quarantine" ? "moved to quality control" : "available again"}`,
+        );
       }
       case "edit": {
         const { intent: _edit, ...changes } = input;
         const r = await updateLot(shopId, lotId, changes);
-        return ok(r.changed.length ? `Saved lot ${r.lotNumber}: ${r.changed.map((c) => c.replace(/_/g, " ")).join(", ")}` : `Lot ${r.lotNumber} marked complete`);
+        return ok(
+          r.changed.length ? `Saved lot ${r.lotNumber}: ${r.changed.map((c) => c.replace(/_/g, " ")).join(", ")}` : `Lot ${r.lotNumber} marked complete`,
+        );
       }
     }
   } catch (error) {
@@ -143,7 +172,15 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
 };
 
 /** The labels the forms below give each field the domain names in its problems. */
-const ACTION_LABELS: Record<string, string> = { delta: "Units", counted: "Units counted", quantity: "Units", location: "Location", from: "From location", to: "To location", reason: "Reason" };
+const ACTION_LABELS: Record<string, string> = {
+  delta: "Units",
+  counted: "Units counted",
+  quantity: "Units",
+  location: "Location",
+  from: "From location",
+  to: "To location",
+  reason: "Reason",
+};
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 
@@ -152,7 +189,8 @@ export default function LotPage() {
   const { lot, openRecalls } = data;
   const [tab, setTab] = useState(0);
   const label = variantLabel({ id: lot.variantId, productTitle: lot.productTitle, title: lot.variantTitle, sku: lot.sku });
-  const locationName = (id: string | null) => data.locations.find((l) => l.id === id)?.name ?? lot.balances.find((b) => b.locationId === id)?.locationName ?? (id ? `Location ${id}` : "—");
+  const locationName = (id: string | null) =>
+    data.locations.find((l) => l.id === id)?.name ?? lot.balances.find((b) => b.locationId === id)?.locationName ?? (id ? `Location ${id}` : "—");
 
   return (
     <Page
@@ -160,7 +198,12 @@ export default function LotPage() {
       subtitle={label}
       titleMetadata={<LotStatusBadge status={lot.status} expiresOn={lot.expiresOn} incomplete={lot.incomplete} />}
       backAction={{ content: "Lots", url: "/app/lots" }}
-      primaryAction={{ content: "Open recall", url: `/app/recalls/new?lot=${encodeURIComponent(lot.lotNumber)}&variant=${lot.variantId}`, destructive: true, disabled: lot.status === "RECALLED" }}
+      primaryAction={{
+        content: "Open recall",
+        url: `/app/recalls/new?lot=${encodeURIComponent(lot.lotNumber)}&variant=${lot.variantId}`,
+        destructive: true,
+        disabled: lot.status === "RECALLED",
+      }}
     >
       <Layout>
         {lot.status === "RECALLED" ? (
@@ -202,14 +245,28 @@ export default function LotPage() {
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">Balances by location</Text>
+              <Text as="h2" variant="headingMd">
+                Balances by location
+              </Text>
               {lot.balances.length === 0 ? (
-                <Text as="p" tone="subdued">No units at any location.</Text>
+                <Text as="p" tone="subdued">
+                  No units at any location.
+                </Text>
               ) : (
                 <DataTable
                   columnContentTypes={["text", "numeric", "text"]}
                   headings={["Location", "Units", "State"]}
-                  rows={lot.balances.map((b) => [b.locationName ?? locationName(b.locationId), b.quantity, b.quarantined ? <Badge key="q" tone="warning">Quarantined</Badge> : <Badge key="a">Available</Badge>])}
+                  rows={lot.balances.map((b) => [
+                    b.locationName ?? locationName(b.locationId),
+                    b.quantity,
+                    b.quarantined ? (
+                      <Badge key="q" tone="warning">
+                        Quarantined
+                      </Badge>
+                    ) : (
+                      <Badge key="a">Available</Badge>
+                    ),
+                  ])}
                 />
               )}
             </BlockStack>
@@ -262,7 +319,7 @@ function LotDetails({ data }: { data: Data }) {
   };
   const [values, setValues] = useState(initial);
   const set = (name: keyof typeof initial) => (value: string) => setValues((v) => ({ ...v, [name]: value }));
-  const errors = fetcher.data && !fetcher.data.ok ? fetcher.data.errors ?? {} : {};
+  const errors = fetcher.data && !fetcher.data.ok ? (fetcher.data.errors ?? {}) : {};
   useEffect(() => {
     if (fetcher.data?.ok) setEditing(false);
   }, [fetcher.data]);
@@ -270,13 +327,40 @@ function LotDetails({ data }: { data: Data }) {
     return (
       <Card>
         <BlockStack gap="200">
-          <Text as="h2" variant="headingMd">Edit details</Text>
-          {fetcher.data && !fetcher.data.ok ? <Banner tone="critical" title="Not saved: nothing changed">{fetcher.data.error}</Banner> : null}
+          <Text as="h2" variant="headingMd">
+            Edit details
+          </Text>
+          {fetcher.data && !fetcher.data.ok ? (
+            <Banner tone="critical" title="Not saved: nothing changed">
+              {fetcher.data.error}
+            </Banner>
+          ) : null}
           <FormLayout>
             <TextField label="Lot number" value={values.lotNumber} onChange={set("lotNumber")} autoComplete="off" error={errors.lot} />
-            <TextField label={LOT_FIELD_LABELS.expires} type="date" value={values.expiresOn} onChange={set("expiresOn")} autoComplete="off" error={errors.expires} />
-            <TextField label="Best before" type="date" value={values.bestBeforeOn} onChange={set("bestBeforeOn")} autoComplete="off" error={errors["best-before"]} />
-            <TextField label={LOT_FIELD_LABELS.produced} type="date" value={values.producedOn} onChange={set("producedOn")} autoComplete="off" error={errors.produced} />
+            <TextField
+              label={LOT_FIELD_LABELS.expires}
+              type="date"
+              value={values.expiresOn}
+              onChange={set("expiresOn")}
+              autoComplete="off"
+              error={errors.expires}
+            />
+            <TextField
+              label="Best before"
+              type="date"
+              value={values.bestBeforeOn}
+              onChange={set("bestBeforeOn")}
+              autoComplete="off"
+              error={errors["best-before"]}
+            />
+            <TextField
+              label={LOT_FIELD_LABELS.produced}
+              type="date"
+              value={values.producedOn}
+              onChange={set("producedOn")}
+              autoComplete="off"
+              error={errors.produced}
+            />
             <TextField label="Supplier" value={values.supplier} onChange={set("supplier")} autoComplete="off" error={errors.supplier} />
             <TextField label="Supplier lot" value={values.supplierLot} onChange={set("supplierLot")} autoComplete="off" error={errors["supplier-lot"]} />
             <TextField label="Purchase order" value={values.purchaseOrder} onChange={set("purchaseOrder")} autoComplete="off" error={errors.po} />
@@ -307,8 +391,12 @@ function LotDetails({ data }: { data: Data }) {
     <Card>
       <BlockStack gap="200">
         <InlineStack align="space-between">
-          <Text as="h2" variant="headingMd">Details</Text>
-          <Button variant="plain" onClick={() => setEditing(true)}>Edit</Button>
+          <Text as="h2" variant="headingMd">
+            Details
+          </Text>
+          <Button variant="plain" onClick={() => setEditing(true)}>
+            Edit
+          </Button>
         </InlineStack>
         <Attribute label="Expires" value={lot.expiresOn} />
         <Attribute label="Best before" value={lot.bestBeforeOn} />
@@ -329,8 +417,12 @@ function Figure({ label, value }: { label: string; value: number }) {
   return (
     <Card>
       <BlockStack gap="100">
-        <Text as="p" tone="subdued">{label}</Text>
-        <Text as="p" variant="headingLg">{value}</Text>
+        <Text as="p" tone="subdued">
+          {label}
+        </Text>
+        <Text as="p" variant="headingLg">
+          {value}
+        </Text>
       </BlockStack>
     </Card>
   );
@@ -339,7 +431,9 @@ function Figure({ label, value }: { label: string; value: number }) {
 function Attribute({ label, value }: { label: string; value: string | null }) {
   return (
     <InlineStack align="space-between" gap="200">
-      <Text as="span" tone="subdued">{label}</Text>
+      <Text as="span" tone="subdued">
+        {label}
+      </Text>
       <Text as="span">{value || "—"}</Text>
     </InlineStack>
   );
@@ -349,7 +443,9 @@ function LotActions({ data }: { data: Data }) {
   const fetcher = useFetcher<typeof action>();
   useResultToast(fetcher.data);
   const [intent, setIntent] = useState("adjust");
-  const locations = data.locations.length ? data.locations : data.lot.balances.map((b) => ({ id: b.locationId, name: b.locationName ?? `Location ${b.locationId}` }));
+  const locations = data.locations.length
+    ? data.locations
+    : data.lot.balances.map((b) => ({ id: b.locationId, name: b.locationName ?? `Location ${b.locationId}` }));
   const options = locations.map((l) => ({ label: l.name, value: l.id }));
   const firstWithUnits = data.lot.balances.find((b) => b.quantity > 0)?.locationId ?? options[0]?.value ?? "";
   const [locationId, setLocationId] = useState(firstWithUnits);
@@ -357,7 +453,7 @@ function LotActions({ data }: { data: Data }) {
   const [value, setValue] = useState("");
   const [reason, setReason] = useState("correction");
   const [note, setNote] = useState("");
-  const errors = fetcher.data && !fetcher.data.ok ? fetcher.data.errors ?? {} : {};
+  const errors = fetcher.data && !fetcher.data.ok ? (fetcher.data.errors ?? {}) : {};
   const busy = fetcher.state !== "idle";
   // After an action is done the form is empty again, so pressing the button twice does not repeat it.
   useEffect(() => {
@@ -382,9 +478,19 @@ function LotActions({ data }: { data: Data }) {
   return (
     <Card>
       <BlockStack gap="300">
-        <Text as="h2" variant="headingMd">Actions</Text>
-        {fetcher.data && !fetcher.data.ok ? <Banner tone="critical" title="Not done: nothing changed">{fetcher.data.error}</Banner> : null}
-        {fetcher.data?.ok ? <Banner tone="success" title="Done">{fetcher.data.message}</Banner> : null}
+        <Text as="h2" variant="headingMd">
+          Actions
+        </Text>
+        {fetcher.data && !fetcher.data.ok ? (
+          <Banner tone="critical" title="Not done: nothing changed">
+            {fetcher.data.error}
+          </Banner>
+        ) : null}
+        {fetcher.data?.ok ? (
+          <Banner tone="success" title="Done">
+            {fetcher.data.message}
+          </Banner>
+        ) : null}
         <FormLayout>
           <FormLayout.Group>
             <Select
@@ -406,22 +512,49 @@ function LotActions({ data }: { data: Data }) {
               options={intent === "quarantine" || intent === "release" ? [{ label: "All locations", value: "all" }, ...options] : options}
               error={errors.location ?? errors.from}
             />
-            {intent === "transfer" ? <Select label="To location" value={toLocationId} onChange={setToLocationId} options={toOptions} error={errors.to} /> : null}
+            {intent === "transfer" ? (
+              <Select label="To location" value={toLocationId} onChange={setToLocationId} options={toOptions} error={errors.to} />
+            ) : null}
           </FormLayout.Group>
           <FormLayout.Group>
             {intent === "adjust" ? (
               <>
-                <TextField label="Units (+ or -)" value={value} onChange={setValue} autoComplete="off" placeholder="-3 or 5" error={errors.delta ?? errors.quantity ?? errors.location} />
-                <Select label="Reason" value={reason} onChange={setReason} options={["correction", "damaged", "shrinkage", "received", "other"].map((r) => ({ label: r[0]!.toUpperCase() + r.slice(1), value: r }))} error={errors.reason} />
+                <TextField
+                  label="Units (+ or -)"
+                  value={value}
+                  onChange={setValue}
+                  autoComplete="off"
+                  placeholder="-3 or 5"
+                  error={errors.delta ?? errors.quantity ?? errors.location}
+                />
+                <Select
+                  label="Reason"
+                  value={reason}
+                  onChange={setReason}
+                  options={["correction", "damaged", "shrinkage", "received", "other"].map((r) => ({ label: r[0]!.toUpperCase() + r.slice(1), value: r }))}
+                  error={errors.reason}
+                />
               </>
             ) : null}
-            {intent === "count" ? <TextField label="Units counted" type="number" value={value} onChange={setValue} autoComplete="off" error={errors.counted} /> : null}
-            {intent === "transfer" ? <TextField label="Units" type="number" value={value} onChange={setValue} autoComplete="off" error={errors.quantity ?? errors.from} /> : null}
+            {intent === "count" ? (
+              <TextField label="Units counted" type="number" value={value} onChange={setValue} autoComplete="off" error={errors.counted} />
+            ) : null}
+            {intent === "transfer" ? (
+              <TextField label="Units" type="number" value={value} onChange={setValue} autoComplete="off" error={errors.quantity ?? errors.from} />
+            ) : null}
             {intent !== "count" && intent !== "transfer" ? <TextField label="Note" value={note} onChange={setNote} autoComplete="off" /> : null}
           </FormLayout.Group>
           <InlineStack gap="200">
             <Button variant="primary" tone={intent === "quarantine" ? "critical" : undefined} loading={busy} onClick={submit}>
-              {intent === "adjust" ? "Adjust" : intent === "count" ? "Record count" : intent === "transfer" ? "Transfer" : intent === "quarantine" ? "Quarantine" : "Release"}
+              {intent === "adjust"
+                ? "Adjust"
+                : intent === "count"
+                  ? "Record count"
+                  : intent === "transfer"
+                    ? "Transfer"
+                    : intent === "quarantine"
+                      ? "Quarantine"
+                      : "Release"}
             </Button>
           </InlineStack>
         </FormLayout>
@@ -439,7 +572,7 @@ function Customers({ data }: { data: Data }) {
         columnContentTypes={["text", "text", "text", "numeric", "numeric"]}
         headings={["Customer", "Email", "Orders", "Units", "Returned"]}
         rows={customers.map((c) => [
-          c.redacted ? "(redacted)" : c.name ?? "(guest)",
+          c.redacted ? "(redacted)" : (c.name ?? "(guest)"),
           c.email ?? "—",
           <OrderLinks key={c.customerKey} orders={c.orders} />,
           c.units,
@@ -456,7 +589,9 @@ function Genealogy({ data }: { data: Data }) {
     return <EmptyList heading="No production runs">This lot was received, not made from other lots, and nothing was made from it.</EmptyList>;
   }
   const row = (l: Data["downstream"][number]) => [
-    <Link key={l.lotId} to={`/app/lots/${l.lotId}`}>{l.lotNumber}</Link>,
+    <Link key={l.lotId} to={`/app/lots/${l.lotId}`}>
+      {l.lotNumber}
+    </Link>,
     l.product ?? l.sku ?? "",
     plural(l.depth, "step"),
     l.supplier ?? (l.produced ? "(produced)" : "—"),
@@ -464,10 +599,34 @@ function Genealogy({ data }: { data: Data }) {
   ];
   return (
     <BlockStack gap="400">
-      <Text as="h3" variant="headingSm">Made from (backward)</Text>
-      {data.upstream.length ? <DataTable columnContentTypes={["text", "text", "text", "text", "numeric"]} headings={["Lot", "Product", "Distance", "Supplier", "On hand"]} rows={data.upstream.map(row)} /> : <Text as="p" tone="subdued">Nothing: received from a supplier.</Text>}
-      <Text as="h3" variant="headingSm">Went into (forward)</Text>
-      {data.downstream.length ? <DataTable columnContentTypes={["text", "text", "text", "text", "numeric"]} headings={["Lot", "Product", "Distance", "Supplier", "On hand"]} rows={data.downstream.map(row)} /> : <Text as="p" tone="subdued">No lot was made from it.</Text>}
+      <Text as="h3" variant="headingSm">
+        Made from (backward)
+      </Text>
+      {data.upstream.length ? (
+        <DataTable
+          columnContentTypes={["text", "text", "text", "text", "numeric"]}
+          headings={["Lot", "Product", "Distance", "Supplier", "On hand"]}
+          rows={data.upstream.map(row)}
+        />
+      ) : (
+        <Text as="p" tone="subdued">
+          Nothing: received from a supplier.
+        </Text>
+      )}
+      <Text as="h3" variant="headingSm">
+        Went into (forward)
+      </Text>
+      {data.downstream.length ? (
+        <DataTable
+          columnContentTypes={["text", "text", "text", "text", "numeric"]}
+          headings={["Lot", "Product", "Distance", "Supplier", "On hand"]}
+          rows={data.downstream.map(row)}
+        />
+      ) : (
+        <Text as="p" tone="subdued">
+          No lot was made from it.
+        </Text>
+      )}
     </BlockStack>
   );
 }
@@ -497,9 +656,27 @@ function Ledger({ data, locationName }: { data: Data; locationName: (id: string 
         ])}
       />
       <InlineStack align="center" gap="200">
-        {params.get("ledger") ? <Button onClick={() => { const next = new URLSearchParams(params); next.delete("ledger"); setParams(next, { preventScrollReset: true }); }}>Newest</Button> : null}
+        {params.get("ledger") ? (
+          <Button
+            onClick={() => {
+              const next = new URLSearchParams(params);
+              next.delete("ledger");
+              setParams(next, { preventScrollReset: true });
+            }}
+          >
+            Newest
+          </Button>
+        ) : null}
         {data.lot.ledger.nextCursor ? (
-          <Button onClick={() => { const next = new URLSearchParams(params); next.set("ledger", data.lot.ledger.nextCursor!); setParams(next, { preventScrollReset: true }); }}>Older entries</Button>
+          <Button
+            onClick={() => {
+              const next = new URLSearchParams(params);
+              next.set("ledger", data.lot.ledger.nextCursor!);
+              setParams(next, { preventScrollReset: true });
+            }}
+          >
+            Older entries
+          </Button>
         ) : null}
       </InlineStack>
     </BlockStack>

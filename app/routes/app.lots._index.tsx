@@ -55,7 +55,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       scanError = `That barcode could not be read: ${refusalMessage(error)}`;
     }
   }
-  const statusFilter = status === "held" ? null : ((STATUSES as readonly string[]).includes(status) ? status : null) as DisplayStatus | "INCOMPLETE" | null;
+  const statusFilter = status === "held" ? null : (((STATUSES as readonly string[]).includes(status) ? status : null) as DisplayStatus | "INCOMPLETE" | null);
   const expiringWithinDays = /^\d{1,5}$/.test(expiry) ? Number(expiry) : null;
   const locationId = parseId(location);
   let page: Awaited<ReturnType<typeof listLots>> = { lots: [], nextCursor: null };
@@ -69,12 +69,23 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       ]);
       page = { lots: [...recalled.lots, ...quarantined.lots], nextCursor: null };
     } else {
-      page = await listLots(shopId, { search, variantId, locationId, expiringWithinDays, status: statusFilter, sort, cursor: url.searchParams.get("after"), limit: 50 });
+      page = await listLots(shopId, {
+        search,
+        variantId,
+        locationId,
+        expiringWithinDays,
+        status: statusFilter,
+        sort,
+        cursor: url.searchParams.get("after"),
+        limit: 50,
+      });
     }
   } catch (error) {
     // A stale page link (the cursor) is not the merchant's typing: say what to do, not which parameter.
     const { problems, message } = domainErrorAnswer(error);
-    listError = (problems ?? [{ field: "", message }]).map((p) => (p.field === "cursor" ? "This link points to a page of the list that is no longer valid: start again from the first page." : p.message)).join(" ");
+    listError = (problems ?? [{ field: "", message }])
+      .map((p) => (p.field === "cursor" ? "This link points to a page of the list that is no longer valid: start again from the first page." : p.message))
+      .join(" ");
   }
   const [locations, variants, selectedVariant] = await Promise.all([
     listLocations(sql, shopId),
@@ -107,8 +118,16 @@ export default function Lots() {
   return (
     <Page title="Lots" primaryAction={{ content: "Receive lot", url: "/app/receive" }}>
       <BlockStack gap="400">
-        {data.scanError ? <Banner tone="critical" title="Barcode not read">{data.scanError}</Banner> : null}
-        {data.listError ? <Banner tone="critical" title="List not loaded">{data.listError}</Banner> : null}
+        {data.scanError ? (
+          <Banner tone="critical" title="Barcode not read">
+            {data.scanError}
+          </Banner>
+        ) : null}
+        {data.listError ? (
+          <Banner tone="critical" title="List not loaded">
+            {data.listError}
+          </Banner>
+        ) : null}
         {data.scan ? (
           <Banner tone="info" title="Scanned GS1 barcode">
             GTIN {data.scan.gtin ?? "none"}
@@ -119,7 +138,13 @@ export default function Lots() {
         <Card padding="0">
           <BlockStack gap="0">
             <div style={{ padding: "var(--p-space-300)" }}>
-              <Form method="get" onSubmit={(e) => { e.preventDefault(); setFilter("q", q); }}>
+              <Form
+                method="get"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  setFilter("q", q);
+                }}
+              >
                 <BlockStack gap="300">
                   <TextField
                     label="Search or scan"
@@ -130,7 +155,10 @@ export default function Lots() {
                     onChange={setQ}
                     autoComplete="off"
                     clearButton
-                    onClearButtonClick={() => { setQ(""); setFilter("q", ""); }}
+                    onClearButtonClick={() => {
+                      setQ("");
+                      setFilter("q", "");
+                    }}
                     autoFocus
                   />
                   <InlineStack gap="300" wrap>
@@ -196,16 +224,28 @@ export default function Lots() {
                 itemCount={lots.length}
                 selectable={false}
                 loading={navigation.state === "loading"}
-                headings={[{ title: "Lot" }, { title: "Product" }, { title: "Status" }, { title: "Expires" }, { title: "Received" }, { title: "Supplier" }, { title: "On hand", alignment: "end" }]}
+                headings={[
+                  { title: "Lot" },
+                  { title: "Product" },
+                  { title: "Status" },
+                  { title: "Expires" },
+                  { title: "Received" },
+                  { title: "Supplier" },
+                  { title: "On hand", alignment: "end" },
+                ]}
               >
                 {lots.map((lot, index) => (
                   <IndexTable.Row id={lot.id} key={lot.id} position={index}>
                     <IndexTable.Cell>
                       <Link to={`/app/lots/${lot.id}`} data-lot-number={lot.lotNumber}>
-                        <Text as="span" fontWeight="semibold">{lot.lotNumber}</Text>
+                        <Text as="span" fontWeight="semibold">
+                          {lot.lotNumber}
+                        </Text>
                       </Link>
                     </IndexTable.Cell>
-                    <IndexTable.Cell>{variantLabel({ id: lot.variantId, productTitle: lot.productTitle, title: lot.variantTitle, sku: lot.sku })}</IndexTable.Cell>
+                    <IndexTable.Cell>
+                      {variantLabel({ id: lot.variantId, productTitle: lot.productTitle, title: lot.variantTitle, sku: lot.sku })}
+                    </IndexTable.Cell>
                     <IndexTable.Cell>
                       <InlineStack gap="100">
                         {/* As on the lot's page: an incomplete lot reads "Incomplete", not "Active" beside it. */}

@@ -3,7 +3,22 @@
 // time), the customer list with each one's contact status, CSV and EPCIS downloads, closing.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, DataTable, IndexTable, InlineGrid, InlineStack, Layout, Page, ProgressBar, Select, Text } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  IndexTable,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  ProgressBar,
+  Select,
+  Text,
+} from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { adminContext, forClient, idParam } from "../lib/admin-context.server";
 import { closeRecall, getRecall, listRecallCustomers, setCustomerContactStatus } from "../domain/recall/recall-case.server";
@@ -46,7 +61,9 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     }
     if (form.get("intent") === "close") {
       const closed = await closeRecall(shopId, recallId);
-      return ok(`Recall ${closed.reference} closed. Its lots stay quarantined: release each cleared lot from its lot page (Release from quarantine). A lot still covered by another open recall cannot be released.`);
+      return ok(
+        `Recall ${closed.reference} closed. Its lots stay quarantined: release each cleared lot from its lot page (Release from quarantine). A lot still covered by another open recall cannot be released.`,
+      );
     }
     return failed("Unknown action");
   } catch (error) {
@@ -84,7 +101,8 @@ export default function RecallCase() {
         {opened ? (
           <Layout.Section>
             <Banner tone="success" title="Recall opened">
-              {plural(t.onHandUnits, "unit")} on hand {t.onHandUnits === 1 ? "was" : "were"} quarantined, {plural(t.customers, "customer")} {t.customers === 1 ? "is" : "are"} listed to contact{recall.tagShopify ? ", and tagging in Shopify has started" : ""}.
+              {plural(t.onHandUnits, "unit")} on hand {t.onHandUnits === 1 ? "was" : "were"} quarantined, {plural(t.customers, "customer")}{" "}
+              {t.customers === 1 ? "is" : "are"} listed to contact{recall.tagShopify ? ", and tagging in Shopify has started" : ""}.
             </Banner>
           </Layout.Section>
         ) : null}
@@ -95,14 +113,24 @@ export default function RecallCase() {
             <Figure label="Units shipped" value={t.shippedUnits} />
             <Figure label="Returned" value={t.returnedUnits} />
             <Figure label="Still with customers" value={t.outstandingUnits} />
-            <Figure label="On hand" value={t.onHandUnits} detail={t.onHandUnits === 0 ? undefined : t.quarantinedUnits === t.onHandUnits ? "all quarantined" : `${t.quarantinedUnits} quarantined`} />
+            <Figure
+              label="On hand"
+              value={t.onHandUnits}
+              detail={t.onHandUnits === 0 ? undefined : t.quarantinedUnits === t.onHandUnits ? "all quarantined" : `${t.quarantinedUnits} quarantined`}
+            />
           </InlineGrid>
         </Layout.Section>
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">Progress</Text>
-              <ProgressRow label="Customers contacted" progress={recall.progress.completionPercent} detail={`${recall.progress.customers - recall.progress.toContact} of ${recall.progress.customers} (${recall.progress.returned} returned, ${recall.progress.destroyed} destroyed)`} />
+              <Text as="h2" variant="headingMd">
+                Progress
+              </Text>
+              <ProgressRow
+                label="Customers contacted"
+                progress={recall.progress.completionPercent}
+                detail={`${recall.progress.customers - recall.progress.toContact} of ${recall.progress.customers} (${recall.progress.returned} returned, ${recall.progress.destroyed} destroyed)`}
+              />
               <ProgressRow
                 label="Stock quarantined"
                 progress={t.onHandUnits === 0 ? 100 : Math.floor((t.quarantinedUnits / t.onHandUnits) * 100)}
@@ -115,7 +143,9 @@ export default function RecallCase() {
                   detail={`${tagging.sent} of ${tagging.total} orders and customers tagged${tagging.failed ? `, ${tagging.failed} failed` : ""}${tagging.pending ? " (in progress, you can leave this page)" : ""}`}
                 />
               ) : (
-                <Text as="p" tone="subdued">Orders and customers are not tagged in Shopify for this recall.</Text>
+                <Text as="p" tone="subdued">
+                  Orders and customers are not tagged in Shopify for this recall.
+                </Text>
               )}
               <InlineStack gap="200">
                 <DownloadButton url={`/app/recalls/${recall.id}/export?format=csv`}>Download CSV</DownloadButton>
@@ -133,7 +163,12 @@ export default function RecallCase() {
                       {`Contact statuses can no longer be changed. The lots stay quarantined until you release each cleared lot from its page.${recall.progress.toContact ? ` ${plural(recall.progress.toContact, "customer is", "customers are")} still to contact.` : ""}`}
                     </Text>
                     <InlineStack gap="200">
-                      <Button variant="primary" tone="critical" loading={closeFetcher.state !== "idle"} onClick={() => closeFetcher.submit({ intent: "close" }, { method: "post" })}>
+                      <Button
+                        variant="primary"
+                        tone="critical"
+                        loading={closeFetcher.state !== "idle"}
+                        onClick={() => closeFetcher.submit({ intent: "close" }, { method: "post" })}
+                      >
                         Yes, close recall
                       </Button>
                       <Button onClick={() => setConfirmClose(false)}>Keep open</Button>
@@ -143,9 +178,13 @@ export default function RecallCase() {
               ) : null}
               {closeFetcher.data ? (
                 closeFetcher.data.ok ? (
-                  <Banner tone="success" title="Recall closed">{closeFetcher.data.message}</Banner>
+                  <Banner tone="success" title="Recall closed">
+                    {closeFetcher.data.message}
+                  </Banner>
                 ) : (
-                  <Banner tone="critical" title="Not closed">{closeFetcher.data.error}</Banner>
+                  <Banner tone="critical" title="Not closed">
+                    {closeFetcher.data.error}
+                  </Banner>
                 )
               ) : null}
             </BlockStack>
@@ -154,12 +193,16 @@ export default function RecallCase() {
         <Layout.Section>
           <Card>
             <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">Lots in scope</Text>
+              <Text as="h2" variant="headingMd">
+                Lots in scope
+              </Text>
               <DataTable
                 columnContentTypes={["text", "text", "text", "text", "text"]}
                 headings={["Lot", "Why", "Status", "Expires", "Supplier"]}
                 rows={recall.lots.map((l) => [
-                  <Link key={l.lotId} to={`/app/lots/${l.lotId}`}>{l.lotNumber}</Link>,
+                  <Link key={l.lotId} to={`/app/lots/${l.lotId}`}>
+                    {l.lotNumber}
+                  </Link>,
                   l.direct ? "Recalled" : `Made from a recalled lot (${plural(l.depth, "step")})`,
                   <LotStatusBadge key="s" status={l.status} expiresOn={l.expiresOn} />,
                   l.expiresOn ?? "—",
@@ -172,7 +215,9 @@ export default function RecallCase() {
         <Layout.Section>
           <Card padding="0">
             <div style={{ padding: "var(--p-space-400)" }}>
-              <Text as="h2" variant="headingMd">Customers to contact</Text>
+              <Text as="h2" variant="headingMd">
+                Customers to contact
+              </Text>
             </div>
             {customers.customers.length === 0 ? (
               <EmptyList heading="No customer received these lots">Nobody to contact: the units are all still on hand.</EmptyList>
@@ -181,12 +226,20 @@ export default function RecallCase() {
                 resourceName={{ singular: "customer", plural: "customers" }}
                 itemCount={customers.customers.length}
                 selectable={false}
-                headings={[{ title: "Customer" }, { title: "Email" }, { title: "Phone" }, { title: "Orders" }, { title: "Units" }, { title: "Returned" }, { title: "Status" }]}
+                headings={[
+                  { title: "Customer" },
+                  { title: "Email" },
+                  { title: "Phone" },
+                  { title: "Orders" },
+                  { title: "Units" },
+                  { title: "Returned" },
+                  { title: "Status" },
+                ]}
               >
                 {customers.customers.map((c, i) => (
                   <IndexTable.Row id={c.customerKey} key={c.customerKey} position={i}>
                     <IndexTable.Cell>
-                      <span data-recall-customer={c.customerKey}>{c.redacted ? "(redacted customer)" : c.name ?? "(guest)"}</span>
+                      <span data-recall-customer={c.customerKey}>{c.redacted ? "(redacted customer)" : (c.name ?? "(guest)")}</span>
                     </IndexTable.Cell>
                     <IndexTable.Cell>{c.email ?? "—"}</IndexTable.Cell>
                     <IndexTable.Cell>{c.phone ?? "—"}</IndexTable.Cell>
@@ -214,9 +267,17 @@ function Figure({ label, value, detail }: { label: string; value: number; detail
   return (
     <Card>
       <BlockStack gap="100">
-        <Text as="p" tone="subdued">{label}</Text>
-        <Text as="p" variant="headingLg">{value}</Text>
-        {detail ? <Text as="p" tone="subdued">{detail}</Text> : null}
+        <Text as="p" tone="subdued">
+          {label}
+        </Text>
+        <Text as="p" variant="headingLg">
+          {value}
+        </Text>
+        {detail ? (
+          <Text as="p" tone="subdued">
+            {detail}
+          </Text>
+        ) : null}
       </BlockStack>
     </Card>
   );
@@ -226,8 +287,12 @@ function ProgressRow({ label, progress, detail }: { label: string; progress: num
   return (
     <BlockStack gap="100">
       <InlineStack align="space-between">
-        <Text as="span" fontWeight="medium">{label}</Text>
-        <Text as="span" tone="subdued">{detail}</Text>
+        <Text as="span" fontWeight="medium">
+          {label}
+        </Text>
+        <Text as="span" tone="subdued">
+          {detail}
+        </Text>
       </InlineStack>
       <ProgressBar progress={progress} size="small" tone={progress >= 100 ? "success" : "highlight"} />
     </BlockStack>

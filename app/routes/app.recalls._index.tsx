@@ -16,7 +16,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const status = url.searchParams.get("status");
   const sort: RecallListSort = url.searchParams.get("sort") === "oldest" ? "oldest" : "newest";
   try {
-    const page = await listRecalls(shopId, { status: status === "OPEN" || status === "CLOSED" ? status : undefined, sort, cursor: url.searchParams.get("after"), limit: 50 });
+    const page = await listRecalls(shopId, {
+      status: status === "OPEN" || status === "CLOSED" ? status : undefined,
+      sort,
+      cursor: url.searchParams.get("after"),
+      limit: 50,
+    });
     return forClient({ ...page, status: status ?? "", sort });
   } catch (error) {
     throw errorResponse(error);
@@ -32,10 +37,27 @@ export default function Recalls() {
       <Card padding="0">
         <div style={{ padding: "var(--p-space-300)", display: "flex", gap: "var(--p-space-300)" }}>
           <div style={{ minWidth: 200 }}>
-            <Select label="Show" options={[{ label: "All recalls", value: "" }, { label: "Open", value: "OPEN" }, { label: "Closed", value: "CLOSED" }]} value={status} onChange={(v) => setFilter("status", v)} />
+            <Select
+              label="Show"
+              options={[
+                { label: "All recalls", value: "" },
+                { label: "Open", value: "OPEN" },
+                { label: "Closed", value: "CLOSED" },
+              ]}
+              value={status}
+              onChange={(v) => setFilter("status", v)}
+            />
           </div>
           <div style={{ minWidth: 200 }}>
-            <Select label="Sort by" options={[{ label: "Opened: newest first", value: "newest" }, { label: "Opened: oldest first", value: "oldest" }]} value={sort} onChange={(v) => setFilter("sort", v === "newest" ? "" : v)} />
+            <Select
+              label="Sort by"
+              options={[
+                { label: "Opened: newest first", value: "newest" },
+                { label: "Opened: oldest first", value: "oldest" },
+              ]}
+              value={sort}
+              onChange={(v) => setFilter("sort", v === "newest" ? "" : v)}
+            />
           </div>
         </div>
         {recalls.length === 0 ? (
@@ -45,12 +67,24 @@ export default function Recalls() {
             resourceName={{ singular: "recall", plural: "recalls" }}
             itemCount={recalls.length}
             selectable={false}
-            headings={[{ title: "Reference" }, { title: "Lots" }, { title: "Reason" }, { title: "Severity" }, { title: "Status" }, { title: "Opened" }, { title: "Contacted" }]}
+            headings={[
+              { title: "Reference" },
+              { title: "Lots" },
+              { title: "Reason" },
+              { title: "Severity" },
+              { title: "Status" },
+              { title: "Opened" },
+              { title: "Contacted" },
+            ]}
           >
             {recalls.map((r, i) => (
               <IndexTable.Row id={r.id} key={r.id} position={i}>
                 <IndexTable.Cell>
-                  <Link to={`/app/recalls/${r.id}`}><Text as="span" fontWeight="semibold">{r.reference}</Text></Link>
+                  <Link to={`/app/recalls/${r.id}`}>
+                    <Text as="span" fontWeight="semibold">
+                      {r.reference}
+                    </Text>
+                  </Link>
                 </IndexTable.Cell>
                 <IndexTable.Cell>{r.lotNumbers.join(", ")}</IndexTable.Cell>
                 <IndexTable.Cell>{r.reason}</IndexTable.Cell>

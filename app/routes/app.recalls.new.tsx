@@ -100,7 +100,15 @@ export default function NewRecall() {
                   multiline={2}
                   helpText="One lot number per line (spaces and commas are part of the number). Lots made from them are included."
                 />
-                <TextField label="Reason" name="reason" value={reason} onChange={setReason} autoComplete="off" placeholder="e.g. Listeria found in supplier sample" multiline={2} />
+                <TextField
+                  label="Reason"
+                  name="reason"
+                  value={reason}
+                  onChange={setReason}
+                  autoComplete="off"
+                  placeholder="e.g. Listeria found in supplier sample"
+                  multiline={2}
+                />
                 <FormLayout.Group>
                   <Select
                     label="Severity"
@@ -113,11 +121,24 @@ export default function NewRecall() {
                       { label: "Class III: unlikely to cause harm", value: "CLASS_III" },
                     ]}
                   />
-                  <TextField label="Reference (optional)" name="reference" value={reference} onChange={setReference} autoComplete="off" placeholder="R-20261126-1" />
+                  <TextField
+                    label="Reference (optional)"
+                    name="reference"
+                    value={reference}
+                    onChange={setReference}
+                    autoComplete="off"
+                    placeholder="R-20261126-1"
+                  />
                 </FormLayout.Group>
-                <Checkbox label="Tag affected orders and customers in Shopify" helpText="Adds the recall's tag through queued, throttled jobs; progress shows on the recall." checked={tag} onChange={setTag} />
+                <Checkbox
+                  label="Tag affected orders and customers in Shopify"
+                  helpText="Adds the recall's tag through queued, throttled jobs; progress shows on the recall."
+                  checked={tag}
+                  onChange={setTag}
+                />
                 <Text as="p" tone="subdued">
-                  Opening the recall quarantines every remaining unit of the lots in scope (in Shopify they move to quality control and stop selling) and lists every customer to contact.
+                  Opening the recall quarantines every remaining unit of the lots in scope (in Shopify they move to quality control and stop selling) and lists
+                  every customer to contact.
                 </Text>
                 <Button submit variant="primary" tone="critical" loading={navigation.state === "submitting"} disabled={!lot.trim() || !reason.trim()}>
                   Open recall
@@ -129,9 +150,15 @@ export default function NewRecall() {
         <Layout.Section variant="oneThird">
           <Card>
             <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">Scope</Text>
+              <Text as="h2" variant="headingMd">
+                Scope
+              </Text>
               {data.previewError ? <Banner tone="warning">{data.previewError}</Banner> : null}
-              {!data.lot ? <Text as="p" tone="subdued">Open a lot and choose “Open recall”, or type a lot number to see the scope.</Text> : null}
+              {!data.lot ? (
+                <Text as="p" tone="subdued">
+                  Open a lot and choose “Open recall”, or type a lot number to see the scope.
+                </Text>
+              ) : null}
               {recalled.length ? (
                 <Banner tone="info">
                   {`Already recalled: ${recalled.join(", ")}. Another recall covers ${recalled.length === 1 ? "it" : "them"} too; `}
@@ -140,17 +167,29 @@ export default function NewRecall() {
               ) : null}
               {t ? (
                 <InlineGrid columns={2} gap="200">
-                  <Text as="span" tone="subdued">Lots in scope</Text>
+                  <Text as="span" tone="subdued">
+                    Lots in scope
+                  </Text>
                   <Text as="span">{data.preview!.lots.map((l) => l.lotNumber).join(", ")}</Text>
-                  <Text as="span" tone="subdued">Customers</Text>
+                  <Text as="span" tone="subdued">
+                    Customers
+                  </Text>
                   <Text as="span">{t.customers}</Text>
-                  <Text as="span" tone="subdued">Units shipped</Text>
+                  <Text as="span" tone="subdued">
+                    Units shipped
+                  </Text>
                   <Text as="span">{t.shippedUnits}</Text>
-                  <Text as="span" tone="subdued">Returned</Text>
+                  <Text as="span" tone="subdued">
+                    Returned
+                  </Text>
                   <Text as="span">{t.returnedUnits}</Text>
-                  <Text as="span" tone="subdued">On hand (to quarantine)</Text>
+                  <Text as="span" tone="subdued">
+                    On hand (to quarantine)
+                  </Text>
                   <Text as="span">{t.onHandUnits}</Text>
-                  <Text as="span" tone="subdued">Possibly affected (unknown lot)</Text>
+                  <Text as="span" tone="subdued">
+                    Possibly affected (unknown lot)
+                  </Text>
                   <Text as="span">{t.possiblyAffectedUnits}</Text>
                 </InlineGrid>
               ) : null}

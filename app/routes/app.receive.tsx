@@ -11,7 +11,22 @@ import {
   type LoaderFunctionArgs,
 } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, Checkbox, DataTable, DropZone, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  Checkbox,
+  DataTable,
+  DropZone,
+  FormLayout,
+  InlineStack,
+  Layout,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { useEffect, useMemo, useState } from "react";
 import { adminContext, forClient } from "../lib/admin-context.server";
 import { pool } from "../db.server";
@@ -62,7 +77,11 @@ interface ScanAnswer {
   variant: { id: string; label: string } | null;
 }
 
-type ReceiveResult = ActionResult & { scan?: ScanAnswer } & { lotId?: string; lotNumber?: string; report?: Awaited<ReturnType<typeof importLotsCsv>> extends infer R ? { [K in keyof R]: R[K] extends bigint | null ? string | null : R[K] } : never };
+type ReceiveResult = ActionResult & { scan?: ScanAnswer } & {
+  lotId?: string;
+  lotNumber?: string;
+  report?: Awaited<ReturnType<typeof importLotsCsv>> extends infer R ? { [K in keyof R]: R[K] extends bigint | null ? string | null : R[K] } : never;
+};
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveResult> => {
   const { shopId, shop } = await adminContext(request);
@@ -124,7 +143,9 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveRe
       ctx,
     );
     return {
-      ...ok(`Received ${plural(result.quantity, "unit")} into lot ${result.lotNumber}${result.locationName ? ` at ${result.locationName}` : ""}${result.created ? " (new lot)" : ""}`),
+      ...ok(
+        `Received ${plural(result.quantity, "unit")} into lot ${result.lotNumber}${result.locationName ? ` at ${result.locationName}` : ""}${result.created ? " (new lot)" : ""}`,
+      ),
       lotId: result.lotId.toString(),
       lotNumber: result.lotNumber,
     };
@@ -142,7 +163,9 @@ function scanAnswer(r: ScanReading): ReceiveResult {
     r.lot ? `lot ${r.lot}` : null,
     r.expiry ? `expires ${r.expiry}` : null,
     r.bestBefore ? `best before ${r.bestBefore}` : null,
-  ].filter(Boolean).join(", ");
+  ]
+    .filter(Boolean)
+    .join(", ");
   const fields = { gtin: r.gtin, lot: r.lot, expiry: r.expiry, bestBefore: r.bestBefore, productionDate: r.productionDate };
   const only = r.variants.length === 1 ? r.variants[0]! : null;
   const variant = only ? { id: only.id.toString(), label: variantLabel(only) } : null;
@@ -152,7 +175,8 @@ function scanAnswer(r: ScanReading): ReceiveResult {
   else if (variant) message = `Read ${parts} · ${variant.label}`;
   else if (!r.gtin) message = `Read ${parts}`;
   else if (r.variants.length === 0) message = `Read ${parts}, but no product of this shop has barcode ${barcode}: pick the product below.`;
-  else message = `Read ${parts}, but barcode ${barcode} is on ${r.variants.length} products (${r.variants.map(variantLabel).join(", ")}): pick the right one below.`;
+  else
+    message = `Read ${parts}, but barcode ${barcode} is on ${r.variants.length} products (${r.variants.map(variantLabel).join(", ")}): pick the right one below.`;
   return ok(message, { scan: { tone: variant || (!r.gtin && parts) ? "success" : "warning", fields, variant } satisfies ScanAnswer });
 }
 
@@ -169,9 +193,23 @@ export default function Receive() {
   const [variantSearch, setVariantSearch] = useState("");
   const [scan, setScan] = useState("");
   const [scanMessage, setScanMessage] = useState<{ tone: "success" | "critical" | "warning"; text: string } | null>(null);
-  const [fields, setFields] = useState({ lotNumber: "", quantity: "", locationId: locations[0]?.id ?? "", expiresOn: "", bestBeforeOn: "", producedOn: "", supplier: "", supplierLot: "", purchaseOrder: "", unitCost: "", currency: "", notes: "", gtin: "" });
+  const [fields, setFields] = useState({
+    lotNumber: "",
+    quantity: "",
+    locationId: locations[0]?.id ?? "",
+    expiresOn: "",
+    bestBeforeOn: "",
+    producedOn: "",
+    supplier: "",
+    supplierLot: "",
+    purchaseOrder: "",
+    unitCost: "",
+    currency: "",
+    notes: "",
+    gtin: "",
+  });
   const set = (name: keyof typeof fields) => (value: string) => setFields((f) => ({ ...f, [name]: value }));
-  const errors = fetcher.data && !fetcher.data.ok ? fetcher.data.errors ?? {} : {};
+  const errors = fetcher.data && !fetcher.data.ok ? (fetcher.data.errors ?? {}) : {};
   const busy = fetcher.state !== "idle" && fetcher.formData?.get("intent") === "receive";
   // Once received, the quantity is cleared: pressing Receive again must not receive the units twice.
   useEffect(() => {
@@ -212,7 +250,11 @@ export default function Receive() {
   }, [scanFetcher.data]);
 
   const pickWithShopify = async () => {
-    const shopify = (window as unknown as { shopify?: { resourcePicker?: (o: object) => Promise<{ id: string; title?: string; variants?: { id: string; title?: string }[] }[] | undefined> } }).shopify;
+    const shopify = (
+      window as unknown as {
+        shopify?: { resourcePicker?: (o: object) => Promise<{ id: string; title?: string; variants?: { id: string; title?: string }[] }[] | undefined> };
+      }
+    ).shopify;
     const selection = await shopify?.resourcePicker?.({ type: "variant", multiple: false, action: "select" });
     const picked = selection?.[0];
     if (!picked) return;
@@ -220,7 +262,8 @@ export default function Receive() {
     setVariantId(id);
     setPickedLabel(variants.find((v) => v.id === id)?.label ?? picked.title ?? `Variant ${id}`);
   };
-  const hasResourcePicker = typeof window !== "undefined" && typeof (window as unknown as { shopify?: { resourcePicker?: unknown } }).shopify?.resourcePicker === "function";
+  const hasResourcePicker =
+    typeof window !== "undefined" && typeof (window as unknown as { shopify?: { resourcePicker?: unknown } }).shopify?.resourcePicker === "function";
 
   return (
     <Page title="Receive" backAction={{ content: "Lots", url: "/app/lots" }}>
@@ -228,14 +271,21 @@ export default function Receive() {
         <Layout.Section>
           <Card>
             <BlockStack gap="400">
-              <Text as="h2" variant="headingMd">Receive a lot</Text>
+              <Text as="h2" variant="headingMd">
+                Receive a lot
+              </Text>
               {fetcher.data?.ok && fetcher.data.lotId ? (
                 <Banner tone="success" title={fetcher.data.message}>
                   <Link to={`/app/lots/${fetcher.data.lotId}`}>Open lot {fetcher.data.lotNumber}</Link>
                 </Banner>
               ) : null}
               {fetcher.data && !fetcher.data.ok && !fetcher.data.report ? <Banner tone="critical">{fetcher.data.error}</Banner> : null}
-              <form onSubmit={(e) => { e.preventDefault(); applyScan(scan); }}>
+              <form
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  applyScan(scan);
+                }}
+              >
                 {/* A scanner types the code and presses Enter, which submits this small form. */}
                 <TextField
                   label="Scan a GS1 barcode"
@@ -244,13 +294,18 @@ export default function Receive() {
                   autoComplete="off"
                   placeholder="(01)09501101530003(17)270630(10)LOT42 or a Digital Link"
                   helpText="GTIN, lot and dates are filled in from the barcode; a retail barcode (EAN-13, UPC-A, EAN-8) picks its product."
-                  connectedRight={<Button submit loading={scanFetcher.state !== "idle"}>Read</Button>}
+                  connectedRight={
+                    <Button submit loading={scanFetcher.state !== "idle"}>
+                      Read
+                    </Button>
+                  }
                 />
               </form>
               {scanMessage ? <Banner tone={scanMessage.tone}>{scanMessage.text}</Banner> : null}
               {locations.length === 0 ? (
                 <Banner tone="warning" title="No locations yet: units need a location to be received into">
-                  Locations come from Shopify: add or activate one in your Shopify admin under Settings &gt; Locations. It arrives here with Shopify&apos;s locations webhooks; then reload this page.
+                  Locations come from Shopify: add or activate one in your Shopify admin under Settings &gt; Locations. It arrives here with Shopify&apos;s
+                  locations webhooks; then reload this page.
                 </Banner>
               ) : null}
               <fetcher.Form method="post">
@@ -259,7 +314,9 @@ export default function Receive() {
                 <input type="hidden" name="gtin" value={fields.gtin} />
                 <FormLayout>
                   <BlockStack gap="200">
-                    <Text as="p" fontWeight="medium">Product</Text>
+                    <Text as="p" fontWeight="medium">
+                      Product
+                    </Text>
                     {hasResourcePicker ? (
                       <InlineStack gap="200" blockAlign="center">
                         <Button onClick={pickWithShopify}>{variantId ? "Change product" : "Choose product"}</Button>
@@ -267,37 +324,130 @@ export default function Receive() {
                       </InlineStack>
                     ) : (
                       <FormLayout.Group>
-                        <TextField label="Find a product" value={variantSearch} onChange={setVariantSearch} autoComplete="off" placeholder="Title, SKU or barcode" />
+                        <TextField
+                          label="Find a product"
+                          value={variantSearch}
+                          onChange={setVariantSearch}
+                          autoComplete="off"
+                          placeholder="Title, SKU or barcode"
+                        />
                         <Select
                           label="Variant"
-                          options={[{ label: variants.length ? "Choose a variant" : "No products known yet", value: "" }, ...shownVariants.map((v) => ({ label: v.label, value: v.id })), ...(variantId && !shownVariants.some((v) => v.id === variantId) ? [{ label: pickedLabel ?? `Variant ${variantId}`, value: variantId }] : [])]}
+                          options={[
+                            { label: variants.length ? "Choose a variant" : "No products known yet", value: "" },
+                            ...shownVariants.map((v) => ({ label: v.label, value: v.id })),
+                            ...(variantId && !shownVariants.some((v) => v.id === variantId)
+                              ? [{ label: pickedLabel ?? `Variant ${variantId}`, value: variantId }]
+                              : []),
+                          ]}
                           value={variantId}
-                          onChange={(v) => { setVariantId(v); setPickedLabel(variants.find((x) => x.id === v)?.label ?? null); }}
+                          onChange={(v) => {
+                            setVariantId(v);
+                            setPickedLabel(variants.find((x) => x.id === v)?.label ?? null);
+                          }}
                           error={errors.variant}
                         />
                       </FormLayout.Group>
                     )}
                   </BlockStack>
                   <FormLayout.Group>
-                    <TextField label="Lot number" name="lotNumber" value={fields.lotNumber} onChange={set("lotNumber")} autoComplete="off" helpText="Leave empty to generate one from your pattern (Settings)." error={errors.lot} />
-                    <TextField label="Quantity" name="quantity" type="number" min={1} value={fields.quantity} onChange={set("quantity")} autoComplete="off" error={errors.quantity} />
+                    <TextField
+                      label="Lot number"
+                      name="lotNumber"
+                      value={fields.lotNumber}
+                      onChange={set("lotNumber")}
+                      autoComplete="off"
+                      helpText="Leave empty to generate one from your pattern (Settings)."
+                      error={errors.lot}
+                    />
+                    <TextField
+                      label="Quantity"
+                      name="quantity"
+                      type="number"
+                      min={1}
+                      value={fields.quantity}
+                      onChange={set("quantity")}
+                      autoComplete="off"
+                      error={errors.quantity}
+                    />
                     {locations.length ? (
-                      <Select label="Location" name="locationId" options={locations.map((l) => ({ label: l.name, value: l.id }))} value={fields.locationId} onChange={set("locationId")} error={errors.location} />
+                      <Select
+                        label="Location"
+                        name="locationId"
+                        options={locations.map((l) => ({ label: l.name, value: l.id }))}
+                        value={fields.locationId}
+                        onChange={set("locationId")}
+                        error={errors.location}
+                      />
                     ) : null}
                   </FormLayout.Group>
                   <FormLayout.Group condensed>
-                    <TextField label="Expiry date" name="expiresOn" type="date" value={fields.expiresOn} onChange={set("expiresOn")} autoComplete="off" error={errors.expires} />
-                    <TextField label="Best before" name="bestBeforeOn" type="date" value={fields.bestBeforeOn} onChange={set("bestBeforeOn")} autoComplete="off" error={errors["best-before"]} />
-                    <TextField label="Production date" name="producedOn" type="date" value={fields.producedOn} onChange={set("producedOn")} autoComplete="off" error={errors.produced} />
+                    <TextField
+                      label="Expiry date"
+                      name="expiresOn"
+                      type="date"
+                      value={fields.expiresOn}
+                      onChange={set("expiresOn")}
+                      autoComplete="off"
+                      error={errors.expires}
+                    />
+                    <TextField
+                      label="Best before"
+                      name="bestBeforeOn"
+                      type="date"
+                      value={fields.bestBeforeOn}
+                      onChange={set("bestBeforeOn")}
+                      autoComplete="off"
+                      error={errors["best-before"]}
+                    />
+                    <TextField
+                      label="Production date"
+                      name="producedOn"
+                      type="date"
+                      value={fields.producedOn}
+                      onChange={set("producedOn")}
+                      autoComplete="off"
+                      error={errors.produced}
+                    />
                   </FormLayout.Group>
                   <FormLayout.Group>
                     <TextField label="Supplier" name="supplier" value={fields.supplier} onChange={set("supplier")} autoComplete="off" error={errors.supplier} />
-                    <TextField label="Supplier lot" name="supplierLot" value={fields.supplierLot} onChange={set("supplierLot")} autoComplete="off" error={errors["supplier-lot"]} />
-                    <TextField label="Purchase order" name="purchaseOrder" value={fields.purchaseOrder} onChange={set("purchaseOrder")} autoComplete="off" error={errors.po} />
+                    <TextField
+                      label="Supplier lot"
+                      name="supplierLot"
+                      value={fields.supplierLot}
+                      onChange={set("supplierLot")}
+                      autoComplete="off"
+                      error={errors["supplier-lot"]}
+                    />
+                    <TextField
+                      label="Purchase order"
+                      name="purchaseOrder"
+                      value={fields.purchaseOrder}
+                      onChange={set("purchaseOrder")}
+                      autoComplete="off"
+                      error={errors.po}
+                    />
                   </FormLayout.Group>
                   <FormLayout.Group condensed>
-                    <TextField label="Unit cost" name="unitCost" value={fields.unitCost} onChange={set("unitCost")} autoComplete="off" placeholder="1.25" error={errors.cost} />
-                    <TextField label="Currency" name="currency" value={fields.currency} onChange={set("currency")} autoComplete="off" placeholder="EUR" error={errors.currency} />
+                    <TextField
+                      label="Unit cost"
+                      name="unitCost"
+                      value={fields.unitCost}
+                      onChange={set("unitCost")}
+                      autoComplete="off"
+                      placeholder="1.25"
+                      error={errors.cost}
+                    />
+                    <TextField
+                      label="Currency"
+                      name="currency"
+                      value={fields.currency}
+                      onChange={set("currency")}
+                      autoComplete="off"
+                      placeholder="EUR"
+                      error={errors.currency}
+                    />
                   </FormLayout.Group>
                   <TextField label="Notes" name="notes" value={fields.notes} onChange={set("notes")} autoComplete="off" multiline={2} error={errors.notes} />
                   <Button submit variant="primary" loading={busy}>
@@ -327,9 +477,12 @@ function CsvImport({ maxUploadBytes }: { maxUploadBytes: number }) {
   return (
     <Card>
       <BlockStack gap="300">
-        <Text as="h2" variant="headingMd">Import lots from CSV</Text>
+        <Text as="h2" variant="headingMd">
+          Import lots from CSV
+        </Text>
         <Text as="p" tone="subdued">
-          Columns: variant_id or sku, lot_number, quantity, location_id, expires_on, best_before_on, produced_on, supplier, supplier_lot, purchase_order, unit_cost, currency, notes, gtin. All rows or none are imported; the import runs in the background and its page (also under Tasks) shows the progress.
+          Columns: variant_id or sku, lot_number, quantity, location_id, expires_on, best_before_on, produced_on, supplier, supplier_lot, purchase_order,
+          unit_cost, currency, notes, gtin. All rows or none are imported; the import runs in the background and its page (also under Tasks) shows the progress.
         </Text>
         <DropZone
           label="CSV file"
@@ -344,7 +497,13 @@ function CsvImport({ maxUploadBytes }: { maxUploadBytes: number }) {
             setFile(f.size > maxUploadBytes ? null : f);
           }}
         >
-          {file ? <Text as="p" alignment="center">{file.name}</Text> : <DropZone.FileUpload actionTitle="Choose CSV" actionHint="or drop it here" />}
+          {file ? (
+            <Text as="p" alignment="center">
+              {file.name}
+            </Text>
+          ) : (
+            <DropZone.FileUpload actionTitle="Choose CSV" actionHint="or drop it here" />
+          )}
         </DropZone>
         <Select
           label="The file holds"
@@ -381,7 +540,13 @@ function CsvImport({ maxUploadBytes }: { maxUploadBytes: number }) {
             columnContentTypes={["numeric", "text", "text"]}
             headings={["Row", "Column", "Problem"]}
             // The card is narrow: the problem wraps instead of scrolling out of sight.
-            rows={report.errors.slice(0, 200).map((e, i) => [e.row, e.column ?? "—", <div key={i} style={{ whiteSpace: "normal", minWidth: 140 }}>{e.reason}</div>])}
+            rows={report.errors.slice(0, 200).map((e, i) => [
+              e.row,
+              e.column ?? "—",
+              <div key={i} style={{ whiteSpace: "normal", minWidth: 140 }}>
+                {e.reason}
+              </div>,
+            ])}
             footerContent={report.errors.length > 200 ? `${report.errors.length - 200} more problems not shown` : undefined}
           />
         ) : null}

@@ -26,12 +26,28 @@ import { parseId } from "../lib/ids";
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
   const cursor = new URL(request.url).searchParams.get("after");
-  const [review, discrepancies, locations] = await Promise.all([listAllocationsForReview(shopId, cursor, { limit: 25 }), listDiscrepancies(shopId), listLocations(pool(), shopId)]);
+  const [review, discrepancies, locations] = await Promise.all([
+    listAllocationsForReview(shopId, cursor, { limit: 25 }),
+    listDiscrepancies(shopId),
+    listLocations(pool(), shopId),
+  ]);
   // Lots that could have shipped each line: same variant, units at that location.
   const candidates = await Promise.all(
-    review.items.map(async (item) => (await listLots(shopId, { variantId: item.variantId, locationId: item.locationId, inStock: true, limit: 20 })).lots.map((l) => ({ id: l.id, lotNumber: l.lotNumber, expiresOn: l.expiresOn, status: l.status }))),
+    review.items.map(async (item) =>
+      (await listLots(shopId, { variantId: item.variantId, locationId: item.locationId, inStock: true, limit: 20 })).lots.map((l) => ({
+        id: l.id,
+        lotNumber: l.lotNumber,
+        expiresOn: l.expiresOn,
+        status: l.status,
+      })),
+    ),
   );
-  return forClient({ items: review.items.map((item, i) => ({ ...item, candidates: candidates[i]! })), nextCursor: review.nextCursor, discrepancies, locations });
+  return forClient({
+    items: review.items.map((item, i) => ({ ...item, candidates: candidates[i]! })),
+    nextCursor: review.nextCursor,
+    discrepancies,
+    locations,
+  });
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -53,8 +69,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   const { allocationId, lotId, quantity } = parsed.data;
   try {
-    const result = await withTransaction((sql) => moveAllocation(sql, { shopId, allocationId, toLotId: lotId!, quantity, cause: "USER", causeRef: `admin:${shop}` }));
-    return ok(`${plural(result.moved.quantity, "unit")} assigned to ${String(form.get("lotNumber") ?? "the lot")}${result.remainder ? `; ${result.remainder.quantity} stay to resolve` : ""}`);
+    const result = await withTransaction((sql) =>
+      moveAllocation(sql, { shopId, allocationId, toLotId: lotId!, quantity, cause: "USER", causeRef: `admin:${shop}` }),
+    );
+    return ok(
+      `${plural(result.moved.quantity, "unit")} assigned to ${String(form.get("lotNumber") ?? "the lot")}${result.remainder ? `; ${result.remainder.quantity} stay to resolve` : ""}`,
+    );
   } catch (error) {
     return refusal(error, { resource: "allocation" });
   }
@@ -71,7 +91,9 @@ export default function Review() {
         <Layout.Section>
           <Card padding="0">
             <div style={{ padding: "var(--p-space-400)" }}>
-              <Text as="h2" variant="headingMd">Shipped units to assign to a lot</Text>
+              <Text as="h2" variant="headingMd">
+                Shipped units to assign to a lot
+              </Text>
             </div>
             {items.length === 0 ? (
               <EmptyList heading="Every shipped unit has its lot">Units no lot could cover (or of products with the manual strategy) appear here.</EmptyList>
@@ -88,7 +110,9 @@ export default function Review() {
                     <IndexTable.Cell>{item.title ?? item.sku ?? item.variantId}</IndexTable.Cell>
                     <IndexTable.Cell>{locationName(item.locationId)}</IndexTable.Cell>
                     <IndexTable.Cell>{item.quantity - item.returnedQuantity}</IndexTable.Cell>
-                    <IndexTable.Cell>{item.reason === "manual" ? <Badge>Manual strategy</Badge> : <Badge tone="attention">No lot had units</Badge>}</IndexTable.Cell>
+                    <IndexTable.Cell>
+                      {item.reason === "manual" ? <Badge>Manual strategy</Badge> : <Badge tone="attention">No lot had units</Badge>}
+                    </IndexTable.Cell>
                     <IndexTable.Cell>
                       <AssignLot item={item} />
                     </IndexTable.Cell>
@@ -102,7 +126,9 @@ export default function Review() {
         <Layout.Section>
           <Card>
             <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">Stock discrepancies</Text>
+              <Text as="h2" variant="headingMd">
+                Stock discrepancies
+              </Text>
               {discrepancies.length === 0 ? (
                 <Text as="p">None: Shopify has every unit the lots say.</Text>
               ) : (
@@ -110,7 +136,9 @@ export default function Review() {
                   columnContentTypes={["text", "text", "numeric", "numeric", "numeric", "text"]}
                   headings={["Product", "Location", "Lots say", "Shopify has", "Missing", ""]}
                   rows={discrepancies.map((d) => [
-                    <Link key={d.id} to={`/app/lots?variant=${d.variantId}&location=${d.locationId}`}>{d.sku ?? d.variantId}</Link>,
+                    <Link key={d.id} to={`/app/lots?variant=${d.variantId}&location=${d.locationId}`}>
+                      {d.sku ?? d.variantId}
+                    </Link>,
                     d.locationName ?? locationName(d.locationId),
                     d.lotsOnHand,
                     d.shopifyOnHand,
@@ -144,11 +172,28 @@ function AssignLot({ item }: { item: Item }) {
   return (
     <BlockStack gap="100">
       <InlineStack gap="200" blockAlign="start" wrap={false}>
-        <Select label="Lot" labelHidden value={lotId} onChange={setLotId} options={item.candidates.map((c) => ({ label: `${c.lotNumber}${c.expiresOn ? ` (exp. ${c.expiresOn})` : ""}`, value: c.id }))} />
+        <Select
+          label="Lot"
+          labelHidden
+          value={lotId}
+          onChange={setLotId}
+          options={item.candidates.map((c) => ({ label: `${c.lotNumber}${c.expiresOn ? ` (exp. ${c.expiresOn})` : ""}`, value: c.id }))}
+        />
         <div style={{ width: 80 }}>
-          <TextField label="Units" labelHidden placeholder="all" value={quantity} onChange={setQuantity} autoComplete="off" error={refused?.errors?.quantity ? true : undefined} />
+          <TextField
+            label="Units"
+            labelHidden
+            placeholder="all"
+            value={quantity}
+            onChange={setQuantity}
+            autoComplete="off"
+            error={refused?.errors?.quantity ? true : undefined}
+          />
         </div>
-        <Button loading={fetcher.state !== "idle"} onClick={() => fetcher.submit({ intent: "assign", id: item.allocationId, lotId, lotNumber: lot?.lotNumber ?? "", quantity }, { method: "post" })}>
+        <Button
+          loading={fetcher.state !== "idle"}
+          onClick={() => fetcher.submit({ intent: "assign", id: item.allocationId, lotId, lotNumber: lot?.lotNumber ?? "", quantity }, { method: "post" })}
+        >
           Assign
         </Button>
       </InlineStack>

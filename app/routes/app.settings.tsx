@@ -79,7 +79,9 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
         }),
       );
       if (changed === 0) return failed("Unknown product");
-      return ok(`${form.get("title") ?? "Product"}: ${form.get("lotTracked") === "true" ? "lot-tracked" : "not lot-tracked"}${strategy ? `, ${STRATEGY_NAMES[strategy] ?? strategy}` : ", shop default strategy"}`);
+      return ok(
+        `${form.get("title") ?? "Product"}: ${form.get("lotTracked") === "true" ? "lot-tracked" : "not lot-tracked"}${strategy ? `, ${STRATEGY_NAMES[strategy] ?? strategy}` : ", shop default strategy"}`,
+      );
     }
     return failed("Unknown action");
   } catch (error) {
@@ -112,12 +114,22 @@ export default function Settings() {
   return (
     <Page title="Settings">
       <Layout>
-        <Layout.AnnotatedSection title="Allocation" description="How fulfilled units are assigned to lots. Expired, quarantined and recalled lots are never used automatically.">
+        <Layout.AnnotatedSection
+          title="Allocation"
+          description="How fulfilled units are assigned to lots. Expired, quarantined and recalled lots are never used automatically."
+        >
           <Card>
             <Form method="post">
               <input type="hidden" name="intent" value="settings" />
               <FormLayout>
-                <Select label="Allocation strategy" name="allocationStrategy" options={STRATEGY_OPTIONS} value={strategy} onChange={setStrategy} error={result?.errors?.allocationStrategy} />
+                <Select
+                  label="Allocation strategy"
+                  name="allocationStrategy"
+                  options={STRATEGY_OPTIONS}
+                  value={strategy}
+                  onChange={setStrategy}
+                  error={result?.errors?.allocationStrategy}
+                />
                 <TextField
                   label="Minimum remaining shelf life (days)"
                   name="minShelfLifeDays"
@@ -145,12 +157,33 @@ export default function Settings() {
             </Form>
           </Card>
         </Layout.AnnotatedSection>
-        <Layout.AnnotatedSection title="Lot-tracked products" description="Products that are not lot-tracked are shipped without lot allocation. A product can use its own strategy.">
+        <Layout.AnnotatedSection
+          title="Lot-tracked products"
+          description="Products that are not lot-tracked are shipped without lot allocation. A product can use its own strategy."
+        >
           <Card padding="0">
             <BlockStack gap="0">
               <div style={{ padding: "var(--p-space-300)" }}>
-                <Form method="get" onSubmit={(e) => { e.preventDefault(); setParams(query ? { q: query } : {}); }}>
-                  <TextField label="Search products" labelHidden placeholder="Search by product or SKU" value={query} onChange={setQuery} autoComplete="off" clearButton onClearButtonClick={() => { setQuery(""); setParams({}); }} />
+                <Form
+                  method="get"
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    setParams(query ? { q: query } : {});
+                  }}
+                >
+                  <TextField
+                    label="Search products"
+                    labelHidden
+                    placeholder="Search by product or SKU"
+                    value={query}
+                    onChange={setQuery}
+                    autoComplete="off"
+                    clearButton
+                    onClearButtonClick={() => {
+                      setQuery("");
+                      setParams({});
+                    }}
+                  />
                 </Form>
               </div>
               {products.length === 0 ? (
@@ -158,7 +191,11 @@ export default function Settings() {
                   {search ? "Try another search." : "Products appear here as Shopify sends them (products/create and products/update)."}
                 </EmptyList>
               ) : (
-                <IndexTable itemCount={products.length} selectable={false} headings={[{ title: "Product" }, { title: "Variants" }, { title: "Lot tracking" }, { title: "Strategy" }, { title: "" }]}>
+                <IndexTable
+                  itemCount={products.length}
+                  selectable={false}
+                  headings={[{ title: "Product" }, { title: "Variants" }, { title: "Lot tracking" }, { title: "Strategy" }, { title: "" }]}
+                >
                   {products.map((p, index) => (
                     <ProductRow key={p.productId} index={index} product={p} shopDefault={settings.allocationStrategy} />
                   ))}
@@ -206,7 +243,15 @@ export default function Settings() {
   );
 }
 
-function ProductRow({ product, index, shopDefault }: { product: { productId: string; productTitle: string | null; variants: number; trackedVariants: number; strategyOverride: string | null }; index: number; shopDefault: string }) {
+function ProductRow({
+  product,
+  index,
+  shopDefault,
+}: {
+  product: { productId: string; productTitle: string | null; variants: number; trackedVariants: number; strategyOverride: string | null };
+  index: number;
+  shopDefault: string;
+}) {
   const fetcher = useFetcher<typeof action>();
   useResultToast(fetcher.data);
   const tracked = product.trackedVariants === product.variants;
@@ -217,17 +262,28 @@ function ProductRow({ product, index, shopDefault }: { product: { productId: str
   return (
     <IndexTable.Row id={product.productId} position={index}>
       <IndexTable.Cell>
-        <Text as="span" fontWeight="semibold">{title}</Text>
+        <Text as="span" fontWeight="semibold">
+          {title}
+        </Text>
       </IndexTable.Cell>
       <IndexTable.Cell>{product.variants}</IndexTable.Cell>
       <IndexTable.Cell>
-        {tracked ? <Badge tone="success">Lot-tracked</Badge> : product.trackedVariants === 0 ? <Badge>Not tracked</Badge> : <Badge tone="attention">{`${product.trackedVariants} of ${product.variants} tracked`}</Badge>}
+        {tracked ? (
+          <Badge tone="success">Lot-tracked</Badge>
+        ) : product.trackedVariants === 0 ? (
+          <Badge>Not tracked</Badge>
+        ) : (
+          <Badge tone="attention">{`${product.trackedVariants} of ${product.variants} tracked`}</Badge>
+        )}
       </IndexTable.Cell>
       <IndexTable.Cell>
         <Select
           label={`Strategy for ${title}`}
           labelHidden
-          options={[{ label: `Shop default (${STRATEGY_NAMES[shopDefault] ?? shopDefault})`, value: "" }, ...STRATEGIES.map((s) => ({ label: STRATEGY_NAMES[s] ?? s, value: s }))]}
+          options={[
+            { label: `Shop default (${STRATEGY_NAMES[shopDefault] ?? shopDefault})`, value: "" },
+            ...STRATEGIES.map((s) => ({ label: STRATEGY_NAMES[s] ?? s, value: s })),
+          ]}
           value={strategy}
           onChange={(value) => {
             setStrategy(value);

@@ -22,11 +22,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, shopId } = await adminContext(request);
   const after = new URL(request.url).searchParams.get("after");
   const db = pool();
-  const [tasks, sync, failed] = await Promise.all([
-    listTasks(db, shopId, { beforeId: parseId(after) }),
-    outboxSummary(shopId),
-    failedWebhookEvents(db, shop),
-  ]);
+  const [tasks, sync, failed] = await Promise.all([listTasks(db, shopId, { beforeId: parseId(after) }), outboxSummary(shopId), failedWebhookEvents(db, shop)]);
   return forClient({ tasks, sync, failed });
 };
 
@@ -40,7 +36,10 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     const r = await replayEvent(webhookId, { shopDomain: shop });
     return ok(`Retrying the ${r.topic} delivery: it is queued again and leaves this list once processed`);
   } catch (error) {
-    return refusal(error, { resource: "webhook event", messages: { EventAlreadyProcessedError: `The ${webhookId} delivery is already processed: nothing to retry` } });
+    return refusal(error, {
+      resource: "webhook event",
+      messages: { EventAlreadyProcessedError: `The ${webhookId} delivery is already processed: nothing to retry` },
+    });
   }
 };
 
@@ -61,7 +60,9 @@ export default function Tasks() {
         <Layout.Section>
           <Card>
             <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">Changes to Shopify</Text>
+              <Text as="h2" variant="headingMd">
+                Changes to Shopify
+              </Text>
               {sync.pending === 0 && sync.failed === 0 ? (
                 <Text as="p">Shopify is up to date with every lot change.</Text>
               ) : (
@@ -76,7 +77,9 @@ export default function Tasks() {
         <Layout.Section>
           <Card padding="0">
             <div style={{ padding: "var(--p-space-400)" }}>
-              <Text as="h2" variant="headingMd">Operations</Text>
+              <Text as="h2" variant="headingMd">
+                Operations
+              </Text>
             </div>
             {tasks.tasks.length === 0 ? (
               <EmptyList heading="No long operations yet">CSV imports and recall tagging appear here with their progress.</EmptyList>
@@ -85,9 +88,23 @@ export default function Tasks() {
                 columnContentTypes={["text", "text", "text", "text", "text"]}
                 headings={["Operation", "Started (UTC)", "Status", "Progress", "Problem"]}
                 rows={tasks.tasks.map((t) => [
-                  <Link key="n" to={`/app/tasks/${t.id}`}>{taskName(t.kind)}</Link>,
+                  <Link key="n" to={`/app/tasks/${t.id}`}>
+                    {taskName(t.kind)}
+                  </Link>,
                   t.createdAt.replace("T", " ").slice(0, 19),
-                  t.status === "RUNNING" ? <Badge key="s" tone="info">Running</Badge> : t.status === "DONE" ? <Badge key="s" tone="success">Done</Badge> : <Badge key="s" tone="critical">Failed</Badge>,
+                  t.status === "RUNNING" ? (
+                    <Badge key="s" tone="info">
+                      Running
+                    </Badge>
+                  ) : t.status === "DONE" ? (
+                    <Badge key="s" tone="success">
+                      Done
+                    </Badge>
+                  ) : (
+                    <Badge key="s" tone="critical">
+                      Failed
+                    </Badge>
+                  ),
                   <div key="p" style={{ minWidth: 160 }}>
                     <ProgressBar size="small" progress={t.total ? Math.floor((t.done / t.total) * 100) : t.status === "DONE" ? 100 : 0} />
                     <Text as="span" tone="subdued">{`${t.done} of ${t.total}`}</Text>
@@ -102,12 +119,17 @@ export default function Tasks() {
         <Layout.Section>
           <Card>
             <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">Failed webhook deliveries</Text>
+              <Text as="h2" variant="headingMd">
+                Failed webhook deliveries
+              </Text>
               {failed.length === 0 ? (
                 <Text as="p">None: no delivery from Shopify is waiting on a retry.</Text>
               ) : (
                 <>
-                  <Banner tone="critical">These deliveries could not be processed. Once the cause is fixed, retry each one (the app's operator can also replay them: <code>npx lotkeeper events replay &lt;webhook id&gt;</code>).</Banner>
+                  <Banner tone="critical">
+                    These deliveries could not be processed. Once the cause is fixed, retry each one (the app's operator can also replay them:{" "}
+                    <code>npx lotkeeper events replay &lt;webhook id&gt;</code>).
+                  </Banner>
                   <DataTable
                     columnContentTypes={["text", "text", "numeric", "text", "text", "text"]}
                     headings={["Received (UTC)", "Topic", "Attempts", "Webhook id", "Reason", ""]}
@@ -120,14 +142,24 @@ export default function Tasks() {
                       <retry.Form key="r" method="post">
                         <input type="hidden" name="intent" value="retry" />
                         <input type="hidden" name="webhookId" value={e.webhookId} />
-                        <Button submit size="slim" loading={retry.state !== "idle" && retry.formData?.get("webhookId") === e.webhookId}>Retry</Button>
+                        <Button submit size="slim" loading={retry.state !== "idle" && retry.formData?.get("webhookId") === e.webhookId}>
+                          Retry
+                        </Button>
                       </retry.Form>,
                     ])}
                   />
                 </>
               )}
-              {retry.data?.ok ? <Banner tone="success" title="Queued again">{retry.data.message}</Banner> : null}
-              {retry.data && !retry.data.ok ? <Banner tone="critical" title="Not retried">{retry.data.error}</Banner> : null}
+              {retry.data?.ok ? (
+                <Banner tone="success" title="Queued again">
+                  {retry.data.message}
+                </Banner>
+              ) : null}
+              {retry.data && !retry.data.ok ? (
+                <Banner tone="critical" title="Not retried">
+                  {retry.data.error}
+                </Banner>
+              ) : null}
             </BlockStack>
           </Card>
         </Layout.Section>

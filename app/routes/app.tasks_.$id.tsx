@@ -43,26 +43,46 @@ export default function TaskPage() {
   const name = taskName(task.kind);
   const percent = task.total ? Math.floor((task.done / task.total) * 100) : task.status === "DONE" ? 100 : 0;
   return (
-    <Page title={`${name} #${task.id}`} subtitle={`Started ${task.createdAt.replace("T", " ").slice(0, 19)} UTC`} backAction={{ content: "Tasks", url: "/app/tasks" }}>
+    <Page
+      title={`${name} #${task.id}`}
+      subtitle={`Started ${task.createdAt.replace("T", " ").slice(0, 19)} UTC`}
+      backAction={{ content: "Tasks", url: "/app/tasks" }}
+    >
       <Layout>
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
               <InlineStack gap="200" blockAlign="center">
-                {running ? <Badge tone="info">Running</Badge> : task.status === "DONE" ? <Badge tone="success">Done</Badge> : <Badge tone="critical">Failed</Badge>}
+                {running ? (
+                  <Badge tone="info">Running</Badge>
+                ) : task.status === "DONE" ? (
+                  <Badge tone="success">Done</Badge>
+                ) : (
+                  <Badge tone="critical">Failed</Badge>
+                )}
                 <Text as="span" variant="bodyMd">{`${task.done} of ${plural(task.total, "row")}`}</Text>
               </InlineStack>
               <ProgressBar progress={percent} tone={task.status === "FAILED" ? "critical" : "primary"} />
               {running ? (
                 <Text as="p" tone="subdued">
-                  All rows are imported together: nothing shows in Lots until the last row is in. You can leave this page; the import keeps running and Tasks lists it.
+                  All rows are imported together: nothing shows in Lots until the last row is in. You can leave this page; the import keeps running and Tasks
+                  lists it.
                 </Text>
               ) : null}
               {task.status === "DONE" && task.kind === "lots.import" ? (
-                <Banner tone="success" title={`Imported ${plural(result.imported ?? task.total, "row")}: ${plural(result.units ?? 0, "unit")}, ${plural(result.lotsCreated ?? 0, "new lot")}`}>
+                <Banner
+                  tone="success"
+                  title={`Imported ${plural(result.imported ?? task.total, "row")}: ${plural(result.units ?? 0, "unit")}, ${plural(result.lotsCreated ?? 0, "new lot")}`}
+                >
                   <BlockStack gap="100">
-                    {result.unitsFromIncompleteLots ? <Text as="p">{`${plural(result.unitsFromIncompleteLots, "unit was", "units were")} taken from incomplete lots the import identified.`}</Text> : null}
-                    <Text as="p">{result.mode === "receipts" ? "Shopify's quantities are being raised by these receipts." : "Opening stock: Shopify's quantities were not changed."}</Text>
+                    {result.unitsFromIncompleteLots ? (
+                      <Text as="p">{`${plural(result.unitsFromIncompleteLots, "unit was", "units were")} taken from incomplete lots the import identified.`}</Text>
+                    ) : null}
+                    <Text as="p">
+                      {result.mode === "receipts"
+                        ? "Shopify's quantities are being raised by these receipts."
+                        : "Opening stock: Shopify's quantities were not changed."}
+                    </Text>
                     <Link to="/app/lots">Open Lots</Link>
                   </BlockStack>
                 </Banner>
@@ -85,7 +105,11 @@ export default function TaskPage() {
                 columnContentTypes={["numeric", "text", "text"]}
                 headings={["Row", "Column", "Problem"]}
                 rows={result.problems.map((p) => [p.row, p.column ?? "—", p.reason])}
-                footerContent={(result.problemCount ?? 0) > result.problems.length ? `${(result.problemCount ?? 0) - result.problems.length} more problems not shown` : undefined}
+                footerContent={
+                  (result.problemCount ?? 0) > result.problems.length
+                    ? `${(result.problemCount ?? 0) - result.problems.length} more problems not shown`
+                    : undefined
+                }
               />
             </Card>
           </Layout.Section>

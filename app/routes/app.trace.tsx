@@ -34,7 +34,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   if (!q) return forClient({ q, by, result: null, error: null });
   try {
     if (by === "lot") {
-      const [forward, backward] = await Promise.all([traceLot(shopId, { lotNumber: q, direction: "forward", limit: 100 }), traceLot(shopId, { lotNumber: q, direction: "backward" })]);
+      const [forward, backward] = await Promise.all([
+        traceLot(shopId, { lotNumber: q, direction: "forward", limit: 100 }),
+        traceLot(shopId, { lotNumber: q, direction: "backward" }),
+      ]);
       if (forward.lots.length === 0) return forClient({ q, by, result: null, error: `No lot numbered “${q}” in this shop.` });
       return forClient({ q, by, result: { kind: "lot" as const, forward, backward }, error: null });
     }
@@ -79,24 +82,47 @@ export default function TracePage() {
             <Form method="get">
               <InlineStack gap="300" blockAlign="end" wrap={false}>
                 <div style={{ flex: 1 }}>
-                  <TextField label="Order, customer email or lot" name="q" value={q} onChange={setQ} autoComplete="off" placeholder="#1001, jane@example.com or L2026-001" />
+                  <TextField
+                    label="Order, customer email or lot"
+                    name="q"
+                    value={q}
+                    onChange={setQ}
+                    autoComplete="off"
+                    placeholder="#1001, jane@example.com or L2026-001"
+                  />
                 </div>
-                <Select label="Search by" name="by" value={by} onChange={setBy} options={[{ label: "Detect from the text", value: "" }, { label: "Order", value: "order" }, { label: "Customer email", value: "email" }, { label: "Lot", value: "lot" }]} />
-                <Button submit variant="primary" loading={navigation.state === "loading"}>Trace</Button>
+                <Select
+                  label="Search by"
+                  name="by"
+                  value={by}
+                  onChange={setBy}
+                  options={[
+                    { label: "Detect from the text", value: "" },
+                    { label: "Order", value: "order" },
+                    { label: "Customer email", value: "email" },
+                    { label: "Lot", value: "lot" },
+                  ]}
+                />
+                <Button submit variant="primary" loading={navigation.state === "loading"}>
+                  Trace
+                </Button>
               </InlineStack>
             </Form>
           </Card>
         </Layout.Section>
         {data.error ? (
           <Layout.Section>
-            <Banner tone="warning" title="Nothing found">{data.error}</Banner>
+            <Banner tone="warning" title="Nothing found">
+              {data.error}
+            </Banner>
           </Layout.Section>
         ) : null}
         {!data.q ? (
           <Layout.Section>
             <Card>
               <EmptyList heading="Trace a lot, an order or a customer">
-                Forward from a lot: the lots made from it and every customer who received them. Backward from an order or a customer: the lots they received, what those were made from, and the suppliers.
+                Forward from a lot: the lots made from it and every customer who received them. Backward from an order or a customer: the lots they received,
+                what those were made from, and the suppliers.
               </EmptyList>
             </Card>
           </Layout.Section>
@@ -119,7 +145,9 @@ export default function TracePage() {
             <Layout.Section>
               <Card>
                 <BlockStack gap="200">
-                  <Text as="h2" variant="headingMd">Order {data.result.traced.orderName ?? data.result.traced.orderId}</Text>
+                  <Text as="h2" variant="headingMd">
+                    Order {data.result.traced.orderName ?? data.result.traced.orderId}
+                  </Text>
                   <DataTable
                     columnContentTypes={["text", "numeric", "text", "numeric", "numeric", "text", "text"]}
                     headings={["Line", "Ordered", "Lot", "Shipped", "Returned", "Shipped on", "Wrong lot?"]}
@@ -127,14 +155,24 @@ export default function TracePage() {
                       line.allocations.length === 0
                         ? [[line.title ?? line.sku ?? line.lineItemId, line.quantity ?? "", "not shipped", "", "", "", ""]]
                         : line.allocations.map((a, i) => [
-                            i === 0 ? line.title ?? line.sku ?? line.lineItemId : "",
-                            i === 0 ? line.quantity ?? "" : "",
-                            a.unknownLot ? "unknown lot (to resolve)" : a.lotId ? <Link key={a.lotId} to={`/app/lots/${a.lotId}`}>{a.lot}</Link> : "—",
+                            i === 0 ? (line.title ?? line.sku ?? line.lineItemId) : "",
+                            i === 0 ? (line.quantity ?? "") : "",
+                            a.unknownLot ? (
+                              "unknown lot (to resolve)"
+                            ) : a.lotId ? (
+                              <Link key={a.lotId} to={`/app/lots/${a.lotId}`}>
+                                {a.lot}
+                              </Link>
+                            ) : (
+                              "—"
+                            ),
                             a.quantity,
                             a.returnedQuantity,
                             a.fulfilledAt.slice(0, 10),
                             a.unknownLot ? (
-                              <Link key={`r${a.allocationId}`} to="/app/review">Assign in Review</Link>
+                              <Link key={`r${a.allocationId}`} to="/app/review">
+                                Assign in Review
+                              </Link>
                             ) : (
                               <MoveAllocation key={`m${a.allocationId}`} allocationId={a.allocationId} openUnits={a.quantity - a.returnedQuantity} />
                             ),
@@ -159,7 +197,9 @@ export default function TracePage() {
                     columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
                     headings={["Lot", "Product", "Units", "Returned", "Orders"]}
                     rows={data.result.traced.lots.map((l) => [
-                      <Link key={l.lotId} to={`/app/lots/${l.lotId}`}>{l.lotNumber}</Link>,
+                      <Link key={l.lotId} to={`/app/lots/${l.lotId}`}>
+                        {l.lotNumber}
+                      </Link>,
                       l.product ?? l.sku ?? l.variantId,
                       l.units,
                       l.returnedUnits,
@@ -207,10 +247,20 @@ function TraceTree({ title, trace }: { title: string; trace: Trace }) {
           <InlineStack gap="200" blockAlign="center">
             <Text as="span">{depth ? "└" : "•"}</Text>
             <Link to={`/app/lots/${lot.lotId}`}>{lot.lotNumber}</Link>
-            <Text as="span" tone="subdued">{lot.product ?? lot.sku ?? ""}</Text>
+            <Text as="span" tone="subdued">
+              {lot.product ?? lot.sku ?? ""}
+            </Text>
             <LotStatusBadge status={lot.status} expiresOn={lot.expiresOn} />
-            {via ? <Text as="span" tone="subdued">{`${plural(via.quantity, "unit")} ${forward ? "went into it" : "used"} (${via.kind.toLowerCase()})`}</Text> : null}
-            <Text as="span" tone="subdued">{forward ? `${lot.shippedUnits} shipped, ${lot.onHandUnits} on hand` : lot.produced ? "produced here" : `supplier: ${lot.supplier ?? "unknown"}${lot.supplierLot ? ` (lot ${lot.supplierLot})` : ""}`}</Text>
+            {via ? (
+              <Text as="span" tone="subdued">{`${plural(via.quantity, "unit")} ${forward ? "went into it" : "used"} (${via.kind.toLowerCase()})`}</Text>
+            ) : null}
+            <Text as="span" tone="subdued">
+              {forward
+                ? `${lot.shippedUnits} shipped, ${lot.onHandUnits} on hand`
+                : lot.produced
+                  ? "produced here"
+                  : `supplier: ${lot.supplier ?? "unknown"}${lot.supplierLot ? ` (lot ${lot.supplierLot})` : ""}`}
+            </Text>
           </InlineStack>
           {(children.get(lotId) ?? []).map((c) => render(c.lotId, depth + 1, next, c))}
         </Box>
@@ -220,8 +270,16 @@ function TraceTree({ title, trace }: { title: string; trace: Trace }) {
   return (
     <Card>
       <BlockStack gap="200">
-        <Text as="h2" variant="headingMd">{title}</Text>
-        {trace.lots.length === 0 ? <Text as="p" tone="subdued">No lots.</Text> : roots.map((r) => render(r.lotId, 0, new Set()))}
+        <Text as="h2" variant="headingMd">
+          {title}
+        </Text>
+        {trace.lots.length === 0 ? (
+          <Text as="p" tone="subdued">
+            No lots.
+          </Text>
+        ) : (
+          roots.map((r) => render(r.lotId, 0, new Set()))
+        )}
         {trace.direction === "backward" && trace.suppliers?.length ? (
           <Text as="p">Suppliers: {trace.suppliers.map((s) => `${s.supplier} (${s.lots.map((l) => l.lotNumber).join(", ")})`).join("; ")}</Text>
         ) : null}
@@ -239,7 +297,8 @@ function MoreCustomers({ trace }: { trace: Trace }) {
   const recallUrl = `/app/recalls/new?lot=${encodeURIComponent(first.lotNumber)}${sameVariant ? `&variant=${first.variantId}` : ""}`;
   return (
     <Text as="span">
-      More customers than shown here: <Link to={recallUrl}>open a recall for {first.lotNumber}</Link> for the full list and the CSV (lots made from it included), or see the customers on{" "}
+      More customers than shown here: <Link to={recallUrl}>open a recall for {first.lotNumber}</Link> for the full list and the CSV (lots made from it
+      included), or see the customers on{" "}
       {roots.map((l, i) => (
         <span key={l.lotId}>
           {i ? ", " : ""}
@@ -256,14 +315,24 @@ function Customers({ trace }: { trace: Trace }) {
   return (
     <Card>
       <BlockStack gap="200">
-        <Text as="h2" variant="headingMd">Customers who received it or a lot made from it</Text>
+        <Text as="h2" variant="headingMd">
+          Customers who received it or a lot made from it
+        </Text>
         {customers.length === 0 ? (
-          <Text as="p" tone="subdued">None.</Text>
+          <Text as="p" tone="subdued">
+            None.
+          </Text>
         ) : (
           <DataTable
             columnContentTypes={["text", "text", "text", "numeric", "numeric"]}
             headings={["Customer", "Email", "Orders", "Units", "Returned"]}
-            rows={customers.map((c) => [c.redacted ? "(redacted)" : c.name ?? "(guest)", c.email ?? "—", <OrderLinks key={c.customerKey} orders={c.orders} />, c.units, c.returnedUnits])}
+            rows={customers.map((c) => [
+              c.redacted ? "(redacted)" : (c.name ?? "(guest)"),
+              c.email ?? "—",
+              <OrderLinks key={c.customerKey} orders={c.orders} />,
+              c.units,
+              c.returnedUnits,
+            ])}
             footerContent={trace.nextCursor ? <MoreCustomers trace={trace} /> : undefined}
           />
         )}

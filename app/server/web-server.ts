@@ -173,10 +173,7 @@ async function sendResponse(res: http.ServerResponse, response: Response): Promi
  * `clientDir`: the build's client files (default build/client; the preview serves build-preview/client).
  * The other options override the limits read from the environment (tests).
  */
-export async function createWebServer(
-  build: ServerBuild,
-  options: Partial<WebServerLimits> & { clientDir?: string } = {},
-): Promise<http.Server> {
+export async function createWebServer(build: ServerBuild, options: Partial<WebServerLimits> & { clientDir?: string } = {}): Promise<http.Server> {
   const { clientDir = CLIENT_DIR, ...overrides } = options;
   const remix = createRequestHandler(build, "production");
   const limits = { ...limitsFromEnv(), ...overrides };
@@ -185,46 +182,59 @@ export async function createWebServer(
   // A slow client (headers or body trickled in) holds a connection at most requestTimeoutMs; Node
   // checks every connectionsCheckingInterval, so that is kept short. Beyond maxConnections open
   // connections, new ones are dropped at once instead of piling up.
-  const server = http.createServer({
-    requestTimeout: limits.requestTimeoutMs,
-    headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
-  }, (req, res) => {
-    const url = req.url ?? "/";
-    const pathname = url.split("?", 1)[0]!;
-    const answerRemix = async () => {
-      const hasBody = req.method !== "GET" && req.method !== "HEAD";
-      const body = hasBody ? limitedBody(req, res, limits.bodyMaxBytes) : null;
-      if (hasBody && !body) return;
-      await sendResponse(res, await remix(toRequest(req, res, body)));
-    };
-    const answerOthers = () =>
-      new Promise<void>((resolve, reject) => {
-        let toRemix = false;
-        // A static file is answered by serve-static: the request is done once the answer is out.
-        res.once("close", () => toRemix || resolve());
-        const passOn = (then: () => void) => (error?: unknown) => (error ? reject(error) : then());
-        // compression wraps res, then serve-static answers a file or passes on to Remix.
-        compress(req, res, passOn(() => statics(req, res, passOn(() => {
-          toRemix = true;
-          answerRemix().then(resolve, reject);
-        }))));
+  const server = http.createServer(
+    {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    },
+    (req, res) => {
+      const url = req.url ?? "/";
+      const pathname = url.split("?", 1)[0]!;
+      const answerRemix = async () => {
+        const hasBody = req.method !== "GET" && req.method !== "HEAD";
+        const body = hasBody ? limitedBody(req, res, limits.bodyMaxBytes) : null;
+        if (hasBody && !body) return;
+        await sendResponse(res, await remix(toRequest(req, res, body)));
+      };
+      const answerOthers = () =>
+        new Promise<void>((resolve, reject) => {
+          let toRemix = false;
+          // A static file is answered by serve-static: the request is done once the answer is out.
+          res.once("close", () => toRemix || resolve());
+          const passOn = (then: () => void) => (error?: unknown) => (error ? reject(error) : then());
+          // compression wraps res, then serve-static answers a file or passes on to Remix.
+          compress(
+            req,
+            res,
+            passOn(() =>
+              statics(
+                req,
+                res,
+                passOn(() => {
+                  toRemix = true;
+                  answerRemix().then(resolve, reject);
+                }),
+              ),
+            ),
+          );
+        });
+      const handle = async () => {
+        if (pathname === "/webhooks" || pathname === "/webhooks/") return handleWebhook(req, res);
+        return answerOthers();
+      };
+      // Every line logged while the request is handled carries its id (and the shop, once known).
+      const requestId = requestIdFrom(req.headers["x-request-id"]);
+      res.setHeader("X-Request-Id", requestId);
+      withLogContext({ requestId }, handle).catch((error: unknown) => {
+        if (res.headersSent && res.statusCode === 413) return; // the body was cut at the limit
+        log.error("request failed", { requestId, path: pathname, error });
+        if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
+        res.end();
       });
-    const handle = async () => {
-      if (pathname === "/webhooks" || pathname === "/webhooks/") return handleWebhook(req, res);
-      return answerOthers();
-    };
-    // Every line logged while the request is handled carries its id (and the shop, once known).
-    const requestId = requestIdFrom(req.headers["x-request-id"]);
-    res.setHeader("X-Request-Id", requestId);
-    withLogContext({ requestId }, handle).catch((error: unknown) => {
-      if (res.headersSent && res.statusCode === 413) return; // the body was cut at the limit
-      log.error("request failed", { requestId, path: pathname, error });
-      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
-      res.end();
-    });
-  });
+    },
+  );
   server.maxConnections = limits.maxConnections;
   return server;
 }
@@ -242,7 +252,9 @@ if (isEntry) {
     exitWithOneLine(error, 1);
   }
   const buildFile = path.join(ROOT, "build", "server", "index.js");
-  const build = (await import(pathToFileURL(buildFile).href).catch(() => exitWithOneLine(`no production build at ${path.relative(ROOT, buildFile)}: run \`npm run build\` first`, 1))) as ServerBuild;
+  const build = (await import(pathToFileURL(buildFile).href).catch(() =>
+    exitWithOneLine(`no production build at ${path.relative(ROOT, buildFile)}: run \`npm run build\` first`, 1),
+  )) as ServerBuild;
   const server = await createWebServer(build);
   server.listen(config.PORT, config.HOST, () => log.info("web server listening", { host: config.HOST, port: config.PORT }));
   server.on("error", (error) => exitWithOneLine(error, 1));

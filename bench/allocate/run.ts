@@ -74,8 +74,12 @@ async function floor(db: pg.Pool, shopId: number, variants: bigint[], ms: number
                order by b.lot_id for update of b`,
               [shopId, String(LOCATION), String(variant)],
             );
-            const lot = locked.rows.sort((x, y) => (x.expires_on ?? "9999") < (y.expires_on ?? "9999") ? -1 : 1)[0]!;
-            await client.query("update lot_balances set quantity = quantity - $3, updated_at = now() where lot_id = $1 and location_id = $2", [lot.lot_id, String(LOCATION), quantity]);
+            const lot = locked.rows.sort((x, y) => ((x.expires_on ?? "9999") < (y.expires_on ?? "9999") ? -1 : 1))[0]!;
+            await client.query("update lot_balances set quantity = quantity - $3, updated_at = now() where lot_id = $1 and location_id = $2", [
+              lot.lot_id,
+              String(LOCATION),
+              quantity,
+            ]);
             const id = next++;
             const a = await client.query<{ id: string }>(
               `insert into allocations (shop_id, fulfillment_id, line_item_id, order_id, variant_id, customer_key, lot_id, unknown_lot, location_id, quantity, fulfilled_at, updated_at)
@@ -187,7 +191,12 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
   await applyMigrations(database);
   ensureProductionBuild(root, log);
   // The app code used in-process (invariants) reads the same configuration as the processes.
-  Object.assign(process.env, { DATABASE_URL: database, SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY ?? "bench-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "http://127.0.0.1" });
+  Object.assign(process.env, {
+    DATABASE_URL: database,
+    SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY ?? "bench-key",
+    SHOPIFY_API_SECRET: SECRET,
+    SHOPIFY_APP_URL: "http://127.0.0.1",
+  });
   const db = new pg.Pool({ connectionString: database, max: FLOOR_CLIENTS + 2 });
   await db.query(
     `truncate shops, variants, lots, lot_balances, ledger_entries, allocations, allocation_returns, fulfillment_lines, fulfillments,
@@ -195,14 +204,27 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
   );
   const appShop = `bench-allocate-${randomUUID().slice(0, 6)}.myshopify.com`;
   const appShopId = (await db.query<{ id: number }>("insert into shops (domain, updated_at) values ($1, now()) returning id", [appShop])).rows[0]!.id;
-  const floorShopId = (await db.query<{ id: number }>("insert into shops (domain, updated_at) values ($1, now()) returning id", [`floor-${appShop}`])).rows[0]!.id;
+  const floorShopId = (await db.query<{ id: number }>("insert into shops (domain, updated_at) values ($1, now()) returning id", [`floor-${appShop}`])).rows[0]!
+    .id;
   const appVariants = await stock(db, appShopId, 46_120_000_000n);
   const floorVariants = await stock(db, floorShopId, 46_120_000_000n);
 
   const port = 39993;
-  const common = { DATABASE_URL: database, REDIS_URL: redisUrl, SHOPIFY_API_SECRET: SECRET, SHOPIFY_API_KEY: "bench-key", QUEUE_PREFIX: prefix, LOG_LEVEL: "warn", NODE_ENV: "production" };
+  const common = {
+    DATABASE_URL: database,
+    REDIS_URL: redisUrl,
+    SHOPIFY_API_SECRET: SECRET,
+    SHOPIFY_API_KEY: "bench-key",
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: "warn",
+    NODE_ENV: "production",
+  };
   const tsx = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
-  const web = start(process.execPath, [tsx, path.join(root, "app", "server", "web-server.ts")], root, { ...common, PORT: String(port), SHOPIFY_APP_URL: `http://127.0.0.1:${port}` });
+  const web = start(process.execPath, [tsx, path.join(root, "app", "server", "web-server.ts")], root, {
+    ...common,
+    PORT: String(port),
+    SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
+  });
   const workers = [0, 1].map(() =>
     start(process.execPath, [tsx, path.join(root, "workers", "main.ts")], root, {
       ...common,
@@ -259,7 +281,9 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
       while (sending || sentAt.size > 0) {
         await new Promise((r) => setTimeout(r, 10));
         if (sentAt.size === 0) continue;
-        const seen = await db.query<{ webhook_id: string }>("select webhook_id from webhook_events where webhook_id = any($1) and status = 'PROCESSED'", [[...sentAt.keys()]]);
+        const seen = await db.query<{ webhook_id: string }>("select webhook_id from webhook_events where webhook_id = any($1) and status = 'PROCESSED'", [
+          [...sentAt.keys()],
+        ]);
         const now = performance.now();
         for (const r of seen.rows) {
           delays.push(now - sentAt.get(r.webhook_id)!);

@@ -61,5 +61,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const ok = statuses["200"] ?? 0;
-  return { requests: latencies.length, ok, errors, statuses, seconds, perSecond: ok / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
+  return {
+    requests: latencies.length,
+    ok,
+    errors,
+    statuses,
+    seconds,
+    perSecond: ok / seconds,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+  };
 }

@@ -16,7 +16,10 @@ const SECRET = "bench-secret";
 const CONNECTIONS = 32;
 
 function bodyOf(root: string): Buffer {
-  const candidates = [path.resolve(root, "..", "shared", "fixtures", "webhooks", "orders-create.json"), path.join(root, "test", "fixtures", "webhooks", "orders-create.json")];
+  const candidates = [
+    path.resolve(root, "..", "shared", "fixtures", "webhooks", "orders-create.json"),
+    path.join(root, "test", "fixtures", "webhooks", "orders-create.json"),
+  ];
   const file = candidates.find((f) => existsSync(f));
   if (!file) throw new Error("orders-create.json fixture not found");
   return Buffer.from(JSON.stringify(JSON.parse(readFileSync(file, "utf8"))));
@@ -30,7 +33,16 @@ function merge(results: LoadResult[]): LoadResult {
   for (const r of results) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
   // Percentiles of the merged run: weighted by round (each round's p50/p99 averaged).
   const avg = (f: (r: LoadResult) => number) => results.reduce((s, r) => s + f(r) * r.requests, 0) / Math.max(1, requests);
-  return { requests, ok, errors: results.reduce((s, r) => s + r.errors, 0), statuses, seconds, perSecond: ok / seconds, p50Ms: avg((r) => r.p50Ms), p99Ms: avg((r) => r.p99Ms) };
+  return {
+    requests,
+    ok,
+    errors: results.reduce((s, r) => s + r.errors, 0),
+    statuses,
+    seconds,
+    perSecond: ok / seconds,
+    p50Ms: avg((r) => r.p50Ms),
+    p99Ms: avg((r) => r.p99Ms),
+  };
 }
 
 export default async function run(options: BenchOptions): Promise<BenchReport> {
@@ -92,7 +104,12 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     const a = merge(appRuns);
     const ratio = a.perSecond / f.perSecond;
     const row = (label: string, r: LoadResult) =>
-      `| ${label} | ${r.perSecond.toFixed(0)} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.ok} | ${Object.entries(r.statuses).filter(([s]) => s !== "200").map(([s, n]) => `${s}: ${n}`).join(", ") || "none"}${r.errors ? `, ${r.errors} socket errors` : ""} |`;
+      `| ${label} | ${r.perSecond.toFixed(0)} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.ok} | ${
+        Object.entries(r.statuses)
+          .filter(([s]) => s !== "200")
+          .map(([s, n]) => `${s}: ${n}`)
+          .join(", ") || "none"
+      }${r.errors ? `, ${r.errors} socket errors` : ""} |`;
     const goal = ratio >= 0.5 && a.p99Ms < 50 ? "goal met (>= 50% of floor, p99 < 50 ms)" : "goal NOT met (>= 50% of floor, p99 < 50 ms)";
     return {
       name: "ingest",

@@ -75,7 +75,10 @@ async function measureGs1() {
 
 /** p from 0 to 100 of unsorted samples. */
 function percentileOf(values: number[], p: number): number {
-  return percentile([...values].sort((a, b) => a - b), p / 100);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    p / 100,
+  );
 }
 
 async function measureReceive() {
@@ -93,7 +96,11 @@ async function measureReceive() {
   const app: number[] = [];
   const floor: number[] = [];
   const appReceipt = async (i: number) => {
-    await receiveLot(shopId, { variantId, lotNumber: `A-${Math.floor(i / 5)}`, quantity: 3, locationId, expiresOn: "2028-01-31", purchaseOrder: "PO-1" }, { cause: "JOB" });
+    await receiveLot(
+      shopId,
+      { variantId, lotNumber: `A-${Math.floor(i / 5)}`, quantity: 3, locationId, expiresOn: "2028-01-31", purchaseOrder: "PO-1" },
+      { cause: "JOB" },
+    );
   };
   const floorReceipt = async (i: number) => {
     const id = await withTransaction(async (sql) => {

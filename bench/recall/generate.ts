@@ -48,7 +48,20 @@ async function secondaryIndexes(client: pg.Client, tables: string[]): Promise<{ 
 }
 
 export async function generate(client: pg.Client, size: Size, log: (m: string) => void): Promise<Dataset> {
-  const tables = ["allocations", "orders", "order_lines", "lots", "lot_balances", "ledger_entries", "production_runs", "production_inputs", "variants", "locations", "allocation_returns", "fulfillments"];
+  const tables = [
+    "allocations",
+    "orders",
+    "order_lines",
+    "lots",
+    "lot_balances",
+    "ledger_entries",
+    "production_runs",
+    "production_inputs",
+    "variants",
+    "locations",
+    "allocation_returns",
+    "fulfillments",
+  ];
   await client.query(`truncate ${tables.join(", ")}, recalls, recall_lots, recall_customers, outbox_entries, shops restart identity cascade`);
   const indexes = await secondaryIndexes(client, ["allocations", "orders", "lots", "lot_balances", "ledger_entries"]);
   for (const ix of indexes) await client.query(`drop index "${ix.name}"`);
@@ -56,7 +69,10 @@ export async function generate(client: pg.Client, size: Size, log: (m: string) =
   await client.query(`alter table allocations alter column customer_key set default ''`);
   const t0 = Date.now();
 
-  await client.query(`insert into shops (domain, updated_at) select 'bench-' || lpad(g::text, 4, '0') || '.myshopify.com', now() from generate_series(1, $1::int) g`, [size.shops]);
+  await client.query(
+    `insert into shops (domain, updated_at) select 'bench-' || lpad(g::text, 4, '0') || '.myshopify.com', now() from generate_series(1, $1::int) g`,
+    [size.shops],
+  );
   const target = (await client.query<{ id: number }>("select min(id)::int as id from shops")).rows[0]!.id;
   await client.query(
     `insert into variants (shop_id, id, sku, title, product_title, barcode, lot_tracked, updated_at)
@@ -222,5 +238,11 @@ export async function generate(client: pg.Client, size: Size, log: (m: string) =
   await client.query("analyze");
   log(`indexes rebuilt and analyzed: ${((Date.now() - t3) / 1000).toFixed(1)} s`);
   const count = await client.query<{ n: string }>("select count(*)::text as n from allocations");
-  return { shopId: target, recallLotId: BigInt(recallLotId), traceLotId: BigInt(traceLotId), guestLotId: BigInt(guestLotId), allocations: Number(count.rows[0]!.n) };
+  return {
+    shopId: target,
+    recallLotId: BigInt(recallLotId),
+    traceLotId: BigInt(traceLotId),
+    guestLotId: BigInt(guestLotId),
+    allocations: Number(count.rows[0]!.n),
+  };
 }

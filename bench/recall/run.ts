@@ -43,9 +43,9 @@ async function dataset(size: Size, log: (m: string) => void): Promise<Dataset> {
   try {
     await client.query("create table if not exists bench_meta (key text primary key, value jsonb not null)");
     const stamp = { size, migrations: await migrationsInRepo() };
-    const meta = await client.query<{ value: { stamp: unknown; data: { shopId: number; recallLotId: string; traceLotId: string; guestLotId: string; allocations: number } } }>(
-      "select value from bench_meta where key = 'dataset'",
-    );
+    const meta = await client.query<{
+      value: { stamp: unknown; data: { shopId: number; recallLotId: string; traceLotId: string; guestLotId: string; allocations: number } };
+    }>("select value from bench_meta where key = 'dataset'");
     const found = meta.rows[0]?.value;
     if (found && JSON.stringify(found.stamp) === JSON.stringify(stamp)) {
       log(`reusing generated data (${found.data.allocations} allocations)`);
@@ -61,15 +61,18 @@ async function dataset(size: Size, log: (m: string) => void): Promise<Dataset> {
     const t0 = Date.now();
     const data = await generate(client, size, log);
     log(`generated in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    await client.query(
-      `insert into bench_meta (key, value) values ('dataset', $1::jsonb) on conflict (key) do update set value = excluded.value`,
-      [
-        JSON.stringify({
-          stamp,
-          data: { shopId: data.shopId, recallLotId: data.recallLotId.toString(), traceLotId: data.traceLotId.toString(), guestLotId: data.guestLotId.toString(), allocations: data.allocations },
-        }),
-      ],
-    );
+    await client.query(`insert into bench_meta (key, value) values ('dataset', $1::jsonb) on conflict (key) do update set value = excluded.value`, [
+      JSON.stringify({
+        stamp,
+        data: {
+          shopId: data.shopId,
+          recallLotId: data.recallLotId.toString(),
+          traceLotId: data.traceLotId.toString(),
+          guestLotId: data.guestLotId.toString(),
+          allocations: data.allocations,
+        },
+      }),
+    ]);
     return data;
   } finally {
     await client.end();

@@ -20,7 +20,17 @@ interface Measured {
     levels: number;
     items: number;
     paging: { calls: number; points: number; maxCost: number; wallMs: number; acted: number };
-    bulk: { calls: number; points: number; maxCost: number; startMs: number; parseMs: number; parsed: number; finishMs: number; acted: number; waiting: number };
+    bulk: {
+      calls: number;
+      points: number;
+      maxCost: number;
+      startMs: number;
+      parseMs: number;
+      parsed: number;
+      finishMs: number;
+      acted: number;
+      waiting: number;
+    };
   }[];
 }
 
@@ -30,7 +40,9 @@ async function emptyDatabase(): Promise<void> {
   const client = new pg.Client({ connectionString: DATABASE });
   await client.connect();
   try {
-    await client.query(`truncate shops, "Session", variants, locations, lots, lot_balances, ledger_entries, discrepancies, outbox_entries, reconcile_bulk_operations, reconcile_bulk_levels restart identity cascade`);
+    await client.query(
+      `truncate shops, "Session", variants, locations, lots, lot_balances, ledger_entries, discrepancies, outbox_entries, reconcile_bulk_operations, reconcile_bulk_levels restart identity cascade`,
+    );
   } finally {
     await client.end();
   }
@@ -38,7 +50,8 @@ async function emptyDatabase(): Promise<void> {
 
 const n = (v: number) => Math.round(v).toLocaleString("en-US");
 const s = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
-const duration = (seconds: number) => (seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : seconds >= 120 ? `${(seconds / 60).toFixed(0)} min` : `${seconds.toFixed(0)} s`);
+const duration = (seconds: number) =>
+  seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : seconds >= 120 ? `${(seconds / 60).toFixed(0)} min` : `${seconds.toFixed(0)} s`;
 
 export default async function run(options: BenchOptions): Promise<BenchReport> {
   await emptyDatabase();
@@ -55,12 +68,17 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     const pagingPoints = r.items * m.perItemCost;
     const pagingWait = throttleSeconds(pagingPoints);
     const bulkWait = throttleSeconds(r.bulk.points);
-    const refused = r.paging.maxCost > SHOPIFY_MAX_QUERY_COST ? ` (each ${n(r.paging.maxCost)} > 1,000: refused by Shopify as written; ${n(fittedCalls)} calls of ${m.fittedBatch} items fit)` : "";
+    const refused =
+      r.paging.maxCost > SHOPIFY_MAX_QUERY_COST
+        ? ` (each ${n(r.paging.maxCost)} > 1,000: refused by Shopify as written; ${n(fittedCalls)} calls of ${m.fittedBatch} items fit)`
+        : "";
     rows.push(
       `| ${n(r.levels)} | paging | ${n(r.paging.calls)}${refused} | ${n(pagingPoints)} | ${duration(pagingWait)} | ${s(r.paging.wallMs)} (compare + lock every level) | ${n(r.paging.acted)} |`,
       `| ${n(r.levels)} | bulk | ${n(r.bulk.calls)} (start, state; +1 per poll if the webhook is lost) | ${n(r.bulk.points)} | ${duration(bulkWait)} | start ${s(r.bulk.startMs)} (records the lots, submits); parse ${s(r.bulk.parseMs)} (${n(r.bulk.parsed)} levels); finish ${s(r.bulk.finishMs)} (state, download, parse, compare, lock ${n(r.bulk.acted + r.bulk.waiting)} levels) | ${n(r.bulk.acted)} |`,
     );
-    summaries.push(`${n(r.levels)} levels: paging ${n(r.paging.calls)} calls / ${n(pagingPoints)} points / ${duration(pagingWait)} throttle, bulk ${r.bulk.calls} calls / ${r.bulk.points} points, our side ${s(r.paging.wallMs)} vs ${s(r.bulk.startMs + r.bulk.finishMs)}`);
+    summaries.push(
+      `${n(r.levels)} levels: paging ${n(r.paging.calls)} calls / ${n(pagingPoints)} points / ${duration(pagingWait)} throttle, bulk ${r.bulk.calls} calls / ${r.bulk.points} points, our side ${s(r.paging.wallMs)} vs ${s(r.bulk.startMs + r.bulk.finishMs)}`,
+    );
   }
   return {
     name: "reconcile",

@@ -65,7 +65,9 @@ export function LotsInStockBlock({ path, what }: { path: string | null; what: "v
               <s-table-header listSlot="primary">Lot</s-table-header>
               <s-table-header listSlot="secondary">Expiry</s-table-header>
               <s-table-header listSlot="labeled">Locations</s-table-header>
-              <s-table-header format="numeric" listSlot="inline">On hand</s-table-header>
+              <s-table-header format="numeric" listSlot="inline">
+                On hand
+              </s-table-header>
             </s-table-header-row>
             <s-table-body>
               {stock.lots.map((lot) => (
@@ -75,7 +77,9 @@ export function LotsInStockBlock({ path, what }: { path: string | null; what: "v
           </s-table>
         )}
         {stock.more ? (
-          <s-link href={`app:${stock.scope === "variant" ? APP_PAGES.lotsOfVariant(stock.id) : APP_PAGES.lotsSearch(stock.title ?? "")}`}>See every lot in Lotkeeper</s-link>
+          <s-link href={`app:${stock.scope === "variant" ? APP_PAGES.lotsOfVariant(stock.id) : APP_PAGES.lotsSearch(stock.title ?? "")}`}>
+            See every lot in Lotkeeper
+          </s-link>
         ) : null}
       </s-stack>
     </s-admin-block>

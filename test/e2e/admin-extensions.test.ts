@@ -25,7 +25,14 @@ let browser: BrowserSession;
 let viewingShop = "";
 
 async function bundle(name: string): Promise<string> {
-  const result = await build({ entryPoints: [path.join(ROOT, "extensions", name, "src", "BlockExtension.tsx")], bundle: true, format: "esm", target: "es2020", write: false, minify: true });
+  const result = await build({
+    entryPoints: [path.join(ROOT, "extensions", name, "src", "BlockExtension.tsx")],
+    bundle: true,
+    format: "esm",
+    target: "es2020",
+    write: false,
+    minify: true,
+  });
   return result.outputFiles[0]!.text;
 }
 
@@ -62,7 +69,9 @@ beforeAll(async () => {
         return;
       }
       // What Shopify does for the block's fetch: the app URL, the ID token of the viewing shop.
-      const request = new Request(`https://lotkeeper.test${url.pathname}${url.search}`, { headers: { ...adminHeaders(viewingShop), Origin: "https://extensions.shopifycdn.com" } });
+      const request = new Request(`https://lotkeeper.test${url.pathname}${url.search}`, {
+        headers: { ...adminHeaders(viewingShop), Origin: "https://extensions.shopifycdn.com" },
+      });
       let response: Response;
       try {
         response = await loader({ request, params: {}, context: {} });
@@ -83,7 +92,6 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
 });
 
-
 async function showBlock(name: string, shop: string, selected: string): Promise<string> {
   viewingShop = shop;
   browser.pageErrors.length = 0;
@@ -99,8 +107,22 @@ describe("admin UI extensions in the browser", () => {
     const tea = await createVariant(shop.id, { sku: "TEA-E2E", productTitle: "Green tea" });
     const honey = await createVariant(shop.id, { sku: "HON-E2E", productTitle: "Honey" });
     const lotA = await createLot(shop.id, { variantId: tea, lotNumber: "L-2027-A", quantity: 10, locationId: location, expiresOn: "2027-03-01" });
-    const order = await createOrder(shop.id, { name: "#2001", lines: [{ variantId: tea, quantity: 3, title: "Green tea" }, { variantId: honey, quantity: 1, title: "Honey" }] });
-    await createAllocation(shop.id, { orderId: order.id, lineItemId: order.lineIds[0]!, variantId: tea, lotId: lotA, locationId: location, quantity: 3, returnedQuantity: 1 });
+    const order = await createOrder(shop.id, {
+      name: "#2001",
+      lines: [
+        { variantId: tea, quantity: 3, title: "Green tea" },
+        { variantId: honey, quantity: 1, title: "Honey" },
+      ],
+    });
+    await createAllocation(shop.id, {
+      orderId: order.id,
+      lineItemId: order.lineIds[0]!,
+      variantId: tea,
+      lotId: lotA,
+      locationId: location,
+      quantity: 3,
+      returnedQuantity: 1,
+    });
     await createAllocation(shop.id, { orderId: order.id, lineItemId: order.lineIds[1]!, variantId: honey, lotId: null, locationId: location, quantity: 1 });
 
     const text = await showBlock("order-lots", shop.domain, `gid://shopify/Order/${order.id}`);

@@ -88,7 +88,12 @@ describe("admin panel", () => {
     const now = new Date();
     for (const body of locationPayloads(now)) await deliver("locations/create", body);
     for (const body of productPayloads(now)) await deliver("products/create", body);
-    await waitUntil("the catalog from webhooks", async () => (await count("select count(*) as n from variants where shop_id = $1")) === 6 && (await count("select count(*) as n from locations where shop_id = $1")) === 3);
+    await waitUntil(
+      "the catalog from webhooks",
+      async () =>
+        (await count("select count(*) as n from variants where shop_id = $1")) === 6 &&
+        (await count("select count(*) as n from locations where shop_id = $1")) === 3,
+    );
     browser = await openBrowser();
   });
 
@@ -125,7 +130,10 @@ describe("admin panel", () => {
     // result renders: poll, the text can be on screen a frame before.
     await expect.poll(() => page.getByLabel("Quantity").inputValue(), { timeout: 10_000 }).toBe("");
     await browser.screenshot("receive");
-    const lot = await pool().query("select l.expires_on, b.quantity from lots l join lot_balances b on b.lot_id = l.id where l.shop_id = $1 and l.lot_number = $2", [shopId, LOT]);
+    const lot = await pool().query(
+      "select l.expires_on, b.quantity from lots l join lot_balances b on b.lot_id = l.id where l.shop_id = $1 and l.lot_number = $2",
+      [shopId, LOT],
+    );
     expect(lot.rows).toEqual([{ expires_on: "2027-12-31", quantity: 30 }]);
   });
 
@@ -166,7 +174,12 @@ describe("admin panel", () => {
       await deliver("orders/create", orderPayload(o, at));
       await deliver("fulfillments/create", fulfilment(o, 1, BERLIN, [[0, o.lines[0]!.quantity]], at));
     }
-    await waitUntil("allocations", async () => (await count("select count(*) as n from allocations where shop_id = $1")) === 4 && (await count("select count(*) as n from webhook_events where shop_domain = (select domain from shops where id = $1) and status = 'PENDING'")) === 0);
+    await waitUntil(
+      "allocations",
+      async () =>
+        (await count("select count(*) as n from allocations where shop_id = $1")) === 4 &&
+        (await count("select count(*) as n from webhook_events where shop_domain = (select domain from shops where id = $1) and status = 'PENDING'")) === 0,
+    );
 
     await page.locator("a[data-lot-number]").first().click();
     await page.getByRole("heading", { name: `Lot ${LOT}` }).waitFor();
@@ -179,7 +192,10 @@ describe("admin panel", () => {
     await page.getByRole("button", { name: "Adjust", exact: true }).click();
     await page.getByText(`Units: cannot remove that many units: lot ${LOT} has 24 at this location`).first().waitFor();
     await page.getByText("Not done: nothing changed").waitFor();
-    expect((await pool().query("select b.quantity from lot_balances b join lots l on l.id = b.lot_id where l.shop_id = $1 and l.lot_number = $2", [shopId, LOT])).rows).toEqual([{ quantity: 24 }]);
+    expect(
+      (await pool().query("select b.quantity from lot_balances b join lots l on l.id = b.lot_id where l.shop_id = $1 and l.lot_number = $2", [shopId, LOT]))
+        .rows,
+    ).toEqual([{ quantity: 24 }]);
     // Releasing a lot that is not quarantined says there was nothing to release (not "0 units available again").
     await page.getByLabel("Action").selectOption("release");
     await page.getByRole("button", { name: "Release", exact: true }).click();
@@ -221,7 +237,10 @@ describe("admin panel", () => {
     await page.getByRole("link", { name: LOT }).first().click();
     await page.getByRole("heading", { name: `Lot ${LOT}` }).waitFor();
     await page.getByText("Recalled").first().waitFor();
-    const balance = await pool().query("select quantity, quarantined from lot_balances b join lots l on l.id = b.lot_id where l.shop_id = $1 and l.lot_number = $2", [shopId, LOT]);
+    const balance = await pool().query(
+      "select quantity, quarantined from lot_balances b join lots l on l.id = b.lot_id where l.shop_id = $1 and l.lot_number = $2",
+      [shopId, LOT],
+    );
     expect(balance.rows).toEqual([{ quantity: 24, quarantined: true }]);
 
     // Typing an already recalled lot into a new recall says so before anything is opened.
@@ -318,13 +337,23 @@ describe("admin panel", () => {
     await page.getByRole("heading", { name: "Order #1041" }).waitFor();
     // (set by an effect once the order's trace has rendered: poll)
     await expect.poll(() => page.getByLabel("Order, customer email or lot").inputValue(), { timeout: 10_000 }).toBe("#1041");
-    for (const [link, heading] of [["Recalls", "Recalls"], ["Tasks", "Tasks"], ["Settings", "Settings"]] as const) {
+    for (const [link, heading] of [
+      ["Recalls", "Recalls"],
+      ["Tasks", "Tasks"],
+      ["Settings", "Settings"],
+    ] as const) {
       await page.getByRole("link", { name: link }).first().click();
       await page.getByRole("heading", { name: heading, exact: true }).waitFor();
       await browser.screenshot(link.toLowerCase());
     }
     // A product's strategy names the shop's default it falls back to.
-    expect(await page.getByLabel(/^Strategy for /).first().locator("option").allTextContents()).toEqual(["Shop default (FEFO)", "FEFO", "FIFO", "LIFO", "Manual"]);
+    expect(
+      await page
+        .getByLabel(/^Strategy for /)
+        .first()
+        .locator("option")
+        .allTextContents(),
+    ).toEqual(["Shop default (FEFO)", "FEFO", "FIFO", "LIFO", "Manual"]);
     // A failed delivery is retried from Tasks (the cause is gone: its payload is fine).
     const failedId = `${shop}-failed-location`;
     await pool().query(
@@ -337,7 +366,10 @@ describe("admin panel", () => {
     await failedRow.getByText("Shopify sent data the app cannot use: location has no name").waitFor();
     await failedRow.getByRole("button", { name: "Retry" }).click();
     await page.getByText("Retrying the locations/update delivery: it is queued again and leaves this list once processed").first().waitFor();
-    await waitUntil("the retried delivery", async () => (await pool().query("select status from webhook_events where webhook_id = $1", [failedId])).rows[0]?.status === "PROCESSED");
+    await waitUntil(
+      "the retried delivery",
+      async () => (await pool().query("select status from webhook_events where webhook_id = $1", [failedId])).rows[0]?.status === "PROCESSED",
+    );
     expect(browser.externalRequests).toEqual([]);
   });
 

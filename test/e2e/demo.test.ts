@@ -86,11 +86,15 @@ describe("npm run demo -- --no-wait", () => {
     let created: { own: boolean; preview: boolean };
     let epcis = "";
     try {
-      const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "app", "demo", "main.ts"), "--no-wait", "--no-build", "--port", "0", "--summary-json", summaryFile], {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: "development", QUEUE_PREFIX: uniqueQueuePrefix(), LOG_LEVEL: "warn" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      const child = spawn(
+        path.join(ROOT, "node_modules", ".bin", "tsx"),
+        [path.join(ROOT, "app", "demo", "main.ts"), "--no-wait", "--no-build", "--port", "0", "--summary-json", summaryFile],
+        {
+          cwd: ROOT,
+          env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: "development", QUEUE_PREFIX: uniqueQueuePrefix(), LOG_LEVEL: "warn" },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
       child.stdout.on("data", (d: Buffer) => (output += d.toString()));
       child.stderr.on("data", (d: Buffer) => (output += d.toString()));
       code = await new Promise<number | null>((resolve) => child.once("exit", resolve));

@@ -142,7 +142,19 @@ describe("preview refuses to start", () => {
 
   it("with a production .env whose database is another machine's (NODE_ENV unset, the app's real secret)", async () => {
     const dir = productionDotEnv("postgresql://lotkeeper:s3cret@db.internal.example:5432/lotkeeper");
-    await expectRefusal([], { ...PRODUCTION_ENV, SHOPIFY_API_SECRET: undefined, SHOPIFY_API_KEY: undefined, SHOPIFY_APP_URL: undefined, QUEUE_PREFIX: undefined, DATABASE_URL: undefined }, /^Refusing to start the preview: DATABASE_URL points at db\.internal\.example, not this machine/, dir);
+    await expectRefusal(
+      [],
+      {
+        ...PRODUCTION_ENV,
+        SHOPIFY_API_SECRET: undefined,
+        SHOPIFY_API_KEY: undefined,
+        SHOPIFY_APP_URL: undefined,
+        QUEUE_PREFIX: undefined,
+        DATABASE_URL: undefined,
+      },
+      /^Refusing to start the preview: DATABASE_URL points at db\.internal\.example, not this machine/,
+      dir,
+    );
   });
 
   it("on a *_preview database it did not create (one restored from production, say): a real session there stays", async () => {
@@ -152,7 +164,11 @@ describe("preview refuses to start", () => {
     await query(adminUrl(impostor), `create database "${new URL(impostor).pathname.slice(1)}"`);
     await query(impostor, `create table "Session" (id text primary key, shop text, "accessToken" text)`);
     await query(impostor, `insert into "Session" values ('offline_real.myshopify.com', 'real.myshopify.com', $1)`, [REAL_TOKEN]);
-    await expectRefusal(["--shop", "real.myshopify.com"], { ...PRODUCTION_ENV, DATABASE_URL: impostor }, /database "\S+_restored_preview" exists but was not created by the preview/);
+    await expectRefusal(
+      ["--shop", "real.myshopify.com"],
+      { ...PRODUCTION_ENV, DATABASE_URL: impostor },
+      /database "\S+_restored_preview" exists but was not created by the preview/,
+    );
     expect(await query(impostor, `select id, "accessToken" from "Session"`)).toEqual([{ id: "offline_real.myshopify.com", accessToken: REAL_TOKEN }]);
   });
 
@@ -161,8 +177,16 @@ describe("preview refuses to start", () => {
     await preparePreviewDatabase(DATABASE_URL);
     const shop = uniqueShopDomain("installed");
     const session = { id: `offline_${shop}`, shop, state: "", isOnline: false, scope: "read_orders", accessToken: REAL_TOKEN };
-    await query(DATABASE_URL, `insert into "Session" (id, shop, state, "isOnline", scope, "accessToken") values ($1, $2, $3, $4, $5, $6)`, Object.values(session));
-    await expectRefusal(["--shop", shop, "--no-worker"], { ...PRODUCTION_ENV, DATABASE_URL: process.env.DATABASE_URL }, new RegExp(`^Refusing to start the preview for ${shop.replace(/\./g, "\\.")}: its stored session offline_\\S+ holds a real access token`));
+    await query(
+      DATABASE_URL,
+      `insert into "Session" (id, shop, state, "isOnline", scope, "accessToken") values ($1, $2, $3, $4, $5, $6)`,
+      Object.values(session),
+    );
+    await expectRefusal(
+      ["--shop", shop, "--no-worker"],
+      { ...PRODUCTION_ENV, DATABASE_URL: process.env.DATABASE_URL },
+      new RegExp(`^Refusing to start the preview for ${shop.replace(/\./g, "\\.")}: its stored session offline_\\S+ holds a real access token`),
+    );
     expect(await query(DATABASE_URL, `select id, shop, state, "isOnline", scope, "accessToken" from "Session" where shop = $1`, [shop])).toEqual([session]);
   });
 });
@@ -173,7 +197,11 @@ describe("preview started with a production-like environment on this machine", (
     // A shop installed for real in DATABASE_URL's database.
     const shop = uniqueShopDomain("real");
     await query(runDatabase, `insert into shops (domain, updated_at) values ($1, now())`, [shop]);
-    await query(runDatabase, `insert into "Session" (id, shop, state, "isOnline", scope, "accessToken") values ($1, $2, '', false, 'read_orders', $3)`, [`offline_${shop}`, shop, REAL_TOKEN]);
+    await query(runDatabase, `insert into "Session" (id, shop, state, "isOnline", scope, "accessToken") values ($1, $2, '', false, 'read_orders', $3)`, [
+      `offline_${shop}`,
+      shop,
+      REAL_TOKEN,
+    ]);
     const build = tree(path.join(ROOT, "build"));
 
     const preview = await startPreview(shop, { ...PRODUCTION_ENV, DATABASE_URL: runDatabase });
@@ -188,7 +216,9 @@ describe("preview started with a production-like environment on this machine", (
       expect(isFreshSessionToken(token, previewSecret())).toBe(true);
       expect(isFreshSessionToken(token, REAL_SECRET)).toBe(false);
       // Its session is in its own database; the real one is exactly as it was.
-      expect(await query(expected.DATABASE_URL, `select "accessToken" from "Session" where shop = $1`, [shop])).toEqual([{ accessToken: "shpat_preview_simulator_only" }]);
+      expect(await query(expected.DATABASE_URL, `select "accessToken" from "Session" where shop = $1`, [shop])).toEqual([
+        { accessToken: "shpat_preview_simulator_only" },
+      ]);
     } finally {
       await preview.stop();
     }
@@ -197,11 +227,15 @@ describe("preview started with a production-like environment on this machine", (
   });
 
   it("a worker with the simulator preloaded refuses to run on a real database and queue prefix", async () => {
-    const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["--import", path.join(ROOT, "app", "preview", "simulator-preload.ts"), path.join(ROOT, "workers", "main.ts")], {
-      cwd: ROOT,
-      env: { ...process.env, ...PRODUCTION_ENV, NODE_ENV: "development", DATABASE_URL: process.env.DATABASE_URL },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      path.join(ROOT, "node_modules", ".bin", "tsx"),
+      ["--import", path.join(ROOT, "app", "preview", "simulator-preload.ts"), path.join(ROOT, "workers", "main.ts")],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...PRODUCTION_ENV, NODE_ENV: "development", DATABASE_URL: process.env.DATABASE_URL },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));

@@ -79,7 +79,11 @@ async function startServer(how: "npm start" | "direct", env: Record<string, stri
     const child =
       how === "npm start"
         ? spawn("npm", ["start", "--silent"], { cwd: ROOT, env: childEnv, stdio: ["ignore", "pipe", "pipe"], detached: true })
-        : spawn(process.execPath, ["--import", "tsx", "app/server/web-server.ts"], { cwd: ROOT, env: { ...childEnv, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] });
+        : spawn(process.execPath, ["--import", "tsx", "app/server/web-server.ts"], {
+            cwd: ROOT,
+            env: { ...childEnv, NODE_ENV: "production" },
+            stdio: ["ignore", "pipe", "pipe"],
+          });
     running.push(child);
     let output = "";
     child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
@@ -186,7 +190,13 @@ describe("npm start: the production web server", () => {
     // Half the body now, SIGTERM, the rest once the server says it is stopping: the request is in
     // flight when the signal arrives. Each step waits for the server, not for a fixed time.
     const half = Math.floor(delivery.raw.length / 2);
-    const req = http.request({ host: "127.0.0.1", port: server.port, path: "/webhooks", method: "POST", headers: { ...delivery.headers, "Content-Length": Buffer.byteLength(delivery.raw) } });
+    const req = http.request({
+      host: "127.0.0.1",
+      port: server.port,
+      path: "/webhooks",
+      method: "POST",
+      headers: { ...delivery.headers, "Content-Length": Buffer.byteLength(delivery.raw) },
+    });
     const answered = new Promise<number>((resolve, reject) => {
       req.on("response", (res) => {
         res.resume();

@@ -77,9 +77,18 @@ export function orderPayload(attrs: {
     created_at: "2026-11-20T10:14:03-05:00",
     updated_at: attrs.updatedAt ?? "2026-11-20T10:14:05-05:00",
     cancelled_at: null,
-    customer: attrs.customerId ? { id: Number(attrs.customerId), email: "maria.lopez@example.com", first_name: "Maria", last_name: "Lopez", phone: null } : null,
+    customer: attrs.customerId
+      ? { id: Number(attrs.customerId), email: "maria.lopez@example.com", first_name: "Maria", last_name: "Lopez", phone: null }
+      : null,
     shipping_address: null,
-    line_items: attrs.lines.map((l) => ({ id: Number(l.id), variant_id: l.variantId === null ? null : Number(l.variantId), product_id: null, sku: "SKU", title: "Item", quantity: l.quantity })),
+    line_items: attrs.lines.map((l) => ({
+      id: Number(l.id),
+      variant_id: l.variantId === null ? null : Number(l.variantId),
+      product_id: null,
+      sku: "SKU",
+      title: "Item",
+      quantity: l.quantity,
+    })),
     fulfillments: attrs.fulfillments ?? [],
     refunds: attrs.refunds ?? [],
   };
@@ -89,7 +98,15 @@ const quiet = createLogger({ test: "allocation" });
 
 /** Records the delivery in the inbox and runs the worker's processor on it, as a job would. */
 export async function deliver(shopDomain: string, topic: string, payload: unknown, webhookId: string = randomUUID()): Promise<string> {
-  const eventId = await recordDelivery({ webhookId, shopDomain, topic, apiVersion: "2026-10", eventId: null, triggeredAt: new Date(), body: JSON.stringify(payload) });
+  const eventId = await recordDelivery({
+    webhookId,
+    shopDomain,
+    topic,
+    apiVersion: "2026-10",
+    eventId: null,
+    triggeredAt: new Date(),
+    body: JSON.stringify(payload),
+  });
   const id = eventId ?? (await pool().query<{ id: bigint }>("select id from webhook_events where webhook_id = $1", [webhookId])).rows[0]!.id;
   return processWebhookEvent(id, { log: quiet });
 }

@@ -16,7 +16,11 @@ interface Operation {
   jsonl?: string;
 }
 
-const cost = (requested: number) => ({ requestedQueryCost: requested, actualQueryCost: requested, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 2000 - requested, restoreRate: 100 } });
+const cost = (requested: number) => ({
+  requestedQueryCost: requested,
+  actualQueryCost: requested,
+  throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 2000 - requested, restoreRate: 100 },
+});
 let nextOperation = 900_000_000_000_000_000n; // beyond 2^53, as Shopify's ids can be
 
 export interface BulkMock {
@@ -49,7 +53,14 @@ export function mockBulkOnHand(shop: string, levels: () => Iterable<{ inventoryI
     finishPayload(operationId) {
       const op = find(operationId);
       const now = new Date().toISOString();
-      return { admin_graphql_api_id: op.id, completed_at: now, created_at: now, error_code: op.errorCode?.toLowerCase() ?? null, status: op.status.toLowerCase(), type: "query" };
+      return {
+        admin_graphql_api_id: op.id,
+        completed_at: now,
+        created_at: now,
+        error_code: op.errorCode?.toLowerCase() ?? null,
+        status: op.status.toLowerCase(),
+        type: "query",
+      };
     },
   };
   const find = (operationId?: string) => {
@@ -61,14 +72,25 @@ export function mockBulkOnHand(shop: string, levels: () => Iterable<{ inventoryI
   server.use(
     graphql.mutation("LotkeeperBulkOnHandStart", ({ variables, request }) => {
       if (new URL(request.url).hostname !== shop) return undefined;
-      if (variables.query !== BULK_ON_HAND_QUERY) return HttpResponse.json({ data: { bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: ["query"], message: "unexpected query", code: "INVALID" }] } } });
+      if (variables.query !== BULK_ON_HAND_QUERY)
+        return HttpResponse.json({
+          data: { bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: ["query"], message: "unexpected query", code: "INVALID" }] } },
+        });
       if (mock.operations.filter((o) => o.status === "CREATED" || o.status === "RUNNING").length >= 5) {
-        return HttpResponse.json({ data: { bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: null, message: "Bulk operations limit reached.", code: "LIMIT_REACHED" }] } }, extensions: { cost: cost(10) } });
+        return HttpResponse.json({
+          data: {
+            bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: null, message: "Bulk operations limit reached.", code: "LIMIT_REACHED" }] },
+          },
+          extensions: { cost: cost(10) },
+        });
       }
       nextOperation += 1n;
       const op: Operation = { id: `gid://shopify/BulkOperation/${nextOperation}`, shop, status: "CREATED", errorCode: null };
       mock.operations.push(op);
-      return HttpResponse.json({ data: { bulkOperationRunQuery: { bulkOperation: { id: op.id, status: "CREATED" }, userErrors: [] } }, extensions: { cost: cost(10) } });
+      return HttpResponse.json({
+        data: { bulkOperationRunQuery: { bulkOperation: { id: op.id, status: "CREATED" }, userErrors: [] } },
+        extensions: { cost: cost(10) },
+      });
     }),
     graphql.query("LotkeeperBulkOperation", ({ variables, request }) => {
       if (new URL(request.url).hostname !== shop) return undefined;
@@ -76,7 +98,15 @@ export function mockBulkOnHand(shop: string, levels: () => Iterable<{ inventoryI
       return HttpResponse.json({
         data: {
           bulkOperation: op
-            ? { id: op.id, status: op.status, errorCode: op.errorCode, objectCount: String(op.jsonl?.split("\n").length ?? 0), url: op.status === "COMPLETED" ? resultUrl(op) : null, partialDataUrl: null, completedAt: null }
+            ? {
+                id: op.id,
+                status: op.status,
+                errorCode: op.errorCode,
+                objectCount: String(op.jsonl?.split("\n").length ?? 0),
+                url: op.status === "COMPLETED" ? resultUrl(op) : null,
+                partialDataUrl: null,
+                completedAt: null,
+              }
             : null,
         },
         extensions: { cost: cost(1) },

@@ -21,7 +21,16 @@ export async function createVariant(
   await pool().query(
     `insert into variants (shop_id, id, product_id, sku, title, product_title, barcode, lot_tracked, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, now()) on conflict do nothing`,
-    [shopId, id, newId(), attrs.sku ?? `SKU-${id}`, attrs.title ?? "Default", attrs.productTitle ?? `Product ${id}`, attrs.barcode ?? null, attrs.lotTracked ?? true],
+    [
+      shopId,
+      id,
+      newId(),
+      attrs.sku ?? `SKU-${id}`,
+      attrs.title ?? "Default",
+      attrs.productTitle ?? `Product ${id}`,
+      attrs.barcode ?? null,
+      attrs.lotTracked ?? true,
+    ],
   );
   return id;
 }
@@ -122,10 +131,15 @@ export async function createOrder(shopId: number, attrs: OrderAttrs): Promise<Cr
       ],
     );
     for (const [i, line] of attrs.lines.entries()) {
-      await sql.query(
-        `insert into order_lines (shop_id, id, order_id, variant_id, sku, title, quantity) values ($1, $2, $3, $4, $5, $6, $7)`,
-        [shopId, lineIds[i], id, line.variantId, line.sku ?? null, line.title ?? null, line.quantity],
-      );
+      await sql.query(`insert into order_lines (shop_id, id, order_id, variant_id, sku, title, quantity) values ($1, $2, $3, $4, $5, $6, $7)`, [
+        shopId,
+        lineIds[i],
+        id,
+        line.variantId,
+        line.sku ?? null,
+        line.title ?? null,
+        line.quantity,
+      ]);
     }
   });
   return { id, lineIds };
@@ -194,10 +208,26 @@ export async function createAllocation(shopId: number, attrs: AllocationAttrs): 
     const allocationId = inserted.rows[0]!.id;
     if (attrs.lotId !== null && (attrs.status ?? "ALLOCATED") === "ALLOCATED") {
       const movements: LotMovement[] = [
-        { shopId, lotId: attrs.lotId, locationId: attrs.locationId, delta: -attrs.quantity, kind: "ALLOCATED", cause: "WEBHOOK", causeRef: String(allocationId) },
+        {
+          shopId,
+          lotId: attrs.lotId,
+          locationId: attrs.locationId,
+          delta: -attrs.quantity,
+          kind: "ALLOCATED",
+          cause: "WEBHOOK",
+          causeRef: String(allocationId),
+        },
       ];
       if (attrs.returnedQuantity) {
-        movements.push({ shopId, lotId: attrs.lotId, locationId: attrs.locationId, delta: attrs.returnedQuantity, kind: "RETURNED", cause: "WEBHOOK", causeRef: String(allocationId) });
+        movements.push({
+          shopId,
+          lotId: attrs.lotId,
+          locationId: attrs.locationId,
+          delta: attrs.returnedQuantity,
+          kind: "RETURNED",
+          cause: "WEBHOOK",
+          causeRef: String(allocationId),
+        });
       }
       await moveLotUnits(sql, movements);
     }

@@ -10,15 +10,20 @@ export interface LargeStore {
   units: number;
 }
 
-export async function seedLargeStore(db: Pick<pg.Pool, "query">, shopId: number, size: { items: number; locations: number; units?: number; idBase: bigint }): Promise<LargeStore> {
+export async function seedLargeStore(
+  db: Pick<pg.Pool, "query">,
+  shopId: number,
+  size: { items: number; locations: number; units?: number; idBase: bigint },
+): Promise<LargeStore> {
   const units = size.units ?? 10;
   const variantBase = size.idBase;
   const itemBase = size.idBase + 10_000_000n;
   const locationBase = size.idBase + 20_000_000n;
-  await db.query(
-    `insert into locations (shop_id, id, name, active) select $1, $2::bigint + g, 'Location ' || g, true from generate_series(1, $3::int) g`,
-    [shopId, locationBase.toString(), size.locations],
-  );
+  await db.query(`insert into locations (shop_id, id, name, active) select $1, $2::bigint + g, 'Location ' || g, true from generate_series(1, $3::int) g`, [
+    shopId,
+    locationBase.toString(),
+    size.locations,
+  ]);
   await db.query(
     `insert into variants (shop_id, id, inventory_item_id, sku, title, product_title, lot_tracked, updated_at)
      select $1, $2::bigint + g, $3::bigint + g, 'SKU-' || g, 'Default Title', 'Product ' || g, true, now() from generate_series(1, $4::int) g`,

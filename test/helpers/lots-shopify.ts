@@ -42,7 +42,10 @@ export function mockCatalog(variants: MockVariant[], locations: { id: bigint; na
     graphql.query("LotkeeperLocation", ({ variables }) => {
       const id = String(variables.id).split("/").pop();
       const l = locations.find((x) => String(x.id) === id);
-      return HttpResponse.json({ data: { location: l ? { id: `gid://shopify/Location/${l.id}`, name: l.name, isActive: true } : null }, extensions: { cost: cost(1) } });
+      return HttpResponse.json({
+        data: { location: l ? { id: `gid://shopify/Location/${l.id}`, name: l.name, isActive: true } : null },
+        extensions: { cost: cost(1) },
+      });
     }),
   );
 }
@@ -62,7 +65,11 @@ export function mockInventoryMutations(sent: SentMutation[]): void {
     return {
       data: {
         [operation]: {
-          inventoryAdjustmentGroup: { id: `gid://shopify/InventoryAdjustmentGroup/${sent.length}`, reason: input?.reason ?? null, referenceDocumentUri: input?.referenceDocumentUri ?? null },
+          inventoryAdjustmentGroup: {
+            id: `gid://shopify/InventoryAdjustmentGroup/${sent.length}`,
+            reason: input?.reason ?? null,
+            referenceDocumentUri: input?.referenceDocumentUri ?? null,
+          },
           userErrors: [],
         },
       },
@@ -70,8 +77,12 @@ export function mockInventoryMutations(sent: SentMutation[]): void {
     };
   };
   server.use(
-    graphql.mutation("LotkeeperInventoryAdjust", ({ query, variables, request }) => HttpResponse.json(answer("inventoryAdjustQuantities", query, variables, request))),
-    graphql.mutation("LotkeeperInventoryMove", ({ query, variables, request }) => HttpResponse.json(answer("inventoryMoveQuantities", query, variables, request))),
+    graphql.mutation("LotkeeperInventoryAdjust", ({ query, variables, request }) =>
+      HttpResponse.json(answer("inventoryAdjustQuantities", query, variables, request)),
+    ),
+    graphql.mutation("LotkeeperInventoryMove", ({ query, variables, request }) =>
+      HttpResponse.json(answer("inventoryMoveQuantities", query, variables, request)),
+    ),
   );
 }
 
@@ -90,7 +101,10 @@ export function mockOnHand(levels: { inventoryItemId: bigint; locationId: bigint
                 pageInfo: { hasNextPage: false, endCursor: null },
                 nodes: levels
                   .filter((l) => String(l.inventoryItemId) === item)
-                  .map((l) => ({ location: { id: `gid://shopify/Location/${l.locationId}`, name: l.locationName ?? "Shopify location" }, quantities: [{ name: "on_hand", quantity: l.onHand }] })),
+                  .map((l) => ({
+                    location: { id: `gid://shopify/Location/${l.locationId}`, name: l.locationName ?? "Shopify location" },
+                    quantities: [{ name: "on_hand", quantity: l.onHand }],
+                  })),
               },
             };
           }),

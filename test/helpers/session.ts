@@ -27,7 +27,9 @@ export function sessionToken(shop: string, options: { secret?: string; apiKey?: 
       sid: randomUUID(),
     }),
   );
-  const signature = createHmac("sha256", options.secret ?? TEST_SECRET).update(`${header}.${payload}`).digest("base64url");
+  const signature = createHmac("sha256", options.secret ?? TEST_SECRET)
+    .update(`${header}.${payload}`)
+    .digest("base64url");
   return `${header}.${payload}.${signature}`;
 }
 

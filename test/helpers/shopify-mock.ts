@@ -40,7 +40,10 @@ server.events.on("request:start", async ({ request }) => {
   adminRequests.push({ shop: url.hostname, operationName, query: body.query, variables: body.variables ?? {} });
 });
 
-type Resolver = ResponseResolver<{ query: GraphQLQuery; variables: GraphQLVariables; operationName: string; cookies: Record<string, string>; request: Request; requestId: string }, never>;
+type Resolver = ResponseResolver<
+  { query: GraphQLQuery; variables: GraphQLVariables; operationName: string; cookies: Record<string, string>; request: Request; requestId: string },
+  never
+>;
 type ResolverInfo = Parameters<Resolver>[0];
 
 function behindShopifysDoor(resolver: Resolver): Resolver {

@@ -91,7 +91,16 @@ function exactIdsOf(version: string): Map<string, Map<number, Set<string>>> {
     else if (typeof value === "object" && value !== null) Object.values(value).forEach(walk);
   };
   const files = readdirSync(path.join(SAMPLES_ROOT, version), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json"));
-  for (const file of files) walk(packageSample(version, file.replace(/\.json$/, "").split(path.sep).join("/")));
+  for (const file of files)
+    walk(
+      packageSample(
+        version,
+        file
+          .replace(/\.json$/, "")
+          .split(path.sep)
+          .join("/"),
+      ),
+    );
   return byType;
 }
 

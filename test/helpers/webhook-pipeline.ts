@@ -91,4 +91,3 @@ export async function processWebhookQueue(): Promise<void> {
     await worker.close();
   }
 }
-

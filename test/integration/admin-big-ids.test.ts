@@ -42,7 +42,8 @@ async function statusOf(handler: Handler, request: Request, params: Record<strin
   }
 }
 
-const extension = (shop: string, path: string) => new Request(`https://lotkeeper.test${path}`, { headers: { ...adminHeaders(shop), Origin: "https://extensions.shopifycdn.com" } });
+const extension = (shop: string, path: string) =>
+  new Request(`https://lotkeeper.test${path}`, { headers: { ...adminHeaders(shop), Origin: "https://extensions.shopifycdn.com" } });
 
 describe("ids over the BIGINT range on admin routes", () => {
   it("a path id over 2^63-1 is a 404 on every route with one", async () => {
@@ -70,7 +71,11 @@ describe("ids over the BIGINT range on admin routes", () => {
     const variant = await createVariant(shop.id);
     const lot = await createLot(shop.id, { variantId: variant, lotNumber: "Q-1", quantity: 2, locationId: location });
     const lotParams = { id: String(lot) };
-    const recall = (await pool().query<{ id: bigint }>("insert into recalls (shop_id, reference, reason, severity) values ($1, 'R-BIG', 'x', 'CLASS_II') returning id", [shop.id])).rows[0]!.id;
+    const recall = (
+      await pool().query<{ id: bigint }>("insert into recalls (shop_id, reference, reason, severity) values ($1, 'R-BIG', 'x', 'CLASS_II') returning id", [
+        shop.id,
+      ])
+    ).rows[0]!.id;
     const cases: Array<[string, Handler, Request, Record<string, string>?]> = [
       ["lots ?variant", lotsLoader as Handler, adminGet(shop.domain, `/app/lots?variant=${OVER}`)],
       ["lots ?location", lotsLoader as Handler, adminGet(shop.domain, `/app/lots?location=${FAR_OVER}`)],
@@ -83,7 +88,11 @@ describe("ids over the BIGINT range on admin routes", () => {
       ["tasks ?after", tasksLoader as Handler, adminGet(shop.domain, `/app/tasks?after=${OVER}`)],
       ["recalls ?after", recallsLoader as Handler, adminGet(shop.domain, `/app/recalls?after=${b64(`r:2026-01-01T00:00:00.000000|${OVER}`)}`)],
       ["new recall ?variant", newRecallLoader as Handler, adminGet(shop.domain, `/app/recalls/new?lot=Q-1&variant=${OVER}`)],
-      ["new recall variant field", newRecallAction as Handler, adminPost(shop.domain, "/app/recalls/new", { lot: "NO-SUCH", variant: OVER, reason: "x", severity: "CLASS_II" })],
+      [
+        "new recall variant field",
+        newRecallAction as Handler,
+        adminPost(shop.domain, "/app/recalls/new", { lot: "NO-SUCH", variant: OVER, reason: "x", severity: "CLASS_II" }),
+      ],
       ["data requests ?after", dataRequestsLoader as Handler, adminGet(shop.domain, `/app/data-requests?after=${b64(`d:2026-01-01T00:00:00.000000|${OVER}`)}`)],
       ["review id", reviewAction as Handler, adminPost(shop.domain, "/app/review", { id: OVER, intent: "resolve-discrepancy" })],
       ["review lotId", reviewAction as Handler, adminPost(shop.domain, "/app/review", { id: "1", lotId: FAR_OVER })],

@@ -25,9 +25,18 @@ async function shopWithRequest(label: string) {
   const variantId = await createVariant(shop.id, { sku: "CANDLE-RED-200" });
   const locationId = await createLocation(shop.id);
   const lotId = await createLot(shop.id, { variantId, lotNumber: "L-RED", quantity: 20, locationId });
-  const order = await createOrder(shop.id, { customerId: MARIA, customerName: "Maria Lopez", customerEmail: "maria.lopez@example.com", lines: [{ variantId, quantity: 3 }] });
+  const order = await createOrder(shop.id, {
+    customerId: MARIA,
+    customerName: "Maria Lopez",
+    customerEmail: "maria.lopez@example.com",
+    lines: [{ variantId, quantity: 3 }],
+  });
   await createAllocation(shop.id, { orderId: order.id, lineItemId: order.lineIds[0]!, variantId, lotId, locationId, quantity: 3, customerId: MARIA });
-  await deliver({ topic: "customers/data_request", shop: shop.domain, body: { ...fixture<Record<string, unknown>>("customers-data-request"), shop_domain: shop.domain } });
+  await deliver({
+    topic: "customers/data_request",
+    shop: shop.domain,
+    body: { ...fixture<Record<string, unknown>>("customers-data-request"), shop_domain: shop.domain },
+  });
   await processWebhookQueue();
   return { shop, orderId: order.id };
 }
@@ -36,13 +45,23 @@ describe("customer data requests in the admin", () => {
   it("are listed on Settings and their page, and download as the JSON export", async () => {
     const { shop, orderId } = await shopWithRequest("datareq-admin");
     const settings = await settingsLoader({ request: get(shop.domain, "/app/settings"), params: {}, context: {} });
-    expect(settings.dataRequests.latest).toEqual([{ id: expect.stringMatching(/^\d+$/), customerId: String(MARIA), email: "maria.lopez@example.com", createdAt: expect.any(String) }]);
+    expect(settings.dataRequests.latest).toEqual([
+      { id: expect.stringMatching(/^\d+$/), customerId: String(MARIA), email: "maria.lopez@example.com", createdAt: expect.any(String) },
+    ]);
     expect(Date.now() - Date.parse(settings.dataRequests.latest[0]!.createdAt)).toBeLessThan(10 * 60_000);
     expect(settings.dataRequests.more).toBe(false);
 
     const list = await listLoader({ request: get(shop.domain, "/app/data-requests"), params: {}, context: {} });
     expect(list.requests).toEqual([
-      { id: settings.dataRequests.latest[0]!.id, customerId: String(MARIA), email: "maria.lopez@example.com", createdAt: settings.dataRequests.latest[0]!.createdAt, dataRequestId: "9990001", orders: 1, shipments: 1 },
+      {
+        id: settings.dataRequests.latest[0]!.id,
+        customerId: String(MARIA),
+        email: "maria.lopez@example.com",
+        createdAt: settings.dataRequests.latest[0]!.createdAt,
+        dataRequestId: "9990001",
+        orders: 1,
+        shipments: 1,
+      },
     ]);
     expect(list.nextCursor).toBeNull();
 
@@ -51,7 +70,12 @@ describe("customer data requests in the admin", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("application/json; charset=utf-8");
     expect(response.headers.get("Content-Disposition")).toBe(`attachment; filename="data-request-${id}-customer-${MARIA}.json"`);
-    const body = (await response.json()) as { id: string; customerId: string; email: string; export: { customer: { id: string }; orders: { orderId: string; customerName: string }[]; shipments: { lotNumber: string; quantity: number }[] } };
+    const body = (await response.json()) as {
+      id: string;
+      customerId: string;
+      email: string;
+      export: { customer: { id: string }; orders: { orderId: string; customerName: string }[]; shipments: { lotNumber: string; quantity: number }[] };
+    };
     expect(body).toMatchObject({ id, customerId: String(MARIA), email: "maria.lopez@example.com" });
     expect(body.export.orders.map((o) => [o.orderId, o.customerName])).toEqual([[String(orderId), "Maria Lopez"]]);
     expect(body.export.shipments).toEqual([expect.objectContaining({ lotNumber: "L-RED", quantity: 3 })]);

@@ -55,19 +55,27 @@ describe("admin: move an allocation to another lot", () => {
     expect(done).toMatchObject({ ok: true, message: "Moved 3 units from HON-A to HON-B; 3 stay on HON-A" });
     expect(await balance(shipped, location)).toBe(10 - 6 + 3);
     expect(await balance(real, location)).toBe(4 - 3);
-    const allocations = await pool().query("select lot_id, quantity, status from allocations where shop_id = $1 and line_item_id = $2 order by id", [shop.id, order.lineItemId]);
+    const allocations = await pool().query("select lot_id, quantity, status from allocations where shop_id = $1 and line_item_id = $2 order by id", [
+      shop.id,
+      order.lineItemId,
+    ]);
     expect(allocations.rows).toEqual([
       { lot_id: shipped, quantity: 3, status: "ALLOCATED" },
       { lot_id: real, quantity: 3, status: "ALLOCATED" },
     ]);
-    const ledger = await pool().query("select lot_id, delta, cause from ledger_entries where shop_id = $1 and kind = 'ALLOCATION_MOVED' order by lot_id", [shop.id]);
+    const ledger = await pool().query("select lot_id, delta, cause from ledger_entries where shop_id = $1 and kind = 'ALLOCATION_MOVED' order by lot_id", [
+      shop.id,
+    ]);
     expect(ledger.rows).toEqual([
       { lot_id: shipped, delta: 3, cause: "USER" },
       { lot_id: real, delta: -3, cause: "USER" },
     ]);
     // Each lot's balance is still what its ledger says.
     for (const lotId of [shipped, real]) {
-      const sum = await pool().query<{ total: number }>("select coalesce(sum(delta), 0)::int as total from ledger_entries where shop_id = $1 and lot_id = $2", [shop.id, lotId]);
+      const sum = await pool().query<{ total: number }>("select coalesce(sum(delta), 0)::int as total from ledger_entries where shop_id = $1 and lot_id = $2", [
+        shop.id,
+        lotId,
+      ]);
       expect(sum.rows[0]!.total).toBe(await balance(lotId, location));
     }
   });
@@ -103,7 +111,9 @@ describe("admin: move an allocation to another lot", () => {
     const before = await snapshot(theirs.shop.id);
 
     expect(await statusOf(moveLoader({ request: adminGet(mine.domain, path), params, context: {} }))).toBe(404);
-    expect(await statusOf(moveAction({ request: adminPost(mine.domain, path, { lotId: theirs.real.toString(), quantity: "1" }), params, context: {} }))).toBe(404);
+    expect(await statusOf(moveAction({ request: adminPost(mine.domain, path, { lotId: theirs.real.toString(), quantity: "1" }), params, context: {} }))).toBe(
+      404,
+    );
     expect(await statusOf(moveLoader({ request: adminGet(mine.domain, "/app/allocations/abc/move"), params: { id: "abc" }, context: {} }))).toBe(404);
     expect(await snapshot(theirs.shop.id)).toEqual(before);
 

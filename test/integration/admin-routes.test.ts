@@ -27,7 +27,10 @@ async function twoShops() {
   const location = await createLocation(theirs.id, { name: "Their store" });
   const variant = await createVariant(theirs.id, { productTitle: "Their tea" });
   const lotId = await createLot(theirs.id, { variantId: variant, lotNumber: "THEIR-LOT-1", quantity: 5, locationId: location });
-  const recall = await pool().query<{ id: bigint }>("insert into recalls (shop_id, reference, reason, severity) values ($1, 'R-THEIRS', 'x', 'CLASS_II') returning id", [theirs.id]);
+  const recall = await pool().query<{ id: bigint }>(
+    "insert into recalls (shop_id, reference, reason, severity) values ($1, 'R-THEIRS', 'x', 'CLASS_II') returning id",
+    [theirs.id],
+  );
   return { mine, theirs, lotId, recallId: recall.rows[0]!.id };
 }
 
@@ -36,9 +39,13 @@ describe("admin routes", () => {
     const { mine, theirs, lotId, recallId } = await twoShops();
     const params = (id: bigint) => ({ id: id.toString() });
     expect(await status(lotLoader({ request: get(mine.domain, `/app/lots/${lotId}`), params: params(lotId), context: {} }))).toBe(404);
-    expect(await status(lotAction({ request: post(mine.domain, `/app/lots/${lotId}`, { intent: "quarantine" }), params: params(lotId), context: {} }))).toBe(404);
+    expect(await status(lotAction({ request: post(mine.domain, `/app/lots/${lotId}`, { intent: "quarantine" }), params: params(lotId), context: {} }))).toBe(
+      404,
+    );
     expect(await status(recallLoader({ request: get(mine.domain, `/app/recalls/${recallId}`), params: params(recallId), context: {} }))).toBe(404);
-    expect(await status(exportLoader({ request: get(mine.domain, `/app/recalls/${recallId}/export?format=csv`), params: params(recallId), context: {} }))).toBe(404);
+    expect(await status(exportLoader({ request: get(mine.domain, `/app/recalls/${recallId}/export?format=csv`), params: params(recallId), context: {} }))).toBe(
+      404,
+    );
     const list = await lotsLoader({ request: get(mine.domain, "/app/lots?q=THEIR-LOT"), params: {}, context: {} });
     expect(list.lots).toEqual([]);
     // The owner sees it: the 404 above is tenancy, not a broken page.
@@ -50,21 +57,33 @@ describe("admin routes", () => {
 
   it("refuse a request without a valid session token", async () => {
     const mine = await createTestShop("notoken");
-    const forged = new Request(`${BASE}/app`, { headers: { Authorization: `Bearer ${sessionToken(mine.domain, { secret: "not-the-secret" })}`, "User-Agent": adminHeaders(mine.domain)["User-Agent"]! } });
+    const forged = new Request(`${BASE}/app`, {
+      headers: { Authorization: `Bearer ${sessionToken(mine.domain, { secret: "not-the-secret" })}`, "User-Agent": adminHeaders(mine.domain)["User-Agent"]! },
+    });
     expect(await status(homeLoader({ request: forged, params: {}, context: {} }))).toBe(401);
-    const bot = new Request(`${BASE}/app`, { headers: { Authorization: `Bearer ${sessionToken(mine.domain)}`, "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/130.0 Safari/537.36" } });
+    const bot = new Request(`${BASE}/app`, {
+      headers: { Authorization: `Bearer ${sessionToken(mine.domain)}`, "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/130.0 Safari/537.36" },
+    });
     expect(await status(homeLoader({ request: bot, params: {}, context: {} }))).toBe(410);
   });
 
   it("settings: every bad field is named and nothing is saved; good values are saved", async () => {
     const shop = await createTestShop("settings");
-    const bad = await settingsAction({ request: post(shop.domain, "/app/settings", { intent: "settings", allocationStrategy: "RANDOM", minShelfLifeDays: "-3", autoLotPattern: "{NOPE}" }), params: {}, context: {} });
+    const bad = await settingsAction({
+      request: post(shop.domain, "/app/settings", { intent: "settings", allocationStrategy: "RANDOM", minShelfLifeDays: "-3", autoLotPattern: "{NOPE}" }),
+      params: {},
+      context: {},
+    });
     expect(bad.ok).toBe(false);
     expect(Object.keys(bad.errors ?? {}).sort()).toEqual(["allocationStrategy", "autoLotPattern", "minShelfLifeDays"]);
     expect(bad.errors?.autoLotPattern).toBe("unknown token {NOPE}: use {YYYYMMDD} {YYMMDD} {YYYY} {YY} {MM} {DD} {PO} {SKU} {SEQ}");
     let row = await pool().query("select allocation_strategy, min_shelf_life_days, auto_lot_pattern from shops where id = $1", [shop.id]);
     expect(row.rows[0]).toEqual({ allocation_strategy: "FEFO", min_shelf_life_days: 0, auto_lot_pattern: "{YYYYMMDD}-{PO}-{SEQ}" });
-    const good = await settingsAction({ request: post(shop.domain, "/app/settings", { intent: "settings", allocationStrategy: "FIFO", minShelfLifeDays: "14", autoLotPattern: "{YYMMDD}-{SEQ}" }), params: {}, context: {} });
+    const good = await settingsAction({
+      request: post(shop.domain, "/app/settings", { intent: "settings", allocationStrategy: "FIFO", minShelfLifeDays: "14", autoLotPattern: "{YYMMDD}-{SEQ}" }),
+      params: {},
+      context: {},
+    });
     expect(good).toMatchObject({ ok: true, message: "Settings saved" });
     row = await pool().query("select allocation_strategy, min_shelf_life_days, auto_lot_pattern from shops where id = $1", [shop.id]);
     expect(row.rows[0]).toEqual({ allocation_strategy: "FIFO", min_shelf_life_days: 14, auto_lot_pattern: "{YYMMDD}-{SEQ}" });
@@ -90,7 +109,11 @@ describe("admin routes", () => {
     const variant = await createVariant(shop.id);
     const lotId = await createLot(shop.id, { variantId: variant, lotNumber: "Q-1", quantity: 8, locationId: location });
     const params = { id: lotId.toString() };
-    const bad = await lotAction({ request: post(shop.domain, `/app/lots/${lotId}`, { intent: "adjust", locationId: location.toString(), delta: "lots" }), params, context: {} });
+    const bad = await lotAction({
+      request: post(shop.domain, `/app/lots/${lotId}`, { intent: "adjust", locationId: location.toString(), delta: "lots" }),
+      params,
+      context: {},
+    });
     expect(bad.ok).toBe(false);
     expect(bad.errors?.delta).toMatch(/non-zero whole number/);
     expect((await pool().query("select quantity from lot_balances where lot_id = $1", [lotId])).rows[0].quantity).toBe(8);
@@ -111,9 +134,17 @@ describe("admin routes: completing and importing", () => {
     const bad = await lotAction({ request: post(shop.domain, `/app/lots/${lotId}`, { intent: "edit", expiresOn: "2027-02-30" }), params, context: {} });
     expect(bad.ok).toBe(false);
     expect((await pool().query("select incomplete, expires_on from lots where id = $1", [lotId])).rows[0]).toEqual({ incomplete: true, expires_on: null });
-    const done = await lotAction({ request: post(shop.domain, `/app/lots/${lotId}`, { intent: "edit", expiresOn: "2027-02-28", supplier: "Mill & Co" }), params, context: {} });
+    const done = await lotAction({
+      request: post(shop.domain, `/app/lots/${lotId}`, { intent: "edit", expiresOn: "2027-02-28", supplier: "Mill & Co" }),
+      params,
+      context: {},
+    });
     expect(done).toMatchObject({ ok: true });
-    expect((await pool().query("select incomplete, expires_on, supplier from lots where id = $1", [lotId])).rows[0]).toEqual({ incomplete: false, expires_on: "2027-02-28", supplier: "Mill & Co" });
+    expect((await pool().query("select incomplete, expires_on, supplier from lots where id = $1", [lotId])).rows[0]).toEqual({
+      incomplete: false,
+      expires_on: "2027-02-28",
+      supplier: "Mill & Co",
+    });
   });
 
   it("a CSV dry run lists the bad rows and imports nothing", async () => {
@@ -147,12 +178,18 @@ describe("admin routes: a CSV file uploaded from the panel", () => {
     const variant = await createVariant(shop.id, { sku: "TEA-2" });
     await pool().query("update variants set inventory_item_id = $3 where shop_id = $1 and id = $2", [shop.id, variant, 900000003n]);
     const header = "variant_id,lot_number,quantity,location_id,supplier\n";
-    const good = await receiveAction({ request: upload(shop.domain, new TextEncoder().encode(`${header}${variant},L-1,5,${location},Café du Nord\n`)), params: {}, context: {} });
+    const good = await receiveAction({
+      request: upload(shop.domain, new TextEncoder().encode(`${header}${variant},L-1,5,${location},Café du Nord\n`)),
+      params: {},
+      context: {},
+    });
     expect(good).toMatchObject({ ok: true, report: { rows: 1, errors: [] } });
     const latin1 = Uint8Array.from([...new TextEncoder().encode(`${header}${variant},L-1,5,${location},Caf`), 0xe9, ...new TextEncoder().encode(" du Nord\n")]);
     const refused = await receiveAction({ request: upload(shop.domain, latin1), params: {}, context: {} });
     expect(refused).toMatchObject({ ok: false });
-    expect(refused.error).toMatch(/^Not imported: line 2: the file is not UTF-8 \(byte 0xE9 \("é"\)\): it looks like Windows-1252 \/ Latin-1\. Save it as "CSV UTF-8"/);
+    expect(refused.error).toMatch(
+      /^Not imported: line 2: the file is not UTF-8 \(byte 0xE9 \("é"\)\): it looks like Windows-1252 \/ Latin-1\. Save it as "CSV UTF-8"/,
+    );
     expect((await pool().query("select count(*)::int as n from lots where shop_id = $1", [shop.id])).rows[0].n).toBe(0);
   });
 });
@@ -164,13 +201,29 @@ describe("admin routes: a recall case", () => {
     const variant = await createVariant(shop.id);
     const lotId = await createLot(shop.id, { variantId: variant, lotNumber: "RC-1", quantity: 10, locationId: location });
     const customerId = newId();
-    await shipToCustomer(shop.id, { variantId: variant, lotId, locationId: location, quantity: 2, customerId, customerName: "Jo Baker", customerEmail: "jo@example.com" });
+    await shipToCustomer(shop.id, {
+      variantId: variant,
+      lotId,
+      locationId: location,
+      quantity: 2,
+      customerId,
+      customerName: "Jo Baker",
+      customerEmail: "jo@example.com",
+    });
 
-    const missing = await openRecallAction({ request: post(shop.domain, "/app/recalls/new", { lot: "NOPE-9", reason: "x", severity: "CLASS_I" }), params: {}, context: {} });
+    const missing = await openRecallAction({
+      request: post(shop.domain, "/app/recalls/new", { lot: "NOPE-9", reason: "x", severity: "CLASS_I" }),
+      params: {},
+      context: {},
+    });
     expect(missing).toMatchObject({ ok: false });
     expect((await pool().query("select count(*)::int as n from recalls where shop_id = $1", [shop.id])).rows[0].n).toBe(0);
 
-    const opened = await openRecallAction({ request: post(shop.domain, "/app/recalls/new", { lot: "RC-1", reason: "Mould", severity: "CLASS_II", tagShopify: "false" }), params: {}, context: {} });
+    const opened = await openRecallAction({
+      request: post(shop.domain, "/app/recalls/new", { lot: "RC-1", reason: "Mould", severity: "CLASS_II", tagShopify: "false" }),
+      params: {},
+      context: {},
+    });
     expect(opened).toBeInstanceOf(Response);
     const location_ = (opened as Response).headers.get("Location")!;
     const recallId = /\/app\/recalls\/(\d+)/.exec(location_)![1]!;
@@ -179,13 +232,23 @@ describe("admin routes: a recall case", () => {
     expect(view.recall.totals.onHandUnits).toBe(8);
 
     const key = view.customers.customers[0]!.customerKey;
-    const contacted = await recallAction({ request: post(shop.domain, `/app/recalls/${recallId}`, { intent: "contact", customerKey: key, status: "CONTACTED", name: "Jo Baker" }), params: { id: recallId }, context: {} });
+    const contacted = await recallAction({
+      request: post(shop.domain, `/app/recalls/${recallId}`, { intent: "contact", customerKey: key, status: "CONTACTED", name: "Jo Baker" }),
+      params: { id: recallId },
+      context: {},
+    });
     expect(contacted).toMatchObject({ ok: true, message: "Jo Baker: contacted" });
-    const badStatus = await recallAction({ request: post(shop.domain, `/app/recalls/${recallId}`, { intent: "contact", customerKey: key, status: "FORGOTTEN" }), params: { id: recallId }, context: {} });
+    const badStatus = await recallAction({
+      request: post(shop.domain, `/app/recalls/${recallId}`, { intent: "contact", customerKey: key, status: "FORGOTTEN" }),
+      params: { id: recallId },
+      context: {},
+    });
     expect(badStatus).toMatchObject({ ok: false });
     const closed = await recallAction({ request: post(shop.domain, `/app/recalls/${recallId}`, { intent: "close" }), params: { id: recallId }, context: {} });
     expect(closed).toMatchObject({ ok: true });
-    const row = await pool().query("select r.status, c.status as contact from recalls r join recall_customers c on c.recall_id = r.id where r.id = $1", [recallId]);
+    const row = await pool().query("select r.status, c.status as contact from recalls r join recall_customers c on c.recall_id = r.id where r.id = $1", [
+      recallId,
+    ]);
     expect(row.rows).toEqual([{ status: "CLOSED", contact: "CONTACTED" }]);
   });
 
@@ -196,12 +259,22 @@ describe("admin routes: a recall case", () => {
     const spaced = await createLot(shop.id, { variantId: variant, lotNumber: "LOT 2026 A", quantity: 4, locationId: location });
     const comma = await createLot(shop.id, { variantId: variant, lotNumber: "B,12", quantity: 3, locationId: location });
     await createLot(shop.id, { variantId: variant, lotNumber: "LOT", quantity: 5, locationId: location });
-    const opened = await openRecallAction({ request: post(shop.domain, "/app/recalls/new", { lot: " LOT 2026 A \r\nB,12\n\n", reason: "Mould", severity: "CLASS_II", tagShopify: "false" }), params: {}, context: {} });
+    const opened = await openRecallAction({
+      request: post(shop.domain, "/app/recalls/new", { lot: " LOT 2026 A \r\nB,12\n\n", reason: "Mould", severity: "CLASS_II", tagShopify: "false" }),
+      params: {},
+      context: {},
+    });
     expect(opened).toBeInstanceOf(Response);
     const recallId = /\/app\/recalls\/(\d+)/.exec((opened as Response).headers.get("Location")!)![1]!;
-    const lots = await pool().query<{ lot_id: bigint }>("select lot_id from recall_lots where shop_id = $1 and recall_id = $2 order by lot_id", [shop.id, recallId]);
+    const lots = await pool().query<{ lot_id: bigint }>("select lot_id from recall_lots where shop_id = $1 and recall_id = $2 order by lot_id", [
+      shop.id,
+      recallId,
+    ]);
     expect(lots.rows.map((r) => r.lot_id).sort()).toEqual([spaced, comma].sort());
-    const statuses = await pool().query<{ lot_number: string; status: string }>("select lot_number, status::text from lots where shop_id = $1 order by lot_number", [shop.id]);
+    const statuses = await pool().query<{ lot_number: string; status: string }>(
+      "select lot_number, status::text from lots where shop_id = $1 order by lot_number",
+      [shop.id],
+    );
     expect(statuses.rows).toEqual([
       { lot_number: "B,12", status: "RECALLED" },
       { lot_number: "LOT", status: "ACTIVE" },

@@ -33,7 +33,13 @@ describe("admin: retrying a failed webhook delivery", () => {
 
     const before = await tasksLoader({ request: adminGet(mine.domain, "/app/tasks"), params: {}, context: {} });
     expect(before.failed).toEqual([
-      { webhookId: myEvent, topic: "locations/create", attempts: 1, error: "Shopify sent data the app cannot use: location has no name", receivedAt: expect.any(String) },
+      {
+        webhookId: myEvent,
+        topic: "locations/create",
+        attempts: 1,
+        error: "Shopify sent data the app cannot use: location has no name",
+        receivedAt: expect.any(String),
+      },
     ]);
 
     // Another shop's id: 404, its row untouched and nothing queued.

@@ -24,7 +24,14 @@ afterEach(async () => {
 afterAll(() => closeQueues());
 
 function startWorker(): WorkerProcess {
-  const child = startWorkerProcess({ QUEUE_PREFIX: prefix, WORKER_QUEUES: "webhooks", WORKER_CONCURRENCY: "4", PG_POOL_MAX: "6", LOG_LEVEL: "warn", NODE_ENV: "test" });
+  const child = startWorkerProcess({
+    QUEUE_PREFIX: prefix,
+    WORKER_QUEUES: "webhooks",
+    WORKER_CONCURRENCY: "4",
+    PG_POOL_MAX: "6",
+    LOG_LEVEL: "warn",
+    NODE_ENV: "test",
+  });
   children.push(child);
   return child;
 }
@@ -59,19 +66,34 @@ describe("allocation with two worker processes", () => {
     const deliveries = fulfilments.flatMap(({ orderId, lines, f }) => [
       { topic: "fulfillments/create", body: f },
       { topic: "fulfillments/create", body: f }, // the same event again, another webhook id
-      { topic: "orders/updated", body: orderPayload({ id: orderId, customerId: orderId + 1n, lines: lines.map((l) => ({ id: l.lineItemId, variantId: l.variantId, quantity: l.quantity })), fulfillments: [f] }) },
+      {
+        topic: "orders/updated",
+        body: orderPayload({
+          id: orderId,
+          customerId: orderId + 1n,
+          lines: lines.map((l) => ({ id: l.lineItemId, variantId: l.variantId, quantity: l.quantity })),
+          fulfillments: [f],
+        }),
+      },
     ]);
     // Interleave so that copies of one fulfilment run at the same time on different workers.
     const statuses = await Promise.all(deliveries.map((d) => post({ topic: d.topic, shop: shop.domain, body: d.body }).then((r) => r.status)));
     expect(statuses.every((s) => s === 200)).toBe(true);
 
     const counts = async () =>
-      (await pool().query<{ status: string; n: number }>("select status::text, count(*)::int as n from webhook_events where shop_domain = $1 group by 1", [shop.domain])).rows;
-    await eventually(async () => (await counts()).every((r) => r.status === "PROCESSED" || r.status === "FAILED") && (await counts()).reduce((s, r) => s + r.n, 0) === deliveries.length, "every delivery processed", 90_000).catch(
-      async (error) => {
-        throw new Error(`${(error as Error).message}: ${JSON.stringify(await counts())}\n${workers.map((w) => w.output()).join("\n")}`);
-      },
-    );
+      (
+        await pool().query<{ status: string; n: number }>("select status::text, count(*)::int as n from webhook_events where shop_domain = $1 group by 1", [
+          shop.domain,
+        ])
+      ).rows;
+    await eventually(
+      async () =>
+        (await counts()).every((r) => r.status === "PROCESSED" || r.status === "FAILED") && (await counts()).reduce((s, r) => s + r.n, 0) === deliveries.length,
+      "every delivery processed",
+      90_000,
+    ).catch(async (error) => {
+      throw new Error(`${(error as Error).message}: ${JSON.stringify(await counts())}\n${workers.map((w) => w.output()).join("\n")}`);
+    });
     expect(await counts()).toEqual([{ status: "PROCESSED", n: deliveries.length }]);
     expect(workers.every((w) => w.exitCode === null)).toBe(true);
     // No job failed even once (a deadlock or serialization failure is retried inside the transaction).
@@ -95,7 +117,10 @@ describe("allocation with two worker processes", () => {
     expect(lines.rows[0]!.n).toBe(100);
     expect(await allocationInvariantViolations(shop.id)).toEqual([]);
     // The customer of each order reached its allocations whichever delivery ran first.
-    const unlinked = await pool().query<{ n: number }>("select count(*)::int as n from allocations where shop_id = $1 and customer_id is distinct from order_id + 1", [shop.id]);
+    const unlinked = await pool().query<{ n: number }>(
+      "select count(*)::int as n from allocations where shop_id = $1 and customer_id is distinct from order_id + 1",
+      [shop.id],
+    );
     expect(unlinked.rows[0]!.n).toBe(0);
 
     // FEFO across transactions: ledger ids on one lot follow the lock order, so every unit of an
@@ -109,7 +134,10 @@ describe("allocation with two worker processes", () => {
     expect(span(b).last).toBeLessThan(span(c).first);
     expect(span(s1).last).toBeLessThan(span(s2).first);
     // Units went to an unknown lot only once the lots were empty.
-    const unknownFirst = await pool().query<{ first: bigint }>("select min(id) as first from allocations where shop_id = $1 and variant_id = $2 and unknown_lot", [shop.id, variantId]);
+    const unknownFirst = await pool().query<{ first: bigint }>(
+      "select min(id) as first from allocations where shop_id = $1 and variant_id = $2 and unknown_lot",
+      [shop.id, variantId],
+    );
     const lastOnC = await pool().query<{ last: bigint }>("select max(id) as last from allocations where shop_id = $1 and lot_id = $2", [shop.id, c]);
     expect(unknownFirst.rows[0]!.first).toBeGreaterThan(lastOnC.rows[0]!.last);
 
@@ -126,20 +154,36 @@ describe("allocation with two worker processes", () => {
       ...cancelled.map((x) => ({ topic: "fulfillments/update", body: { ...x.f, status: "cancelled", updated_at: "2026-11-22T10:00:00-05:00" } })),
       ...refunded.map((x) => {
         const line = x.lines.find((l) => l.variantId === variantId)!;
-        return { topic: "refunds/create", body: refundPayload({ id: newId(), orderId: x.orderId, lines: [{ id: newId(), lineItemId: line.lineItemId, quantity: 1, restockType: "return", locationId: LOC }] }) };
+        return {
+          topic: "refunds/create",
+          body: refundPayload({
+            id: newId(),
+            orderId: x.orderId,
+            lines: [{ id: newId(), lineItemId: line.lineItemId, quantity: 1, restockType: "return", locationId: LOC }],
+          }),
+        };
       }),
       ...more.map((x) => ({ topic: "fulfillments/create", body: x.f })),
     ].flatMap((d) => [d, d]);
     const before = deliveries.length;
     const statuses2 = await Promise.all(wave.map((d) => post({ topic: d.topic, shop: shop.domain, body: d.body }).then((r) => r.status)));
     expect(statuses2.every((s) => s === 200)).toBe(true);
-    await eventually(async () => (await counts()).reduce((s, r) => s + r.n, 0) === before + wave.length && (await counts()).every((r) => r.status === "PROCESSED"), "the second wave processed", 90_000);
+    await eventually(
+      async () => (await counts()).reduce((s, r) => s + r.n, 0) === before + wave.length && (await counts()).every((r) => r.status === "PROCESSED"),
+      "the second wave processed",
+      90_000,
+    );
     const attempts2 = await pool().query<{ max: number }>("select max(attempts)::int as max from webhook_events where shop_domain = $1", [shop.domain]);
     expect(attempts2.rows[0]!.max).toBe(1);
     expect(await allocationInvariantViolations(shop.id)).toEqual([]);
-    const reversedLines = await pool().query<{ n: number }>("select count(*)::int as n from fulfillment_lines where shop_id = $1 and state = 'REVERSED'", [shop.id]);
+    const reversedLines = await pool().query<{ n: number }>("select count(*)::int as n from fulfillment_lines where shop_id = $1 and state = 'REVERSED'", [
+      shop.id,
+    ]);
     expect(reversedLines.rows[0]!.n).toBe(cancelled.length * 2);
-    const returned = await pool().query<{ n: number }>("select coalesce(sum(returned_quantity), 0)::int as n from allocations where shop_id = $1 and status = 'ALLOCATED'", [shop.id]);
+    const returned = await pool().query<{ n: number }>(
+      "select coalesce(sum(returned_quantity), 0)::int as n from allocations where shop_id = $1 and status = 'ALLOCATED'",
+      [shop.id],
+    );
     expect(returned.rows[0]!.n).toBe(refunded.length);
     // Every unit of the first variant is accounted for: on hand + shipped (known lots) = received + returned.
     const firstVariant = await pool().query<{ on_hand: number; shipped: number }>(

@@ -43,7 +43,11 @@ describe("allocation by strategy", () => {
     const undated = await createLot(shopId, { variantId, lotNumber: "UNDATED", quantity: 1, locationId: LOC, receivedAt: new Date("2020-01-01") });
     const orderId = newId();
     const lineItemId = newId();
-    const status = await deliver(domain, "fulfillments/create", fulfilmentPayload({ id: newId(), orderId, locationId: LOC, lines: [{ lineItemId, variantId, quantity: 15 }] }));
+    const status = await deliver(
+      domain,
+      "fulfillments/create",
+      fulfilmentPayload({ id: newId(), orderId, locationId: LOC, lines: [{ lineItemId, variantId, quantity: 15 }] }),
+    );
     expect(status).toBe("processed");
     const rows = await allocations(shopId);
     expect(lotsOf(rows)).toEqual([
@@ -54,7 +58,10 @@ describe("allocation by strategy", () => {
     ]);
     expect(rows.find((a) => a.lot_id === null)!.unknown_lot).toBe(true);
     expect(await balances(shopId)).toMatchObject({ [`${early}@${LOC}`]: 0, [`${late}@${LOC}`]: 0, [`${undated}@${LOC}`]: 0 });
-    const ledger = await pool().query("select lot_id, kind, delta, balance_after, cause from ledger_entries where shop_id = $1 and kind = 'ALLOCATED' order by lot_id", [shopId]);
+    const ledger = await pool().query(
+      "select lot_id, kind, delta, balance_after, cause from ledger_entries where shop_id = $1 and kind = 'ALLOCATED' order by lot_id",
+      [shopId],
+    );
     expect(ledger.rows.map((e) => [e.lot_id, e.delta, e.balance_after, e.cause])).toEqual(
       [
         [late, -10, 0, "WEBHOOK"],
@@ -71,7 +78,14 @@ describe("allocation by strategy", () => {
     const { shopId, domain, variantId } = await setup("fifo", { allocationStrategy: "FIFO" });
     const lifoVariant = await createVariant(shopId);
     await pool().query("update variants set strategy_override = 'LIFO' where shop_id = $1 and id = $2", [shopId, lifoVariant]);
-    const old = await createLot(shopId, { variantId, lotNumber: "OLD", quantity: 5, locationId: LOC, receivedAt: new Date("2026-01-01"), expiresOn: "2029-01-01" });
+    const old = await createLot(shopId, {
+      variantId,
+      lotNumber: "OLD",
+      quantity: 5,
+      locationId: LOC,
+      receivedAt: new Date("2026-01-01"),
+      expiresOn: "2029-01-01",
+    });
     await createLot(shopId, { variantId, lotNumber: "NEW", quantity: 5, locationId: LOC, receivedAt: new Date("2026-06-01"), expiresOn: "2027-01-01" });
     await createLot(shopId, { variantId: lifoVariant, lotNumber: "OLD", quantity: 5, locationId: LOC, receivedAt: new Date("2026-01-01") });
     const lifoNew = await createLot(shopId, { variantId: lifoVariant, lotNumber: "NEW", quantity: 5, locationId: LOC, receivedAt: new Date("2026-06-01") });
@@ -79,7 +93,15 @@ describe("allocation by strategy", () => {
     await deliver(
       domain,
       "fulfillments/create",
-      fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, lines: [{ lineItemId: a, variantId, quantity: 3 }, { lineItemId: b, variantId: lifoVariant, quantity: 3 }] }),
+      fulfilmentPayload({
+        id: newId(),
+        orderId: newId(),
+        locationId: LOC,
+        lines: [
+          { lineItemId: a, variantId, quantity: 3 },
+          { lineItemId: b, variantId: lifoVariant, quantity: 3 },
+        ],
+      }),
     );
     const rows = live(await allocations(shopId));
     expect(rows.filter((r) => r.line_item_id === a).map((r) => [r.lot_id, r.quantity])).toEqual([[old, 3]]); // FIFO ignores the earlier expiry
@@ -99,7 +121,11 @@ describe("allocation by strategy", () => {
     const good = await createLot(shopId, { variantId, lotNumber: "GOOD", quantity: 1, locationId: LOC, expiresOn: "2030-01-01" });
     // Shipped today: SHORT (10 days left) is short-dated against today, whatever day the test runs.
     const shippedToday = new Date().toISOString();
-    await deliver(domain, "fulfillments/create", fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, createdAt: shippedToday, lines: [{ lineItemId: newId(), variantId, quantity: 3 }] }));
+    await deliver(
+      domain,
+      "fulfillments/create",
+      fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, createdAt: shippedToday, lines: [{ lineItemId: newId(), variantId, quantity: 3 }] }),
+    );
     expect(lotsOf(await allocations(shopId))).toEqual([
       [good, 1],
       [null, 2],
@@ -112,7 +138,11 @@ describe("allocation by strategy", () => {
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
     const lot = await createLot(shopId, { variantId, lotNumber: "WAS-FRESH", quantity: 5, locationId: LOC, expiresOn: day(-5) });
     const shippedAt = new Date(Date.now() - 10 * 86_400_000).toISOString();
-    await deliver(domain, "fulfillments/create", fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, createdAt: shippedAt, lines: [{ lineItemId: newId(), variantId, quantity: 1 }] }));
+    await deliver(
+      domain,
+      "fulfillments/create",
+      fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, createdAt: shippedAt, lines: [{ lineItemId: newId(), variantId, quantity: 1 }] }),
+    );
     expect(lotsOf(await allocations(shopId))).toEqual([[lot, 1]]);
   });
 
@@ -150,7 +180,11 @@ describe("allocation by strategy", () => {
     const lot = await createLot(shopId, { variantId, lotNumber: "PICKED", quantity: 5, locationId: LOC });
     const fulfillmentId = newId();
     const lineItemId = newId();
-    await deliver(domain, "fulfillments/create", fulfilmentPayload({ id: fulfillmentId, orderId: newId(), locationId: LOC, lines: [{ lineItemId, variantId, quantity: 3 }] }));
+    await deliver(
+      domain,
+      "fulfillments/create",
+      fulfilmentPayload({ id: fulfillmentId, orderId: newId(), locationId: LOC, lines: [{ lineItemId, variantId, quantity: 3 }] }),
+    );
     const [pending] = await allocations(shopId);
     expect(pending).toMatchObject({ lot_id: null, unknown_lot: true, quantity: 3 });
     const review = await listAllocationsForReview(shopId);
@@ -197,9 +231,13 @@ describe("exactly once", () => {
     const lineItemId = newId();
     const spec = { id: newId(), orderId, locationId: LOC, lines: [{ lineItemId, variantId, quantity: 1 }] };
     const noLocation = fulfilmentPayload({ ...spec, locationId: null });
-    expect(await deliver(domain, "orders/updated", orderPayload({ id: orderId, customerId: 5n, lines: [{ id: lineItemId, variantId, quantity: 1 }], fulfillments: [noLocation] }))).toBe(
-      "processed",
-    );
+    expect(
+      await deliver(
+        domain,
+        "orders/updated",
+        orderPayload({ id: orderId, customerId: 5n, lines: [{ id: lineItemId, variantId, quantity: 1 }], fulfillments: [noLocation] }),
+      ),
+    ).toBe("processed");
     expect((await pool().query("select customer_id from orders where shop_id = $1 and id = $2", [shopId, orderId])).rows[0].customer_id).toBe(5n);
     expect(await allocations(shopId)).toEqual([]);
     await deliver(domain, "fulfillments/create", fulfilmentPayload(spec));
@@ -245,7 +283,10 @@ describe("cancellation", () => {
     await deliver(domain, "fulfillments/update", fulfilmentPayload({ ...spec, status: "cancelled", updatedAt: "2026-11-21T11:30:00-05:00" }));
     expect((await balances(shopId))[`${lot}@${LOC}`]).toBe(3);
     expect((await allocations(shopId)).map((a) => a.status)).toEqual(["REVERSED", "REVERSED"]);
-    const f = await pool().query("select f.status, fl.state from fulfillments f join fulfillment_lines fl on fl.shop_id = f.shop_id and fl.fulfillment_id = f.id where f.shop_id = $1", [shopId]);
+    const f = await pool().query(
+      "select f.status, fl.state from fulfillments f join fulfillment_lines fl on fl.shop_id = f.shop_id and fl.fulfillment_id = f.id where f.shop_id = $1",
+      [shopId],
+    );
     expect(f.rows).toEqual([{ status: "cancelled", state: "REVERSED" }]);
     const reversal = await pool().query("select delta from ledger_entries where shop_id = $1 and kind = 'ALLOCATION_REVERSED'", [shopId]);
     expect(reversal.rows.map((r) => r.delta)).toEqual([3]);
@@ -307,7 +348,9 @@ describe("refunds", () => {
       [b, 2, 1],
     ]);
     expect(await balances(shopId)).toEqual({ [`${a}@${LOC}`]: 0, [`${a}@${OTHER_LOC}`]: 2, [`${b}@${LOC}`]: 3, [`${b}@${OTHER_LOC}`]: 1 });
-    const returned = await pool().query("select count(*)::int as n, sum(delta)::int as units from ledger_entries where shop_id = $1 and kind = 'RETURNED'", [shopId]);
+    const returned = await pool().query("select count(*)::int as n, sum(delta)::int as units from ledger_entries where shop_id = $1 and kind = 'RETURNED'", [
+      shopId,
+    ]);
     expect(returned.rows[0]).toEqual({ n: 2, units: 3 });
     const trace = await traceOrder(shopId, orderId);
     expect(trace.lineItems[0]).toMatchObject({ lineItemId, fulfilledQuantity: 4, returnedQuantity: 3 });
@@ -323,7 +366,11 @@ describe("refunds", () => {
     const lot = await createLot(shopId, { variantId, lotNumber: "A", quantity: 5, locationId: LOC });
     const orderId = newId();
     const lineItemId = newId();
-    await deliver(domain, "refunds/create", refundPayload({ id: newId(), orderId, lines: [{ id: newId(), lineItemId, quantity: 1, restockType: "return", locationId: LOC }] }));
+    await deliver(
+      domain,
+      "refunds/create",
+      refundPayload({ id: newId(), orderId, lines: [{ id: newId(), lineItemId, quantity: 1, restockType: "return", locationId: LOC }] }),
+    );
     expect(await balances(shopId)).toEqual({ [`${lot}@${LOC}`]: 5 });
     expect((await traceOrder(shopId, orderId)).lineItems.map((l) => [l.lineItemId, l.pendingReturnQuantity])).toEqual([[lineItemId, 1]]);
     await deliver(domain, "fulfillments/create", fulfilmentPayload({ id: newId(), orderId, locationId: LOC, lines: [{ lineItemId, variantId, quantity: 2 }] }));
@@ -339,10 +386,16 @@ describe("manual override", () => {
     const { shopId, domain, variantId } = await setup("move");
     const a = await createLot(shopId, { variantId, lotNumber: "A", quantity: 5, locationId: LOC, expiresOn: "2027-01-01" });
     const b = await createLot(shopId, { variantId, lotNumber: "B", quantity: 5, locationId: LOC, expiresOn: "2028-01-01" });
-    await deliver(domain, "fulfillments/create", fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, lines: [{ lineItemId: newId(), variantId, quantity: 4 }] }));
+    await deliver(
+      domain,
+      "fulfillments/create",
+      fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, lines: [{ lineItemId: newId(), variantId, quantity: 4 }] }),
+    );
     const [alloc] = await allocations(shopId);
     expect((await listMoveTargets(shopId, alloc!.id)).map((t) => [t.lotId, t.quantity])).toEqual([[b, 5]]);
-    const result = await withTransaction((sql) => moveAllocation(sql, { shopId, allocationId: alloc!.id, toLotId: b, quantity: 1, cause: "USER", causeRef: "user 1" }));
+    const result = await withTransaction((sql) =>
+      moveAllocation(sql, { shopId, allocationId: alloc!.id, toLotId: b, quantity: 1, cause: "USER", causeRef: "user 1" }),
+    );
     expect(result.remainder).toMatchObject({ id: alloc!.id, lotId: a, quantity: 3 });
     expect(result.moved).toMatchObject({ lotId: b, quantity: 1 });
     expect(await balances(shopId)).toEqual({ [`${a}@${LOC}`]: 2, [`${b}@${LOC}`]: 4 });
@@ -360,17 +413,23 @@ describe("manual override", () => {
     await createLot(shopId, { variantId, lotNumber: "A", quantity: 5, locationId: LOC });
     const small = await createLot(shopId, { variantId, lotNumber: "SMALL", quantity: 1, locationId: LOC });
     const wrong = await createLot(shopId, { variantId: other, lotNumber: "W", quantity: 5, locationId: LOC });
-    await deliver(domain, "fulfillments/create", fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, lines: [{ lineItemId: newId(), variantId, quantity: 3 }] }));
+    await deliver(
+      domain,
+      "fulfillments/create",
+      fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, lines: [{ lineItemId: newId(), variantId, quantity: 3 }] }),
+    );
     const [alloc] = await allocations(shopId);
     const before = await balances(shopId);
-    await expect(withTransaction((sql) => moveAllocation(sql, { shopId, allocationId: alloc!.id, toLotId: wrong, cause: "CLI" }))).rejects.toBeInstanceOf(LotVariantMismatchError);
+    await expect(withTransaction((sql) => moveAllocation(sql, { shopId, allocationId: alloc!.id, toLotId: wrong, cause: "CLI" }))).rejects.toBeInstanceOf(
+      LotVariantMismatchError,
+    );
     await expect(withTransaction((sql) => moveAllocation(sql, { shopId, allocationId: alloc!.id, toLotId: small, quantity: 2, cause: "CLI" }))).rejects.toThrow(
       InsufficientStockError,
     );
     const intruder = await createTestShop("move-intruder");
-    await expect(withTransaction((sql) => moveAllocation(sql, { shopId: intruder.id, allocationId: alloc!.id, toLotId: small, cause: "CLI" }))).rejects.toBeInstanceOf(
-      AllocationNotFoundError,
-    );
+    await expect(
+      withTransaction((sql) => moveAllocation(sql, { shopId: intruder.id, allocationId: alloc!.id, toLotId: small, cause: "CLI" })),
+    ).rejects.toBeInstanceOf(AllocationNotFoundError);
     expect(await balances(shopId)).toEqual(before);
     expect((await allocations(shopId))[0]).toEqual(alloc);
   });
@@ -381,7 +440,11 @@ describe("tenancy and bad input", () => {
     const { shopId: aId, variantId } = await setup("tenant-a");
     const b = await createTestShop("tenant-b");
     const aLot = await createLot(aId, { variantId, lotNumber: "A", quantity: 5, locationId: LOC });
-    await deliver(b.domain, "fulfillments/create", fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, lines: [{ lineItemId: newId(), variantId, quantity: 2 }] }));
+    await deliver(
+      b.domain,
+      "fulfillments/create",
+      fulfilmentPayload({ id: newId(), orderId: newId(), locationId: LOC, lines: [{ lineItemId: newId(), variantId, quantity: 2 }] }),
+    );
     expect(live(await allocations(b.id)).map((r) => [r.lot_id, r.quantity])).toEqual([[null, 2]]);
     expect(await balances(aId)).toEqual({ [`${aLot}@${LOC}`]: 5 });
     // Shop A's review queue and traces do not see shop B's records.
@@ -399,7 +462,12 @@ describe("tenancy and bad input", () => {
     await expect(bad).rejects.toBeInstanceOf(InvalidPayloadError);
     await expect(bad).rejects.toThrow(/line_items\.0\.quantity/);
     expect((await eventStatus(webhookId)).status).toBe("PENDING"); // not processed; the worker stores the reason and fails the job
-    const noLocation = fulfilmentPayload({ id: newId(), orderId: newId(), locationId: null, lines: [{ lineItemId: newId(), variantId: newId(), quantity: 1 }] });
+    const noLocation = fulfilmentPayload({
+      id: newId(),
+      orderId: newId(),
+      locationId: null,
+      lines: [{ lineItemId: newId(), variantId: newId(), quantity: 1 }],
+    });
     await expect(deliver(domain, "fulfillments/create", noLocation)).rejects.toThrow(InvalidPayloadError);
     expect(await allocations(shopId)).toEqual([]);
     expect((await pool().query("select count(*)::int as n from fulfillment_lines where shop_id = $1", [shopId])).rows[0].n).toBe(0);

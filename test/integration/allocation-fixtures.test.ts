@@ -46,7 +46,9 @@ describe("order #1042 through the route and the worker", () => {
     await processWebhookQueue();
     const trace = await traceOrder(shop.id, ORDER);
     const candleLine = trace.lineItems.find((l) => l.variantId === CANDLE)!;
-    expect(candleLine.allocations.map((a) => [a.lot, a.quantity, a.returnedQuantity, a.locationId, a.unknownLot])).toEqual([["WAX-EARLY", 2, 1, LOCATION, false]]);
+    expect(candleLine.allocations.map((a) => [a.lot, a.quantity, a.returnedQuantity, a.locationId, a.unknownLot])).toEqual([
+      ["WAX-EARLY", 2, 1, LOCATION, false],
+    ]);
     expect(trace.name).toBe("#1042");
     expect(await balances(shop.id)).toEqual({ [`${early}@${LOCATION}`]: 4, [`${late}@${LOCATION}`]: 5 });
 

@@ -50,7 +50,13 @@ type Action =
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
   {
     weight: 2,
-    arbitrary: fc.record({ t: fc.constant("receipt" as const), v: fc.nat(1), loc: fc.nat(1), qty: fc.integer({ min: 1, max: 6 }), days: fc.option(fc.integer({ min: 30, max: 900 }), { nil: null }) }),
+    arbitrary: fc.record({
+      t: fc.constant("receipt" as const),
+      v: fc.nat(1),
+      loc: fc.nat(1),
+      qty: fc.integer({ min: 1, max: 6 }),
+      days: fc.option(fc.integer({ min: 30, max: 900 }), { nil: null }),
+    }),
   },
   {
     weight: 3,
@@ -105,7 +111,14 @@ function story(actions: Action[], seed: number): Step[] {
   for (const a of actions) {
     if (a.t === "receipt") {
       const expiresOn = a.days === null ? null : new Date(Date.UTC(2027, 0, 1) + a.days * 86_400_000).toISOString().slice(0, 10);
-      steps.push({ kind: "receipt", variantId: TRACKED_WITH_LOTS[a.v]!, locationId: LOCATIONS[a.loc]!, lotNumber: `LOT-${++lotSeq}`, quantity: a.qty, expiresOn });
+      steps.push({
+        kind: "receipt",
+        variantId: TRACKED_WITH_LOTS[a.v]!,
+        locationId: LOCATIONS[a.loc]!,
+        lotNumber: `LOT-${++lotSeq}`,
+        quantity: a.qty,
+        expiresOn,
+      });
     } else if (a.t === "adjust") {
       // A count or damage found in the warehouse (skipped at play time if the lot lacks the units).
       const receipts = steps.filter((x): x is Extract<Step, { kind: "receipt" }> => x.kind === "receipt");
@@ -113,7 +126,19 @@ function story(actions: Action[], seed: number): Step[] {
       const r = receipts[a.pick % receipts.length]!;
       steps.push({ kind: "adjust", lotNumber: r.lotNumber, locationId: r.locationId, delta: a.delta });
     } else if (a.t === "order") {
-      const o = { id: id(), customerId: a.customer ? id() : null, lines: a.lines.map((l) => ({ id: id(), variantId: VARIANTS[l.v]!, quantity: l.qty, fulfilled: 0, returned: 0, cancelTouched: false, refundTouched: false })) };
+      const o = {
+        id: id(),
+        customerId: a.customer ? id() : null,
+        lines: a.lines.map((l) => ({
+          id: id(),
+          variantId: VARIANTS[l.v]!,
+          quantity: l.qty,
+          fulfilled: 0,
+          returned: 0,
+          cancelTouched: false,
+          refundTouched: false,
+        })),
+      };
       orders.push(o);
       steps.push({ kind: "webhook", topic: "orders/create", payload: orderBody(o), alternates: [] });
     } else if (a.t === "fulfil") {
@@ -124,9 +149,19 @@ function story(actions: Action[], seed: number): Step[] {
       for (const l of lines) l.line.fulfilled += l.quantity;
       const f = { id: id(), orderId: o.id, locationId: LOCATIONS[a.loc]!, lines, cancelled: false };
       fulfilments.push(f);
-      const payload = fulfilmentPayload({ id: f.id, orderId: o.id, locationId: f.locationId, lines: lines.map((l) => ({ lineItemId: l.line.id, variantId: l.line.variantId, quantity: l.quantity })) });
+      const payload = fulfilmentPayload({
+        id: f.id,
+        orderId: o.id,
+        locationId: f.locationId,
+        lines: lines.map((l) => ({ lineItemId: l.line.id, variantId: l.line.variantId, quantity: l.quantity })),
+      });
       // The same fulfilment also arrives inside orders/fulfilled (the order's own topic).
-      steps.push({ kind: "webhook", topic: "fulfillments/create", payload, alternates: [{ topic: "orders/fulfilled", payload: { ...orderBody(o), fulfillments: [payload] } }] });
+      steps.push({
+        kind: "webhook",
+        topic: "fulfillments/create",
+        payload,
+        alternates: [{ topic: "orders/fulfilled", payload: { ...orderBody(o), fulfillments: [payload] } }],
+      });
     } else if (a.t === "cancel") {
       // Shopify does not cancel a fulfilment whose units were returned: keep stories real.
       const cancellable = fulfilments.filter((f) => !f.cancelled && f.lines.every((l) => !l.line.refundTouched));
@@ -149,7 +184,9 @@ function story(actions: Action[], seed: number): Step[] {
     } else {
       const lines = orders.flatMap((o) => o.lines.map((line) => ({ o, line })));
       const candidates =
-        a.restock === "return" ? lines.filter(({ line }) => !line.cancelTouched && line.fulfilled - line.returned > 0) : lines.filter(({ line }) => !line.cancelTouched);
+        a.restock === "return"
+          ? lines.filter(({ line }) => !line.cancelTouched && line.fulfilled - line.returned > 0)
+          : lines.filter(({ line }) => !line.cancelTouched);
       if (candidates.length === 0) continue;
       const { o, line } = candidates[a.pick % candidates.length]!;
       const quantity = a.restock === "return" ? Math.min(a.qty, line.fulfilled - line.returned) : a.qty;
@@ -178,19 +215,31 @@ async function newStoryShop(label: string): Promise<{ id: number; domain: string
 }
 
 /** Plays deliveries in order; a duplicate repeats an earlier webhook step. */
-async function play(shop: { id: number; domain: string }, steps: Step[], order: { index: number; how: "first" | "same-id" | "new-id" | "alternate" }[]): Promise<void> {
+async function play(
+  shop: { id: number; domain: string },
+  steps: Step[],
+  order: { index: number; how: "first" | "same-id" | "new-id" | "alternate" }[],
+): Promise<void> {
   const webhookIds = new Map<number, string>();
   for (const { index, how } of order) {
     const step = steps[index]!;
     if (step.kind === "receipt") {
-      await createLot(shop.id, { variantId: step.variantId, lotNumber: step.lotNumber, quantity: step.quantity, locationId: step.locationId, expiresOn: step.expiresOn });
+      await createLot(shop.id, {
+        variantId: step.variantId,
+        lotNumber: step.lotNumber,
+        quantity: step.quantity,
+        locationId: step.locationId,
+        expiresOn: step.expiresOn,
+      });
       continue;
     }
     if (step.kind === "restock") {
       // More units of a lot the shop already has, received at a location.
       await withTransaction(async (sql) => {
         const lot = await sql.query<{ id: bigint }>("select id from lots where shop_id = $1 and lot_number = $2", [shop.id, step.lotNumber]);
-        await moveLotUnits(sql, [{ shopId: shop.id, lotId: lot.rows[0]!.id, locationId: step.locationId, delta: step.quantity, kind: "RECEIVED", cause: "USER" }]);
+        await moveLotUnits(sql, [
+          { shopId: shop.id, lotId: lot.rows[0]!.id, locationId: step.locationId, delta: step.quantity, kind: "RECEIVED", cause: "USER" },
+        ]);
       });
       continue;
     }
@@ -216,13 +265,16 @@ async function play(shop: { id: number; domain: string }, steps: Step[], order: 
 
 /** Everything, with lots named by number (lot ids differ between shops). */
 async function fullState(shopId: number) {
-  const q = async (text: string) => (await pool().query(text, [shopId])).rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
+  const q = async (text: string) =>
+    (await pool().query(text, [shopId])).rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
   return {
     allocations: await q(
       `select a.fulfillment_id, a.line_item_id, l.lot_number, a.unknown_lot, a.location_id, a.quantity, a.returned_quantity, a.status, a.customer_id
        from allocations a left join lots l on l.id = a.lot_id where a.shop_id = $1 order by 1, 2, 3 nulls last, 8`,
     ),
-    balances: await q(`select l.variant_id, l.lot_number, b.location_id, b.quantity from lot_balances b join lots l on l.id = b.lot_id where b.shop_id = $1 order by 1, 2, 3`),
+    balances: await q(
+      `select l.variant_id, l.lot_number, b.location_id, b.quantity from lot_balances b join lots l on l.id = b.lot_id where b.shop_id = $1 order by 1, 2, 3`,
+    ),
     lines: await q(`select fulfillment_id, line_item_id, state, quantity from fulfillment_lines where shop_id = $1 order by 1, 2`),
     ledger: await q(
       `select l.lot_number, e.location_id, e.kind, e.delta, count(*)::int as n from ledger_entries e join lots l on l.id = e.lot_id
@@ -234,7 +286,8 @@ async function fullState(shopId: number) {
 
 /** What a merchant sees that does not depend on which lot each unit came from. */
 async function outcome(shopId: number) {
-  const q = async (text: string) => (await pool().query(text, [shopId])).rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
+  const q = async (text: string) =>
+    (await pool().query(text, [shopId])).rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
   return {
     lines: await q(
       `select fl.fulfillment_id, fl.line_item_id, fl.state, fl.quantity,
@@ -253,7 +306,8 @@ async function outcome(shopId: number) {
 
 /** Per lot and location: what a lot page shows (balances, ledger sums by kind, who got which units). */
 async function perLotState(shopId: number) {
-  const q = async (text: string) => (await pool().query(text, [shopId])).rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
+  const q = async (text: string) =>
+    (await pool().query(text, [shopId])).rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
   return {
     lines: await q(`select fulfillment_id, line_item_id, state, quantity from fulfillment_lines where shop_id = $1 order by 1, 2`),
     liveAllocations: await q(
@@ -302,7 +356,9 @@ describe("allocation under duplicated and shuffled delivery (property-based)", (
     await fc.assert(
       fc.asyncProperty(
         fc.array(actionArb, { minLength: 6, maxLength: 24 }),
-        fc.array(fc.record({ of: fc.nat(), after: fc.nat(), how: fc.constantFrom("same-id" as const, "new-id" as const, "alternate" as const) }), { maxLength: 10 }),
+        fc.array(fc.record({ of: fc.nat(), after: fc.nat(), how: fc.constantFrom("same-id" as const, "new-id" as const, "alternate" as const) }), {
+          maxLength: 10,
+        }),
         fc.nat(1_000_000),
         async (actions, dups, seed) => {
           const steps = story(actions, seed);
@@ -333,7 +389,10 @@ describe("allocation under duplicated and shuffled delivery (property-based)", (
   it("shuffled and duplicated delivery ends in the same merchant-visible outcome as in-order delivery, and every invariant holds", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(actionArb.filter((a) => a.t !== "receipt" && a.t !== "adjust"), { minLength: 6, maxLength: 24 }),
+        fc.array(
+          actionArb.filter((a) => a.t !== "receipt" && a.t !== "adjust"),
+          { minLength: 6, maxLength: 24 },
+        ),
         fc.integer(),
         fc.array(fc.record({ of: fc.nat(), how: fc.constantFrom("same-id" as const, "new-id" as const, "alternate" as const) }), { maxLength: 8 }),
         fc.nat(1_000_000),
@@ -374,10 +433,20 @@ describe("allocation under duplicated and shuffled delivery (property-based)", (
   }, 240_000);
 
   it("with one lot per variant, shuffled and duplicated delivery with receipts and adjustments in between ends in the same state per lot", async () => {
-    const stockEvent = fc.record({ restock: fc.boolean(), v: fc.nat(1), loc: fc.nat(1), qty: fc.integer({ min: 1, max: 5 }), delta: fc.constantFrom(-2, -1, 1, 3), at: fc.nat() });
+    const stockEvent = fc.record({
+      restock: fc.boolean(),
+      v: fc.nat(1),
+      loc: fc.nat(1),
+      qty: fc.integer({ min: 1, max: 5 }),
+      delta: fc.constantFrom(-2, -1, 1, 3),
+      at: fc.nat(),
+    });
     await fc.assert(
       fc.asyncProperty(
-        fc.array(actionArb.filter((a) => a.t !== "receipt" && a.t !== "adjust"), { minLength: 6, maxLength: 24 }),
+        fc.array(
+          actionArb.filter((a) => a.t !== "receipt" && a.t !== "adjust"),
+          { minLength: 6, maxLength: 24 },
+        ),
         fc.array(stockEvent, { maxLength: 8 }),
         fc.integer(),
         fc.array(fc.record({ of: fc.nat(), how: fc.constantFrom("same-id" as const, "new-id" as const, "alternate" as const) }), { maxLength: 8 }),
@@ -400,7 +469,8 @@ describe("allocation under duplicated and shuffled delivery (property-based)", (
           for (const step of webhookSteps) {
             if (step.kind !== "webhook" || step.topic !== "fulfillments/create") continue;
             const p = step.payload as { location_id: number; line_items: { variant_id: number; quantity: number }[] };
-            for (const li of p.line_items) if (TRACKED_WITH_LOTS.includes(BigInt(li.variant_id))) add(key(BigInt(li.variant_id), BigInt(p.location_id)), li.quantity);
+            for (const li of p.line_items)
+              if (TRACKED_WITH_LOTS.includes(BigInt(li.variant_id))) add(key(BigInt(li.variant_id), BigInt(p.location_id)), li.quantity);
           }
           for (const step of between) {
             if (step.kind === "adjust" && step.delta < 0) {
@@ -409,7 +479,9 @@ describe("allocation under duplicated and shuffled delivery (property-based)", (
             }
           }
           const receipts: Step[] = TRACKED_WITH_LOTS.flatMap((v) =>
-            LOCATIONS.map((loc) => ({ kind: "restock" as const, lotNumber: lotOf(v), locationId: loc, quantity: opening.get(key(v, loc)) ?? 0 })).filter((r) => r.quantity > 0),
+            LOCATIONS.map((loc) => ({ kind: "restock" as const, lotNumber: lotOf(v), locationId: loc, quantity: opening.get(key(v, loc)) ?? 0 })).filter(
+              (r) => r.quantity > 0,
+            ),
           );
           const steps = [...receipts, ...webhookSteps, ...between];
           const first = (index: number) => ({ index, how: "first" as "first" | "same-id" | "new-id" | "alternate" });
@@ -446,7 +518,10 @@ describe("allocation under duplicated and shuffled delivery (property-based)", (
             [a.id, TRACKED_WITH_LOTS],
           );
           expect(unknown.rows[0]!.n).toBe(0);
-          const adjusted = await pool().query<{ n: number }>("select coalesce(sum(delta), 0)::int as n from ledger_entries where shop_id = $1 and kind = 'ADJUSTED'", [b.id]);
+          const adjusted = await pool().query<{ n: number }>(
+            "select coalesce(sum(delta), 0)::int as n from ledger_entries where shop_id = $1 and kind = 'ADJUSTED'",
+            [b.id],
+          );
           expect(adjusted.rows[0]!.n).toBe(between.reduce((sum, x) => sum + (x.kind === "adjust" ? x.delta : 0), 0));
         },
       ),

@@ -59,10 +59,31 @@ describe("ids beyond 2^53, end to end", () => {
 
     const lotId = await createLot(shop.id, { variantId: BigInt(VARIANT), lotNumber: "BIG-1", quantity: 10, locationId: BigInt(LOCATION) });
     const run = await withTransaction((sql) =>
-      recordProductionRun(sql, shop.id, { kind: "KIT", outputVariantId: BigInt(KIT_VARIANT), outputLotNumber: "BIG-KIT", quantity: 2, locationId: BigInt(LOCATION), inputs: [{ lotNumber: "BIG-1", quantity: 2 }] }),
+      recordProductionRun(sql, shop.id, {
+        kind: "KIT",
+        outputVariantId: BigInt(KIT_VARIANT),
+        outputLotNumber: "BIG-KIT",
+        quantity: 2,
+        locationId: BigInt(LOCATION),
+        inputs: [{ lotNumber: "BIG-1", quantity: 2 }],
+      }),
     );
-    await shipToCustomer(shop.id, { customerId: BigInt(CUSTOMER), customerName: "Big Id", variantId: BigInt(VARIANT), lotId, locationId: BigInt(LOCATION), quantity: 3 });
-    await shipToCustomer(shop.id, { customerId: BigInt(CUSTOMER), customerName: "Big Id", variantId: BigInt(KIT_VARIANT), lotId: run.output.lotId, locationId: BigInt(LOCATION), quantity: 1 });
+    await shipToCustomer(shop.id, {
+      customerId: BigInt(CUSTOMER),
+      customerName: "Big Id",
+      variantId: BigInt(VARIANT),
+      lotId,
+      locationId: BigInt(LOCATION),
+      quantity: 3,
+    });
+    await shipToCustomer(shop.id, {
+      customerId: BigInt(CUSTOMER),
+      customerName: "Big Id",
+      variantId: BigInt(KIT_VARIANT),
+      lotId: run.output.lotId,
+      locationId: BigInt(LOCATION),
+      quantity: 1,
+    });
 
     // Database: bigint columns, read as text.
     const db = await pool().query<{ variant_id: string; location_id: string; customer_id: string }>(

@@ -25,9 +25,20 @@ describe("one pool per process", () => {
 
   it("each side reads with its own types over the shared pool", async () => {
     const domain = uniqueShopDomain("types");
-    const session = await prisma.session.create({ data: { id: `offline_${domain}`, shop: domain, state: "", isOnline: false, accessToken: "shpat_x", userId: 9007199254740993n, expires: new Date("2027-01-02T03:04:05Z") } });
+    const session = await prisma.session.create({
+      data: {
+        id: `offline_${domain}`,
+        shop: domain,
+        state: "",
+        isOnline: false,
+        accessToken: "shpat_x",
+        userId: 9007199254740993n,
+        expires: new Date("2027-01-02T03:04:05Z"),
+      },
+    });
     expect(session.userId).toBe(9007199254740993n);
-    const [viaSql] = (await pool().query<{ user_id: bigint; expires: Date }>(`select "userId" as user_id, expires from "Session" where id = $1`, [session.id])).rows;
+    const [viaSql] = (await pool().query<{ user_id: bigint; expires: Date }>(`select "userId" as user_id, expires from "Session" where id = $1`, [session.id]))
+      .rows;
     expect(viaSql).toEqual({ user_id: 9007199254740993n, expires: new Date("2027-01-02T03:04:05Z") });
     const viaPrisma = await prisma.session.findUniqueOrThrow({ where: { id: session.id } });
     expect(viaPrisma.expires).toEqual(new Date("2027-01-02T03:04:05Z"));

@@ -43,24 +43,56 @@ async function storyShop(label: string) {
   await pool().query("update variants set inventory_item_id = $3 where shop_id = $1 and id = $2", [id, honey, newId()]);
   const main = await createLocation(id, { name: "Main" });
   const l9 = await createLot(id, {
-    variantId: honey, lotNumber: "L-9", quantity: 40, locationId: main, receivedAt: new Date("2026-11-01T08:00:00Z"), expiresOn: "2027-01-31",
-    supplier: "Acme Foods", purchaseOrder: "PO-1",
+    variantId: honey,
+    lotNumber: "L-9",
+    quantity: 40,
+    locationId: main,
+    receivedAt: new Date("2026-11-01T08:00:00Z"),
+    expiresOn: "2027-01-31",
+    supplier: "Acme Foods",
+    purchaseOrder: "PO-1",
   });
   const odd = await createLot(id, { variantId: honey, lotNumber: ODD_LOT, quantity: 10, locationId: main, receivedAt: new Date("2026-11-02T08:00:00Z") });
   const kitRun = await withTransaction((sql) =>
     recordProductionRun(sql, id, {
-      kind: "KIT", outputVariantId: kit, outputLotNumber: "K-1", quantity: 2, locationId: main, inputs: [{ lotNumber: "L-9", quantity: 4 }], producedAt: new Date("2026-11-03T10:00:00Z"),
+      kind: "KIT",
+      outputVariantId: kit,
+      outputLotNumber: "K-1",
+      quantity: 2,
+      locationId: main,
+      inputs: [{ lotNumber: "L-9", quantity: 4 }],
+      producedAt: new Date("2026-11-03T10:00:00Z"),
     }),
   );
   await withTransaction((sql) =>
     recordProductionRun(sql, id, {
-      kind: "REPACK", outputVariantId: jar, outputLotNumber: "R-1", quantity: 5, locationId: main, inputs: [{ lotNumber: "L-9", quantity: 1 }], producedAt: new Date("2026-11-04T10:00:00Z"),
+      kind: "REPACK",
+      outputVariantId: jar,
+      outputLotNumber: "R-1",
+      quantity: 5,
+      locationId: main,
+      inputs: [{ lotNumber: "L-9", quantity: 1 }],
+      producedAt: new Date("2026-11-04T10:00:00Z"),
     }),
   );
   const shipped = await shipToCustomer(id, {
-    customerId: newId(), variantId: honey, lotId: l9, locationId: main, quantity: 3, fulfilledAt: new Date("2026-11-20T15:30:00Z"), returnedQuantity: 2, returnedAt: new Date("2026-11-24T10:00:00Z"),
+    customerId: newId(),
+    variantId: honey,
+    lotId: l9,
+    locationId: main,
+    quantity: 3,
+    fulfilledAt: new Date("2026-11-20T15:30:00Z"),
+    returnedQuantity: 2,
+    returnedAt: new Date("2026-11-24T10:00:00Z"),
   });
-  await shipToCustomer(id, { customerId: newId(), variantId: kit, lotId: kitRun.output.lotId, locationId: main, quantity: 1, fulfilledAt: new Date("2026-11-21T09:00:00Z") });
+  await shipToCustomer(id, {
+    customerId: newId(),
+    variantId: kit,
+    lotId: kitRun.output.lotId,
+    locationId: main,
+    quantity: 1,
+    fulfilledAt: new Date("2026-11-21T09:00:00Z"),
+  });
   await shipToCustomer(id, { customerId: newId(), variantId: honey, lotId: odd, locationId: main, quantity: 1, fulfilledAt: new Date("2026-11-22T09:00:00Z") });
   // The odd lot is quarantined by hand and released; L-9 is recalled (it and what was made from it
   // are quarantined), then more of it arrives and goes straight to quarantine.
@@ -82,7 +114,11 @@ describe("EPCIS exports against the EPCIS 2.0 JSON Schema and CBV 2.0", () => {
     const byCase = conformingEvents(await text(await recallEpcisStream(id, (await recallCaseScope(id, s.recall.id)).lots)));
     const download = await exportRecall(id, { recallId: s.recall.id }, "epcis");
     const downloaded = conformingEvents(await text(download.stream));
-    const response = (await exportLoader({ request: adminGet(domain, `/app/recalls/${s.recall.id}/export?format=epcis`), params: { id: s.recall.id.toString() }, context: {} })) as Response;
+    const response = (await exportLoader({
+      request: adminGet(domain, `/app/recalls/${s.recall.id}/export?format=epcis`),
+      params: { id: s.recall.id.toString() },
+      context: {},
+    })) as Response;
     expect(response.status).toBe(200);
     const routed = conformingEvents(await response.text());
     const oddOnly = conformingEvents(await text(await recallEpcisStream(id, await lotExportScope(id, { lotNumber: ODD_LOT }))));
@@ -153,10 +189,34 @@ describe("EPCIS exports against the EPCIS 2.0 JSON Schema and CBV 2.0", () => {
     const received = new Date("2026-11-10T10:00:00Z");
     const lot = await createLot(id, { variantId: tea, lotNumber: "T-1", quantity: 10, locationId: main, receivedAt: received });
     const run = await withTransaction((sql) =>
-      recordProductionRun(sql, id, { kind: "ASSEMBLY", outputVariantId: box, outputLotNumber: "TB-1", quantity: 1, locationId: main, inputs: [{ lotNumber: "T-1", quantity: 2 }], producedAt: new Date("2026-11-10T09:15:00Z") }),
+      recordProductionRun(sql, id, {
+        kind: "ASSEMBLY",
+        outputVariantId: box,
+        outputLotNumber: "TB-1",
+        quantity: 1,
+        locationId: main,
+        inputs: [{ lotNumber: "T-1", quantity: 2 }],
+        producedAt: new Date("2026-11-10T09:15:00Z"),
+      }),
     );
-    await shipToCustomer(id, { customerId: newId(), variantId: tea, lotId: lot, locationId: main, quantity: 2, fulfilledAt: new Date("2026-11-10T09:00:00Z"), returnedQuantity: 1, returnedAt: new Date("2026-11-10T09:30:00Z") });
-    await shipToCustomer(id, { customerId: newId(), variantId: box, lotId: run.output.lotId, locationId: main, quantity: 1, fulfilledAt: new Date("2026-11-10T09:05:00Z") });
+    await shipToCustomer(id, {
+      customerId: newId(),
+      variantId: tea,
+      lotId: lot,
+      locationId: main,
+      quantity: 2,
+      fulfilledAt: new Date("2026-11-10T09:00:00Z"),
+      returnedQuantity: 1,
+      returnedAt: new Date("2026-11-10T09:30:00Z"),
+    });
+    await shipToCustomer(id, {
+      customerId: newId(),
+      variantId: box,
+      lotId: run.output.lotId,
+      locationId: main,
+      quantity: 1,
+      fulfilledAt: new Date("2026-11-10T09:05:00Z"),
+    });
     // A later shipment, truly after the receipt, keeps its own time.
     await shipToCustomer(id, { customerId: newId(), variantId: tea, lotId: lot, locationId: main, quantity: 1, fulfilledAt: new Date("2026-11-11T12:00:00Z") });
 

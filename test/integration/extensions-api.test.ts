@@ -17,7 +17,6 @@ const BASE = "https://lotkeeper.test";
 /** Where admin UI extensions run: a different origin from the app, so CORS applies. */
 const EXTENSION_ORIGIN = "https://extensions.shopifycdn.com";
 
-
 function get(shop: string, path: string, headers: Record<string, string> = adminHeaders(shop)): Request {
   return new Request(`${BASE}${path}`, { headers: { ...headers, Origin: EXTENSION_ORIGIN } });
 }
@@ -50,10 +49,33 @@ async function shopWithShippedOrder(label: string) {
   const honey = await createVariant(shop.id, { sku: "HON-1", productTitle: "Honey" });
   const lotA = await createLot(shop.id, { variantId: tea, lotNumber: "TEA-A", quantity: 10, locationId: location, expiresOn: "2027-03-01" });
   const lotB = await createLot(shop.id, { variantId: tea, lotNumber: "TEA-B", quantity: 10, locationId: location, expiresOn: "2027-06-01" });
-  const order = await createOrder(shop.id, { name: "#1001", lines: [{ variantId: tea, quantity: 5, sku: "TEA-1" }, { variantId: honey, quantity: 2, sku: "HON-1" }] });
+  const order = await createOrder(shop.id, {
+    name: "#1001",
+    lines: [
+      { variantId: tea, quantity: 5, sku: "TEA-1" },
+      { variantId: honey, quantity: 2, sku: "HON-1" },
+    ],
+  });
   const fulfillmentId = BigInt(Date.now()) * 1000n + 7n;
-  await createAllocation(shop.id, { orderId: order.id, lineItemId: order.lineIds[0]!, variantId: tea, lotId: lotA, locationId: location, quantity: 3, fulfillmentId, returnedQuantity: 1 });
-  await createAllocation(shop.id, { orderId: order.id, lineItemId: order.lineIds[0]!, variantId: tea, lotId: lotB, locationId: location, quantity: 2, fulfillmentId });
+  await createAllocation(shop.id, {
+    orderId: order.id,
+    lineItemId: order.lineIds[0]!,
+    variantId: tea,
+    lotId: lotA,
+    locationId: location,
+    quantity: 3,
+    fulfillmentId,
+    returnedQuantity: 1,
+  });
+  await createAllocation(shop.id, {
+    orderId: order.id,
+    lineItemId: order.lineIds[0]!,
+    variantId: tea,
+    lotId: lotB,
+    locationId: location,
+    quantity: 2,
+    fulfillmentId,
+  });
   await createAllocation(shop.id, { orderId: order.id, lineItemId: order.lineIds[1]!, variantId: honey, lotId: null, locationId: location, quantity: 2 });
   return { shop, order, tea, honey, lotA, lotB, location };
 }
@@ -61,7 +83,9 @@ async function shopWithShippedOrder(label: string) {
 describe("GET /api/extensions/order-lots", () => {
   it("lists each line item with the lots it shipped from, the returned units and the unknown-lot units", async () => {
     const { shop, order, lotA } = await shopWithShippedOrder("ext-order");
-    const { status, body, headers } = await answer(orderLotsLoader(args(get(shop.domain, `/api/extensions/order-lots?orderId=gid://shopify/Order/${order.id}`))));
+    const { status, body, headers } = await answer(
+      orderLotsLoader(args(get(shop.domain, `/api/extensions/order-lots?orderId=gid://shopify/Order/${order.id}`))),
+    );
     expect(status).toBe(200);
     expect(headers.get("Access-Control-Allow-Origin")).toBe("*");
     expect(headers.get("Cache-Control")).toBe("no-store");
@@ -110,7 +134,9 @@ describe("GET /api/extensions/order-lots", () => {
   it("answers 404 for another shop's order and shows nothing of it", async () => {
     const { order } = await shopWithShippedOrder("ext-theirs");
     const mine = await createTestShop("ext-mine");
-    const { status, body, headers } = await answer(orderLotsLoader(args(get(mine.domain, `/api/extensions/order-lots?orderId=gid://shopify/Order/${order.id}`))));
+    const { status, body, headers } = await answer(
+      orderLotsLoader(args(get(mine.domain, `/api/extensions/order-lots?orderId=gid://shopify/Order/${order.id}`))),
+    );
     expect(status).toBe(404);
     expect(headers.get("Access-Control-Allow-Origin")).toBe("*");
     const text = JSON.stringify(body);
@@ -148,7 +174,12 @@ describe("GET /api/extensions/order-lots", () => {
   it("answers the CORS preflight with 204 and the headers a cross-origin fetch needs; other methods are 405", async () => {
     const preflight = new Request(`${BASE}/api/extensions/order-lots?orderId=1`, {
       method: "OPTIONS",
-      headers: { Origin: EXTENSION_ORIGIN, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization", "User-Agent": DESKTOP_UA },
+      headers: {
+        Origin: EXTENSION_ORIGIN,
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization",
+        "User-Agent": DESKTOP_UA,
+      },
     });
     const { status, headers } = await answer(orderLotsAction(args(preflight)));
     expect(status).toBe(204);
@@ -183,7 +214,9 @@ describe("GET /api/extensions/variant-lots", () => {
     );
     await shipToCustomer(shop.id, { variantId: tea, lotId: null, locationId: main, quantity: 3 });
 
-    const { status, body, headers } = await answer(variantLotsLoader(args(get(shop.domain, `/api/extensions/variant-lots?variantId=gid://shopify/ProductVariant/${tea}`))));
+    const { status, body, headers } = await answer(
+      variantLotsLoader(args(get(shop.domain, `/api/extensions/variant-lots?variantId=gid://shopify/ProductVariant/${tea}`))),
+    );
     expect(status).toBe(200);
     expect(headers.get("Access-Control-Allow-Origin")).toBe("*");
     const data = body as LotsInStockResponse;
@@ -195,7 +228,12 @@ describe("GET /api/extensions/variant-lots", () => {
       ["LATE", "ACTIVE", 4],
       ["NO-DATE", "ACTIVE", 1],
     ]);
-    expect(data.lots.find((l) => l.lotNumber === "LATE")!.balances.map((b) => [b.locationName, b.quantity]).sort()).toEqual([
+    expect(
+      data.lots
+        .find((l) => l.lotNumber === "LATE")!
+        .balances.map((b) => [b.locationName, b.quantity])
+        .sort(),
+    ).toEqual([
       ["Main warehouse", 2],
       ["Shop floor", 2],
     ]);
@@ -221,9 +259,15 @@ describe("GET /api/extensions/variant-lots", () => {
 
   it("refuses a forged token with 401 and answers the preflight with 204", async () => {
     const shop = await createTestShop("ext-v-forged");
-    const forged = get(shop.domain, "/api/extensions/variant-lots?variantId=1", { Authorization: `Bearer ${sessionToken(shop.domain, { secret: "nope" })}`, "User-Agent": DESKTOP_UA });
+    const forged = get(shop.domain, "/api/extensions/variant-lots?variantId=1", {
+      Authorization: `Bearer ${sessionToken(shop.domain, { secret: "nope" })}`,
+      "User-Agent": DESKTOP_UA,
+    });
     expect((await answer(variantLotsLoader(args(forged)))).status).toBe(401);
-    const preflight = new Request(`${BASE}/api/extensions/variant-lots?variantId=1`, { method: "OPTIONS", headers: { Origin: EXTENSION_ORIGIN, "User-Agent": DESKTOP_UA } });
+    const preflight = new Request(`${BASE}/api/extensions/variant-lots?variantId=1`, {
+      method: "OPTIONS",
+      headers: { Origin: EXTENSION_ORIGIN, "User-Agent": DESKTOP_UA },
+    });
     const answered = await answer(variantLotsAction(args(preflight)));
     expect(answered.status).toBe(204);
     expect(answered.headers.get("Access-Control-Allow-Origin")).toBe("*");
@@ -246,7 +290,9 @@ describe("GET /api/extensions/product-lots", () => {
     await shipToCustomer(shop.id, { variantId: small, lotId: null, locationId: main, quantity: 2 });
     await shipToCustomer(shop.id, { variantId: other, lotId: null, locationId: main, quantity: 5 });
 
-    const { status, body, headers } = await answer(productLotsLoader(args(get(shop.domain, `/api/extensions/product-lots?productId=gid://shopify/Product/${productId}`))));
+    const { status, body, headers } = await answer(
+      productLotsLoader(args(get(shop.domain, `/api/extensions/product-lots?productId=gid://shopify/Product/${productId}`))),
+    );
     expect(status).toBe(200);
     expect(headers.get("Access-Control-Allow-Origin")).toBe("*");
     const data = body as LotsInStockResponse;
@@ -270,10 +316,18 @@ describe("GET /api/extensions/product-lots", () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ known: false, lots: [], onHand: 0, variantCount: 0 });
     expect(JSON.stringify(body)).not.toMatch(/THEIR/);
-    expect((await answer(productLotsLoader(args(get(mine.domain, `/api/extensions/product-lots?productId=gid://shopify/ProductVariant/${variant}`))))).status).toBe(400);
-    const forged = get(mine.domain, `/api/extensions/product-lots?productId=${productId}`, { Authorization: `Bearer ${sessionToken(mine.domain, { secret: "nope" })}`, "User-Agent": DESKTOP_UA });
+    expect(
+      (await answer(productLotsLoader(args(get(mine.domain, `/api/extensions/product-lots?productId=gid://shopify/ProductVariant/${variant}`))))).status,
+    ).toBe(400);
+    const forged = get(mine.domain, `/api/extensions/product-lots?productId=${productId}`, {
+      Authorization: `Bearer ${sessionToken(mine.domain, { secret: "nope" })}`,
+      "User-Agent": DESKTOP_UA,
+    });
     expect((await answer(productLotsLoader(args(forged)))).status).toBe(401);
-    const preflight = new Request(`${BASE}/api/extensions/product-lots`, { method: "OPTIONS", headers: { Origin: EXTENSION_ORIGIN, "User-Agent": DESKTOP_UA } });
+    const preflight = new Request(`${BASE}/api/extensions/product-lots`, {
+      method: "OPTIONS",
+      headers: { Origin: EXTENSION_ORIGIN, "User-Agent": DESKTOP_UA },
+    });
     expect((await answer(productLotsAction(args(preflight)))).status).toBe(204);
   });
 });

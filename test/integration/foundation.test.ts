@@ -16,7 +16,10 @@ describe("foundation", () => {
     await prisma.variant.create({ data: { shopId: shop.id, id: 1n } });
     const lot = await prisma.lot.create({ data: { shopId: shop.id, variantId: 1n, lotNumber: "L1" } });
     await expect(
-      pool().query("insert into lot_balances (lot_id, location_id, shop_id, variant_id, quantity, updated_at) values ($1, 1, $2, 1, -1, now())", [lot.id, shop.id]),
+      pool().query("insert into lot_balances (lot_id, location_id, shop_id, variant_id, quantity, updated_at) values ($1, 1, $2, 1, -1, now())", [
+        lot.id,
+        shop.id,
+      ]),
     ).rejects.toThrow(/lot_balances_quantity_nonnegative/);
   });
 

@@ -28,8 +28,24 @@ async function candleWorkshop(label: string) {
   const candle = await createVariant(shop.id, { sku: "CANDLE-RED", productTitle: "Red tea candle" });
   const giftBox = await createVariant(shop.id, { sku: "GIFT", productTitle: "Gift box" });
   const workshop = await createLocation(shop.id, { name: "Workshop" });
-  const waxLot = await createLot(shop.id, { variantId: wax, lotNumber: "WAX-7", quantity: 100, locationId: workshop, supplier: "Wax Co", supplierLot: "WC-991", purchaseOrder: "PO-12", expiresOn: "2027-03-31" });
-  const wickLot = await createLot(shop.id, { variantId: wick, lotNumber: "WICK-3", quantity: 50, locationId: workshop, supplier: "Wick Ltd", expiresOn: "2028-01-31" });
+  const waxLot = await createLot(shop.id, {
+    variantId: wax,
+    lotNumber: "WAX-7",
+    quantity: 100,
+    locationId: workshop,
+    supplier: "Wax Co",
+    supplierLot: "WC-991",
+    purchaseOrder: "PO-12",
+    expiresOn: "2027-03-31",
+  });
+  const wickLot = await createLot(shop.id, {
+    variantId: wick,
+    lotNumber: "WICK-3",
+    quantity: 50,
+    locationId: workshop,
+    supplier: "Wick Ltd",
+    expiresOn: "2028-01-31",
+  });
   return { shop, wax, wick, candle, giftBox, workshop, waxLot, wickLot };
 }
 
@@ -38,17 +54,26 @@ describe("production runs (genealogy)", () => {
     const w = await candleWorkshop("gen-produce");
     const waxItem = newId();
     const candleItem = newId();
-    await pool().query("update variants set inventory_item_id = case id when $2::bigint then $3::bigint else $5::bigint end where shop_id = $1 and id in ($2, $4)", [w.shop.id, w.wax, waxItem, w.candle, candleItem]);
+    await pool().query(
+      "update variants set inventory_item_id = case id when $2::bigint then $3::bigint else $5::bigint end where shop_id = $1 and id in ($2, $4)",
+      [w.shop.id, w.wax, waxItem, w.candle, candleItem],
+    );
     const run = await produce(w.shop.id, {
       kind: "ASSEMBLY",
       outputVariantId: w.candle,
       outputLotNumber: "C-1",
       quantity: 10,
       locationId: w.workshop,
-      inputs: [{ lotNumber: "WAX-7", quantity: 20 }, { lotNumber: "WICK-3", quantity: 10 }],
+      inputs: [
+        { lotNumber: "WAX-7", quantity: 20 },
+        { lotNumber: "WICK-3", quantity: 10 },
+      ],
     });
     expect(run.output).toMatchObject({ lotNumber: "C-1", quantity: 10, balanceAfter: 10, created: true, expiresOn: "2027-03-31" });
-    expect(run.inputs.map((i) => [i.lotNumber, i.quantity, i.balanceAfter]).sort()).toEqual([["WAX-7", 20, 80], ["WICK-3", 10, 40]]);
+    expect(run.inputs.map((i) => [i.lotNumber, i.quantity, i.balanceAfter]).sort()).toEqual([
+      ["WAX-7", 20, 80],
+      ["WICK-3", 10, 40],
+    ]);
     expect(await balance(w.waxLot, w.workshop)).toBe(80);
     expect(await balance(w.wickLot, w.workshop)).toBe(40);
     expect(await balance(run.output.lotId, w.workshop)).toBe(10);
@@ -72,22 +97,38 @@ describe("production runs (genealogy)", () => {
     ]);
     expect(run.outboxIds).toHaveLength(2);
     // A second run into the same output lot adds to it.
-    const again = await produce(w.shop.id, { kind: "ASSEMBLY", outputVariantId: w.candle, outputLotNumber: "C-1", quantity: 5, locationId: w.workshop, inputs: [{ lotNumber: "WAX-7", quantity: 10 }, { lotNumber: "WICK-3", quantity: 5 }] });
+    const again = await produce(w.shop.id, {
+      kind: "ASSEMBLY",
+      outputVariantId: w.candle,
+      outputLotNumber: "C-1",
+      quantity: 5,
+      locationId: w.workshop,
+      inputs: [
+        { lotNumber: "WAX-7", quantity: 10 },
+        { lotNumber: "WICK-3", quantity: 5 },
+      ],
+    });
     expect(again.output).toMatchObject({ lotId: run.output.lotId, created: false, balanceAfter: 15 });
   });
 
   it("refuses bad runs with a clear message and changes nothing", async () => {
     const w = await candleWorkshop("gen-refuse");
     const base = { kind: "KIT" as const, outputVariantId: w.candle, outputLotNumber: "C-9", quantity: 1, locationId: w.workshop };
-    await expect(produce(w.shop.id, { ...base, inputs: [{ lotNumber: "WAX-7", quantity: 101 }] })).rejects.toThrow(/input lot "WAX-7" has 100 units at location \d+, the run needs 101/);
+    await expect(produce(w.shop.id, { ...base, inputs: [{ lotNumber: "WAX-7", quantity: 101 }] })).rejects.toThrow(
+      /input lot "WAX-7" has 100 units at location \d+, the run needs 101/,
+    );
     await expect(produce(w.shop.id, { ...base, inputs: [{ lotNumber: "NOPE", quantity: 1 }] })).rejects.toThrow(/input lot "NOPE" was not found/);
-    await expect(produce(w.shop.id, { ...base, outputVariantId: 999n, inputs: [{ lotNumber: "WAX-7", quantity: 1 }] })).rejects.toThrow(/output variant 999 is not known/);
+    await expect(produce(w.shop.id, { ...base, outputVariantId: 999n, inputs: [{ lotNumber: "WAX-7", quantity: 1 }] })).rejects.toThrow(
+      /output variant 999 is not known/,
+    );
     await expect(produce(w.shop.id, { ...base, quantity: 0, inputs: [{ lotNumber: "WAX-7", quantity: 1 }] })).rejects.toBeInstanceOf(ProductionError);
     await pool().query("update lots set status = 'QUARANTINED' where id = $1", [w.wickLot]);
     await expect(produce(w.shop.id, { ...base, inputs: [{ lotNumber: "WICK-3", quantity: 1 }] })).rejects.toThrow(/input lot "WICK-3" is quarantined/);
     // the same lot number on two variants needs @variant
     await createLot(w.shop.id, { variantId: w.giftBox, lotNumber: "WAX-7", quantity: 5, locationId: w.workshop });
-    await expect(produce(w.shop.id, { ...base, inputs: [{ lotNumber: "WAX-7", quantity: 1 }] })).rejects.toThrow(/exists on several variants .* WAX-7@<variant id>/);
+    await expect(produce(w.shop.id, { ...base, inputs: [{ lotNumber: "WAX-7", quantity: 1 }] })).rejects.toThrow(
+      /exists on several variants .* WAX-7@<variant id>/,
+    );
     expect(await balance(w.waxLot, w.workshop)).toBe(100);
     const runs = await pool().query("select 1 from production_runs where shop_id = $1", [w.shop.id]);
     expect(runs.rowCount).toBe(0);
@@ -99,7 +140,14 @@ describe("production runs (genealogy)", () => {
     const a = await candleWorkshop("gen-tenant-a");
     const b = await candleWorkshop("gen-tenant-b");
     await expect(
-      produce(b.shop.id, { kind: "REPACK", outputVariantId: b.wax, outputLotNumber: "R-1", quantity: 1, locationId: b.workshop, inputs: [{ lotNumber: "WAX-7", variantId: a.wax, quantity: 1 }] }),
+      produce(b.shop.id, {
+        kind: "REPACK",
+        outputVariantId: b.wax,
+        outputLotNumber: "R-1",
+        quantity: 1,
+        locationId: b.workshop,
+        inputs: [{ lotNumber: "WAX-7", variantId: a.wax, quantity: 1 }],
+      }),
     ).rejects.toThrow(/input lot "WAX-7" of variant \d+ was not found in this shop/);
     expect(await balance(a.waxLot, a.workshop)).toBe(100);
   });
@@ -109,13 +157,38 @@ describe("trace", () => {
   it("forward from the wax reaches candles, gift boxes and every customer; backward from a gift box reaches both suppliers", async () => {
     const w = await candleWorkshop("trace-fwd");
     const s = w.shop.id;
-    const c1 = await produce(s, { kind: "ASSEMBLY", outputVariantId: w.candle, outputLotNumber: "C-1", quantity: 10, locationId: w.workshop, inputs: [{ lotNumber: "WAX-7", quantity: 20 }, { lotNumber: "WICK-3", quantity: 10 }] });
-    const g1 = await produce(s, { kind: "KIT", outputVariantId: w.giftBox, outputLotNumber: "G-1", quantity: 4, locationId: w.workshop, inputs: [{ lotNumber: "C-1", quantity: 8 }] });
+    const c1 = await produce(s, {
+      kind: "ASSEMBLY",
+      outputVariantId: w.candle,
+      outputLotNumber: "C-1",
+      quantity: 10,
+      locationId: w.workshop,
+      inputs: [
+        { lotNumber: "WAX-7", quantity: 20 },
+        { lotNumber: "WICK-3", quantity: 10 },
+      ],
+    });
+    const g1 = await produce(s, {
+      kind: "KIT",
+      outputVariantId: w.giftBox,
+      outputLotNumber: "G-1",
+      quantity: 4,
+      locationId: w.workshop,
+      inputs: [{ lotNumber: "C-1", quantity: 8 }],
+    });
     const x = newId();
     const y = newId();
     const z = newId();
     await shipToCustomer(s, { customerId: x, customerName: "Xena", variantId: w.candle, lotId: c1.output.lotId, locationId: w.workshop, quantity: 2 });
-    const yOrder = await shipToCustomer(s, { customerId: y, customerName: "Yuri", customerEmail: "yuri@example.com", variantId: w.giftBox, lotId: g1.output.lotId, locationId: w.workshop, quantity: 3 });
+    const yOrder = await shipToCustomer(s, {
+      customerId: y,
+      customerName: "Yuri",
+      customerEmail: "yuri@example.com",
+      variantId: w.giftBox,
+      lotId: g1.output.lotId,
+      locationId: w.workshop,
+      quantity: 3,
+    });
     await shipToCustomer(s, { customerId: z, customerName: "Zoe", variantId: w.wax, lotId: w.waxLot, locationId: w.workshop, quantity: 1 });
 
     const forward = await traceLot(s, { lotNumber: "WAX-7", direction: "forward" });
@@ -148,7 +221,11 @@ describe("trace", () => {
 
     // The recall of the wax covers the lots made from it (not direct) and their customers.
     const recall = await lookupRecall(s, { lotNumber: "WAX-7" });
-    expect(recall.lots.map((l) => [l.lotNumber, l.direct])).toEqual([["WAX-7", true], ["C-1", false], ["G-1", false]]);
+    expect(recall.lots.map((l) => [l.lotNumber, l.direct])).toEqual([
+      ["WAX-7", true],
+      ["C-1", false],
+      ["G-1", false],
+    ]);
     expect(recall.totals.customers).toBe(3);
     const directOnly = await lookupRecall(s, { lotNumber: "WAX-7", directOnly: true });
     expect(directOnly.customers.map((c) => c.name)).toEqual(["Zoe"]);
@@ -161,10 +238,17 @@ describe("trace", () => {
     const byId = await lotsForCustomer(s, { customerId: x });
     expect(byId.lots.map((l) => l.lotNumber)).toEqual(["C-1"]);
     const order = await lotsForOrder(s, yOrder.orderId);
-    expect(order!.lines.map((l) => [l.lineItemId, l.allocations.map((a) => [a.lot, a.quantity, a.unknownLot])])).toEqual([[yOrder.lineItemId, [["G-1", 3, false]]]]);
+    expect(order!.lines.map((l) => [l.lineItemId, l.allocations.map((a) => [a.lot, a.quantity, a.unknownLot])])).toEqual([
+      [yOrder.lineItemId, [["G-1", 3, false]]],
+    ]);
     expect(await lotsForOrder(s, 42n)).toBeNull();
     const fromOrder = await traceOrderBackward(s, yOrder.orderId);
-    expect(fromOrder!.upstream.lots.map((l) => [l.lotNumber, l.depth])).toEqual([["G-1", 0], ["C-1", 1], ["WAX-7", 2], ["WICK-3", 2]]);
+    expect(fromOrder!.upstream.lots.map((l) => [l.lotNumber, l.depth])).toEqual([
+      ["G-1", 0],
+      ["C-1", 1],
+      ["WAX-7", 2],
+      ["WICK-3", 2],
+    ]);
     expect(fromOrder!.upstream.suppliers!.map((p) => p.supplier)).toEqual(["Wax Co", "Wick Ltd"]);
     expect(await traceOrderBackward(s, 42n)).toBeNull();
   });
@@ -172,31 +256,106 @@ describe("trace", () => {
   it("is cycle-safe: a lot repacked into another and back ends the walk", async () => {
     const w = await candleWorkshop("trace-cycle");
     const s = w.shop.id;
-    await produce(s, { kind: "REPACK", outputVariantId: w.wax, outputLotNumber: "WAX-7B", quantity: 10, locationId: w.workshop, inputs: [{ lotNumber: "WAX-7", quantity: 10 }] });
+    await produce(s, {
+      kind: "REPACK",
+      outputVariantId: w.wax,
+      outputLotNumber: "WAX-7B",
+      quantity: 10,
+      locationId: w.workshop,
+      inputs: [{ lotNumber: "WAX-7", quantity: 10 }],
+    });
     // ... and repacked back into the original lot: WAX-7 -> WAX-7B -> WAX-7
-    await produce(s, { kind: "REPACK", outputVariantId: w.wax, outputLotNumber: "WAX-7", quantity: 4, locationId: w.workshop, inputs: [{ lotNumber: "WAX-7B", quantity: 4 }] });
-    await produce(s, { kind: "ASSEMBLY", outputVariantId: w.candle, outputLotNumber: "C-5", quantity: 2, locationId: w.workshop, inputs: [{ lotNumber: "WAX-7B", quantity: 2 }] });
+    await produce(s, {
+      kind: "REPACK",
+      outputVariantId: w.wax,
+      outputLotNumber: "WAX-7",
+      quantity: 4,
+      locationId: w.workshop,
+      inputs: [{ lotNumber: "WAX-7B", quantity: 4 }],
+    });
+    await produce(s, {
+      kind: "ASSEMBLY",
+      outputVariantId: w.candle,
+      outputLotNumber: "C-5",
+      quantity: 2,
+      locationId: w.workshop,
+      inputs: [{ lotNumber: "WAX-7B", quantity: 2 }],
+    });
     const forward = await traceLot(s, { lotNumber: "WAX-7", direction: "forward" });
-    expect(forward.lots.map((l) => [l.lotNumber, l.depth])).toEqual([["WAX-7", 0], ["WAX-7B", 1], ["C-5", 2]]);
+    expect(forward.lots.map((l) => [l.lotNumber, l.depth])).toEqual([
+      ["WAX-7", 0],
+      ["WAX-7B", 1],
+      ["C-5", 2],
+    ]);
     expect(forward.edges).toHaveLength(3);
     const backward = await traceLot(s, { lotNumber: "C-5", direction: "backward" });
-    expect(backward.lots.map((l) => [l.lotNumber, l.depth])).toEqual([["C-5", 0], ["WAX-7B", 1], ["WAX-7", 2]]);
+    expect(backward.lots.map((l) => [l.lotNumber, l.depth])).toEqual([
+      ["C-5", 0],
+      ["WAX-7B", 1],
+      ["WAX-7", 2],
+    ]);
     const recall = await lookupRecall(s, { lotNumber: "WAX-7B" });
-    expect(recall.lots.map((l) => [l.lotNumber, l.direct]).sort()).toEqual([["C-5", false], ["WAX-7", false], ["WAX-7B", true]]);
+    expect(recall.lots.map((l) => [l.lotNumber, l.direct]).sort()).toEqual([
+      ["C-5", false],
+      ["WAX-7", false],
+      ["WAX-7B", true],
+    ]);
   });
 
   it("CLI: lots produce and trace lot print JSON; bad input is a one-line error", async () => {
     const w = await candleWorkshop("trace-cli");
     const out = [
-      await cliOutput(["lots", "produce", "--shop", w.shop.domain, "--kind", "assembly", "--output-variant", String(w.candle), "--output-lot", "C-2", "--quantity", "3", "--location", String(w.workshop), "--input", "WAX-7:6", "--input", `WICK-3@${w.wick}:3`]),
+      await cliOutput([
+        "lots",
+        "produce",
+        "--shop",
+        w.shop.domain,
+        "--kind",
+        "assembly",
+        "--output-variant",
+        String(w.candle),
+        "--output-lot",
+        "C-2",
+        "--quantity",
+        "3",
+        "--location",
+        String(w.workshop),
+        "--input",
+        "WAX-7:6",
+        "--input",
+        `WICK-3@${w.wick}:3`,
+      ]),
       await cliOutput(["trace", "lot", "--shop", w.shop.domain, "--lot", "WICK-3", "--direction", "forward"]),
     ];
     const produced = JSON.parse(out[0]!);
     expect(produced.output).toMatchObject({ lotNumber: "C-2", quantity: 3, variantId: String(w.candle) });
     const traced = JSON.parse(out[1]!);
     expect(traced.lots.map((l: { lotNumber: string }) => l.lotNumber)).toEqual(["WICK-3", "C-2"]);
-    await expect(main(["lots", "produce", "--shop", w.shop.domain, "--kind", "bake", "--output-variant", "1", "--output-lot", "X", "--quantity", "1", "--location", "1", "--input", "WAX-7:1"])).rejects.toThrow(/unknown production kind "bake"/);
-    await expect(main(["trace", "lot", "--shop", w.shop.domain, "--lot", "WICK-3", "--direction", "sideways"])).rejects.toThrow(/--direction must be forward or backward/);
-    await expect(main(["trace", "lot", "--shop", "nobody.myshopify.com", "--lot", "WICK-3", "--direction", "forward"])).rejects.toThrow(/not known to this app/);
+    await expect(
+      main([
+        "lots",
+        "produce",
+        "--shop",
+        w.shop.domain,
+        "--kind",
+        "bake",
+        "--output-variant",
+        "1",
+        "--output-lot",
+        "X",
+        "--quantity",
+        "1",
+        "--location",
+        "1",
+        "--input",
+        "WAX-7:1",
+      ]),
+    ).rejects.toThrow(/unknown production kind "bake"/);
+    await expect(main(["trace", "lot", "--shop", w.shop.domain, "--lot", "WICK-3", "--direction", "sideways"])).rejects.toThrow(
+      /--direction must be forward or backward/,
+    );
+    await expect(main(["trace", "lot", "--shop", "nobody.myshopify.com", "--lot", "WICK-3", "--direction", "forward"])).rejects.toThrow(
+      /not known to this app/,
+    );
   });
 });

@@ -70,12 +70,24 @@ describe("the log lines an operator reads", () => {
           type: "Error",
           message: "could not record the location",
           stack: expect.stringContaining("logging.test.ts"),
-          cause: { type: "DatabaseError", code: "23505", constraint: "shops_domain_key", table: "shops", detail: "[Redacted]", stack: expect.stringMatching(/^error: duplicate key/) },
+          cause: {
+            type: "DatabaseError",
+            code: "23505",
+            constraint: "shops_domain_key",
+            table: "shops",
+            detail: "[Redacted]",
+            stack: expect.stringMatching(/^error: duplicate key/),
+          },
         },
       });
       const notified = lines(stdout).filter((l) => l.msg === "customer notified of the location change");
       expect(notified).toHaveLength(2);
-      expect(notified[0]).toMatchObject({ level: "info", shop: shop.domain, webhookId, customer: { id: 7301188550001, email: "[Redacted]", first_name: "[Redacted]" } });
+      expect(notified[0]).toMatchObject({
+        level: "info",
+        shop: shop.domain,
+        webhookId,
+        customer: { id: 7301188550001, email: "[Redacted]", first_name: "[Redacted]" },
+      });
       expect(stdout.join("") + stderr.join("")).not.toContain(CUSTOMER_EMAIL);
       expect(stdout.join("") + stderr.join("")).not.toContain(shop.domain + ")"); // the pg detail names the row's values
       expect(lines(stdout).find((l) => l.msg === "webhook event processed")).toMatchObject({ shop: shop.domain, webhookId, attempt: 2 });

@@ -71,14 +71,12 @@ describe("CSV import of lots", () => {
     const { shop, soap, tea, location } = await setup("imp-real");
     await receiveLot(shop.id, { variantId: tea.id, lotNumber: "T-OLD", quantity: 1, locationId: location.id, expiresOn: "2027-06-30" });
     await receiveLot(shop.id, { variantId: soap.id, lotNumber: "S0", quantity: 1, locationId: location.id });
-    const bad = [
-      "sku;lot;qty;location;expiry",
-      `SOAP;S1;10;${location.id};2027-01-31`,
-      `TEA;T-OLD;2;${location.id};2027-07-31`,
-    ].join("\n");
+    const bad = ["sku;lot;qty;location;expiry", `SOAP;S1;10;${location.id};2027-01-31`, `TEA;T-OLD;2;${location.id};2027-07-31`].join("\n");
     const refused = await importLotsCsv(shop.id, bad, { dryRun: false, mode: "receipts" });
     expect(refused.imported).toBe(0);
-    expect(refused.errors).toEqual([{ row: 3, column: "expires_on", reason: "lot T-OLD disagrees with the lot already stored: expiry 2027-07-31 differs from the lot's 2027-06-30" }]);
+    expect(refused.errors).toEqual([
+      { row: 3, column: "expires_on", reason: "lot T-OLD disagrees with the lot already stored: expiry 2027-07-31 differs from the lot's 2027-06-30" },
+    ]);
     expect(await lotCount(shop.id)).toBe(2);
 
     const good = [
@@ -91,10 +89,9 @@ describe("CSV import of lots", () => {
     const report = await importLotsCsv(shop.id, good, { dryRun: false, mode: "receipts" });
     expect(report).toMatchObject({ mode: "receipts", rows: 4, imported: 4, lotsCreated: 2, receiptsIntoExistingLots: 2, units: 21, errors: [] });
     expect(await lotCount(shop.id)).toBe(4);
-    const outbox = await pool().query<{ payload: { input: { reason: string; referenceDocumentUri: string; changes: { delta: number; inventoryItemId: string }[] } } }>(
-      "select payload from outbox_entries where shop_id = $1 and idempotency_key like $2",
-      [shop.id, `shop${shop.id}:import:%`],
-    );
+    const outbox = await pool().query<{
+      payload: { input: { reason: string; referenceDocumentUri: string; changes: { delta: number; inventoryItemId: string }[] } };
+    }>("select payload from outbox_entries where shop_id = $1 and idempotency_key like $2", [shop.id, `shop${shop.id}:import:%`]);
     expect(outbox.rows).toHaveLength(1);
     const input = outbox.rows[0]!.payload.input;
     expect(input.reason).toBe("received");
@@ -155,7 +152,29 @@ describe("lots CLI", () => {
   it("receive, show (with the ambiguity error), list, adjust, count, transfer, quarantine, release, import", async () => {
     const { shop, soap, tea, location } = await setup("cli");
     const s = ["--shop", shop.domain];
-    const received = await cli("lots", "receive", ...s, "--variant", String(soap.id), "--lot", "C-1", "--quantity", "9", "--location", String(location.id), "--expires", "2027-04-30", "--cost", "2.5", "--currency", "EUR", "--supplier", "Acme", "--po", "PO-1");
+    const received = await cli(
+      "lots",
+      "receive",
+      ...s,
+      "--variant",
+      String(soap.id),
+      "--lot",
+      "C-1",
+      "--quantity",
+      "9",
+      "--location",
+      String(location.id),
+      "--expires",
+      "2027-04-30",
+      "--cost",
+      "2.5",
+      "--currency",
+      "EUR",
+      "--supplier",
+      "Acme",
+      "--po",
+      "PO-1",
+    );
     expect(received.json).toMatchObject({ lotNumber: "C-1", created: true, quantity: 9, balanceAfter: 9, locationName: "Main" });
     await cli("lots", "receive", ...s, "--variant", String(tea.id), "--lot", "C-1", "--quantity", "1", "--location", String(location.id));
 
@@ -173,15 +192,26 @@ describe("lots CLI", () => {
     });
 
     const annex = newId();
-    mockCatalog([soap, tea], [{ id: location.id, name: "Main" }, { id: annex, name: "Annex" }]);
+    mockCatalog(
+      [soap, tea],
+      [
+        { id: location.id, name: "Main" },
+        { id: annex, name: "Annex" },
+      ],
+    );
     const lotArgs = [...s, "--lot", "C-1", "--variant", String(soap.id)];
-    expect((await cli("lots", "adjust", ...lotArgs, "--location", String(location.id), "--remove", "1", "--reason", "damaged")).json).toMatchObject({ balances: [{ quantity: 8 }] });
+    expect((await cli("lots", "adjust", ...lotArgs, "--location", String(location.id), "--remove", "1", "--reason", "damaged")).json).toMatchObject({
+      balances: [{ quantity: 8 }],
+    });
     expect((await cli("lots", "count", ...lotArgs, "--location", String(location.id), "--counted", "7")).json).toMatchObject({ previous: 8, difference: -1 });
     expect((await cli("lots", "transfer", ...lotArgs, "--from", String(location.id), "--to", String(annex), "--quantity", "2")).json).toMatchObject({
       balances: [{ quantity: 5 }, { quantity: 2 }],
     });
     expect((await cli("lots", "quarantine", ...lotArgs, "--reason", "smell")).json).toMatchObject({ status: "QUARANTINED" });
-    expect((await cli("lots", "list", ...s, "--status", "QUARANTINED")).json).toMatchObject({ lots: [{ lotNumber: "C-1", onHand: 7, quarantinedUnits: 7 }], nextCursor: null });
+    expect((await cli("lots", "list", ...s, "--status", "QUARANTINED")).json).toMatchObject({
+      lots: [{ lotNumber: "C-1", onHand: 7, quarantinedUnits: 7 }],
+      nextCursor: null,
+    });
     expect((await cli("lots", "release", ...lotArgs)).json).toMatchObject({ status: "ACTIVE" });
 
     // "--delta -50" as an operator types it (node's parser alone would read "-50" as an option).
@@ -200,17 +230,31 @@ describe("lots CLI", () => {
     expect((await cli("lots", "import", file, ...s)).json).toMatchObject({ mode: "opening-stock", imported: 1, lotsCreated: 1, errors: [] });
     await writeFile(file, `variant_id,lot_number,quantity,location_id\n${soap.id},IMP-3,2,${location.id}\n`);
     expect((await cli("lots", "import", file, ...s, "--as-receipts")).json).toMatchObject({ mode: "receipts", imported: 1 });
-    const importRows = await pool().query("select count(*)::int as n from outbox_entries where shop_id = $1 and idempotency_key like $2", [shop.id, `shop${shop.id}:import:%`]);
+    const importRows = await pool().query("select count(*)::int as n from outbox_entries where shop_id = $1 and idempotency_key like $2", [
+      shop.id,
+      `shop${shop.id}:import:%`,
+    ]);
     expect(importRows.rows[0].n).toBe(1);
 
     // Not UTF-8 (Excel's "CSV" on Windows): refused, naming the encoding; nothing imported.
     const before = await lotCount(shop.id);
-    await writeFile(file, Buffer.concat([Buffer.from(`variant_id,lot_number,quantity,location_id,supplier\n${soap.id},IMP-4,2,${location.id},Caf`), Buffer.from([0xe9]), Buffer.from("\n")]));
+    await writeFile(
+      file,
+      Buffer.concat([
+        Buffer.from(`variant_id,lot_number,quantity,location_id,supplier\n${soap.id},IMP-4,2,${location.id},Caf`),
+        Buffer.from([0xe9]),
+        Buffer.from("\n"),
+      ]),
+    );
     const latin1 = await cli("lots", "import", file, ...s);
-    expect(latin1.error?.message).toMatch(/^\/.*lots\.csv: line 2: the file is not UTF-8 \(byte 0xE9 \("é"\)\): it looks like Windows-1252 \/ Latin-1\. Save it as "CSV UTF-8".*; nothing imported$/);
+    expect(latin1.error?.message).toMatch(
+      /^\/.*lots\.csv: line 2: the file is not UTF-8 \(byte 0xE9 \("é"\)\): it looks like Windows-1252 \/ Latin-1\. Save it as "CSV UTF-8".*; nothing imported$/,
+    );
     // Over the row limit: refused at the row over it.
     await writeFile(file, `variant_id,lot_number,quantity,location_id\n` + `${soap.id},,1,${location.id}\n`.repeat(50_001));
-    expect((await cli("lots", "import", file, ...s, "--dry-run")).error?.message).toMatch(/lots\.csv: the file has more than 50000 rows; split the file; nothing imported$/);
+    expect((await cli("lots", "import", file, ...s, "--dry-run")).error?.message).toMatch(
+      /lots\.csv: the file has more than 50000 rows; split the file; nothing imported$/,
+    );
     expect(await lotCount(shop.id)).toBe(before);
   });
 
@@ -249,7 +293,10 @@ describe("lots CLI", () => {
       ["P1", "EXPIRED"],
       ["P4", "ACTIVE"],
     ]);
-    const page2 = (await cli("lots", "list", ...s, "--limit", "2", "--cursor", page1.nextCursor)).json as { lots: { lotNumber: string }[]; nextCursor: string | null };
+    const page2 = (await cli("lots", "list", ...s, "--limit", "2", "--cursor", page1.nextCursor)).json as {
+      lots: { lotNumber: string }[];
+      nextCursor: string | null;
+    };
     expect(page2.lots.map((l) => l.lotNumber)).toEqual(["P2", "P3"]);
     expect(page2.nextCursor).toBeNull();
     const soon = (await cli("lots", "list", ...s, "--expiring-within", "30")).json as { lots: { lotNumber: string }[] };

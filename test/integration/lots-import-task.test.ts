@@ -29,7 +29,6 @@ afterAll(async () => {
   for (const name of [QUEUE_NAMES.shopifySync, QUEUE_NAMES.maintenance]) await getQueue(name).obliterate({ force: true });
 });
 
-
 async function setup(label: string) {
   const shop = await createTestShop(label);
   const location = await createLocation(shop.id, { name: "Main" });
@@ -49,7 +48,11 @@ async function setup(label: string) {
 
 /** POSTs a real import through the Receive action; returns the task id it redirected to. */
 async function startImport(shopDomain: string, csv: string, mode = "opening-stock"): Promise<string> {
-  const request = new Request(`${BASE}/app/receive`, { method: "POST", headers: adminHeaders(shopDomain), body: new URLSearchParams({ intent: "import", csv, dryRun: "false", mode }) });
+  const request = new Request(`${BASE}/app/receive`, {
+    method: "POST",
+    headers: adminHeaders(shopDomain),
+    body: new URLSearchParams({ intent: "import", csv, dryRun: "false", mode }),
+  });
   const thrown = await receiveAction({ request, params: {}, context: {} }).then(
     (value) => value,
     (error: unknown) => error,
@@ -61,10 +64,14 @@ async function startImport(shopDomain: string, csv: string, mode = "opening-stoc
 }
 
 async function task(id: string) {
-  const r = await pool().query<{ status: string; done: number; total: number; error: string | null; input: string | null; result: Record<string, unknown> | null }>(
-    "select status::text, done, total, error, input, result from tasks where id = $1",
-    [id],
-  );
+  const r = await pool().query<{
+    status: string;
+    done: number;
+    total: number;
+    error: string | null;
+    input: string | null;
+    result: Record<string, unknown> | null;
+  }>("select status::text, done, total, error, input, result from tasks where id = $1", [id]);
   return r.rows[0]!;
 }
 
@@ -107,7 +114,11 @@ describe("CSV import as a background task", () => {
       await eventually(async () => (await task(taskId)).done === 2, "progress 2 of 4 while the import waits on row 3");
       expect((await task(taskId)).status).toBe("RUNNING");
       expect(await lotNumbers(shop.id)).toEqual(["OAT-EXIST"]);
-      const running = await taskLoader({ request: new Request(`${BASE}/app/tasks/${taskId}`, { headers: adminHeaders(shop.domain) }), params: { id: taskId }, context: {} });
+      const running = await taskLoader({
+        request: new Request(`${BASE}/app/tasks/${taskId}`, { headers: adminHeaders(shop.domain) }),
+        params: { id: taskId },
+        context: {},
+      });
       expect(running.task).toMatchObject({ status: "RUNNING", done: 2, total: 4 });
 
       await blocker.query("commit");
@@ -118,7 +129,13 @@ describe("CSV import as a background task", () => {
       expect(finished.result).toMatchObject({ mode: "receipts", imported: 4, units: 65, lotsCreated: 3 });
       expect(await lotNumbers(shop.id)).toEqual(["OAT-1", "OAT-2", "OAT-3", "OAT-EXIST"]);
       expect(await balance(existingLot)).toBe(7);
-      const outbox = async () => (await pool().query<{ n: number }>("select count(*)::int as n from outbox_entries where shop_id = $1 and idempotency_key like $2", [shop.id, `shop${shop.id}:import:${taskId}:%`])).rows[0]!.n;
+      const outbox = async () =>
+        (
+          await pool().query<{ n: number }>("select count(*)::int as n from outbox_entries where shop_id = $1 and idempotency_key like $2", [
+            shop.id,
+            `shop${shop.id}:import:${taskId}:%`,
+          ])
+        ).rows[0]!.n;
       expect(await outbox()).toBe(1);
 
       // The job runs again (a retry after a crash, a stalled job): the task is DONE, nothing changes.
@@ -185,7 +202,15 @@ describe("CSV import as a background task", () => {
     const { shop, variant, location, csv } = await setup("bg-tenant");
     const other = await createTestShop("bg-other");
     const bad = `variant_id,lot_number,quantity,location_id\n${variant},B-1,many,${location}\n`;
-    const refused = await receiveAction({ request: new Request(`${BASE}/app/receive`, { method: "POST", headers: adminHeaders(shop.domain), body: new URLSearchParams({ intent: "import", csv: bad, dryRun: "false" }) }), params: {}, context: {} });
+    const refused = await receiveAction({
+      request: new Request(`${BASE}/app/receive`, {
+        method: "POST",
+        headers: adminHeaders(shop.domain),
+        body: new URLSearchParams({ intent: "import", csv: bad, dryRun: "false" }),
+      }),
+      params: {},
+      context: {},
+    });
     expect(refused).toMatchObject({ ok: false, error: "1 problem found: nothing was imported" });
     expect(refused.report?.errors.map((e) => [e.row, e.column])).toEqual([[2, "quantity"]]);
     expect((await pool().query<{ n: number }>("select count(*)::int as n from tasks where shop_id = $1", [shop.id])).rows[0]!.n).toBe(0);
@@ -193,12 +218,20 @@ describe("CSV import as a background task", () => {
     const taskId = await startImport(shop.domain, csv);
     startMaintenanceWorker();
     await eventually(async () => (await task(taskId)).status === "DONE", "the import to finish");
-    const theirs = await taskLoader({ request: new Request(`${BASE}/app/tasks/${taskId}`, { headers: adminHeaders(other.domain) }), params: { id: taskId }, context: {} }).then(
+    const theirs = await taskLoader({
+      request: new Request(`${BASE}/app/tasks/${taskId}`, { headers: adminHeaders(other.domain) }),
+      params: { id: taskId },
+      context: {},
+    }).then(
       () => 200,
       (thrown: unknown) => (thrown instanceof Response ? thrown.status : Promise.reject(thrown)),
     );
     expect(theirs).toBe(404);
-    const mine = await taskLoader({ request: new Request(`${BASE}/app/tasks/${taskId}`, { headers: adminHeaders(shop.domain) }), params: { id: taskId }, context: {} });
+    const mine = await taskLoader({
+      request: new Request(`${BASE}/app/tasks/${taskId}`, { headers: adminHeaders(shop.domain) }),
+      params: { id: taskId },
+      context: {},
+    });
     expect(mine.task).toMatchObject({ id: taskId, kind: "lots.import", status: "DONE", done: 4, total: 4 });
   });
 });

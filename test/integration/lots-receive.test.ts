@@ -91,7 +91,14 @@ describe("receiving a lot", () => {
           name: "available",
           reason: "received",
           referenceDocumentUri: `gid://lotkeeper/LedgerEntry/${result.ledgerEntryId}`,
-          changes: [{ delta: 24, changeFromQuantity: null, inventoryItemId: `gid://shopify/InventoryItem/${variant.inventoryItemId}`, locationId: `gid://shopify/Location/${location.id}` }],
+          changes: [
+            {
+              delta: 24,
+              changeFromQuantity: null,
+              inventoryItemId: `gid://shopify/InventoryItem/${variant.inventoryItemId}`,
+              locationId: `gid://shopify/Location/${location.id}`,
+            },
+          ],
         },
       },
     });
@@ -129,7 +136,9 @@ describe("receiving a lot", () => {
     await expect(receiveLot(shop.id, { variantId: variant.id, lotNumber: "A", quantity: 0, locationId: location.id })).rejects.toThrow(
       "quantity: must be a positive whole number, got 0",
     );
-    await expect(receiveLot(shop.id, { variantId: variant.id, lotNumber: "A\u0007", quantity: 1, locationId: location.id })).rejects.toThrow(/control character U\+0007/);
+    await expect(receiveLot(shop.id, { variantId: variant.id, lotNumber: "A\u0007", quantity: 1, locationId: location.id })).rejects.toThrow(
+      /control character U\+0007/,
+    );
     expect((await pool().query("select count(*)::int as n from lots where shop_id = $1", [shop.id])).rows[0].n).toBe(0);
   });
 
@@ -146,7 +155,14 @@ describe("receiving a lot", () => {
   it("adds a receipt to an existing lot when the dates agree and refuses conflicting dates", async () => {
     const { shop, variant, location } = await shopWithCatalog("recv-again");
     const first = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "B7", quantity: 10, locationId: location.id, expiresOn: "2027-05-31" });
-    const second = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "B7", quantity: 5, locationId: location.id, expiresOn: "2027-05-31", bestBeforeOn: "2027-04-30" });
+    const second = await receiveLot(shop.id, {
+      variantId: variant.id,
+      lotNumber: "B7",
+      quantity: 5,
+      locationId: location.id,
+      expiresOn: "2027-05-31",
+      bestBeforeOn: "2027-04-30",
+    });
     expect(second).toMatchObject({ lotId: first.lotId, created: false, balanceAfter: 15 });
     const third = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "B7", quantity: 1, locationId: location.id });
     expect(third.balanceAfter).toBe(16);
@@ -155,7 +171,9 @@ describe("receiving a lot", () => {
     await expect(conflict).rejects.toThrow(LotConflictError);
     await expect(
       receiveLot(shop.id, { variantId: variant.id, lotNumber: "B7", quantity: 3, locationId: location.id, expiresOn: "2027-06-30" }),
-    ).rejects.toThrow('lot "B7" of variant ' + variant.id + " already exists and this receipt does not match it: expiry 2027-06-30 differs from the lot's 2027-05-31");
+    ).rejects.toThrow(
+      'lot "B7" of variant ' + variant.id + " already exists and this receipt does not match it: expiry 2027-06-30 differs from the lot's 2027-05-31",
+    );
     const detail = await getLotDetail(shop.id, first.lotId);
     expect(detail).toMatchObject({ bestBeforeOn: "2027-04-30", totals: { received: 16, onHand: 16 } });
     expect(detail.ledger.entries).toHaveLength(3);
@@ -188,7 +206,10 @@ describe("receiving a lot", () => {
     const error = await findLotId(pool(), shop.id, "SHARED").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AmbiguousLotError);
     expect((error as Error).message).toBe(
-      `lot "SHARED" exists on 2 variants: ${[variant, other].sort((x, y) => (x.id < y.id ? -1 : 1)).map((v) => `${v.id} (${v.sku})`).join(", ")}; say which with the variant id (--variant)`,
+      `lot "SHARED" exists on 2 variants: ${[variant, other]
+        .sort((x, y) => (x.id < y.id ? -1 : 1))
+        .map((v) => `${v.id} (${v.sku})`)
+        .join(", ")}; say which with the variant id (--variant)`,
     );
     expect(await findLotId(pool(), shop.id, "SHARED", other.id)).toBe(b.lotId);
     await expect(findLotId(pool(), shop.id, "NOPE")).rejects.toThrow(LotNotFoundError);
@@ -262,7 +283,9 @@ describe("tenant isolation", () => {
     await expect(adjustLot(b.id, { lotId: lot.lotId, locationId: a.location.id, delta: -5 })).rejects.toThrow(LotNotFoundError);
     await expect(updateLot(b.id, lot.lotId, { notes: "mine now" })).rejects.toThrow(LotNotFoundError);
     await expect(countLot(b.id, { lotId: lot.lotId, locationId: a.location.id, counted: 0 })).rejects.toThrow(LotNotFoundError);
-    await expect(transferLot(b.id, { lotId: lot.lotId, fromLocationId: a.location.id, toLocationId: a.location.id + 1n, quantity: 1 })).rejects.toThrow(LotNotFoundError);
+    await expect(transferLot(b.id, { lotId: lot.lotId, fromLocationId: a.location.id, toLocationId: a.location.id + 1n, quantity: 1 })).rejects.toThrow(
+      LotNotFoundError,
+    );
     await expect(quarantineLotNow({ shopId: b.id, lotId: lot.lotId, reason: "x", cause: "USER" })).rejects.toThrow(LotNotFoundError);
     expect((await getLotDetail(a.shop.id, lot.lotId)).totals.onHand).toBe(5);
   });

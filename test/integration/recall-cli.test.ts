@@ -26,13 +26,35 @@ describe("lotkeeper recall CLI", () => {
     const shop = await createTestShop("recall-cli");
     const variant = await createVariant(shop.id, { sku: "OIL" });
     const location = await createLocation(shop.id);
-    const lot = await createLot(shop.id, { variantId: variant, lotNumber: "OIL-5", quantity: 20, locationId: location, receivedAt: new Date(Date.now() - 86400_000) });
+    const lot = await createLot(shop.id, {
+      variantId: variant,
+      lotNumber: "OIL-5",
+      quantity: 20,
+      locationId: location,
+      receivedAt: new Date(Date.now() - 86400_000),
+    });
     const customer = newId();
     const shipped = await shipToCustomer(shop.id, {
-      name: "#2001", customerId: customer, customerName: "Ines", customerEmail: "ines@example.com", variantId: variant, lotId: lot, locationId: location, quantity: 4, returnedQuantity: 1,
+      name: "#2001",
+      customerId: customer,
+      customerName: "Ines",
+      customerEmail: "ines@example.com",
+      variantId: variant,
+      lotId: lot,
+      locationId: location,
+      quantity: 4,
+      returnedQuantity: 1,
       fulfilledAt: new Date("2026-11-25T12:00:00Z"),
     });
-    const maybe = await shipToCustomer(shop.id, { name: "#2002", customerId: newId(), customerName: "Maybe", variantId: variant, lotId: null, locationId: location, quantity: 2 });
+    const maybe = await shipToCustomer(shop.id, {
+      name: "#2002",
+      customerId: newId(),
+      customerName: "Maybe",
+      variantId: variant,
+      lotId: null,
+      locationId: location,
+      quantity: 2,
+    });
 
     const customers = await lotkeeper(["recall", "customers", "--shop", shop.domain, "--lot", "OIL-5"]);
     expect(customers.stderr).toBe("");
@@ -42,7 +64,14 @@ describe("lotkeeper recall CLI", () => {
     expect(out.customers).toHaveLength(1);
     expect(out.customers[0]).toMatchObject({ customerId: String(customer), name: "Ines", email: "ines@example.com", units: 4, returnedUnits: 1 });
     expect(out.customers[0].orders).toEqual([
-      expect.objectContaining({ orderId: String(shipped.orderId), orderName: "#2001", lineItemId: String(shipped.lineItemId), quantity: 4, returnedQuantity: 1, fulfilledAt: "2026-11-25T12:00:00.000Z" }),
+      expect.objectContaining({
+        orderId: String(shipped.orderId),
+        orderName: "#2001",
+        lineItemId: String(shipped.lineItemId),
+        quantity: 4,
+        returnedQuantity: 1,
+        fulfilledAt: "2026-11-25T12:00:00.000Z",
+      }),
     ]);
     expect(out.possiblyAffected).toEqual([expect.objectContaining({ orderId: String(maybe.orderId), name: "Maybe", quantity: 2 })]);
 
@@ -60,10 +89,34 @@ describe("lotkeeper recall CLI", () => {
       "receiving / returned",
     ]);
 
-    const opened = await lotkeeper(["recall", "open", "--shop", shop.domain, "--lot", "OIL-5", "--reason", "rancid", "--severity", "class_iii", "--reference", "OIL-RC"]);
+    const opened = await lotkeeper([
+      "recall",
+      "open",
+      "--shop",
+      shop.domain,
+      "--lot",
+      "OIL-5",
+      "--reason",
+      "rancid",
+      "--severity",
+      "class_iii",
+      "--reference",
+      "OIL-RC",
+    ]);
     expect(opened.stderr).toBe("");
     expect(JSON.parse(opened.stdout)).toMatchObject({ reference: "OIL-RC", severity: "CLASS_III", status: "OPEN", progress: { customers: 1, toContact: 1 } });
-    const contact = await lotkeeper(["recall", "contact", "--shop", shop.domain, "--recall", "OIL-RC", "--customer", String(customer), "--status", "destroyed"]);
+    const contact = await lotkeeper([
+      "recall",
+      "contact",
+      "--shop",
+      shop.domain,
+      "--recall",
+      "OIL-RC",
+      "--customer",
+      String(customer),
+      "--status",
+      "destroyed",
+    ]);
     expect(JSON.parse(contact.stdout)).toMatchObject({ status: "DESTROYED", progress: { completionPercent: 100, resolvedPercent: 100 } });
     const show = await lotkeeper(["recall", "show", "--shop", shop.domain, "--recall", "OIL-RC", "--customers"]);
     expect(JSON.parse(show.stdout).customers.map((c: { contactStatus: string }) => c.contactStatus)).toEqual(["DESTROYED"]);

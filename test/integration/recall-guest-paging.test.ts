@@ -63,7 +63,10 @@ describe("recall customer list: guest pages", () => {
     const late = { order: newId(), line: newId() };
     const lateWithId = { order: newId(), line: newId(), customer: newId() };
     for (const o of [late, lateWithId]) {
-      await run("fulfillments/create", fulfilmentPayload({ id: newId(), orderId: o.order, locationId: location, lines: [{ lineItemId: o.line, variantId: variant, quantity: 2 }] }));
+      await run(
+        "fulfillments/create",
+        fulfilmentPayload({ id: newId(), orderId: o.order, locationId: location, lines: [{ lineItemId: o.line, variantId: variant, quantity: 2 }] }),
+      );
     }
     const before = await allPages(shop.id, "G-1", 2);
     expect(before.customers.map((c) => c.customerKey)).toEqual(
@@ -71,9 +74,17 @@ describe("recall customer list: guest pages", () => {
     );
 
     await run("orders/create", guestOrderPayload({ id: late.order, email: "C@Guest.test", lines: [{ id: late.line, variantId: variant, quantity: 2 }] }));
-    await run("orders/create", orderPayload({ id: lateWithId.order, customerId: lateWithId.customer, lines: [{ id: lateWithId.line, variantId: variant, quantity: 2 }] }));
+    await run(
+      "orders/create",
+      orderPayload({ id: lateWithId.order, customerId: lateWithId.customer, lines: [{ id: lateWithId.line, variantId: variant, quantity: 2 }] }),
+    );
     // The guest e@guest.test asks to be forgotten: listed by order from now on, units still counted.
-    await run("customers/redact", { shop_id: 1, shop_domain: shop.domain, customer: { id: null, email: "e@guest.test", phone: null }, orders_to_redact: [Number(toRedact.orderId)] });
+    await run("customers/redact", {
+      shop_id: 1,
+      shop_domain: shop.domain,
+      customer: { id: null, email: "e@guest.test", phone: null },
+      orders_to_redact: [Number(toRedact.orderId)],
+    });
 
     const guestKeys = await inDatabaseOrder([
       "email:a@guest.test",

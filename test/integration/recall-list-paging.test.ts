@@ -13,7 +13,15 @@ import { cliJson, runCli } from "../helpers/cli";
 /** 7 cases: R1 oldest .. R7 newest; R4 and R5 opened at the same instant (the id breaks the tie). R2 and R6 closed. */
 async function shopWithRecalls(label: string) {
   const shop = await createTestShop(label);
-  const opened = ["2026-01-01T10:00:00.001", "2026-02-01T10:00:00", "2026-03-01T10:00:00", "2026-04-01T10:00:00.5", "2026-04-01T10:00:00.5", "2026-05-01T10:00:00", "2026-06-01T10:00:00"];
+  const opened = [
+    "2026-01-01T10:00:00.001",
+    "2026-02-01T10:00:00",
+    "2026-03-01T10:00:00",
+    "2026-04-01T10:00:00.5",
+    "2026-04-01T10:00:00.5",
+    "2026-05-01T10:00:00",
+    "2026-06-01T10:00:00",
+  ];
   for (const [i, at] of opened.entries()) {
     const closed = i === 1 || i === 5;
     await pool().query(
@@ -55,10 +63,30 @@ describe("recalls list paging", () => {
   it("CLI recall list: --limit, --cursor, --sort and nextCursor", async () => {
     const shop = await shopWithRecalls("recall-pages-cli");
     const pages = await allPages((cursor) =>
-      cliJson<{ recalls: { reference: string }[]; nextCursor: string | null }>(["recall", "list", "--shop", shop.domain, "--limit", "4", ...(cursor ? ["--cursor", cursor] : [])]),
+      cliJson<{ recalls: { reference: string }[]; nextCursor: string | null }>([
+        "recall",
+        "list",
+        "--shop",
+        shop.domain,
+        "--limit",
+        "4",
+        ...(cursor ? ["--cursor", cursor] : []),
+      ]),
     );
-    expect(pages).toEqual([["R7", "R6", "R5", "R4"], ["R3", "R2", "R1"]]);
-    const oldest = await cliJson<{ recalls: { reference: string }[]; nextCursor: string | null }>(["recall", "list", "--shop", shop.domain, "--sort", "oldest", "--status", "closed"]);
+    expect(pages).toEqual([
+      ["R7", "R6", "R5", "R4"],
+      ["R3", "R2", "R1"],
+    ]);
+    const oldest = await cliJson<{ recalls: { reference: string }[]; nextCursor: string | null }>([
+      "recall",
+      "list",
+      "--shop",
+      shop.domain,
+      "--sort",
+      "oldest",
+      "--status",
+      "closed",
+    ]);
     expect(oldest).toMatchObject({ recalls: [{ reference: "R2" }, { reference: "R6" }], nextCursor: null });
     expect(String((await runCli(["recall", "list", "--shop", shop.domain, "--sort", "sideways"])).error)).toContain("--sort must be newest or oldest");
     expect(String((await runCli(["recall", "list", "--shop", shop.domain, "--cursor", "abc"])).error)).toContain("invalid page cursor");
@@ -66,7 +94,8 @@ describe("recalls list paging", () => {
 
   it("the admin Recalls page pages with ?after= and sorts with ?sort=oldest; a bad cursor answers 400", async () => {
     const shop = await shopWithRecalls("recall-pages-admin");
-    const load = (query: string) => recallsLoader({ request: new Request(`https://lotkeeper.test/app/recalls${query}`, { headers: adminHeaders(shop.domain) }), params: {}, context: {} });
+    const load = (query: string) =>
+      recallsLoader({ request: new Request(`https://lotkeeper.test/app/recalls${query}`, { headers: adminHeaders(shop.domain) }), params: {}, context: {} });
     const first = await load("");
     expect(first.recalls.map((r) => r.reference)).toEqual(["R7", "R6", "R5", "R4", "R3", "R2", "R1"]);
     expect(first.nextCursor).toBeNull();

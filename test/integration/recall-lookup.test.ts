@@ -14,9 +14,23 @@ async function seedShop(label: string) {
   const otherVariant = await createVariant(shop.id, { sku: "TEA-BLUE" });
   const warehouse = await createLocation(shop.id, { name: "Warehouse" });
   const store = await createLocation(shop.id, { name: "Store" });
-  const lot = await createLot(shop.id, { variantId: variant, lotNumber: "L-100", quantity: 100, locationId: warehouse, receivedAt: daysAgo(10), expiresOn: "2027-06-30", supplier: "Wax Co" });
+  const lot = await createLot(shop.id, {
+    variantId: variant,
+    lotNumber: "L-100",
+    quantity: 100,
+    locationId: warehouse,
+    receivedAt: daysAgo(10),
+    expiresOn: "2027-06-30",
+    supplier: "Wax Co",
+  });
   await createLot(shop.id, { variantId: variant, lotNumber: "L-100", quantity: 0 }).catch(() => undefined); // same (variant, number): refused by the unique key
-  const sameNumberOtherVariant = await createLot(shop.id, { variantId: otherVariant, lotNumber: "L-100", quantity: 10, locationId: warehouse, receivedAt: daysAgo(10) });
+  const sameNumberOtherVariant = await createLot(shop.id, {
+    variantId: otherVariant,
+    lotNumber: "L-100",
+    quantity: 10,
+    locationId: warehouse,
+    receivedAt: daysAgo(10),
+  });
   const otherLot = await createLot(shop.id, { variantId: variant, lotNumber: "L-200", quantity: 50, locationId: warehouse, receivedAt: daysAgo(10) });
   return { shop, variant, otherVariant, warehouse, store, lot, sameNumberOtherVariant, otherLot };
 }
@@ -29,26 +43,124 @@ describe("recall lookup by lot number", () => {
     const shopId = s.shop.id;
     const address = { name: "Maria Lopez", address1: "12 Orchard Lane", city: "Portland", province_code: "OR", zip: "97205", country_code: "US" };
     const first = await shipToCustomer(shopId, {
-      name: "#1001", customerId: maria, customerName: "Maria Lopez", customerEmail: "maria@example.com", customerPhone: "+15035550142",
-      shippingAddress: address, variantId: s.variant, lotId: s.lot, locationId: s.warehouse, quantity: 3, fulfilledAt: daysAgo(5),
+      name: "#1001",
+      customerId: maria,
+      customerName: "Maria Lopez",
+      customerEmail: "maria@example.com",
+      customerPhone: "+15035550142",
+      shippingAddress: address,
+      variantId: s.variant,
+      lotId: s.lot,
+      locationId: s.warehouse,
+      quantity: 3,
+      fulfilledAt: daysAgo(5),
     });
     const second = await shipToCustomer(shopId, {
-      name: "#1002", customerId: maria, customerName: "Maria Lopez", customerEmail: "maria@example.com",
-      variantId: s.variant, lotId: s.lot, locationId: s.warehouse, quantity: 2, returnedQuantity: 1, fulfilledAt: daysAgo(4),
+      name: "#1002",
+      customerId: maria,
+      customerName: "Maria Lopez",
+      customerEmail: "maria@example.com",
+      variantId: s.variant,
+      lotId: s.lot,
+      locationId: s.warehouse,
+      quantity: 2,
+      returnedQuantity: 1,
+      fulfilledAt: daysAgo(4),
     });
-    await shipToCustomer(shopId, { name: "#1003", customerId: redactedCustomer, redacted: true, variantId: s.variant, lotId: s.lot, locationId: s.warehouse, quantity: 4, fulfilledAt: daysAgo(4) });
-    await shipToCustomer(shopId, { name: "#1004", email: "Guest@Example.com", customerName: "Gus Guest", variantId: s.variant, lotId: s.lot, locationId: s.warehouse, quantity: 2, fulfilledAt: daysAgo(3) });
-    const noEmail = await shipToCustomer(shopId, { name: "#1005", variantId: s.variant, lotId: s.lot, locationId: s.warehouse, quantity: 1, fulfilledAt: daysAgo(3) });
+    await shipToCustomer(shopId, {
+      name: "#1003",
+      customerId: redactedCustomer,
+      redacted: true,
+      variantId: s.variant,
+      lotId: s.lot,
+      locationId: s.warehouse,
+      quantity: 4,
+      fulfilledAt: daysAgo(4),
+    });
+    await shipToCustomer(shopId, {
+      name: "#1004",
+      email: "Guest@Example.com",
+      customerName: "Gus Guest",
+      variantId: s.variant,
+      lotId: s.lot,
+      locationId: s.warehouse,
+      quantity: 2,
+      fulfilledAt: daysAgo(3),
+    });
+    const noEmail = await shipToCustomer(shopId, {
+      name: "#1005",
+      variantId: s.variant,
+      lotId: s.lot,
+      locationId: s.warehouse,
+      quantity: 1,
+      fulfilledAt: daysAgo(3),
+    });
     // Not in the recall: another lot of the same variant, and the same lot number on another variant.
-    await shipToCustomer(shopId, { name: "#1006", customerId: newId(), customerName: "Other Lot", variantId: s.variant, lotId: s.otherLot, locationId: s.warehouse, quantity: 5 });
-    await shipToCustomer(shopId, { name: "#1007", customerId: newId(), customerName: "Other Variant", variantId: s.otherVariant, lotId: s.sameNumberOtherVariant, locationId: s.warehouse, quantity: 1 });
+    await shipToCustomer(shopId, {
+      name: "#1006",
+      customerId: newId(),
+      customerName: "Other Lot",
+      variantId: s.variant,
+      lotId: s.otherLot,
+      locationId: s.warehouse,
+      quantity: 5,
+    });
+    await shipToCustomer(shopId, {
+      name: "#1007",
+      customerId: newId(),
+      customerName: "Other Variant",
+      variantId: s.otherVariant,
+      lotId: s.sameNumberOtherVariant,
+      locationId: s.warehouse,
+      quantity: 1,
+    });
     // Unknown-lot shipments of the variant: one inside the lot's window, one before its receipt, one of another variant.
-    const inWindow = await shipToCustomer(shopId, { name: "#1008", customerId: newId(), customerName: "Maybe Affected", variantId: s.variant, lotId: null, locationId: s.store, quantity: 6, fulfilledAt: daysAgo(2) });
-    await shipToCustomer(shopId, { name: "#1009", customerId: newId(), customerName: "Before Receipt", variantId: s.variant, lotId: null, locationId: s.store, quantity: 7, fulfilledAt: daysAgo(20) });
-    await shipToCustomer(shopId, { name: "#1010", customerId: newId(), variantId: s.otherVariant, lotId: null, locationId: s.store, quantity: 8, fulfilledAt: daysAgo(2) });
+    const inWindow = await shipToCustomer(shopId, {
+      name: "#1008",
+      customerId: newId(),
+      customerName: "Maybe Affected",
+      variantId: s.variant,
+      lotId: null,
+      locationId: s.store,
+      quantity: 6,
+      fulfilledAt: daysAgo(2),
+    });
+    await shipToCustomer(shopId, {
+      name: "#1009",
+      customerId: newId(),
+      customerName: "Before Receipt",
+      variantId: s.variant,
+      lotId: null,
+      locationId: s.store,
+      quantity: 7,
+      fulfilledAt: daysAgo(20),
+    });
+    await shipToCustomer(shopId, {
+      name: "#1010",
+      customerId: newId(),
+      variantId: s.otherVariant,
+      lotId: null,
+      locationId: s.store,
+      quantity: 8,
+      fulfilledAt: daysAgo(2),
+    });
     // A reversed (cancelled) allocation is not a shipment.
-    const cancelled = await createOrder(shopId, { name: "#1011", customerId: newId(), customerName: "Cancelled", lines: [{ variantId: s.variant, quantity: 9 }] });
-    await createAllocation(shopId, { orderId: cancelled.id, lineItemId: cancelled.lineIds[0]!, variantId: s.variant, lotId: s.lot, locationId: s.warehouse, quantity: 9, customerId: null, status: "REVERSED" });
+    const cancelled = await createOrder(shopId, {
+      name: "#1011",
+      customerId: newId(),
+      customerName: "Cancelled",
+      lines: [{ variantId: s.variant, quantity: 9 }],
+    });
+    await createAllocation(shopId, {
+      orderId: cancelled.id,
+      lineItemId: cancelled.lineIds[0]!,
+      variantId: s.variant,
+      lotId: s.lot,
+      locationId: s.warehouse,
+      quantity: 9,
+      customerId: null,
+      status: "REVERSED",
+    });
 
     const result = await lookupRecall(shopId, { lotNumber: "L-100", variantId: s.variant });
 
@@ -101,7 +213,14 @@ describe("recall lookup by lot number", () => {
     const location = await createLocation(shop.id);
     const lot = await createLot(shop.id, { variantId: variant, lotNumber: "SMALL", quantity: 2, locationId: location, receivedAt: daysAgo(10) });
     await shipToCustomer(shop.id, { customerId: newId(), variantId: variant, lotId: lot, locationId: location, quantity: 2, fulfilledAt: daysAgo(5) });
-    const during = await shipToCustomer(shop.id, { customerId: newId(), variantId: variant, lotId: null, locationId: location, quantity: 1, fulfilledAt: daysAgo(6) });
+    const during = await shipToCustomer(shop.id, {
+      customerId: newId(),
+      variantId: variant,
+      lotId: null,
+      locationId: location,
+      quantity: 1,
+      fulfilledAt: daysAgo(6),
+    });
     await shipToCustomer(shop.id, { customerId: newId(), variantId: variant, lotId: null, locationId: location, quantity: 4, fulfilledAt: daysAgo(2) });
     const result = await lookupRecall(shop.id, { lotNumber: "SMALL" });
     expect(result.totals.onHandUnits).toBe(0);
@@ -150,7 +269,9 @@ describe("recall lookup by lot number", () => {
     } while (cursor);
     const sortedIds = expected.slice(0, 7).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
     expect(seen).toEqual([...sortedIds, "email:a@x.test", "email:b@x.test", "email:c@x.test"]);
-    const lastGuest = (await lookupRecall(s.shop.id, { lotNumber: "L-100", variantId: s.variant, limit: 50 })).customers.find((c) => c.customerKey === "email:a@x.test");
+    const lastGuest = (await lookupRecall(s.shop.id, { lotNumber: "L-100", variantId: s.variant, limit: 50 })).customers.find(
+      (c) => c.customerKey === "email:a@x.test",
+    );
     expect(lastGuest?.orders).toHaveLength(2);
     await expect(listLotCustomers(pool(), s.shop.id, lots, { cursor: "bm9wZQ" })).rejects.toBeInstanceOf(InvalidCursorError);
   });
@@ -158,8 +279,22 @@ describe("recall lookup by lot number", () => {
   it("is tenant-isolated: shop B's lookup of the same lot number never lists shop A's customers", async () => {
     const a = await seedShop("recall-tenant-a");
     const b = await seedShop("recall-tenant-b");
-    await shipToCustomer(a.shop.id, { customerId: newId(), customerName: "Alice of A", variantId: a.variant, lotId: a.lot, locationId: a.warehouse, quantity: 2 });
-    await shipToCustomer(b.shop.id, { customerId: newId(), customerName: "Bob of B", variantId: b.variant, lotId: b.lot, locationId: b.warehouse, quantity: 1 });
+    await shipToCustomer(a.shop.id, {
+      customerId: newId(),
+      customerName: "Alice of A",
+      variantId: a.variant,
+      lotId: a.lot,
+      locationId: a.warehouse,
+      quantity: 2,
+    });
+    await shipToCustomer(b.shop.id, {
+      customerId: newId(),
+      customerName: "Bob of B",
+      variantId: b.variant,
+      lotId: b.lot,
+      locationId: b.warehouse,
+      quantity: 1,
+    });
     const inB = await lookupRecall(b.shop.id, { lotNumber: "L-100" });
     expect(inB.customers.map((c) => c.name)).toEqual(["Bob of B"]);
     expect(inB.totals.shippedUnits).toBe(1);

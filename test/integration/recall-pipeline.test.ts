@@ -22,13 +22,23 @@ describe("recall after real webhook processing", () => {
       processed.push((await eventStatus(id)).status);
     };
     await run("orders/create", orderPayload({ id: first.order, customerId: first.customer, lines: [{ id: first.line, variantId: variant, quantity: 3 }] }));
-    await run("fulfillments/create", fulfilmentPayload({ id: newId(), orderId: first.order, locationId: location, lines: [{ lineItemId: first.line, variantId: variant, quantity: 3 }] }));
+    await run(
+      "fulfillments/create",
+      fulfilmentPayload({ id: newId(), orderId: first.order, locationId: location, lines: [{ lineItemId: first.line, variantId: variant, quantity: 3 }] }),
+    );
     // The second customer's fulfilment arrives before the order.
-    await run("fulfillments/create", fulfilmentPayload({ id: newId(), orderId: second.order, locationId: location, lines: [{ lineItemId: second.line, variantId: variant, quantity: 2 }] }));
+    await run(
+      "fulfillments/create",
+      fulfilmentPayload({ id: newId(), orderId: second.order, locationId: location, lines: [{ lineItemId: second.line, variantId: variant, quantity: 2 }] }),
+    );
     await run("orders/create", orderPayload({ id: second.order, customerId: second.customer, lines: [{ id: second.line, variantId: variant, quantity: 2 }] }));
     await run(
       "refunds/create",
-      refundPayload({ id: newId(), orderId: first.order, lines: [{ id: newId(), lineItemId: first.line, quantity: 1, restockType: "return", locationId: location }] }),
+      refundPayload({
+        id: newId(),
+        orderId: first.order,
+        lines: [{ id: newId(), lineItemId: first.line, quantity: 1, restockType: "return", locationId: location }],
+      }),
     );
     expect(processed).toEqual(["PROCESSED", "PROCESSED", "PROCESSED", "PROCESSED", "PROCESSED"]);
 

@@ -25,7 +25,12 @@ async function recalledShop(label: string) {
   const a = await createLocation(shop.id, { name: "A" });
   const b = await createLocation(shop.id, { name: "B" });
   const lot = await createLot(shop.id, { variantId: variant, lotNumber: "OAT-1", quantity: 7, locationId: a });
-  await pool().query("insert into lot_balances (lot_id, location_id, shop_id, variant_id, quantity, updated_at) values ($1, $2, $3, $4, 4, now())", [lot, b, shop.id, variant]);
+  await pool().query("insert into lot_balances (lot_id, location_id, shop_id, variant_id, quantity, updated_at) values ($1, $2, $3, $4, 4, now())", [
+    lot,
+    b,
+    shop.id,
+    variant,
+  ]);
   return { shop, variant, a, b, lot, inventoryItem };
 }
 
@@ -36,7 +41,12 @@ async function sendPending(shopId: number) {
 
 const lotStatus = async (lotId: bigint) => (await pool().query<{ status: string }>("select status::text from lots where id = $1", [lotId])).rows[0]!.status;
 const quarantined = async (lotId: bigint) =>
-  (await pool().query<{ location_id: bigint; quarantined: boolean }>("select location_id, quarantined from lot_balances where lot_id = $1 order by location_id", [lotId])).rows;
+  (
+    await pool().query<{ location_id: bigint; quarantined: boolean }>(
+      "select location_id, quarantined from lot_balances where lot_id = $1 order by location_id",
+      [lotId],
+    )
+  ).rows;
 
 describe("releasing a recalled lot", () => {
   it("is refused while the recall is open, naming it; allowed after it is closed, moving the units back to available", async () => {
@@ -76,8 +86,32 @@ describe("releasing a recalled lot", () => {
     expect(sent.map((m) => m.operation)).toEqual(["inventoryMoveQuantities", "inventoryMoveQuantities"]);
     const changes = sent.map((m) => (m.variables.input as { changes: unknown[] }).changes);
     expect(changes).toMatchObject([
-      [{ inventoryItemId: `gid://shopify/InventoryItem/${s.inventoryItem}`, quantity: 4, from: { locationId: `gid://shopify/Location/${s.b}`, name: "quality_control", changeFromQuantity: null, ledgerDocumentUri: expect.stringMatching(/^gid:\/\/lotkeeper\/LedgerEntry\/\d+$/) }, to: { locationId: `gid://shopify/Location/${s.b}`, name: "available", changeFromQuantity: null } }],
-      [{ inventoryItemId: `gid://shopify/InventoryItem/${s.inventoryItem}`, quantity: 7, from: { locationId: `gid://shopify/Location/${s.a}`, name: "quality_control", changeFromQuantity: null, ledgerDocumentUri: expect.stringMatching(/^gid:\/\/lotkeeper\/LedgerEntry\/\d+$/) }, to: { locationId: `gid://shopify/Location/${s.a}`, name: "available", changeFromQuantity: null } }],
+      [
+        {
+          inventoryItemId: `gid://shopify/InventoryItem/${s.inventoryItem}`,
+          quantity: 4,
+          from: {
+            locationId: `gid://shopify/Location/${s.b}`,
+            name: "quality_control",
+            changeFromQuantity: null,
+            ledgerDocumentUri: expect.stringMatching(/^gid:\/\/lotkeeper\/LedgerEntry\/\d+$/),
+          },
+          to: { locationId: `gid://shopify/Location/${s.b}`, name: "available", changeFromQuantity: null },
+        },
+      ],
+      [
+        {
+          inventoryItemId: `gid://shopify/InventoryItem/${s.inventoryItem}`,
+          quantity: 7,
+          from: {
+            locationId: `gid://shopify/Location/${s.a}`,
+            name: "quality_control",
+            changeFromQuantity: null,
+            ledgerDocumentUri: expect.stringMatching(/^gid:\/\/lotkeeper\/LedgerEntry\/\d+$/),
+          },
+          to: { locationId: `gid://shopify/Location/${s.a}`, name: "available", changeFromQuantity: null },
+        },
+      ],
     ]);
     expect(sent.every((m) => m.shop === s.shop.domain)).toBe(true);
   });
@@ -108,7 +142,11 @@ describe("releasing a recalled lot", () => {
     mockInventoryMutations([]);
     const recall = await openRecall(s.shop.id, { lots: [{ lotNumber: "OAT-1" }], reason: "Mould", severity: "CLASS_II", reference: "RP-1" });
     const load = () =>
-      lotLoader({ request: new Request(`https://lotkeeper.test/app/lots/${s.lot}`, { headers: adminHeaders(s.shop.domain) }), params: { id: String(s.lot) }, context: {} });
+      lotLoader({
+        request: new Request(`https://lotkeeper.test/app/lots/${s.lot}`, { headers: adminHeaders(s.shop.domain) }),
+        params: { id: String(s.lot) },
+        context: {},
+      });
     const open = await load();
     expect(open.lot.status).toBe("RECALLED");
     expect(open.openRecalls).toEqual([{ id: String(recall.id), reference: "RP-1" }]);

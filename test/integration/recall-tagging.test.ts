@@ -42,7 +42,11 @@ describe("recall tagging at scale", () => {
     await queue.drain();
     expect(await sweepPendingOutbox({ shopId: shop.id, olderThanMs: 0 })).toBe(2 * customers - TAG_JOBS_QUEUED_AT_ONCE);
     expect(await sweepPendingOutbox({ shopId: shop.id, olderThanMs: 0 })).toBe(0);
-    expect((await getRecall(shop.id, recall.id))!.tagging).toMatchObject({ total: 2 * customers, sent: TAG_JOBS_QUEUED_AT_ONCE, pending: 2 * customers - TAG_JOBS_QUEUED_AT_ONCE });
+    expect((await getRecall(shop.id, recall.id))!.tagging).toMatchObject({
+      total: 2 * customers,
+      sent: TAG_JOBS_QUEUED_AT_ONCE,
+      pending: 2 * customers - TAG_JOBS_QUEUED_AT_ONCE,
+    });
     await queue.obliterate({ force: true });
   });
 });

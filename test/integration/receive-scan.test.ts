@@ -10,7 +10,8 @@ import { createTestShop } from "../helpers/shops";
 import { adminGet, adminPost } from "../helpers/admin-requests";
 import { createLocation, createLot, createVariant } from "../helpers/factories";
 
-const scan = (domain: string, text: string) => receiveAction({ request: adminPost(domain, "/app/receive", { intent: "scan", scan: text }), params: {}, context: {} });
+const scan = (domain: string, text: string) =>
+  receiveAction({ request: adminPost(domain, "/app/receive", { intent: "scan", scan: text }), params: {}, context: {} });
 
 describe("Receive page scan", () => {
   it("fills the product from a bare EAN-13 and says what it read", async () => {
@@ -21,7 +22,11 @@ describe("Receive page scan", () => {
     expect(r).toMatchObject({
       ok: true,
       message: "Read EAN-13 4006381333931 (GTIN 04006381333931) · Organic oat milk 1 L (OAT-1L)",
-      scan: { tone: "success", variant: { id: oat.toString(), label: "Organic oat milk 1 L (OAT-1L)" }, fields: { gtin: "04006381333931", lot: null, expiry: null } },
+      scan: {
+        tone: "success",
+        variant: { id: oat.toString(), label: "Organic oat milk 1 L (OAT-1L)" },
+        fields: { gtin: "04006381333931", lot: null, expiry: null },
+      },
     });
   });
 
@@ -46,7 +51,11 @@ describe("Receive page scan", () => {
     const theirs = await createTestShop("scan-theirs");
     await createVariant(theirs.id, { productTitle: "Their oat milk", barcode: "4006381333931" });
     const r = await scan(mine.domain, "4006381333931");
-    expect(r).toMatchObject({ ok: true, message: "Read EAN-13 4006381333931 (GTIN 04006381333931), but no product of this shop has barcode 4006381333931: pick the product below.", scan: { tone: "warning", variant: null } });
+    expect(r).toMatchObject({
+      ok: true,
+      message: "Read EAN-13 4006381333931 (GTIN 04006381333931), but no product of this shop has barcode 4006381333931: pick the product below.",
+      scan: { tone: "warning", variant: null },
+    });
   });
 
   it("leaves out a deleted variant and names both when two live products share a barcode", async () => {
@@ -58,7 +67,9 @@ describe("Receive page scan", () => {
     await createVariant(shop.id, { productTitle: "Oat milk", sku: "OAT-B", barcode: "04006381333931" });
     const r = await scan(shop.domain, "4006381333931");
     expect(r.scan?.variant).toBeNull();
-    expect(r.message).toBe("Read EAN-13 4006381333931 (GTIN 04006381333931), but barcode 4006381333931 is on 2 products (Oat milk - Default (OAT-A), Oat milk - Default (OAT-B)): pick the right one below.");
+    expect(r.message).toBe(
+      "Read EAN-13 4006381333931 (GTIN 04006381333931), but barcode 4006381333931 is on 2 products (Oat milk - Default (OAT-A), Oat milk - Default (OAT-B)): pick the right one below.",
+    );
   });
 
   it("refuses a mistyped EAN-13 with the check digit it expected, and receives nothing", async () => {

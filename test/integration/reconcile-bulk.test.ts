@@ -13,7 +13,12 @@ import { withTransaction } from "../../app/lib/sql.server";
 import { getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { moveLotUnitsWithEntries } from "../../app/domain/ledger/ledger.server";
 import { listDiscrepancies } from "../../app/domain/reconcile/reconcile.server";
-import { finishBulkReconciliation, getBulkReconciliation, runShopReconciliation, sweepBulkReconciliations } from "../../app/domain/reconcile/bulk-reconcile.server";
+import {
+  finishBulkReconciliation,
+  getBulkReconciliation,
+  runShopReconciliation,
+  sweepBulkReconciliations,
+} from "../../app/domain/reconcile/bulk-reconcile.server";
 
 useOwnQueuePrefix();
 
@@ -61,11 +66,15 @@ async function runMaintenanceUntilSettled(shopId: number, bulkId: bigint): Promi
   const worker = createQueueWorker(QUEUE_NAMES.maintenance, { concurrency: 2 });
   await worker.waitUntilReady(); // closing a worker still connecting leaves a rejected promise behind
   try {
-    await eventually(async () => {
-      const bulk = await getBulkReconciliation(shopId, bulkId);
-      const counts = await jobCounts(QUEUE_NAMES.maintenance);
-      return bulk !== null && ["APPLIED", "FAILED"].includes(bulk.state) && counts.waiting + counts.active + counts.delayed === 0;
-    }, "the bulk reconciliation to be applied", 60_000);
+    await eventually(
+      async () => {
+        const bulk = await getBulkReconciliation(shopId, bulkId);
+        const counts = await jobCounts(QUEUE_NAMES.maintenance);
+        return bulk !== null && ["APPLIED", "FAILED"].includes(bulk.state) && counts.waiting + counts.active + counts.delayed === 0;
+      },
+      "the bulk reconciliation to be applied",
+      60_000,
+    );
   } finally {
     await worker.close();
   }
@@ -89,7 +98,9 @@ describe("bulk reconciliation of a large shop", () => {
       [`${v3!.inventoryItemId}:${l3}`, null], // Shopify does not stock v3 at l3 any more: 10 missing
       [`${v6!.inventoryItemId}:${l1}`, 8], // Shopify's snapshot saw a shipment of 2, not the return that followed it
     ]);
-    const bulkShopify = mockBulkOnHand(shop.domain, () => shopifyLevels(store, changes, [{ inventoryItemId: v4!.inventoryItemId, locationId: elsewhere, onHand: 5 }]));
+    const bulkShopify = mockBulkOnHand(shop.domain, () =>
+      shopifyLevels(store, changes, [{ inventoryItemId: v4!.inventoryItemId, locationId: elsewhere, onHand: 5 }]),
+    );
     resetAdminRequests();
 
     const bulk = await startBulk(shop.id);
@@ -125,7 +136,11 @@ describe("bulk reconciliation of a large shop", () => {
     ]);
     // Shopify was asked twice: the bulk query and its state (for the result URL); never page by page.
     expect(adminRequests.filter((r) => r.shop === shop.domain).map((r) => r.operationName)).toEqual(["LotkeeperBulkOnHandStart", "LotkeeperBulkOperation"]);
-    expect(await pool().query("select 1 from reconcile_bulk_levels where bulk_id = $1", [bulk.id]).then((r) => r.rowCount)).toBe(0);
+    expect(
+      await pool()
+        .query("select 1 from reconcile_bulk_levels where bulk_id = $1", [bulk.id])
+        .then((r) => r.rowCount),
+    ).toBe(0);
   });
 
   it("a change of the app that was being sent while Shopify's snapshot was taken makes no phantom discrepancy", async () => {
@@ -136,10 +151,11 @@ describe("bulk reconciliation of a large shop", () => {
     await withTransaction(async (sql) => {
       const lot = await sql.query<{ id: bigint }>("select id from lots where shop_id = $1 and variant_id = $2", [shop.id, v.id]);
       await moveLotUnitsWithEntries(sql, [{ shopId: shop.id, lotId: lot.rows[0]!.id, locationId: location, delta: 5, kind: "RECEIVED", cause: "USER" }]);
-      await sql.query(
-        `insert into outbox_entries (shop_id, kind, payload, idempotency_key) values ($1, 'inventory.adjust', $2::jsonb, $3)`,
-        [shop.id, JSON.stringify({ levels: [{ inventoryItemId: String(v.inventoryItemId), locationId: String(location), onHandDelta: 5 }] }), `test-unsettled-${shop.id}`],
-      );
+      await sql.query(`insert into outbox_entries (shop_id, kind, payload, idempotency_key) values ($1, 'inventory.adjust', $2::jsonb, $3)`, [
+        shop.id,
+        JSON.stringify({ levels: [{ inventoryItemId: String(v.inventoryItemId), locationId: String(location), onHandDelta: 5 }] }),
+        `test-unsettled-${shop.id}`,
+      ]);
     });
     const bulkShopify = mockBulkOnHand(shop.domain, () => shopifyLevels(store)); // Shopify's snapshot: 10, without the receipt
     const bulk = await startBulk(shop.id, "bulk");
@@ -172,10 +188,16 @@ describe("bulk reconciliation of a large shop", () => {
     await pool().query("update reconcile_bulk_operations set polled_at = now() - interval '2 minutes' where id = $1", [bulk.id]);
     await sweepBulkReconciliations();
     expect(await getBulkReconciliation(shop.id, bulk.id)).toMatchObject({ state: "APPLIED", levelsRead: 80, acted: 1 });
-    expect(await getBulkReconciliation(gone.id, stuck.rows[0]!.id)).toMatchObject({ state: "RUNNING", error: expect.stringContaining("no usable Shopify session") });
+    expect(await getBulkReconciliation(gone.id, stuck.rows[0]!.id)).toMatchObject({
+      state: "RUNNING",
+      error: expect.stringContaining("no usable Shopify session"),
+    });
     // A row Shopify never confirmed (the process died between submitting and storing the id) is
     // given up after 10 minutes, so the next run can start.
-    const orphan = await pool().query<{ id: bigint }>(`insert into reconcile_bulk_operations (shop_id, created_at) values ($1, now() - interval '11 minutes') returning id`, [gone.id]);
+    const orphan = await pool().query<{ id: bigint }>(
+      `insert into reconcile_bulk_operations (shop_id, created_at) values ($1, now() - interval '11 minutes') returning id`,
+      [gone.id],
+    );
     await sweepBulkReconciliations();
     expect(await getBulkReconciliation(gone.id, orphan.rows[0]!.id)).toMatchObject({ state: "FAILED", error: expect.stringContaining("never confirmed") });
     expect((await listDiscrepancies(shop.id)).map((d) => d.missingUnits)).toEqual([4]);
@@ -228,7 +250,14 @@ describe("bulk reconciliation of a large shop", () => {
     const early = store.variants[1]!;
     const late = store.variants[38]!;
     const bulkShopify = mockBulkOnHand(shop.domain, () =>
-      shopifyLevels(store, new Map([[`${early.inventoryItemId}:${store.locations[0]}`, 15], [`${early.inventoryItemId}:${store.locations[1]}`, 7], [`${late.inventoryItemId}:${store.locations[0]}`, 12]])),
+      shopifyLevels(
+        store,
+        new Map([
+          [`${early.inventoryItemId}:${store.locations[0]}`, 15],
+          [`${early.inventoryItemId}:${store.locations[1]}`, 7],
+          [`${late.inventoryItemId}:${store.locations[0]}`, 12],
+        ]),
+      ),
     );
     const bulk = await startBulk(shop.id, "bulk");
     const op = bulkShopify.complete();
@@ -249,7 +278,9 @@ describe("bulk reconciliation of a large shop", () => {
   it("another shop's operation id cannot finish, fail or read this shop's reconciliation", async () => {
     const a = await largeShop("bulk-iso-a", 10, 1);
     const b = await largeShop("bulk-iso-b", 10, 1);
-    const aShopify = mockBulkOnHand(a.shop.domain, () => shopifyLevels(a.store, new Map([[`${a.store.variants[0]!.inventoryItemId}:${a.store.locations[0]}`, 1]])));
+    const aShopify = mockBulkOnHand(a.shop.domain, () =>
+      shopifyLevels(a.store, new Map([[`${a.store.variants[0]!.inventoryItemId}:${a.store.locations[0]}`, 1]])),
+    );
     mockBulkOnHand(b.shop.domain, () => shopifyLevels(b.store));
     const bulkA = await startBulk(a.shop.id, "bulk");
     const opA = aShopify.complete();
@@ -293,12 +324,19 @@ describe("bulk reconciliation of a large shop", () => {
   it("Shopify running as many bulk queries as it allows: the run fails retryably and records why, nothing else changes", async () => {
     const { shop, store } = await largeShop("bulk-busy", 10, 1);
     const bulkShopify = mockBulkOnHand(shop.domain, () => shopifyLevels(store));
-    for (let i = 0; i < 5; i += 1) bulkShopify.operations.push({ id: `gid://shopify/BulkOperation/${i + 1}`, shop: shop.domain, status: "RUNNING", errorCode: null });
+    for (let i = 0; i < 5; i += 1)
+      bulkShopify.operations.push({ id: `gid://shopify/BulkOperation/${i + 1}`, shop: shop.domain, status: "RUNNING", errorCode: null });
     const error = await runShopReconciliation(shop.id, "bulk").catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "ShopifyBulkBusyError", retryable: true });
-    const rows = await pool().query<{ state: string; error: string }>("select state::text as state, error from reconcile_bulk_operations where shop_id = $1", [shop.id]);
+    const rows = await pool().query<{ state: string; error: string }>("select state::text as state, error from reconcile_bulk_operations where shop_id = $1", [
+      shop.id,
+    ]);
     expect(rows.rows).toEqual([{ state: "FAILED", error: expect.stringContaining("Bulk operations limit reached.") }]);
-    expect(await pool().query("select 1 from reconcile_bulk_levels where shop_id = $1", [shop.id]).then((r) => r.rowCount)).toBe(0);
+    expect(
+      await pool()
+        .query("select 1 from reconcile_bulk_levels where shop_id = $1", [shop.id])
+        .then((r) => r.rowCount),
+    ).toBe(0);
     expect(await listDiscrepancies(shop.id)).toEqual([]);
   });
 
@@ -306,7 +344,12 @@ describe("bulk reconciliation of a large shop", () => {
     const { shop, store } = await largeShop("bulk-cli", 100, 3);
     const bulkShopify = mockBulkOnHand(shop.domain, () => shopifyLevels(store));
     const { cliJson, runCli } = await import("../helpers/cli");
-    const printed = await cliJson<{ mode: string; started: boolean; bulk: { id: string; state: string; operationId: string } }>(["lots", "reconcile", "--shop", shop.domain]);
+    const printed = await cliJson<{ mode: string; started: boolean; bulk: { id: string; state: string; operationId: string } }>([
+      "lots",
+      "reconcile",
+      "--shop",
+      shop.domain,
+    ]);
     expect(printed).toMatchObject({ mode: "bulk", started: true, bulk: { state: "RUNNING", operationId: bulkShopify.operations[0]!.id } });
     const refused = await runCli(["lots", "reconcile", "--shop", shop.domain, "--bulk", "--paging"]);
     expect((refused.error as Error).message).toBe("--bulk and --paging exclude each other");

@@ -80,7 +80,9 @@ describe("reconciliation against Shopify's on_hand", () => {
         const quantity = first ? 10 : 8;
         if (first) {
           first = false;
-          await withTransaction((sql) => moveLotUnitsWithEntries(sql, [{ shopId: shop.id, lotId: r.lotId, locationId: location.id, delta: -2, kind: "ALLOCATED", cause: "WEBHOOK" }]));
+          await withTransaction((sql) =>
+            moveLotUnitsWithEntries(sql, [{ shopId: shop.id, lotId: r.lotId, locationId: location.id, delta: -2, kind: "ALLOCATED", cause: "WEBHOOK" }]),
+          );
         }
         return HttpResponse.json({ data: { inventoryItem: { id: variables.id, inventoryLevel: { quantities: [{ name: "on_hand", quantity }] } } } });
       }),
@@ -96,10 +98,10 @@ describe("reconciliation against Shopify's on_hand", () => {
     const { shop, variant, location } = await setup("rec-fulfil");
     const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "F2", quantity: 10, locationId: location.id });
     await sendOutboxEntry(r.outboxId!);
-    await pool().query(
-      "insert into webhook_events (webhook_id, shop_domain, topic, payload) values ($1, $2, 'fulfillments/create', '{}'::jsonb)",
-      [`rec-fulfil-${newId()}`, shop.domain],
-    );
+    await pool().query("insert into webhook_events (webhook_id, shop_domain, topic, payload) values ($1, $2, 'fulfillments/create', '{}'::jsonb)", [
+      `rec-fulfil-${newId()}`,
+      shop.domain,
+    ]);
     // Shopify already shipped 2; the allocation that takes them from the lot has not run yet.
     mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 8 }]);
     expect((await reconcileLevel(shop.id, variant.inventoryItemId, location.id))!.decision).toMatchObject({ action: "wait", difference: -2 });
@@ -133,11 +135,17 @@ describe("reconciliation against Shopify's on_hand", () => {
     const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "H1", quantity: 10, locationId: location.id });
     await sendOutboxEntry(r.outboxId!);
     mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 7 }]);
-    expect((await reconcileLevel(shop.id, variant.inventoryItemId, location.id))!.decision).toEqual({ action: "record-discrepancy", difference: -3, missingUnits: 3 });
+    expect((await reconcileLevel(shop.id, variant.inventoryItemId, location.id))!.decision).toEqual({
+      action: "record-discrepancy",
+      difference: -3,
+      missingUnits: 3,
+    });
     mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 6 }]);
     await reconcileLevel(shop.id, variant.inventoryItemId, location.id);
     const open = await listDiscrepancies(shop.id);
-    expect(open).toMatchObject([{ variantId: variant.id, sku: "WAX-RED", locationId: location.id, locationName: "Main", shopifyOnHand: 6, lotsOnHand: 10, missingUnits: 4 }]);
+    expect(open).toMatchObject([
+      { variantId: variant.id, sku: "WAX-RED", locationId: location.id, locationName: "Main", shopifyOnHand: 6, lotsOnHand: 10, missingUnits: 4 },
+    ]);
     expect(await counts(shop.id)).toEqual({ lots: 1, discrepancies: 1, outbox: 1 });
     mockOnHand([{ inventoryItemId: variant.inventoryItemId, locationId: location.id, onHand: 10 }]);
     await reconcileLevel(shop.id, variant.inventoryItemId, location.id);
@@ -188,10 +196,14 @@ describe("reconciliation from the CLI", () => {
     const { cliJson } = await import("../helpers/cli");
     const run = (...argv: string[]) => cliJson<Record<string, unknown>>(argv);
     const reconciled = await run("lots", "reconcile", "--shop", shop.domain);
-    expect(reconciled).toMatchObject({ levels: [{ locationId: String(location.id), shopifyOnHand: 2, lotsOnHand: 5, decision: { action: "record-discrepancy", missingUnits: 3 } }] });
+    expect(reconciled).toMatchObject({
+      levels: [{ locationId: String(location.id), shopifyOnHand: 2, lotsOnHand: 5, decision: { action: "record-discrepancy", missingUnits: 3 } }],
+    });
     const listed = (await run("lots", "discrepancies", "--shop", shop.domain)) as { discrepancies: { id: string; missingUnits: number }[] };
     expect(listed.discrepancies).toMatchObject([{ missingUnits: 3, sku: "WAX-RED", locationName: "Main" }]);
-    expect(await run("lots", "resolve-discrepancy", "--shop", shop.domain, "--id", listed.discrepancies[0]!.id)).toEqual({ resolved: listed.discrepancies[0]!.id });
+    expect(await run("lots", "resolve-discrepancy", "--shop", shop.domain, "--id", listed.discrepancies[0]!.id)).toEqual({
+      resolved: listed.discrepancies[0]!.id,
+    });
     expect(await listDiscrepancies(shop.id)).toEqual([]);
     expect(await run("lots", "sync-status", "--shop", shop.domain)).toMatchObject({ pending: 0, failed: 0, entries: [] });
   });
@@ -209,12 +221,16 @@ describe("reading Shopify's levels", () => {
     server.use(
       graphql.query("LotkeeperOnHand", ({ variables }) =>
         HttpResponse.json({
-          data: { nodes: (variables.ids as string[]).map((id) => ({ id, inventoryLevels: { pageInfo: { hasNextPage: true, endCursor: "c50" }, nodes: first } })) },
+          data: {
+            nodes: (variables.ids as string[]).map((id) => ({ id, inventoryLevels: { pageInfo: { hasNextPage: true, endCursor: "c50" }, nodes: first } })),
+          },
         }),
       ),
       graphql.query("LotkeeperOnHandPage", ({ variables }) => {
         pages.push(variables);
-        return HttpResponse.json({ data: { inventoryItem: { id: variables.id, inventoryLevels: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [level(far, 3)] } } } });
+        return HttpResponse.json({
+          data: { inventoryItem: { id: variables.id, inventoryLevels: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [level(far, 3)] } } },
+        });
       }),
     );
     const acted = await reconcileShop(shop.id);
@@ -229,13 +245,20 @@ describe("inventory_levels/update webhook", () => {
     await receiveLot(shop.id, { variantId: variant.id, lotNumber: "W1", quantity: 1, locationId: location.id });
     const maintenance = getQueue(QUEUE_NAMES.maintenance);
     await maintenance.obliterate({ force: true });
-    const payload = { inventory_item_id: Number(variant.inventoryItemId), location_id: Number(location.id), available: 37, updated_at: "2026-11-21T09:02:45-05:00" };
+    const payload = {
+      inventory_item_id: Number(variant.inventoryItemId),
+      location_id: Number(location.id),
+      available: 37,
+      updated_at: "2026-11-21T09:02:45-05:00",
+    };
     const tracked = await deliver({ topic: "inventory_levels/update", shop: shop.domain, body: payload });
     const untracked = await deliver({ topic: "inventory_levels/update", shop: shop.domain, body: { ...payload, inventory_item_id: 123 } });
     expect([tracked.status, untracked.status]).toEqual([200, 200]);
     await processWebhookQueue();
     const jobs = await maintenance.getJobs(["delayed", "waiting"]);
-    expect(jobs.map((j) => [j.name, j.data])).toEqual([[RECONCILE_LEVEL_JOB, { shopId: shop.id, inventoryItemId: String(variant.inventoryItemId), locationId: String(location.id) }]]);
+    expect(jobs.map((j) => [j.name, j.data])).toEqual([
+      [RECONCILE_LEVEL_JOB, { shopId: shop.id, inventoryItemId: String(variant.inventoryItemId), locationId: String(location.id) }],
+    ]);
     expect((await jobCounts(QUEUE_NAMES.webhooks)).failed).toBe(0);
     await maintenance.obliterate({ force: true });
   });

@@ -35,7 +35,7 @@ interface RowType {
   name: string;
   fields: Record<string, readonly [string, string, ("outer" | undefined)?]>;
 }
-const rowType = <T,>(name: string, fields: Described<T>): RowType => ({ name, fields: fields as RowType["fields"] });
+const rowType = <T>(name: string, fields: Described<T>): RowType => ({ name, fields: fields as RowType["fields"] });
 
 const described: RowType[] = [
   rowType<ScopeLotRow>("recall-lookup LotRow", {

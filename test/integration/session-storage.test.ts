@@ -88,7 +88,12 @@ describe("session storage with Postgres down at start", () => {
       const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.RELAY_URL }) });
       new PrismaSessionStorage(prisma, { connectionRetries: 1, connectionRetryIntervalMs: 50 });
       setTimeout(() => { console.log("still running"); process.exit(0); }, 5000);`;
-    const child = spawnSync(process.execPath, ["--input-type=module", "--eval", script], { cwd: root, env: { ...process.env, RELAY_URL: url.toString() }, encoding: "utf8", timeout: 20_000 });
+    const child = spawnSync(process.execPath, ["--input-type=module", "--eval", script], {
+      cwd: root,
+      env: { ...process.env, RELAY_URL: url.toString() },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
     expect(child.stdout).not.toContain("still running");
     expect(child.stderr).toMatch(/MissingSessionTableError/);
     expect(child.status).toBe(1);

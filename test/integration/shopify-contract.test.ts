@@ -37,7 +37,10 @@ async function setup(label: string) {
 }
 
 async function pendingMoves(shopId: number): Promise<bigint[]> {
-  const r = await pool().query<{ id: bigint }>("select id from outbox_entries where shop_id = $1 and status = 'PENDING' and kind = 'inventory.move' order by id", [shopId]);
+  const r = await pool().query<{ id: bigint }>(
+    "select id from outbox_entries where shop_id = $1 and status = 'PENDING' and kind = 'inventory.move' order by id",
+    [shopId],
+  );
   return r.rows.map((x) => x.id);
 }
 
@@ -51,7 +54,10 @@ const nullSides = { from: { changeFromQuantity: null }, to: { changeFromQuantity
 describe("the app's inventory moves meet Shopify's contract", () => {
   it("a recall's quarantine is accepted: changeFromQuantity on both sides of every change, @idempotent with the row's key", async () => {
     const { shop, variant, main, annex, sent } = await setup("contract-recall");
-    for (const [locationId, quantity] of [[main.id, 9], [annex.id, 4]] as const) {
+    for (const [locationId, quantity] of [
+      [main.id, 9],
+      [annex.id, 4],
+    ] as const) {
       const received = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "OAT-7", quantity, locationId });
       expect(await sendOutboxEntry(received.outboxId!)).toMatchObject({ status: "sent" });
     }
@@ -75,7 +81,8 @@ describe("the app's inventory moves meet Shopify's contract", () => {
     // What the app sent before this fix: no changeFromQuantity on `from`.
     await pool().query("update outbox_entries set payload = payload #- '{input,changes,0,from,changeFromQuantity}' where id = $1", [moveId]);
     const outcome = await sendOutboxEntry(moveId!);
-    const reason = "Shopify refused the request: Variable $input.changes.0.from: InventoryMoveQuantityTerminalInput must include the following argument: changeFromQuantity";
+    const reason =
+      "Shopify refused the request: Variable $input.changes.0.from: InventoryMoveQuantityTerminalInput must include the following argument: changeFromQuantity";
     expect(outcome).toEqual({ status: "failed", outboxId: moveId, error: reason });
     expect(await outboxRow(moveId!)).toEqual({ status: "FAILED", last_error: reason });
     expect(sent).toEqual([]);
@@ -87,19 +94,43 @@ describe("the app's inventory moves meet Shopify's contract", () => {
     const input = {
       reason: "quality_control",
       referenceDocumentUri: "gid://lotkeeper/Lot/1",
-      changes: [{ inventoryItemId: `gid://shopify/InventoryItem/${variant.inventoryItemId}`, quantity: 1, from: { locationId: `gid://shopify/Location/${main.id}`, name: "available", changeFromQuantity: null }, to: { locationId: `gid://shopify/Location/${main.id}`, name: "quality_control", changeFromQuantity: null, ledgerDocumentUri: "gid://lotkeeper/Lot/1" } }],
+      changes: [
+        {
+          inventoryItemId: `gid://shopify/InventoryItem/${variant.inventoryItemId}`,
+          quantity: 1,
+          from: { locationId: `gid://shopify/Location/${main.id}`, name: "available", changeFromQuantity: null },
+          to: {
+            locationId: `gid://shopify/Location/${main.id}`,
+            name: "quality_control",
+            changeFromQuantity: null,
+            ledgerDocumentUri: "gid://lotkeeper/Lot/1",
+          },
+        },
+      ],
     };
     const refused = await adminGraphql(shop.domain, unkeyed, { input }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ShopifyRejectedError);
-    expect((refused as ShopifyRejectedError).details).toEqual([{ message: "The @idempotent directive is required for this mutation but was not provided.", path: ["inventoryMoveQuantities"], extensions: { code: "BAD_REQUEST" } }]);
+    expect((refused as ShopifyRejectedError).details).toEqual([
+      {
+        message: "The @idempotent directive is required for this mutation but was not provided.",
+        path: ["inventoryMoveQuantities"],
+        extensions: { code: "BAD_REQUEST" },
+      },
+    ]);
     expect(sent).toEqual([]);
   });
 
   it("a document invalid against Shopify's schema, or using a deprecated field, is refused before any handler answers", async () => {
     const { shop } = await setup("contract-invalid");
-    const typo = await adminGraphql(shop.domain, "query LotkeeperLocation($id: ID!) { location(id: $id) { id nam } }", { id: "gid://shopify/Location/1" }).catch((error: unknown) => error);
-    expect((typo as ShopifyRejectedError).details).toMatchObject([{ message: 'Cannot query field "nam" on type "Location". Did you mean "name"?', extensions: { code: "undefinedField" } }]);
-    const deprecated = await adminGraphql(shop.domain, "query LotkeeperVariant($id: ID!) { productVariant(id: $id) { id storefrontId } }", { id: "gid://shopify/ProductVariant/1" }).catch((error: unknown) => error);
+    const typo = await adminGraphql(shop.domain, "query LotkeeperLocation($id: ID!) { location(id: $id) { id nam } }", {
+      id: "gid://shopify/Location/1",
+    }).catch((error: unknown) => error);
+    expect((typo as ShopifyRejectedError).details).toMatchObject([
+      { message: 'Cannot query field "nam" on type "Location". Did you mean "name"?', extensions: { code: "undefinedField" } },
+    ]);
+    const deprecated = await adminGraphql(shop.domain, "query LotkeeperVariant($id: ID!) { productVariant(id: $id) { id storefrontId } }", {
+      id: "gid://shopify/ProductVariant/1",
+    }).catch((error: unknown) => error);
     expect((deprecated as ShopifyRejectedError).details).toMatchObject([{ extensions: { code: "deprecated" } }]);
   });
 
@@ -110,7 +141,10 @@ describe("the app's inventory moves meet Shopify's contract", () => {
     const old = ON_HAND_QUERY.replace("inventoryLevels(first: 25)", "inventoryLevels(first: 50)");
     const refused = await adminGraphql(shop.domain, old, { ids }).catch((error: unknown) => error);
     expect((refused as ShopifyRejectedError).details).toMatchObject([{ extensions: { code: "MAX_COST_EXCEEDED", cost: 1530, maxCost: 1000 } }]);
-    const levels = await fetchOnHand(shop.domain, ids.map((g) => BigInt(g.split("/").pop()!)));
+    const levels = await fetchOnHand(
+      shop.domain,
+      ids.map((g) => BigInt(g.split("/").pop()!)),
+    );
     expect(levels).toEqual([{ inventoryItemId: variant.inventoryItemId, locationId: main.id, locationName: "Shopify location", onHand: 5 }]);
   });
 });
@@ -131,10 +165,16 @@ describe("a spent leaky bucket", () => {
     // about 10 s, where backoff without a status would have been about 1 s.
     expect(outcome.status === "retry" && outcome.waitMs).toBeGreaterThan(9000);
 
-    const thrown = await adminGraphql(shop.domain, "query LotkeeperLocation($id: ID!) { location(id: $id) { id name isActive } }", { id: `gid://shopify/Location/${main.id}` }).catch((error: unknown) => error);
+    const thrown = await adminGraphql(shop.domain, "query LotkeeperLocation($id: ID!) { location(id: $id) { id name isActive } }", {
+      id: `gid://shopify/Location/${main.id}`,
+    }).catch((error: unknown) => error);
     expect(thrown).toBeInstanceOf(ShopifyThrottledError);
     const cost = (thrown as ShopifyThrottledError).cost!;
-    expect(cost).toMatchObject({ requestedQueryCost: 1, actualQueryCost: null, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 1 } });
+    expect(cost).toMatchObject({
+      requestedQueryCost: 1,
+      actualQueryCost: null,
+      throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 1 },
+    });
     expect(throttleWaitMs(cost, 1)).toBe(1000);
   });
 
@@ -151,7 +191,9 @@ describe("a spent leaky bucket", () => {
   it("an answer a test writes itself is passed on as written", async () => {
     const { shop } = await setup("contract-passthrough");
     server.use(graphql.query("LotkeeperLocation", () => HttpResponse.json({ data: { location: null }, extensions: { cost: { requestedQueryCost: 1 } } })));
-    const { data, cost } = await adminGraphql<{ location: null }>(shop.domain, "query LotkeeperLocation($id: ID!) { location(id: $id) { id name isActive } }", { id: "gid://shopify/Location/1" });
+    const { data, cost } = await adminGraphql<{ location: null }>(shop.domain, "query LotkeeperLocation($id: ID!) { location(id: $id) { id name isActive } }", {
+      id: "gid://shopify/Location/1",
+    });
     expect(data).toEqual({ location: null });
     // Data answers get the real cost: 1 requested, 0 actual (the location was null).
     expect(cost).toMatchObject({ requestedQueryCost: 1, actualQueryCost: 0, throttleStatus: { maximumAvailable: 2000, restoreRate: 100 } });

@@ -2,7 +2,14 @@
 // the app depends on it (idempotent inventory mutations, userErrors, named quantities), or the demo
 // would prove nothing.
 import { afterAll, describe, expect, it } from "vitest";
-import { executeAdminGraphql, resetSimulatedStore, seedSimulatedStore, simulatedMutations, simulatedQuantity, simulatorGate } from "../../app/preview/shopify-simulator.server";
+import {
+  executeAdminGraphql,
+  resetSimulatedStore,
+  seedSimulatedStore,
+  simulatedMutations,
+  simulatedQuantity,
+  simulatorGate,
+} from "../../app/preview/shopify-simulator.server";
 import { uniqueShopDomain } from "../helpers/shops";
 
 const shop = uniqueShopDomain("sim");
@@ -30,23 +37,56 @@ describe("Shopify simulator", () => {
       locations: [{ id: "601", name: "Depot" }],
       variants: [{ id: "401", productId: "301", productTitle: "Sage honey", title: "Default Title", sku: "HONEY", barcode: null, inventoryItemId: "501" }],
     });
-    const input = { reason: "received", name: "available", referenceDocumentUri: "gid://lotkeeper/LedgerEntry/1", changes: [{ delta: 7, changeFromQuantity: null, inventoryItemId: ITEM, locationId: LOCATION }] };
+    const input = {
+      reason: "received",
+      name: "available",
+      referenceDocumentUri: "gid://lotkeeper/LedgerEntry/1",
+      changes: [{ delta: 7, changeFromQuantity: null, inventoryItemId: ITEM, locationId: LOCATION }],
+    };
     const first = await executeAdminGraphql(shop, { query: ADJUST, variables: { input, key: "k-1" } });
     const retry = await executeAdminGraphql(shop, { query: ADJUST, variables: { input, key: "k-1" } });
     expect(first.errors).toBeUndefined();
-    expect(first.data).toMatchObject({ inventoryAdjustQuantities: { userErrors: [], inventoryAdjustmentGroup: { changes: [{ name: "available", delta: 7, quantityAfterChange: 7 }] } } });
+    expect(first.data).toMatchObject({
+      inventoryAdjustQuantities: { userErrors: [], inventoryAdjustmentGroup: { changes: [{ name: "available", delta: 7, quantityAfterChange: 7 }] } },
+    });
     expect(retry.data).toMatchObject({ inventoryAdjustQuantities: { userErrors: [] } });
     expect(await simulatedQuantity(shop, "501", "601", "available")).toBe(7);
     expect((await simulatedMutations(shop)).map((m) => m.idempotencyKey)).toEqual(["k-1"]);
 
     const moveTooMany = await executeAdminGraphql(shop, {
       query: MOVE,
-      variables: { input: { reason: "quality_control", referenceDocumentUri: "gid://lotkeeper/Lot/1", changes: [{ inventoryItemId: ITEM, quantity: 9, from: { locationId: LOCATION, name: "available", changeFromQuantity: null }, to: { locationId: LOCATION, name: "quality_control", changeFromQuantity: null } }] } },
+      variables: {
+        input: {
+          reason: "quality_control",
+          referenceDocumentUri: "gid://lotkeeper/Lot/1",
+          changes: [
+            {
+              inventoryItemId: ITEM,
+              quantity: 9,
+              from: { locationId: LOCATION, name: "available", changeFromQuantity: null },
+              to: { locationId: LOCATION, name: "quality_control", changeFromQuantity: null },
+            },
+          ],
+        },
+      },
     });
     expect(moveTooMany.data).toMatchObject({ inventoryMoveQuantities: { userErrors: [{ code: "INVALID_QUANTITY_NEGATIVE" }] } });
     const move = await executeAdminGraphql(shop, {
       query: MOVE,
-      variables: { input: { reason: "quality_control", referenceDocumentUri: "gid://lotkeeper/Lot/1", changes: [{ inventoryItemId: ITEM, quantity: 3, from: { locationId: LOCATION, name: "available", changeFromQuantity: null }, to: { locationId: LOCATION, name: "quality_control", changeFromQuantity: null } }] } },
+      variables: {
+        input: {
+          reason: "quality_control",
+          referenceDocumentUri: "gid://lotkeeper/Lot/1",
+          changes: [
+            {
+              inventoryItemId: ITEM,
+              quantity: 3,
+              from: { locationId: LOCATION, name: "available", changeFromQuantity: null },
+              to: { locationId: LOCATION, name: "quality_control", changeFromQuantity: null },
+            },
+          ],
+        },
+      },
     });
     expect(move.data).toMatchObject({ inventoryMoveQuantities: { userErrors: [] } });
 
@@ -54,7 +94,13 @@ describe("Shopify simulator", () => {
     expect(level.data).toEqual({
       inventoryItem: {
         variants: { nodes: [{ sku: "HONEY", product: { title: "Sage honey" } }] },
-        inventoryLevel: { quantities: [{ name: "available", quantity: 4 }, { name: "quality_control", quantity: 3 }, { name: "on_hand", quantity: 7 }] },
+        inventoryLevel: {
+          quantities: [
+            { name: "available", quantity: 4 },
+            { name: "quality_control", quantity: 3 },
+            { name: "on_hand", quantity: 7 },
+          ],
+        },
       },
     });
   });
@@ -62,7 +108,14 @@ describe("Shopify simulator", () => {
   it("refuses unknown items and fields the way a GraphQL server does", async () => {
     const unknownItem = await executeAdminGraphql(shop, {
       query: ADJUST,
-      variables: { input: { reason: "received", name: "available", changes: [{ delta: 1, changeFromQuantity: null, inventoryItemId: "gid://shopify/InventoryItem/999", locationId: LOCATION }] }, key: "k-2" },
+      variables: {
+        input: {
+          reason: "received",
+          name: "available",
+          changes: [{ delta: 1, changeFromQuantity: null, inventoryItemId: "gid://shopify/InventoryItem/999", locationId: LOCATION }],
+        },
+        key: "k-2",
+      },
     });
     expect(unknownItem.data).toMatchObject({ inventoryAdjustQuantities: { userErrors: [{ code: "INVALID_INVENTORY_ITEM" }] } });
     const badField = await executeAdminGraphql(shop, { query: "{ shop { notAField } }" });
@@ -74,7 +127,14 @@ describe("Shopify simulator", () => {
     const moveInput = (from: Record<string, unknown>, to: Record<string, unknown>) => ({
       reason: "quality_control",
       referenceDocumentUri: "gid://lotkeeper/Lot/1",
-      changes: [{ inventoryItemId: ITEM, quantity: 1, from: { locationId: LOCATION, name: "available", ...from }, to: { locationId: LOCATION, name: "quality_control", ...to } }],
+      changes: [
+        {
+          inventoryItemId: ITEM,
+          quantity: 1,
+          from: { locationId: LOCATION, name: "available", ...from },
+          to: { locationId: LOCATION, name: "quality_control", ...to },
+        },
+      ],
     });
     const MOVE_WITH_KEY = `mutation Move($input: InventoryMoveQuantitiesInput!, $key: String!) {
       inventoryMoveQuantities(input: $input) @idempotent(key: $key) { userErrors { message code } }
@@ -82,9 +142,15 @@ describe("Shopify simulator", () => {
 
     it("a move without changeFromQuantity on from or on to", async () => {
       const before = (await simulatedMutations(shop)).length;
-      const noFrom = await executeAdminGraphql(shop, { query: MOVE_WITH_KEY, variables: { key: "m-from", input: moveInput({}, { changeFromQuantity: null }) } });
+      const noFrom = await executeAdminGraphql(shop, {
+        query: MOVE_WITH_KEY,
+        variables: { key: "m-from", input: moveInput({}, { changeFromQuantity: null }) },
+      });
       expect(noFrom.errors).toEqual([
-        { message: "Variable $input.changes.0.from: InventoryMoveQuantityTerminalInput must include the following argument: changeFromQuantity", extensions: { code: "INVALID_FIELD_ARGUMENTS" } },
+        {
+          message: "Variable $input.changes.0.from: InventoryMoveQuantityTerminalInput must include the following argument: changeFromQuantity",
+          extensions: { code: "INVALID_FIELD_ARGUMENTS" },
+        },
       ]);
       const noTo = await executeAdminGraphql(shop, { query: MOVE_WITH_KEY, variables: { key: "m-to", input: moveInput({ changeFromQuantity: null }, {}) } });
       expect(noTo.errors?.[0]?.message).toMatch(/changes\.0\.to: InventoryMoveQuantityTerminalInput must include the following argument: changeFromQuantity/);
@@ -95,7 +161,13 @@ describe("Shopify simulator", () => {
       const NO_KEY = `mutation Move($input: InventoryMoveQuantitiesInput!) { inventoryMoveQuantities(input: $input) { userErrors { message } } }`;
       const input = moveInput({ changeFromQuantity: null }, { changeFromQuantity: null });
       const noKey = await executeAdminGraphql(shop, { query: NO_KEY, variables: { input } });
-      expect(noKey.errors).toEqual([{ message: "The @idempotent directive is required for this mutation but was not provided.", path: ["inventoryMoveQuantities"], extensions: { code: "BAD_REQUEST" } }]);
+      expect(noKey.errors).toEqual([
+        {
+          message: "The @idempotent directive is required for this mutation but was not provided.",
+          path: ["inventoryMoveQuantities"],
+          extensions: { code: "BAD_REQUEST" },
+        },
+      ]);
       const blank = await executeAdminGraphql(shop, { query: MOVE_WITH_KEY, variables: { key: "  ", input } });
       expect(blank.errors?.[0]?.extensions).toEqual({ code: "BAD_REQUEST" });
     });
@@ -104,11 +176,19 @@ describe("Shopify simulator", () => {
       const ids = Array.from({ length: 10 }, (_, i) => `gid://shopify/InventoryItem/${i + 1}`);
       const expensive = `query($ids: [ID!]!) { nodes(ids: $ids) { ... on InventoryItem { inventoryLevels(first: 50) { nodes { location { id } quantities(names: ["on_hand"]) { quantity } } } } } }`;
       const refused = await executeAdminGraphql(shop, { query: expensive, variables: { ids } });
-      expect(refused.errors?.[0]?.extensions).toEqual({ code: "MAX_COST_EXCEEDED", cost: 1530, maxCost: 1000, documentation: "https://shopify.dev/api/usage/rate-limits" });
+      expect(refused.errors?.[0]?.extensions).toEqual({
+        code: "MAX_COST_EXCEEDED",
+        cost: 1530,
+        maxCost: 1000,
+        documentation: "https://shopify.dev/api/usage/rate-limits",
+      });
     });
 
     it("a deprecated field, and a connection without first", async () => {
-      const deprecated = await executeAdminGraphql(shop, { query: `query($id: ID!) { productVariant(id: $id) { id storefrontId } }`, variables: { id: "gid://shopify/ProductVariant/401" } });
+      const deprecated = await executeAdminGraphql(shop, {
+        query: `query($id: ID!) { productVariant(id: $id) { id storefrontId } }`,
+        variables: { id: "gid://shopify/ProductVariant/401" },
+      });
       expect(deprecated.errors?.[0]).toMatchObject({ message: expect.stringMatching(/storefrontId is deprecated/), extensions: { code: "deprecated" } });
       const unsized = await executeAdminGraphql(shop, { query: "{ locations { nodes { id } } }" });
       expect(unsized.errors?.[0]?.message).toMatch(/you must provide one of first or last/);
@@ -121,15 +201,27 @@ describe("Shopify simulator", () => {
       const throttled = await executeAdminGraphql(spent, { query: "{ locations(first: 100) { nodes { id } } }" });
       expect(throttled).toEqual({
         errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
-        extensions: { cost: { requestedQueryCost: 102, actualQueryCost: null, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: expect.any(Number), restoreRate: 100 } } },
+        extensions: {
+          cost: {
+            requestedQueryCost: 102,
+            actualQueryCost: null,
+            throttleStatus: { maximumAvailable: 2000, currentlyAvailable: expect.any(Number), restoreRate: 100 },
+          },
+        },
       });
-      expect((throttled as { extensions: { cost: { throttleStatus: { currentlyAvailable: number } } } }).extensions.cost.throttleStatus.currentlyAvailable).toBeLessThan(102);
+      expect(
+        (throttled as { extensions: { cost: { throttleStatus: { currentlyAvailable: number } } } }).extensions.cost.throttleStatus.currentlyAvailable,
+      ).toBeLessThan(102);
     });
 
     it("reports the real cost of what it answers", async () => {
       const answered = await executeAdminGraphql(shop, { query: LEVEL, variables: { item: ITEM, location: LOCATION } });
       // inventoryItem 1 + variants (2 + 1 x (variant 1 + product 1)) + inventoryLevel 1 + 3 quantities asked x 1 = 9
-      expect(answered.extensions?.cost).toMatchObject({ requestedQueryCost: 9, actualQueryCost: 9, throttleStatus: { maximumAvailable: 2000, restoreRate: 100 } });
+      expect(answered.extensions?.cost).toMatchObject({
+        requestedQueryCost: 9,
+        actualQueryCost: 9,
+        throttleStatus: { maximumAvailable: 2000, restoreRate: 100 },
+      });
     });
   });
 });

@@ -116,7 +116,10 @@ describe("expiring offline access tokens in the worker", () => {
   it("a non-expiring token (no refresh token) that Shopify refuses: nothing is refreshed or changed, the change waits", async () => {
     const { shop, sent, shopify, receive } = await setup("token-legacy");
     const id = await receive(0, "N1", 1);
-    const legacy = await prisma.session.update({ where: { id: `offline_${shop.domain}` }, data: { expires: null, refreshToken: null, refreshTokenExpires: null } });
+    const legacy = await prisma.session.update({
+      where: { id: `offline_${shop.domain}` },
+      data: { expires: null, refreshToken: null, refreshTokenExpires: null },
+    });
     shopify.revoke(legacy.accessToken); // uninstalled: Shopify refuses the token
 
     expect(await sendOutboxEntry(id)).toMatchObject({ status: "retry", outboxId: id, error: expect.stringContaining("no refresh token") });

@@ -174,14 +174,23 @@ describe("Shopify sync through the outbox: the exact mutations", () => {
     sent.length = 0;
     await receiveLot(shop.id, { variantId: variant.id, lotNumber: "Q1", quantity: 2, locationId: main.id });
     await sendAll(shop.id);
-    expect(sent[0]!.variables.input).toMatchObject({ name: "quality_control", changes: [{ delta: 2, ledgerDocumentUri: expect.stringMatching(/^gid:\/\/lotkeeper\//) }] });
+    expect(sent[0]!.variables.input).toMatchObject({
+      name: "quality_control",
+      changes: [{ delta: 2, ledgerDocumentUri: expect.stringMatching(/^gid:\/\/lotkeeper\//) }],
+    });
 
     sent.length = 0;
     const released = await releaseLotNow({ shopId: shop.id, lotId: r.lotId, locationId: annex.id, reason: "checked", cause: "USER" });
     expect(released.locations).toEqual([{ locationId: annex.id, quantity: 3 }]);
     await sendAll(shop.id);
     expect(sent[0]!.variables.input).toMatchObject({
-      changes: [{ quantity: 3, from: { locationId: loc(annex.id), name: "quality_control", changeFromQuantity: null }, to: { locationId: loc(annex.id), name: "available", changeFromQuantity: null } }],
+      changes: [
+        {
+          quantity: 3,
+          from: { locationId: loc(annex.id), name: "quality_control", changeFromQuantity: null },
+          to: { locationId: loc(annex.id), name: "available", changeFromQuantity: null },
+        },
+      ],
     });
     detail = await getLotDetail(shop.id, r.lotId);
     expect(detail.balances.find((b) => b.locationId === annex.id)!.quarantined).toBe(false);
@@ -199,7 +208,9 @@ describe("Shopify sync: throttles, outages and refusals never lose a change", ()
         keys.push(variables.idempotencyKey);
         return HttpResponse.json({
           errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }],
-          extensions: { cost: { requestedQueryCost: 250, actualQueryCost: null, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 50, restoreRate: 100 } } },
+          extensions: {
+            cost: { requestedQueryCost: 250, actualQueryCost: null, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 50, restoreRate: 100 } },
+          },
         });
       }),
     );
@@ -229,11 +240,24 @@ describe("Shopify sync: throttles, outages and refusals never lose a change", ()
 
     server.use(
       graphql.mutation("LotkeeperInventoryAdjust", () =>
-        HttpResponse.json({ data: { inventoryAdjustQuantities: { inventoryAdjustmentGroup: null, userErrors: [{ field: ["input", "changes", "0", "locationId"], message: "The location is not active", code: "INVALID_LOCATION" }] } } }),
+        HttpResponse.json({
+          data: {
+            inventoryAdjustQuantities: {
+              inventoryAdjustmentGroup: null,
+              userErrors: [{ field: ["input", "changes", "0", "locationId"], message: "The location is not active", code: "INVALID_LOCATION" }],
+            },
+          },
+        }),
       ),
     );
-    expect(await sendOutboxEntry(r.outboxId!)).toMatchObject({ status: "failed", error: "Shopify refused inventoryAdjustQuantities: input.changes.0.locationId The location is not active" });
-    expect(await outboxRow(r.outboxId!)).toMatchObject({ status: "FAILED", last_error: "Shopify refused inventoryAdjustQuantities: input.changes.0.locationId The location is not active" });
+    expect(await sendOutboxEntry(r.outboxId!)).toMatchObject({
+      status: "failed",
+      error: "Shopify refused inventoryAdjustQuantities: input.changes.0.locationId The location is not active",
+    });
+    expect(await outboxRow(r.outboxId!)).toMatchObject({
+      status: "FAILED",
+      last_error: "Shopify refused inventoryAdjustQuantities: input.changes.0.locationId The location is not active",
+    });
   });
 
   it("a refused change can be sent again after the merchant fixed the cause", async () => {
@@ -241,11 +265,15 @@ describe("Shopify sync: throttles, outages and refusals never lose a change", ()
     const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "RF", quantity: 2, locationId: main.id });
     server.use(
       graphql.mutation("LotkeeperInventoryAdjust", () =>
-        HttpResponse.json({ data: { inventoryAdjustQuantities: { inventoryAdjustmentGroup: null, userErrors: [{ field: ["input"], message: "The location is not active" }] } } }),
+        HttpResponse.json({
+          data: { inventoryAdjustQuantities: { inventoryAdjustmentGroup: null, userErrors: [{ field: ["input"], message: "The location is not active" }] } },
+        }),
       ),
     );
     expect(await sendOutboxEntry(r.outboxId!)).toMatchObject({ status: "failed" });
-    expect(await listUnsentOutbox(shop.id)).toMatchObject([{ id: r.outboxId, status: "FAILED", lastError: "Shopify refused inventoryAdjustQuantities: input The location is not active" }]);
+    expect(await listUnsentOutbox(shop.id)).toMatchObject([
+      { id: r.outboxId, status: "FAILED", lastError: "Shopify refused inventoryAdjustQuantities: input The location is not active" },
+    ]);
     const other = await createTestShop("sync-retry-other");
     expect(await retryFailedOutbox(other.id)).toEqual([]);
     expect(await retryFailedOutbox(shop.id)).toEqual([r.outboxId]);
@@ -259,7 +287,12 @@ describe("Shopify sync: throttles, outages and refusals never lose a change", ()
     const { shop, variant, main, sent } = await setup("sync-uninstalled");
     const r = await receiveLot(shop.id, { variantId: variant.id, lotNumber: "U1", quantity: 2, locationId: main.id });
     await pool().query("update shops set installed = false where id = $1", [shop.id]);
-    expect(await sendOutboxEntry(r.outboxId!)).toEqual({ status: "retry", outboxId: r.outboxId, waitMs: 3600_000, error: "the app is uninstalled from this shop" });
+    expect(await sendOutboxEntry(r.outboxId!)).toEqual({
+      status: "retry",
+      outboxId: r.outboxId,
+      waitMs: 3600_000,
+      error: "the app is uninstalled from this shop",
+    });
     expect(sent).toHaveLength(0);
     expect(await outboxRow(r.outboxId!)).toMatchObject({ status: "PENDING", attempts: 0 });
   });
@@ -278,8 +311,18 @@ describe("Shopify sync: throttles, outages and refusals never lose a change", ()
   it("addOutboxEntry is idempotent on its key, and the sweep queues rows whose job was lost", async () => {
     const { shop } = await setup("sync-sweep");
     const ids = await withTransaction(async (sql) => [
-      await addOutboxEntry(sql, { shopId: shop.id, kind: "tags.add", payload: { id: "gid://shopify/Order/1", tags: ["recall-R1"] }, idempotencyKey: "recall:1:order:1" }),
-      await addOutboxEntry(sql, { shopId: shop.id, kind: "tags.add", payload: { id: "gid://shopify/Order/1", tags: ["recall-R1"] }, idempotencyKey: "recall:1:order:1" }),
+      await addOutboxEntry(sql, {
+        shopId: shop.id,
+        kind: "tags.add",
+        payload: { id: "gid://shopify/Order/1", tags: ["recall-R1"] },
+        idempotencyKey: "recall:1:order:1",
+      }),
+      await addOutboxEntry(sql, {
+        shopId: shop.id,
+        kind: "tags.add",
+        payload: { id: "gid://shopify/Order/1", tags: ["recall-R1"] },
+        idempotencyKey: "recall:1:order:1",
+      }),
     ]);
     expect(ids[0]).toBe(ids[1]);
     const queue = getQueue(QUEUE_NAMES.shopifySync);
@@ -294,7 +337,12 @@ describe("Shopify sync: throttles, outages and refusals never lose a change", ()
   it("tags.add rows send tagsAdd (the kind helper D's recall uses)", async () => {
     const { shop } = await setup("sync-tags");
     const id = await withTransaction((sql) =>
-      addOutboxEntry(sql, { shopId: shop.id, kind: "tags.add", payload: { id: "gid://shopify/Customer/77", tags: ["lotkeeper-recall-R9"] }, idempotencyKey: "recall:9:customer:77" }),
+      addOutboxEntry(sql, {
+        shopId: shop.id,
+        kind: "tags.add",
+        payload: { id: "gid://shopify/Customer/77", tags: ["lotkeeper-recall-R9"] },
+        idempotencyKey: "recall:9:customer:77",
+      }),
     );
     const calls: unknown[] = [];
     server.use(
@@ -323,7 +371,9 @@ describe("Shopify sync through the real worker", () => {
           });
         }
         applied.push(variables);
-        return HttpResponse.json({ data: { inventoryAdjustQuantities: { inventoryAdjustmentGroup: { id: "gid://shopify/InventoryAdjustmentGroup/1" }, userErrors: [] } } });
+        return HttpResponse.json({
+          data: { inventoryAdjustQuantities: { inventoryAdjustmentGroup: { id: "gid://shopify/InventoryAdjustmentGroup/1" }, userErrors: [] } },
+        });
       }),
     );
     // Only this test's job: earlier tests queued jobs for rows they sent (or left) by hand.

@@ -9,7 +9,10 @@ import { createAllocation, createLocation, createLot, createOrder, createVariant
 import { cliJson } from "../helpers/cli";
 
 interface TraceJson {
-  lineItems: { lineItemId: string; allocations: { lot: string | null; quantity: number; returnedQuantity: number; locationId: string; unknownLot: boolean }[] }[];
+  lineItems: {
+    lineItemId: string;
+    allocations: { lot: string | null; quantity: number; returnedQuantity: number; locationId: string; unknownLot: boolean }[];
+  }[];
   upstream: {
     direction: string;
     lots: { lotNumber: string; depth: number; supplier: string | null; produced: boolean }[];
@@ -27,25 +30,69 @@ describe("lotkeeper trace order: upstream", () => {
     const granola = await createVariant(shop.id, { sku: "GRANOLA" });
     const box = await createVariant(shop.id, { sku: "GIFT-BOX" });
     const tea = await createVariant(shop.id, { sku: "TEA" });
-    await createLot(shop.id, { variantId: oats, lotNumber: "OAT-9", quantity: 20, locationId: loc, supplier: "Kornkammer", supplierLot: "KK-0925-7", purchaseOrder: "PO-11" });
+    await createLot(shop.id, {
+      variantId: oats,
+      lotNumber: "OAT-9",
+      quantity: 20,
+      locationId: loc,
+      supplier: "Kornkammer",
+      supplierLot: "KK-0925-7",
+      purchaseOrder: "PO-11",
+    });
     await createLot(shop.id, { variantId: honey, lotNumber: "HON-3", quantity: 20, locationId: loc, supplier: "Imkerei Rapp", supplierLot: "IR-3" });
     const teaLot = await createLot(shop.id, { variantId: tea, lotNumber: "TEA-1", quantity: 5, locationId: loc, supplier: "Teehaus" });
     await withTransaction((sql) =>
-      recordProductionRun(sql, shop.id, { kind: "ASSEMBLY", outputVariantId: granola, outputLotNumber: "GRA-1", quantity: 6, locationId: loc, inputs: [{ lotNumber: "OAT-9", quantity: 4 }, { lotNumber: "HON-3", quantity: 2 }] }),
+      recordProductionRun(sql, shop.id, {
+        kind: "ASSEMBLY",
+        outputVariantId: granola,
+        outputLotNumber: "GRA-1",
+        quantity: 6,
+        locationId: loc,
+        inputs: [
+          { lotNumber: "OAT-9", quantity: 4 },
+          { lotNumber: "HON-3", quantity: 2 },
+        ],
+      }),
     );
     const kit = await withTransaction((sql) =>
-      recordProductionRun(sql, shop.id, { kind: "KIT", outputVariantId: box, outputLotNumber: "BOX-1", quantity: 3, locationId: loc, inputs: [{ lotNumber: "GRA-1", quantity: 3 }] }),
+      recordProductionRun(sql, shop.id, {
+        kind: "KIT",
+        outputVariantId: box,
+        outputLotNumber: "BOX-1",
+        quantity: 3,
+        locationId: loc,
+        inputs: [{ lotNumber: "GRA-1", quantity: 3 }],
+      }),
     );
-    const order = await createOrder(shop.id, { customerId: 77n, lines: [{ variantId: box, quantity: 2 }, { variantId: tea, quantity: 2 }] });
-    await createAllocation(shop.id, { orderId: order.id, lineItemId: order.lineIds[0]!, variantId: box, lotId: kit.output.lotId, locationId: loc, quantity: 2, returnedQuantity: 1 });
+    const order = await createOrder(shop.id, {
+      customerId: 77n,
+      lines: [
+        { variantId: box, quantity: 2 },
+        { variantId: tea, quantity: 2 },
+      ],
+    });
+    await createAllocation(shop.id, {
+      orderId: order.id,
+      lineItemId: order.lineIds[0]!,
+      variantId: box,
+      lotId: kit.output.lotId,
+      locationId: loc,
+      quantity: 2,
+      returnedQuantity: 1,
+    });
     await createAllocation(shop.id, { orderId: order.id, lineItemId: order.lineIds[1]!, variantId: tea, lotId: teaLot, locationId: loc, quantity: 1 });
     await createAllocation(shop.id, { orderId: order.id, lineItemId: order.lineIds[1]!, variantId: tea, lotId: null, locationId: loc, quantity: 1 });
 
     const trace = await cliJson<TraceJson>(["trace", "order", "--shop", shop.domain, "--order", String(order.id)]);
-    const lines = Object.fromEntries(trace.lineItems.map((l) => [l.lineItemId, l.allocations.map((a) => [a.lot, a.quantity, a.returnedQuantity, a.locationId, a.unknownLot])]));
+    const lines = Object.fromEntries(
+      trace.lineItems.map((l) => [l.lineItemId, l.allocations.map((a) => [a.lot, a.quantity, a.returnedQuantity, a.locationId, a.unknownLot])]),
+    );
     expect(lines).toEqual({
       [String(order.lineIds[0])]: [["BOX-1", 2, 1, String(loc), false]],
-      [String(order.lineIds[1])]: [["TEA-1", 1, 0, String(loc), false], [null, 1, 0, String(loc), true]],
+      [String(order.lineIds[1])]: [
+        ["TEA-1", 1, 0, String(loc), false],
+        [null, 1, 0, String(loc), true],
+      ],
     });
     expect(trace.upstream.direction).toBe("backward");
     expect(trace.upstream.lots.map((l) => [l.lotNumber, l.depth, l.produced]).sort()).toEqual([
@@ -77,7 +124,13 @@ describe("lotkeeper trace order: upstream", () => {
     await createAllocation(shop.id, { orderId: order.id, lineItemId: order.lineIds[0]!, variantId: variant, lotId: null, locationId: loc, quantity: 1 });
     // The other shop has its own lot with a supplier; it must not show up.
     const otherVariant = await createVariant(other.id);
-    await createLot(other.id, { variantId: otherVariant, lotNumber: "SECRET-1", quantity: 1, locationId: await createLocation(other.id), supplier: "Their supplier" });
+    await createLot(other.id, {
+      variantId: otherVariant,
+      lotNumber: "SECRET-1",
+      quantity: 1,
+      locationId: await createLocation(other.id),
+      supplier: "Their supplier",
+    });
     const trace = await cliJson<TraceJson>(["trace", "order", "--shop", shop.domain, "--order", String(order.id)]);
     expect(trace.lineItems[0]!.allocations.map((a) => [a.lot, a.unknownLot])).toEqual([[null, true]]);
     expect(trace.upstream).toEqual({ direction: "backward", lots: [], edges: [], suppliers: [] });

@@ -192,12 +192,21 @@ describe("worker metrics server", () => {
         probe.close(() => resolve(p));
       });
     });
-    worker = startWorkerProcess({ QUEUE_PREFIX: prefix, WORKER_QUEUES: "webhooks", WORKER_CONCURRENCY: "1", WORKER_METRICS_PORT: String(port), LOG_LEVEL: "info", NODE_ENV: "test" });
+    worker = startWorkerProcess({
+      QUEUE_PREFIX: prefix,
+      WORKER_QUEUES: "webhooks",
+      WORKER_CONCURRENCY: "1",
+      WORKER_METRICS_PORT: String(port),
+      LOG_LEVEL: "info",
+      NODE_ENV: "test",
+    });
     await vi.waitFor(() => expect(worker!.output()).toContain("worker started"), { timeout: 20_000, interval: 100 });
     const local = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(local.status).toBe(200);
     expect(await local.text()).toMatch(/^lotkeeper_dependency_up/m);
-    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === "IPv4" && !i.internal);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === "IPv4" && !i.internal);
     expect(external, "this test needs a non-loopback IPv4 address").toBeDefined();
     const refused = await fetch(`http://${external!.address}:${port}/metrics`).catch((error: unknown) => error);
     expect(String((refused as Error).cause ?? refused)).toMatch(/ECONNREFUSED/);

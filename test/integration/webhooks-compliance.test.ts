@@ -48,7 +48,10 @@ async function shopWithShipments(label: string) {
 }
 
 async function snapshot(shopId: number) {
-  const orders = await pool().query("select id, customer_id, customer_name, customer_email, customer_phone, shipping_address, email, redacted from orders where shop_id = $1 order by id", [shopId]);
+  const orders = await pool().query(
+    "select id, customer_id, customer_name, customer_email, customer_phone, shipping_address, email, redacted from orders where shop_id = $1 order by id",
+    [shopId],
+  );
   const allocations = await pool().query("select order_id, customer_id, lot_id, quantity from allocations where shop_id = $1 order by id", [shopId]);
   return { orders: orders.rows, allocations: allocations.rows };
 }
@@ -81,7 +84,16 @@ describe("customers/redact", () => {
     expect((await inboxRow(webhookId))?.status).toBe("PROCESSED");
     const after = await snapshot(shop.id);
     const mine = after.orders.find((o) => String(o.id) === orderId);
-    expect(mine).toEqual({ id: BigInt(orderId), customer_id: CUSTOMER_ID, customer_name: null, customer_email: null, customer_phone: null, shipping_address: null, email: null, redacted: true });
+    expect(mine).toEqual({
+      id: BigInt(orderId),
+      customer_id: CUSTOMER_ID,
+      customer_name: null,
+      customer_email: null,
+      customer_phone: null,
+      shipping_address: null,
+      email: null,
+      redacted: true,
+    });
     const other = after.orders.find((o) => String(o.id) === otherOrderId);
     expect(other).toMatchObject({ customer_name: "Sam Other", customer_email: "sam@example.com", redacted: false });
     expect(after.allocations.map((a) => [a.customer_id, a.quantity])).toEqual([
@@ -111,7 +123,11 @@ describe("shop/redact", () => {
     await processWebhookQueue();
     const bBefore = await snapshot(b.shop.id);
     const bEvents = await inboxCount(b.shop.domain);
-    await deliver({ topic: "app/uninstalled", shop: a.shop.domain, body: { ...fixture<Record<string, unknown>>("app-uninstalled"), myshopify_domain: a.shop.domain } });
+    await deliver({
+      topic: "app/uninstalled",
+      shop: a.shop.domain,
+      body: { ...fixture<Record<string, unknown>>("app-uninstalled"), myshopify_domain: a.shop.domain },
+    });
     await processWebhookQueue();
     const { webhookId } = await deliver({ topic: "shop/redact", shop: a.shop.domain, body: bodyFor("shop-redact", a.shop) });
     await processWebhookQueue();
@@ -136,7 +152,11 @@ describe("shop/redact", () => {
     expect(await prisma.shop.findUniqueOrThrow({ where: { id: b.shop.id } })).toMatchObject({ installed: true });
 
     // A late delivery for the erased shop leaves no data behind.
-    const late = await deliver({ topic: "orders/updated", shop: a.shop.domain, body: { ...fixture<Record<string, unknown>>("orders-create"), id: String(newId()) } });
+    const late = await deliver({
+      topic: "orders/updated",
+      shop: a.shop.domain,
+      body: { ...fixture<Record<string, unknown>>("orders-create"), id: String(newId()) },
+    });
     await processWebhookQueue();
     expect(await prisma.shop.count({ where: { domain: a.shop.domain } })).toBe(0);
     const lateRow = await pool().query("select status::text, payload::text from webhook_events where webhook_id = $1", [late.webhookId]);
@@ -189,7 +209,10 @@ async function everything(shopId: number, domain: string) {
   }
   const shop = await pool().query("select domain, installed from shops where id = $1", [shopId]);
   const sessions = await pool().query(`select id, "accessToken" from "Session" where shop = $1 order by id`, [domain]);
-  const events = await pool().query("select webhook_id, status::text, payload::text from webhook_events where shop_domain = $1 and webhook_id not like 'replay-%' order by id", [domain]);
+  const events = await pool().query(
+    "select webhook_id, status::text, payload::text from webhook_events where shop_domain = $1 and webhook_id not like 'replay-%' order by id",
+    [domain],
+  );
   return { counts, shop: shop.rows, sessions: sessions.rows, events: events.rows, ...(await snapshot(shopId)) };
 }
 
@@ -232,7 +255,12 @@ describe("captured deliveries replayed under another topic or shop", () => {
     const a = await shopWithShipments("replay-a");
     const b = await shopWithShipments("replay-b");
     // A is uninstalled too: only the body's shop decides, not the header.
-    for (const shop of [a.shop, b.shop]) await deliver({ topic: "app/uninstalled", shop: shop.domain, body: { ...fixture<Record<string, unknown>>("app-uninstalled"), myshopify_domain: shop.domain } });
+    for (const shop of [a.shop, b.shop])
+      await deliver({
+        topic: "app/uninstalled",
+        shop: shop.domain,
+        body: { ...fixture<Record<string, unknown>>("app-uninstalled"), myshopify_domain: shop.domain },
+      });
     await processWebhookQueue();
     const aBefore = await everything(a.shop.id, a.shop.domain);
     const bBefore = await everything(b.shop.id, b.shop.domain);
@@ -248,7 +276,11 @@ describe("captured deliveries replayed under another topic or shop", () => {
 
   it("a customers/data_request body replayed as customers/redact of the same shop redacts nothing", async () => {
     const a = await shopWithShipments("replay-dr");
-    const captured = await captureDelivery("customers/data_request", a.shop.domain, bodyFor("customers-data-request", a.shop, { orders_requested: [Number(a.orderId)] }));
+    const captured = await captureDelivery(
+      "customers/data_request",
+      a.shop.domain,
+      bodyFor("customers-data-request", a.shop, { orders_requested: [Number(a.orderId)] }),
+    );
     await processWebhookQueue();
     expect((await inboxRow(captured.webhookId))?.status).toBe("PROCESSED");
     const before = await everything(a.shop.id, a.shop.domain);
@@ -293,7 +325,11 @@ describe("shop/redact acts only on an uninstalled shop whose Shopify id it names
     expect({ ...after, events: after.events.filter((e) => e.webhook_id !== webhookId) }).toEqual(before);
 
     // The operator's way out when app/uninstalled was late: process it, replay the refused event.
-    await deliver({ topic: "app/uninstalled", shop: a.shop.domain, body: { ...fixture<Record<string, unknown>>("app-uninstalled"), myshopify_domain: a.shop.domain } });
+    await deliver({
+      topic: "app/uninstalled",
+      shop: a.shop.domain,
+      body: { ...fixture<Record<string, unknown>>("app-uninstalled"), myshopify_domain: a.shop.domain },
+    });
     await processWebhookQueue();
     await replayEvent(webhookId);
     await processWebhookQueue();
@@ -303,7 +339,11 @@ describe("shop/redact acts only on an uninstalled shop whose Shopify id it names
 
   it("is refused when its shop_id is not the Shopify id app/uninstalled gave for the shop", async () => {
     const a = await shopWithShipments("shopid");
-    await deliver({ topic: "app/uninstalled", shop: a.shop.domain, body: { ...fixture<Record<string, unknown>>("app-uninstalled"), id: 7460001, myshopify_domain: a.shop.domain } });
+    await deliver({
+      topic: "app/uninstalled",
+      shop: a.shop.domain,
+      body: { ...fixture<Record<string, unknown>>("app-uninstalled"), id: 7460001, myshopify_domain: a.shop.domain },
+    });
     await processWebhookQueue();
     const before = await everything(a.shop.id, a.shop.domain);
     const wrong = await deliver({ topic: "shop/redact", shop: a.shop.domain, body: bodyFor("shop-redact", a.shop, { shop_id: 7460002 }) });

@@ -38,9 +38,18 @@ describe("orders/*", () => {
     await processWebhookQueue();
     expect((await inboxRow(webhookId))?.status).toBe("PROCESSED");
     const stored = await storedOrder(shop.id, order.id);
-    expect(stored).toMatchObject({ name: "#1042", customer_id: 7301188550001n, customer_name: "Maria Lopez", customer_email: "maria.lopez@example.com", redacted: false });
+    expect(stored).toMatchObject({
+      name: "#1042",
+      customer_id: 7301188550001n,
+      customer_name: "Maria Lopez",
+      customer_email: "maria.lopez@example.com",
+      redacted: false,
+    });
     expect(stored.shipping_address).toMatchObject({ city: expect.any(String) });
-    const lines = await pool().query("select id, variant_id, quantity, sku from order_lines where shop_id = $1 and order_id = $2 order by id", [shop.id, order.id]);
+    const lines = await pool().query("select id, variant_id, quantity, sku from order_lines where shop_id = $1 and order_id = $2 order by id", [
+      shop.id,
+      order.id,
+    ]);
     expect(lines.rows.map((l) => l.quantity)).toEqual(order.line_items.map((l) => l.quantity));
   });
 
@@ -56,7 +65,11 @@ describe("orders/*", () => {
     expect((await inboxRow(webhookId))?.status).toBe("PROCESSED");
     expect(await storedOrder(shop.id, order.id)).toMatchObject({ name: "#NEW", customer_email: "new@example.com" });
     // And a cancellation that is newer still applies.
-    await deliver({ topic: "orders/cancelled", shop: shop.domain, body: { ...newer, updated_at: "2026-11-22T10:00:00Z", cancelled_at: "2026-11-22T10:00:00Z" } });
+    await deliver({
+      topic: "orders/cancelled",
+      shop: shop.domain,
+      body: { ...newer, updated_at: "2026-11-22T10:00:00Z", cancelled_at: "2026-11-22T10:00:00Z" },
+    });
     await processWebhookQueue();
     expect((await storedOrder(shop.id, order.id)).cancelled_at).toEqual(new Date("2026-11-22T10:00:00Z"));
   });
@@ -104,18 +117,45 @@ describe("catalog", () => {
     const variants = product.variants.map((v) => ({ ...v, id: String(newId()), product_id: productId }));
     await deliver({ topic: "products/create", shop: shop.domain, body: { ...product, id: productId, variants } });
     await processWebhookQueue();
-    const rows = await pool().query("select id, inventory_item_id, sku, title, product_title, barcode from variants where shop_id = $1 order by sku", [shop.id]);
+    const rows = await pool().query("select id, inventory_item_id, sku, title, product_title, barcode from variants where shop_id = $1 order by sku", [
+      shop.id,
+    ]);
     expect(rows.rows).toEqual([
-      { id: BigInt(variants[1]!.id as string), inventory_item_id: 48220055660003n, sku: "CANDLE-BLUE-200", title: "Blue", product_title: "Herbal tea candle", barcode: null },
-      { id: BigInt(variants[0]!.id as string), inventory_item_id: 48220055660001n, sku: "CANDLE-RED-200", title: "Red", product_title: "Herbal tea candle", barcode: "09506000134352" },
+      {
+        id: BigInt(variants[1]!.id as string),
+        inventory_item_id: 48220055660003n,
+        sku: "CANDLE-BLUE-200",
+        title: "Blue",
+        product_title: "Herbal tea candle",
+        barcode: null,
+      },
+      {
+        id: BigInt(variants[0]!.id as string),
+        inventory_item_id: 48220055660001n,
+        sku: "CANDLE-RED-200",
+        title: "Red",
+        product_title: "Herbal tea candle",
+        barcode: "09506000134352",
+      },
     ]);
     await pool().query("update variants set lot_tracked = false, strategy_override = 'LIFO' where shop_id = $1", [shop.id]);
     // Newer update: renamed, Blue removed. Then an older one arrives late.
-    await deliver({ topic: "products/update", shop: shop.domain, body: { ...product, id: productId, title: "Tea candle", updated_at: "2026-11-20T00:00:00Z", variants: [variants[0]] } });
+    await deliver({
+      topic: "products/update",
+      shop: shop.domain,
+      body: { ...product, id: productId, title: "Tea candle", updated_at: "2026-11-20T00:00:00Z", variants: [variants[0]] },
+    });
     await processWebhookQueue();
-    await deliver({ topic: "products/update", shop: shop.domain, body: { ...product, id: productId, title: "Stale", updated_at: "2026-11-10T00:00:00Z", variants } });
+    await deliver({
+      topic: "products/update",
+      shop: shop.domain,
+      body: { ...product, id: productId, title: "Stale", updated_at: "2026-11-10T00:00:00Z", variants },
+    });
     await processWebhookQueue();
-    const after = await pool().query("select sku, product_title, lot_tracked, strategy_override::text, deleted_at is not null as deleted from variants where shop_id = $1 order by sku", [shop.id]);
+    const after = await pool().query(
+      "select sku, product_title, lot_tracked, strategy_override::text, deleted_at is not null as deleted from variants where shop_id = $1 order by sku",
+      [shop.id],
+    );
     expect(after.rows).toEqual([
       { sku: "CANDLE-BLUE-200", product_title: "Herbal tea candle", lot_tracked: false, strategy_override: "LIFO", deleted: true },
       { sku: "CANDLE-RED-200", product_title: "Tea candle", lot_tracked: false, strategy_override: "LIFO", deleted: false },
@@ -147,7 +187,11 @@ describe("app lifecycle", () => {
   it("app/uninstalled marks the shop uninstalled and removes its sessions; its data stays", async () => {
     const shop = await createTestShop("uninstall");
     const variantId = await createVariant(shop.id);
-    await deliver({ topic: "app/uninstalled", shop: shop.domain, body: { ...fixture<Record<string, unknown>>("app-uninstalled"), myshopify_domain: shop.domain } });
+    await deliver({
+      topic: "app/uninstalled",
+      shop: shop.domain,
+      body: { ...fixture<Record<string, unknown>>("app-uninstalled"), myshopify_domain: shop.domain },
+    });
     await processWebhookQueue();
     const after = await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } });
     expect(after.installed).toBe(false);
@@ -166,14 +210,19 @@ describe("app lifecycle", () => {
     const ids: string[] = [];
     for (const body of replays) ids.push((await deliver({ topic: "app/uninstalled", shop: victim.domain, body })).webhookId);
     await processWebhookQueue();
-    for (const id of ids) expect(await inboxRow(id)).toMatchObject({ status: "FAILED", last_error: expect.stringMatching(/app\/uninstalled refused, nothing changed/) });
+    for (const id of ids)
+      expect(await inboxRow(id)).toMatchObject({ status: "FAILED", last_error: expect.stringMatching(/app\/uninstalled refused, nothing changed/) });
     expect((await prisma.shop.findUniqueOrThrow({ where: { id: victim.id } })).installed).toBe(true);
     expect(await prisma.session.count({ where: { shop: victim.domain } })).toBe(1);
   });
 
   it("app/scopes_update stores the granted scopes", async () => {
     const shop = await createTestShop("scopes");
-    await deliver({ topic: "app/scopes_update", shop: shop.domain, body: { id: 1, previous: ["read_orders"], current: ["read_orders", "write_inventory"], updated_at: new Date().toISOString() } });
+    await deliver({
+      topic: "app/scopes_update",
+      shop: shop.domain,
+      body: { id: 1, previous: ["read_orders"], current: ["read_orders", "write_inventory"], updated_at: new Date().toISOString() },
+    });
     await processWebhookQueue();
     expect((await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).scopes).toBe("read_orders,write_inventory");
     expect((await prisma.session.findFirstOrThrow({ where: { shop: shop.domain } })).scope).toBe("read_orders,write_inventory");

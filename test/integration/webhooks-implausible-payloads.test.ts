@@ -22,7 +22,8 @@ useOwnQueuePrefix();
 afterAll(() => closeQueues());
 
 /** Shopify's sample of `topic` (exact ids), to change one field of. */
-const sample = <T = Record<string, unknown> & { line_items: Record<string, unknown>[] }>(topic: string) => parsePayload(shopifySampleBody(topic, webhookApiVersion()).text) as T;
+const sample = <T = Record<string, unknown> & { line_items: Record<string, unknown>[] }>(topic: string) =>
+  parsePayload(shopifySampleBody(topic, webhookApiVersion()).text) as T;
 
 /** Deliver the exact text (bigints as bare integers), process, and return the inbox row. */
 async function deliverAndProcess(topic: string, shop: string, body: unknown) {
@@ -44,7 +45,9 @@ describe("implausible quantities and ids in payloads", () => {
     const before = await jobCounts();
     const row = await deliverAndProcess("orders/create", shop.domain, order);
     expect(row).toMatchObject({ status: "FAILED", attempts: 1 });
-    expect(row?.last_error).toMatch(/^InvalidPayloadError: not an order payload: line_items\.0\.quantity is not a plausible quantity \(a whole number from 0 to 100000000\)/);
+    expect(row?.last_error).toMatch(
+      /^InvalidPayloadError: not an order payload: line_items\.0\.quantity is not a plausible quantity \(a whole number from 0 to 100000000\)/,
+    );
     expect((await jobCounts()).failed).toBe(before.failed + 1); // BullMQ failed it for good: nothing delayed for a retry
     expect((await jobCounts()).delayed).toBe(0);
     expect((await pool().query("select 1 from orders where shop_id = $1", [shop.id])).rowCount).toBe(0);
@@ -66,9 +69,14 @@ describe("implausible quantities and ids in payloads", () => {
 
   it("inventory_levels/update with an inventory_item_id past 2^63-1 fails at once, not after 8 database errors", async () => {
     const shop = await createTestShop("id-level");
-    const row = await deliverAndProcess("inventory_levels/update", shop.domain, { ...sample<Record<string, unknown>>("inventory_levels/update"), inventory_item_id: 99999999999999999999n });
+    const row = await deliverAndProcess("inventory_levels/update", shop.domain, {
+      ...sample<Record<string, unknown>>("inventory_levels/update"),
+      inventory_item_id: 99999999999999999999n,
+    });
     expect(row).toMatchObject({ status: "FAILED", attempts: 1 });
-    expect(row?.last_error).toBe("InvalidPayloadError: not an inventory level payload: inventory_item_id is not a Shopify id (a whole number from 1 to 9223372036854775807): 99999999999999999999");
+    expect(row?.last_error).toBe(
+      "InvalidPayloadError: not an inventory level payload: inventory_item_id is not a Shopify id (a whole number from 1 to 9223372036854775807): 99999999999999999999",
+    );
   });
 
   it("products/create with a variant id past 2^63-1 fails at once and keeps no variant", async () => {
@@ -101,12 +109,27 @@ describe("sums of large stock", () => {
     await withTransaction((sql) =>
       moveLotUnits(
         sql,
-        locations.slice(1).map((locationId) => ({ shopId: shop.id, lotId: lot, locationId, delta: 1_000_000_000, kind: "RECEIVED" as const, cause: "USER" as const, causeRef: "test" })),
+        locations.slice(1).map((locationId) => ({
+          shopId: shop.id,
+          lotId: lot,
+          locationId,
+          delta: 1_000_000_000,
+          kind: "RECEIVED" as const,
+          cause: "USER" as const,
+          causeRef: "test",
+        })),
       ),
     );
     for (let i = 0; i < 3; i++) {
       const order = await createOrder(shop.id, { lines: [{ variantId: variant, quantity: 1_000_000_000 }] });
-      await createAllocation(shop.id, { orderId: order.id, lineItemId: order.lineIds[0]!, variantId: variant, lotId: null, locationId: locations[0]!, quantity: 1_000_000_000 });
+      await createAllocation(shop.id, {
+        orderId: order.id,
+        lineItemId: order.lineIds[0]!,
+        variantId: variant,
+        lotId: null,
+        locationId: locations[0]!,
+        quantity: 1_000_000_000,
+      });
     }
     const attention = await attentionFor(pool(), shop.id, shop.domain);
     expect(attention.expiringSoon.lots).toMatchObject([{ lotNumber: "BIG", onHand: 3_000_000_000 }]);

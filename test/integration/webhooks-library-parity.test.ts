@@ -22,7 +22,10 @@ async function libraryStatus(request: Request): Promise<number | Record<string, 
 
 function build(shop: string, opts: { method?: string; body?: string; secret?: string; drop?: string } = {}) {
   const body = opts.body ?? JSON.stringify({ id: 1, name: "#1" });
-  const headers = webhookHeaders({ topic: "orders/create", shop, body, secret: opts.secret, webhookId: `parity-${shop}-${opts.drop ?? ""}-${opts.secret ?? ""}-${opts.method ?? ""}` }, body);
+  const headers = webhookHeaders(
+    { topic: "orders/create", shop, body, secret: opts.secret, webhookId: `parity-${shop}-${opts.drop ?? ""}-${opts.secret ?? ""}-${opts.method ?? ""}` },
+    body,
+  );
   if (opts.drop) delete headers[opts.drop];
   const method = opts.method ?? "POST";
   return () => new Request("https://lotkeeper.test/webhooks", { method, headers, body: method === "GET" || method === "HEAD" ? undefined : body });

@@ -58,7 +58,9 @@ describe("lotkeeper events", () => {
       expect(replay).toMatchObject({ webhookId: bad.webhookId, previousStatus: "failed", status: "pending" });
       await processWebhookQueue();
       expect(await inboxRow(bad.webhookId)).toMatchObject({ status: "PROCESSED", attempts: 2, last_error: null });
-      await expect(main(["events", "replay", bad.webhookId])).rejects.toThrow(new CliError(`webhook event ${bad.webhookId} is already processed; replaying it would do nothing`));
+      await expect(main(["events", "replay", bad.webhookId])).rejects.toThrow(
+        new CliError(`webhook event ${bad.webhookId} is already processed; replaying it would do nothing`),
+      );
     } finally {
       topicHandlers["locations/update"] = saved;
     }
@@ -67,7 +69,9 @@ describe("lotkeeper events", () => {
   it("answers unknown ids and bad options with a clear error", async () => {
     await expect(main(["events", "replay", "no-such-webhook"])).rejects.toThrow(/no webhook event with id no-such-webhook/);
     await expect(main(["events", "replay"])).rejects.toBeInstanceOf(UsageError);
-    await expect(main(["events", "list", "--shop", uniqueShopDomain(), "--status", "lost"])).rejects.toThrow(/--status must be one of pending, processed, failed, deferred/);
+    await expect(main(["events", "list", "--shop", uniqueShopDomain(), "--status", "lost"])).rejects.toThrow(
+      /--status must be one of pending, processed, failed, deferred/,
+    );
     await expect(main(["events", "list"])).rejects.toThrow(/--shop is required/);
     expect(await cli(["events", "list", "--shop", uniqueShopDomain()])).toEqual([]);
   });
@@ -97,8 +101,16 @@ describe("lotkeeper privacy requests", () => {
   it("lists the data-request exports stored for the shop, and only that shop's", async () => {
     const shop = await createTestShop("privacy-cli");
     const other = await createTestShop("privacy-cli-other");
-    await deliver({ topic: "customers/data_request", shop: shop.domain, body: { ...fixture<Record<string, unknown>>("customers-data-request"), shop_domain: shop.domain } });
-    await deliver({ topic: "customers/data_request", shop: other.domain, body: { ...fixture<Record<string, unknown>>("customers-data-request"), shop_domain: other.domain } });
+    await deliver({
+      topic: "customers/data_request",
+      shop: shop.domain,
+      body: { ...fixture<Record<string, unknown>>("customers-data-request"), shop_domain: shop.domain },
+    });
+    await deliver({
+      topic: "customers/data_request",
+      shop: other.domain,
+      body: { ...fixture<Record<string, unknown>>("customers-data-request"), shop_domain: other.domain },
+    });
     await processWebhookQueue();
     const listed = (await cli(["privacy", "requests", "--shop", shop.domain])) as Array<Record<string, unknown>>;
     expect(listed).toHaveLength(1);
@@ -128,7 +140,11 @@ describe("GET /metrics", () => {
     resetEnvForTests();
     try {
       const scrape = (authorization?: string) =>
-        metricsLoader({ request: new Request("https://lotkeeper.test/metrics", { headers: authorization ? { Authorization: authorization } : {} }), params: {}, context: {} });
+        metricsLoader({
+          request: new Request("https://lotkeeper.test/metrics", { headers: authorization ? { Authorization: authorization } : {} }),
+          params: {},
+          context: {},
+        });
       expect((await scrape()).status).toBe(401);
       expect((await scrape("Bearer wrong-token-0123456789")).status).toBe(401);
       const ok = await scrape("Bearer metrics-token-0123456789");
@@ -217,7 +233,10 @@ describe("health", () => {
       const body = await down.text();
       expect(JSON.parse(body)).toEqual({ status: "unavailable" });
       expect(body).not.toMatch(/10\.0\.0\.5|pg_ctlcluster|DATABASE_URL/);
-      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/not ready/), expect.objectContaining({ postgres: expect.objectContaining({ message: expect.stringContaining("10.0.0.5:5432") }) }));
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringMatching(/not ready/),
+        expect.objectContaining({ postgres: expect.objectContaining({ message: expect.stringContaining("10.0.0.5:5432") }) }),
+      );
     } finally {
       warn.mockRestore();
     }

@@ -26,7 +26,14 @@ afterEach(() => {
 afterAll(() => closeQueues());
 
 function startWorker(): WorkerProcess {
-  const child = startWorkerProcess({ QUEUE_PREFIX: prefix, WORKER_LOCK_MS: "1000", WORKER_QUEUES: "webhooks", WORKER_CONCURRENCY: "2", LOG_LEVEL: "info", NODE_ENV: "test" });
+  const child = startWorkerProcess({
+    QUEUE_PREFIX: prefix,
+    WORKER_LOCK_MS: "1000",
+    WORKER_QUEUES: "webhooks",
+    WORKER_CONCURRENCY: "2",
+    LOG_LEVEL: "info",
+    NODE_ENV: "test",
+  });
   children.push(child);
   return child;
 }
@@ -132,9 +139,13 @@ describe("a worker killed with SIGKILL in the middle of a job", () => {
     await eventually(async () => !(await backendAlive(killedBackend!)), "the killed transaction to end");
     expect(await orderCount(shop.id, String(order.id))).toEqual({ orders: 0, lines: 0 });
     const second = startWorker();
-    await eventually(async () => (await inboxRow(webhookId))?.status === "PROCESSED", "the job to be retried and processed", 30_000).catch(async (error: unknown) => {
-      throw new Error(`${(error as Error).message}; exit ${second.exitCode}/${second.signalCode}; jobs ${JSON.stringify(await jobCounts())}; first worker said:\n${first.output()}\nsecond worker said:\n${second.output()}`);
-    });
+    await eventually(async () => (await inboxRow(webhookId))?.status === "PROCESSED", "the job to be retried and processed", 30_000).catch(
+      async (error: unknown) => {
+        throw new Error(
+          `${(error as Error).message}; exit ${second.exitCode}/${second.signalCode}; jobs ${JSON.stringify(await jobCounts())}; first worker said:\n${first.output()}\nsecond worker said:\n${second.output()}`,
+        );
+      },
+    );
     expect(await orderCount(shop.id, String(order.id))).toEqual({ orders: 1, lines: 2 });
     expect((await inboxRow(webhookId))?.attempts).toBe(2);
     const allocations = await pool().query("select customer_id from allocations where shop_id = $1 and order_id = $2", [shop.id, order.id]);

@@ -96,7 +96,9 @@ describe("Shopify's sample of every subscribed topic, through the real intake an
     await deliverText("products/create", shop.domain, sampleFor("products/create", shop.domain));
     await deliverText("locations/create", shop.domain, sampleFor("locations/create", shop.domain));
     await processWebhookQueue();
-    const variants = await pool().query<{ id: string; product_id: string }>("select id::text, product_id::text from variants where shop_id = $1 order by id", [shop.id]);
+    const variants = await pool().query<{ id: string; product_id: string }>("select id::text, product_id::text from variants where shop_id = $1 order by id", [
+      shop.id,
+    ]);
     // Neither id is a double: read through JSON.parse they would become ...713984 and ...203904.
     expect(variants.rows).toEqual([
       { id: "642667041472713922", product_id: "788032119674292922" },

@@ -153,7 +153,10 @@ describe("Postgres stops while an export streams", () => {
       expectWorkerAlive();
 
       // The broken client was discarded: every pooled connection works, and a new export is whole.
-      await eventuallyDb(async () => (await Promise.all(Array.from({ length: 12 }, () => withTransaction((sql) => sql.query("select 1"))))).length === 12, "the pool to work");
+      await eventuallyDb(
+        async () => (await Promise.all(Array.from({ length: 12 }, () => withTransaction((sql) => sql.query("select 1"))))).length === 12,
+        "the pool to work",
+      );
       let text = "";
       for await (const chunk of await recallEpcisStream(shop.id, [{ lotId }])) text += String(chunk);
       const document = JSON.parse(text) as { epcisBody: { eventList: { type: string }[] } };
@@ -196,12 +199,18 @@ describe("Redis comes back empty", () => {
     const backdate = new pg.Client({ connectionString: postgres.url });
     await backdate.connect();
     await backdate.query("begin");
-    await backdate.query("update webhook_events set received_at = received_at - interval '1 minute' where webhook_id = any($1::text[])", [deliveries.map((d) => d.webhookId)]);
+    await backdate.query("update webhook_events set received_at = received_at - interval '1 minute' where webhook_id = any($1::text[])", [
+      deliveries.map((d) => d.webhookId),
+    ]);
     await empty();
     await backdate.query("commit");
     await backdate.end();
 
-    await eventuallyDb(async () => JSON.stringify(await schedulerIds()) === JSON.stringify(expectedSchedulers), "the worker to re-create every schedule", 30_000);
+    await eventuallyDb(
+      async () => JSON.stringify(await schedulerIds()) === JSON.stringify(expectedSchedulers),
+      "the worker to re-create every schedule",
+      30_000,
+    );
     for (const d of deliveries) {
       await eventuallyDb(async () => (await inboxRow(d.webhookId))?.status === "PROCESSED", "the lost delivery to be swept and processed", 45_000);
       expect(await inboxRow(d.webhookId)).toMatchObject({ status: "PROCESSED", attempts: 1 });

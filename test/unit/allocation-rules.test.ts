@@ -152,7 +152,12 @@ describe("payloads", () => {
     expect(() => parseFulfilment({ id: 1, order_id: 2, status: "success", line_items: [{ id: 3, quantity: -1 }] })).toThrow(/line_items\.0\.quantity/);
   });
   it("reads refund lines; a missing restock type means no restock", () => {
-    const r = parseRefund({ id: 9, order_id: 8, created_at: "2026-11-25T14:20:11-05:00", refund_line_items: [{ id: 1, line_item_id: 2, quantity: 1, location_id: null }] });
+    const r = parseRefund({
+      id: 9,
+      order_id: 8,
+      created_at: "2026-11-25T14:20:11-05:00",
+      refund_line_items: [{ id: 1, line_item_id: 2, quantity: 1, location_id: null }],
+    });
     expect(r.lines).toEqual([{ id: 1n, lineItemId: 2n, quantity: 1, locationId: null, restockType: "no_restock" }]);
   });
   it("an order's fulfilments and refunds take the order's id", () => {

@@ -24,20 +24,37 @@ describe("refusal (actions)", () => {
     const notFound = await thrown(() => refusal(new AllocationNotFoundError(7n), { resource: "allocation" }));
     expect([notFound.status, await notFound.text()]).toEqual([404, "Not found"]);
     // The lot the units should move to is input, not the page: a banner.
-    expect(refusal(new LotNotFoundError("lot 9 does not exist in this shop"), { resource: "allocation" })).toEqual({ ok: false, error: "lot 9 does not exist in this shop", errors: {} });
-    expect(refusal(new AllocationNotMovableError("already on lot A"), { resource: "allocation" })).toEqual({ ok: false, error: "already on lot A", errors: {} });
+    expect(refusal(new LotNotFoundError("lot 9 does not exist in this shop"), { resource: "allocation" })).toEqual({
+      ok: false,
+      error: "lot 9 does not exist in this shop",
+      errors: {},
+    });
+    expect(refusal(new AllocationNotMovableError("already on lot A"), { resource: "allocation" })).toEqual({
+      ok: false,
+      error: "already on lot A",
+      errors: {},
+    });
   });
 
   it("words validation problems with the form's labels and a prefix, or in the route's own words", () => {
     const problems = new LotValidationError([{ field: "delta", message: "must be a whole number" }]);
-    expect(refusal(problems, { prefix: "Not received: ", labels: { delta: "Units" } })).toEqual({ ok: false, error: "Not received: Units: must be a whole number", errors: { delta: "must be a whole number" } });
+    expect(refusal(problems, { prefix: "Not received: ", labels: { delta: "Units" } })).toEqual({
+      ok: false,
+      error: "Not received: Units: must be a whole number",
+      errors: { delta: "must be a whole number" },
+    });
     const settings = new SettingsValidationError([{ field: "minShelfLifeDays", message: "0 to 3650" }]);
     expect(refusal(settings, { messages: { SettingsValidationError: "Settings not saved: fix the fields marked below" } })).toEqual({
       ok: false,
       error: "Settings not saved: fix the fields marked below",
       errors: { minShelfLifeDays: "0 to 3650" },
     });
-    expect(refusal(new EventAlreadyProcessedError("w1"), { resource: "webhook event", messages: { EventAlreadyProcessedError: "The w1 delivery is already processed" } }).error).toBe("The w1 delivery is already processed");
+    expect(
+      refusal(new EventAlreadyProcessedError("w1"), {
+        resource: "webhook event",
+        messages: { EventAlreadyProcessedError: "The w1 delivery is already processed" },
+      }).error,
+    ).toBe("The w1 delivery is already processed");
   });
 
   it("rethrows what is not a domain error (a bug or an outage stays a 500)", () => {

@@ -22,7 +22,17 @@ describe("resourceId", () => {
 });
 
 describe("orderLotsView", () => {
-  const base = { allocations: [], reversed: [], sku: null, title: null, quantity: 1, fulfilledQuantity: 0, returnedQuantity: 0, pendingReturnQuantity: 0, variantId: 5n };
+  const base = {
+    allocations: [],
+    reversed: [],
+    sku: null,
+    title: null,
+    quantity: 1,
+    fulfilledQuantity: 0,
+    returnedQuantity: 0,
+    pendingReturnQuantity: 0,
+    variantId: 5n,
+  };
   it("flags a line whose every fulfilment line was skipped as not lot-tracked, one shipped without a lot yet, and counts unknown-lot units still out", () => {
     const trace: OrderTrace = {
       orderId: 1n,
@@ -37,7 +47,18 @@ describe("orderLotsView", () => {
           lineItemId: 12n,
           fulfillmentLines: [{ fulfillmentId: 7n, quantity: 4, state: "ALLOCATED" }],
           allocations: [
-            { allocationId: 3n, fulfillmentId: 7n, lot: null, lotId: null, expiresOn: null, quantity: 4, returnedQuantity: 1, locationId: 9n, unknownLot: true, fulfilledAt: new Date() },
+            {
+              allocationId: 3n,
+              fulfillmentId: 7n,
+              lot: null,
+              lotId: null,
+              expiresOn: null,
+              quantity: 4,
+              returnedQuantity: 1,
+              locationId: 9n,
+              unknownLot: true,
+              fulfilledAt: new Date(),
+            },
           ],
         },
       ],
@@ -58,7 +79,11 @@ describe("getFromApp", () => {
   });
   it("says what to do when the session is refused, the answer is not JSON or the app cannot be reached", async () => {
     expect(await getFromApp("/x", answering(401, ""))).toMatchObject({ ok: false, status: 401, error: expect.stringMatching(/Open Lotkeeper/) });
-    expect(await getFromApp("/x", answering(502, "<html>bad gateway</html>"))).toMatchObject({ ok: false, status: 502, error: expect.stringMatching(/\(502\)/) });
+    expect(await getFromApp("/x", answering(502, "<html>bad gateway</html>"))).toMatchObject({
+      ok: false,
+      status: 502,
+      error: expect.stringMatching(/\(502\)/),
+    });
     const down = (async () => {
       throw new TypeError("fetch failed");
     }) as unknown as typeof fetch;

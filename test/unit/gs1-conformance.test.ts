@@ -79,11 +79,15 @@ describe("GS1 conformance vectors (../shared/conformance/gs1-vectors.json)", () 
     lines.push(`core: ${core.filter((r) => r.why === null).length}/${core.length} agree with the reference, ${kept.length} kept leniencies (decision 081)`);
     for (const r of kept) lines.push(`  (leniency) ${r.v.id} ${JSON.stringify(r.v.input)}: ${KEPT_LENIENCIES[r.v.id]!.why}`);
     const optional = results.filter((r) => r.v.scope === "optional");
-    lines.push(`optional: ${optional.filter((r) => r.why === null).length}/${optional.length} acceptable (${optional.filter((r) => r.outcome.ok).length} parsed, ${optional.filter((r) => !r.outcome.ok).length} refused)`);
+    lines.push(
+      `optional: ${optional.filter((r) => r.why === null).length}/${optional.length} acceptable (${optional.filter((r) => r.outcome.ok).length} parsed, ${optional.filter((r) => !r.outcome.ok).length} refused)`,
+    );
     const association = results.filter((r) => r.v.scope === "association");
     lines.push(`association (reported only): ${association.filter((r) => !r.outcome.ok).length}/${association.length} refused as GS1's req=/ex= rules do`);
     for (const r of results.filter((x) => x.v.scope === "ambiguity")) {
-      lines.push(`  (ambiguity) ${r.v.id} ${JSON.stringify(r.v.input)}: ${r.outcome.ok ? `read ${JSON.stringify(r.outcome.elements)}` : `refused: ${(r.outcome.error as Error).message}`}`);
+      lines.push(
+        `  (ambiguity) ${r.v.id} ${JSON.stringify(r.v.input)}: ${r.outcome.ok ? `read ${JSON.stringify(r.outcome.elements)}` : `refused: ${(r.outcome.error as Error).message}`}`,
+      );
     }
     console.log(`GS1 conformance\n${lines.join("\n")}`);
     expect(core.length).toBeGreaterThan(0);

@@ -121,7 +121,10 @@ describe("check digits on every GS1 key that has one (General Specifications 7.9
 
 describe("dates and date-times (General Specifications 7.12)", () => {
   it("reads (7003) YYMMDDhhmm and refuses an hour, minute or day that does not exist", () => {
-    expect(pairs(parse(`]C10104006381333931${"7003"}2701312359`))).toEqual([["01", "04006381333931"], ["7003", "2701312359"]]);
+    expect(pairs(parse(`]C10104006381333931${"7003"}2701312359`))).toEqual([
+      ["01", "04006381333931"],
+      ["7003", "2701312359"],
+    ]);
     expect(refused("(7003)2701312400").message).toMatch(/\(7003\) 2701312400 at character 1 is not a real time: 24:00/);
     expect(refused("(7003)2701311060").message).toMatch(/not a real time: 10:60/);
     expect(refused("(7003)2702291200").message).toMatch(/2027-02 has 28 days/);
@@ -132,7 +135,10 @@ describe("dates and date-times (General Specifications 7.12)", () => {
     expect(parse("(01)04006381333931(17)280200").expiry).toBe("2028-02-29");
     expect(parse("(01)04006381333931(15)270400").bestBefore).toBe("2027-04-30");
     expect(parse("(01)04006381333931(11)260100").productionDate).toBe("2026-01-31");
-    expect(pairs(parse("(01)04006381333931(16)261100"))).toEqual([["01", "04006381333931"], ["16", "261100"]]);
+    expect(pairs(parse("(01)04006381333931(16)261100"))).toEqual([
+      ["01", "04006381333931"],
+      ["16", "261100"],
+    ]);
   });
 });
 
@@ -148,17 +154,33 @@ describe("measures 310n-369n: n is the decimal places, 0 to 5 (AI table)", () =>
 
 describe("fixed and variable lengths, FNC1 (General Specifications 7.8.5)", () => {
   it("lets the next AI follow a predefined-length AI without a separator, and tolerates one", () => {
-    expect(pairs(parse("]C101040063813339311727013110L1"))).toEqual([["01", "04006381333931"], ["17", "270131"], ["10", "L1"]]);
-    expect(pairs(parse(`]C10104006381333931${GS}17270131${GS}10L1`))).toEqual([["01", "04006381333931"], ["17", "270131"], ["10", "L1"]]);
+    expect(pairs(parse("]C101040063813339311727013110L1"))).toEqual([
+      ["01", "04006381333931"],
+      ["17", "270131"],
+      ["10", "L1"],
+    ]);
+    expect(pairs(parse(`]C10104006381333931${GS}17270131${GS}10L1`))).toEqual([
+      ["01", "04006381333931"],
+      ["17", "270131"],
+      ["10", "L1"],
+    ]);
   });
 
   it("requires a separator after a fixed-length AI that is not in the predefined table ((422), (7003), (8005))", () => {
-    expect(pairs(parse(`]C1422276${GS}10L1`))).toEqual([["422", "276"], ["10", "L1"]]);
-    expect(refused("]C142227610L1").message).toMatch(/country of origin \(422\) at character 4 needs 3 characters, got 7: a group separator \(FNC1\) is missing/);
+    expect(pairs(parse(`]C1422276${GS}10L1`))).toEqual([
+      ["422", "276"],
+      ["10", "L1"],
+    ]);
+    expect(refused("]C142227610L1").message).toMatch(
+      /country of origin \(422\) at character 4 needs 3 characters, got 7: a group separator \(FNC1\) is missing/,
+    );
   });
 
   it("ends a variable-length value at the separator or the end of data, and refuses one that is too long", () => {
-    expect(pairs(parse(`]C110L1${GS}21S9`))).toEqual([["10", "L1"], ["21", "S9"]]);
+    expect(pairs(parse(`]C110L1${GS}21S9`))).toEqual([
+      ["10", "L1"],
+      ["21", "S9"],
+    ]);
     expect(refused(`]C110${"A".repeat(21)}`).message).toBe("lot (10) at character 4 is 21 characters long, at most 20 are allowed");
     expect(refused(`]C130123456789`).message).toMatch(/count \(30\) at character 4 is 9 characters long, at most 8/);
   });
@@ -188,23 +210,40 @@ describe("character set 82 for lots and other alphanumeric AIs (General Specific
 describe("GS1 Digital Link URI syntax", () => {
   it("takes the rightmost primary key when a path prefix itself contains /01/", () => {
     const r = parse("https://shop.example/01/catalog/01/04006381333931/10/L-26");
-    expect(pairs(r)).toEqual([["01", "04006381333931"], ["10", "L-26"]]);
+    expect(pairs(r)).toEqual([
+      ["01", "04006381333931"],
+      ["10", "L-26"],
+    ]);
   });
 
   it("reads key qualifiers only in their order 22, 10, 21 after (01)", () => {
-    expect(pairs(parse("https://id.example/01/04006381333931/22/V1/10/L1/21/S1"))).toEqual([["01", "04006381333931"], ["22", "V1"], ["10", "L1"], ["21", "S1"]]);
-    expect(refused("https://id.example/01/04006381333931/21/S1/10/L1").message).toMatch(/holds \(21\), \(10\): only \(22\), \(10\), \(21\) or \(235\) may follow \(01\) there, in that order/);
+    expect(pairs(parse("https://id.example/01/04006381333931/22/V1/10/L1/21/S1"))).toEqual([
+      ["01", "04006381333931"],
+      ["22", "V1"],
+      ["10", "L1"],
+      ["21", "S1"],
+    ]);
+    expect(refused("https://id.example/01/04006381333931/21/S1/10/L1").message).toMatch(
+      /holds \(21\), \(10\): only \(22\), \(10\), \(21\) or \(235\) may follow \(01\) there, in that order/,
+    );
     expect(refused("https://id.example/01/04006381333931/17/270131").message).toMatch(/holds \(17\)/);
   });
 
   it("reads data attributes from the query, '+' as a space, and ignores non-AI parameters and the fragment", () => {
     const r = parse("https://id.example/01/04006381333931/10/L1?linkType=gs1:pip&17=270131&3103=001250#top");
-    expect(pairs(r)).toEqual([["01", "04006381333931"], ["10", "L1"], ["17", "270131"], ["3103", "001250"]]);
+    expect(pairs(r)).toEqual([
+      ["01", "04006381333931"],
+      ["10", "L1"],
+      ["17", "270131"],
+      ["3103", "001250"],
+    ]);
     expect(refused("https://id.example/01/04006381333931?99=A+B").message).toMatch(/contains " "/);
   });
 
   it("refuses a serial (21) in the query: key qualifiers belong in the path", () => {
-    expect(refused("https://id.example/01/04006381333931?21=S1").message).toMatch(/serial \(21\) at character \d+ is a key qualifier of \(01\) and belongs in the Digital Link path/);
+    expect(refused("https://id.example/01/04006381333931?21=S1").message).toMatch(
+      /serial \(21\) at character \d+ is a key qualifier of \(01\) and belongs in the Digital Link path/,
+    );
   });
 
   it("refuses the same AI twice, even with the same value", () => {
@@ -228,6 +267,9 @@ describe("GS1 Digital Link URI syntax", () => {
 
   it("reads an SSCC or a GLN as the primary key", () => {
     expect(pairs(parse("https://id.example/00/340123450000000017"))).toEqual([["00", "340123450000000017"]]);
-    expect(pairs(parse("https://id.example/414/4012345000016/254/DOCK-3"))).toEqual([["414", "4012345000016"], ["254", "DOCK-3"]]);
+    expect(pairs(parse("https://id.example/414/4012345000016/254/DOCK-3"))).toEqual([
+      ["414", "4012345000016"],
+      ["254", "DOCK-3"],
+    ]);
   });
 });

@@ -30,10 +30,14 @@ describe("*-rules.ts stays pure", () => {
     `import { json } from "@remix-run/node";`,
   ];
 
-  it.each(impure)("a rules file with %s fails lint", async (line) => {
-    const ids = await ruleIds(`${line}\nexport const used = [${line.match(/import \{?\s*(\w+)/)![1]}];\n`, "app/domain/lots/example-rules.ts");
-    expect(ids).toContain("@typescript-eslint/no-restricted-imports");
-  }, 30_000);
+  it.each(impure)(
+    "a rules file with %s fails lint",
+    async (line) => {
+      const ids = await ruleIds(`${line}\nexport const used = [${line.match(/import \{?\s*(\w+)/)![1]}];\n`, "app/domain/lots/example-rules.ts");
+      expect(ids).toContain("@typescript-eslint/no-restricted-imports");
+    },
+    30_000,
+  );
 
   it("the same imports are allowed in a use case (*.server.ts): the rule is about rules files", async () => {
     const code = `${impure.slice(3).join("\n")}\nexport const used = [pg, Redis, Queue, PrismaClient, readFile, readFileSync, net, json];\n`;

@@ -15,7 +15,15 @@ function capture(level: LoggerOptions["level"] = "debug", base = {}) {
 /** What pg throws for a unique violation (the fields pg's parser sets from the server's message). */
 function uniqueViolation(): DatabaseError {
   const error = new DatabaseError('duplicate key value violates unique constraint "customers_email_key"', 120, "error");
-  Object.assign(error, { severity: "ERROR", code: "23505", detail: "Key (shop_id, email)=(4, jane.doe@example.com) already exists.", schema: "public", table: "customers", constraint: "customers_email_key", routine: "_bt_check_unique" });
+  Object.assign(error, {
+    severity: "ERROR",
+    code: "23505",
+    detail: "Key (shop_id, email)=(4, jane.doe@example.com) already exists.",
+    schema: "public",
+    table: "customers",
+    constraint: "customers_email_key",
+    routine: "_bt_check_unique",
+  });
   return error;
 }
 
@@ -34,7 +42,14 @@ describe("errors", () => {
         cause: {
           message: "customer upsert failed",
           stack: expect.stringContaining("logger.test.ts"),
-          cause: { type: "DatabaseError", code: "23505", constraint: "customers_email_key", table: "customers", severity: "ERROR", stack: expect.stringMatching(/^error: duplicate key value/) },
+          cause: {
+            type: "DatabaseError",
+            code: "23505",
+            constraint: "customers_email_key",
+            table: "customers",
+            severity: "ERROR",
+            stack: expect.stringMatching(/^error: duplicate key value/),
+          },
         },
       },
     });
@@ -60,7 +75,14 @@ describe("redaction", () => {
       accessToken: "shpat_abc",
       SHOPIFY_API_SECRET: "shpss_secret",
       headers: { authorization: "Bearer eyJ.token", "x-shopify-access-token": "shpat_def", "x-shopify-topic": "orders/create" },
-      customer: { id: 7301188550001, email: "jane.doe@example.com", phone: "+4915112345678", first_name: "Jane", last_name: "Doe", default_address: { address1: "1 Main St", city: "Berlin" } },
+      customer: {
+        id: 7301188550001,
+        email: "jane.doe@example.com",
+        phone: "+4915112345678",
+        first_name: "Jane",
+        last_name: "Doe",
+        default_address: { address1: "1 Main St", city: "Berlin" },
+      },
       order: { id: 450789469, shipping_address: { zip: "10115" }, customer: { email: "jane.doe@example.com" } },
       session: { refresh_token: "shprt_x", shop: "a.myshopify.com" },
       shop: "a.myshopify.com",
@@ -70,12 +92,30 @@ describe("redaction", () => {
       accessToken: "[Redacted]",
       SHOPIFY_API_SECRET: "[Redacted]",
       headers: { authorization: "[Redacted]", "x-shopify-access-token": "[Redacted]", "x-shopify-topic": "orders/create" },
-      customer: { id: 7301188550001, email: "[Redacted]", phone: "[Redacted]", first_name: "[Redacted]", last_name: "[Redacted]", default_address: "[Redacted]" },
+      customer: {
+        id: 7301188550001,
+        email: "[Redacted]",
+        phone: "[Redacted]",
+        first_name: "[Redacted]",
+        last_name: "[Redacted]",
+        default_address: "[Redacted]",
+      },
       order: { id: 450789469, shipping_address: "[Redacted]", customer: { email: "[Redacted]" } },
       session: { refresh_token: "[Redacted]", shop: "a.myshopify.com" },
       shop: "a.myshopify.com",
     });
-    for (const secret of ["shpat_abc", "shpss_secret", "eyJ.token", "shpat_def", "jane.doe@example.com", "+4915112345678", "Jane", "1 Main St", "10115", "shprt_x"]) {
+    for (const secret of [
+      "shpat_abc",
+      "shpss_secret",
+      "eyJ.token",
+      "shpat_def",
+      "jane.doe@example.com",
+      "+4915112345678",
+      "Jane",
+      "1 Main St",
+      "10115",
+      "shprt_x",
+    ]) {
       expect(written.join("")).not.toContain(secret);
     }
   });

@@ -36,7 +36,7 @@ describe("parseCsv (RFC 4180)", () => {
     expect(() => parseCsv('a,b\n1,"x"y\n')).toThrow(/line 2: unexpected character after a closing quote/);
   });
 
-  it("reads the same records when the text arrives in pieces, split anywhere (inside quotes, between \"\" and CR LF)", () => {
+  it('reads the same records when the text arrives in pieces, split anywhere (inside quotes, between "" and CR LF)', () => {
     const text = '\uFEFFlot;qty;note\r\nA;1;"say ""hi""; ok"\r\n"B\r\nC";2;\r\n\r\nD;3;"x"';
     const whole = parseCsv(text);
     for (let cut = 0; cut <= text.length; cut++) {
@@ -66,7 +66,9 @@ describe("readCsvText (bytes as they arrive)", () => {
 
   it("refuses a Latin-1 / Windows-1252 file, naming the encoding, the line and the character", async () => {
     const latin1 = Uint8Array.from([...utf8("lot,supplier\nL-1,Acme\nL-2,Caf"), 0xe9, ...utf8(" du Nord\n")]);
-    await expect(readCsvText(pieces(latin1, 8))).rejects.toThrow(/^line 3: the file is not UTF-8 \(byte 0xE9 \("é"\)\): it looks like Windows-1252 \/ Latin-1\. Save it as "CSV UTF-8"/);
+    await expect(readCsvText(pieces(latin1, 8))).rejects.toThrow(
+      /^line 3: the file is not UTF-8 \(byte 0xE9 \("é"\)\): it looks like Windows-1252 \/ Latin-1\. Save it as "CSV UTF-8"/,
+    );
     await expect(readCsvText(latin1)).rejects.toBeInstanceOf(CsvError);
   });
 
@@ -78,9 +80,9 @@ describe("readCsvText (bytes as they arrive)", () => {
   it("stops at the record over the limit without reading the rest of the file", async () => {
     const big = utf8("lot,qty\n" + Array.from({ length: 10_000 }, (_, i) => `L-${i},1\n`).join(""));
     const pulled = { n: 0 };
-    await expect(readCsvText(pieces(big, 100, pulled), { maxRecords: 101, tooManyRecords: (max) => `more than ${max - 1} rows; split the file` })).rejects.toThrow(
-      "more than 100 rows; split the file",
-    );
+    await expect(
+      readCsvText(pieces(big, 100, pulled), { maxRecords: 101, tooManyRecords: (max) => `more than ${max - 1} rows; split the file` }),
+    ).rejects.toThrow("more than 100 rows; split the file");
     expect(pulled.n).toBeLessThan(big.length / 100 / 10);
     expect((await readCsvText(pieces(big, 100), { maxRecords: 10_001 })).length).toBe(big.length);
   });

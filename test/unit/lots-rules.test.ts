@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { barcodeForms, mergeScan, applySequence, checkAutoLotPattern, checkDate, checkLotNumber, dateConflicts, lotIdOf, renderAutoLotPrefix, validateReceipt } from "../../app/domain/lots/lot-rules";
+import {
+  barcodeForms,
+  mergeScan,
+  applySequence,
+  checkAutoLotPattern,
+  checkDate,
+  checkLotNumber,
+  dateConflicts,
+  lotIdOf,
+  renderAutoLotPrefix,
+  validateReceipt,
+} from "../../app/domain/lots/lot-rules";
 import { LotNotFoundError, LotValidationError } from "../../app/domain/lots/lot-errors";
 import { BULK_RECONCILE_MIN_LEVELS, chooseReconcileMode, decideReconciliation } from "../../app/domain/reconcile/reconcile-rules";
 import { parseBulkOnHandLine } from "../../app/lib/shopify-admin.server";
@@ -9,10 +20,28 @@ import { adjustPayload, movePayload } from "../../app/domain/sync/inventory-chan
 describe("receipt validation", () => {
   it("accepts a full receipt and normalises it", () => {
     const r = validateReceipt(
-      { variantId: "gid://shopify/ProductVariant/42", lotNumber: "L 1/2", quantity: " 7 ", locationId: 9, expiresOn: "2028-02-29", unitCost: "0.125", currency: "usd", gtin: "9506000134352" },
+      {
+        variantId: "gid://shopify/ProductVariant/42",
+        lotNumber: "L 1/2",
+        quantity: " 7 ",
+        locationId: 9,
+        expiresOn: "2028-02-29",
+        unitCost: "0.125",
+        currency: "usd",
+        gtin: "9506000134352",
+      },
       new Date("2026-11-26T00:00:00Z"),
     );
-    expect(r).toMatchObject({ variantId: 42n, lotNumber: "L 1/2", quantity: 7, locationId: 9n, expiresOn: "2028-02-29", unitCost: "0.125", currency: "USD", gtin: "09506000134352" });
+    expect(r).toMatchObject({
+      variantId: 42n,
+      lotNumber: "L 1/2",
+      quantity: 7,
+      locationId: 9n,
+      expiresOn: "2028-02-29",
+      unitCost: "0.125",
+      currency: "USD",
+      gtin: "09506000134352",
+    });
   });
 
   it("names each bad field", () => {
@@ -79,24 +108,50 @@ describe("automatic lot numbers", () => {
 describe("reconciliation decisions", () => {
   it("discounts the app's unsent changes and waits on in-flight ones", () => {
     expect(decideReconciliation({ shopifyOnHand: 0, lotsOnHand: 10, pendingUnsentDelta: 10, inFlightRows: 0 })).toEqual({ action: "none", difference: 0 });
-    expect(decideReconciliation({ shopifyOnHand: 15, lotsOnHand: 10, pendingUnsentDelta: 0, inFlightRows: 0 })).toEqual({ action: "create-incomplete-lot", difference: 5, units: 5 });
-    expect(decideReconciliation({ shopifyOnHand: 8, lotsOnHand: 10, pendingUnsentDelta: 0, inFlightRows: 0 })).toEqual({ action: "record-discrepancy", difference: -2, missingUnits: 2 });
-    expect(decideReconciliation({ shopifyOnHand: 0, lotsOnHand: 10, pendingUnsentDelta: 0, inFlightRows: 1 })).toMatchObject({ action: "wait", difference: -10 });
+    expect(decideReconciliation({ shopifyOnHand: 15, lotsOnHand: 10, pendingUnsentDelta: 0, inFlightRows: 0 })).toEqual({
+      action: "create-incomplete-lot",
+      difference: 5,
+      units: 5,
+    });
+    expect(decideReconciliation({ shopifyOnHand: 8, lotsOnHand: 10, pendingUnsentDelta: 0, inFlightRows: 0 })).toEqual({
+      action: "record-discrepancy",
+      difference: -2,
+      missingUnits: 2,
+    });
+    expect(decideReconciliation({ shopifyOnHand: 0, lotsOnHand: 10, pendingUnsentDelta: 0, inFlightRows: 1 })).toMatchObject({
+      action: "wait",
+      difference: -10,
+    });
     expect(decideReconciliation({ shopifyOnHand: 7, lotsOnHand: 10, pendingUnsentDelta: 0, inFlightRows: 0, unprocessedStockWebhooks: 2 })).toEqual({
       action: "wait",
       difference: -3,
       reason: "2 order/fulfilment/refund webhook(s) of the shop are not processed yet",
     });
     // Lots that moved while Shopify was read: its figure proves nothing; lots that held still are compared.
-    expect(decideReconciliation({ shopifyOnHand: 10, lotsOnHand: 8, pendingUnsentDelta: 0, inFlightRows: 0, lotsOnHandBefore: 10 })).toMatchObject({ action: "wait", difference: 2 });
-    expect(decideReconciliation({ shopifyOnHand: 10, lotsOnHand: 8, pendingUnsentDelta: 0, inFlightRows: 0, lotsOnHandBefore: 8 })).toEqual({ action: "create-incomplete-lot", difference: 2, units: 2 });
+    expect(decideReconciliation({ shopifyOnHand: 10, lotsOnHand: 8, pendingUnsentDelta: 0, inFlightRows: 0, lotsOnHandBefore: 10 })).toMatchObject({
+      action: "wait",
+      difference: 2,
+    });
+    expect(decideReconciliation({ shopifyOnHand: 10, lotsOnHand: 8, pendingUnsentDelta: 0, inFlightRows: 0, lotsOnHandBefore: 8 })).toEqual({
+      action: "create-incomplete-lot",
+      difference: 2,
+      units: 2,
+    });
   });
 
   it("a bulk snapshot proves nothing for a level whose lots moved since it was taken, even back to the same units", () => {
     const held = { shopifyOnHand: 8, lotsOnHand: 10, pendingUnsentDelta: 0, inFlightRows: 0, lotsOnHandBefore: 10 };
-    expect(decideReconciliation({ ...held, lotMovesSinceRead: 2 })).toEqual({ action: "wait", difference: -2, reason: "the lots moved since Shopify's snapshot was taken (2 ledger entries)" });
+    expect(decideReconciliation({ ...held, lotMovesSinceRead: 2 })).toEqual({
+      action: "wait",
+      difference: -2,
+      reason: "the lots moved since Shopify's snapshot was taken (2 ledger entries)",
+    });
     expect(decideReconciliation({ ...held, lotMovesSinceRead: 0, appChangesUnsettledAtRead: 1 })).toMatchObject({ action: "wait", difference: -2 });
-    expect(decideReconciliation({ ...held, lotMovesSinceRead: 0, appChangesUnsettledAtRead: 0 })).toEqual({ action: "record-discrepancy", difference: -2, missingUnits: 2 });
+    expect(decideReconciliation({ ...held, lotMovesSinceRead: 0, appChangesUnsettledAtRead: 0 })).toEqual({
+      action: "record-discrepancy",
+      difference: -2,
+      missingUnits: 2,
+    });
     // A level that agrees needs nothing, moved or not.
     expect(decideReconciliation({ ...held, shopifyOnHand: 10, lotMovesSinceRead: 3 })).toEqual({ action: "none", difference: 0 });
   });
@@ -120,7 +175,9 @@ describe("bulk result lines", () => {
   });
   it("refuses a line that is not JSON or not a level of an item", () => {
     expect(() => parseBulkOnHandLine("{not json", 7)).toThrow("line 7 of the bulk result is not JSON");
-    expect(() => parseBulkOnHandLine('{"__parentId":"gid://shopify/Product/1","location":{"id":"gid://shopify/Location/1"}}', 3)).toThrow("line 3 of the bulk result is not an inventory level of an item");
+    expect(() => parseBulkOnHandLine('{"__parentId":"gid://shopify/Product/1","location":{"id":"gid://shopify/Location/1"}}', 3)).toThrow(
+      "line 3 of the bulk result is not an inventory level of an item",
+    );
   });
 });
 
@@ -140,10 +197,30 @@ describe("throttle waits", () => {
 
 describe("inventory change payloads", () => {
   it("skips zero deltas and names a ledger document for quality_control", () => {
-    const p = adjustPayload({ name: "quality_control", reason: "received", referenceDocumentUri: "gid://lotkeeper/LedgerEntry/5", changes: [{ inventoryItemId: 1n, locationId: 2n, delta: 0 }, { inventoryItemId: 1n, locationId: 3n, delta: 4 }] });
-    expect(p.input.changes).toEqual([{ delta: 4, changeFromQuantity: null, inventoryItemId: "gid://shopify/InventoryItem/1", locationId: "gid://shopify/Location/3", ledgerDocumentUri: "gid://lotkeeper/LedgerEntry/5" }]);
+    const p = adjustPayload({
+      name: "quality_control",
+      reason: "received",
+      referenceDocumentUri: "gid://lotkeeper/LedgerEntry/5",
+      changes: [
+        { inventoryItemId: 1n, locationId: 2n, delta: 0 },
+        { inventoryItemId: 1n, locationId: 3n, delta: 4 },
+      ],
+    });
+    expect(p.input.changes).toEqual([
+      {
+        delta: 4,
+        changeFromQuantity: null,
+        inventoryItemId: "gid://shopify/InventoryItem/1",
+        locationId: "gid://shopify/Location/3",
+        ledgerDocumentUri: "gid://lotkeeper/LedgerEntry/5",
+      },
+    ]);
     expect(p.levels).toEqual([{ inventoryItemId: "1", locationId: "3", onHandDelta: 4 }]);
-    const m = movePayload({ direction: "release", referenceDocumentUri: "gid://lotkeeper/LedgerEntry/6", changes: [{ inventoryItemId: 1n, locationId: 2n, quantity: 3 }] });
+    const m = movePayload({
+      direction: "release",
+      referenceDocumentUri: "gid://lotkeeper/LedgerEntry/6",
+      changes: [{ inventoryItemId: 1n, locationId: 2n, quantity: 3 }],
+    });
     expect(m.input.changes[0]).toEqual({
       inventoryItemId: "gid://shopify/InventoryItem/1",
       quantity: 3,
@@ -157,10 +234,16 @@ describe("inventory change payloads", () => {
 describe("receiving from a scan", () => {
   const scan = { gtin: "09506000134352", lot: "L1", expiry: "2027-11-30", bestBefore: null, productionDate: null };
   it("fills what was not typed and keeps what agrees", () => {
-    expect(mergeScan({ variantId: "1", quantity: 2, locationId: "3", expiresOn: "2027-11-30" }, scan)).toMatchObject({ lotNumber: "L1", expiresOn: "2027-11-30", gtin: "09506000134352" });
+    expect(mergeScan({ variantId: "1", quantity: 2, locationId: "3", expiresOn: "2027-11-30" }, scan)).toMatchObject({
+      lotNumber: "L1",
+      expiresOn: "2027-11-30",
+      gtin: "09506000134352",
+    });
   });
   it("refuses typed values that contradict the scan", () => {
-    expect(() => mergeScan({ variantId: "1", quantity: 2, locationId: "3", lotNumber: "L2", gtin: "9506000134352" }, scan)).toThrow('lot: "L2" differs from the scanned L1');
+    expect(() => mergeScan({ variantId: "1", quantity: 2, locationId: "3", lotNumber: "L2", gtin: "9506000134352" }, scan)).toThrow(
+      'lot: "L2" differs from the scanned L1',
+    );
   });
   it("lists the barcode forms of a GTIN-14", () => {
     expect(barcodeForms("00036000291452")).toEqual(["00036000291452", "0036000291452", "036000291452"]);

@@ -33,6 +33,11 @@ describe("metrics text format", () => {
   });
 
   it("renders gauges with and without labels", () => {
-    expect(renderGauge("g", "A gauge", [{ labels: {}, value: 2 }, { labels: { s: "pending" }, value: 0 }])).toBe('# HELP g A gauge\n# TYPE g gauge\ng 2\ng{s="pending"} 0');
+    expect(
+      renderGauge("g", "A gauge", [
+        { labels: {}, value: 2 },
+        { labels: { s: "pending" }, value: 0 },
+      ]),
+    ).toBe('# HELP g A gauge\n# TYPE g gauge\ng 2\ng{s="pending"} 0');
   });
 });

@@ -5,7 +5,10 @@ import { describe, expect, it } from "vitest";
 import { orderSnapshot } from "../../app/domain/orders/order-snapshot";
 import { InvalidPayloadError } from "../../app/domain/webhooks/handler";
 
-const fixture = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "..", "fixtures", "webhooks", "orders-create.json"), "utf8")) as Record<string, unknown>;
+const fixture = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "..", "fixtures", "webhooks", "orders-create.json"), "utf8")) as Record<
+  string,
+  unknown
+>;
 
 describe("orderSnapshot", () => {
   it("takes the order, its lines and the customer snapshot from a real payload", () => {
@@ -33,7 +36,10 @@ describe("orderSnapshot", () => {
   });
 
   it("keeps ids beyond 2^53 exact", () => {
-    expect(orderSnapshot({ id: 9007199254740993n, line_items: [{ id: "9007199254740995", quantity: 1 }] })).toMatchObject({ id: 9007199254740993n, lines: [{ id: 9007199254740995n }] });
+    expect(orderSnapshot({ id: 9007199254740993n, line_items: [{ id: "9007199254740995", quantity: 1 }] })).toMatchObject({
+      id: 9007199254740993n,
+      lines: [{ id: 9007199254740995n }],
+    });
   });
 
   it.each([

@@ -10,7 +10,10 @@ import { matchShopifyId } from "../../app/lib/json";
 
 describe("parsePayload", () => {
   it("keeps integers beyond 2^53 exact, as bigint, from their source text", () => {
-    const p = parsePayload('{"inventory_item_id":271878346596884015,"location_id":24826418,"n":[9223372036854775807,-9007199254740993]}') as Record<string, unknown>;
+    const p = parsePayload('{"inventory_item_id":271878346596884015,"location_id":24826418,"n":[9223372036854775807,-9007199254740993]}') as Record<
+      string,
+      unknown
+    >;
     expect(p.inventory_item_id).toBe(271878346596884015n);
     expect(p.location_id).toBe(24826418);
     expect(p.n).toEqual([9223372036854775807n, -9007199254740993n]);

@@ -14,12 +14,22 @@ describe("recall rules", () => {
   it("validates an opening", () => {
     expect(() => validateOpenRecall({ lots: [], reason: "x", severity: "I" })).toThrow(/at least one lot/);
     expect(() => validateOpenRecall({ lots: [{ lotNumber: "A" }], reason: " ", severity: "I" })).toThrow(/needs a reason/);
-    expect(validateOpenRecall({ lots: [{ lotNumber: " A " }], reason: " glass ", severity: "2" })).toEqual({ lots: [{ lotNumber: "A", variantId: undefined }], reason: "glass", severity: "CLASS_II", reference: undefined, tagShopify: false });
+    expect(validateOpenRecall({ lots: [{ lotNumber: " A " }], reason: " glass ", severity: "2" })).toEqual({
+      lots: [{ lotNumber: "A", variantId: undefined }],
+      reason: "glass",
+      severity: "CLASS_II",
+      reference: undefined,
+      tagShopify: false,
+    });
     expect(recallTag("R,1")).toBe("recall-R 1");
   });
 
   it("computes completion (contacted or further) and resolution (returned or destroyed)", () => {
-    expect(completion({ TO_CONTACT: 1, CONTACTED: 1, RETURNED: 1, DESTROYED: 0 })).toMatchObject({ customers: 3, completionPercent: 66.6, resolvedPercent: 33.3 });
+    expect(completion({ TO_CONTACT: 1, CONTACTED: 1, RETURNED: 1, DESTROYED: 0 })).toMatchObject({
+      customers: 3,
+      completionPercent: 66.6,
+      resolvedPercent: 33.3,
+    });
     expect(completion({ TO_CONTACT: 0, CONTACTED: 0, RETURNED: 0, DESTROYED: 0 }).completionPercent).toBe(100);
   });
 

@@ -24,7 +24,11 @@ function arrays(key: string): string[] {
 }
 
 function scopesOf(list: string): string[] {
-  return list.split(",").map((s) => s.trim()).filter(Boolean).sort();
+  return list
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .sort();
 }
 
 describe("shopify.app.toml", () => {

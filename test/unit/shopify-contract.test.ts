@@ -19,10 +19,20 @@ const contract = adminContract(API_VERSION);
 const cost = (query: string, variables: Record<string, unknown> = {}) => requestedQueryCost(contract.schema, parse(query), { variables });
 
 /** Every query and mutation the app sends lives in shopify-admin.server.ts as an exported *_QUERY / *_MUTATION string. */
-const documents: [string, string][] = Object.entries(admin as Record<string, unknown>).flatMap(([name, value]) => (typeof value === "string" && /_(QUERY|MUTATION)$/.test(name) ? [[name, value] as [string, string]] : []));
+const documents: [string, string][] = Object.entries(admin as Record<string, unknown>).flatMap(([name, value]) =>
+  typeof value === "string" && /_(QUERY|MUTATION)$/.test(name) ? [[name, value] as [string, string]] : [],
+);
 const batchIds = Array.from({ length: admin.ON_HAND_BATCH }, (_, i) => `gid://shopify/InventoryItem/${1000 + i}`);
-const move = movePayload({ direction: "quarantine", referenceDocumentUri: "gid://lotkeeper/LedgerEntry/1", changes: [{ inventoryItemId: 1n, locationId: 2n, quantity: 3 }] });
-const adjust = adjustPayload({ reason: "received", referenceDocumentUri: "gid://lotkeeper/LedgerEntry/2", changes: [{ inventoryItemId: 1n, locationId: 2n, delta: 4 }] });
+const move = movePayload({
+  direction: "quarantine",
+  referenceDocumentUri: "gid://lotkeeper/LedgerEntry/1",
+  changes: [{ inventoryItemId: 1n, locationId: 2n, quantity: 3 }],
+});
+const adjust = adjustPayload({
+  reason: "received",
+  referenceDocumentUri: "gid://lotkeeper/LedgerEntry/2",
+  changes: [{ inventoryItemId: 1n, locationId: 2n, delta: 4 }],
+});
 /** The largest variables the app sends with each document (the cost of nodes(ids:) grows with the ids). */
 const appVariables: Record<string, Record<string, unknown>> = {
   VARIANT_QUERY: { id: "gid://shopify/ProductVariant/1" },
@@ -44,15 +54,28 @@ describe(`the app's Admin GraphQL documents against Shopify's schema ${API_VERSI
     expect(documents.map(([name]) => name).sort()).toEqual([...Object.keys(appVariables), ...bulkOnly].sort());
   });
 
-  it.each(documents.filter(([name]) => !bulkOnly.has(name)))("%s is accepted: valid, nothing deprecated, changeFromQuantity and @idempotent where required, cost <= 1,000", (name, query) => {
-    const checked = checkAdminRequest(contract, { query, variables: appVariables[name] });
-    expect(checked.ok ? "accepted" : checked.body).toBe("accepted");
-    expect(checked.ok && checked.requestedCost).toBeLessThanOrEqual(SINGLE_QUERY_MAX_COST);
-  });
+  it.each(documents.filter(([name]) => !bulkOnly.has(name)))(
+    "%s is accepted: valid, nothing deprecated, changeFromQuantity and @idempotent where required, cost <= 1,000",
+    (name, query) => {
+      const checked = checkAdminRequest(contract, { query, variables: appVariables[name] });
+      expect(checked.ok ? "accepted" : checked.body).toBe("accepted");
+      expect(checked.ok && checked.requestedCost).toBeLessThanOrEqual(SINGLE_QUERY_MAX_COST);
+    },
+  );
 
   it("the bulk query is checked as bulkOperationRunQuery's variable, and a broken one is refused the way Shopify does", () => {
-    const broken = checkAdminRequest(contract, { query: admin.BULK_ON_HAND_START_MUTATION, variables: { query: admin.BULK_ON_HAND_QUERY.replace("quantity }", "quantity notAField }") } });
-    expect(broken).toMatchObject({ ok: false, body: { data: { bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: ["query"], message: expect.stringMatching(/Cannot query field "notAField"/) }] } } } });
+    const broken = checkAdminRequest(contract, {
+      query: admin.BULK_ON_HAND_START_MUTATION,
+      variables: { query: admin.BULK_ON_HAND_QUERY.replace("quantity }", "quantity notAField }") },
+    });
+    expect(broken).toMatchObject({
+      ok: false,
+      body: {
+        data: {
+          bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: ["query"], message: expect.stringMatching(/Cannot query field "notAField"/) }] },
+        },
+      },
+    });
     const tooDeep = `{ products { edges { node { variants { edges { node { inventoryItem { inventoryLevels { edges { node { id } } } } } } } } } } }`;
     expect(checkAdminRequest(contract, { query: admin.BULK_ON_HAND_START_MUTATION, variables: { query: tooDeep } })).toMatchObject({
       ok: false,
@@ -65,18 +88,33 @@ describe(`the app's Admin GraphQL documents against Shopify's schema ${API_VERSI
     expect(cost(admin.ON_HAND_QUERY, { ids: batchIds })).toBe(780);
     expect(cost(admin.ON_HAND_PAGE_QUERY, { id: batchIds[0] })).toBe(153);
     const old = admin.ON_HAND_QUERY.replace("inventoryLevels(first: 25)", "inventoryLevels(first: 50)");
-    expect(checkAdminRequest(contract, { query: old, variables: { ids: batchIds } })).toMatchObject({ ok: false, body: { errors: [{ extensions: { code: "MAX_COST_EXCEEDED", cost: 1530, maxCost: 1000 } }] } });
+    expect(checkAdminRequest(contract, { query: old, variables: { ids: batchIds } })).toMatchObject({
+      ok: false,
+      body: { errors: [{ extensions: { code: "MAX_COST_EXCEEDED", cost: 1530, maxCost: 1000 } }] },
+    });
   });
 
   it("a move without changeFromQuantity on either side, and a mutation without @idempotent, are refused", () => {
     const { changeFromQuantity: _dropped, ...to } = move.input.changes[0]!.to;
     const withoutTo = { ...move.input, changes: [{ ...move.input.changes[0]!, to }] };
-    expect(checkAdminRequest(contract, { query: admin.INVENTORY_MOVE_MUTATION, variables: { ...appVariables.INVENTORY_MOVE_MUTATION, input: withoutTo } })).toMatchObject({
+    expect(
+      checkAdminRequest(contract, { query: admin.INVENTORY_MOVE_MUTATION, variables: { ...appVariables.INVENTORY_MOVE_MUTATION, input: withoutTo } }),
+    ).toMatchObject({
       ok: false,
-      body: { errors: [{ message: "Variable $input.changes.0.to: InventoryMoveQuantityTerminalInput must include the following argument: changeFromQuantity", extensions: { code: "INVALID_FIELD_ARGUMENTS" } }] },
+      body: {
+        errors: [
+          {
+            message: "Variable $input.changes.0.to: InventoryMoveQuantityTerminalInput must include the following argument: changeFromQuantity",
+            extensions: { code: "INVALID_FIELD_ARGUMENTS" },
+          },
+        ],
+      },
     });
     const literal = `mutation { inventoryAdjustQuantities(input: { name: "available", reason: "correction", changes: [{ delta: 1, inventoryItemId: "gid://shopify/InventoryItem/1", locationId: "gid://shopify/Location/1" }] }) @idempotent(key: "k") { userErrors { message } } }`;
-    expect(checkAdminRequest(contract, { query: literal })).toMatchObject({ ok: false, body: { errors: [{ message: "InventoryChangeInput must include the following argument: changeFromQuantity" }] } });
+    expect(checkAdminRequest(contract, { query: literal })).toMatchObject({
+      ok: false,
+      body: { errors: [{ message: "InventoryChangeInput must include the following argument: changeFromQuantity" }] },
+    });
     const noKey = admin.INVENTORY_ADJUST_MUTATION.replace(" @idempotent(key: $idempotencyKey)", "").replace(", $idempotencyKey: String!", "");
     expect(checkAdminRequest(contract, { query: noKey, variables: { input: adjust.input } })).toMatchObject({
       ok: false,
@@ -87,12 +125,14 @@ describe(`the app's Admin GraphQL documents against Shopify's schema ${API_VERSI
 
 describe("the rules Shopify states in the schema's descriptions", () => {
   it("@idempotent is required on the inventory mutations and changeFromQuantity is mandatory on every inventory change", () => {
-    expect([...contract.idempotentMutations]).toEqual(expect.arrayContaining(["inventoryAdjustQuantities", "inventoryMoveQuantities", "inventorySetQuantities"]));
+    expect([...contract.idempotentMutations]).toEqual(
+      expect.arrayContaining(["inventoryAdjustQuantities", "inventoryMoveQuantities", "inventorySetQuantities"]),
+    );
     expect(contract.mandatoryInputFields.get("InventoryChangeInput")).toEqual(["changeFromQuantity"]);
     expect(contract.mandatoryInputFields.get("InventoryMoveQuantityTerminalInput")).toEqual(["changeFromQuantity"]);
   });
 
-  it("2025-10 predates both rules (its descriptions say \"as of 2026-04\"): read from the descriptions, not hard-coded", () => {
+  it('2025-10 predates both rules (its descriptions say "as of 2026-04"): read from the descriptions, not hard-coded', () => {
     const older = JSON.parse(gunzipSync(readFileSync(adminSchemaFile("2025-10"))).toString("utf8")) as { data: IntrospectionQuery };
     const rules = statedRules(older.data, "2025-10");
     expect(rules.idempotentMutations.has("inventoryMoveQuantities")).toBe(false);
@@ -113,7 +153,11 @@ describe("Shopify's published cost calculation", () => {
     expect(cost("{ products(last: 3) { nodes { id } pageInfo { hasNextPage } } }")).toBe(5);
     expect(cost("query($n: Int!) { locations(first: $n) { nodes { id } } }", { n: 7 })).toBe(9);
     expect(cost(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: ["a", "b", "c"] })).toBe(3);
-    expect(cost(`mutation { a: tagsAdd(id: "gid://shopify/Order/1", tags: ["x"]) { node { id } } b: tagsAdd(id: "gid://shopify/Order/2", tags: ["x"]) { node { id } } }`)).toBe(20);
+    expect(
+      cost(
+        `mutation { a: tagsAdd(id: "gid://shopify/Order/1", tags: ["x"]) { node { id } } b: tagsAdd(id: "gid://shopify/Order/2", tags: ["x"]) { node { id } } }`,
+      ),
+    ).toBe(20);
   });
 
   it("an interface or union costs its most expensive possible selection", () => {
@@ -130,8 +174,14 @@ describe("Shopify's published cost calculation", () => {
   });
 
   it("a connection needs first or last, at most 250", () => {
-    expect(checkAdminRequest(contract, { query: "{ locations { nodes { id } } }" })).toMatchObject({ ok: false, body: { errors: [{ message: expect.stringMatching(/you must provide one of first or last/) }] } });
-    expect(checkAdminRequest(contract, { query: "{ locations(first: 251) { nodes { id } } }" })).toMatchObject({ ok: false, body: { errors: [{ message: expect.stringMatching(/first cannot exceed 250/) }] } });
+    expect(checkAdminRequest(contract, { query: "{ locations { nodes { id } } }" })).toMatchObject({
+      ok: false,
+      body: { errors: [{ message: expect.stringMatching(/you must provide one of first or last/) }] },
+    });
+    expect(checkAdminRequest(contract, { query: "{ locations(first: 251) { nodes { id } } }" })).toMatchObject({
+      ok: false,
+      body: { errors: [{ message: expect.stringMatching(/first cannot exceed 250/) }] },
+    });
   });
 });
 

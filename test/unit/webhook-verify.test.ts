@@ -54,7 +54,10 @@ describe("verifyDelivery", () => {
 
   it("answers 401 to a wrong secret, a changed body, or an HMAC of the wrong length", () => {
     expect(verifyDelivery(input({ headers: { "x-shopify-hmac-sha256": sign(body, "other") } }))).toMatchObject({ ok: false, status: 401 });
-    expect(verifyDelivery(input({ body: Buffer.from('{"id":2,"name":"#1"}'), headers: { "x-shopify-hmac-sha256": sign(body) } }))).toMatchObject({ ok: false, status: 401 });
+    expect(verifyDelivery(input({ body: Buffer.from('{"id":2,"name":"#1"}'), headers: { "x-shopify-hmac-sha256": sign(body) } }))).toMatchObject({
+      ok: false,
+      status: 401,
+    });
     expect(verifyDelivery(input({ headers: { "x-shopify-hmac-sha256": "YWJj" } }))).toMatchObject({ ok: false, status: 401 });
   });
 
@@ -89,7 +92,10 @@ describe("verifyDelivery", () => {
 
 describe("parsePayload", () => {
   it("keeps integers beyond 2^53 exact as bigint and leaves the rest as JSON.parse does", () => {
-    const parsed = parsePayload('{"id": 9007199254740993, "small": 42, "price": "12.99", "ratio": 0.5, "list": [18446744073709551615]}') as Record<string, unknown>;
+    const parsed = parsePayload('{"id": 9007199254740993, "small": 42, "price": "12.99", "ratio": 0.5, "list": [18446744073709551615]}') as Record<
+      string,
+      unknown
+    >;
     expect(parsed).toEqual({ id: 9007199254740993n, small: 42, price: "12.99", ratio: 0.5, list: [18446744073709551615n] });
   });
 });

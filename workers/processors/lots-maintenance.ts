@@ -19,7 +19,8 @@ export async function processSweepOutbox(job: Job<{ olderThanMs?: number }>, ctx
 
 export async function processReconcileLevel(job: Job<ReconcileLevelJob>, ctx: JobContext) {
   const result = await reconcileLevel(job.data.shopId, BigInt(job.data.inventoryItemId), BigInt(job.data.locationId));
-  if (result && result.decision.action !== "none") ctx.log.info("reconciliation acted", { shopId: job.data.shopId, action: result.decision.action, difference: result.decision.difference });
+  if (result && result.decision.action !== "none")
+    ctx.log.info("reconciliation acted", { shopId: job.data.shopId, action: result.decision.action, difference: result.decision.difference });
   if (result?.decision.action === "wait") throw new Error(`reconciliation postponed: ${result.decision.reason}`); // retried with backoff
   return result ? { action: result.decision.action } : { action: "not-tracked" };
 }
@@ -46,7 +47,8 @@ export async function processReconcileShop(job: Job<{ shopId: number }>, ctx: Jo
 /** Queued by bulk_operations/finish. */
 export async function processReconcileBulkFinish(job: Job<{ shopId: number; bulkId: string }>, ctx: JobContext) {
   const outcome = await finishBulkReconciliation(job.data.shopId, BigInt(job.data.bulkId));
-  if (outcome.applied) ctx.log.info("reconciliation acted", { shopId: job.data.shopId, bulkId: job.data.bulkId, levels: outcome.bulk.acted, waiting: outcome.bulk.waiting });
+  if (outcome.applied)
+    ctx.log.info("reconciliation acted", { shopId: job.data.shopId, bulkId: job.data.bulkId, levels: outcome.bulk.acted, waiting: outcome.bulk.waiting });
   return outcome.applied ? { applied: true, acted: outcome.bulk.acted, waiting: outcome.bulk.waiting } : { applied: false, reason: outcome.reason };
 }
 

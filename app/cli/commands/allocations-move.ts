@@ -44,7 +44,9 @@ Prints {"moved": {id, lotId, lot, unknownLot, quantity, returnedQuantity, locati
       lotNumber,
     ]);
     if (!lot.rows[0]) throw new CliError(`variant ${allocation.rows[0].variant_id} has no lot "${lotNumber}" (see lotkeeper lots list)`);
-    const result = await withTransaction((sql) => moveAllocation(sql, { shopId, allocationId, toLotId: lot.rows[0]!.id, quantity, cause: "CLI", causeRef: "cli" }));
+    const result = await withTransaction((sql) =>
+      moveAllocation(sql, { shopId, allocationId, toLotId: lot.rows[0]!.id, quantity, cause: "CLI", causeRef: "cli" }),
+    );
     return { moved: { ...result.moved, lot: lotNumber }, remainder: result.remainder };
   },
 };

@@ -34,11 +34,18 @@ exits 1 when there are errors.`,
       if (error instanceof CsvError) throw new CliError(`${file}: ${error.message}; nothing imported`);
       throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
-    const report = await importLotsCsv(shopId, text, { dryRun: args.values["dry-run"] === true, mode: args.values["as-receipts"] === true ? "receipts" : "opening-stock", ctx: { cause: "CLI", causeRef: `import:${file}` }, onProgress: printProgress });
+    const report = await importLotsCsv(shopId, text, {
+      dryRun: args.values["dry-run"] === true,
+      mode: args.values["as-receipts"] === true ? "receipts" : "opening-stock",
+      ctx: { cause: "CLI", causeRef: `import:${file}` },
+      onProgress: printProgress,
+    });
     if (report.errors.length > 0) {
       printJson(report);
       const first = report.errors[0]!;
-      throw new CliError(`${report.errors.length} bad row(s), nothing imported; first: row ${first.row}${first.column ? `, ${first.column}` : ""}: ${first.reason}`);
+      throw new CliError(
+        `${report.errors.length} bad row(s), nothing imported; first: row ${first.row}${first.column ? `, ${first.column}` : ""}: ${first.reason}`,
+      );
     }
     return report;
   },

@@ -16,7 +16,14 @@ available to quality_control (inventoryMoveQuantities). Quarantining twice chang
   async run(args) {
     const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
-    return quarantineLotNow({ shopId, lotId, locationId: optionalShopifyId(args, "location"), reason: optionalString(args, "reason") ?? "quarantined from the CLI", cause: "CLI", causeRef: "cli" });
+    return quarantineLotNow({
+      shopId,
+      lotId,
+      locationId: optionalShopifyId(args, "location"),
+      reason: optionalString(args, "reason") ?? "quarantined from the CLI",
+      cause: "CLI",
+      causeRef: "cli",
+    });
   },
 };
 
@@ -32,6 +39,13 @@ can be released and becomes ACTIVE again (QUARANTINED while another location sta
   async run(args) {
     const shopId = await requireShopId(args);
     const lotId = await lotFrom(args, shopId);
-    return releaseLotNow({ shopId, lotId, locationId: optionalShopifyId(args, "location"), reason: optionalString(args, "reason") ?? "released from the CLI", cause: "CLI", causeRef: "cli" });
+    return releaseLotNow({
+      shopId,
+      lotId,
+      locationId: optionalShopifyId(args, "location"),
+      reason: optionalString(args, "reason") ?? "released from the CLI",
+      cause: "CLI",
+      causeRef: "cli",
+    });
   },
 };

@@ -73,10 +73,6 @@ Prints {"lotId","lotNumber","created","locationId","locationName","quantity","ba
       input = mergeScan(input, scan);
       if (!input.variantId && scan.gtin) input.variantId = String(await findVariantByGtin(pool(), shopId, scan.gtin));
     }
-    return receiveLot(
-      shopId,
-      input,
-      { cause: "CLI", causeRef: "cli" },
-    );
+    return receiveLot(shopId, input, { cause: "CLI", causeRef: "cli" });
   },
 };

@@ -75,7 +75,14 @@ Prints {id, reference, reason, severity, status, lots, totals, progress: {custom
 contacted, returned, destroyed, completionPercent, resolvedPercent}, tagging}. With --customers,
 also one page of customers with their contactStatus (customerKey identifies each one);
 --status to_contact|contacted|returned|destroyed lists only the customers in that status.`,
-  options: { shop: { type: "string" }, recall: { type: "string" }, customers: { type: "boolean" }, status: { type: "string" }, limit: { type: "string" }, cursor: { type: "string" } },
+  options: {
+    shop: { type: "string" },
+    recall: { type: "string" },
+    customers: { type: "boolean" },
+    status: { type: "string" },
+    limit: { type: "string" },
+    cursor: { type: "string" },
+  },
   async run(args) {
     const shopId = await requireShopId(args);
     const id = await recallIdOf(shopId, args);
@@ -104,7 +111,12 @@ nextCursor as --cursor (with the same --status and --sort) for the next page; nu
     if (status !== undefined && status !== "OPEN" && status !== "CLOSED") throw new UsageError("--status must be open or closed");
     const sort = typeof args.values.sort === "string" ? args.values.sort.toLowerCase() : undefined;
     if (sort !== undefined && sort !== "newest" && sort !== "oldest") throw new UsageError("--sort must be newest or oldest");
-    return listRecalls(shopId, { status, sort, limit: optionalLimit(args, 500) ?? 50, cursor: typeof args.values.cursor === "string" ? args.values.cursor : null });
+    return listRecalls(shopId, {
+      status,
+      sort,
+      limit: optionalLimit(args, 500) ?? 50,
+      cursor: typeof args.values.cursor === "string" ? args.values.cursor : null,
+    });
   },
 };
 

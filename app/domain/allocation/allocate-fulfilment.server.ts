@@ -150,7 +150,16 @@ async function lockOrderAndUpsertFulfilment(sql: Db, shopId: number, f: Fulfilme
      )
      select (select customer_id from o) as customer_id, (select customer_key from o) as customer_key, s.allocation_strategy, s.min_shelf_life_days, (select status from f) as stored_status
      from shops s where s.id = $1`,
-    [shopId, f.orderId.toString(), f.id.toString(), f.locationId?.toString() ?? null, f.status.toLowerCase(), f.name, f.createdAt?.toISOString() ?? null, f.updatedAt?.toISOString() ?? null],
+    [
+      shopId,
+      f.orderId.toString(),
+      f.id.toString(),
+      f.locationId?.toString() ?? null,
+      f.status.toLowerCase(),
+      f.name,
+      f.createdAt?.toISOString() ?? null,
+      f.updatedAt?.toISOString() ?? null,
+    ],
   );
   const settings = head.rows[0];
   if (!settings) throw new Error(`shop ${shopId} does not exist`);
@@ -186,7 +195,14 @@ function asClaimedLine(r: ClaimedRow): ClaimedLine {
  * id). Shelf life counts from the day the units shipped (the fulfilment's created_at), not from
  * when a late delivery happens to be processed.
  */
-async function lockCandidates(sql: Db, shopId: number, f: FulfilmentInput, head: FulfilmentHead, variants: bigint[], now: Date): Promise<Map<bigint, CandidateLot[]>> {
+async function lockCandidates(
+  sql: Db,
+  shopId: number,
+  f: FulfilmentInput,
+  head: FulfilmentHead,
+  variants: bigint[],
+  now: Date,
+): Promise<Map<bigint, CandidateLot[]>> {
   const candidates = new Map<bigint, CandidateLot[]>();
   if (variants.length === 0) return candidates;
   const locked = await sql.query<{ lot_id: bigint; variant_id: bigint; quantity: number; shelf_date: string | null; received_at: Date }>(

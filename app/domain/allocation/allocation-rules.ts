@@ -146,7 +146,11 @@ export interface FulfilmentPlan {
  * unknown-lot allocation and stay PENDING, the others take greedily (planAllocation) and what no
  * lot covers is unknown-lot. Lines of one variant share the candidates' units (never twice).
  */
-export function planFulfilment(lines: readonly ClaimedLine[], shopStrategy: AllocationStrategy, candidates: ReadonlyMap<bigint, readonly CandidateLot[]>): FulfilmentPlan {
+export function planFulfilment(
+  lines: readonly ClaimedLine[],
+  shopStrategy: AllocationStrategy,
+  candidates: ReadonlyMap<bigint, readonly CandidateLot[]>,
+): FulfilmentPlan {
   const plan: FulfilmentPlan = { allocations: [], movements: [], states: [], allocatedLines: 0, pendingLines: 0, skippedLines: 0, unknownUnits: 0 };
   const available = new Map<bigint, number>();
   for (const line of lines) {

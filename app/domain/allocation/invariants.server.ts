@@ -22,7 +22,8 @@ export async function allocationInvariantViolations(shopId: number, db: Db = poo
   );
   for (const l of lines.rows) {
     const expected = l.state === "ALLOCATED" || l.state === "PENDING" ? l.quantity : 0;
-    if (l.allocated !== expected) violations.push(`line ${l.fulfillment_id}/${l.line_item_id} (${l.state}) has ${l.allocated} allocated units, expected ${expected}`);
+    if (l.allocated !== expected)
+      violations.push(`line ${l.fulfillment_id}/${l.line_item_id} (${l.state}) has ${l.allocated} allocated units, expected ${expected}`);
   }
   const orphans = await db.query(
     `select a.id from allocations a where a.shop_id = $1 and not exists

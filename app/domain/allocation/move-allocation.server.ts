@@ -48,7 +48,14 @@ interface AllocationRow {
   status: string;
 }
 
-const asMoved = (r: { id: bigint; lot_id: bigint | null; unknown_lot: boolean; quantity: number; returned_quantity: number; location_id: bigint }): MovedAllocation => ({
+const asMoved = (r: {
+  id: bigint;
+  lot_id: bigint | null;
+  unknown_lot: boolean;
+  quantity: number;
+  returned_quantity: number;
+  location_id: bigint;
+}): MovedAllocation => ({
   id: r.id,
   lotId: r.lot_id,
   unknownLot: r.unknown_lot,
@@ -111,7 +118,9 @@ async function targetLot(sql: Db, shopId: number, toLotId: bigint, allocation: A
   const target = lot.rows[0];
   if (!target) throw new LotNotFoundError(`lot ${toLotId} does not exist in this shop`);
   if (target.variant_id !== allocation.variant_id) {
-    throw new LotVariantMismatchError(`lot ${target.lot_number} is a lot of variant ${target.variant_id}; allocation ${allocation.id} is for variant ${allocation.variant_id}`);
+    throw new LotVariantMismatchError(
+      `lot ${target.lot_number} is a lot of variant ${target.variant_id}; allocation ${allocation.id} is for variant ${allocation.variant_id}`,
+    );
   }
   if (allocation.lot_id === target.id) throw new AllocationNotMovableError(`allocation ${allocation.id} is already on lot ${target.lot_number}`);
   return target;
@@ -147,14 +156,39 @@ async function reassignUnits(sql: Db, shopId: number, allocation: AllocationRow,
 }
 
 /** The old lot gets its units back (nothing for an unknown lot), the new lot gives them up: ALLOCATION_MOVED each. */
-async function moveUnitsBetweenLots(sql: Db, input: MoveAllocationInput, allocation: AllocationRow, target: TargetLot, moved: MovedAllocation, quantity: number): Promise<void> {
+async function moveUnitsBetweenLots(
+  sql: Db,
+  input: MoveAllocationInput,
+  allocation: AllocationRow,
+  target: TargetLot,
+  moved: MovedAllocation,
+  quantity: number,
+): Promise<void> {
   const { shopId } = input;
   const reason = `moved ${quantity} unit(s) of allocation ${allocation.id} from ${allocation.lot_id === null ? "unknown lot" : `lot ${allocation.lot_id}`} to lot ${target.id}${input.causeRef ? ` (${input.causeRef})` : ""}`;
   const movements: LotMovement[] = [];
   if (allocation.lot_id !== null) {
-    movements.push({ shopId, lotId: allocation.lot_id, locationId: allocation.location_id, delta: quantity, kind: "ALLOCATION_MOVED", cause: input.cause, causeRef: `allocation/${allocation.id}`, reason });
+    movements.push({
+      shopId,
+      lotId: allocation.lot_id,
+      locationId: allocation.location_id,
+      delta: quantity,
+      kind: "ALLOCATION_MOVED",
+      cause: input.cause,
+      causeRef: `allocation/${allocation.id}`,
+      reason,
+    });
   }
-  movements.push({ shopId, lotId: target.id, locationId: allocation.location_id, delta: -quantity, kind: "ALLOCATION_MOVED", cause: input.cause, causeRef: `allocation/${moved.id}`, reason });
+  movements.push({
+    shopId,
+    lotId: target.id,
+    locationId: allocation.location_id,
+    delta: -quantity,
+    kind: "ALLOCATION_MOVED",
+    cause: input.cause,
+    causeRef: `allocation/${moved.id}`,
+    reason,
+  });
   try {
     await moveLotUnitsBatch(sql, shopId, movements);
   } catch (error) {

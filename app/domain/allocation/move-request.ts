@@ -26,7 +26,13 @@ export const moveAllocationRequest = z
       .trim()
       .optional()
       .transform((v) => (v ? v : undefined))
-      .pipe(z.string().regex(/^[1-9]\d{0,8}$/, "whole number above 0").transform(Number).optional()),
+      .pipe(
+        z
+          .string()
+          .regex(/^[1-9]\d{0,8}$/, "whole number above 0")
+          .transform(Number)
+          .optional(),
+      ),
   })
   .refine((r) => (r.lotId === undefined) !== (r.lotNumber === undefined), { path: ["lotId"], message: "choose a lot" });
 

@@ -8,17 +8,15 @@ import { describeIssue, optionalPayloadId, payloadId, payloadQuantity } from "..
 // ids 1..2^63-1 (exact beyond 2^53), quantities whole and plausible.
 const id = payloadId;
 const optionalId = optionalPayloadId;
-const timestamp = z
-  .union([z.string(), z.null(), z.undefined()])
-  .transform((v, ctx) => {
-    if (v === null || v === undefined || v === "") return null;
-    const d = new Date(v);
-    if (Number.isNaN(d.getTime())) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a date: ${v}` });
-      return z.NEVER;
-    }
-    return d;
-  });
+const timestamp = z.union([z.string(), z.null(), z.undefined()]).transform((v, ctx) => {
+  if (v === null || v === undefined || v === "") return null;
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a date: ${v}` });
+    return z.NEVER;
+  }
+  return d;
+});
 const quantity = payloadQuantity;
 
 export const fulfilmentLineSchema = z.object({
@@ -44,7 +42,10 @@ export const refundLineSchema = z.object({
   line_item_id: id,
   quantity,
   location_id: optionalId,
-  restock_type: z.string().nullish().transform((v) => v ?? "no_restock"),
+  restock_type: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? "no_restock"),
 });
 
 export const refundSchema = z.object({

@@ -225,7 +225,14 @@ export async function listMoveTargets(shopId: number, allocationId: bigint, opti
      order by coalesce(l.expires_on, l.best_before_on) nulls last, l.received_at, l.id`,
     [shopId, allocationId.toString()],
   );
-  return result.rows.map((r) => ({ lotId: r.id, lotNumber: r.lot_number, expiresOn: r.expires_on, status: r.status, quantity: r.quantity, quarantined: r.quarantined }));
+  return result.rows.map((r) => ({
+    lotId: r.id,
+    lotNumber: r.lot_number,
+    expiresOn: r.expires_on,
+    status: r.status,
+    quantity: r.quantity,
+    quarantined: r.quarantined,
+  }));
 }
 
 export interface MovableAllocation {
@@ -251,5 +258,14 @@ export async function findAllocationForMove(shopId: number, allocationId: bigint
   );
   const r = result.rows[0];
   if (!r) return null;
-  return { id: r.id, variantId: r.variant_id, lotId: r.lot_id, lotNumber: r.lot_number, unknownLot: r.unknown_lot, locationId: r.location_id, openQuantity: r.open_quantity, status: r.status };
+  return {
+    id: r.id,
+    variantId: r.variant_id,
+    lotId: r.lot_id,
+    lotNumber: r.lot_number,
+    unknownLot: r.unknown_lot,
+    locationId: r.location_id,
+    openQuantity: r.open_quantity,
+    status: r.status,
+  };
 }

@@ -73,7 +73,14 @@ export async function applyPendingReturns(sql: Db, shopId: number, lineItemIds: 
       const allocation = allocations.rows.find((a) => a.id === part.allocationId)!;
       const locationId = line.location_id ?? allocation.location_id;
       open.set(part.allocationId, open.get(part.allocationId)! - part.quantity);
-      returns.push({ allocationId: part.allocationId, refundId: line.refund_id, refundLineId: line.id, locationId, quantity: part.quantity, returnedAt: line.refunded_at });
+      returns.push({
+        allocationId: part.allocationId,
+        refundId: line.refund_id,
+        refundLineId: line.id,
+        locationId,
+        quantity: part.quantity,
+        returnedAt: line.refunded_at,
+      });
       if (part.lotId !== null) {
         movements.push({
           shopId,

@@ -14,9 +14,7 @@ const productSchema = z.object({
   id,
   title: text,
   updated_at: time,
-  variants: z
-    .array(z.object({ id, sku: text, inventory_item_id: optionalId, barcode: text, title: text }).passthrough())
-    .default([]),
+  variants: z.array(z.object({ id, sku: text, inventory_item_id: optionalId, barcode: text, title: text }).passthrough()).default([]),
 });
 
 export interface ProductSnapshot {

@@ -15,10 +15,11 @@ import { deletedId, inventoryItemSnapshot, locationSnapshot, productSnapshot, ty
 
 /** Upsert the product's variants unless a newer version of the product is stored; mark the variants it no longer has deleted. */
 export async function recordProduct(sql: Db, shopId: number, product: ProductSnapshot): Promise<"recorded" | "stale"> {
-  const newer = await sql.query(
-    "select 1 from variants where shop_id = $1 and product_id = $2 and shopify_updated_at > $3 limit 1",
-    [shopId, product.id, product.updatedAt],
-  );
+  const newer = await sql.query("select 1 from variants where shop_id = $1 and product_id = $2 and shopify_updated_at > $3 limit 1", [
+    shopId,
+    product.id,
+    product.updatedAt,
+  ]);
   if (product.updatedAt && (newer.rowCount ?? 0) > 0) return "stale";
   const v = product.variants;
   if (v.length > 0) {
@@ -32,7 +33,17 @@ export async function recordProduct(sql: Db, shopId: number, product: ProductSna
          shopify_updated_at = excluded.shopify_updated_at, deleted_at = null, updated_at = now()
        where variants.shopify_updated_at is null or excluded.shopify_updated_at is null
           or excluded.shopify_updated_at >= variants.shopify_updated_at`,
-      [shopId, product.id, product.title, product.updatedAt, v.map((x) => x.id), v.map((x) => x.inventoryItemId), v.map((x) => x.sku), v.map((x) => x.title), v.map((x) => x.barcode)],
+      [
+        shopId,
+        product.id,
+        product.title,
+        product.updatedAt,
+        v.map((x) => x.id),
+        v.map((x) => x.inventoryItemId),
+        v.map((x) => x.sku),
+        v.map((x) => x.title),
+        v.map((x) => x.barcode),
+      ],
     );
   }
   await sql.query(
@@ -49,7 +60,10 @@ export const recordProductFromWebhook: TopicHandler = async (ctx) => {
 
 export const markProductDeleted: TopicHandler = async (ctx) => {
   const productId = deletedId(ctx.payload, "a product");
-  await ctx.sql.query("update variants set deleted_at = now(), updated_at = now() where shop_id = $1 and product_id = $2 and deleted_at is null", [ctx.shopId, productId]);
+  await ctx.sql.query("update variants set deleted_at = now(), updated_at = now() where shop_id = $1 and product_id = $2 and deleted_at is null", [
+    ctx.shopId,
+    productId,
+  ]);
 };
 
 /** inventory_items/create|update: the SKU lives on the inventory item; the variant it belongs to comes with products/*. */
@@ -64,7 +78,10 @@ export const recordInventoryItem: TopicHandler = async (ctx) => {
 
 export const markInventoryItemDeleted: TopicHandler = async (ctx) => {
   const itemId = deletedId(ctx.payload, "an inventory item");
-  await ctx.sql.query("update variants set deleted_at = now(), updated_at = now() where shop_id = $1 and inventory_item_id = $2 and deleted_at is null", [ctx.shopId, itemId]);
+  await ctx.sql.query("update variants set deleted_at = now(), updated_at = now() where shop_id = $1 and inventory_item_id = $2 and deleted_at is null", [
+    ctx.shopId,
+    itemId,
+  ]);
 };
 
 export const recordLocation: TopicHandler = async (ctx) => {
@@ -105,11 +122,22 @@ export async function findVariant(sql: Db, shopId: number, variantId: bigint): P
     barcode: string | null;
     lot_tracked: boolean;
     deleted: boolean;
-  }>("select id, inventory_item_id, sku, title, product_title, barcode, lot_tracked, deleted_at is not null as deleted from variants where shop_id = $1 and id = $2", [shopId, variantId]);
+  }>(
+    "select id, inventory_item_id, sku, title, product_title, barcode, lot_tracked, deleted_at is not null as deleted from variants where shop_id = $1 and id = $2",
+    [shopId, variantId],
+  );
   const v = r.rows[0];
   if (v?.deleted) throw new UnknownVariantError(`variant ${variantId} was deleted in Shopify; its lots stay for traceability but it cannot receive units`);
   return v
-    ? { id: v.id, inventoryItemId: v.inventory_item_id, sku: v.sku, title: v.title, productTitle: v.product_title, barcode: v.barcode, lotTracked: v.lot_tracked }
+    ? {
+        id: v.id,
+        inventoryItemId: v.inventory_item_id,
+        sku: v.sku,
+        title: v.title,
+        productTitle: v.product_title,
+        barcode: v.barcode,
+        lotTracked: v.lot_tracked,
+      }
     : undefined;
 }
 
@@ -196,7 +224,9 @@ export async function findVariantByGtin(sql: Db, shopId: number, gtin14: string)
   );
   if (r.rows.length === 0) throw new UnknownVariantError(`no variant of this shop has the barcode ${gtin14}; give the variant id (--variant)`);
   if (r.rows.length > 1) {
-    throw new AmbiguousVariantError(`barcode ${gtin14} is on ${r.rows.length} variants (${r.rows.map((v) => `${v.id}${v.sku ? ` ${v.sku}` : ""}`).join(", ")}); give the variant id (--variant)`);
+    throw new AmbiguousVariantError(
+      `barcode ${gtin14} is on ${r.rows.length} variants (${r.rows.map((v) => `${v.id}${v.sku ? ` ${v.sku}` : ""}`).join(", ")}); give the variant id (--variant)`,
+    );
   }
   return r.rows[0]!.id;
 }

@@ -67,10 +67,24 @@ const place = (shopDomain: string, locationId: bigint) => ({ id: shopUri(shopDom
 
 export function receiptEvent(
   shopDomain: string,
-  r: { entryId: bigint; at: Date; lot: EpcisLot; quantity: number; locationId: bigint | null; supplier: string | null; purchaseOrder: string | null; intoQuarantine?: "quarantine" | "recall" | null },
+  r: {
+    entryId: bigint;
+    at: Date;
+    lot: EpcisLot;
+    quantity: number;
+    locationId: bigint | null;
+    supplier: string | null;
+    purchaseOrder: string | null;
+    intoQuarantine?: "quarantine" | "recall" | null;
+  },
 ) {
   // Units received into a quarantined or recalled lot go straight to quality_control (receive-lot).
-  const disposition = r.intoQuarantine === "recall" ? CBV_PAIRS.recallQuarantine.disposition : r.intoQuarantine === "quarantine" ? CBV_PAIRS.quarantine.disposition : CBV_PAIRS.receipt.disposition;
+  const disposition =
+    r.intoQuarantine === "recall"
+      ? CBV_PAIRS.recallQuarantine.disposition
+      : r.intoQuarantine === "quarantine"
+        ? CBV_PAIRS.quarantine.disposition
+        : CBV_PAIRS.receipt.disposition;
   return {
     type: "ObjectEvent",
     eventID: shopUri(shopDomain, "event", "receipt", r.entryId),
@@ -132,7 +146,16 @@ export function holdEvent(
 
 export function shipmentEvent(
   shopDomain: string,
-  r: { allocationId: bigint; at: Date; lot: EpcisLot; quantity: number; locationId: bigint; orderId: bigint; fulfillmentId?: bigint | null; customerKey: string },
+  r: {
+    allocationId: bigint;
+    at: Date;
+    lot: EpcisLot;
+    quantity: number;
+    locationId: bigint;
+    orderId: bigint;
+    fulfillmentId?: bigint | null;
+    customerKey: string;
+  },
 ) {
   return {
     type: "ObjectEvent",
@@ -155,7 +178,10 @@ export function shipmentEvent(
   };
 }
 
-export function returnEvent(shopDomain: string, r: { returnId: bigint; at: Date; lot: EpcisLot; quantity: number; locationId: bigint; orderId: bigint; refundId: bigint }) {
+export function returnEvent(
+  shopDomain: string,
+  r: { returnId: bigint; at: Date; lot: EpcisLot; quantity: number; locationId: bigint; orderId: bigint; refundId: bigint },
+) {
   return {
     type: "ObjectEvent",
     eventID: shopUri(shopDomain, "event", "return", r.returnId),
@@ -218,10 +244,12 @@ export function causalOrderProblems(events: readonly OrderedEvent[]): string[] {
   });
   events.forEach((e, i) => {
     const label = `event ${i} (${String(e.eventID)})`;
-    if (!(times[i]! >= (i === 0 ? -Infinity : times[i - 1]!))) problems.push(`${label}: eventTime ${String(e.eventTime)} is not a time at or after the previous event's`);
+    if (!(times[i]! >= (i === 0 ? -Infinity : times[i - 1]!)))
+      problems.push(`${label}: eventTime ${String(e.eventTime)} is not a time at or after the previous event's`);
     for (const q of using(e)) {
       const since = entered.get(q.epcClass);
-      if (since !== undefined && times[i]! < since) problems.push(`${label}: ${q.epcClass} is used at ${String(e.eventTime)}, before it entered at ${new Date(since).toISOString()}`);
+      if (since !== undefined && times[i]! < since)
+        problems.push(`${label}: ${q.epcClass} is used at ${String(e.eventTime)}, before it entered at ${new Date(since).toISOString()}`);
     }
   });
   return problems;

@@ -64,9 +64,24 @@ export const RECALL_CSV_COLUMNS = [
  * a customer, a merchant or Shopify's admin typed and goes through csvCellSql (formula injection).
  */
 const GENERATED_COLUMNS: ReadonlySet<string> = new Set([
-  "lot_scope", "variant_id", "expiry_date", "best_before_date", "production_date", "quantity", "unit_of_measure", "ship_date",
-  "ship_from_location_id", "customer_id", "recipient_redacted", "order_id", "line_item_id", "fulfillment_id", "lot_receipt_date",
-  "returned_quantity", "returned_date", "lot_status",
+  "lot_scope",
+  "variant_id",
+  "expiry_date",
+  "best_before_date",
+  "production_date",
+  "quantity",
+  "unit_of_measure",
+  "ship_date",
+  "ship_from_location_id",
+  "customer_id",
+  "recipient_redacted",
+  "order_id",
+  "line_item_id",
+  "fulfillment_id",
+  "lot_receipt_date",
+  "returned_quantity",
+  "returned_date",
+  "lot_status",
 ] satisfies (typeof RECALL_CSV_COLUMNS)[number][]);
 const PHONE_COLUMNS: ReadonlySet<string> = new Set(["recipient_phone"] satisfies (typeof RECALL_CSV_COLUMNS)[number][]);
 
@@ -109,7 +124,11 @@ const SHIPMENT_COLUMNS: Record<string, string> = {
 };
 
 /** Lot columns of the sheet, computed once per lot, as text or null (made formula-safe in lotRowsSql). */
-async function lotColumns(client: pg.PoolClient, shopId: number, lot: Pick<ScopeLot, "lotId" | "direct">): Promise<{ lotNumber: string; values: Record<string, string | null> } | null> {
+async function lotColumns(
+  client: pg.PoolClient,
+  shopId: number,
+  lot: Pick<ScopeLot, "lotId" | "direct">,
+): Promise<{ lotNumber: string; values: Record<string, string | null> } | null> {
   const r = await client.query<Record<string, string | null> & { lot_number: string }>(
     `select l.lot_number, l.lot_number as lot_code, coalesce(l.gtin, v.barcode) as gtin, v.sku,
             nullif(concat_ws(' / ', v.product_title, nullif(v.title, 'Default Title')), '') as product_description,
@@ -211,7 +230,10 @@ export async function recallCsvStream(shopId: number, lots: Pick<ScopeLot, "lotI
     described.sort((a, b) => (a.lotNumber < b.lotNumber ? -1 : a.lotNumber > b.lotNumber ? 1 : a.lotId < b.lotId ? -1 : 1));
     const statements = [
       ...described.map((d) => lotRowsSql(client, shopId, d.lotId, d.values)),
-      possibleRowsSql(shopId, lots.map((l) => l.lotId)),
+      possibleRowsSql(
+        shopId,
+        lots.map((l) => l.lotId),
+      ),
     ];
     for (const statement of statements) {
       const copy = client.query(copyTo(`copy (${statement}) to stdout with (format csv)`));
@@ -232,10 +254,10 @@ export async function lotExportScope(shopId: number, input: { lotNumber: string;
 export async function recallCaseScope(shopId: number, recallId: bigint): Promise<{ reference: string; lots: Pick<ScopeLot, "lotId" | "direct">[] }> {
   const recall = await pool().query<{ reference: string }>("select reference from recalls where shop_id = $1 and id = $2", [shopId, recallId]);
   if (!recall.rows[0]) throw new RecallNotFoundError(recallId.toString());
-  const lots = await pool().query<{ lot_id: bigint; direct: boolean }>("select lot_id, direct from recall_lots where shop_id = $1 and recall_id = $2 order by lot_id", [
-    shopId,
-    recallId,
-  ]);
+  const lots = await pool().query<{ lot_id: bigint; direct: boolean }>(
+    "select lot_id, direct from recall_lots where shop_id = $1 and recall_id = $2 order by lot_id",
+    [shopId, recallId],
+  );
   return { reference: recall.rows[0].reference, lots: lots.rows.map((l) => ({ lotId: l.lot_id, direct: l.direct })) };
 }
 
@@ -388,12 +410,23 @@ function eventOf(domain: string, row: EventRow): unknown {
   switch (row.kind) {
     case "receipt":
       return receiptEvent(domain, {
-        entryId: row.id, at: row.at, lot: lot(d.lot), quantity: d.quantity, locationId: d.location_id === null ? null : big(d.location_id),
-        supplier: d.supplier, purchaseOrder: d.purchase_order, intoQuarantine: d.hold,
+        entryId: row.id,
+        at: row.at,
+        lot: lot(d.lot),
+        quantity: d.quantity,
+        locationId: d.location_id === null ? null : big(d.location_id),
+        supplier: d.supplier,
+        purchaseOrder: d.purchase_order,
+        intoQuarantine: d.hold,
       });
     case "run":
       return transformationEvent(domain, {
-        runId: row.id, kind: d.kind, at: row.at, locationId: big(d.location_id), output: lot(d.output), outputQuantity: d.output_quantity,
+        runId: row.id,
+        kind: d.kind,
+        at: row.at,
+        locationId: big(d.location_id),
+        output: lot(d.output),
+        outputQuantity: d.output_quantity,
         inputs: (d.inputs ?? []).map((i) => ({ lot: lot(i.lot), quantity: i.quantity })),
       });
     case "quarantine":
@@ -402,11 +435,25 @@ function eventOf(domain: string, row: EventRow): unknown {
       return holdEvent(domain, { entryId: row.id, at: row.at, lot: lot(d.lot), quantity: d.quantity, locationId: big(d.location_id), change: row.kind });
     case "shipment":
       return shipmentEvent(domain, {
-        allocationId: row.id, at: row.at, lot: lot(d.lot), quantity: d.quantity, locationId: big(d.location_id), orderId: big(d.order_id),
-        fulfillmentId: d.fulfillment_id === null ? null : big(d.fulfillment_id), customerKey: d.customer_key,
+        allocationId: row.id,
+        at: row.at,
+        lot: lot(d.lot),
+        quantity: d.quantity,
+        locationId: big(d.location_id),
+        orderId: big(d.order_id),
+        fulfillmentId: d.fulfillment_id === null ? null : big(d.fulfillment_id),
+        customerKey: d.customer_key,
       });
     case "return":
-      return returnEvent(domain, { returnId: row.id, at: row.at, lot: lot(d.lot), quantity: d.quantity, locationId: big(d.location_id), orderId: big(d.order_id), refundId: big(d.refund_id) });
+      return returnEvent(domain, {
+        returnId: row.id,
+        at: row.at,
+        lot: lot(d.lot),
+        quantity: d.quantity,
+        locationId: big(d.location_id),
+        orderId: big(d.order_id),
+        refundId: big(d.refund_id),
+      });
     default:
       throw new Error(`unknown EPCIS event kind ${row.kind}`);
   }

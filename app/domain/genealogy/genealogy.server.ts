@@ -195,7 +195,11 @@ async function requireOutputVariant(sql: Db, shopId: number, req: ProductionRequ
 
 /** The output lot, created when new (expiry defaulting to the earliest input's); it must be active and not an input. */
 async function createOrFindOutputLot(sql: Db, shopId: number, req: ProductionRequest, inputs: InputLot[]): Promise<OutputLotRow> {
-  const earliestExpiry = inputs.map((i) => i.expires_on).filter((d): d is string => d !== null).sort()[0] ?? null;
+  const earliestExpiry =
+    inputs
+      .map((i) => i.expires_on)
+      .filter((d): d is string => d !== null)
+      .sort()[0] ?? null;
   const inserted = await sql.query<OutputLotRow>(
     `insert into lots (shop_id, variant_id, lot_number, status, expires_on, produced_on, received_at, notes, updated_at)
      values ($1, $2, $3, 'ACTIVE', $4, coalesce($6::timestamptz, now())::date, coalesce($6::timestamptz, now()), $5, now())
@@ -242,12 +246,27 @@ function runMovements(shopId: number, req: ProductionRequest, ordered: InputLot[
       causeRef: `run:${runId}`,
       reason: `${req.kind.toLowerCase()} run into lot ${req.outputLotNumber}`,
     })),
-    { shopId, lotId: output.id, locationId: req.locationId, delta: req.quantity, kind: "PRODUCED", cause, causeRef: `run:${runId}`, reason: `${req.kind.toLowerCase()} run` },
+    {
+      shopId,
+      lotId: output.id,
+      locationId: req.locationId,
+      delta: req.quantity,
+      kind: "PRODUCED",
+      cause,
+      causeRef: `run:${runId}`,
+      reason: `${req.kind.toLowerCase()} run`,
+    },
   ];
 }
 
 /** The movements applied; an input short of units is named with what it holds there. */
-async function consumeAndProduce(sql: Db, shopId: number, req: ProductionRequest, ordered: InputLot[], movements: LotMovement[]): Promise<{ balanceAfter: number; ledgerEntryId: bigint }[]> {
+async function consumeAndProduce(
+  sql: Db,
+  shopId: number,
+  req: ProductionRequest,
+  ordered: InputLot[],
+  movements: LotMovement[],
+): Promise<{ balanceAfter: number; ledgerEntryId: bigint }[]> {
   try {
     return await moveLotUnitsWithEntries(sql, movements);
   } catch (error) {

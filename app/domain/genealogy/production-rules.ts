@@ -78,7 +78,10 @@ export function validateProduction(request: ProductionRequest): ProductionReques
       throw new ProductionError(`expiry "${request.expiresOn}" is not a real date (YYYY-MM-DD)`);
     }
   }
-  if (request.producedAt !== undefined && (!(request.producedAt instanceof Date) || Number.isNaN(request.producedAt.getTime()) || request.producedAt.getTime() > Date.now())) {
+  if (
+    request.producedAt !== undefined &&
+    (!(request.producedAt instanceof Date) || Number.isNaN(request.producedAt.getTime()) || request.producedAt.getTime() > Date.now())
+  ) {
     throw new ProductionError(`production time "${String(request.producedAt)}" must be a date that is not in the future`);
   }
   return { ...request, outputLotNumber: lot };

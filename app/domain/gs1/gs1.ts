@@ -215,7 +215,8 @@ export function gs1Date(value: string, ai: string, position: number | undefined,
   if (diff >= 51) century -= 100;
   else if (diff <= -50) century += 100;
   const year = century + yy;
-  if (month < 1 || month > 12) throw new Gs1Error(`${label(ai)} ${value}${at(position)} is not a real date: month ${value.slice(2, 4)} does not exist`, position, ai);
+  if (month < 1 || month > 12)
+    throw new Gs1Error(`${label(ai)} ${value}${at(position)} is not a real date: month ${value.slice(2, 4)} does not exist`, position, ai);
   const last = daysInMonth(year, month);
   if (day === 0 && !allowDay00) throw new Gs1Error(`${label(ai)} ${value}${at(position)} is not a real date: day 00 is not allowed here`, position, ai);
   if (day === 0) day = last;
@@ -249,7 +250,11 @@ function checkValue(ai: string, spec: AiSpec, value: string, position: number | 
     throw new Gs1Error(`${label(ai)}${at(position)} needs ${spec.min} characters, got ${value.length}: the data is truncated`, position, ai);
   }
   if (spec.min === spec.max && value.length > spec.max) {
-    throw new Gs1Error(`${label(ai)}${at(position)} needs ${spec.max} characters, got ${value.length}: a group separator (FNC1) is missing after it, or the data is wrong`, position, ai);
+    throw new Gs1Error(
+      `${label(ai)}${at(position)} needs ${spec.max} characters, got ${value.length}: a group separator (FNC1) is missing after it, or the data is wrong`,
+      position,
+      ai,
+    );
   }
   if (value.length > spec.max) {
     throw new Gs1Error(`${label(ai)}${at(position)} is ${value.length} characters long, at most ${spec.max} are allowed`, position, ai);
@@ -269,7 +274,11 @@ function checkValue(ai: string, spec: AiSpec, value: string, position: number | 
     const expected = gs1CheckDigit(key.slice(0, -1));
     if (Number(key[key.length - 1]) !== expected) {
       // "GTIN 09506000134353 ...": the words normalizeGtin has always used for a GTIN.
-      throw new Gs1Error(`${ai === "01" ? "GTIN" : label(ai)} ${key}${at(position)} has check digit ${key[key.length - 1]}, expected ${expected}`, position, ai);
+      throw new Gs1Error(
+        `${ai === "01" ? "GTIN" : label(ai)} ${key}${at(position)} has check digit ${key[key.length - 1]}, expected ${expected}`,
+        position,
+        ai,
+      );
     }
   }
   if (spec.kind === "date") gs1Date(value, ai, position, today);
@@ -278,7 +287,8 @@ function checkValue(ai: string, spec: AiSpec, value: string, position: number | 
     gs1Date(value.slice(0, 6), ai, position, today, false);
     const hh = Number(value.slice(6, 8));
     const mm = Number(value.slice(8, 10));
-    if (hh > 23 || mm > 59) throw new Gs1Error(`${label(ai)} ${value}${at(position)} is not a real time: ${value.slice(6, 8)}:${value.slice(8, 10)}`, position, ai);
+    if (hh > 23 || mm > 59)
+      throw new Gs1Error(`${label(ai)} ${value}${at(position)} is not a real time: ${value.slice(6, 8)}:${value.slice(8, 10)}`, position, ai);
   }
 }
 
@@ -344,18 +354,25 @@ export function parseGs1(input: string, options: ParseOptions = {}): Gs1Result {
     const data = text.slice(3);
     if (data === "") throw new Gs1Error(`the scan holds only the symbology identifier ${sym}: no data follows it`, 1);
     if (URI_SYMBOLOGIES.has(sym)) {
-      if (!isUri(data)) throw new Gs1Error(`${sym} at character 1 marks a plain QR Code or Data Matrix, and its data is not a GS1 Digital Link (https://...)`, 1);
+      if (!isUri(data))
+        throw new Gs1Error(`${sym} at character 1 marks a plain QR Code or Data Matrix, and its data is not a GS1 Digital Link (https://...)`, 1);
       return result(parseDigitalLink(data, leading + 3), "GS1 Digital Link", today);
     }
     const lengths = GTIN_SYMBOLOGIES[sym];
     if (lengths) {
       if (!/^\d+$/.test(data) || !lengths.includes(data.length)) {
-        throw new Gs1Error(`${sym} at character 1 marks an ${sym === "]E4" ? "EAN-8" : sym === "]E0" ? "EAN-13 or UPC" : "ITF-14"} barcode, which holds ${lengths.join(" or ")} digits, but "${data}" follows`, 1);
+        throw new Gs1Error(
+          `${sym} at character 1 marks an ${sym === "]E4" ? "EAN-8" : sym === "]E0" ? "EAN-13 or UPC" : "ITF-14"} barcode, which holds ${lengths.join(" or ")} digits, but "${data}" follows`,
+          1,
+        );
       }
       return bareGtin(data, leading + 4, today, sym);
     }
     if (!GS1_SYMBOLOGIES.has(sym)) {
-      throw new Gs1Error(`symbology identifier ${sym} at character 1 is not a GS1 symbology (expected ]C1, ]e0, ]d2, ]Q3, ]J1, ]E0, ]E4, or ]Q1/]d1 with a Digital Link)`, 1);
+      throw new Gs1Error(
+        `symbology identifier ${sym} at character 1 is not a GS1 symbology (expected ]C1, ]e0, ]d2, ]Q3, ]J1, ]E0, ]E4, or ]Q1/]d1 with a Digital Link)`,
+        1,
+      );
     }
     return result(parseElementString(data, leading + 3), "GS1 element string", today);
   }
@@ -519,7 +536,11 @@ export function parseDigitalLink(text: string, offset = 0): Gs1Element[] {
   const host = text.slice(scheme.length, slash < 0 ? text.length : slash);
   if (host === "" || slash < 0) throw new Gs1Error(`GS1 Digital Link ${text} has no ${host === "" ? "domain" : "path"}`, pos(scheme.length));
   const badHost = BAD_HOST_CHARACTERS.exec(host);
-  if (badHost) throw new Gs1Error(`GS1 Digital Link domain "${host}" contains "${badHost[0]}"${at(pos(scheme.length + badHost.index))}`, pos(scheme.length + badHost.index));
+  if (badHost)
+    throw new Gs1Error(
+      `GS1 Digital Link domain "${host}" contains "${badHost[0]}"${at(pos(scheme.length + badHost.index))}`,
+      pos(scheme.length + badHost.index),
+    );
   // Path info up to "?" or "#"; the query up to "#"; the fragment is ignored.
   const hash = text.indexOf("#", slash);
   const body = hash < 0 ? text : text.slice(0, hash);
@@ -546,7 +567,7 @@ export function parseDigitalLink(text: string, offset = 0): Gs1Element[] {
     }
   }
   if (root < 0) {
-    const hint = path.endsWith("/") ? " (its path ends with \"/\")" : path.includes("//") ? " (its path has an empty segment \"//\")" : "";
+    const hint = path.endsWith("/") ? ' (its path ends with "/")' : path.includes("//") ? ' (its path has an empty segment "//")' : "";
     throw new Gs1Error(`GS1 Digital Link ${text} has no GS1 key such as /01/<GTIN> followed only by AI/value pairs in its path${hint}`, pos(slash));
   }
   const elements: Gs1Element[] = [];
@@ -563,7 +584,10 @@ export function parseDigitalLink(text: string, offset = 0): Gs1Element[] {
   const key = elements[0]!.ai;
   const qualifiers = elements.slice(1).map((e) => e.ai);
   if (!isQualifierPath(key, qualifiers)) {
-    const allowed = (DL_PRIMARY_KEYS[key] ?? []).map((l) => l.map((q) => `(${q})`).join(", ")).filter(Boolean).join(" or ");
+    const allowed = (DL_PRIMARY_KEYS[key] ?? [])
+      .map((l) => l.map((q) => `(${q})`).join(", "))
+      .filter(Boolean)
+      .join(" or ");
     throw new Gs1Error(
       `the Digital Link path after (${key}) holds ${qualifiers.map((q) => `(${q})`).join(", ")}: ${allowed ? `only ${allowed} may follow (${key}) there, in that order` : `nothing may follow (${key}) there`}`,
       elements[1]?.position,
@@ -589,7 +613,11 @@ export function parseDigitalLink(text: string, offset = 0): Gs1Element[] {
     // path has none: labels print it there, and the lot is what receiving needs (decision 081).
     const belongsInPath = [...Array(qualifiers.length + 1).keys()].some((k) => isQualifierPath(key, [...qualifiers.slice(0, k), name, ...qualifiers.slice(k)]));
     if (belongsInPath && !(name === "10" && key === "01")) {
-      throw new Gs1Error(`${label(name)}${at(position)} is a key qualifier of (${key}) and belongs in the Digital Link path (/${key}/.../${name}/...), not in its query`, position, name);
+      throw new Gs1Error(
+        `${label(name)}${at(position)} is a key qualifier of (${key}) and belongs in the Digital Link path (/${key}/.../${name}/...), not in its query`,
+        position,
+        name,
+      );
     }
     elements.push({ ai: name, value, position });
   }

@@ -21,7 +21,8 @@ export async function nextAutoLotNumber(sql: Db, shopId: number, ctx: AutoLotCon
       [shopId, prefix],
     );
     const candidate = applySequence(prefix, counter.rows[0]!.value);
-    if (candidate.length > 64) throw new LotValidationError([{ field: "lot", message: `the automatic lot number "${candidate}" is longer than 64 characters; shorten the pattern` }]);
+    if (candidate.length > 64)
+      throw new LotValidationError([{ field: "lot", message: `the automatic lot number "${candidate}" is longer than 64 characters; shorten the pattern` }]);
     const taken = await sql.query("select 1 from lots where shop_id = $1 and lot_number = $2 limit 1", [shopId, candidate]);
     if (!taken.rowCount) return candidate;
   }

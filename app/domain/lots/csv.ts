@@ -151,7 +151,8 @@ export class CsvReader {
         continue;
       }
       if (c === '"') {
-        if (this.fieldStarted || this.field !== "") throw new CsvError(`line ${this.line}: a quote inside an unquoted field; quote the whole field and double the quote ("")`, this.line);
+        if (this.fieldStarted || this.field !== "")
+          throw new CsvError(`line ${this.line}: a quote inside an unquoted field; quote the whole field and double the quote ("")`, this.line);
         this.quoted = true;
         this.fieldStarted = true;
         i++;
@@ -224,7 +225,8 @@ export function notUtf8Error(bytes: Uint8Array, lineOffset = 0): CsvError {
   const { offset, line } = firstBadByte(bytes);
   const at = lineOffset + line;
   const byte = bytes[offset];
-  const shown = encoding.startsWith("Windows") && byte !== undefined ? ` ("${new TextDecoder("windows-1252").decode(bytes.subarray(offset, offset + 1))}")` : "";
+  const shown =
+    encoding.startsWith("Windows") && byte !== undefined ? ` ("${new TextDecoder("windows-1252").decode(bytes.subarray(offset, offset + 1))}")` : "";
   return new CsvError(
     `line ${at}: the file is not UTF-8 (byte 0x${(byte ?? 0).toString(16).toUpperCase().padStart(2, "0")}${shown}): it looks like ${encoding}. Save it as "CSV UTF-8" (Excel: Save As, CSV UTF-8; Numbers and LibreOffice: character set UTF-8) and import it again`,
     at,

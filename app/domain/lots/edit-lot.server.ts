@@ -6,7 +6,11 @@ import { lockLot } from "./lot-moves.server";
 import { validateLotPatch, type LotPatchInput } from "./lot-rules";
 import { LotConflictError, LotValidationError } from "./lot-errors";
 
-export async function updateLot(shopId: number, lotId: bigint | string, input: LotPatchInput): Promise<{ lotId: bigint; lotNumber: string; changed: string[] }> {
+export async function updateLot(
+  shopId: number,
+  lotId: bigint | string,
+  input: LotPatchInput,
+): Promise<{ lotId: bigint; lotNumber: string; changed: string[] }> {
   const patch = validateLotPatch(input);
   return withTransaction(async (sql) => {
     const lot = await lockLot(sql, shopId, lotId);
@@ -21,7 +25,9 @@ export async function updateLot(shopId: number, lotId: bigint | string, input: L
     if (patch.lot_number && patch.lot_number !== lot.lotNumber) {
       const taken = await sql.query("select 1 from lots where shop_id = $1 and variant_id = $2 and lot_number = $3", [shopId, lot.variantId, patch.lot_number]);
       if (taken.rowCount) {
-        throw new LotConflictError(`lot number "${patch.lot_number}" already exists on variant ${lot.variantId}; receive into that lot or choose another number`);
+        throw new LotConflictError(
+          `lot number "${patch.lot_number}" already exists on variant ${lot.variantId}; receive into that lot or choose another number`,
+        );
       }
     }
     const columns = Object.keys(patch) as (keyof typeof patch)[];

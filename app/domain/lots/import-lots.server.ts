@@ -149,7 +149,14 @@ export async function importLotsCsv(shopId: number, text: string, options: Impor
       for (const row of checked) {
         let r;
         try {
-          r = await receiveInTransaction(sql, shopId, row.receipt, row.variant, { cause: ctx.cause, causeRef: ctx.causeRef ?? `import:${taskId}` }, { sync: false });
+          r = await receiveInTransaction(
+            sql,
+            shopId,
+            row.receipt,
+            row.variant,
+            { cause: ctx.cause, causeRef: ctx.causeRef ?? `import:${taskId}` },
+            { sync: false },
+          );
         } catch (error) {
           if (error instanceof LotError) throw new RowError(row.row, null, error.message);
           throw error;
@@ -158,17 +165,31 @@ export async function importLotsCsv(shopId: number, text: string, options: Impor
           report.unitsFromIncompleteLots += await replaceIncompleteUnits(sql, shopId, row.receipt, r.lotId, r.lotNumber, taskId, ctx);
         } else if (row.variant.inventoryItemId) {
           const key = `${row.variant.inventoryItemId}:${row.receipt.locationId}:${r.quarantined}`;
-          const c = changes.get(key) ?? { inventoryItemId: row.variant.inventoryItemId, locationId: row.receipt.locationId, delta: 0, quarantined: r.quarantined };
+          const c = changes.get(key) ?? {
+            inventoryItemId: row.variant.inventoryItemId,
+            locationId: row.receipt.locationId,
+            delta: 0,
+            quarantined: r.quarantined,
+          };
           c.delta += row.receipt.quantity;
           changes.set(key, c);
         }
         await options.onProgress?.(++done, checked.length);
       }
       const outboxIds = await writeImportOutbox(sql, shopId, taskId, [...changes.values()]);
-      const finished = await sql.query(`update tasks set status = 'DONE', done = total, result = $2::jsonb, input = null, updated_at = now() where id = $1 and status = 'RUNNING'`, [
-        taskId,
-        JSON.stringify({ mode, imported: checked.length, lotsCreated: report.lotsCreated, units: report.units, unitsFromIncompleteLots: report.unitsFromIncompleteLots }),
-      ]);
+      const finished = await sql.query(
+        `update tasks set status = 'DONE', done = total, result = $2::jsonb, input = null, updated_at = now() where id = $1 and status = 'RUNNING'`,
+        [
+          taskId,
+          JSON.stringify({
+            mode,
+            imported: checked.length,
+            lotsCreated: report.lotsCreated,
+            units: report.units,
+            unitsFromIncompleteLots: report.unitsFromIncompleteLots,
+          }),
+        ],
+      );
       if (finished.rowCount !== 1) throw new ImportTaskEndedError(taskId);
       return { taskId, outboxIds };
     });
@@ -271,7 +292,12 @@ async function writeImportOutbox(
           shopId,
           kind: "inventory.adjust",
           idempotencyKey: `import:${taskId}:${quarantined ? "qc" : "available"}:${i / 100}`,
-          payload: adjustPayload({ name: quarantined ? "quality_control" : "available", reason: "received", referenceDocumentUri: lotkeeperUri("Import", taskId), changes: chunk }),
+          payload: adjustPayload({
+            name: quarantined ? "quality_control" : "available",
+            reason: "received",
+            referenceDocumentUri: lotkeeperUri("Import", taskId),
+            changes: chunk,
+          }),
         }),
       );
     }
@@ -326,12 +352,19 @@ function readTable(text: string, report: ImportReport): ImportTable | null {
   }
   const [header, ...data] = records;
   if (!header) {
-    report.errors.push({ row: 0, column: null, reason: "the file is empty; the first line must name the columns (variant_id, lot_number, quantity, location_id, ...)" });
+    report.errors.push({
+      row: 0,
+      column: null,
+      reason: "the file is empty; the first line must name the columns (variant_id, lot_number, quantity, location_id, ...)",
+    });
     return null;
   }
   const index = new Map<Column, number>();
   header.fields.forEach((name, i) => {
-    const normalized = name.trim().toLowerCase().replace(/[\s-]+/g, "_");
+    const normalized = name
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, "_");
     const column = (Object.keys(CSV_COLUMNS) as Column[]).find((c) => (CSV_COLUMNS[c] as readonly string[]).includes(normalized));
     if (!column) report.errors.push({ row: 1, column: name, reason: `unknown column "${name}"; known columns: ${Object.keys(CSV_COLUMNS).join(", ")}` });
     else if (index.has(column)) report.errors.push({ row: 1, column: name, reason: `column ${column} appears twice` });
@@ -400,7 +433,10 @@ async function checkEachRow(shopId: number, { header, data, index }: ImportTable
 }
 
 /** Step 2. Variants and locations: known locally, or asked of Shopify once each. */
-async function resolveVariantsAndLocations(shopId: number, valid: { receipt: ValidReceipt }[]): Promise<{ variants: ResolvedVariants; locations: ResolvedLocations }> {
+async function resolveVariantsAndLocations(
+  shopId: number,
+  valid: { receipt: ValidReceipt }[],
+): Promise<{ variants: ResolvedVariants; locations: ResolvedLocations }> {
   const variants: ResolvedVariants = new Map();
   const locations: ResolvedLocations = new Map();
   await withTransaction(async (sql) => {
@@ -408,7 +444,14 @@ async function resolveVariantsAndLocations(shopId: number, valid: { receipt: Val
       const v = receipt.variantId.toString();
       if (!variants.has(v)) variants.set(v, await resolveVariant(sql, shopId, receipt.variantId).catch((e: unknown) => asLotError(e)));
       const l = receipt.locationId.toString();
-      if (!locations.has(l)) locations.set(l, await resolveLocation(sql, shopId, receipt.locationId).then(() => null, (e: unknown) => asLotError(e)));
+      if (!locations.has(l))
+        locations.set(
+          l,
+          await resolveLocation(sql, shopId, receipt.locationId).then(
+            () => null,
+            (e: unknown) => asLotError(e),
+          ),
+        );
     }
   });
   return { variants, locations };
@@ -424,7 +467,10 @@ async function checkLots(
 ): Promise<CheckedRow[]> {
   const checked: CheckedRow[] = [];
   const seen = new Map<string, { row: number; dates: LotDates }>();
-  const existing = await existingLots(shopId, valid.map((v) => v.receipt));
+  const existing = await existingLots(
+    shopId,
+    valid.map((v) => v.receipt),
+  );
   for (const { row, receipt } of valid) {
     const variant = variants.get(receipt.variantId.toString())!;
     if (variant instanceof Error) {
@@ -437,7 +483,11 @@ async function checkLots(
       continue;
     }
     if (!variant.inventoryItemId) {
-      report.errors.push({ row, column: "variant_id", reason: `variant ${variant.id} has no inventory item id yet (Shopify could not be asked); try again later` });
+      report.errors.push({
+        row,
+        column: "variant_id",
+        reason: `variant ${variant.id} has no inventory item id yet (Shopify could not be asked); try again later`,
+      });
       continue;
     }
     const dates: LotDates = { expiresOn: receipt.expiresOn, bestBeforeOn: receipt.bestBeforeOn, producedOn: receipt.producedOn };
@@ -475,7 +525,10 @@ function asLotError(error: unknown): Error {
 async function variantsBySku(shopId: number, skus: string[]): Promise<Map<string, bigint | "ambiguous">> {
   const out = new Map<string, bigint | "ambiguous">();
   if (skus.length === 0) return out;
-  const r = await pool().query<{ sku: string; id: bigint }>("select sku, id from variants where shop_id = $1 and sku = any($2::text[])", [shopId, [...new Set(skus)]]);
+  const r = await pool().query<{ sku: string; id: bigint }>("select sku, id from variants where shop_id = $1 and sku = any($2::text[])", [
+    shopId,
+    [...new Set(skus)],
+  ]);
   for (const { sku, id } of r.rows) out.set(sku, out.has(sku) ? "ambiguous" : id);
   return out;
 }
@@ -484,12 +537,19 @@ async function existingLots(shopId: number, receipts: ValidReceipt[]): Promise<M
   const named = receipts.filter((r) => r.lotNumber);
   const out = new Map<string, LotDates>();
   if (named.length === 0) return out;
-  const r = await pool().query<{ variant_id: bigint; lot_number: string; expires_on: string | null; best_before_on: string | null; produced_on: string | null }>(
+  const r = await pool().query<{
+    variant_id: bigint;
+    lot_number: string;
+    expires_on: string | null;
+    best_before_on: string | null;
+    produced_on: string | null;
+  }>(
     `select l.variant_id, l.lot_number, l.expires_on::text, l.best_before_on::text, l.produced_on::text
      from lots l join unnest($2::bigint[], $3::text[]) as k(variant_id, lot_number) on k.variant_id = l.variant_id and k.lot_number = l.lot_number
      where l.shop_id = $1`,
     [shopId, named.map((n) => n.variantId.toString()), named.map((n) => n.lotNumber!)],
   );
-  for (const row of r.rows) out.set(`${row.variant_id}:${row.lot_number}`, { expiresOn: row.expires_on, bestBeforeOn: row.best_before_on, producedOn: row.produced_on });
+  for (const row of r.rows)
+    out.set(`${row.variant_id}:${row.lot_number}`, { expiresOn: row.expires_on, bestBeforeOn: row.best_before_on, producedOn: row.produced_on });
   return out;
 }

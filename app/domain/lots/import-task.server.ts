@@ -33,7 +33,9 @@ const PROBLEMS_KEPT = 200;
 export class ImportQueueError extends DomainError {
   override name = "ImportQueueError";
   constructor(cause: unknown) {
-    super(`the import could not be started (the job queue is unreachable: ${(cause as Error)?.message ?? String(cause)}); nothing was imported, try again in a minute`);
+    super(
+      `the import could not be started (the job queue is unreachable: ${(cause as Error)?.message ?? String(cause)}); nothing was imported, try again in a minute`,
+    );
   }
 }
 
@@ -51,7 +53,9 @@ export async function startLotImport(shopId: number, csv: string, options: { mod
   );
   const taskId = task.rows[0]!.id;
   try {
-    await getQueue(QUEUE_NAMES.maintenance).add(LOTS_IMPORT_JOB, { taskId: taskId.toString() } satisfies LotsImportJob, { jobId: jobIdFor(LOTS_IMPORT_JOB, taskId) });
+    await getQueue(QUEUE_NAMES.maintenance).add(LOTS_IMPORT_JOB, { taskId: taskId.toString() } satisfies LotsImportJob, {
+      jobId: jobIdFor(LOTS_IMPORT_JOB, taskId),
+    });
   } catch (error) {
     const failure = new ImportQueueError(error);
     await failTask(taskId, failure.message, null);
@@ -89,7 +93,8 @@ export async function runLotImportTask(taskId: bigint, options: { finalAttempt: 
       ctx: { cause: input.cause, causeRef: input.causeRef },
       taskId,
       onProgress: async (done, total) => {
-        if (done % step === 0 && done < total) await pool().query(`update tasks set done = $2, updated_at = now() where id = $1 and status = 'RUNNING'`, [taskId, done]);
+        if (done % step === 0 && done < total)
+          await pool().query(`update tasks set done = $2, updated_at = now() where id = $1 and status = 'RUNNING'`, [taskId, done]);
       },
     });
   } catch (error) {
@@ -100,7 +105,11 @@ export async function runLotImportTask(taskId: bigint, options: { finalAttempt: 
   if (report.errors.length > 0) {
     const first = report.errors[0]!;
     const where = first.row > 0 ? `row ${first.row}${first.column ? `, ${first.column}` : ""}: ` : "";
-    await failTask(taskId, `${report.errors.length} problem${report.errors.length === 1 ? "" : "s"}, nothing was imported; first: ${where}${first.reason}`, report.errors);
+    await failTask(
+      taskId,
+      `${report.errors.length} problem${report.errors.length === 1 ? "" : "s"}, nothing was imported; first: ${where}${first.reason}`,
+      report.errors,
+    );
     options.log?.info("lot import refused", { taskId: taskId.toString(), problems: report.errors.length });
     return "failed";
   }
@@ -145,5 +154,8 @@ export function progressStep(total: number): number {
 
 async function failTask(taskId: bigint, error: string, problems: ImportProblem[] | null): Promise<void> {
   const result = problems ? JSON.stringify({ problems: problems.slice(0, PROBLEMS_KEPT), problemCount: problems.length }) : null;
-  await pool().query(`update tasks set status = 'FAILED', error = $2, result = $3::jsonb, input = null, updated_at = now() where id = $1 and status = 'RUNNING'`, [taskId, error, result]);
+  await pool().query(
+    `update tasks set status = 'FAILED', error = $2, result = $3::jsonb, input = null, updated_at = now() where id = $1 and status = 'RUNNING'`,
+    [taskId, error, result],
+  );
 }

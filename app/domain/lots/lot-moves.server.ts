@@ -25,7 +25,14 @@ export interface LockedLot {
 /** The lot, locked for update, if it belongs to the shop; LotNotFoundError otherwise. */
 export async function lockLot(sql: Db, shopId: number, lotId: bigint | string | number): Promise<LockedLot> {
   const id = lotIdOf(lotId);
-  const r = await sql.query<{ id: bigint; shop_id: number; variant_id: bigint; lot_number: string; status: LockedLot["status"]; inventory_item_id: bigint | null }>(
+  const r = await sql.query<{
+    id: bigint;
+    shop_id: number;
+    variant_id: bigint;
+    lot_number: string;
+    status: LockedLot["status"];
+    inventory_item_id: bigint | null;
+  }>(
     `select l.id, l.shop_id, l.variant_id, l.lot_number, l.status, v.inventory_item_id
      from ${LOTS_WITH_VARIANTS_SQL}
      where l.id = $1 and l.shop_id = $2 for update of l`,
@@ -42,7 +49,10 @@ export interface BalanceRow {
 }
 
 async function lockBalance(sql: Db, lotId: bigint, locationId: bigint): Promise<BalanceRow | undefined> {
-  const r = await sql.query<BalanceRow>("select quantity, quarantined from lot_balances where lot_id = $1 and location_id = $2 for update", [lotId, locationId]);
+  const r = await sql.query<BalanceRow>("select quantity, quarantined from lot_balances where lot_id = $1 and location_id = $2 for update", [
+    lotId,
+    locationId,
+  ]);
   return r.rows[0];
 }
 
@@ -89,7 +99,8 @@ async function syncAdjust(
 
 /** The ledger's refusal in the merchant's words: the lot by its number and what is there (the balance is locked). */
 function insufficient(error: unknown, what: string, lotNumber: string, available: number): never {
-  if (error instanceof InsufficientStockError) throw new LotValidationError([{ field: "quantity", message: `${what}: lot ${lotNumber} has ${available} at this location` }]);
+  if (error instanceof InsufficientStockError)
+    throw new LotValidationError([{ field: "quantity", message: `${what}: lot ${lotNumber} has ${available} at this location` }]);
   throw error;
 }
 
@@ -103,7 +114,8 @@ export async function adjustLot(
   const locationId = idOrProblem(args.locationId, "location", "Location", problems);
   const text = String(args.delta).trim();
   const delta = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(delta) || delta === 0) problems.push({ field: "delta", message: `"${text}" must be a non-zero whole number of units, e.g. -3 or +5` });
+  if (!Number.isSafeInteger(delta) || delta === 0)
+    problems.push({ field: "delta", message: `"${text}" must be a non-zero whole number of units, e.g. -3 or +5` });
   const reason = (args.reason ?? "correction") as AdjustReason;
   if (!ADJUST_REASONS.includes(reason)) problems.push({ field: "reason", message: `"${args.reason}" is not one of ${ADJUST_REASONS.join(", ")}` });
   if (problems.length) throw new LotValidationError(problems);
@@ -112,10 +124,25 @@ export async function adjustLot(
     const balance = await lockBalance(sql, lot.id, locationId);
     if (!balance && delta < 0) throw new LotValidationError([{ field: "location", message: `lot ${lot.lotNumber} has no units at this location` }]);
     const moved = await moveLotUnitsWithEntries(sql, [
-      { shopId, lotId: lot.id, locationId, delta, kind: "ADJUSTED", cause: ctx.cause, causeRef: ctx.causeRef ?? null, reason: [reason, args.note].filter(Boolean).join(": ") },
+      {
+        shopId,
+        lotId: lot.id,
+        locationId,
+        delta,
+        kind: "ADJUSTED",
+        cause: ctx.cause,
+        causeRef: ctx.causeRef ?? null,
+        reason: [reason, args.note].filter(Boolean).join(": "),
+      },
     ]).catch((e: unknown) => insufficient(e, "cannot remove that many units", lot.lotNumber, balance?.quantity ?? 0));
     const outboxId = await syncAdjust(sql, lot, reason, moved[0]!.ledgerEntryId, [{ locationId, delta }], balance?.quarantined ?? lot.status !== "ACTIVE");
-    return { lotId: lot.id, lotNumber: lot.lotNumber, balances: [{ locationId, quantity: moved[0]!.balanceAfter }], ledgerEntryIds: [moved[0]!.ledgerEntryId], outboxId };
+    return {
+      lotId: lot.id,
+      lotNumber: lot.lotNumber,
+      balances: [{ locationId, quantity: moved[0]!.balanceAfter }],
+      ledgerEntryIds: [moved[0]!.ledgerEntryId],
+      outboxId,
+    };
   });
   await queueOutboxEntries(result.outboxId ? [result.outboxId] : []);
   return result;
@@ -139,9 +166,25 @@ export async function countLot(
     const difference = (counted as number) - previous;
     // A count that matches is still recorded (delta 0): the ledger shows when stock was last verified.
     const moved = await moveLotUnitsWithEntries(sql, [
-      { shopId, lotId: lot.id, locationId, delta: difference, kind: "COUNTED", cause: ctx.cause, causeRef: ctx.causeRef ?? null, reason: `counted ${counted as number} (was ${previous})` },
+      {
+        shopId,
+        lotId: lot.id,
+        locationId,
+        delta: difference,
+        kind: "COUNTED",
+        cause: ctx.cause,
+        causeRef: ctx.causeRef ?? null,
+        reason: `counted ${counted as number} (was ${previous})`,
+      },
     ]);
-    const outboxId = await syncAdjust(sql, lot, "cycle_count_available", moved[0]!.ledgerEntryId, [{ locationId, delta: difference }], balance?.quarantined ?? lot.status !== "ACTIVE");
+    const outboxId = await syncAdjust(
+      sql,
+      lot,
+      "cycle_count_available",
+      moved[0]!.ledgerEntryId,
+      [{ locationId, delta: difference }],
+      balance?.quarantined ?? lot.status !== "ACTIVE",
+    );
     return {
       lotId: lot.id,
       lotNumber: lot.lotNumber,
@@ -182,8 +225,26 @@ export async function transferLot(
     if (!source) throw new LotValidationError([{ field: "from", message: `lot ${lot.lotNumber} has no units at this location` }]);
     const q = quantity as number;
     const moved = await moveLotUnitsWithEntries(sql, [
-      { shopId, lotId: lot.id, locationId: from, delta: -q, kind: "TRANSFERRED", cause: ctx.cause, causeRef: ctx.causeRef ?? null, reason: `to location ${to}` },
-      { shopId, lotId: lot.id, locationId: to, delta: q, kind: "TRANSFERRED", cause: ctx.cause, causeRef: ctx.causeRef ?? null, reason: `from location ${from}` },
+      {
+        shopId,
+        lotId: lot.id,
+        locationId: from,
+        delta: -q,
+        kind: "TRANSFERRED",
+        cause: ctx.cause,
+        causeRef: ctx.causeRef ?? null,
+        reason: `to location ${to}`,
+      },
+      {
+        shopId,
+        lotId: lot.id,
+        locationId: to,
+        delta: q,
+        kind: "TRANSFERRED",
+        cause: ctx.cause,
+        causeRef: ctx.causeRef ?? null,
+        reason: `from location ${from}`,
+      },
     ]).catch((e: unknown) => insufficient(e, "cannot transfer that many units", lot.lotNumber, source.quantity));
     // Quarantined units stay quarantined where they arrive.
     if (source.quarantined) await sql.query("update lot_balances set quarantined = true where lot_id = $1 and location_id = $2", [lot.id, to]);
@@ -212,4 +273,3 @@ export async function transferLot(
   await queueOutboxEntries(result.outboxId ? [result.outboxId] : []);
   return result;
 }
-

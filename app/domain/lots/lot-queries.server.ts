@@ -178,18 +178,39 @@ export interface LotDetail extends Omit<LotSummary, "onHand" | "quarantinedUnits
   balances: { locationId: bigint; locationName: string | null; quantity: number; quarantined: boolean }[];
   totals: { received: number; allocated: number; returned: number; onHand: number; quarantined: number };
   ledger: {
-    entries: { id: bigint; kind: string; locationId: bigint | null; delta: number; balanceAfter: number | null; cause: string; causeRef: string | null; reason: string | null; createdAt: Date }[];
+    entries: {
+      id: bigint;
+      kind: string;
+      locationId: bigint | null;
+      delta: number;
+      balanceAfter: number | null;
+      cause: string;
+      causeRef: string | null;
+      reason: string | null;
+      createdAt: Date;
+    }[];
     /** Pass as ledgerCursor for the next (older) page; null when there is none. */
     nextCursor: string | null;
   };
 }
 
 /** One lot of the shop with everything the detail page shows. LotNotFoundError for another shop's lot. */
-export async function getLotDetail(shopId: number, lotId: bigint | string, options: { ledgerCursor?: string | null; ledgerLimit?: number } = {}): Promise<LotDetail> {
+export async function getLotDetail(
+  shopId: number,
+  lotId: bigint | string,
+  options: { ledgerCursor?: string | null; ledgerLimit?: number } = {},
+): Promise<LotDetail> {
   const id = lotIdOf(lotId);
   const db = pool();
   const lots = await db.query<
-    LotRow & { gtin: string | null; supplier_lot: string | null; purchase_order: string | null; unit_cost: string | null; currency: string | null; notes: string | null }
+    LotRow & {
+      gtin: string | null;
+      supplier_lot: string | null;
+      purchase_order: string | null;
+      unit_cost: string | null;
+      currency: string | null;
+      notes: string | null;
+    }
   >(
     `select ${LOT_COLUMNS}, coalesce(l.gtin, v.barcode) as gtin, l.supplier_lot, l.purchase_order, l.unit_cost::text, l.currency, l.notes
      from ${LOTS_WITH_VARIANTS_SQL}
@@ -213,7 +234,17 @@ export async function getLotDetail(shopId: number, lotId: bigint | string, optio
               coalesce((select sum(returned_quantity) from allocations where shop_id = $1 and lot_id = $2), 0)::bigint as returned`,
       [shopId, id],
     ),
-    db.query<{ id: bigint; kind: string; location_id: bigint | null; delta: number; balance_after: number | null; cause: string; cause_ref: string | null; reason: string | null; created_at: Date }>(
+    db.query<{
+      id: bigint;
+      kind: string;
+      location_id: bigint | null;
+      delta: number;
+      balance_after: number | null;
+      cause: string;
+      cause_ref: string | null;
+      reason: string | null;
+      created_at: Date;
+    }>(
       `select id, kind, location_id, delta, balance_after, cause, cause_ref, reason, created_at from ledger_entries
        where shop_id = $1 and lot_id = $2 and ($3::bigint is null or id < $3) order by id desc limit $4`,
       [shopId, id, before, limit + 1],
@@ -267,6 +298,10 @@ export async function findLotId(sql: Db, shopId: number, lotNumber: string, vari
   if (r.rows.length === 0) {
     throw new LotNotFoundError(`no lot "${lotNumber}"${variantId ? ` on variant ${variantId}` : ""} in this shop`);
   }
-  if (r.rows.length > 1) throw new AmbiguousLotError(lotNumber, r.rows.map((x) => ({ variantId: x.variant_id, sku: x.sku, title: x.title })));
+  if (r.rows.length > 1)
+    throw new AmbiguousLotError(
+      lotNumber,
+      r.rows.map((x) => ({ variantId: x.variant_id, sku: x.sku, title: x.title })),
+    );
   return r.rows[0]!.id;
 }

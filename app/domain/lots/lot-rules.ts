@@ -67,7 +67,8 @@ export function checkLotNumber(value: string): string | null {
   if (value.length === 0) return "is empty; give a lot number or leave it out to have one generated";
   if ([...value].length > LOT_NUMBER_MAX) return `is ${[...value].length} characters long; at most ${LOT_NUMBER_MAX} are allowed`;
   const control = /[\u0000-\u001f\u007f-\u009f]/.exec(value);
-  if (control) return `contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}; only printable characters are allowed`;
+  if (control)
+    return `contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}; only printable characters are allowed`;
   if (value.trim() !== value) return "starts or ends with a space";
   return null;
 }
@@ -139,13 +140,15 @@ export function validateReceipt(input: ReceiptInput, now: Date = new Date()): Va
   let unitCost: string | null = null;
   const costText = input.unitCost === null || input.unitCost === undefined ? "" : String(input.unitCost).trim();
   if (costText !== "") {
-    if (!/^\d{1,10}(\.\d{1,4})?$/.test(costText)) problems.push({ field: "cost", message: `"${costText}" is not an amount (e.g. 1.25, at most 4 decimals, not negative)` });
+    if (!/^\d{1,10}(\.\d{1,4})?$/.test(costText))
+      problems.push({ field: "cost", message: `"${costText}" is not an amount (e.g. 1.25, at most 4 decimals, not negative)` });
     else unitCost = costText;
   }
   let currency: string | null = null;
   const currencyText = (input.currency ?? "").trim();
   if (currencyText !== "") {
-    if (!/^[A-Za-z]{3}$/.test(currencyText)) problems.push({ field: "currency", message: `"${currencyText}" is not a 3-letter ISO 4217 code such as EUR or USD` });
+    if (!/^[A-Za-z]{3}$/.test(currencyText))
+      problems.push({ field: "currency", message: `"${currencyText}" is not a 3-letter ISO 4217 code such as EUR or USD` });
     else currency = currencyText.toUpperCase();
   }
   if (currency && !unitCost) problems.push({ field: "currency", message: "given without a unit cost (--cost)" });
@@ -217,7 +220,8 @@ export function checkAutoLotPattern(pattern: string): string[] {
   });
   // One line naming each unknown token and the allowed ones; the "needs a date..." check waits
   // until they are fixed (an unknown token is usually a misspelt one).
-  if (unknown.length) problems.push(`unknown token${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}: use ${AUTO_LOT_TOKENS.map((t) => `{${t}}`).join(" ")}`);
+  if (unknown.length)
+    problems.push(`unknown token${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}: use ${AUTO_LOT_TOKENS.map((t) => `{${t}}`).join(" ")}`);
   if (/[{}]/.test(stripped)) problems.push("has a brace that is not part of a {TOKEN}");
   if (!unknown.length && !/\{(YYYYMMDD|YYMMDD|YYYY|YY|MM|DD|PO|SEQ)\d?\}/.test(pattern)) problems.push("needs at least a date, {PO} or {SEQ} token");
   return problems;
@@ -239,7 +243,11 @@ export function renderAutoLotPrefix(pattern: string, ctx: AutoLotContext): strin
   const y = ctx.date.getUTCFullYear().toString();
   const mm = String(ctx.date.getUTCMonth() + 1).padStart(2, "0");
   const dd = String(ctx.date.getUTCDate()).padStart(2, "0");
-  const clean = (s: string | null) => (s ?? "").trim().replace(/[^\p{L}\p{N}._-]+/gu, "-").slice(0, 24);
+  const clean = (s: string | null) =>
+    (s ?? "")
+      .trim()
+      .replace(/[^\p{L}\p{N}._-]+/gu, "-")
+      .slice(0, 24);
   const values: Record<string, string> = {
     YYYYMMDD: `${y}${mm}${dd}`,
     YYMMDD: `${y.slice(2)}${mm}${dd}`,
@@ -324,12 +332,14 @@ export function validateLotPatch(input: LotPatchInput): LotPatch {
   }
   if (given(input.unitCost)) {
     const text = blank(input.unitCost) ? "" : String(input.unitCost).trim();
-    if (text !== "" && !/^\d{1,10}(\.\d{1,4})?$/.test(text)) problems.push({ field: "cost", message: `"${text}" is not an amount (e.g. 1.25, at most 4 decimals, not negative)` });
+    if (text !== "" && !/^\d{1,10}(\.\d{1,4})?$/.test(text))
+      problems.push({ field: "cost", message: `"${text}" is not an amount (e.g. 1.25, at most 4 decimals, not negative)` });
     else patch.unit_cost = text || null;
   }
   if (given(input.currency)) {
     const text = blank(input.currency) ? "" : String(input.currency).trim();
-    if (text !== "" && !/^[A-Za-z]{3}$/.test(text)) problems.push({ field: "currency", message: `"${text}" is not a 3-letter ISO 4217 code such as EUR or USD` });
+    if (text !== "" && !/^[A-Za-z]{3}$/.test(text))
+      problems.push({ field: "currency", message: `"${text}" is not a 3-letter ISO 4217 code such as EUR or USD` });
     else patch.currency = text ? text.toUpperCase() : null;
   }
   if (problems.length > 0) throw new LotValidationError(problems);

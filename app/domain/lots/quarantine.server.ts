@@ -89,7 +89,7 @@ async function changeQuarantine(sql: Db, args: QuarantineArgs, quarantine: boole
     ]);
     status = (others.rowCount ?? 0) > 0 ? "QUARANTINED" : "ACTIVE";
   }
-  if (status !== lot.status) await sql.query("update lots set status = $2::\"LotStatus\", updated_at = now() where id = $1", [lot.id, status]);
+  if (status !== lot.status) await sql.query('update lots set status = $2::"LotStatus", updated_at = now() where id = $1', [lot.id, status]);
   if (locations.length === 0) return { lotId: lot.id, lotNumber: lot.lotNumber, status, locations, outboxIds: [] };
   await sql.query("update lot_balances set quarantined = $3, updated_at = now() where lot_id = $1 and location_id = any($2::bigint[])", [
     lot.id,

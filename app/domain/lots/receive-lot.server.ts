@@ -75,8 +75,7 @@ export async function receiveInTransaction(
   options: { sync?: boolean } = {},
 ): Promise<Omit<ReceiveResult, "locationName"> & { quarantined: boolean }> {
   const lotNumber =
-    receipt.lotNumber ??
-    (await nextAutoLotNumber(sql, shopId, { date: receipt.receivedAt, purchaseOrder: receipt.purchaseOrder, sku: variant.sku }));
+    receipt.lotNumber ?? (await nextAutoLotNumber(sql, shopId, { date: receipt.receivedAt, purchaseOrder: receipt.purchaseOrder, sku: variant.sku }));
   const { lot, created } = await createOrCompleteLot(sql, shopId, receipt, variant, lotNumber);
   const moved = await addReceivedUnits(sql, shopId, lot.id, receipt, ctx);
   const quarantined = await keepOutOfSaleWhenHeld(sql, lot, created, receipt.locationId);
@@ -96,7 +95,13 @@ export async function receiveInTransaction(
 }
 
 /** The lot on first receipt; a later receipt must agree with its dates and fills what it left empty. */
-async function createOrCompleteLot(sql: Db, shopId: number, receipt: ValidReceipt, variant: KnownVariant, lotNumber: string): Promise<{ lot: LotRow; created: boolean }> {
+async function createOrCompleteLot(
+  sql: Db,
+  shopId: number,
+  receipt: ValidReceipt,
+  variant: KnownVariant,
+  lotNumber: string,
+): Promise<{ lot: LotRow; created: boolean }> {
   const inserted = await sql.query<LotRow>(
     `insert into lots (shop_id, variant_id, lot_number, expires_on, best_before_on, produced_on, received_at, supplier, supplier_lot,
                        purchase_order, unit_cost, currency, notes, gtin, updated_at)
@@ -128,7 +133,18 @@ async function createOrCompleteLot(sql: Db, shopId: number, receipt: ValidReceip
        supplier = coalesce(supplier, $5), supplier_lot = coalesce(supplier_lot, $6), purchase_order = coalesce(purchase_order, $7),
        unit_cost = coalesce(unit_cost, $8), currency = coalesce(currency, $9), notes = coalesce(notes, $10), updated_at = now()
      where id = $1`,
-    [lot.id, receipt.expiresOn, receipt.bestBeforeOn, receipt.producedOn, receipt.supplier, receipt.supplierLot, receipt.purchaseOrder, receipt.unitCost, receipt.currency, receipt.notes],
+    [
+      lot.id,
+      receipt.expiresOn,
+      receipt.bestBeforeOn,
+      receipt.producedOn,
+      receipt.supplier,
+      receipt.supplierLot,
+      receipt.purchaseOrder,
+      receipt.unitCost,
+      receipt.currency,
+      receipt.notes,
+    ],
   );
   return { lot, created: false };
 }
@@ -155,7 +171,13 @@ async function lockAgreeingLot(sql: Db, shopId: number, receipt: ValidReceipt, l
 }
 
 /** The units into the lot's balance at the location, with their RECEIVED ledger entry. */
-async function addReceivedUnits(sql: Db, shopId: number, lotId: bigint, receipt: ValidReceipt, ctx: MovementContext): Promise<{ balanceAfter: number; ledgerEntryId: bigint }> {
+async function addReceivedUnits(
+  sql: Db,
+  shopId: number,
+  lotId: bigint,
+  receipt: ValidReceipt,
+  ctx: MovementContext,
+): Promise<{ balanceAfter: number; ledgerEntryId: bigint }> {
   const [moved] = await moveLotUnitsWithEntries(sql, [
     {
       shopId,
@@ -179,7 +201,14 @@ async function keepOutOfSaleWhenHeld(sql: Db, lot: LotRow, created: boolean, loc
 }
 
 /** The outbox row raising Shopify's quantity (available, or quality_control for held units); null without an inventory item. */
-async function raiseShopify(sql: Db, shopId: number, receipt: ValidReceipt, variant: KnownVariant, ledgerEntryId: bigint, quarantined: boolean): Promise<bigint | null> {
+async function raiseShopify(
+  sql: Db,
+  shopId: number,
+  receipt: ValidReceipt,
+  variant: KnownVariant,
+  ledgerEntryId: bigint,
+  quarantined: boolean,
+): Promise<bigint | null> {
   if (!variant.inventoryItemId) return null;
   return addOutboxEntry(sql, {
     shopId,

@@ -26,10 +26,7 @@ const orderPayload = z.object({
   created_at: time,
   updated_at: time,
   cancelled_at: time,
-  customer: z
-    .object({ id: optionalId, email: text, phone: text, first_name: text, last_name: text })
-    .passthrough()
-    .nullish(),
+  customer: z.object({ id: optionalId, email: text, phone: text, first_name: text, last_name: text }).passthrough().nullish(),
   shipping_address: address,
   line_items: z
     .array(

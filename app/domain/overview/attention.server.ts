@@ -99,28 +99,69 @@ export interface TaskRow {
 }
 
 /** Long operations of the shop (imports, exports, tagging), newest first, keyset-paged by id. */
-export async function listTasks(sql: Db, shopId: number, options: { beforeId?: bigint | null; limit?: number } = {}): Promise<{ tasks: TaskRow[]; nextCursor: string | null }> {
+export async function listTasks(
+  sql: Db,
+  shopId: number,
+  options: { beforeId?: bigint | null; limit?: number } = {},
+): Promise<{ tasks: TaskRow[]; nextCursor: string | null }> {
   const limit = options.limit ?? 25;
-  const r = await sql.query<{ id: bigint; kind: string; status: TaskRow["status"]; done: number; total: number; error: string | null; created_at: Date; updated_at: Date }>(
+  const r = await sql.query<{
+    id: bigint;
+    kind: string;
+    status: TaskRow["status"];
+    done: number;
+    total: number;
+    error: string | null;
+    created_at: Date;
+    updated_at: Date;
+  }>(
     `select id, kind, status, done, total, error, created_at, updated_at from tasks
       where shop_id = $1 and ($2::bigint is null or id < $2) order by id desc limit $3`,
     [shopId, options.beforeId ?? null, limit + 1],
   );
   const rows = r.rows.slice(0, limit);
   return {
-    tasks: rows.map((t) => ({ id: t.id, kind: t.kind, status: t.status, done: t.done, total: t.total, error: t.error, createdAt: t.created_at, updatedAt: t.updated_at })),
+    tasks: rows.map((t) => ({
+      id: t.id,
+      kind: t.kind,
+      status: t.status,
+      done: t.done,
+      total: t.total,
+      error: t.error,
+      createdAt: t.created_at,
+      updatedAt: t.updated_at,
+    })),
     nextCursor: r.rows.length > limit ? rows.at(-1)!.id.toString() : null,
   };
 }
 
 /** One task of the shop with its result (null for another shop's id: the page answers 404). */
 export async function findTask(sql: Db, shopId: number, taskId: bigint): Promise<(TaskRow & { result: unknown }) | null> {
-  const r = await sql.query<{ id: bigint; kind: string; status: TaskRow["status"]; done: number; total: number; error: string | null; result: unknown; created_at: Date; updated_at: Date }>(
-    `select id, kind, status, done, total, error, result, created_at, updated_at from tasks where shop_id = $1 and id = $2`,
-    [shopId, taskId],
-  );
+  const r = await sql.query<{
+    id: bigint;
+    kind: string;
+    status: TaskRow["status"];
+    done: number;
+    total: number;
+    error: string | null;
+    result: unknown;
+    created_at: Date;
+    updated_at: Date;
+  }>(`select id, kind, status, done, total, error, result, created_at, updated_at from tasks where shop_id = $1 and id = $2`, [shopId, taskId]);
   const t = r.rows[0];
-  return t ? { id: t.id, kind: t.kind, status: t.status, done: t.done, total: t.total, error: t.error, result: t.result, createdAt: t.created_at, updatedAt: t.updated_at } : null;
+  return t
+    ? {
+        id: t.id,
+        kind: t.kind,
+        status: t.status,
+        done: t.done,
+        total: t.total,
+        error: t.error,
+        result: t.result,
+        createdAt: t.created_at,
+        updatedAt: t.updated_at,
+      }
+    : null;
 }
 
 /** Failed webhook deliveries of the shop (the newest 50), with the stored reason in plain words. */
@@ -130,5 +171,11 @@ export async function failedWebhookEvents(sql: Db, shopDomain: string) {
       where shop_domain = $1 and status = 'FAILED' order by received_at desc limit 50`,
     [shopDomain],
   );
-  return r.rows.map((e) => ({ webhookId: e.webhook_id, topic: e.topic, attempts: e.attempts, error: failureInPlainWords(e.last_error), receivedAt: e.received_at }));
+  return r.rows.map((e) => ({
+    webhookId: e.webhook_id,
+    topic: e.topic,
+    attempts: e.attempts,
+    error: failureInPlainWords(e.last_error),
+    receivedAt: e.received_at,
+  }));
 }

@@ -29,7 +29,14 @@ export async function listLocations(sql: Db, shopId: number): Promise<LocationCh
 
 const VARIANT_COLUMNS = "id, product_title, title, sku, barcode, lot_tracked";
 type VariantRow = { id: bigint; product_title: string | null; title: string | null; sku: string | null; barcode: string | null; lot_tracked: boolean };
-const toChoice = (r: VariantRow): VariantChoice => ({ id: r.id, productTitle: r.product_title, title: r.title, sku: r.sku, barcode: r.barcode, lotTracked: r.lot_tracked });
+const toChoice = (r: VariantRow): VariantChoice => ({
+  id: r.id,
+  productTitle: r.product_title,
+  title: r.title,
+  sku: r.sku,
+  barcode: r.barcode,
+  lotTracked: r.lot_tracked,
+});
 
 /** Variants by product title, variant title, SKU or barcode; the first `limit` by title. */
 export async function searchVariants(sql: Db, shopId: number, search: string, limit = 50): Promise<VariantChoice[]> {

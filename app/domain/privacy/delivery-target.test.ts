@@ -19,7 +19,9 @@ describe("complianceTargetProblem", () => {
     for (const other of ["orders-create", "app-uninstalled", "customers-redact", "customers-data_request"]) {
       expect(complianceTargetProblem("shop/redact", SHOP, sample(other), null), other).not.toBeNull();
     }
-    expect(complianceTargetProblem("customers/redact", SHOP, sample("customers-data_request"), null)).toMatch(/customers\/data_request body replayed as customers\/redact/);
+    expect(complianceTargetProblem("customers/redact", SHOP, sample("customers-data_request"), null)).toMatch(
+      /customers\/data_request body replayed as customers\/redact/,
+    );
     expect(complianceTargetProblem("customers/data_request", SHOP, sample("customers-redact"), null)).toMatch(/customers\/redact body replayed/);
     expect(complianceTargetProblem("customers/redact", SHOP, sample("orders-create"), null)).toMatch(/no shop_domain/);
     expect(complianceTargetProblem("shop/redact", "other.myshopify.com", sample("shop-redact"), null)).toMatch(/the body is for \{shop\}\.myshopify\.com/);

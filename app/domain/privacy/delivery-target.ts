@@ -16,7 +16,12 @@ export type ComplianceTopic = (typeof COMPLIANCE_TOPICS)[number];
 
 /** Keys that only another compliance topic's body carries (customers/redact: orders_to_redact; data_request: orders_requested, data_request). */
 const KEYS_OF_OTHER_TOPICS: Record<ComplianceTopic, Record<string, ComplianceTopic>> = {
-  "shop/redact": { customer: "customers/redact", orders_to_redact: "customers/redact", orders_requested: "customers/data_request", data_request: "customers/data_request" },
+  "shop/redact": {
+    customer: "customers/redact",
+    orders_to_redact: "customers/redact",
+    orders_requested: "customers/data_request",
+    data_request: "customers/data_request",
+  },
   "customers/redact": { orders_requested: "customers/data_request", data_request: "customers/data_request" },
   "customers/data_request": { orders_to_redact: "customers/redact" },
 };

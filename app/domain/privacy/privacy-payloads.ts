@@ -35,4 +35,15 @@ export function customerRequest(payload: unknown, topic: string): CustomerReques
 }
 
 /** Keys of a stored webhook payload that carry personal data (orders, fulfilments, customers). */
-export const PERSONAL_PAYLOAD_KEYS = ["customer", "email", "contact_email", "phone", "shipping_address", "billing_address", "destination", "client_details", "browser_ip", "note"];
+export const PERSONAL_PAYLOAD_KEYS = [
+  "customer",
+  "email",
+  "contact_email",
+  "phone",
+  "shipping_address",
+  "billing_address",
+  "destination",
+  "client_details",
+  "browser_ip",
+  "note",
+];

@@ -46,10 +46,11 @@ export async function redactCustomer(sql: Db, shopId: number, shopDomain: string
   const orderIds = orders.rows.map((r) => r.id);
   // Their allocations take the new key (a guest's "email:..." becomes "order:<id>").
   await copyCustomerToAllocations(sql, shopId, orderIds);
-  const dataRequests = await sql.query(
-    "delete from data_requests where shop_id = $1 and (customer_id = $2 or ($3::text is not null and lower(email) = $3))",
-    [shopId, request.customerId, request.email],
-  );
+  const dataRequests = await sql.query("delete from data_requests where shop_id = $1 and (customer_id = $2 or ($3::text is not null and lower(email) = $3))", [
+    shopId,
+    request.customerId,
+    request.email,
+  ]);
   // A guest's recall-list key is their email ("email:..."). Once redacted, the recall lists that
   // guest by order ("order:<id>", app/domain/recall/customer-key.ts): the contact status moves to
   // the key of each of their orders in the recall's scope, so the case keeps where they stand.
@@ -125,7 +126,9 @@ export async function proveComplianceTarget(ctx: Pick<WebhookContext, "sql" | "s
   );
   const row = shop.rows[0];
   if (row?.installed && row.seen_before) {
-    throw refuse(`${ctx.shopDomain} is installed; Shopify sends shop/redact only 48 hours after app/uninstalled (if that delivery failed, replay it first, then this one)`);
+    throw refuse(
+      `${ctx.shopDomain} is installed; Shopify sends shop/redact only 48 hours after app/uninstalled (if that delivery failed, replay it first, then this one)`,
+    );
   }
 }
 
@@ -246,7 +249,16 @@ export async function listDataRequestPage(
 ): Promise<{ requests: DataRequestListItem[]; nextCursor: string | null }> {
   const size = Math.min(Math.max(Number.isInteger(options.limit) && options.limit! > 0 ? options.limit! : 50, 1), 500);
   const after = options.cursor ? decodeDataRequestCursor(options.cursor) : null;
-  const r = await db.query<{ id: bigint; customer_id: bigint | null; email: string | null; created_at: Date; created_key: string; data_request_id: string | null; orders: number; shipments: number }>(
+  const r = await db.query<{
+    id: bigint;
+    customer_id: bigint | null;
+    email: string | null;
+    created_at: Date;
+    created_key: string;
+    data_request_id: string | null;
+    orders: number;
+    shipments: number;
+  }>(
     `select id, customer_id, email, created_at, to_char(created_at, 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_key,
             export->>'dataRequestId' as data_request_id,
             coalesce(jsonb_array_length(case when jsonb_typeof(export->'orders') = 'array' then export->'orders' end), 0) as orders,

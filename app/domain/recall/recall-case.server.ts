@@ -120,10 +120,12 @@ export async function openRecall(shopId: number, input: OpenRecallInput): Promis
       if (isUniqueViolation(error)) throw new RecallInputError(`recall reference "${reference}" is already used in this shop: choose another`);
       throw error;
     }
-    await sql.query(
-      `insert into recall_lots (recall_id, lot_id, shop_id, direct) select $1, unnest($2::bigint[]), $3, unnest($4::boolean[])`,
-      [recallId, scope.map((l) => l.lotId), shopId, scope.map((l) => l.direct)],
-    );
+    await sql.query(`insert into recall_lots (recall_id, lot_id, shop_id, direct) select $1, unnest($2::bigint[]), $3, unnest($4::boolean[])`, [
+      recallId,
+      scope.map((l) => l.lotId),
+      shopId,
+      scope.map((l) => l.direct),
+    ]);
 
     // Quarantine what is left, then mark RECALLED (lots in id order: the same lock order everywhere).
     const outboxIds: bigint[] = [];
@@ -131,10 +133,19 @@ export async function openRecall(shopId: number, input: OpenRecallInput): Promis
       const q = await quarantineLot(sql, { shopId, lotId: lot.lotId, reason: `recall ${reference}: ${valid.reason}`, cause, causeRef: `recall:${recallId}` });
       outboxIds.push(...q.outboxIds);
     }
-    await sql.query(`update lots set status = 'RECALLED', updated_at = now() where shop_id = $1 and id = any($2::bigint[])`, [shopId, scope.map((l) => l.lotId)]);
+    await sql.query(`update lots set status = 'RECALLED', updated_at = now() where shop_id = $1 and id = any($2::bigint[])`, [
+      shopId,
+      scope.map((l) => l.lotId),
+    ]);
 
     // Every customer who received units, as of now.
-    await addRecallCustomers(sql, shopId, recallId, scope.map((l) => l.lotId), null);
+    await addRecallCustomers(
+      sql,
+      shopId,
+      recallId,
+      scope.map((l) => l.lotId),
+      null,
+    );
 
     const tagIds = valid.tagShopify ? await queueTagging(sql, shopId, recallId, reference, scope) : [];
     return { recallId, outboxIds, tagIds };
@@ -171,7 +182,14 @@ async function nextReference(sql: Db, shopId: number): Promise<string> {
 }
 
 /** One tags.add outbox row per affected order and per affected customer with a Shopify id. */
-async function queueTagging(sql: Db, shopId: number, recallId: bigint, reference: string, scope: Pick<ScopeLot, "lotId">[], since: Date | null = null): Promise<bigint[]> {
+async function queueTagging(
+  sql: Db,
+  shopId: number,
+  recallId: bigint,
+  reference: string,
+  scope: Pick<ScopeLot, "lotId">[],
+  since: Date | null = null,
+): Promise<bigint[]> {
   const tag = recallTag(reference);
   const targets = await sql.query<{ gid: string; key: string }>(
     `select distinct 'gid://shopify/Order/' || a.order_id as gid, 'order:' || a.order_id as key from allocations a
@@ -270,7 +288,13 @@ export async function getRecall(shopId: number, recallId: bigint, db: Db = pool(
   // queues pending rows; the idempotency key makes a repeat a no-op).
   if (recall.status === "OPEN") {
     await withTransaction(async (sql) => {
-      await addRecallCustomers(sql, shopId, recallId, lots.map((l) => l.lotId), recall.opened_at);
+      await addRecallCustomers(
+        sql,
+        shopId,
+        recallId,
+        lots.map((l) => l.lotId),
+        recall.opened_at,
+      );
       if (recall.tag_shopify) await queueTagging(sql, shopId, recallId, recall.reference, lots, recall.opened_at);
     });
   }
@@ -346,7 +370,12 @@ async function customersInStatus(
     [shopId, recallId, status, after, size + 1],
   );
   const rows = page.rows.slice(0, size);
-  const customers = await customersByKeys(db, shopId, lots, rows.map((r) => r.customer_key));
+  const customers = await customersByKeys(
+    db,
+    shopId,
+    lots,
+    rows.map((r) => r.customer_key),
+  );
   const updated = new Map(rows.map((r) => [r.customer_key, r.updated_at.toISOString()]));
   return {
     customers: customers.map((c) => ({ ...c, contactStatus: status, contactUpdatedAt: updated.get(c.customerKey) ?? null })),
@@ -355,7 +384,12 @@ async function customersInStatus(
 }
 
 /** Records where a customer of the case stands. The key is the customerKey of listRecallCustomers. */
-export async function setCustomerContactStatus(shopId: number, recallId: bigint, customerKey: string, status: ContactStatus): Promise<{ customerKey: string; status: ContactStatus; progress: RecallProgress }> {
+export async function setCustomerContactStatus(
+  shopId: number,
+  recallId: bigint,
+  customerKey: string,
+  status: ContactStatus,
+): Promise<{ customerKey: string; status: ContactStatus; progress: RecallProgress }> {
   if (!["TO_CONTACT", "CONTACTED", "RETURNED", "DESTROYED"].includes(status)) {
     throw new RecallInputError(`unknown contact status "${status}": use TO_CONTACT, CONTACTED, RETURNED or DESTROYED`);
   }
@@ -367,7 +401,8 @@ export async function setCustomerContactStatus(shopId: number, recallId: bigint,
       `update recall_customers set status = $4::"ContactStatus", updated_at = now() where shop_id = $1 and recall_id = $2 and customer_key = $3`,
       [shopId, recallId, customerKey, status],
     );
-    if (updated.rowCount === 0) throw new RecallInputError(`customer "${customerKey}" is not in recall ${recallId}: use a customerKey from the recall's customer list`);
+    if (updated.rowCount === 0)
+      throw new RecallInputError(`customer "${customerKey}" is not in recall ${recallId}: use a customerKey from the recall's customer list`);
     const progress = await progressOf(sql, shopId, [recallId]);
     return { customerKey, status, progress: progress.get(recallId)! };
   });
@@ -416,7 +451,11 @@ function decodeRecallCursor(cursor: string): [string, bigint] {
  * { recalls, nextCursor } with nextCursor null on the last page. InvalidCursorError for a cursor
  * this list did not give out.
  */
-export async function listRecalls(shopId: number, options: ListRecallsOptions = {}, db: Db = pool()): Promise<{ recalls: RecallSummary[]; nextCursor: string | null }> {
+export async function listRecalls(
+  shopId: number,
+  options: ListRecallsOptions = {},
+  db: Db = pool(),
+): Promise<{ recalls: RecallSummary[]; nextCursor: string | null }> {
   const size = Math.min(Math.max(Number.isInteger(options.limit) && options.limit! > 0 ? options.limit! : 50, 1), 500);
   const desc = (options.sort ?? "newest") !== "oldest";
   const after = options.cursor ? decodeRecallCursor(options.cursor) : null;
@@ -435,7 +474,11 @@ export async function listRecalls(shopId: number, options: ListRecallsOptions = 
   if (more) r.rows.length = size;
   const last = r.rows[r.rows.length - 1];
   const nextCursor = more && last ? encodeRecallCursor(last.opened_key, last.id) : null;
-  const progress = await progressOf(db, shopId, r.rows.map((x) => x.id));
+  const progress = await progressOf(
+    db,
+    shopId,
+    r.rows.map((x) => x.id),
+  );
   const recalls = r.rows.map((x) => ({
     id: x.id,
     reference: x.reference,

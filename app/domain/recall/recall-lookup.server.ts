@@ -168,7 +168,11 @@ export async function findLotsByNumber(db: Db, shopId: number, lotNumber: string
 /** Direct lots plus (unless directOnly) every lot downstream of them, each once. */
 export async function recallScope(db: Db, shopId: number, direct: ScopeLot[], options: { directOnly?: boolean } = {}): Promise<ScopeLot[]> {
   if (options.directOnly || direct.length === 0) return direct;
-  const downstream = await downstreamLots(db, shopId, direct.map((l) => l.lotId));
+  const downstream = await downstreamLots(
+    db,
+    shopId,
+    direct.map((l) => l.lotId),
+  );
   const seen = new Set(direct.map((l) => l.lotId));
   const extra = downstream.filter((d) => !seen.has(d.lotId));
   if (extra.length === 0) return direct;

@@ -8,7 +8,10 @@ export const CONTACT_STATUSES: readonly ContactStatus[] = ["TO_CONTACT", "CONTAC
 
 /** "class_i", "CLASS_I", "I", "1" -> CLASS_I. */
 export function parseSeverity(value: string): RecallSeverity {
-  const v = value.trim().toUpperCase().replace(/^CLASS[_ -]?/, "");
+  const v = value
+    .trim()
+    .toUpperCase()
+    .replace(/^CLASS[_ -]?/, "");
   const map: Record<string, RecallSeverity> = { I: "CLASS_I", "1": "CLASS_I", II: "CLASS_II", "2": "CLASS_II", III: "CLASS_III", "3": "CLASS_III" };
   const severity = map[v];
   if (!severity) throw new RecallInputError(`unknown severity "${value}": use CLASS_I (serious harm), CLASS_II or CLASS_III`);

@@ -186,12 +186,20 @@ export async function finishBulkReconciliation(shopId: number, bulkId: bigint, k
       return { applied: false, reason: "failed", bulk: await getBulkReconciliation(shopId, bulkId) };
     }
     if (operation.status === "CREATED" || operation.status === "RUNNING" || operation.status === "CANCELING") {
-      await pool().query(`update reconcile_bulk_operations set state = 'RUNNING', lease_until = null, shopify_status = $2, polled_at = now() where id = $1`, [bulkId, operation.status]);
+      await pool().query(`update reconcile_bulk_operations set state = 'RUNNING', lease_until = null, shopify_status = $2, polled_at = now() where id = $1`, [
+        bulkId,
+        operation.status,
+      ]);
       return { applied: false, reason: "still-running", bulk: await getBulkReconciliation(shopId, bulkId) };
     }
     if (operation.status !== "COMPLETED") {
       // Partial data (partialDataUrl) is never used: a level missing from it would read as 0.
-      await fail(bulkId, operation.errorCode, `Shopify's bulk query ended ${operation.status}${operation.errorCode ? ` (${operation.errorCode})` : ""}`, operation.status);
+      await fail(
+        bulkId,
+        operation.errorCode,
+        `Shopify's bulk query ended ${operation.status}${operation.errorCode ? ` (${operation.errorCode})` : ""}`,
+        operation.status,
+      );
       return { applied: false, reason: "failed", bulk: await getBulkReconciliation(shopId, bulkId) };
     }
     const { levels, read } = await applyBulkResult(shopId, bulkId, operation.url);
@@ -208,7 +216,10 @@ export async function finishBulkReconciliation(shopId: number, bulkId: bigint, k
     const retryable = (error as { retryable?: boolean }).retryable === true;
     if (retryable) {
       // Back to RUNNING: the job's retry or the next poll applies it.
-      await pool().query(`update reconcile_bulk_operations set state = 'RUNNING', lease_until = null, error = $2 where id = $1`, [bulkId, (error as Error).message]);
+      await pool().query(`update reconcile_bulk_operations set state = 'RUNNING', lease_until = null, error = $2 where id = $1`, [
+        bulkId,
+        (error as Error).message,
+      ]);
     } else {
       await fail(bulkId, null, (error as Error).message);
     }
@@ -238,35 +249,48 @@ interface LevelNow {
  */
 async function applyBulkResult(shopId: number, bulkId: bigint, url: string | null): Promise<{ levels: LevelResult[]; read: number }> {
   const tracked = new Map<string, bigint>();
-  for (const v of (await pool().query<{ id: bigint; inventory_item_id: bigint }>(`select id, inventory_item_id from variants where shop_id = $1 and lot_tracked and inventory_item_id is not null`, [shopId])).rows) {
+  for (const v of (
+    await pool().query<{ id: bigint; inventory_item_id: bigint }>(
+      `select id, inventory_item_id from variants where shop_id = $1 and lot_tracked and inventory_item_id is not null`,
+      [shopId],
+    )
+  ).rows) {
     tracked.set(String(v.inventory_item_id), v.id);
   }
   const itemOf = new Map<bigint, bigint>([...tracked].map(([item, variant]) => [variant, BigInt(item)]));
   const lotsNow = new Map<string, number>();
-  for (const b of (await pool().query<{ variant_id: bigint; location_id: bigint; total: number }>(
-    `select variant_id, location_id, sum(quantity)::int as total from lot_balances where shop_id = $1 group by variant_id, location_id`,
-    [shopId],
-  )).rows) {
+  for (const b of (
+    await pool().query<{ variant_id: bigint; location_id: bigint; total: number }>(
+      `select variant_id, location_id, sum(quantity)::int as total from lot_balances where shop_id = $1 group by variant_id, location_id`,
+      [shopId],
+    )
+  ).rows) {
     lotsNow.set(`${b.variant_id}:${b.location_id}`, b.total);
   }
   const unsent = new Map<string, number>();
-  for (const u of (await pool().query<{ item: string; location: string; delta: number }>(
-    `select l->>'inventoryItemId' as item, l->>'locationId' as location, sum((l->>'onHandDelta')::int)::int as delta
+  for (const u of (
+    await pool().query<{ item: string; location: string; delta: number }>(
+      `select l->>'inventoryItemId' as item, l->>'locationId' as location, sum((l->>'onHandDelta')::int)::int as delta
      from outbox_entries o cross join lateral jsonb_array_elements(o.payload->'levels') l
      where o.shop_id = $1 and o.status = 'PENDING' and o.kind = 'inventory.adjust' and o.attempts = 0 group by 1, 2`,
-    [shopId],
-  )).rows) {
+      [shopId],
+    )
+  ).rows) {
     const variant = tracked.get(u.item);
     if (variant !== undefined) unsent.set(`${variant}:${u.location}`, u.delta);
   }
   const open = new Set(
-    (await pool().query<{ key: string }>(`select variant_id || ':' || location_id as key from discrepancies where shop_id = $1 and status = 'OPEN'`, [shopId])).rows.map((d) => d.key),
+    (
+      await pool().query<{ key: string }>(`select variant_id || ':' || location_id as key from discrepancies where shop_id = $1 and status = 'OPEN'`, [shopId])
+    ).rows.map((d) => d.key),
   );
   const reads = new Map<string, { units: number } & LevelRead>();
-  for (const s of (await pool().query<{ variant_id: bigint; location_id: bigint; units: number; moves: number; unsettled: number }>(
-    `select variant_id, location_id, units, moves, unsettled from reconcile_bulk_levels where bulk_id = $1 and shop_id = $2`,
-    [bulkId, shopId],
-  )).rows) {
+  for (const s of (
+    await pool().query<{ variant_id: bigint; location_id: bigint; units: number; moves: number; unsettled: number }>(
+      `select variant_id, location_id, units, moves, unsettled from reconcile_bulk_levels where bulk_id = $1 and shop_id = $2`,
+      [bulkId, shopId],
+    )
+  ).rows) {
     reads.set(`${s.variant_id}:${s.location_id}`, { units: s.units, moves: s.moves, unsettled: s.unsettled });
   }
 
@@ -303,7 +327,11 @@ async function applyBulkResult(shopId: number, bulkId: bigint, url: string | nul
 }
 
 async function extendLease(bulkId: bigint, read: number): Promise<void> {
-  await pool().query(`update reconcile_bulk_operations set lease_until = now() + $2 * interval '1 millisecond', levels_read = $3 where id = $1`, [bulkId, LEASE_MS, read]);
+  await pool().query(`update reconcile_bulk_operations set lease_until = now() + $2 * interval '1 millisecond', levels_read = $3 where id = $1`, [
+    bulkId,
+    LEASE_MS,
+    read,
+  ]);
 }
 
 /**
@@ -319,7 +347,8 @@ export async function sweepBulkReconciliations(): Promise<{ polled: number; appl
      returning id`,
     [STARTING_STALE_MS, "Shopify never confirmed the bulk query, or it ran past Shopify's 10-day limit; the next run starts a new one", RUNNING_GIVE_UP_MS],
   );
-  if (abandoned.rows.length) await pool().query("delete from reconcile_bulk_levels where bulk_id = any($1::bigint[])", [abandoned.rows.map((r) => r.id.toString())]);
+  if (abandoned.rows.length)
+    await pool().query("delete from reconcile_bulk_levels where bulk_id = any($1::bigint[])", [abandoned.rows.map((r) => r.id.toString())]);
   const due = await pool().query<{ id: bigint; shop_id: number; operation_id: string; state: string }>(
     `select id, shop_id, operation_id, state::text as state from reconcile_bulk_operations
      where operation_id is not null
@@ -334,7 +363,10 @@ export async function sweepBulkReconciliations(): Promise<{ polled: number; appl
     try {
       const domain = await shopDomain(row.shop_id);
       const operation = await fetchBulkOperation(domain, row.operation_id);
-      await pool().query("update reconcile_bulk_operations set polled_at = now(), shopify_status = coalesce($2, shopify_status) where id = $1", [row.id, operation?.status ?? null]);
+      await pool().query("update reconcile_bulk_operations set polled_at = now(), shopify_status = coalesce($2, shopify_status) where id = $1", [
+        row.id,
+        operation?.status ?? null,
+      ]);
       if (operation && (operation.status === "CREATED" || operation.status === "RUNNING" || operation.status === "CANCELING")) continue;
       const outcome = await finishBulkReconciliation(row.shop_id, row.id, operation ?? undefined);
       if (outcome.applied) applied += 1;

@@ -23,7 +23,10 @@ export interface ReconcileLevelJob {
 
 export const reconcileOnInventoryLevelUpdate: TopicHandler = async (ctx) => {
   const { inventory_item_id: inventoryItemId, location_id: locationId } = parsePayloadAs(payloadSchema, ctx.payload, "an inventory level");
-  const tracked = await ctx.sql.query("select 1 from variants where shop_id = $1 and inventory_item_id = $2 and lot_tracked limit 1", [ctx.shopId, inventoryItemId]);
+  const tracked = await ctx.sql.query("select 1 from variants where shop_id = $1 and inventory_item_id = $2 and lot_tracked limit 1", [
+    ctx.shopId,
+    inventoryItemId,
+  ]);
   if (!tracked.rowCount) return; // not a lot-tracked variant: nothing to reconcile
   const data: ReconcileLevelJob = { shopId: ctx.shopId, inventoryItemId: inventoryItemId.toString(), locationId: locationId.toString() };
   ctx.afterCommit(async () => {

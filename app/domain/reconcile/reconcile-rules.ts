@@ -47,11 +47,21 @@ export function decideReconciliation(f: LevelFacts): ReconcileDecision {
   if (f.lotsOnHandBefore !== undefined && f.lotsOnHandBefore !== f.lotsOnHand) {
     return { action: "wait", difference, reason: `the lots changed while Shopify was read (${f.lotsOnHandBefore} -> ${f.lotsOnHand} units)` };
   }
-  if (f.lotMovesSinceRead) return { action: "wait", difference, reason: `the lots moved since Shopify's snapshot was taken (${f.lotMovesSinceRead} ledger entr${f.lotMovesSinceRead === 1 ? "y" : "ies"})` };
+  if (f.lotMovesSinceRead)
+    return {
+      action: "wait",
+      difference,
+      reason: `the lots moved since Shopify's snapshot was taken (${f.lotMovesSinceRead} ledger entr${f.lotMovesSinceRead === 1 ? "y" : "ies"})`,
+    };
   if (f.appChangesUnsettledAtRead) {
-    return { action: "wait", difference, reason: `${f.appChangesUnsettledAtRead} change(s) of the app to this level were being sent to Shopify while its snapshot was taken` };
+    return {
+      action: "wait",
+      difference,
+      reason: `${f.appChangesUnsettledAtRead} change(s) of the app to this level were being sent to Shopify while its snapshot was taken`,
+    };
   }
-  if (f.unprocessedStockWebhooks) return { action: "wait", difference, reason: `${f.unprocessedStockWebhooks} order/fulfilment/refund webhook(s) of the shop are not processed yet` };
+  if (f.unprocessedStockWebhooks)
+    return { action: "wait", difference, reason: `${f.unprocessedStockWebhooks} order/fulfilment/refund webhook(s) of the shop are not processed yet` };
   if (difference > 0) return { action: "create-incomplete-lot", difference, units: difference };
   return { action: "record-discrepancy", difference, missingUnits: -difference };
 }

@@ -35,7 +35,10 @@ export interface TrackedVariant {
 
 /** Reconciles one inventory item at one location (inventory_levels/update). Unknown item: nothing to do. */
 export async function reconcileLevel(shopId: number, inventoryItemId: bigint, locationId: bigint): Promise<LevelResult | null> {
-  const variant = await pool().query<{ id: bigint }>("select id from variants where shop_id = $1 and inventory_item_id = $2 and lot_tracked", [shopId, inventoryItemId]);
+  const variant = await pool().query<{ id: bigint }>("select id from variants where shop_id = $1 and inventory_item_id = $2 and lot_tracked", [
+    shopId,
+    inventoryItemId,
+  ]);
   if (!variant.rows[0]) return null;
   const domain = await shopDomain(shopId);
   const variantId = variant.rows[0].id;
@@ -72,13 +75,23 @@ export async function reconcileShop(shopId: number): Promise<LevelResult[]> {
   const results: LevelResult[] = [];
   for (let i = 0; i < variants.rows.length; i += ON_HAND_BATCH) {
     const chunk = variants.rows.slice(i, i + ON_HAND_BATCH);
-    const lots = await lotsOnHandByLevel(shopId, chunk.map((v) => v.id));
-    const shopify = await fetchOnHand(domain, chunk.map((v) => v.inventory_item_id));
+    const lots = await lotsOnHandByLevel(
+      shopId,
+      chunk.map((v) => v.id),
+    );
+    const shopify = await fetchOnHand(
+      domain,
+      chunk.map((v) => v.inventory_item_id),
+    );
     await fillMissingLocationNames(pool(), shopId, shopify);
     const levels = new Map<string, { variant: TrackedVariant; locationId: bigint; onHand: number }>();
     for (const v of chunk) {
       for (const l of shopify.filter((s) => s.inventoryItemId === v.inventory_item_id)) {
-        levels.set(`${v.id}:${l.locationId}`, { variant: { variantId: v.id, inventoryItemId: v.inventory_item_id }, locationId: l.locationId, onHand: l.onHand });
+        levels.set(`${v.id}:${l.locationId}`, {
+          variant: { variantId: v.id, inventoryItemId: v.inventory_item_id },
+          locationId: l.locationId,
+          onHand: l.onHand,
+        });
       }
     }
     for (const key of lots.keys()) {
@@ -114,7 +127,14 @@ export interface LevelRead {
  * Shopify is made in it. `read` (bulk path) also compares the level's ledger with what it was when
  * the lots were recorded.
  */
-export async function applyLevel(shopId: number, variant: TrackedVariant, locationId: bigint, shopifyOnHand: number, lotsOnHandBefore: number, read?: LevelRead): Promise<LevelResult> {
+export async function applyLevel(
+  shopId: number,
+  variant: TrackedVariant,
+  locationId: bigint,
+  shopifyOnHand: number,
+  lotsOnHandBefore: number,
+  read?: LevelRead,
+): Promise<LevelResult> {
   return withTransaction(async (sql) => {
     // Lock the level's balances so a receipt or allocation cannot slip in between reading and acting,
     // in lot id order: the order allocation locks them in, so the two never deadlock.
@@ -178,7 +198,13 @@ export async function applyLevel(shopId: number, variant: TrackedVariant, locati
  * Unexplained units in Shopify: a lot named from today's date ("UNLOTTED-20261126"), flagged
  * incomplete. The same day's lot of the variant takes later unexplained units too.
  */
-async function createIncompleteLot(sql: Db, shopId: number, variantId: bigint, locationId: bigint, units: number): Promise<{ lotId: bigint; lotNumber: string }> {
+async function createIncompleteLot(
+  sql: Db,
+  shopId: number,
+  variantId: bigint,
+  locationId: bigint,
+  units: number,
+): Promise<{ lotId: bigint; lotNumber: string }> {
   const today = new Date().toISOString().slice(0, 10).replace(/-/g, "");
   const lotNumber = `UNLOTTED-${today}`;
   const lot = await sql.query<{ id: bigint }>(
@@ -190,7 +216,16 @@ async function createIncompleteLot(sql: Db, shopId: number, variantId: bigint, l
   );
   const lotId = lot.rows[0]!.id;
   await moveLotUnitsWithEntries(sql, [
-    { shopId, lotId, locationId, delta: units, kind: "RECONCILED", cause: "JOB", causeRef: "reconciliation", reason: `${units} unit(s) in Shopify that no lot explained` },
+    {
+      shopId,
+      lotId,
+      locationId,
+      delta: units,
+      kind: "RECONCILED",
+      cause: "JOB",
+      causeRef: "reconciliation",
+      reason: `${units} unit(s) in Shopify that no lot explained`,
+    },
   ]);
   return { lotId, lotNumber };
 }
@@ -222,7 +257,16 @@ export interface DiscrepancyView {
 
 /** Open discrepancies of the shop, for the merchant to resolve. */
 export async function listDiscrepancies(shopId: number): Promise<DiscrepancyView[]> {
-  const r = await pool().query<{ id: bigint; variant_id: bigint; sku: string | null; location_id: bigint; name: string | null; shopify_on_hand: number; lots_on_hand: number; created_at: Date }>(
+  const r = await pool().query<{
+    id: bigint;
+    variant_id: bigint;
+    sku: string | null;
+    location_id: bigint;
+    name: string | null;
+    shopify_on_hand: number;
+    lots_on_hand: number;
+    created_at: Date;
+  }>(
     `select d.id, d.variant_id, v.sku, d.location_id, loc.name, d.shopify_on_hand, d.lots_on_hand, d.created_at
      from discrepancies d
      left join variants v on v.shop_id = d.shop_id and v.id = d.variant_id
@@ -245,7 +289,10 @@ export async function listDiscrepancies(shopId: number): Promise<DiscrepancyView
 
 /** The merchant resolved it (adjusted a lot, or corrected Shopify). Scoped by shop. */
 export async function resolveDiscrepancy(shopId: number, discrepancyId: bigint): Promise<boolean> {
-  const r = await pool().query(`update discrepancies set status = 'RESOLVED', resolved_at = now() where shop_id = $1 and id = $2 and status = 'OPEN'`, [shopId, discrepancyId]);
+  const r = await pool().query(`update discrepancies set status = 'RESOLVED', resolved_at = now() where shop_id = $1 and id = $2 and status = 'OPEN'`, [
+    shopId,
+    discrepancyId,
+  ]);
   return (r.rowCount ?? 0) > 0;
 }
 

@@ -36,4 +36,3 @@ export function parseShopSettings(input: { allocationStrategy?: unknown; minShel
   if (problems.length) throw new SettingsValidationError(problems);
   return { allocationStrategy: strategy as Strategy, minShelfLifeDays: days, autoLotPattern: pattern };
 }
-

@@ -11,7 +11,11 @@ import type { Db } from "../../lib/sql.server";
  * admin visit and a delivery proves only that Shopify knows the domain, not that the app holds a
  * session for it, so a shop that never installed gets no reconciliation and no Shopify calls.
  */
-export async function ensureShop(sql: Db, domain: string, how: { scopes: string | null } | { seenBy: "admin" | "webhook" } = { seenBy: "admin" }): Promise<number> {
+export async function ensureShop(
+  sql: Db,
+  domain: string,
+  how: { scopes: string | null } | { seenBy: "admin" | "webhook" } = { seenBy: "admin" },
+): Promise<number> {
   if ("scopes" in how) {
     const installed = await sql.query<{ id: number }>(
       `insert into shops (domain, installed, scopes, updated_at) values ($1, true, $2, now())

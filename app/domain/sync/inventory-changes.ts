@@ -88,7 +88,8 @@ export function movePayload(args: {
   referenceDocumentUri: string;
   changes: { inventoryItemId: bigint; locationId: bigint; quantity: number }[];
 }): MovePayload {
-  const [fromName, toName]: [QuantityName, QuantityName] = args.direction === "quarantine" ? ["available", "quality_control"] : ["quality_control", "available"];
+  const [fromName, toName]: [QuantityName, QuantityName] =
+    args.direction === "quarantine" ? ["available", "quality_control"] : ["quality_control", "available"];
   const side = (locationId: bigint, name: QuantityName): MoveTerminal => ({
     locationId: gid("Location", locationId),
     name,

@@ -187,7 +187,15 @@ export async function sendOutboxEntry(outboxId: bigint): Promise<SendOutcome> {
   if (r.status !== "PENDING") return { status: "already-done", outboxId };
   // Uninstalled: no token to send with. Kept pending (a reinstall within 48 h resumes it; shop/redact erases it).
   if (!r.installed) return { status: "retry", outboxId, waitMs: 3600_000, error: "the app is uninstalled from this shop" };
-  const row: OutboxRow = { id: r.id, shopId: r.shop_id, shopDomain: r.domain, kind: r.kind, payload: r.payload, idempotencyKey: r.idempotency_key, attempts: r.attempts };
+  const row: OutboxRow = {
+    id: r.id,
+    shopId: r.shop_id,
+    shopDomain: r.domain,
+    kind: r.kind,
+    payload: r.payload,
+    idempotencyKey: r.idempotency_key,
+    attempts: r.attempts,
+  };
   const sender = senders.get(row.kind);
   if (!sender) {
     await markFailed(row.id, `no sender for outbox kind "${row.kind}"`);
@@ -278,12 +286,28 @@ export interface OutboxRowView {
 
 /** A shop's changes not (yet) in Shopify: pending and failed, oldest first. */
 export async function listUnsentOutbox(shopId: number, limit = 100): Promise<OutboxRowView[]> {
-  const r = await pool().query<{ id: bigint; kind: string; status: string; attempts: number; last_error: string | null; created_at: Date; sent_at: Date | null }>(
+  const r = await pool().query<{
+    id: bigint;
+    kind: string;
+    status: string;
+    attempts: number;
+    last_error: string | null;
+    created_at: Date;
+    sent_at: Date | null;
+  }>(
     `select id, kind, status::text, attempts, last_error, created_at, sent_at from outbox_entries
      where shop_id = $1 and status <> 'SENT' order by id limit $2`,
     [shopId, limit],
   );
-  return r.rows.map((x) => ({ id: x.id, kind: x.kind, status: x.status, attempts: x.attempts, lastError: x.last_error, createdAt: x.created_at, sentAt: x.sent_at }));
+  return r.rows.map((x) => ({
+    id: x.id,
+    kind: x.kind,
+    status: x.status,
+    attempts: x.attempts,
+    lastError: x.last_error,
+    createdAt: x.created_at,
+    sentAt: x.sent_at,
+  }));
 }
 
 /**

@@ -131,7 +131,12 @@ export async function traceForward(
   const [lots, edges, page] = await Promise.all([
     describeLots(db, shopId, depths),
     edgesAmong(db, shopId, ids),
-    listLotCustomers(db, shopId, ids.map((lotId) => ({ lotId, lotNumber: "" })), options),
+    listLotCustomers(
+      db,
+      shopId,
+      ids.map((lotId) => ({ lotId, lotNumber: "" })),
+      options,
+    ),
   ]);
   const numbers = new Map(lots.map((l) => [l.lotId, l.lotNumber]));
   for (const c of page.customers) for (const o of c.orders) o.lotNumber = numbers.get(o.lotId) ?? o.lotNumber;
@@ -241,7 +246,18 @@ function groupByLot(rows: ReceivedRow[]): { lots: ReceivedLot[]; unknownLot: Rec
     }
     let lot = lots.get(r.lot_id);
     if (!lot) {
-      lot = { lotId: r.lot_id, lotNumber: r.lot_number ?? "", variantId: r.variant_id, sku: r.sku, product: r.product, expiresOn: r.expires_on, status: r.lot_status ?? "", units: 0, returnedUnits: 0, orders: [] };
+      lot = {
+        lotId: r.lot_id,
+        lotNumber: r.lot_number ?? "",
+        variantId: r.variant_id,
+        sku: r.sku,
+        product: r.product,
+        expiresOn: r.expires_on,
+        status: r.lot_status ?? "",
+        units: 0,
+        returnedUnits: 0,
+        orders: [],
+      };
       lots.set(r.lot_id, lot);
     }
     lot.units += r.quantity;
@@ -282,7 +298,9 @@ export async function lotsForCustomer(shopId: number, who: { customerId?: bigint
      select o.id, o.customer_id from orders o join ids on o.shop_id = $1 and o.customer_id = ids.customer_id`,
     [shopId, who.customerId ?? null, emails, email],
   );
-  const customerIds = [...new Set([...(who.customerId !== undefined ? [who.customerId] : []), ...orders.rows.flatMap((o) => (o.customer_id === null ? [] : [o.customer_id]))])];
+  const customerIds = [
+    ...new Set([...(who.customerId !== undefined ? [who.customerId] : []), ...orders.rows.flatMap((o) => (o.customer_id === null ? [] : [o.customer_id]))]),
+  ];
   const orderIds = orders.rows.map((o) => o.id);
   // Allocations carry customer_id themselves (a fulfilment can be allocated before its order arrives).
   const rows = await db.query<ReceivedRow>(
@@ -351,7 +369,11 @@ export async function lotsForOrder(shopId: number, orderId: bigint, db: Db = poo
 /** Backward trace from a customer: lots received, then their inputs and suppliers. */
 export async function traceCustomer(shopId: number, who: { customerId?: bigint; email?: string }, db: Db = pool()) {
   const received = await lotsForCustomer(shopId, who, db);
-  const upstream = await traceBackward(shopId, received.lots.map((l) => l.lotId), db);
+  const upstream = await traceBackward(
+    shopId,
+    received.lots.map((l) => l.lotId),
+    db,
+  );
   return { ...received, upstream };
 }
 

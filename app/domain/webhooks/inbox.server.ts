@@ -34,7 +34,12 @@ export async function receiveWebhook(input: Omit<DeliveryInput, "secret" | "maxB
   if (!verified.ok) {
     const topic = input.header("x-shopify-topic") ?? "";
     webhookDeliveries().inc({ topic: topicLabel(topic), outcome: `rejected_${verified.status}` });
-    log.warn("webhook rejected", { status: verified.status, reason: verified.reason, shop: input.header("x-shopify-shop-domain") ?? undefined, topic: topicLabel(topic) });
+    log.warn("webhook rejected", {
+      status: verified.status,
+      reason: verified.reason,
+      shop: input.header("x-shopify-shop-domain") ?? undefined,
+      topic: topicLabel(topic),
+    });
     return { status: verified.status, outcome: "rejected", reason: verified.reason };
   }
   const delivery = verified.delivery;

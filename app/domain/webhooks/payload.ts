@@ -33,30 +33,34 @@ export const MAX_PAYLOAD_QUANTITY = 100_000_000;
  * digits, or a gid ("gid://shopify/Order/450789469"), from 1 to 2^63-1 (what a BIGINT column
  * holds). Anything else is refused with the reason, never passed on to fail in the database.
  */
-export const payloadId = z
-  .union([z.number(), z.bigint(), z.string()])
-  .transform((v, ctx) => {
-    const digits = typeof v === "string" ? /^(?:gid:\/\/shopify\/[A-Za-z]+\/)?(\d+)$/.exec(v)?.[1] : v;
-    const id = digits === undefined ? null : idFromValue(digits);
-    if (id === null) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `is not a Shopify id (a whole number from 1 to ${MAX_ID}): ${String(v).slice(0, 40)}` });
-      return z.NEVER;
-    }
-    return id;
-  });
+export const payloadId = z.union([z.number(), z.bigint(), z.string()]).transform((v, ctx) => {
+  const digits = typeof v === "string" ? /^(?:gid:\/\/shopify\/[A-Za-z]+\/)?(\d+)$/.exec(v)?.[1] : v;
+  const id = digits === undefined ? null : idFromValue(digits);
+  if (id === null) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `is not a Shopify id (a whole number from 1 to ${MAX_ID}): ${String(v).slice(0, 40)}` });
+    return z.NEVER;
+  }
+  return id;
+});
 /** An id that may be null or absent (null then). */
 export const optionalPayloadId = z.union([payloadId, z.null(), z.undefined()]).transform((v) => v ?? null);
 /** A count of units: a whole number from 0 to MAX_PAYLOAD_QUANTITY. */
 export const payloadQuantity = z.union([z.number(), z.bigint()]).transform((v, ctx) => {
   const n = typeof v === "bigint" ? Number.NaN : v;
   if (!Number.isInteger(n) || n < 0 || n > MAX_PAYLOAD_QUANTITY) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `is not a plausible quantity (a whole number from 0 to ${MAX_PAYLOAD_QUANTITY}): ${String(v).slice(0, 40)}` });
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `is not a plausible quantity (a whole number from 0 to ${MAX_PAYLOAD_QUANTITY}): ${String(v).slice(0, 40)}`,
+    });
     return z.NEVER;
   }
   return n;
 });
 /** Text; empty, blank, null or absent is null. */
-export const payloadText = z.string().nullish().transform((v) => (v && v.trim() !== "" ? v : null));
+export const payloadText = z
+  .string()
+  .nullish()
+  .transform((v) => (v && v.trim() !== "" ? v : null));
 
 /**
  * The payload read through `schema`. One that does not fit is an InvalidPayloadError naming the

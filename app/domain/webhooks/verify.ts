@@ -23,9 +23,7 @@ export interface WebhookDelivery {
   body: string;
 }
 
-export type Verification =
-  | { ok: true; delivery: WebhookDelivery }
-  | { ok: false; status: 400 | 401 | 405 | 413; reason: string };
+export type Verification = { ok: true; delivery: WebhookDelivery } | { ok: false; status: 400 | 401 | 405 | 413; reason: string };
 
 export interface DeliveryInput {
   method: string;
@@ -95,7 +93,8 @@ export function jsonDepthOver(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {

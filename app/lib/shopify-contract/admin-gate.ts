@@ -119,7 +119,12 @@ export function checkAdminRequest(contract: AdminContract, body: AdminRequestBod
     return refuse([
       {
         message: `Query cost is ${requestedCost}, which exceeds the single query max cost limit (${SINGLE_QUERY_MAX_COST}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/api/usage/bulk-operations/queries for usage details.\n`,
-        extensions: { code: "MAX_COST_EXCEEDED", cost: requestedCost, maxCost: SINGLE_QUERY_MAX_COST, documentation: "https://shopify.dev/api/usage/rate-limits" },
+        extensions: {
+          code: "MAX_COST_EXCEEDED",
+          cost: requestedCost,
+          maxCost: SINGLE_QUERY_MAX_COST,
+          documentation: "https://shopify.dev/api/usage/rate-limits",
+        },
       },
     ]);
   }
@@ -142,7 +147,11 @@ function mandatoryFieldsInLiterals(contract: AdminContract, document: DocumentNo
         if (!type || !isInputObjectType(type)) return;
         for (const field of contract.mandatoryInputFields.get(type.name) ?? []) {
           if (!node.fields.some((f) => f.name.value === field)) {
-            problems.push({ message: mandatoryMessage(type.name, field), locations: node.loc ? [{ line: node.loc.startToken.line, column: node.loc.startToken.column }] : undefined, extensions: { code: "INVALID_FIELD_ARGUMENTS" } });
+            problems.push({
+              message: mandatoryMessage(type.name, field),
+              locations: node.loc ? [{ line: node.loc.startToken.line, column: node.loc.startToken.column }] : undefined,
+              extensions: { code: "INVALID_FIELD_ARGUMENTS" },
+            });
           }
         }
       },
@@ -164,13 +173,18 @@ function variableInputProblems(contract: AdminContract, operation: OperationDefi
     if (!isInputObjectType(nullable) || typeof value !== "object") return;
     const record = value as Record<string, unknown>;
     for (const field of contract.mandatoryInputFields.get(nullable.name) ?? []) {
-      if (!(field in record)) problems.push({ message: `Variable ${path}: ${mandatoryMessage(nullable.name, field)}`, extensions: { code: "INVALID_FIELD_ARGUMENTS" } });
+      if (!(field in record))
+        problems.push({ message: `Variable ${path}: ${mandatoryMessage(nullable.name, field)}`, extensions: { code: "INVALID_FIELD_ARGUMENTS" } });
     }
     const fields = nullable.getFields();
     for (const [name, item] of Object.entries(record)) {
       const field = fields[name];
       if (!field) continue; // getVariableValues refused unknown fields already
-      if (field.deprecationReason) problems.push({ message: `Variable ${path}.${name}: the input field ${nullable.name}.${name} is deprecated. ${field.deprecationReason}`, extensions: { code: "deprecated" } });
+      if (field.deprecationReason)
+        problems.push({
+          message: `Variable ${path}.${name}: the input field ${nullable.name}.${name} is deprecated. ${field.deprecationReason}`,
+          extensions: { code: "deprecated" },
+        });
       walk(field.type, item, `${path}.${name}`);
     }
   };
@@ -190,9 +204,17 @@ function missingIdempotency(contract: AdminContract, operation: OperationDefinit
     const keyNode = directive?.arguments?.find((a) => a.name.value === "key")?.value;
     const key = keyNode?.kind === Kind.STRING ? keyNode.value : keyNode?.kind === Kind.VARIABLE ? variables[keyNode.name.value] : undefined;
     if (!directive) {
-      problems.push({ message: "The @idempotent directive is required for this mutation but was not provided.", path: [selection.alias?.value ?? selection.name.value], extensions: { code: "BAD_REQUEST" } });
+      problems.push({
+        message: "The @idempotent directive is required for this mutation but was not provided.",
+        path: [selection.alias?.value ?? selection.name.value],
+        extensions: { code: "BAD_REQUEST" },
+      });
     } else if (typeof key !== "string" || key.trim() === "") {
-      problems.push({ message: "The idempotency key cannot be an empty string or whitespace only.", path: [selection.alias?.value ?? selection.name.value], extensions: { code: "BAD_REQUEST" } });
+      problems.push({
+        message: "The idempotency key cannot be an empty string or whitespace only.",
+        path: [selection.alias?.value ?? selection.name.value],
+        extensions: { code: "BAD_REQUEST" },
+      });
     }
   }
   return problems;
@@ -203,7 +225,11 @@ function missingIdempotency(contract: AdminContract, operation: OperationDefinit
  * a valid query against the schema, at least one connection, at most five, nested at most two
  * deep, no top-level node/nodes. Returns Shopify's userErrors, or null when fine.
  */
-function bulkQueryProblems(contract: AdminContract, operation: OperationDefinitionNode, variables: Record<string, unknown>): { field: string[]; message: string; code: string }[] | null {
+function bulkQueryProblems(
+  contract: AdminContract,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): { field: string[]; message: string; code: string }[] | null {
   const field = operation.selectionSet.selections.find((s) => s.kind === Kind.FIELD && s.name.value === "bulkOperationRunQuery");
   if (!field || field.kind !== Kind.FIELD) return null;
   const arg = field.arguments?.find((a) => a.name.value === "query")?.value;
@@ -220,7 +246,8 @@ function bulkQueryProblems(contract: AdminContract, operation: OperationDefiniti
   if (invalid.length > 0) return problem(`Invalid bulk query: ${invalid.map((e) => e.message).join("; ")}`);
   const op = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (!op || op.operation !== "query") return problem("Bulk queries must be a query operation.");
-  if (op.selectionSet.selections.some((s) => s.kind === Kind.FIELD && (s.name.value === "node" || s.name.value === "nodes"))) return problem("Bulk queries cannot use the top-level node or nodes fields.");
+  if (op.selectionSet.selections.some((s) => s.kind === Kind.FIELD && (s.name.value === "node" || s.name.value === "nodes")))
+    return problem("Bulk queries cannot use the top-level node or nodes fields.");
   let connections = 0;
   let deepest = 0;
   let depth = 0;
@@ -301,7 +328,9 @@ export class ShopifyAdminGate {
   settle(shop: string, version: string, checked: Extract<Checked, { ok: true }>, data: Record<string, unknown> | null | undefined): QueryCost {
     const contract = adminContract(version);
     const actual =
-      checked.operation.operation === "mutation" ? checked.requestedCost : Math.min(checked.requestedCost, actualQueryCost(contract.schema, checked.document, data ?? null, { operationName: checked.operation.name?.value }));
+      checked.operation.operation === "mutation"
+        ? checked.requestedCost
+        : Math.min(checked.requestedCost, actualQueryCost(contract.schema, checked.document, data ?? null, { operationName: checked.operation.name?.value }));
     const bucket = this.bucket(shop);
     bucket.refund(checked.requestedCost - actual, this.now());
     return { requestedQueryCost: checked.requestedCost, actualQueryCost: actual, throttleStatus: bucket.status(this.now()) };

@@ -47,16 +47,30 @@ interface Walk {
 type Data = Record<string, unknown> | null | undefined;
 
 /** The requested cost of the document's operation (the named one, or the only one). */
-export function requestedQueryCost(schema: GraphQLSchema, document: DocumentNode, options: { variables?: Record<string, unknown>; operationName?: string } = {}): number {
+export function requestedQueryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  options: { variables?: Record<string, unknown>; operationName?: string } = {},
+): number {
   return operationCost(schema, document, options, undefined);
 }
 
 /** The actual cost: the same rules applied to the data Shopify returned. */
-export function actualQueryCost(schema: GraphQLSchema, document: DocumentNode, data: Record<string, unknown> | null, options: { variables?: Record<string, unknown>; operationName?: string } = {}): number {
+export function actualQueryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  data: Record<string, unknown> | null,
+  options: { variables?: Record<string, unknown>; operationName?: string } = {},
+): number {
   return operationCost(schema, document, options, data ?? null);
 }
 
-function operationCost(schema: GraphQLSchema, document: DocumentNode, options: { variables?: Record<string, unknown>; operationName?: string }, data: Data | undefined): number {
+function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  options: { variables?: Record<string, unknown>; operationName?: string },
+  data: Data | undefined,
+): number {
   const operation = pickOperation(document, options.operationName);
   const walk: Walk = {
     schema,
@@ -119,7 +133,9 @@ function applies(walk: Walk, condition: string | undefined, type: GraphQLObjectT
 }
 
 function isConnection(type: GraphQLNamedType): type is GraphQLObjectType {
-  return isObjectType(type) && type.name.endsWith("Connection") && "pageInfo" in type.getFields() && ("edges" in type.getFields() || "nodes" in type.getFields());
+  return (
+    isObjectType(type) && type.name.endsWith("Connection") && "pageInfo" in type.getFields() && ("edges" in type.getFields() || "nodes" in type.getFields())
+  );
 }
 
 function argument(walk: Walk, field: FieldNode, name: string): unknown {
@@ -174,7 +190,8 @@ function connectionCost(walk: Walk, field: FieldNode, type: GraphQLObjectType, v
   const last = argument(walk, field, "last");
   const size = typeof first === "number" ? first : typeof last === "number" ? last : undefined;
   if (size === undefined) throw new QueryCostError(`${field.name.value}: you must provide one of first or last`);
-  if (size > MAX_PAGE_SIZE) throw new QueryCostError(`${field.name.value}: first cannot exceed ${MAX_PAGE_SIZE}; to query larger amounts of data, use bulk operations`);
+  if (size > MAX_PAGE_SIZE)
+    throw new QueryCostError(`${field.name.value}: first cannot exceed ${MAX_PAGE_SIZE}; to query larger amounts of data, use bulk operations`);
   const perNode = nodeSelections.reduce((most, { set }) => Math.max(most, 1 + selectionCost(walk, set, innerNode, undefined)), nodeSelections.length ? 0 : 0);
   return 2 + size * perNode;
 }
