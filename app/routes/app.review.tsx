@@ -60,7 +60,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   // "assign": the move of app.allocations.$id.move, parsed by the same schema.
   const text = (name: string) => (typeof form.get(name) === "string" ? (form.get(name) as string) : undefined);
-  const parsed = moveAllocationRequest.safeParse({ allocationId: id, lotId: text("lotId"), quantity: text("quantity") });
+  const parsed = moveAllocationRequest.safeParse({ allocationId: id.toString(), lotId: text("lotId"), quantity: text("quantity") });
   if (!parsed.success) {
     const problems = moveRequestProblems(parsed.error);
     if (problems.allocationId) return failed("Unknown item");
