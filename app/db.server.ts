@@ -27,8 +27,8 @@ interface Handles {
 const globalForDb = globalThis as unknown as { __lotkeeperDb?: Handles };
 
 function create(): Handles {
-  const { DATABASE_URL, PG_POOL_MAX: max } = env();
-  const pool = new pg.Pool({ connectionString: DATABASE_URL, max, types: sqlTypes });
+  const { DATABASE_URL, PG_POOL_MAX: max, PG_POOL_WAIT_MS } = env();
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max, connectionTimeoutMillis: PG_POOL_WAIT_MS, types: sqlTypes });
   pool.on("error", () => {
     // An idle client lost its connection (Postgres restarted): the pool replaces it on next use.
   });

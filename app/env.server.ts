@@ -43,6 +43,13 @@ const schema = z.object({
   HOST: z.string().min(1, "must be an address such as 0.0.0.0 or 127.0.0.1").default("0.0.0.0"),
   /** Connections per process in its one Postgres pool (our SQL and Prisma's session storage share it). */
   PG_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * How long a request or job waits for a free pool connection before it fails (a 503 or a job
+   * retried later) instead of waiting for ever: with one pool, code holding a connection while it
+   * needs a second (a token refresh under its lock stores the session through Prisma) could
+   * otherwise starve when every connection is held that way.
+   */
+  PG_POOL_WAIT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   WEBHOOK_MAX_BYTES: z.coerce
