@@ -65,6 +65,8 @@ export interface RefusalOptions {
   resource?: Resource;
   /** Put before the message, e.g. "Not received: ". */
   prefix?: string;
+  /** A prefix of its own for an error, by error name, e.g. { Gs1Error: "Barcode not read: " }. */
+  prefixes?: Record<string, string>;
   /** The form's label for each field a validation problem names ("delta" -> "Units"). */
   labels?: Record<string, string>;
   /** A route's own wording for a case, by error name; field errors are kept. */
@@ -78,7 +80,7 @@ export interface RefusalOptions {
 export function refusal(error: unknown, options: RefusalOptions = {}): ReturnType<typeof failed> {
   const answer = domainErrorAnswer(error);
   if (answer.kind === "not-found" && answer.resource === options.resource) throw new Response("Not found", { status: 404 });
-  const prefix = options.prefix ?? "";
+  const prefix = options.prefixes?.[answer.name] ?? options.prefix ?? "";
   const own = options.messages?.[answer.name];
   if (own !== undefined) return failed(own, Object.fromEntries((answer.problems ?? []).map((p) => [p.field, p.message])));
   if (answer.problems && options.labels) return problemsFailed(answer.problems, options.labels, prefix);

@@ -37,7 +37,6 @@ import { startLotImport } from "../domain/lots/import-task.server";
 import { refusal } from "../lib/domain-error-response.server";
 import { listLocations, readScan, searchVariants, type ScanReading } from "../domain/overview/choices.server";
 import { variantLabel } from "../domain/overview/labels";
-import { Gs1Error } from "../domain/gs1/gs1";
 import { failed, ok, useResultToast, type ActionResult } from "../components/action-result";
 import { plural } from "../components/plural";
 import { RouteError } from "../components/route-error";
@@ -150,8 +149,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ReceiveRe
       lotNumber: result.lotNumber,
     };
   } catch (error) {
-    if (error instanceof Gs1Error) return refusal(error, { prefix: "Barcode not read: " });
-    return refusal(error, { prefix: "Not received: ", labels: RECEIVE_LABELS });
+    return refusal(error, { prefix: "Not received: ", prefixes: { Gs1Error: "Barcode not read: " }, labels: RECEIVE_LABELS });
   }
 };
 

@@ -8,6 +8,7 @@ import { InvalidCursorError, RecallNotFoundError } from "../../app/domain/recall
 import { EventAlreadyProcessedError } from "../../app/domain/webhooks/events.server";
 import { SettingsValidationError } from "../../app/domain/shops/settings";
 import { BadResourceIdError } from "../../app/lib/extension-views";
+import { Gs1Error } from "../../app/domain/gs1/gs1";
 
 async function thrown(f: () => unknown): Promise<Response> {
   try {
@@ -55,6 +56,12 @@ describe("refusal (actions)", () => {
         messages: { EventAlreadyProcessedError: "The w1 delivery is already processed" },
       }).error,
     ).toBe("The w1 delivery is already processed");
+  });
+
+  it("puts an error's own prefix before its message, the form's prefix before any other", () => {
+    const options = { prefix: "Not received: ", prefixes: { Gs1Error: "Barcode not read: " } };
+    expect(refusal(new Gs1Error("GTIN check digit 2, expected 1", 1, "01"), options).error).toBe("Barcode not read: GTIN check digit 2, expected 1");
+    expect(refusal(new LotNotFoundError("lot 9 does not exist in this shop"), options).error).toBe("Not received: lot 9 does not exist in this shop");
   });
 
   it("rethrows what is not a domain error (a bug or an outage stays a 500)", () => {
