@@ -1,6 +1,8 @@
 // msw answers for the Shopify calls of the lots context: variant and location lookups, on-hand
 // reads and the inventory mutations (recorded with their variables for exact assertions).
 import { graphql, HttpResponse, server } from "./shopify-mock";
+import { createTestShop } from "./shops";
+import { newId } from "./factories";
 
 export interface MockVariant {
   id: bigint;
@@ -122,4 +124,16 @@ export function mockOnHand(levels: { inventoryItemId: bigint; locationId: bigint
       });
     }),
   );
+}
+
+/** A test shop whose Shopify catalog has one variant (`sku`) at two locations, Main and Annex; `sent` collects the inventory mutations. */
+export async function shopWithTwoLocations(label: string, sku: string) {
+  const shop = await createTestShop(label);
+  const variant = { id: newId(), inventoryItemId: newId(), sku };
+  const main = { id: newId(), name: "Main" };
+  const annex = { id: newId(), name: "Annex" };
+  mockCatalog([variant], [main, annex]);
+  const sent: SentMutation[] = [];
+  mockInventoryMutations(sent);
+  return { shop, variant, main, annex, sent };
 }

@@ -13,10 +13,8 @@ import { openRecall } from "../../app/domain/recall/recall-case.server";
 import { sendOutboxEntry } from "../../app/domain/sync/outbox.server";
 import { throttleWaitMs } from "../../app/domain/sync/throttle";
 import { adminGraphql, fetchOnHand, ON_HAND_QUERY, ShopifyRejectedError, ShopifyThrottledError } from "../../app/lib/shopify-admin.server";
-import { createTestShop } from "../helpers/shops";
-import { newId } from "../helpers/factories";
 import { adminRequests, graphql, HttpResponse, server, shopifyGate } from "../helpers/shopify-mock";
-import { mockCatalog, mockInventoryMutations, mockOnHand, type SentMutation } from "../helpers/lots-shopify";
+import { mockOnHand, shopWithTwoLocations } from "../helpers/lots-shopify";
 import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 
 useOwnQueuePrefix();
@@ -25,16 +23,7 @@ afterAll(async () => {
   await getQueue(QUEUE_NAMES.shopifySync).obliterate({ force: true });
 });
 
-async function setup(label: string) {
-  const shop = await createTestShop(label);
-  const variant = { id: newId(), inventoryItemId: newId(), sku: "OAT-1L" };
-  const main = { id: newId(), name: "Main" };
-  const annex = { id: newId(), name: "Annex" };
-  mockCatalog([variant], [main, annex]);
-  const sent: SentMutation[] = [];
-  mockInventoryMutations(sent);
-  return { shop, variant, main, annex, sent };
-}
+const setup = (label: string) => shopWithTwoLocations(label, "OAT-1L");
 
 async function pendingMoves(shopId: number): Promise<bigint[]> {
   const r = await pool().query<{ id: bigint }>(

@@ -1,9 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { eventually, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { createTestShop } from "../helpers/shops";
-import { newId } from "../helpers/factories";
 import { graphql, HttpResponse, server } from "../helpers/shopify-mock";
-import { mockCatalog, mockInventoryMutations, type SentMutation } from "../helpers/lots-shopify";
+import { mockInventoryMutations, shopWithTwoLocations } from "../helpers/lots-shopify";
 import { pool } from "../../app/db.server";
 import { withTransaction } from "../../app/lib/sql.server";
 import { getQueue, jobIdFor, QUEUE_NAMES } from "../../app/lib/queues.server";
@@ -27,16 +26,7 @@ afterAll(async () => {
   await getQueue(QUEUE_NAMES.shopifySync).obliterate({ force: true });
 });
 
-async function setup(label: string) {
-  const shop = await createTestShop(label);
-  const variant = { id: newId(), inventoryItemId: newId(), sku: "TEA-RED" };
-  const main = { id: newId(), name: "Main" };
-  const annex = { id: newId(), name: "Annex" };
-  mockCatalog([variant], [main, annex]);
-  const sent: SentMutation[] = [];
-  mockInventoryMutations(sent);
-  return { shop, variant, main, annex, sent };
-}
+const setup = (label: string) => shopWithTwoLocations(label, "TEA-RED");
 
 async function pendingIds(shopId: number): Promise<bigint[]> {
   const r = await pool().query<{ id: bigint }>("select id from outbox_entries where shop_id = $1 and status = 'PENDING' order by id", [shopId]);
