@@ -4,22 +4,11 @@
 // data attributes); ISO/IEC 15424 symbology identifiers). Check digits below were computed by hand
 // with the mod-10 algorithm (weights 3,1,3,... from the right).
 import { describe, expect, it } from "vitest";
-import { Gs1Error, describeScan, parseGs1, type Gs1Result } from "../../app/domain/gs1/gs1";
+import { describeScan, type Gs1Result } from "../../app/domain/gs1/gs1";
+import { GS, gs1Reader } from "../helpers/gs1";
 
-const today = new Date("2026-06-15T12:00:00Z");
-const parse = (text: string) => parseGs1(text, { today });
+const { parse, refused } = gs1Reader(new Date("2026-06-15T12:00:00Z"));
 const pairs = (r: Gs1Result) => r.elements.map((e) => [e.ai, e.value]);
-const GS = "\u001d";
-
-function refused(text: string): Gs1Error {
-  try {
-    parse(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(Gs1Error);
-    return error as Gs1Error;
-  }
-  throw new Error(`expected ${JSON.stringify(text)} to be refused`);
-}
 
 describe("symbology identifiers (ISO/IEC 15424)", () => {
   it.each(["]Q1", "]d1"])("reads a Digital Link behind %s (plain QR Code / Data Matrix)", (sym) => {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { Gs1Error, gs1CheckDigit, normalizeGtin, parseGs1 } from "../../app/domain/gs1/gs1";
+import { gs1CheckDigit, normalizeGtin } from "../../app/domain/gs1/gs1";
+import { GS, gs1Reader } from "../helpers/gs1";
 
 const today = new Date("2026-11-26T12:00:00Z");
-const parse = (text: string) => parseGs1(text, { today });
-const GS = "\u001d";
-
-function errorOf(text: string): Gs1Error {
-  try {
-    parse(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(Gs1Error);
-    return error as Gs1Error;
-  }
-  throw new Error(`expected ${JSON.stringify(text)} to be refused`);
-}
+const { parse, refused: errorOf } = gs1Reader(today);
 
 describe("GS1 element strings", () => {
   it("reads GTIN, expiry, a lot that starts with digits and a serial, split by a group separator", () => {
