@@ -26,6 +26,7 @@ import { allocationsMove } from "./commands/allocations-move";
 import { traceOrderCommand } from "./commands/trace-order";
 import { eventsList, eventsReplay } from "./commands/events";
 import { privacyRequests } from "./commands/privacy";
+import { ordersPickList } from "./commands/orders-pick-list";
 
 export const commands: Command[] = [
   doctor,
@@ -62,4 +63,5 @@ export const commands: Command[] = [
   eventsList,
   eventsReplay,
   privacyRequests,
+  ordersPickList,
 ];

@@ -36,3 +36,23 @@ export function csvCellSql(expr: string, kind: CsvCellKind = "text"): string {
   const risky = kind === "phone" ? `${formula} and (${expr}) !~ ${literal(PLAIN_PHONE_PATTERN)}` : formula;
   return `(case when ${risky} then '''' || (${expr}) else (${expr}) end)`;
 }
+
+/**
+ * The same rule in JavaScript, for the small CSVs built in memory (a pick list): the cell of a
+ * typed-in value with the apostrophe when a spreadsheet would run it, quoted as RFC 4180 asks
+ * (commas, quotes and line breaks stay inside the cell). `\s` covers at least what [[:space:]]
+ * does, so this never lets through what the SQL form would neutralise.
+ */
+const FORMULA_CELL = /^([\t\r]|\s*[-=+@＝＋－＠])/u;
+
+export function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return "";
+  let text = String(value);
+  if (typeof value === "string" && FORMULA_CELL.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One CSV record, ended by a line feed as Postgres COPY ends the recall export's. */
+export function csvRecord(values: readonly (string | number | null | undefined)[]): string {
+  return values.map(csvCell).join(",") + "\n";
+}
