@@ -17,9 +17,10 @@ import { InvalidCursorError, LotNotFoundError as RecallLotNotFoundError, RecallN
 import { DataRequestCursorError } from "../domain/privacy/errors";
 import { EventNotFoundError } from "../domain/webhooks/events.server";
 import { BadResourceIdError } from "./extension-views";
+import { LocationNotFoundError } from "../domain/picking/errors";
 
 /** What a route's URL names: a not-found error about it is a 404, about anything else a refusal. */
-export type Resource = "lot" | "allocation" | "recall" | "webhook event" | "order";
+export type Resource = "lot" | "allocation" | "recall" | "webhook event" | "order" | "location";
 
 export interface FieldProblem {
   field: string;
@@ -45,6 +46,7 @@ const NOT_FOUND: [new (...args: never[]) => Error, Resource][] = [
   [RecallNotFoundError, "recall"],
   [EventNotFoundError, "webhook event"],
   [OrderNotFoundError, "order"],
+  [LocationNotFoundError, "location"],
 ];
 
 const BAD_REQUEST: (new (...args: never[]) => Error)[] = [InvalidCursorError, DataRequestCursorError, BadResourceIdError];

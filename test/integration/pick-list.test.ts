@@ -7,6 +7,9 @@ import { createTestShop } from "../helpers/shops";
 import { createLot, createOrder, createVariant, newId } from "../helpers/factories";
 import { balances, deliver, fulfilmentPayload } from "../helpers/allocation";
 import { cliJson, cliOutput, runCli } from "../helpers/cli";
+import { adminGet, statusOf } from "../helpers/admin-requests";
+import { loader as pageLoader } from "../../app/routes/app.pick-list";
+import { loader as exportLoader } from "../../app/routes/app.pick-list.export";
 
 /** 'YYYY-MM-DD' n days from today (UTC): lots stay in or out of date whenever the test runs. */
 function inDays(n: number): string {
@@ -157,5 +160,30 @@ describe("pick lists", () => {
     expect(unknownLocation.error).toMatchObject({ exitCode: 1, message: expect.stringContaining(`location ${loc} is not known`) });
     const noLocation = await runCli(["orders", "pick-list", "--shop", mine.domain, "--order", String(own.id)]);
     expect(noLocation.error).toMatchObject({ exitCode: 1, message: expect.stringContaining("give the location to pick from (--location <id>") });
+  });
+
+  it("shows the page and serves the downloads in the admin, and another shop's order is not found there", async () => {
+    const mine = await createTestShop("pick-admin");
+    const theirs = await createTestShop("pick-admin-theirs");
+    const loc = newId();
+    const variantId = await createVariant(mine.id, { sku: "JAM" });
+    await createLot(mine.id, { variantId, lotNumber: "J-1", quantity: 5, locationId: loc, expiresOn: inDays(20) });
+    await createOrder(mine.id, { name: "#6001", lines: [{ variantId, quantity: 2 }] });
+    const foreign = await createOrder(theirs.id, { name: "#6002", lines: [{ variantId: await createVariant(theirs.id), quantity: 1 }] });
+    const load = (path: string) => pageLoader({ request: adminGet(mine.domain, path), params: {}, context: {} });
+    const download = (path: string) => exportLoader({ request: adminGet(mine.domain, path), params: {}, context: {} });
+
+    const page = await load(`/app/pick-list?location=${loc}`);
+    expect(page.error).toBeNull();
+    expect(page.list?.lots.map((g) => [g.lotNumber, g.totalQuantity])).toEqual([["J-1", 2]]);
+
+    const csv = await download(`/app/pick-list/export?order=%236001&location=${loc}&format=csv`);
+    expect(csv.headers.get("Content-Type")).toContain("text/csv");
+    expect((await csv.text()).split("\n")[1]).toMatch(/^#6001,\d+,JAM,.*,J-1,/);
+    const json = await download(`/app/pick-list/export?location=${loc}&format=json`);
+    expect(JSON.parse(await json.text())).toMatchObject({ totals: { toPick: 2 }, basis: "balances" });
+
+    expect(await statusOf(download(`/app/pick-list/export?order=${foreign.id}&location=${loc}&format=csv`))).toBe(404);
+    expect((await load(`/app/pick-list?order=${foreign.id}&location=${loc}`)).error).toContain("is not known in this shop");
   });
 });

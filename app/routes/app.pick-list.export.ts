@@ -1,0 +1,32 @@
+// Download of a pick list (?order= or ?location=, format=csv|json), as the page shows it. The
+// panel fetches it with its session token (DownloadButton): a plain link would carry no token.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { adminContext } from "../lib/admin-context.server";
+import { stringify } from "../lib/json";
+import { errorResponse } from "../lib/domain-error-response.server";
+import { parsePickListRequest } from "../domain/picking/pick-list-request";
+import { pickListCsv, pickListForLocation, pickListForOrder } from "../domain/picking/pick-list.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { shopId } = await adminContext(request);
+  const url = new URL(request.url);
+  const format = url.searchParams.get("format") ?? "csv";
+  if (format !== "csv" && format !== "json") return new Response("format must be csv or json", { status: 400 });
+  const asked = parsePickListRequest(url.searchParams);
+  if (asked.kind === "invalid") return new Response(asked.message, { status: 400 });
+  if (asked.kind === "none") return new Response("give ?order= or ?location=", { status: 400 });
+  let list;
+  try {
+    list = asked.kind === "order" ? await pickListForOrder(shopId, asked.order, asked.locationId) : await pickListForLocation(shopId, asked.locationId);
+  } catch (error) {
+    throw errorResponse(error, asked.kind === "order" ? "order" : "location");
+  }
+  const name = `pick-list-${asked.kind === "order" ? asked.order.replace(/[^\w.-]+/g, "") || "order" : `location-${asked.locationId}`}`;
+  return new Response(format === "csv" ? pickListCsv(list) : stringify(list), {
+    headers: {
+      "Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${name}.${format}"`,
+      "Cache-Control": "no-store",
+    },
+  });
+};
