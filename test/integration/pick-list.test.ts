@@ -5,7 +5,7 @@ import { pool } from "../../app/db.server";
 import { pickListForLocation, pickListForOrder } from "../../app/domain/picking/pick-list.server";
 import { createTestShop } from "../helpers/shops";
 import { createLot, createOrder, createVariant, newId } from "../helpers/factories";
-import { balances, deliver, fulfilmentPayload } from "../helpers/allocation";
+import { balances, deliver, fulfilmentPayload, refundPayload } from "../helpers/allocation";
 import { cliJson, cliOutput, runCli } from "../helpers/cli";
 import { adminGet, statusOf } from "../helpers/admin-requests";
 import { loader as pageLoader } from "../../app/routes/app.pick-list";
@@ -91,7 +91,7 @@ describe("pick lists", () => {
     ]);
   });
 
-  it("shows only the remainder of a partly fulfilled line, at the location of the order's open fulfilment", async () => {
+  it("shows only the remainder of a partly fulfilled (or partly cancelled) line, at the location of the order's open fulfilment", async () => {
     const shop = await createTestShop("pick-partial");
     const loc = newId();
     const variantId = await createVariant(shop.id, { sku: "SOAP" });
@@ -115,6 +115,14 @@ describe("pick lists", () => {
     expect(list.location.id).toBe(loc);
     expect(picks(list.rows)).toEqual([["#3001", "S-1", 3, "pick"]]);
     expect(list.totals.quantity).toBe(3);
+
+    // One unfulfilled unit is refunded and cancelled: it will not ship, so it is not picked.
+    await deliver(
+      shop.domain,
+      "refunds/create",
+      refundPayload({ id: newId(), orderId: order.id, lines: [{ id: newId(), lineItemId, quantity: 1, restockType: "cancel", locationId: loc }] }),
+    );
+    expect(picks((await pickListForOrder(shop.id, "#3001", undefined)).rows)).toEqual([["#3001", "S-1", 2, "pick"]]);
   });
 
   it("prints CSV through the CLI with a header and formula-safe cells", async () => {

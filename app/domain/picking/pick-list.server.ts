@@ -118,7 +118,10 @@ async function shopSettings(db: Db, shopId: number): Promise<{ strategy: Allocat
 
 /**
  * Lines of orders that are not cancelled with units left to fulfil: the line's quantity minus what
- * its fulfilments took (every fulfilment line that is not reversed, allocated or not). Oldest order
+ * its fulfilments took (every fulfilment line that is not reversed, allocated or not) and minus
+ * units refunded with restock type `cancel` (that type concerns unfulfilled units: they will not
+ * ship). Other restock types are left alone: `no_restock` cannot tell fulfilled units from
+ * unfulfilled ones, `return` concerns shipped units. Oldest order
  * first, then line item id (the allocation's order within a fulfilment). For a location batch, an
  * order whose open fulfilment is at another location is left to that location's list.
  */
@@ -139,7 +142,9 @@ async function openLines(db: Db, shopId: number, locationId: bigint, orderId: bi
               coalesce(v.sku, ol.sku) as sku, coalesce(v.product_title || ' - ' || v.title, ol.title, v.title) as title,
               v.lot_tracked, v.strategy_override,
               ol.quantity - coalesce((select sum(fl.quantity) from fulfillment_lines fl
-                                      where fl.shop_id = ol.shop_id and fl.line_item_id = ol.id and fl.state <> 'REVERSED'), 0)::int as open_quantity
+                                      where fl.shop_id = ol.shop_id and fl.line_item_id = ol.id and fl.state <> 'REVERSED'), 0)::int
+                          - coalesce((select sum(r.quantity) from refund_lines r
+                                      where r.shop_id = ol.shop_id and r.line_item_id = ol.id and r.restock_type = 'cancel'), 0)::int as open_quantity
        from orders o
        join order_lines ol on ol.shop_id = o.shop_id and ol.order_id = o.id
        left join variants v on v.shop_id = ol.shop_id and v.id = ol.variant_id
