@@ -31,6 +31,7 @@ import { FulfilmentWithoutLocationError } from "./errors";
 import { ORDER_LOCK_SQL } from "./order-lock.server";
 import type { FulfilmentInput } from "./payloads";
 import { applyPendingReturns } from "./returns.server";
+import { SHIPPABLE_BALANCES_SQL, type ShippableBalanceRow } from "./shippable-balances.server";
 
 export interface AllocationCause {
   cause: LedgerCause;
@@ -205,13 +206,8 @@ async function lockCandidates(
 ): Promise<Map<bigint, CandidateLot[]>> {
   const candidates = new Map<bigint, CandidateLot[]>();
   if (variants.length === 0) return candidates;
-  const locked = await sql.query<{ lot_id: bigint; variant_id: bigint; quantity: number; shelf_date: string | null; received_at: Date }>(
-    `select b.lot_id, b.variant_id, b.quantity, coalesce(l.expires_on, l.best_before_on) as shelf_date, l.received_at
-     from lot_balances b join lots l on l.id = b.lot_id and l.shop_id = b.shop_id
-     where b.shop_id = $1 and b.location_id = $2 and b.variant_id = any($3::bigint[])
-       and b.quantity > 0 and not b.quarantined and l.status = 'ACTIVE'
-       and (coalesce(l.expires_on, l.best_before_on) is null or coalesce(l.expires_on, l.best_before_on) >= $4::date)
-     order by b.lot_id
+  const locked = await sql.query<ShippableBalanceRow>(
+    `${SHIPPABLE_BALANCES_SQL}
      for update of b`,
     [shopId, f.locationId!.toString(), variants.map(String), earliestAcceptableShelfDate(f.createdAt ?? now, head.min_shelf_life_days)],
   );

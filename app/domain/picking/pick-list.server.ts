@@ -8,6 +8,7 @@ import type { Db } from "../../lib/sql.server";
 import { earliestAcceptableShelfDate, type AllocationStrategy } from "../allocation/allocation-rules";
 import { OrderNotFoundError } from "../allocation/errors";
 import { findOrdersByName } from "../overview/choices.server";
+import { SHIPPABLE_BALANCES_SQL, type ShippableBalanceRow } from "../allocation/shippable-balances.server";
 import { csvRecord } from "../exports/csv-cells";
 import { groupPickRows, planPickList, PICK_LIST_CSV_COLUMNS, type GroupedPickList, type OpenLine, type PickableLot, type PickRow } from "./pick-list-rules";
 import { LocationNotFoundError, OrderNotOpenError, PickListLocationRequiredError } from "./errors";
@@ -172,19 +173,11 @@ async function openLines(db: Db, shopId: number, locationId: bigint, orderId: bi
 }
 
 /**
- * The balances the allocation would consider (the same filter as its lockCandidates: on hand, not
- * quarantined, lot active, enough shelf life left today), read without locking them.
+ * The balances the allocation would consider (the very statement its lockCandidates locks: on
+ * hand, not quarantined, lot active), with shelf life counted from today, read without a lock.
  */
 async function pickableLots(db: Db, shopId: number, locationId: bigint, variantIds: string[], earliestShelfDate: string): Promise<PickableLot[]> {
-  const r = await db.query<{ lot_id: bigint; variant_id: bigint; quantity: number; shelf_date: string | null; received_at: Date; lot_number: string }>(
-    `select b.lot_id, b.variant_id, b.quantity, coalesce(l.expires_on, l.best_before_on) as shelf_date, l.received_at, l.lot_number
-     from lot_balances b join lots l on l.id = b.lot_id and l.shop_id = b.shop_id
-     where b.shop_id = $1 and b.location_id = $2 and b.variant_id = any($3::bigint[])
-       and b.quantity > 0 and not b.quarantined and l.status = 'ACTIVE'
-       and (coalesce(l.expires_on, l.best_before_on) is null or coalesce(l.expires_on, l.best_before_on) >= $4::date)
-     order by b.lot_id`,
-    [shopId, locationId.toString(), variantIds, earliestShelfDate],
-  );
+  const r = await db.query<ShippableBalanceRow>(SHIPPABLE_BALANCES_SQL, [shopId, locationId.toString(), variantIds, earliestShelfDate]);
   return r.rows.map((row) => ({
     lotId: row.lot_id,
     variantId: row.variant_id,
