@@ -67,7 +67,7 @@ export default function PickListPage() {
                   name="location"
                   value={location}
                   onChange={setLocation}
-                  options={[{ label: "The order's open fulfilment", value: "" }, ...data.locations.map((l) => ({ label: l.name, value: l.id }))]}
+                  options={[{ label: "Choose (an order: its open fulfilment's)", value: "" }, ...data.locations.map((l) => ({ label: l.name, value: l.id }))]}
                 />
                 <Button submit variant="primary" loading={navigation.state === "loading"}>
                   Show pick list

@@ -166,6 +166,8 @@ describe("pick lists", () => {
     // The location holds the other shop's lots only: unknown in mine.
     const unknownLocation = await runCli(["orders", "pick-list", "--shop", mine.domain, "--location", String(loc), "--open"]);
     expect(unknownLocation.error).toMatchObject({ exitCode: 1, message: expect.stringContaining(`location ${loc} is not known`) });
+    const neither = await runCli(["orders", "pick-list", "--shop", mine.domain, "--location", String(loc)]);
+    expect(neither.error).toMatchObject({ name: "UsageError", exitCode: 2 });
     const noLocation = await runCli(["orders", "pick-list", "--shop", mine.domain, "--order", String(own.id)]);
     expect(noLocation.error).toMatchObject({ exitCode: 1, message: expect.stringContaining("give the location to pick from (--location <id>") });
   });
