@@ -95,6 +95,17 @@ export const APP_PAGES = {
   lotsSearch: (text: string) => `app/lots?q=${encodeURIComponent(text)}`,
 } as const;
 
+/**
+ * The document a print action shows and prints: the printable pick list of the orders given (the
+ * target's data.selected ids, GIDs or numbers), app/routes/app.pick-list.print.ts. Relative, so it
+ * resolves against the app's URL; the GID prefix is dropped to keep the URL short.
+ */
+export function pickListPrintSrc(orderIds: readonly string[]): string | undefined {
+  const ids = orderIds.map((id) => id.replace(/^gid:\/\/shopify\/Order\//, "").trim()).filter((id) => id !== "");
+  if (ids.length === 0) return undefined;
+  return `/app/pick-list/print?orderIds=${ids.map(encodeURIComponent).join(",")}`;
+}
+
 /** What a block gets from its fetch: the data, or a message to show (never a thrown error). */
 export type ExtensionResult<T> = { ok: true; data: T } | { ok: false; status: number; error: string };
 

@@ -10,6 +10,7 @@ import { cliJson, cliOutput, runCli } from "../helpers/cli";
 import { adminGet, statusOf } from "../helpers/admin-requests";
 import { loader as pageLoader } from "../../app/routes/app.pick-list";
 import { loader as exportLoader } from "../../app/routes/app.pick-list.export";
+import { loader as printLoader } from "../../app/routes/app.pick-list.print";
 
 /** 'YYYY-MM-DD' n days from today (UTC): lots stay in or out of date whenever the test runs. */
 function inDays(n: number): string {
@@ -195,5 +196,48 @@ describe("pick lists", () => {
 
     expect(await statusOf(download(`/app/pick-list/export?order=${foreign.id}&location=${loc}&format=csv`))).toBe(404);
     expect((await load(`/app/pick-list?order=${foreign.id}&location=${loc}`)).error).toContain("is not known in this shop");
+  });
+
+  it("prints the pick lists of the orders the admin's print actions name, with their lots, and not another shop's order", async () => {
+    const mine = await createTestShop("pick-print");
+    const theirs = await createTestShop("pick-print-theirs");
+    const loc = newId();
+    const honey = await createVariant(mine.id, { sku: "HONEY", productTitle: "Honey <raw>" });
+    const tea = await createVariant(mine.id, { sku: "TEA" });
+    await createLot(mine.id, { variantId: honey, lotNumber: "H-2026-07", quantity: 5, locationId: loc, expiresOn: inDays(30) });
+    await createLot(mine.id, { variantId: tea, lotNumber: "T-88", quantity: 5, locationId: loc, expiresOn: inDays(60) });
+    const one = await createOrder(mine.id, { name: "#7001", lines: [{ variantId: honey, quantity: 2 }] });
+    const two = await createOrder(mine.id, { name: "#7002", lines: [{ variantId: tea, quantity: 3 }] });
+    const unplaced = await createOrder(mine.id, { name: "#7003", lines: [{ variantId: tea, quantity: 1 }] });
+    const foreign = await createOrder(theirs.id, { name: "#7004", lines: [{ variantId: await createVariant(theirs.id), quantity: 1 }] });
+    for (const order of [one, two]) {
+      await deliver(
+        mine.domain,
+        "fulfillments/create",
+        fulfilmentPayload({
+          id: newId(),
+          orderId: order.id,
+          locationId: loc,
+          status: "open",
+          lines: [{ lineItemId: order.lineIds[0]!, variantId: order.id === one.id ? honey : tea, quantity: order.id === one.id ? 2 : 3 }],
+        }),
+      );
+    }
+    const print = (query: string) => printLoader({ request: adminGet(mine.domain, `/app/pick-list/print?${query}`), params: {}, context: {} });
+
+    const page = await print(`orderIds=gid://shopify/Order/${one.id},${two.id},${unplaced.id}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("Content-Type")).toContain("text/html");
+    const html = await page.text();
+    const rowOf = (lot: string) => html.split("\n").find((line) => line.startsWith("<tr><td>" + lot + "</td>"));
+    expect(html).toContain("<h2>#7001");
+    expect(rowOf("H-2026-07")).toMatch(/<td>HONEY<\/td><td>Honey &#60;raw&#62;.*<td class="n">2<\/td>/);
+    expect(html).toContain("<h2>#7002");
+    expect(rowOf("T-88")).toMatch(/<td>TEA<\/td>.*<td class="n">3<\/td>/);
+    // The order with no open fulfilment is printed with what to do, not dropped.
+    expect(html).toContain("has no open fulfilment with a known location");
+
+    expect(await statusOf(print(`orderIds=${one.id},${foreign.id}`))).toBe(404);
+    expect((await print("orderIds=abc")).status).toBe(400);
   });
 });

@@ -43,6 +43,33 @@ export async function pickListForOrder(shopId: number, orderRef: string, locatio
   return buildPickList(db, shopId, await findLocation(db, shopId, at), order.id, options.now ?? new Date());
 }
 
+/** One order of a printed batch: its pick list, or why it has none (cancelled, no location known). */
+export type PrintedOrder =
+  { orderId: bigint; list: PickList; refusal: null } | { orderId: bigint; list: null; refusal: OrderNotOpenError | PickListLocationRequiredError };
+
+/**
+ * The pick lists of several orders for one print (the admin's print actions), each order planned
+ * on its own as if printed alone. An order of another shop, or unknown, stops the whole print
+ * (OrderNotFoundError); a cancelled order or one without a location is printed as a note.
+ */
+export async function pickListsForOrders(
+  shopId: number,
+  orderIds: readonly bigint[],
+  locationId: bigint | undefined,
+  options: Options = {},
+): Promise<PrintedOrder[]> {
+  const printed: PrintedOrder[] = [];
+  for (const orderId of orderIds) {
+    try {
+      printed.push({ orderId, list: await pickListForOrder(shopId, orderId.toString(), locationId, options), refusal: null });
+    } catch (error) {
+      if (!(error instanceof OrderNotOpenError || error instanceof PickListLocationRequiredError)) throw error;
+      printed.push({ orderId, list: null, refusal: error });
+    }
+  }
+  return printed;
+}
+
 /** The batch pick list of every open order at a location, planned oldest order first. */
 export async function pickListForLocation(shopId: number, locationId: bigint, options: Options = {}): Promise<PickList> {
   const db = options.db ?? pool();
