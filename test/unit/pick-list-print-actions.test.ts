@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { VNode } from "preact";
 import { pickListPrintSrc } from "../../app/lib/extension-api";
+import { MAX_PRINTED_ORDERS, parsePickListPrintRequest } from "../../app/domain/picking/pick-list-request";
 
 const rendered: VNode[] = [];
 vi.mock("preact", async (importOriginal) => ({
@@ -49,5 +50,20 @@ describe("pick list print actions", () => {
   it("gives no document when no order is selected, so Shopify disables Print", async () => {
     expect(await printSrc(orderList, [])).toBeUndefined();
     expect(pickListPrintSrc(["", "  "])).toBeUndefined();
+  });
+});
+
+describe("the print page's order ids", () => {
+  const parse = (query: string) => parsePickListPrintRequest(new URLSearchParams(query));
+  it("takes ids and Order GIDs, once each, in the order given", () => {
+    expect(parse("orderIds=gid://shopify/Order/12, 5,12")).toEqual({ kind: "orders", orderIds: [12n, 5n], locationId: undefined });
+    expect(parse("orderIds=5&location=77")).toEqual({ kind: "orders", orderIds: [5n], locationId: 77n });
+  });
+  it("refuses no ids, another resource's GID, junk and more orders than one print holds", () => {
+    expect(parse("orderIds=")).toMatchObject({ kind: "invalid", message: expect.stringContaining("orderIds") });
+    expect(parse("orderIds=gid://shopify/Product/3")).toMatchObject({ kind: "invalid", message: expect.stringContaining("gid://shopify/Product/3") });
+    expect(parse("orderIds=1&location=x")).toMatchObject({ kind: "invalid", message: expect.stringContaining("location") });
+    const many = Array.from({ length: MAX_PRINTED_ORDERS + 1 }, (_, i) => i + 1).join(",");
+    expect(parse(`orderIds=${many}`)).toMatchObject({ kind: "invalid", message: expect.stringContaining(`at most ${MAX_PRINTED_ORDERS}`) });
   });
 });
