@@ -1,0 +1,88 @@
+// Lot labels as a merchant prints them: the PDF for a lot of the shop, whose barcodes scan back
+// (zxing-wasm on the images the PDF embeds) to the lot's GTIN, lot number and expiry as our own
+// GS1 parser reads them; refusals for a lot without a GTIN and for another shop's lot.
+import { describe, expect, it } from "vitest";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PDFDocument } from "pdf-lib";
+import { parseGs1 } from "../../app/domain/gs1/gs1";
+import { lotLabelPdf } from "../../app/domain/labels/label-pdf.server";
+import { LabelMissingGtinError } from "../../app/domain/labels/label-rules";
+import { LotNotFoundError } from "../../app/domain/lots/lot-errors";
+import { createTestShop } from "../helpers/shops";
+import { createLot, createVariant } from "../helpers/factories";
+import { pdfImages, pngSize, readPdfImage, readPng } from "../helpers/barcode-reader";
+import { runCli } from "../helpers/cli";
+
+async function labelledLot(label: string) {
+  const shop = await createTestShop(label);
+  const variant = await createVariant(shop.id, { productTitle: "Olive oil", title: "1 l", barcode: "9506000134352" });
+  const lotId = await createLot(shop.id, { variantId: variant, lotNumber: "OIL-5/B", expiresOn: "2027-03-31" });
+  return { shop, variant, lotId };
+}
+
+describe("lot labels", () => {
+  it("prints a 4x6 label whose GS1-128 and DataMatrix, as embedded in the PDF, scan back to the lot", async () => {
+    const { shop, lotId } = await labelledLot("labels-scan");
+    const rendered = await lotLabelPdf(shop.id, lotId, { size: "4x6", copies: 1 });
+    expect(Buffer.from(rendered.pdf.subarray(0, 5)).toString()).toBe("%PDF-");
+    const doc = await PDFDocument.load(rendered.pdf);
+    expect(doc.getPageCount()).toBe(1);
+    expect(doc.getPage(0).getSize()).toEqual({ width: 288, height: 432 });
+
+    // The PDF embeds exactly the images bwip-js drew (same pixel size), and they scan.
+    const images = await pdfImages(rendered.pdf);
+    expect(images.map((i) => [i.width, i.height]).sort()).toEqual(rendered.symbols.map((s) => [pngSize(s.png).width, pngSize(s.png).height]).sort());
+    const scans = [];
+    for (const image of images) scans.push(...(await readPdfImage(image)));
+    for (const s of rendered.symbols) scans.push(...(await readPng(s.png)));
+    expect(scans.map((s) => s.format).sort()).toEqual(["Code128", "Code128", "DataMatrix", "DataMatrix"]);
+    for (const scan of scans) {
+      expect(scan.symbologyIdentifier).toMatch(/^\](C1|d2)$/); // a GS1 symbol, not plain Code 128 / Data Matrix
+      const read = parseGs1(scan.text);
+      expect([read.gtin, read.lot, read.expiry]).toEqual(["09506000134352", "OIL-5/B", "2027-03-31"]);
+    }
+  });
+
+  it("fills A4 sheets of 8 labels and prints the small label one a page", async () => {
+    const { shop, lotId } = await labelledLot("labels-sizes");
+    const a4 = await PDFDocument.load((await lotLabelPdf(shop.id, lotId, { size: "a4", copies: 10 })).pdf);
+    expect(a4.getPageCount()).toBe(2);
+    expect(Math.round(a4.getPage(0).getWidth())).toBe(595);
+    const small = await lotLabelPdf(shop.id, lotId, { size: "2.25x1.25", copies: 3, symbology: "gs1-128" });
+    const smallDoc = await PDFDocument.load(small.pdf);
+    expect(smallDoc.getPageCount()).toBe(3);
+    expect(smallDoc.getPage(0).getSize()).toEqual({ width: 162, height: 90 });
+    const [image] = await pdfImages(small.pdf);
+    expect((await readPdfImage(image!)).map((s) => parseGs1(s.text).lot)).toEqual(["OIL-5/B"]);
+  });
+
+  it("refuses a lot without a GTIN and does not find another shop's lot", async () => {
+    const { shop, lotId } = await labelledLot("labels-refuse");
+    const noBarcode = await createVariant(shop.id, { productTitle: "Honey", title: "Default Title", barcode: null });
+    const bare = await createLot(shop.id, { variantId: noBarcode, lotNumber: "HNY-1" });
+    await expect(lotLabelPdf(shop.id, bare, { size: "4x6", copies: 1 })).rejects.toThrow(LabelMissingGtinError);
+    await expect(lotLabelPdf(shop.id, bare, { size: "4x6", copies: 1 })).rejects.toThrow(/lot "HNY-1" \(Honey\) has no GTIN/);
+
+    const other = await createTestShop("labels-other");
+    await expect(lotLabelPdf(other.id, lotId, { size: "4x6", copies: 1 })).rejects.toThrow(LotNotFoundError);
+  });
+
+  it("lotkeeper lots label writes the PDF and says what it encoded; a lot without GTIN is one line", async () => {
+    const { shop } = await labelledLot("labels-cli");
+    const out = path.join(await mkdtemp(path.join(tmpdir(), "lk-labels-")), "oil.pdf");
+    const ok = await runCli(["lots", "label", "--shop", shop.domain, "--lot", "OIL-5/B", "--size", "a4", "--copies", "9", "--out", out]);
+    expect(ok.error).toBeUndefined();
+    expect(JSON.parse(ok.stdout)).toEqual({ file: out, pages: 2, labels: 9, elementString: "(01)09506000134352(17)270331(10)OIL-5/B" });
+    const images = await pdfImages(new Uint8Array(await readFile(out)));
+    expect(images).toHaveLength(2);
+
+    const noBarcode = await createVariant(shop.id, { productTitle: "Honey", barcode: null });
+    const bare = await createLot(shop.id, { variantId: noBarcode, lotNumber: "HNY-1" });
+    const refused = await runCli(["lots", "label", "--shop", shop.domain, "--lot-id", String(bare), "--out", out]);
+    expect((refused.error as Error).message).toMatch(/has no GTIN/);
+    const bad = await runCli(["lots", "label", "--shop", shop.domain, "--lot", "OIL-5/B", "--size", "3x5", "--out", out]);
+    expect((bad.error as Error).message).toMatch(/label size must be one of 4x6, 2.25x1.25, a4/);
+  });
+});
