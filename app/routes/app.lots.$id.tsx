@@ -44,6 +44,8 @@ import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
 import { LOT_FIELD_LABELS } from "../components/lot-fields";
 import { parseId } from "../lib/ids";
+import { LotLabelCard } from "../components/lot-label-card";
+import { LabelError, labelContent } from "../domain/labels/label-rules";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -77,8 +79,28 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     suppliers: backward.suppliers ?? [],
     locations,
     openRecalls,
+    labelRefusal: labelRefusal(lot),
   });
 };
+
+/** Why the lot cannot get a GS1 label, or null: the page says so instead of offering a failing download. */
+function labelRefusal(lot: {
+  lotNumber: string;
+  gtin: string | null;
+  expiresOn: string | null;
+  productTitle: string | null;
+  variantTitle: string | null;
+  sku: string | null;
+}) {
+  try {
+    // lot.gtin here is already the lot's own GTIN or else the variant's barcode.
+    labelContent({ ...lot, variantBarcode: null });
+    return null;
+  } catch (error) {
+    if (error instanceof LabelError) return error.message;
+    throw error;
+  }
+}
 
 /**
  * One schema per intent of the lot page's forms: which fields each sends, as trimmed text (absent
@@ -273,7 +295,10 @@ export default function LotPage() {
           </Card>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <LotDetails data={data} />
+          <BlockStack gap="400">
+            <LotDetails data={data} />
+            <LotLabelCard lotId={lot.id} refusal={data.labelRefusal} />
+          </BlockStack>
         </Layout.Section>
         <Layout.Section>
           <LotActions data={data} />

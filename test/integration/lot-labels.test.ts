@@ -14,6 +14,9 @@ import { createTestShop } from "../helpers/shops";
 import { createLot, createVariant } from "../helpers/factories";
 import { pdfImages, pngSize, readPdfImage, readPng } from "../helpers/barcode-reader";
 import { runCli } from "../helpers/cli";
+import { adminGet, statusOf } from "../helpers/admin-requests";
+import { loader as labelLoader } from "../../app/routes/app.lots.$id.label";
+import { loader as lotLoader } from "../../app/routes/app.lots.$id";
 
 async function labelledLot(label: string) {
   const shop = await createTestShop(label);
@@ -84,5 +87,30 @@ describe("lot labels", () => {
     expect((refused.error as Error).message).toMatch(/has no GTIN/);
     const bad = await runCli(["lots", "label", "--shop", shop.domain, "--lot", "OIL-5/B", "--size", "3x5", "--out", out]);
     expect((bad.error as Error).message).toMatch(/label size must be one of 4x6, 2.25x1.25, a4/);
+  });
+
+  it("the admin download answers the PDF for the shop's lot, 404 for another shop's, and the refusal as 400", async () => {
+    const { shop, lotId } = await labelledLot("labels-route");
+    const get = (domain: string, id: bigint, query = "") =>
+      labelLoader({ request: adminGet(domain, `/app/lots/${id}/label${query}`), params: { id: String(id) }, context: {} });
+    const response = await get(shop.domain, lotId, "?size=a4&copies=3&symbology=datamatrix");
+    expect(response.headers.get("Content-Type")).toBe("application/pdf");
+    expect(response.headers.get("Content-Disposition")).toBe('attachment; filename="lot-OIL-5_B-label.pdf"');
+    const images = await pdfImages(new Uint8Array(await response.arrayBuffer()));
+    expect((await readPdfImage(images[0]!)).map((s) => parseGs1(s.text).gtin)).toEqual(["09506000134352"]);
+
+    const other = await createTestShop("labels-route-other");
+    expect(await statusOf(get(other.domain, lotId))).toBe(404);
+
+    const noBarcode = await createVariant(shop.id, { productTitle: "Honey", barcode: null });
+    const bare = await createLot(shop.id, { variantId: noBarcode, lotNumber: "HNY-1" });
+    const refused = await get(shop.domain, bare).catch((thrown: unknown) => thrown as Response);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/lot "HNY-1" \(Honey.*\) has no GTIN/);
+    // The lot page shows that reason instead of a download that would fail.
+    const page = await lotLoader({ request: adminGet(shop.domain, `/app/lots/${bare}`), params: { id: String(bare) }, context: {} });
+    expect(page.labelRefusal).toMatch(/has no GTIN/);
+    const printable = await lotLoader({ request: adminGet(shop.domain, `/app/lots/${lotId}`), params: { id: String(lotId) }, context: {} });
+    expect(printable.labelRefusal).toBeNull();
   });
 });
