@@ -1,9 +1,10 @@
 // Reading barcodes back in tests the way a scanner would: zxing-wasm (ZXing C++) on the pixels.
 // Its WebAssembly is loaded from node_modules, not fetched from a CDN, so tests run offline.
+// Also what a PDF of ours carries: its embedded images as pixels, and the text drawn on a page.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { inflateSync } from "node:zlib";
-import { PDFDocument, PDFName, PDFNumber, PDFRawStream } from "pdf-lib";
+import { PDFArray, PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef } from "pdf-lib";
 import { prepareZXingModule, readBarcodes, type ReadResult } from "zxing-wasm/reader";
 
 let ready: Promise<unknown> | undefined;
@@ -71,4 +72,24 @@ export async function readPdfImage(image: PdfImage): Promise<ReadResult[]> {
 export function pngSize(png: Uint8Array): { width: number; height: number } {
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/**
+ * The text shown on each page, one string per drawText, in drawing order. pdf-lib writes standard
+ * font text as hex strings (`<...> Tj`) in a Flate-compressed content stream.
+ */
+export async function pdfTexts(pdf: Uint8Array): Promise<string[][]> {
+  const doc = await PDFDocument.load(pdf);
+  return doc.getPages().map((page) => {
+    const contents = page.node.get(PDFName.of("Contents"));
+    const refs = contents instanceof PDFArray ? contents.asArray() : [contents];
+    let ops = "";
+    for (const ref of refs) {
+      const stream = doc.context.lookup(ref as PDFRef);
+      if (!(stream instanceof PDFRawStream)) continue;
+      const flate = stream.dict.get(PDFName.of("Filter")) === PDFName.of("FlateDecode");
+      ops += (flate ? inflateSync(stream.getContents()) : Buffer.from(stream.getContents())).toString("latin1");
+    }
+    return [...ops.matchAll(/<([0-9A-Fa-f]*)> Tj/g)].map((m) => Buffer.from(m[1]!, "hex").toString("latin1"));
+  });
 }

@@ -12,7 +12,7 @@ import { LabelMissingGtinError } from "../../app/domain/labels/label-rules";
 import { LotNotFoundError } from "../../app/domain/lots/lot-errors";
 import { createTestShop } from "../helpers/shops";
 import { createLot, createVariant } from "../helpers/factories";
-import { pdfImages, pngSize, readPdfImage, readPng } from "../helpers/barcode-reader";
+import { pdfImages, pdfTexts, pngSize, readPdfImage, readPng } from "../helpers/barcode-reader";
 import { runCli } from "../helpers/cli";
 import { adminGet, statusOf } from "../helpers/admin-requests";
 import { loader as labelLoader } from "../../app/routes/app.lots.$id.label";
@@ -33,6 +33,10 @@ describe("lot labels", () => {
     const doc = await PDFDocument.load(rendered.pdf);
     expect(doc.getPageCount()).toBe(1);
     expect(doc.getPage(0).getSize()).toEqual({ width: 288, height: 432 });
+    // What a person reads on it, whole: product, GTIN, lot, expiry and the GS1 line under the bars.
+    expect((await pdfTexts(rendered.pdf))[0]!.sort()).toEqual(
+      ["(01)09506000134352(17)270331(10)OIL-5/B", "Olive oil - 1 l", "GTIN 09506000134352", "LOT OIL-5/B", "EXP 2027-03-31"].sort(),
+    );
 
     // The PDF embeds exactly the images bwip-js drew (same pixel size), and they scan.
     const images = await pdfImages(rendered.pdf);
@@ -57,8 +61,18 @@ describe("lot labels", () => {
     const smallDoc = await PDFDocument.load(small.pdf);
     expect(smallDoc.getPageCount()).toBe(3);
     expect(smallDoc.getPage(0).getSize()).toEqual({ width: 162, height: 90 });
+    const pages = await pdfTexts(small.pdf);
+    expect(pages).toHaveLength(3);
+    for (const texts of pages) expect(texts).toEqual(expect.arrayContaining(["GTIN 09506000134352", "LOT OIL-5/B", "EXP 2027-03-31"]));
     const [image] = await pdfImages(small.pdf);
     expect((await readPdfImage(image!)).map((s) => parseGs1(s.text).lot)).toEqual(["OIL-5/B"]);
+
+    // With a serial the small label still shows every line and the symbol carries (21).
+    const serialised = await lotLabelPdf(shop.id, lotId, { size: "2.25x1.25", copies: 1, symbology: "gs1-128", serial: "SN-0042" });
+    expect((await pdfTexts(serialised.pdf))[0]).toEqual(expect.arrayContaining(["EXP 2027-03-31", "SN SN-0042"]));
+    const [serialImage] = await pdfImages(serialised.pdf);
+    const read = (await readPdfImage(serialImage!)).map((s) => parseGs1(s.text));
+    expect(read.map((r) => [r.serial, r.lot])).toEqual([["SN-0042", "OIL-5/B"]]);
   });
 
   it("refuses a lot without a GTIN and does not find another shop's lot", async () => {

@@ -178,14 +178,27 @@ function drawLabel(
   const black = rgb(0, 0, 0);
   const line = size * 1.25;
 
+  const lines = [`GTIN ${content.gtin}`, `LOT ${content.lotNumber}`, `EXP ${content.expiresOn ?? "none"}`];
+  if (content.serial) lines.push(`SN ${content.serial}`);
+  const hasMatrix = symbologies.includes("datamatrix");
+
   let bottom = inner.y;
   const linear = images.get("gs1-128");
   if (linear && symbologies.includes("gs1-128")) {
     // The element string under the bars, as GS1 asks of a GS1-128 label's human-readable line.
-    const hri = fit(content.elementString, font, size * 0.9, inner.w);
-    page.drawText(hri, { x: inner.x + (inner.w - font.widthOfTextAtSize(hri, size * 0.9)) / 2, y: bottom, size: size * 0.9, font, color: black });
+    const hriSize = fitSize(content.elementString, font, size * 0.9, inner.w);
+    page.drawText(content.elementString, {
+      x: inner.x + (inner.w - font.widthOfTextAtSize(content.elementString, hriSize)) / 2,
+      y: bottom,
+      size: hriSize,
+      font,
+      color: black,
+    });
     bottom += line;
-    const barHeight = inner.h * (symbologies.length > 1 ? 0.28 : 0.42);
+    // Beside a DataMatrix the text has the matrix's height; alone, the bars get what the title
+    // and the text lines above them leave (they must never be cut off).
+    const left = inner.h - size * 1.4 - pad - (lines.length + 1) * line;
+    const barHeight = hasMatrix ? inner.h * 0.28 : Math.max(inner.h * 0.15, Math.min(inner.h * 0.42, left));
     page.drawImage(linear, { x: inner.x, y: bottom, width: inner.w, height: barHeight });
     bottom += barHeight + pad / 2;
   }
@@ -196,18 +209,24 @@ function drawLabel(
 
   let textX = inner.x;
   const matrix = images.get("datamatrix");
-  if (matrix && symbologies.includes("datamatrix")) {
+  if (matrix && hasMatrix) {
     const side = Math.min(y - bottom, inner.w * 0.45);
     page.drawImage(matrix, { x: inner.x, y: y - side, width: side, height: side });
     textX = inner.x + side + pad;
   }
-  const lines = [`GTIN ${content.gtin}`, `LOT ${content.lotNumber}`, `EXP ${content.expiresOn ?? "none"}`];
-  if (content.serial) lines.push(`SN ${content.serial}`);
+  // GTIN, lot and expiry are printed whole: the type shrinks to the room rather than being cut.
+  const width = inner.x + inner.w - textX;
+  const textSize = Math.min(...lines.map((text) => fitSize(text, font, size, width)));
   for (const text of lines) {
-    y -= line;
+    y -= textSize * 1.25;
     if (y < bottom) break;
-    page.drawText(fit(text, font, size, inner.x + inner.w - textX), { x: textX, y, size, font, color: black });
+    page.drawText(text, { x: textX, y, size: textSize, font, color: black });
   }
+}
+
+/** The font size up to `size` at which `text` fits `width`. */
+function fitSize(text: string, font: PDFFont, size: number, width: number): number {
+  return Math.min(size, (size * width) / font.widthOfTextAtSize(text, size));
 }
 
 /** `text` in the font's character set (WinAnsi), cut with an ellipsis to `width`. */
