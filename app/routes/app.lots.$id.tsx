@@ -45,7 +45,8 @@ import { RouteError } from "../components/route-error";
 import { LOT_FIELD_LABELS } from "../components/lot-fields";
 import { parseId } from "../lib/ids";
 import { LotLabelCard } from "../components/lot-label-card";
-import { LabelError, labelContent } from "../domain/labels/label-rules";
+import { LabelError, labelContent, type LabelLot } from "../domain/labels/label-rules";
+import { loadLabelLot } from "../domain/labels/label-pdf.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -58,7 +59,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     throw errorResponse(error, "lot");
   }
   const db = pool();
-  const [customers, forward, backward, locations, openRecalls] = await Promise.all([
+  const [customers, forward, backward, locations, openRecalls, labelLot] = await Promise.all([
     listLotCustomers(db, shopId, [{ lotId: lot.id, lotNumber: lot.lotNumber }], { cursor: url.searchParams.get("after"), limit: 25 }).catch(
       (error: unknown) => {
         if (error instanceof InvalidCursorError) throw new Response(error.message, { status: 400 });
@@ -69,6 +70,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     traceBackward(shopId, [lot.id]),
     listLocations(db, shopId),
     lot.status === "RECALLED" ? openRecallsCovering(db, shopId, lot.id) : Promise.resolve([]),
+    loadLabelLot(shopId, lot.id),
   ]);
   return forClient({
     lot,
@@ -79,22 +81,14 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     suppliers: backward.suppliers ?? [],
     locations,
     openRecalls,
-    labelRefusal: labelRefusal(lot),
+    labelRefusal: labelRefusal(labelLot),
   });
 };
 
 /** Why the lot cannot get a GS1 label, or null: the page says so instead of offering a failing download. */
-function labelRefusal(lot: {
-  lotNumber: string;
-  gtin: string | null;
-  expiresOn: string | null;
-  productTitle: string | null;
-  variantTitle: string | null;
-  sku: string | null;
-}) {
+function labelRefusal(lot: LabelLot): string | null {
   try {
-    // lot.gtin here is already the lot's own GTIN or else the variant's barcode.
-    labelContent({ ...lot, variantBarcode: null });
+    labelContent(lot);
     return null;
   } catch (error) {
     if (error instanceof LabelError) return error.message;
