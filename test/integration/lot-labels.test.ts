@@ -115,6 +115,8 @@ describe("lot labels", () => {
 
     const other = await createTestShop("labels-route-other");
     expect(await statusOf(get(other.domain, lotId))).toBe(404);
+    expect(await statusOf(get(shop.domain, 9223372036854775808n))).toBe(404); // over bigint's range: not a lot, not a 500
+    expect(await statusOf(get(shop.domain, lotId, "?size=3x5"))).toBe(400);
 
     const noBarcode = await createVariant(shop.id, { productTitle: "Honey", barcode: null });
     const bare = await createLot(shop.id, { variantId: noBarcode, lotNumber: "HNY-1" });
