@@ -12,6 +12,7 @@ import { lotsTransfer } from "./commands/lots-transfer";
 import { lotsQuarantine, lotsRelease } from "./commands/lots-quarantine";
 import { lotsImport } from "./commands/lots-import";
 import { lotsEdit } from "./commands/lots-edit";
+import { lotsLabel } from "./commands/lots-label";
 import { lotsSyncRetry, lotsSyncStatus } from "./commands/lots-sync";
 import { lotsDiscrepancies, lotsReconcile, lotsResolveDiscrepancy } from "./commands/lots-reconcile";
 
@@ -42,6 +43,7 @@ export const commands: Command[] = [
   lotsRelease,
   lotsImport,
   lotsEdit,
+  lotsLabel,
   lotsSyncStatus,
   lotsSyncRetry,
   lotsReconcile,

@@ -44,6 +44,9 @@ import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
 import { LOT_FIELD_LABELS } from "../components/lot-fields";
 import { parseId } from "../lib/ids";
+import { LotLabelCard } from "../components/lot-label-card";
+import { LabelError, labelContent, type LabelLot } from "../domain/labels/label-rules";
+import { loadLabelLot } from "../domain/labels/label-pdf.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -56,7 +59,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     throw errorResponse(error, "lot");
   }
   const db = pool();
-  const [customers, forward, backward, locations, openRecalls] = await Promise.all([
+  const [customers, forward, backward, locations, openRecalls, labelLot] = await Promise.all([
     listLotCustomers(db, shopId, [{ lotId: lot.id, lotNumber: lot.lotNumber }], { cursor: url.searchParams.get("after"), limit: 25 }).catch(
       (error: unknown) => {
         if (error instanceof InvalidCursorError) throw new Response(error.message, { status: 400 });
@@ -67,6 +70,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     traceBackward(shopId, [lot.id]),
     listLocations(db, shopId),
     lot.status === "RECALLED" ? openRecallsCovering(db, shopId, lot.id) : Promise.resolve([]),
+    loadLabelLot(shopId, lot.id),
   ]);
   return forClient({
     lot,
@@ -77,8 +81,20 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     suppliers: backward.suppliers ?? [],
     locations,
     openRecalls,
+    labelRefusal: labelRefusal(labelLot),
   });
 };
+
+/** Why the lot cannot get a GS1 label, or null: the page says so instead of offering a failing download. */
+function labelRefusal(lot: LabelLot): string | null {
+  try {
+    labelContent(lot);
+    return null;
+  } catch (error) {
+    if (error instanceof LabelError) return error.message;
+    throw error;
+  }
+}
 
 /**
  * One schema per intent of the lot page's forms: which fields each sends, as trimmed text (absent
@@ -273,7 +289,10 @@ export default function LotPage() {
           </Card>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <LotDetails data={data} />
+          <BlockStack gap="400">
+            <LotDetails data={data} />
+            <LotLabelCard lotId={lot.id} refusal={data.labelRefusal} />
+          </BlockStack>
         </Layout.Section>
         <Layout.Section>
           <LotActions data={data} />
