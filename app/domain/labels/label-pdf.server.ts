@@ -24,30 +24,18 @@ interface Sheet {
   rowGap: number;
 }
 
+/** A roll of single labels: one label fills the page. */
+function rollOf(widthInches: number, heightInches: number): Sheet {
+  const size: [number, number] = [widthInches * POINTS_PER_INCH, heightInches * POINTS_PER_INCH];
+  return { page: size, label: size, columns: 1, rows: 1, left: 0, top: 0, columnGap: 0, rowGap: 0 };
+}
+
 // 4x6 in: thermal shipping-label stock (Zebra and friends), one label per page, portrait.
 // 2.25x1.25 in: the small thermal product label (DYMO/Zebra), one per page, landscape.
 // A4: 8 labels of 99.1 x 67.7 mm (Avery L7165 layout), room for both symbols on each.
 const SHEETS: Record<LabelSize, Sheet> = {
-  "4x6": {
-    page: [4 * POINTS_PER_INCH, 6 * POINTS_PER_INCH],
-    label: [4 * POINTS_PER_INCH, 6 * POINTS_PER_INCH],
-    columns: 1,
-    rows: 1,
-    left: 0,
-    top: 0,
-    columnGap: 0,
-    rowGap: 0,
-  },
-  "2.25x1.25": {
-    page: [2.25 * POINTS_PER_INCH, 1.25 * POINTS_PER_INCH],
-    label: [2.25 * POINTS_PER_INCH, 1.25 * POINTS_PER_INCH],
-    columns: 1,
-    rows: 1,
-    left: 0,
-    top: 0,
-    columnGap: 0,
-    rowGap: 0,
-  },
+  "4x6": rollOf(4, 6),
+  "2.25x1.25": rollOf(2.25, 1.25),
   a4: {
     page: [210 * POINTS_PER_MM, 297 * POINTS_PER_MM],
     label: [99.1 * POINTS_PER_MM, 67.7 * POINTS_PER_MM],
