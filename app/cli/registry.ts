@@ -8,6 +8,7 @@ import { lotsShow } from "./commands/lots-show";
 import { lotsList } from "./commands/lots-list";
 import { lotsAdjust } from "./commands/lots-adjust";
 import { lotsCount } from "./commands/lots-count";
+import { lotsBin } from "./commands/lots-bin";
 import { lotsTransfer } from "./commands/lots-transfer";
 import { lotsQuarantine, lotsRelease } from "./commands/lots-quarantine";
 import { lotsImport } from "./commands/lots-import";
@@ -38,6 +39,7 @@ export const commands: Command[] = [
   lotsList,
   lotsAdjust,
   lotsCount,
+  lotsBin,
   lotsTransfer,
   lotsQuarantine,
   lotsRelease,

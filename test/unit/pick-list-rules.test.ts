@@ -12,6 +12,7 @@ const lot = (lotId: bigint, lotNumber: string, quantity: number, shelfDate: stri
   quantity,
   shelfDate,
   expiresOn: shelfDate,
+  bin: null,
   receivedAt: new Date("2026-01-01T00:00:00Z"),
 });
 const line = (orderId: bigint, lineItemId: bigint, quantity: number, extra: Partial<OpenLine> = {}): OpenLine => ({

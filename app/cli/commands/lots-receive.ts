@@ -14,7 +14,7 @@ export const lotsReceive: Command = {
                        [--expires YYYY-MM-DD] [--best-before YYYY-MM-DD] [--produced YYYY-MM-DD]
                        [--supplier <name>] [--supplier-lot <code>] [--po <reference>]
                        [--cost <amount>] [--currency <ISO code>] [--notes <text>] [--gtin <digits>]
-                       [--scan <GS1 barcode text>]
+                       [--scan <GS1 barcode text>] [--bin <code>]
 
 --scan fills the lot, dates and GTIN from a GS1 barcode (see lotkeeper gs1 parse) and, without
 --variant, finds the variant whose Shopify barcode is that GTIN. A typed value that contradicts
@@ -23,6 +23,8 @@ Without --lot the number is generated from the shop's pattern (default {YYYYMMDD
 Receiving an existing lot number of the same variant again adds units when the dates agree and is
 refused when they conflict. Shopify's available quantity at the location is raised by a queued,
 idempotent inventoryAdjustQuantities (reason "received").
+--bin puts the lot's units at the location in that bin (see lotkeeper lots bin); without it the
+balance keeps the bin it has.
 Prints {"lotId","lotNumber","created","locationId","locationName","quantity","balanceAfter",...}.`,
   options: {
     ...shopOption,
@@ -41,6 +43,7 @@ Prints {"lotId","lotNumber","created","locationId","locationName","quantity","ba
     notes: { type: "string" },
     gtin: { type: "string" },
     scan: { type: "string" },
+    bin: { type: "string" },
   },
   async run(args) {
     const shopId = await requireShopId(args);
@@ -60,6 +63,7 @@ Prints {"lotId","lotNumber","created","locationId","locationName","quantity","ba
       currency: s("currency"),
       notes: s("notes"),
       gtin: s("gtin"),
+      bin: s("bin"),
     };
     const scanText = typeof args.values.scan === "string" ? args.values.scan : undefined;
     if (scanText !== undefined) {

@@ -16,7 +16,8 @@ export type LedgerKind =
   | "RELEASED"
   | "CONSUMED"
   | "PRODUCED"
-  | "RECONCILED";
+  | "RECONCILED"
+  | "BIN_MOVED";
 
 export type LedgerCause = "WEBHOOK" | "USER" | "JOB" | "CLI";
 

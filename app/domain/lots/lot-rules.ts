@@ -23,6 +23,8 @@ export interface ReceiptInput {
   currency?: string | null;
   notes?: string | null;
   gtin?: string | null;
+  /** Bin the units are put away in at the location; when absent the balance keeps the bin it has. */
+  bin?: string | null;
   /** When the goods arrived (defaults to now); used for automatic lot numbers. */
   receivedAt?: Date | string | null;
 }
@@ -47,6 +49,8 @@ export interface ValidReceipt extends LotDates {
   currency: string | null;
   notes: string | null;
   gtin: string | null;
+  /** Normalised bin (see normaliseBin), or null: leave the balance's bin as it is. */
+  bin: string | null;
   receivedAt: Date;
 }
 
@@ -170,6 +174,12 @@ export function validateReceipt(input: ReceiptInput, now: Date = new Date()): Va
   const supplierLot = optionalText(input.supplierLot, "supplier-lot", 64, problems);
   const purchaseOrder = optionalText(input.purchaseOrder, "po", 64, problems);
   const notes = optionalText(input.notes, "notes", 2000, problems);
+  let bin: string | null = null;
+  if (input.bin !== null && input.bin !== undefined && input.bin.trim() !== "") {
+    const normal = normaliseBin(input.bin);
+    if (normal.bin === null) problems.push({ field: "bin", message: normal.problem });
+    else bin = normal.bin;
+  }
 
   if (problems.length > 0) throw new LotValidationError(problems);
   return {
@@ -185,8 +195,26 @@ export function validateReceipt(input: ReceiptInput, now: Date = new Date()): Va
     currency,
     notes,
     gtin,
+    bin,
     receivedAt,
   };
+}
+
+export const BIN_MAX = 32;
+
+/**
+ * A bin code as stored: trimmed, upper-case (pickers read "a-03" and "A-03" as the same shelf, and
+ * the pick list sorts by it), inner runs of spaces made one. Letters, digits and . - _ / and
+ * spaces only, at most BIN_MAX characters; anything else is refused rather than silently cleaned.
+ */
+export function normaliseBin(raw: string): { bin: string; problem: null } | { bin: null; problem: string } {
+  const bin = raw.trim().replace(/\s+/g, " ").toUpperCase();
+  if (bin === "") return { bin: null, problem: "is empty; give a bin code such as A-03-2" };
+  if (bin.length > BIN_MAX) return { bin: null, problem: `"${bin}" is longer than ${BIN_MAX} characters` };
+  if (!/^[A-Z0-9][A-Z0-9 ._/-]*$/.test(bin)) {
+    return { bin: null, problem: `"${raw.trim()}" is not a bin code: use letters, digits, spaces and . - _ / (starting with a letter or digit)` };
+  }
+  return { bin, problem: null };
 }
 
 /**

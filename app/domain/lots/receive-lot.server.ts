@@ -78,6 +78,15 @@ export async function receiveInTransaction(
     receipt.lotNumber ?? (await nextAutoLotNumber(sql, shopId, { date: receipt.receivedAt, purchaseOrder: receipt.purchaseOrder, sku: variant.sku }));
   const { lot, created } = await createOrCompleteLot(sql, shopId, receipt, variant, lotNumber);
   const moved = await addReceivedUnits(sql, shopId, lot.id, receipt, ctx);
+  // The balance row exists (and is locked by the move) now; a receipt without a bin keeps the one it has.
+  if (receipt.bin) {
+    await sql.query("update lot_balances set bin = $3 where lot_id = $1 and location_id = $2 and shop_id = $4", [
+      lot.id,
+      receipt.locationId,
+      receipt.bin,
+      shopId,
+    ]);
+  }
   const quarantined = await keepOutOfSaleWhenHeld(sql, lot, created, receipt.locationId);
   const outboxId = options.sync !== false ? await raiseShopify(sql, shopId, receipt, variant, moved.ledgerEntryId, quarantined) : null;
   return {

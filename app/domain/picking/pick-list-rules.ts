@@ -27,6 +27,8 @@ export interface PickableLot extends CandidateLot {
   lotNumber: string;
   /** The expiry, else the best-before date ('YYYY-MM-DD'). */
   expiresOn: string | null;
+  /** The balance's bin at the location (null: none given). */
+  bin: string | null;
 }
 
 /**
@@ -46,7 +48,7 @@ export interface PickRow {
   lotId: bigint | null;
   lotNumber: string | null;
   expiresOn: string | null;
-  /** The bin the lot sits in: always null until bins exist (kept so the layout does not change). */
+  /** The bin the lot sits in at the location (null: none given, or no lot to pick). */
   bin: string | null;
   quantity: number;
   status: PickStatus;
@@ -114,7 +116,7 @@ function row(line: OpenLine, lot: PickableLot | null, quantity: number, status: 
     lotId: lot?.lotId ?? null,
     lotNumber: lot?.lotNumber ?? null,
     expiresOn: lot?.expiresOn ?? null,
-    bin: null,
+    bin: lot?.bin ?? null,
     quantity,
     status,
   };

@@ -213,6 +213,7 @@ async function pickableLots(db: Db, shopId: number, locationId: bigint, variantI
     receivedAt: row.received_at,
     lotNumber: row.lot_number,
     expiresOn: row.shelf_date,
+    bin: row.bin,
   }));
 }
 
