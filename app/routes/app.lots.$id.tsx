@@ -270,10 +270,11 @@ export default function LotPage() {
                 </Text>
               ) : (
                 <DataTable
-                  columnContentTypes={["text", "numeric", "text"]}
-                  headings={["Location", "Units", "State"]}
+                  columnContentTypes={["text", "text", "numeric", "text"]}
+                  headings={["Location", "Bin", "Units", "State"]}
                   rows={lot.balances.map((b) => [
                     b.locationName ?? locationName(b.locationId),
+                    b.bin ?? "—",
                     b.quantity,
                     b.quarantined ? (
                       <Badge key="q" tone="warning">

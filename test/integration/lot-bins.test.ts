@@ -71,6 +71,8 @@ describe("bins", () => {
     expect(await balance(shop.id, lotId, location.id)).toEqual({ quantity: 15, bin: "B-02" });
     expect((await ledger(shop.id)).at(-1)).toEqual({ kind: "BIN_MOVED", delta: 0, balance_after: 15, reason: "bin A-01 -> B-02" });
     expect(await outboxCount(shop.id)).toBe(outboxBefore);
+    const shown = await cli("lots", "show", ...s, "--lot", "S-1");
+    expect(shown.json).toMatchObject({ balances: [{ locationId: String(location.id), quantity: 15, bin: "B-02" }] });
 
     // The same bin again is no move: nothing more in the ledger.
     const entries = (await ledger(shop.id)).length;
