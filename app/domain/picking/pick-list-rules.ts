@@ -38,13 +38,8 @@ export interface PickableLot extends CandidateLot {
  */
 export type PickStatus = "pick" | "no-lot-available" | "manual" | "not-lot-tracked";
 
-export interface PickRow {
-  orderId: bigint;
-  orderName: string | null;
-  lineItemId: bigint;
-  variantId: bigint | null;
-  sku: string | null;
-  title: string | null;
+/** The line's own fields, as on the open line, then what to take for it. */
+export interface PickRow extends Pick<OpenLine, "orderId" | "orderName" | "lineItemId" | "variantId" | "sku" | "title"> {
   lotId: bigint | null;
   lotNumber: string | null;
   expiresOn: string | null;
