@@ -212,6 +212,13 @@ describe("GET /api/extensions/pos-lots?scan=: a scanned lot label", () => {
     // No GTIN in the code, but the lot number is the honey's.
     expect(await scan("(10)HONEY-7")).toMatchObject({ accepted: false, message: expect.stringContaining("Lot HONEY-7 is a lot of another product (Honey)") });
     expect(await scan(TEA_BARCODE)).toMatchObject({ accepted: false, message: expect.stringContaining("no lot number") });
+    // Another shop's lot of that number is not this shop's business: it is simply unknown here.
+    const other = await createTestShop("pos-scan-neighbour");
+    const theirs = await createVariant(other.id, { productTitle: "Neighbour's jam" });
+    await createLot(other.id, { variantId: theirs, lotNumber: "JAM-9", quantity: 3, locationId: await createLocation(other.id) });
+    const unknown = await scan("(10)JAM-9");
+    expect(unknown).toMatchObject({ accepted: false, message: expect.stringContaining("Lotkeeper has no lot JAM-9 of Green tea - 250 g") });
+    expect(JSON.stringify(unknown)).not.toContain("Neighbour");
     expect(await scan("(01)12345")).toMatchObject({ accepted: false, message: expect.stringMatching(/^Barcode not read: /) });
   });
 });
