@@ -185,6 +185,9 @@ describe("GET /api/extensions/pos-lots?scan=: a scanned lot label", () => {
       accepted: true,
       lotNumber: "SOON",
     });
+    // A lot received with its supplier's own GTIN: its label carries that GTIN, not the variant's barcode.
+    await createLot(shop.id, { variantId: tea, lotNumber: "SUPPLIER-1", quantity: 2, locationId: store, expiresOn: inDays(90), gtin: OTHER_GTIN });
+    expect((await lotsAt(shop.domain, tea, store, `(01)${OTHER_GTIN}(10)SUPPLIER-1`)).scan).toMatchObject({ accepted: true, lotNumber: "SUPPLIER-1" });
   });
 
   it("refuses a recalled, quarantined, expired or short-dated lot, and one with no units here, saying why", async () => {

@@ -70,7 +70,8 @@ export async function checkScannedLot(forSale: LotsForSale, shopId: number, scan
   }
   if (lot === null)
     return { accepted: false, scanned, message: "This barcode has no lot number (AI 10): scan the code on the lot label, or choose the lot from the list." };
-  if (gtin !== null && !sameGtin(gtin, forSale.variant.barcode)) {
+  const facts = await scannedLotFacts(db, shopId, forSale.variant.id, forSale.locationId, lot);
+  if (gtin !== null && !isThisItemsGtin(gtin, [forSale.variant.barcode, facts?.gtin ?? null])) {
     return {
       accepted: false,
       scanned,
@@ -78,16 +79,19 @@ export async function checkScannedLot(forSale: LotsForSale, shopId: number, scan
     };
   }
   if (forSale.lots.some((l) => l.lotNumber === lot)) return { accepted: true, scanned, lotNumber: lot };
-  const facts = await scannedLotFacts(db, shopId, forSale.variant.id, forSale.locationId, lot);
   if (facts === null) return { accepted: false, scanned, message: await unknownLotMessage(db, shopId, forSale.variant, lot) };
   const today = now.toISOString().slice(0, 10);
   return { accepted: false, scanned, message: scanRefusal(facts, today, await earliestShelfDate(db, shopId, now)) };
 }
 
-/** A variant barcode compared as 14 digits (EAN-8, UPC-A, EAN-13); a variant without a numeric barcode cannot contradict the scan. */
-function sameGtin(gtin: string, barcode: string | null): boolean {
-  if (barcode === null || !/^[0-9]{8,14}$/.test(barcode)) return true;
-  return barcode.padStart(14, "0") === gtin.padStart(14, "0");
+/**
+ * Whether a scanned GTIN is this item's: the variant's barcode or the lot's own GTIN (a supplier's,
+ * which lot labels print first, decision 097), compared as 14 digits. Without either as a number
+ * nothing contradicts the scan, and the lot number decides.
+ */
+function isThisItemsGtin(gtin: string, known: (string | null)[]): boolean {
+  const numeric = known.filter((g): g is string => g !== null && /^[0-9]{8,14}$/.test(g));
+  return numeric.length === 0 || numeric.some((g) => g.padStart(14, "0") === gtin.padStart(14, "0"));
 }
 
 async function posVariant(db: Db, shopId: number, variantId: bigint): Promise<PosVariant> {
@@ -134,15 +138,23 @@ async function sellableLots(db: Db, shopId: number, variantId: bigint, locationI
   }));
 }
 
-async function scannedLotFacts(db: Db, shopId: number, variantId: bigint, locationId: bigint, lotNumber: string): Promise<ScannedLotFacts | null> {
+/** The scanned lot of this variant as the refusal rules need it, with its own GTIN (null: no such lot of the variant). */
+async function scannedLotFacts(
+  db: Db,
+  shopId: number,
+  variantId: bigint,
+  locationId: bigint,
+  lotNumber: string,
+): Promise<(ScannedLotFacts & { gtin: string | null }) | null> {
   const r = await db.query<{
     status: ScannedLotFacts["status"];
     expires_on: string | null;
     best_before_on: string | null;
     quantity: number | null;
     quarantined: boolean | null;
+    gtin: string | null;
   }>(
-    `select l.status, l.expires_on, l.best_before_on, b.quantity, b.quarantined
+    `select l.status, l.expires_on, l.best_before_on, b.quantity, b.quarantined, l.gtin
      from lots l left join lot_balances b on b.shop_id = l.shop_id and b.lot_id = l.id and b.location_id = $4
      where l.shop_id = $1 and l.variant_id = $2 and l.lot_number = $3`,
     [shopId, variantId.toString(), lotNumber, locationId.toString()],
@@ -155,6 +167,7 @@ async function scannedLotFacts(db: Db, shopId: number, variantId: bigint, locati
     expiresOn: row.expires_on,
     bestBeforeOn: row.best_before_on,
     atLocation: row.quantity === null ? null : { quantity: row.quantity, quarantined: row.quarantined ?? false },
+    gtin: row.gtin,
   };
 }
 
