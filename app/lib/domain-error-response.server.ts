@@ -18,9 +18,10 @@ import { DataRequestCursorError } from "../domain/privacy/errors";
 import { EventNotFoundError } from "../domain/webhooks/events.server";
 import { BadResourceIdError } from "./extension-views";
 import { LocationNotFoundError } from "../domain/picking/errors";
+import { VariantNotFoundError } from "../domain/pos/errors";
 
 /** What a route's URL names: a not-found error about it is a 404, about anything else a refusal. */
-export type Resource = "lot" | "allocation" | "recall" | "webhook event" | "order" | "location";
+export type Resource = "lot" | "allocation" | "recall" | "webhook event" | "order" | "location" | "variant";
 
 export interface FieldProblem {
   field: string;
@@ -47,6 +48,7 @@ const NOT_FOUND: [new (...args: never[]) => Error, Resource][] = [
   [EventNotFoundError, "webhook event"],
   [OrderNotFoundError, "order"],
   [LocationNotFoundError, "location"],
+  [VariantNotFoundError, "variant"],
 ];
 
 const BAD_REQUEST: (new (...args: never[]) => Error)[] = [InvalidCursorError, DataRequestCursorError, BadResourceIdError];

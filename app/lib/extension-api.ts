@@ -1,5 +1,5 @@
-// The contract between the app and its admin UI extensions (extensions/order-lots and
-// extensions/variant-lots): the JSON of /api/extensions/*, the blocks' fetch helper and small date
+// The contract between the app and its UI extensions (the admin blocks and print actions, and the
+// POS lot picker): the JSON of /api/extensions/*, the blocks' fetch helper and small date
 // helpers. No imports and no server code: the Shopify CLI bundles this file into the blocks, and
 // the root `tsc` checks both sides against the same types.
 // Shopify ids and our ids are strings of digits; dates are 'YYYY-MM-DD' or ISO timestamps.
@@ -85,6 +85,46 @@ export interface LotsInStockResponse {
   more: boolean;
   onHand: number;
   unknownLotUnits: number;
+}
+
+/** The line item property the POS extension sets; the allocation takes this lot at fulfilment (docs/decisions/103). */
+export const LOT_LINE_PROPERTY = "_lot";
+
+/** A lot the cashier may sell at the POS location (on hand, not quarantined, active, enough shelf life). */
+export interface PosLot {
+  lotId: string;
+  lotNumber: string;
+  /** Units of the lot at this location. */
+  available: number;
+  /** 'YYYY-MM-DD': the expiry, else the best-before date; null when the lot has neither. */
+  shelfDate: string | null;
+  bin: string | null;
+}
+
+/** A scanned barcode checked by the app: the lot to set on the line, or why it is refused. */
+export type PosScanVerdict = { accepted: true; lotNumber: string; scanned: string } | { accepted: false; message: string; scanned: string };
+
+/** The answer of /api/extensions/pos-lots (extensions/pos-lot-picker). */
+export interface PosLotsResponse {
+  variantId: string;
+  locationId: string;
+  title: string | null;
+  sku: string | null;
+  lotTracked: boolean;
+  strategy: "FEFO" | "FIFO" | "LIFO" | "MANUAL";
+  /** The lots that may be sold here, in the order the allocation takes them. */
+  lots: PosLot[];
+  /** The lot number the allocation would take first (preselected); null under the manual strategy or without lots. */
+  suggestedLotNumber: string | null;
+  /** The check of `scan`, when one was sent. */
+  scan: PosScanVerdict | null;
+}
+
+/** The POS endpoint for a cart line's variant at the POS device's location, optionally with a scanned barcode. */
+export function posLotsPath(variantId: number | string, locationId: number | string, scan?: string): string {
+  const query = new URLSearchParams({ variantId: String(variantId), locationId: String(locationId) });
+  if (scan !== undefined) query.set("scan", scan);
+  return `/api/extensions/pos-lots?${query.toString()}`;
 }
 
 /** Paths of the app's own pages, for the blocks' links (`app:` + path opens them inside the admin). */

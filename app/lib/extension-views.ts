@@ -2,7 +2,8 @@
 // ./extension-api.ts, and the parsing of the resource id a block sends. Pure (no database).
 import type { OrderTrace } from "../domain/allocation/queries.server";
 import type { LotsInStock } from "../domain/lots/variant-lots.server";
-import type { LotsInStockResponse, OrderLotsResponse } from "./extension-api";
+import type { LotsForSale, ScanVerdict } from "../domain/pos/pos-lots.server";
+import type { LotsInStockResponse, OrderLotsResponse, PosLotsResponse } from "./extension-api";
 import { matchShopifyId } from "./json";
 
 const MAX_BIGINT = 9223372036854775807n;
@@ -16,7 +17,7 @@ export class BadResourceIdError extends Error {
  * ("gid://shopify/Order/4521") or the plain number. A GID of another resource type, anything
  * else, or a number too large for a Shopify id is a BadResourceIdError naming the parameter.
  */
-export function resourceId(value: string | null, param: string, type: "Order" | "ProductVariant" | "Product"): bigint {
+export function resourceId(value: string | null, param: string, type: "Order" | "ProductVariant" | "Product" | "Location"): bigint {
   const text = value?.trim() ?? "";
   if (!text) throw new BadResourceIdError(`${param} is required: pass the ${type} GID from data.selected[0].id or its number`);
   const id = matchShopifyId(text, type);
@@ -90,5 +91,20 @@ export function lotsInStockView(scope: "variant" | "product", id: bigint, v: Lot
     more: v.more,
     onHand: v.onHand,
     unknownLotUnits: v.unknownLotUnits,
+  };
+}
+
+/** The POS lot picker's answer: the sellable lots in the allocation's order, the suggestion, and a scan's check. */
+export function posLotsView(f: LotsForSale, scan: ScanVerdict | null): PosLotsResponse {
+  return {
+    variantId: f.variant.id.toString(),
+    locationId: f.locationId.toString(),
+    title: f.variant.title,
+    sku: f.variant.sku,
+    lotTracked: f.variant.lotTracked,
+    strategy: f.variant.strategy,
+    lots: f.lots.map((l) => ({ lotId: l.lotId.toString(), lotNumber: l.lotNumber, available: l.quantity, shelfDate: l.shelfDate, bin: l.bin })),
+    suggestedLotNumber: f.suggestion?.lotNumber ?? null,
+    scan,
   };
 }

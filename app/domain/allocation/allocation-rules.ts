@@ -54,7 +54,7 @@ function byReceipt(a: CandidateLot, b: CandidateLot): number {
  * date after every dated lot, ties by receipt (then lot id). FIFO: oldest receipt first. LIFO:
  * newest receipt first. MANUAL: none (the merchant picks).
  */
-export function orderForStrategy(strategy: AllocationStrategy, candidates: readonly CandidateLot[]): CandidateLot[] {
+export function orderForStrategy<T extends CandidateLot>(strategy: AllocationStrategy, candidates: readonly T[]): T[] {
   const list = [...candidates];
   switch (strategy) {
     case "FEFO":
