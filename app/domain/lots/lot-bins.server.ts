@@ -34,18 +34,6 @@ export interface SetBinResult extends BinChange {
 }
 
 /**
- * A bin option as the CLI, the admin panel, a transfer or a count give it, pushed onto `problems`
- * when it is not a bin code. Undefined, null or blank: no bin named (the caller decides whether
- * that means "keep" or "clear").
- */
-export function binOption(raw: string | null | undefined, problems: FieldProblem[], field = "bin"): string | null {
-  if (raw === null || raw === undefined || raw.trim() === "") return null;
-  const normal = normaliseBin(raw);
-  if (normal.bin === null) problems.push({ field, message: normal.problem });
-  return normal.bin;
-}
-
-/**
  * Puts a lot's balance at a location in a bin, or clears it (bin null), inside the caller's
  * transaction. The balance must exist in this shop (LotNotFoundError otherwise: a bin holds units
  * that were received there). Setting the bin it already has writes nothing.

@@ -8,11 +8,11 @@ import { moveLotUnitsWithEntries, InsufficientStockError } from "../ledger/ledge
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
 import { adjustPayload, lotkeeperUri, type AdjustReason } from "../sync/inventory-changes";
 import { resolveLocation } from "../catalog/catalog.server";
-import { lotIdOf, parseQuantity, parseShopifyId } from "./lot-rules";
+import { binOption, lotIdOf, parseQuantity, parseShopifyId } from "./lot-rules";
 import { LOTS_WITH_VARIANTS_SQL } from "./lot-queries.server";
 import { LotNotFoundError, LotValidationError, type FieldProblem } from "./lot-errors";
 import type { MovementContext } from "./receive-lot.server";
-import { binOption, putBalanceInBin, type BinChange } from "./lot-bins.server";
+import { putBalanceInBin, type BinChange } from "./lot-bins.server";
 
 export interface LockedLot {
   id: bigint;
