@@ -1,6 +1,6 @@
 // One lot: attributes, balances per location, customers who received it, genealogy (what it was
 // made from, what was made from it), its ledger, and its actions: adjust, count, transfer,
-// quarantine, release, open a recall. The id is looked up within the session's shop only.
+// quarantine, release, put in a bin or clear it, open a recall. The id is looked up within the session's shop only.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
 import {
@@ -29,6 +29,8 @@ import { getLotDetail } from "../domain/lots/lot-queries.server";
 import { adjustLot, countLot, transferLot } from "../domain/lots/lot-moves.server";
 import { openRecallsCovering, quarantineLotNow, releaseLotNow } from "../domain/lots/quarantine.server";
 import { updateLot } from "../domain/lots/edit-lot.server";
+import { setLotBinNow } from "../domain/lots/lot-bins.server";
+import { LotNotFoundError } from "../domain/lots/lot-errors";
 import { errorResponse, refusal } from "../lib/domain-error-response.server";
 import { listLotCustomers } from "../domain/recall/recall-lookup.server";
 import { InvalidCursorError } from "../domain/recall/errors";
@@ -105,8 +107,10 @@ const text = z.string().trim().default("");
 const kept = z.string().trim().optional();
 const lotActionForm = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("adjust"), locationId: text, delta: text, reason: text, note: text }),
-  z.object({ intent: z.literal("count"), locationId: text, counted: text }),
-  z.object({ intent: z.literal("transfer"), fromLocationId: text, toLocationId: text, quantity: text }),
+  z.object({ intent: z.literal("count"), locationId: text, counted: text, bin: text }),
+  z.object({ intent: z.literal("transfer"), fromLocationId: text, toLocationId: text, quantity: text, toBin: text }),
+  // clear=true takes the units out of any bin; otherwise the bin code is required.
+  z.object({ intent: z.literal("bin"), locationId: text, bin: text, clear: text }),
   z.object({ intent: z.literal("quarantine"), locationId: text, reason: text }),
   z.object({ intent: z.literal("release"), locationId: text, reason: text }),
   // Only the fields the form sends change (absent = keep).
@@ -144,14 +148,30 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<A
         return ok(`Adjusted ${r.lotNumber} by ${input.delta}: ${r.balances[0]?.quantity} on hand there`);
       }
       case "count": {
-        const r = await countLot(shopId, { lotId, locationId: input.locationId, counted: input.counted }, ctx);
+        const r = await countLot(shopId, { lotId, locationId: input.locationId, counted: input.counted, bin: input.bin || null }, ctx);
         return ok(
           `Counted ${r.lotNumber}: ${input.counted} (${r.difference === 0 ? "no difference" : `${r.difference > 0 ? "+" : ""}${r.difference} recorded`})`,
         );
       }
       case "transfer": {
-        const r = await transferLot(shopId, { lotId, fromLocationId: input.fromLocationId, toLocationId: input.toLocationId, quantity: input.quantity }, ctx);
+        const r = await transferLot(
+          shopId,
+          { lotId, fromLocationId: input.fromLocationId, toLocationId: input.toLocationId, quantity: input.quantity, toBin: input.toBin || null },
+          ctx,
+        );
         return ok(`Transferred ${plural(Number(input.quantity), "unit")} of ${r.lotNumber}`);
+      }
+      case "bin": {
+        const clear = input.clear === "true";
+        const r = await setLotBinNow(shopId, { lotId, locationId: input.locationId, bin: clear ? null : input.bin }, ctx).catch((error: unknown) => {
+          // The form offers the lot's balances; a location without one is the merchant's choice to
+          // correct, not a missing page (another shop's lot reads the same: it has no balance here).
+          if (error instanceof LotNotFoundError) return null;
+          throw error;
+        });
+        if (r === null) return failed("This lot has no units at that location: choose one of its balances", { locationId: "choose a location of this lot" });
+        if (r.ledgerEntryId === null) return ok(r.bin ? `Already in bin ${r.bin}: nothing changed` : "Not in a bin: nothing changed");
+        return ok(r.bin ? `Moved to bin ${r.bin}${r.previous ? ` (was ${r.previous})` : ""}` : `Taken out of bin ${r.previous}`);
       }
       case "quarantine":
       case "release": {
@@ -196,6 +216,7 @@ const ACTION_LABELS: Record<string, string> = {
   from: "From location",
   to: "To location",
   reason: "Reason",
+  bin: "Bin",
 };
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
@@ -473,6 +494,7 @@ function LotActions({ data }: { data: Data }) {
   const [value, setValue] = useState("");
   const [reason, setReason] = useState("correction");
   const [note, setNote] = useState("");
+  const [bin, setBin] = useState("");
   const errors = fetcher.data && !fetcher.data.ok ? (fetcher.data.errors ?? {}) : {};
   const busy = fetcher.state !== "idle";
   // After an action is done the form is empty again, so pressing the button twice does not repeat it.
@@ -480,8 +502,15 @@ function LotActions({ data }: { data: Data }) {
     if (fetcher.data?.ok) {
       setValue("");
       setNote("");
+      setBin("");
     }
   }, [fetcher.data]);
+  // The bin form works on a balance: its locations are the lot's, and the field starts at its bin.
+  const balanceOptions = data.lot.balances.map((b) => ({ label: b.locationName ?? `Location ${b.locationId}`, value: b.locationId }));
+  const currentBin = data.lot.balances.find((b) => b.locationId === locationId)?.bin ?? null;
+  useEffect(() => {
+    setBin(intent === "bin" ? (currentBin ?? "") : "");
+  }, [intent, currentBin]);
   // Units cannot be transferred to where they already are: "To location" offers the others.
   const toOptions = options.filter((o) => o.value !== locationId);
   useEffect(() => {
@@ -490,8 +519,9 @@ function LotActions({ data }: { data: Data }) {
   const submit = () => {
     const form: Record<string, string> = { intent };
     if (intent === "adjust") Object.assign(form, { locationId, delta: value, reason, note });
-    if (intent === "count") Object.assign(form, { locationId, counted: value });
-    if (intent === "transfer") Object.assign(form, { fromLocationId: locationId, toLocationId, quantity: value });
+    if (intent === "count") Object.assign(form, { locationId, counted: value, bin });
+    if (intent === "transfer") Object.assign(form, { fromLocationId: locationId, toLocationId, quantity: value, toBin: bin });
+    if (intent === "bin") Object.assign(form, { locationId, bin, clear: "false" });
     if (intent === "quarantine" || intent === "release") Object.assign(form, { locationId: locationId === "all" ? "" : locationId, reason: note });
     fetcher.submit(form, { method: "post" });
   };
@@ -523,13 +553,20 @@ function LotActions({ data }: { data: Data }) {
                 { label: "Transfer to another location", value: "transfer" },
                 { label: "Quarantine", value: "quarantine" },
                 { label: "Release from quarantine", value: "release" },
+                { label: "Put in a bin or clear it", value: "bin" },
               ]}
             />
             <Select
               label={intent === "transfer" ? "From location" : "Location"}
               value={locationId}
               onChange={setLocationId}
-              options={intent === "quarantine" || intent === "release" ? [{ label: "All locations", value: "all" }, ...options] : options}
+              options={
+                intent === "quarantine" || intent === "release"
+                  ? [{ label: "All locations", value: "all" }, ...options]
+                  : intent === "bin"
+                    ? balanceOptions
+                    : options
+              }
               error={errors.location ?? errors.from}
             />
             {intent === "transfer" ? (
@@ -557,12 +594,31 @@ function LotActions({ data }: { data: Data }) {
               </>
             ) : null}
             {intent === "count" ? (
-              <TextField label="Units counted" type="number" value={value} onChange={setValue} autoComplete="off" error={errors.counted} />
+              <>
+                <TextField label="Units counted" type="number" value={value} onChange={setValue} autoComplete="off" error={errors.counted} />
+                <TextField label="Bin (optional)" value={bin} onChange={setBin} autoComplete="off" placeholder="where they were counted" error={errors.bin} />
+              </>
             ) : null}
             {intent === "transfer" ? (
-              <TextField label="Units" type="number" value={value} onChange={setValue} autoComplete="off" error={errors.quantity ?? errors.from} />
+              <>
+                <TextField label="Units" type="number" value={value} onChange={setValue} autoComplete="off" error={errors.quantity ?? errors.from} />
+                <TextField label="Bin at destination (optional)" value={bin} onChange={setBin} autoComplete="off" error={errors.bin} />
+              </>
             ) : null}
-            {intent !== "count" && intent !== "transfer" ? <TextField label="Note" value={note} onChange={setNote} autoComplete="off" /> : null}
+            {intent === "bin" ? (
+              <TextField
+                label="Bin"
+                value={bin}
+                onChange={setBin}
+                autoComplete="off"
+                placeholder="A-03-2"
+                helpText={currentBin ? `Now in ${currentBin}` : "Not in a bin now"}
+                error={errors.bin}
+              />
+            ) : null}
+            {intent !== "count" && intent !== "transfer" && intent !== "bin" ? (
+              <TextField label="Note" value={note} onChange={setNote} autoComplete="off" />
+            ) : null}
           </FormLayout.Group>
           <InlineStack gap="200">
             <Button variant="primary" tone={intent === "quarantine" ? "critical" : undefined} loading={busy} onClick={submit}>
@@ -574,8 +630,19 @@ function LotActions({ data }: { data: Data }) {
                     ? "Transfer"
                     : intent === "quarantine"
                       ? "Quarantine"
-                      : "Release"}
+                      : intent === "bin"
+                        ? "Save bin"
+                        : "Release"}
             </Button>
+            {intent === "bin" ? (
+              <Button
+                loading={busy}
+                disabled={currentBin === null}
+                onClick={() => fetcher.submit({ intent, locationId, bin: "", clear: "true" }, { method: "post" })}
+              >
+                Clear bin
+              </Button>
+            ) : null}
           </InlineStack>
         </FormLayout>
       </BlockStack>

@@ -97,6 +97,8 @@ export default function PickListPage() {
                     <Button onClick={() => window.print()}>Print</Button>
                     <DownloadButton url={`/app/pick-list/export?${downloadQuery}&format=csv`}>Download CSV</DownloadButton>
                     <DownloadButton url={`/app/pick-list/export?${downloadQuery}&format=json`}>Download JSON</DownloadButton>
+                    <DownloadButton url={`/app/pick-list/export?${downloadQuery}&format=pdf`}>Download PDF (A4)</DownloadButton>
+                    <DownloadButton url={`/app/pick-list/export?${downloadQuery}&format=pdf&paper=letter`}>Download PDF (Letter)</DownloadButton>
                   </InlineStack>
                 </InlineStack>
                 <Text as="p" tone="subdued">

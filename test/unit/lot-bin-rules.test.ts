@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BIN_MAX, normaliseBin, validateReceipt } from "../../app/domain/lots/lot-rules";
+import { BIN_MAX, binOption, normaliseBin, validateReceipt } from "../../app/domain/lots/lot-rules";
 import { LotValidationError } from "../../app/domain/lots/lot-errors";
 
 describe("bin codes", () => {
@@ -29,5 +29,18 @@ describe("bin codes", () => {
     })();
     expect(error).toBeInstanceOf(LotValidationError);
     expect((error as LotValidationError).problems.map((p) => p.field)).toEqual(["quantity", "bin"]);
+  });
+});
+
+describe("a bin named by a move (transfer, count, adjust, CSV)", () => {
+  it("is optional: absent or blank names no bin, and a bad code is a problem of the named field", () => {
+    const problems: { field: string; message: string }[] = [];
+    expect(binOption(undefined, problems)).toBeNull();
+    expect(binOption(null, problems)).toBeNull();
+    expect(binOption("  ", problems)).toBeNull();
+    expect(binOption(" r-9 ", problems)).toBe("R-9");
+    expect(problems).toEqual([]);
+    expect(binOption("R;9", problems, "to-bin")).toBeNull();
+    expect(problems).toEqual([{ field: "to-bin", message: expect.stringContaining('"R;9" is not a bin code') }]);
   });
 });

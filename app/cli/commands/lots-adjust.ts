@@ -8,11 +8,11 @@ export const lotsAdjust: Command = {
   summary: "Add or remove units of a lot at a location (damaged, shrinkage, correction ...)",
   usage: `lotkeeper lots adjust --shop <domain> --lot <number> [--variant <id>] --location <id>
                       (--remove <n> | --add <n> | --delta <+n|-n>)
-                      [--reason correction|damaged|shrinkage|other] [--note <text>]
+                      [--reason correction|damaged|shrinkage|other] [--note <text>] [--bin <code>]
 
 --delta -3 and --remove 3 say the same. Writes an ADJUSTED ledger
 entry and queues inventoryAdjustQuantities with the same reason. Removing more units than the lot
-holds there is refused and changes nothing.`,
+holds there is refused and changes nothing. --bin puts the balance in that bin (BIN_MOVED).`,
   options: {
     ...shopOption,
     ...lotOptions,
@@ -22,6 +22,7 @@ holds there is refused and changes nothing.`,
     remove: { type: "string" },
     reason: { type: "string" },
     note: { type: "string" },
+    bin: { type: "string" },
   },
   async run(args) {
     const given = (["delta", "add", "remove"] as const).filter((k) => typeof args.values[k] === "string");
@@ -33,7 +34,14 @@ holds there is refused and changes nothing.`,
     const lotId = await lotFrom(args, shopId);
     return adjustLot(
       shopId,
-      { lotId, locationId: requireString(args, "location"), delta, reason: optionalString(args, "reason"), note: optionalString(args, "note") },
+      {
+        lotId,
+        locationId: requireString(args, "location"),
+        delta,
+        reason: optionalString(args, "reason"),
+        note: optionalString(args, "note"),
+        bin: optionalString(args, "bin"),
+      },
       { cause: "CLI", causeRef: "cli" },
     );
   },

@@ -13,7 +13,7 @@ export const lotsImport: Command = {
 
 Columns (header line, any order, case-insensitive): variant_id (or sku), lot_number (empty: generated),
 quantity, location_id, expires_on, best_before_on, produced_on (YYYY-MM-DD), supplier, supplier_lot,
-purchase_order, unit_cost, currency, notes, gtin. Separator "," or ";" (detected), quotes per RFC 4180;
+purchase_order, unit_cost, currency, notes, gtin, bin (the bin the units are put in). Separator "," or ";" (detected), quotes per RFC 4180;
 UTF-8 (a file in another encoding is refused, naming it), at most 50,000 rows.
 By default the file is opening stock: units Shopify already counts, so Shopify is not changed
 (units reconciliation had put in an incomplete UNLOTTED lot at the same place are taken from it).

@@ -4,6 +4,7 @@
 import bwipjs from "bwip-js/node";
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFImage, type PDFPage } from "pdf-lib";
 import { pool } from "../../db.server";
+import { fit, fitSize } from "../../lib/pdf-text";
 import { LOTS_WITH_VARIANTS_SQL } from "../lots/lot-queries.server";
 import { LotNotFoundError } from "../lots/lot-errors";
 import { lotIdOf } from "../lots/lot-rules";
@@ -210,17 +211,4 @@ function drawLabel(
     if (y < bottom) break;
     page.drawText(text, { x: textX, y, size: textSize, font, color: black });
   }
-}
-
-/** The font size up to `size` at which `text` fits `width`. */
-function fitSize(text: string, font: PDFFont, size: number, width: number): number {
-  return Math.min(size, (size * width) / font.widthOfTextAtSize(text, size));
-}
-
-/** `text` in the font's character set (WinAnsi), cut with an ellipsis to `width`. */
-function fit(text: string, font: PDFFont, size: number, width: number): string {
-  let out = text.replace(/[^\x20-\x7e\xa0-\xff]/g, "?");
-  if (font.widthOfTextAtSize(out, size) <= width) return out;
-  while (out.length > 1 && font.widthOfTextAtSize(`${out}…`, size) > width) out = out.slice(0, -1);
-  return `${out}…`;
 }

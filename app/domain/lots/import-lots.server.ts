@@ -38,6 +38,7 @@ export const CSV_COLUMNS = {
   currency: ["currency"],
   notes: ["notes"],
   gtin: ["gtin"],
+  bin: ["bin"],
 } as const;
 
 type Column = keyof typeof CSV_COLUMNS;
@@ -58,6 +59,7 @@ const FIELD_TO_COLUMN: Record<string, Column> = {
   currency: "currency",
   notes: "notes",
   gtin: "gtin",
+  bin: "bin",
 };
 
 export interface ImportProblem {
@@ -421,6 +423,7 @@ async function checkEachRow(shopId: number, { header, data, index }: ImportTable
       currency: get(f, "currency"),
       notes: get(f, "notes"),
       gtin: get(f, "gtin") || null,
+      bin: get(f, "bin") || null,
     };
     try {
       valid.push({ row: record.row, receipt: validateReceipt(input) });

@@ -8,10 +8,11 @@ import { moveLotUnitsWithEntries, InsufficientStockError } from "../ledger/ledge
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
 import { adjustPayload, lotkeeperUri, type AdjustReason } from "../sync/inventory-changes";
 import { resolveLocation } from "../catalog/catalog.server";
-import { lotIdOf, parseQuantity, parseShopifyId } from "./lot-rules";
+import { binOption, lotIdOf, parseQuantity, parseShopifyId } from "./lot-rules";
 import { LOTS_WITH_VARIANTS_SQL } from "./lot-queries.server";
 import { LotNotFoundError, LotValidationError, type FieldProblem } from "./lot-errors";
 import type { MovementContext } from "./receive-lot.server";
+import { putBalanceInBin, type BinChange } from "./lot-bins.server";
 
 export interface LockedLot {
   id: bigint;
@@ -73,6 +74,8 @@ export interface MoveResult {
   balances: { locationId: bigint; quantity: number }[];
   ledgerEntryIds: bigint[];
   outboxId: bigint | null;
+  /** Present when the move named a bin: the bin change at the (destination) balance. */
+  bin?: BinChange;
 }
 
 async function syncAdjust(
@@ -104,10 +107,27 @@ function insufficient(error: unknown, what: string, lotNumber: string, available
   throw error;
 }
 
+/**
+ * The bin a move named, put on the balance it moved units into (still locked by the move); no bin
+ * named: the balance keeps its bin and the result has no `bin`. The source of a transfer keeps its
+ * bin: the units left behind are still there.
+ */
+async function binWhereMoved(
+  sql: Db,
+  shopId: number,
+  key: { lotId: bigint; locationId: bigint },
+  bin: string | null,
+  quantity: number,
+  ctx: MovementContext,
+): Promise<{ bin?: BinChange }> {
+  if (bin === null) return {};
+  return { bin: await putBalanceInBin(sql, shopId, key, bin, quantity, { cause: ctx.cause, causeRef: ctx.causeRef ?? null }) };
+}
+
 /** Adds or removes units (delta != 0) at a location with a reason Shopify understands. */
 export async function adjustLot(
   shopId: number,
-  args: { lotId: bigint | string; locationId: string | number | bigint; delta: string | number; reason?: string; note?: string | null },
+  args: { lotId: bigint | string; locationId: string | number | bigint; delta: string | number; reason?: string; note?: string | null; bin?: string | null },
   ctx: MovementContext = { cause: "USER" },
 ): Promise<MoveResult> {
   const problems: FieldProblem[] = [];
@@ -118,6 +138,7 @@ export async function adjustLot(
     problems.push({ field: "delta", message: `"${text}" must be a non-zero whole number of units, e.g. -3 or +5` });
   const reason = (args.reason ?? "correction") as AdjustReason;
   if (!ADJUST_REASONS.includes(reason)) problems.push({ field: "reason", message: `"${args.reason}" is not one of ${ADJUST_REASONS.join(", ")}` });
+  const bin = binOption(args.bin, problems);
   if (problems.length) throw new LotValidationError(problems);
   const result = await withTransaction(async (sql) => {
     const lot = await lockLot(sql, shopId, args.lotId);
@@ -142,6 +163,7 @@ export async function adjustLot(
       balances: [{ locationId, quantity: moved[0]!.balanceAfter }],
       ledgerEntryIds: [moved[0]!.ledgerEntryId],
       outboxId,
+      ...(await binWhereMoved(sql, shopId, { lotId: lot.id, locationId }, bin, moved[0]!.balanceAfter, ctx)),
     };
   });
   await queueOutboxEntries(result.outboxId ? [result.outboxId] : []);
@@ -151,13 +173,14 @@ export async function adjustLot(
 /** Cycle count: the counted units become the balance; the difference is recorded and sent to Shopify. */
 export async function countLot(
   shopId: number,
-  args: { lotId: bigint | string; locationId: string | number | bigint; counted: string | number },
+  args: { lotId: bigint | string; locationId: string | number | bigint; counted: string | number; bin?: string | null },
   ctx: MovementContext = { cause: "USER" },
 ): Promise<MoveResult & { previous: number; difference: number }> {
   const problems: FieldProblem[] = [];
   const locationId = idOrProblem(args.locationId, "location", "Location", problems);
   const counted = parseQuantity(args.counted, { allowZero: true });
   if (typeof counted === "string") problems.push({ field: "counted", message: counted });
+  const bin = binOption(args.bin, problems);
   if (problems.length) throw new LotValidationError(problems);
   const result = await withTransaction(async (sql) => {
     const lot = await lockLot(sql, shopId, args.lotId);
@@ -193,6 +216,7 @@ export async function countLot(
       outboxId,
       previous,
       difference,
+      ...(await binWhereMoved(sql, shopId, { lotId: lot.id, locationId }, bin, moved[0]!.balanceAfter, ctx)),
     };
   });
   await queueOutboxEntries(result.outboxId ? [result.outboxId] : []);
@@ -202,7 +226,14 @@ export async function countLot(
 /** Moves units of a lot from one location to another (both balances, one Shopify adjustment with two changes). */
 export async function transferLot(
   shopId: number,
-  args: { lotId: bigint | string; fromLocationId: string | number | bigint; toLocationId: string | number | bigint; quantity: string | number },
+  args: {
+    lotId: bigint | string;
+    fromLocationId: string | number | bigint;
+    toLocationId: string | number | bigint;
+    quantity: string | number;
+    /** The bin the units are put in at the destination; absent: the destination balance keeps its bin. */
+    toBin?: string | null;
+  },
   ctx: MovementContext = { cause: "USER" },
 ): Promise<MoveResult> {
   const problems: FieldProblem[] = [];
@@ -211,6 +242,7 @@ export async function transferLot(
   const quantity = parseQuantity(args.quantity);
   if (typeof quantity === "string") problems.push({ field: "quantity", message: quantity });
   if (from && to && from === to) problems.push({ field: "to", message: "is the same location as --from" });
+  const toBin = binOption(args.toBin, problems);
   if (problems.length) throw new LotValidationError(problems);
   // The lot must be the shop's before anything is asked of Shopify in its name.
   await withTransaction((sql) => lockLot(sql, shopId, args.lotId));
@@ -268,6 +300,7 @@ export async function transferLot(
       ],
       ledgerEntryIds: moved.map((m) => m.ledgerEntryId),
       outboxId,
+      ...(await binWhereMoved(sql, shopId, { lotId: lot.id, locationId: to }, toBin, moved[1]!.balanceAfter, ctx)),
     };
   });
   await queueOutboxEntries(result.outboxId ? [result.outboxId] : []);

@@ -174,12 +174,7 @@ export function validateReceipt(input: ReceiptInput, now: Date = new Date()): Va
   const supplierLot = optionalText(input.supplierLot, "supplier-lot", 64, problems);
   const purchaseOrder = optionalText(input.purchaseOrder, "po", 64, problems);
   const notes = optionalText(input.notes, "notes", 2000, problems);
-  let bin: string | null = null;
-  if (input.bin !== null && input.bin !== undefined && input.bin.trim() !== "") {
-    const normal = normaliseBin(input.bin);
-    if (normal.bin === null) problems.push({ field: "bin", message: normal.problem });
-    else bin = normal.bin;
-  }
+  const bin = binOption(input.bin, problems);
 
   if (problems.length > 0) throw new LotValidationError(problems);
   return {
@@ -215,6 +210,18 @@ export function normaliseBin(raw: string): { bin: string; problem: null } | { bi
     return { bin: null, problem: `"${raw.trim()}" is not a bin code: use letters, digits, spaces and . - _ / (starting with a letter or digit)` };
   }
   return { bin, problem: null };
+}
+
+/**
+ * A bin option as the CLI, the admin panel, a transfer or a count give it, pushed onto `problems`
+ * when it is not a bin code. Undefined, null or blank: no bin named (the caller decides whether
+ * that means "keep" or "clear").
+ */
+export function binOption(raw: string | null | undefined, problems: FieldProblem[], field = "bin"): string | null {
+  if (raw === null || raw === undefined || raw.trim() === "") return null;
+  const normal = normaliseBin(raw);
+  if (normal.bin === null) problems.push({ field, message: normal.problem });
+  return normal.bin;
 }
 
 /**
