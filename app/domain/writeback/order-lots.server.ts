@@ -9,8 +9,8 @@
 // write: a change joins the order's pending row that has not been tried yet (attempts = 0) instead
 // of adding one. Rows of one order go out oldest first (outbox.server.ts), each reading the lots
 // afresh, so the last write is always the newest state. Throttled or unreachable: the outbox's
-// retry and backoff, as for inventory. Shopify refusing the write: the row is FAILED for the
-// merchant to see (Tasks), and Retry sends the current lots.
+// retry and backoff, as for inventory. Shopify refusing the write: the row is FAILED with Shopify's
+// reason (`lots sync-status`), and `lots sync-retry` sends the lots as they are then.
 import { isDeepStrictEqual } from "node:util";
 import { pool } from "../../db.server";
 import type { Db } from "../../lib/sql.server";
