@@ -16,7 +16,7 @@ import { createLot, createVariant, newId } from "../helpers/factories";
 import { allocations, deliver, fulfilmentPayload, orderPayload, refundPayload } from "../helpers/allocation";
 import { graphql, HttpResponse, server } from "../helpers/shopify-mock";
 import { mockOrderStore, type OrderStore } from "../helpers/order-lots-shopify";
-import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
+import { eventually, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 
 useOwnQueuePrefix();
 
@@ -338,6 +338,33 @@ describe("lots written back on the order", () => {
     );
     const [, refused] = await writebackRows(shop.id);
     expect(await sendOutboxEntry(refused!.id)).toMatchObject({ status: "failed", error: "Shopify refused orderUpdate: id Order does not exist" });
+  });
+
+  it("through the real shopify-sync worker: the delivery's commit queues the row, held back a moment, and the worker writes it once", async () => {
+    const store = mockOrderStore();
+    const { shop, oat } = await setup("wb-worker");
+    // Only this test's jobs: earlier tests queued jobs for rows they sent by hand.
+    await getQueue(QUEUE_NAMES.shopifySync).obliterate({ force: true });
+    const { createQueueWorker } = await import("../../workers/main");
+    const worker = createQueueWorker(QUEUE_NAMES.shopifySync, { concurrency: 2 });
+    try {
+      const orderId = newId();
+      const line = newId();
+      await placeOrder(shop.domain, orderId, [{ id: line, variantId: oat, quantity: 2, sku: "OAT-1L" }]);
+      for (let i = 0; i < 2; i++) {
+        await deliver(
+          shop.domain,
+          "fulfillments/create",
+          fulfilmentPayload({ id: newId(), orderId, locationId: LOC, lines: [{ lineItemId: line, variantId: oat, quantity: 1 }] }),
+        );
+      }
+      await eventually(async () => (await writebackRows(shop.id)).every((r) => r.status === "SENT"), "the write-back to be sent");
+      expect(await writebackRows(shop.id)).toHaveLength(1);
+      expect(store.writes).toHaveLength(1);
+      expect(store.order(shop.domain, orderId).customAttributes).toEqual([{ key: "Lots", value: "OAT-1L: OAT-0925 x2" }]);
+    } finally {
+      await worker.close();
+    }
   });
 
   it("two shops with the same order id: each write goes to its own shop with its own lots", async () => {
