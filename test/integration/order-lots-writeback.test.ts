@@ -9,6 +9,8 @@ import { withTransaction } from "../../app/lib/sql.server";
 import { getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { sendOutboxEntry } from "../../app/domain/sync/outbox.server";
 import { moveAllocation } from "../../app/domain/allocation/move-allocation.server";
+import { processFulfilment } from "../../app/domain/allocation/allocate-fulfilment.server";
+import { parseFulfilment } from "../../app/domain/allocation/payloads";
 import { METAFIELD_MAX_BYTES, type OrderLotsDocument } from "../../app/domain/writeback/order-lots-rules";
 import { requestOrderLotsWriteback } from "../../app/domain/writeback/order-lots.server";
 import { createTestShop } from "../helpers/shops";
@@ -178,6 +180,27 @@ describe("lots written back on the order", () => {
     const again = await withTransaction((sql) => requestOrderLotsWriteback(sql, shop.id, orderId));
     expect(await sendOutboxEntry(again)).toMatchObject({ status: "sent" });
     expect(store.writes).toHaveLength(1);
+  });
+
+  it("a change joining the row while its send starts is not lost: the send waits for that change's commit and writes it", async () => {
+    const store = mockOrderStore();
+    const { shop, oat } = await setup("wb-race");
+    const orderId = newId();
+    const line = newId();
+    await placeOrder(shop.domain, orderId, [{ id: line, variantId: oat, quantity: 2, sku: "OAT-1L" }]);
+    const one = (id: bigint) => fulfilmentPayload({ id, orderId, locationId: LOC, lines: [{ lineItemId: line, variantId: oat, quantity: 1 }] });
+    await deliver(shop.domain, "fulfillments/create", one(newId()));
+    const [row] = await writebackRows(shop.id);
+    let sending: Promise<unknown> | undefined;
+    await withTransaction(async (sql) => {
+      await processFulfilment(sql, shop.id, parseFulfilment(one(newId())), { cause: "WEBHOOK", ref: null });
+      expect(await requestOrderLotsWriteback(sql, shop.id, orderId)).toBe(row!.id); // joins the untried row
+      sending = sendOutboxEntry(row!.id); // the worker picks the row up before this change commits
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    expect(await sending).toMatchObject({ status: "sent" });
+    expect(store.writes).toHaveLength(1);
+    expect(store.order(shop.domain, orderId).customAttributes).toEqual([{ key: "Lots", value: "OAT-1L: OAT-0925 x2" }]);
   });
 
   it("an order too big for 16 KB keeps its first lines whole and says how many are left out (+N more)", async () => {

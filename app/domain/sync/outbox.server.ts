@@ -222,6 +222,8 @@ export async function sendOutboxEntry(outboxId: bigint): Promise<SendOutcome> {
     return { status: "retry", outboxId, waitMs: 2000, error: `${what} is still pending` };
   }
   // Counted before sending: attempts > 0 means Shopify may have applied it (reconciliation uses this).
+  // A change joining an order's lots write-back holds that row locked until it commits: this waits
+  // for it, so the send reads that change too (decision 102).
   await pool().query("update outbox_entries set attempts = attempts + 1 where id = $1", [row.id]);
   try {
     await sender(row);

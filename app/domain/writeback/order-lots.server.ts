@@ -29,6 +29,7 @@ import {
   type OrderLotLine,
 } from "./order-lots-rules";
 
+/** The outbox kind (written as a literal in the SQL below: the partial index outbox_entries_order_lots_idx names it). */
 export const ORDER_LOTS_KIND = "order.lots";
 
 /**
@@ -41,22 +42,26 @@ export const WRITEBACK_DELAY_MS = 3000;
  * Records, in the caller's transaction, that the order's lots must be written to Shopify. Joins the
  * order's pending row that has not been tried yet; otherwise adds one. The caller holds the order
  * lock (every change to an order's allocations takes it), so two changes cannot both add a row for
- * the same reason. Returns the row's id: queue it after commit (queueOrderLotsWriteback).
+ * the same reason. The joined row stays locked (FOR UPDATE) until the caller commits: the send
+ * counts its attempt on that row before it reads the lots, so it waits for this change and reads it;
+ * a send that counted first makes the row no longer match (attempts > 0) and a new row is added.
+ * Returns the row's id: queue it after commit (queueOrderLotsWriteback).
  */
 export async function requestOrderLotsWriteback(sql: Db, shopId: number, orderId: bigint): Promise<bigint> {
   const result = await sql.query<{ id: bigint }>(
     `with open as (
        select id from outbox_entries
-       where shop_id = $1 and kind = $3 and status = 'PENDING' and attempts = 0 and payload->>'orderId' = $2
+       where shop_id = $1 and kind = 'order.lots' and status = 'PENDING' and attempts = 0 and payload->>'orderId' = $2
        order by id desc limit 1
+       for update
      ), ins as (
        insert into outbox_entries (shop_id, kind, payload, idempotency_key)
-       select $1, $3, jsonb_build_object('orderId', $2::text), 'shop' || $1 || ':order-lots:' || $2 || ':' || gen_random_uuid()
+       select $1, 'order.lots', jsonb_build_object('orderId', $2::text), 'shop' || $1 || ':order-lots:' || $2 || ':' || gen_random_uuid()
        where not exists (select 1 from open)
        returning id
      )
      select id from open union all select id from ins`,
-    [shopId, orderId.toString(), ORDER_LOTS_KIND],
+    [shopId, orderId.toString()],
   );
   return result.rows[0]!.id;
 }
