@@ -345,6 +345,15 @@ async function main(): Promise<void> {
   const figures = await demoFigures(pool(), shopId, shop);
   const mutations = await simulator.simulatedMutations(shop);
   const byOperation = mutations.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.operation]: (acc[m.operation] ?? 0) + 1 }), {});
+  // The lots written back on an order (decision 102), as the simulated store holds them.
+  const shipped = await pool().query<{ id: bigint; name: string | null }>(
+    `select o.id, o.name from orders o where o.shop_id = $1 and o.name is not null
+       and exists (select 1 from allocations a where a.shop_id = o.shop_id and a.order_id = o.id and a.status = 'ALLOCATED' and a.lot_id is not null)
+     order by o.name limit 1`,
+    [shopId],
+  );
+  const example = shipped.rows[0];
+  const lotsNote = example ? ((await simulator.simulatedOrder(shop, String(example.id))).customAttributes.find((a) => a.key === "Lots")?.value ?? null) : null;
   const t = settled.totals;
   const lines = [
     "",
@@ -359,6 +368,7 @@ async function main(): Promise<void> {
         .map(([op, count]) => `${count} ${op}`)
         .join(", ") || "no mutations"
     } (simulated Admin API, idempotent); ${figures.outbox.pending} pending, ${figures.outbox.failed} failed`,
+    `Order lots    ${example ? `${example.name} in Shopify: note attribute Lots = "${lotsNote ?? "(not written)"}", metafield $app.lots (for the packing slip)` : "no order shipped from a lot"}`,
     "",
     `Recall ${settled.reference} (${settled.severity.replace("CLASS_", "class ")}): ${settled.reason}`,
     `  Lots in scope: ${settled.lots.map((l) => `${l.lotNumber}${l.direct ? "" : " (made from it)"}`).join(", ")}`,
@@ -381,6 +391,7 @@ async function main(): Promise<void> {
         deliveries: delivered,
         figures,
         shopifyMutations: byOperation,
+        orderLots: example ? { order: example.name, attribute: lotsNote } : null,
         recall: { id: settled.id, reference: settled.reference, lots: settled.lots.map((l) => l.lotNumber), totals: t, tagging: settled.tagging },
         customers: customers.map((c) => ({
           name: c.name,

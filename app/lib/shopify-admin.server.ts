@@ -318,6 +318,20 @@ export const TAGS_ADD_MUTATION = `mutation LotkeeperTagsAdd($id: ID!, $tags: [St
   tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } }
 }`;
 
+/**
+ * The order's note attributes and the app's lots metafield, read before writing them back
+ * (app/domain/writeback/): orderUpdate(customAttributes) replaces every attribute, so the
+ * merchant's own are read first and sent back with ours.
+ */
+export const ORDER_LOTS_QUERY = `query LotkeeperOrderLots($id: ID!, $namespace: String!, $key: String!) {
+  order(id: $id) { id customAttributes { key value } metafield(namespace: $namespace, key: $key) { value } }
+}`;
+
+/** Writes the lots metafield and the attributes in one call (both or neither). Setting the same values again changes nothing. */
+export const ORDER_LOTS_UPDATE_MUTATION = `mutation LotkeeperOrderLotsUpdate($input: OrderInput!) {
+  orderUpdate(input: $input) { order { id } userErrors { field message } }
+}`;
+
 interface UserError {
   field?: string[] | null;
   message: string;

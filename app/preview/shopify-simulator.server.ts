@@ -5,7 +5,7 @@
 // store refuses (invalid or deprecated fields, no changeFromQuantity or @idempotent, a requested
 // cost over 1,000, a spent leaky bucket of the standard plan) is refused here the way Shopify
 // answers it. Resolvers exist for the operations this app sends; other fields resolve to nothing. State (catalog, inventory levels
-// per state, tags, idempotency keys) lives in Redis so the web and worker processes of one demo
+// per state, tags, order attributes and metafields, idempotency keys) lives in Redis so the web and worker processes of one demo
 // see the same store. Only started by the preview server and the demo's processes, never when
 // NODE_ENV is production (see docs/decisions/050-preview-and-demo.md).
 import { http, HttpResponse } from "msw";
@@ -86,6 +86,26 @@ export async function simulatedQuantity(shop: string, inventoryItemId: string, l
 export async function simulatedMutations(shop: string): Promise<{ operation: string; idempotencyKey: string | null; at: string }[]> {
   const rows = await redis().lrange(key(shop, "mutations"), 0, -1);
   return rows.map((r) => JSON.parse(r));
+}
+
+/**
+ * An order as the simulated store keeps what apps write on it: note attributes (customAttributes)
+ * and metafields ("namespace.key" -> { type, value }). The simulator holds no order catalog: every
+ * order id exists (the demo's orders are the ones its webhooks describe) and starts with none.
+ */
+export interface SimulatedOrderData {
+  customAttributes: { key: string; value: string }[];
+  metafields: Record<string, { type: string; value: string }>;
+}
+
+export async function simulatedOrder(shop: string, orderId: string): Promise<SimulatedOrderData> {
+  const raw = await redis().get(key(shop, `order:${numericId(orderId)}`));
+  return raw ? (JSON.parse(raw) as SimulatedOrderData) : { customAttributes: [], metafields: {} };
+}
+
+/** Sets an order's attributes as a merchant (or another app) would, before the app writes its own. */
+export async function setSimulatedOrder(shop: string, orderId: string, data: SimulatedOrderData): Promise<void> {
+  await redis().set(key(shop, `order:${numericId(orderId)}`), JSON.stringify(data));
 }
 
 export async function resetSimulatedStore(shop: string): Promise<void> {
@@ -284,12 +304,56 @@ function rootValue(ctx: SimulatorContext) {
       if (apply) await ctx.record("inventorySetQuantities");
       return { inventoryAdjustmentGroup: group(input.reason, input.referenceDocumentUri, changes), userErrors: [] };
     },
+    order: async ({ id }: { id: string }) => orderView(ctx, id),
+    orderUpdate: async ({ input }: { input: OrderUpdateInput }) => {
+      const data = await simulatedOrder(ctx.shop, input.id);
+      // orderUpdate replaces the whole list of attributes (OrderInput.customAttributes: "Overwrites the existing custom attributes").
+      if (input.customAttributes) data.customAttributes = input.customAttributes.map((a) => ({ key: a.key, value: a.value }));
+      for (const m of input.metafields ?? []) {
+        if (!m.namespace || !m.key || !m.type || m.value === undefined || m.value === null) {
+          return { order: null, userErrors: [{ field: ["metafields"], message: "Metafields need a namespace, a key, a type and a value." }] };
+        }
+        if (m.type === "json") {
+          try {
+            JSON.parse(m.value);
+          } catch {
+            return { order: null, userErrors: [{ field: ["metafields", "value"], message: "Value must be valid JSON." }] };
+          }
+        }
+        data.metafields[`${m.namespace}.${m.key}`] = { type: m.type, value: m.value };
+      }
+      await setSimulatedOrder(ctx.shop, input.id, data);
+      await ctx.record("orderUpdate");
+      return { order: await orderView(ctx, input.id), userErrors: [] };
+    },
     tagsAdd: async ({ id, tags }: { id: string; tags: string[] }) => {
       const kind = /gid:\/\/shopify\/(Order|Customer)\/\d+$/.exec(id)?.[1];
       if (!kind) return { node: null, userErrors: [{ field: ["id"], message: "Only orders and customers take tags here.", code: "INVALID" }] };
       if (tags.length) await redis().sadd(key(ctx.shop, `tags:${id}`), ...tags);
       if (await ctx.firstUse("tagsAdd")) await ctx.record("tagsAdd");
       return { node: { __typename: kind, id, tags: await redis().smembers(key(ctx.shop, `tags:${id}`)) }, userErrors: [] };
+    },
+  };
+}
+
+interface OrderUpdateInput {
+  id: string;
+  customAttributes?: { key: string; value: string }[] | null;
+  metafields?: { namespace?: string | null; key?: string | null; type?: string | null; value?: string | null }[] | null;
+}
+
+async function orderView(ctx: SimulatorContext, id: string) {
+  const orderId = numericId(id);
+  const data = await simulatedOrder(ctx.shop, orderId);
+  return {
+    __typename: "Order",
+    id: gid("Order", orderId),
+    legacyResourceId: orderId,
+    customAttributes: data.customAttributes,
+    tags: () => redis().smembers(key(ctx.shop, `tags:${gid("Order", orderId)}`)),
+    metafield: ({ namespace, key: k }: { namespace?: string; key: string }) => {
+      const found = data.metafields[`${namespace ?? "$app"}.${k}`];
+      return found ? { id: gid("Metafield", orderId), namespace: namespace ?? "$app", key: k, type: found.type, value: found.value } : null;
     },
   };
 }

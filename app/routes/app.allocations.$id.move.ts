@@ -7,6 +7,7 @@ import { adminContext, forClient, idParam } from "../lib/admin-context.server";
 import { withTransaction } from "../lib/sql.server";
 import { findAllocationForMove, listMoveTargets } from "../domain/allocation/queries.server";
 import { moveAllocation } from "../domain/allocation/move-allocation.server";
+import { queueOrderLotsWriteback } from "../domain/writeback/order-lots.server";
 import { moveAllocationRequest, moveRequestProblems } from "../domain/allocation/move-request";
 import { refusal } from "../lib/domain-error-response.server";
 import { failed, ok } from "../components/action-result";
@@ -46,11 +47,12 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   }
   const { lotId, quantity } = parsed.data;
   try {
-    const { moved, remainder, toLotNumber } = await withTransaction(async (sql) => {
+    const { moved, remainder, toLotNumber, writebackOutboxId } = await withTransaction(async (sql) => {
       const result = await moveAllocation(sql, { shopId, allocationId, toLotId: lotId!, quantity, cause: "USER", causeRef: `admin:${shop}` });
       const now = await findAllocationForMove(shopId, result.moved.id, { db: sql });
       return { ...result, toLotNumber: now?.lotNumber ?? `lot ${lotId}` };
     });
+    await queueOrderLotsWriteback([writebackOutboxId]);
     const source = from.unknownLot || from.lotNumber === null ? "the unknown lot" : from.lotNumber;
     return ok(
       `Moved ${plural(moved.quantity, "unit")} from ${source} to ${toLotNumber}${remainder ? `; ${remainder.quantity - remainder.returnedQuantity} stay on ${source}` : ""}`,

@@ -26,6 +26,7 @@ interface Summary {
   };
   recall: { reference: string; lots: string[]; totals: { customers: number; shippedUnits: number; returnedUnits: number } };
   customers: { name: string; email: string; units: number; returnedUnits: number; orders: { orderName: string; lot: string }[] }[];
+  orderLots: { order: string; attribute: string | null } | null;
 }
 
 /**
@@ -132,6 +133,8 @@ describe("npm run demo -- --no-wait", () => {
     expect(summary.figures.allocations.splitLines).toBeGreaterThanOrEqual(1);
     expect(summary.figures.lots).toMatchObject({ incomplete: 1, recalled: 2 });
     expect(summary.figures.outbox).toMatchObject({ pending: 0, failed: 0 });
+    // The lots are written back on the (simulated) Shopify order: "SKU: LOT xN; ..." (decision 102).
+    expect(summary.orderLots?.attribute).toMatch(/^[A-Z0-9-]+: [A-Z0-9-]+ x\d+/);
 
     // The recall's EPCIS export, as an operator takes it from the demo's database: valid against
     // the EPCIS 2.0 JSON Schema and in causal order (no parcel leaves before its lot arrived).

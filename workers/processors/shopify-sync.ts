@@ -4,6 +4,8 @@
 // PENDING. Shopify refusing the change marks the row FAILED (for the merchant) and completes.
 import { DelayedError, type Job } from "bullmq";
 import { sendOutboxEntry } from "../../app/domain/sync/outbox.server";
+// Registers the sender of the `order.lots` rows (lots written back on the order, decision 102).
+import "../../app/domain/writeback/order-lots.server";
 import type { JobContext } from "../registry";
 
 export { OUTBOX_SEND_JOB } from "../../app/domain/sync/outbox.server";

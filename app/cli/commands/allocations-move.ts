@@ -6,6 +6,7 @@ import { withTransaction } from "../../lib/sql.server";
 import { moveAllocation } from "../../domain/allocation/move-allocation.server";
 import { moveAllocationRequest, moveRequestProblems } from "../../domain/allocation/move-request";
 import { AllocationNotFoundError } from "../../domain/allocation/errors";
+import { queueOrderLotsWriteback } from "../../domain/writeback/order-lots.server";
 
 export const allocationsMove: Command = {
   name: "allocations move",
@@ -47,6 +48,7 @@ Prints {"moved": {id, lotId, lot, unknownLot, quantity, returnedQuantity, locati
     const result = await withTransaction((sql) =>
       moveAllocation(sql, { shopId, allocationId, toLotId: lot.rows[0]!.id, quantity, cause: "CLI", causeRef: "cli" }),
     );
+    await queueOrderLotsWriteback([result.writebackOutboxId]);
     return { moved: { ...result.moved, lot: lotNumber }, remainder: result.remainder };
   },
 };

@@ -5,6 +5,7 @@
 import type { Db } from "../../lib/sql.server";
 import { InsufficientStockError, moveLotUnitsBatch, type LedgerCause, type LotMovement } from "../ledger/ledger.server";
 import { LotNotFoundError } from "../lots/lot-errors";
+import { requestOrderLotsWriteback } from "../writeback/order-lots.server";
 import { AllocationNotFoundError, AllocationNotMovableError, LotVariantMismatchError } from "./errors";
 import { lockOrder } from "./order-lock.server";
 
@@ -33,6 +34,8 @@ export interface MoveAllocationResult {
   moved: MovedAllocation;
   /** What stayed on the old lot (absent when the whole allocation moved). */
   remainder: MovedAllocation | null;
+  /** The order's lots written back on the Shopify order (decision 102): queueOrderLotsWriteback([id]) after commit. */
+  writebackOutboxId: bigint;
 }
 
 interface AllocationRow {
@@ -78,7 +81,7 @@ export async function moveAllocation(sql: Db, input: MoveAllocationInput): Promi
   const result = await reassignUnits(sql, input.shopId, allocation, target, quantity);
   await moveUnitsBetweenLots(sql, input, allocation, target, result.moved, quantity);
   await completeManualLine(sql, input.shopId, allocation);
-  return result;
+  return { ...result, writebackOutboxId: await requestOrderLotsWriteback(sql, input.shopId, allocation.order_id) };
 }
 
 /**
@@ -127,7 +130,13 @@ async function targetLot(sql: Db, shopId: number, toLotId: bigint, allocation: A
 }
 
 /** The whole allocation changes lot, or (part of it moving) a new allocation takes the moved units. */
-async function reassignUnits(sql: Db, shopId: number, allocation: AllocationRow, target: TargetLot, quantity: number): Promise<MoveAllocationResult> {
+async function reassignUnits(
+  sql: Db,
+  shopId: number,
+  allocation: AllocationRow,
+  target: TargetLot,
+  quantity: number,
+): Promise<Omit<MoveAllocationResult, "writebackOutboxId">> {
   const whole = quantity === allocation.quantity; // nothing returned and everything moves
   if (whole) {
     const updated = await sql.query(

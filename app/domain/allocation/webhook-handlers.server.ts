@@ -3,7 +3,8 @@
 // through fulfillments/create, fulfillments/update, orders/fulfilled and orders/updated, in any
 // order and more than once: processFulfilment makes that one effect.
 import { InvalidPayloadError, type TopicHandler, type WebhookContext } from "../webhooks/handler";
-import { processFulfilment, type AllocationCause } from "./allocate-fulfilment.server";
+import { writeBackOrderLots } from "../writeback/order-lots.server";
+import { processFulfilment, type AllocationCause, type FulfilmentOutcome } from "./allocate-fulfilment.server";
 import { fulfilmentEffect } from "./allocation-rules";
 import { FulfilmentWithoutLocationError } from "./errors";
 import { parseFulfilment, parseOrderActivity, parseRefund, PayloadShapeError } from "./payloads";
@@ -12,6 +13,13 @@ import { processRefund } from "./returns.server";
 function causeOf(ctx: WebhookContext): AllocationCause {
   return { cause: "WEBHOOK", ref: `webhook ${ctx.webhookId}` };
 }
+
+/**
+ * Whether the order's lots changed (then they are written back on the Shopify order, decision 102).
+ * A repeated delivery changes nothing and writes nothing: our own orderUpdate fires orders/updated,
+ * which must not write again.
+ */
+const lotsChanged = (f: FulfilmentOutcome) => f.allocatedLines + f.pendingLines + f.reversedAllocations > 0;
 
 /** Shape errors and fulfilments without a location can never succeed: fail without retries. */
 async function asPermanent<T>(fn: () => Promise<T> | T): Promise<T> {
@@ -28,6 +36,7 @@ export const allocateFulfilmentFromWebhook: TopicHandler = async (ctx) => {
   await asPermanent(async () => {
     const fulfilment = parseFulfilment(ctx.payload);
     const outcome = await processFulfilment(ctx.sql, ctx.shopId, fulfilment, causeOf(ctx));
+    if (lotsChanged(outcome)) await writeBackOrderLots(ctx, fulfilment.orderId);
     ctx.log.info("fulfilment processed", { ...outcome, fulfilmentId: outcome.fulfilmentId.toString() });
   });
 };
@@ -37,6 +46,7 @@ export const applyRefundFromWebhook: TopicHandler = async (ctx) => {
   await asPermanent(async () => {
     const refund = parseRefund(ctx.payload);
     const outcome = await processRefund(ctx.sql, ctx.shopId, refund, causeOf(ctx));
+    if (outcome.returnedUnits > 0) await writeBackOrderLots(ctx, refund.orderId);
     ctx.log.info("refund processed", { refundId: outcome.refundId.toString(), newLines: outcome.newLines, returnedUnits: outcome.returnedUnits });
   });
 };
@@ -58,12 +68,16 @@ export const allocateOrderFulfilments: TopicHandler = async (ctx) => {
     ctx.log.warn("order payload: fulfilments/refunds not usable, left to their own topics", { reason: error.message });
     return;
   }
+  let changedOrder: bigint | null = null;
   for (const fulfilment of activity.fulfilments) {
     if (fulfilment.locationId === null && fulfilmentEffect(fulfilment.status) === "allocate") {
       ctx.log.warn("order payload: fulfilment without location_id left to its own topic", { fulfilmentId: fulfilment.id.toString() });
       continue;
     }
-    await processFulfilment(ctx.sql, ctx.shopId, fulfilment, causeOf(ctx));
+    if (lotsChanged(await processFulfilment(ctx.sql, ctx.shopId, fulfilment, causeOf(ctx)))) changedOrder = fulfilment.orderId;
   }
-  for (const refund of activity.refunds) await processRefund(ctx.sql, ctx.shopId, refund, causeOf(ctx));
+  for (const refund of activity.refunds) {
+    if ((await processRefund(ctx.sql, ctx.shopId, refund, causeOf(ctx))).returnedUnits > 0) changedOrder = refund.orderId;
+  }
+  if (changedOrder !== null) await writeBackOrderLots(ctx, changedOrder);
 };

@@ -21,7 +21,7 @@ import {
 import { throttleWaitMs, type QueryCost } from "./throttle";
 import type { AdjustPayload, MovePayload, PayloadLevel } from "./inventory-changes";
 
-export type OutboxKind = "inventory.adjust" | "inventory.move" | "tags.add";
+export type OutboxKind = "inventory.adjust" | "inventory.move" | "tags.add" | "order.lots";
 
 /** Job name on QUEUE_NAMES.shopifySync; data { outboxId: "<id>" }. */
 export const OUTBOX_SEND_JOB = "outbox.send";
@@ -76,12 +76,17 @@ export async function addOutboxEntries(sql: Db, entries: readonly OutboxEntryInp
   return ids;
 }
 
-/** Adds one send job per row (job id from the row id, so adding twice is a no-op). Never throws: the sweep covers Redis failures. */
-export async function queueOutboxEntries(ids: readonly bigint[]): Promise<void> {
+/**
+ * Adds one send job per row (job id from the row id, so adding twice is a no-op). Never throws: the
+ * sweep covers Redis failures. `delayMs` holds the send back, so that changes arriving in a burst
+ * join a row that has not been sent yet (the order lots write-back coalesces that way).
+ */
+export async function queueOutboxEntries(ids: readonly bigint[], options: { delayMs?: number } = {}): Promise<void> {
   if (ids.length === 0) return;
   try {
     const queue = getQueue(QUEUE_NAMES.shopifySync);
-    await queue.addBulk(ids.map((id) => ({ name: OUTBOX_SEND_JOB, data: { outboxId: id.toString() }, opts: { jobId: jobIdFor("outbox", id) } })));
+    const delay = options.delayMs ? { delay: options.delayMs } : {};
+    await queue.addBulk(ids.map((id) => ({ name: OUTBOX_SEND_JOB, data: { outboxId: id.toString() }, opts: { jobId: jobIdFor("outbox", id), ...delay } })));
   } catch (error) {
     log.warn("outbox jobs not queued; the sweep will queue them", { outboxIds: ids.map(String), error });
   }
@@ -146,8 +151,19 @@ export type SendOutcome =
   | { status: "retry"; outboxId: bigint; waitMs: number; error: string }
   | { status: "missing"; outboxId: bigint };
 
-/** Pending inventory rows of the same shop and level that are older: they go first. */
+/**
+ * Pending inventory rows of the same shop and level that are older: they go first. Likewise an
+ * older pending write-back of the same order's lots (each send reads the lots when it runs, so the
+ * newest must not be overtaken by an older one still holding what it read).
+ */
 async function olderPendingOnSameLevel(row: OutboxRow): Promise<boolean> {
+  if (row.kind === "order.lots") {
+    const older = await pool().query(
+      `select 1 from outbox_entries where shop_id = $1 and status = 'PENDING' and id < $2 and kind = 'order.lots' and payload->>'orderId' = $3 limit 1`,
+      [row.shopId, row.id, (row.payload as { orderId?: string }).orderId ?? ""],
+    );
+    return (older.rowCount ?? 0) > 0;
+  }
   if (!row.kind.startsWith("inventory.")) return false;
   const levels = ((row.payload as { levels?: PayloadLevel[] }).levels ?? []).map((l) => ({ inventoryItemId: l.inventoryItemId, locationId: l.locationId }));
   if (levels.length === 0) return false;
@@ -202,9 +218,12 @@ export async function sendOutboxEntry(outboxId: bigint): Promise<SendOutcome> {
     return { status: "failed", outboxId, error: `no sender for outbox kind "${row.kind}"` };
   }
   if (await olderPendingOnSameLevel(row)) {
-    return { status: "retry", outboxId, waitMs: 2000, error: "an older change to the same inventory level is still pending" };
+    const what = row.kind === "order.lots" ? "an older write-back of this order's lots" : "an older change to the same inventory level";
+    return { status: "retry", outboxId, waitMs: 2000, error: `${what} is still pending` };
   }
   // Counted before sending: attempts > 0 means Shopify may have applied it (reconciliation uses this).
+  // A change joining an order's lots write-back holds that row locked until it commits: this waits
+  // for it, so the send reads that change too (decision 102).
   await pool().query("update outbox_entries set attempts = attempts + 1 where id = $1", [row.id]);
   try {
     await sender(row);
