@@ -167,6 +167,18 @@ describe("pack station", () => {
     });
   });
 
+  it("accepts any unit of a product that is not lot-tracked, from its retail barcode alone", async () => {
+    const bag = await createVariant(shop.id, { productTitle: "Paper bag", sku: "BAG", barcode: "4006381333948", lotTracked: false });
+    const order = await createOrder(shop.id, { name: "#P-2", lines: [{ variantId: bag, quantity: 1 }] });
+    expect(await scan("4006381333948", [], "#P-2")).toMatchObject({
+      accepted: true,
+      plannedLot: true,
+      orderPacked: true,
+      message: "OK: Paper bag - Default (BAG). 1 of 1 packed. Order #P-2 is complete.",
+      scans: [{ lineItemId: order.lineIds[0]!.toString(), lotId: null, lotNumber: null, quantity: 1 }],
+    });
+  });
+
   it("does not find another shop's order, nor take another shop's lot of the same barcode", async () => {
     const theirs = await createTestShop("pack-theirs");
     const theirVariant = await createVariant(theirs.id, { productTitle: "Their granola", barcode: "4012345000023" });

@@ -74,6 +74,11 @@ describe("lotRefusal", () => {
     expect(lotRefusal({ ...everything, status: "ACTIVE", quarantinedHere: false }, line(), "Berlin", TODAY)?.reason).toBe("expired");
     expect(lotRefusal(lot({ quantityHere: null }), line(), "Berlin", TODAY)?.reason).toBe("not-at-location");
     expect(lotRefusal(lot({ quantityHere: 0 }), line(), "Berlin", TODAY)?.message).toContain("has no units at Berlin");
+    // The session cannot pack more units of a lot than the location holds.
+    expect(lotRefusal(lot({ quantityHere: 2 }), line(), "Berlin", TODAY, 1)).toBeNull();
+    expect(lotRefusal(lot({ quantityHere: 2 }), line(), "Berlin", TODAY, 2)?.message).toBe(
+      "Not at this location: lot A has only 2 at Berlin, all scanned already. Check the label, or take a unit of another lot.",
+    );
   });
 
   it("uses the best-before date when the lot has no expiry", () => {

@@ -59,6 +59,11 @@ export interface PackRefusal {
   message: string;
 }
 
+/** Units of the lot already in the box this session, over every line. */
+export function scannedOfLot(accepted: readonly AcceptedScan[], lotId: bigint): number {
+  return accepted.filter((a) => a.lotId === lotId).reduce((n, a) => n + a.quantity, 0);
+}
+
 /** Units of the line already in the box this session. */
 export function packedCount(accepted: readonly AcceptedScan[], lineItemId: bigint): number {
   return accepted.filter((a) => a.lineItemId === lineItemId).reduce((n, a) => n + a.quantity, 0);
@@ -101,9 +106,10 @@ export function lineForScan(
 /**
  * Why the scanned lot may not go into the box, or null when it may. A recall is said first (the
  * unit must be put aside whatever else is true), then quarantine, then the date, then presence at
- * this location. `today` is 'YYYY-MM-DD'.
+ * this location, where the session's scans of the lot (`alreadyScanned`, any line) cannot exceed the
+ * units the location holds. `today` is 'YYYY-MM-DD'.
  */
-export function lotRefusal(lot: ScannedLotFacts, line: PackLine, locationName: string, today: string): PackRefusal | null {
+export function lotRefusal(lot: ScannedLotFacts, line: PackLine, locationName: string, today: string, alreadyScanned = 0): PackRefusal | null {
   const what = `lot ${lot.lotNumber}`;
   if (lot.status === "RECALLED") return { reason: "recalled", message: `STOP: ${what} is RECALLED. Do not pack it: put it aside for the recall.` };
   if (lot.status === "QUARANTINED" || lot.quarantinedHere) {
@@ -119,6 +125,12 @@ export function lotRefusal(lot: ScannedLotFacts, line: PackLine, locationName: s
     return {
       reason: "not-at-location",
       message: `Not at this location: ${what} of ${lineName(line)} has no units at ${locationName}. Take a unit from this location's stock.`,
+    };
+  }
+  if (lot.quantityHere <= alreadyScanned) {
+    return {
+      reason: "not-at-location",
+      message: `Not at this location: ${what} has only ${lot.quantityHere} at ${locationName}, all scanned already. Check the label, or take a unit of another lot.`,
     };
   }
   return null;

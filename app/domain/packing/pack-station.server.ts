@@ -19,6 +19,7 @@ import {
   lineName,
   lotRefusal,
   noLotRefusal,
+  scannedOfLot,
   unknownLotRefusal,
   type AcceptedScan,
   type PackLine,
@@ -129,7 +130,7 @@ export async function scanAtPackStation(shopId: number, input: PackScanInput, op
     if (read.lot === null) return refused(noLotRefusal(line));
     const lot = await scannedLot(sql, shopId, line.variantId!, read.lot, packOrder.location.id);
     if (!lot) return refused(unknownLotRefusal(read.lot, line));
-    const refusal = lotRefusal(lot, line, packOrder.location.name, now.toISOString().slice(0, 10));
+    const refusal = lotRefusal(lot, line, packOrder.location.name, now.toISOString().slice(0, 10), scannedOfLot(input.accepted, lot.lotId));
     if (refusal) return refused(refusal);
 
     const plannedLot = isPlannedUnit(line, lot.lotId, input.accepted);
