@@ -14,6 +14,7 @@ import { refusal, refusalMessage } from "../lib/domain-error-response.server";
 import { matchShopifyId } from "../lib/json";
 import { listLocations } from "../domain/overview/choices.server";
 import { openPackOrder, scanAtPackStation } from "../domain/packing/pack-station.server";
+import { PickListLocationRequiredError } from "../domain/picking/errors";
 import type { AcceptedScan } from "../domain/packing/pack-rules";
 import { failed } from "../components/action-result";
 import { CameraScanner } from "../components/camera-scanner";
@@ -31,7 +32,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   try {
     return forClient({ query, locations, pack: await openPackOrder(shopId, query.order, locationId), error: null });
   } catch (error) {
-    return forClient({ query, locations, pack: null, error: refusalMessage(error) });
+    // The pick list's wording names its CLI flag; a packer chooses the location on this page.
+    const message =
+      error instanceof PickListLocationRequiredError
+        ? `Order ${query.order} has no open fulfilment with a known location: choose the location you pack at, then open the order again.`
+        : refusalMessage(error);
+    return forClient({ query, locations, pack: null, error: message });
   }
 };
 

@@ -85,6 +85,14 @@ describe("pack station", () => {
     ]);
   });
 
+  it("asks for the location when the order has no open fulfilment and none was chosen", async () => {
+    const data = await loader({ request: adminGet(shop.domain, "/app/pack?order=%23P-1"), params: {}, context: {} });
+    expect(data).toMatchObject({
+      pack: null,
+      error: "Order #P-1 has no open fulfilment with a known location: choose the location you pack at, then open the order again.",
+    });
+  });
+
   it("accepts a unit of the planned lot and counts it toward its line, changing nothing in stock", async () => {
     const before = await state();
     const r = await scan(granola("GRAN-A"));
