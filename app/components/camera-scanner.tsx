@@ -17,9 +17,14 @@ interface BarcodeDetectorLike {
 }
 
 async function nativeDetector(): Promise<Detect | null> {
-  const Native = (window as unknown as { BarcodeDetector?: new (o: { formats: string[] }) => BarcodeDetectorLike }).BarcodeDetector;
+  const Native = (window as unknown as { BarcodeDetector?: { new (o: { formats: string[] }): BarcodeDetectorLike; getSupportedFormats(): Promise<string[]> } })
+    .BarcodeDetector;
   if (!Native) return null;
-  const detector = new Native({ formats: FORMATS });
+  const supported = await Native.getSupportedFormats().catch(() => [] as string[]);
+  // Some browsers define the class without a platform detector behind it (no formats at all), or
+  // without the symbols GS1 labels use: then zxing reads them.
+  if (!["code_128", "data_matrix"].every((f) => supported.includes(f))) return null;
+  const detector = new Native({ formats: FORMATS.filter((f) => supported.includes(f)) });
   return async (video) => (await detector.detect(video)).map((b) => b.rawValue);
 }
 

@@ -2,6 +2,10 @@
 // as a keyboard-wedge scanner drives it: the scanner types into the focused field and presses
 // Enter. Open an order, scan a good unit, a recalled unit (refused: red, spoken, nothing counted),
 // and the last good unit, which completes the line and the order.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import bwipjs from "bwip-js/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, pool } from "../../app/db.server";
 import { resetEnvForTests } from "../../app/env.server";
@@ -18,6 +22,29 @@ async function useDatabase(url: string): Promise<void> {
   await closeDb();
   process.env.DATABASE_URL = url;
   resetEnvForTests();
+}
+
+/**
+ * A camera that films a GS1 DataMatrix (drawn by bwip-js) for Chromium's fake capture device: a
+ * Y4M file (a header, then FRAME + the Y, U and V planes of each frame; grey, so U = V = 128).
+ */
+function cameraFilming(text: string, file: string): void {
+  const [symbol] = bwipjs.raw("gs1datamatrix", text) as { pixs: number[]; pixx: number; pixy: number }[];
+  const { pixs, pixx, pixy } = symbol!;
+  const width = 640;
+  const height = 480;
+  const scale = 12;
+  const left = Math.floor((width - pixx * scale) / 2);
+  const top = Math.floor((height - pixy * scale) / 2);
+  const luma = Buffer.alloc(width * height, 235);
+  for (let y = 0; y < pixy * scale; y++) {
+    for (let x = 0; x < pixx * scale; x++) {
+      if (pixs[Math.floor(y / scale) * pixx + Math.floor(x / scale)]) luma[(top + y) * width + left + x] = 16;
+    }
+  }
+  const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
+  const frame = Buffer.concat([Buffer.from("FRAME\n"), luma, chroma]);
+  writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`), ...Array.from({ length: 10 }, () => frame)]));
 }
 
 function inDays(n: number): string {
@@ -38,6 +65,7 @@ describe("pack station", () => {
     await createLot(shopId, { variantId: granola, lotNumber: "GOOD-1", quantity: 10, locationId: location, expiresOn: inDays(60) });
     await createLot(shopId, { variantId: granola, lotNumber: "BAD-1", quantity: 10, locationId: location, expiresOn: inDays(90), status: "RECALLED" });
     await createOrder(shopId, { name: "#PK-1", lines: [{ variantId: granola, quantity: 2 }] });
+    await createOrder(shopId, { name: "#PK-2", lines: [{ variantId: granola, quantity: 1 }] });
     browser = await openBrowser();
     // What the page says aloud, recorded (headless Chromium has no voice to hear it by).
     await browser.context.addInitScript(() => {
@@ -91,5 +119,37 @@ describe("pack station", () => {
     await browser.screenshot("pack-complete");
     expect(browser.pageErrors).toEqual([]);
     expect(browser.externalRequests).toEqual([]);
+  });
+
+  it("reads the unit's GS1 DataMatrix through the camera (zxing-wasm, served by the app, where Chromium has no BarcodeDetector)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "pack-camera-"));
+    const video = path.join(dir, "camera.y4m");
+    cameraFilming("(01)04012345000023(10)GOOD-1", video);
+    const camera = await openBrowser(["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${video}`]);
+    try {
+      const { page } = camera;
+      const wasm: string[] = [];
+      page.on("request", (request) => void (/zxing_reader[^/]*\.wasm$/.test(request.url()) && wasm.push(request.url())));
+      await page.goto(`${preview.url}/preview`);
+      await page.getByRole("heading", { name: "Home" }).waitFor();
+      await page.getByRole("link", { name: "Pack station" }).first().click();
+      await page.getByLabel("Location").selectOption({ label: "Packing hall" });
+      await page.getByLabel("Order").fill("#PK-2");
+      await page.getByLabel("Order").press("Enter");
+      await page.getByRole("heading", { name: "Order #PK-2 at Packing hall" }).waitFor();
+      await page.getByRole("button", { name: "Scan with camera" }).click();
+      // The camera sees the code in every frame: it counts once (the page skips a repeat for 2 s).
+      await page.getByText("OK: Honey granola - 400 g (GRAN-400), lot GOOD-1. 1 of 1 packed. Order #PK-2 is complete.").waitFor({ timeout: 30_000 });
+      await page.getByRole("button", { name: "Stop camera" }).click();
+      await page.getByRole("cell", { name: "1 of 1" }).waitFor();
+      // Decoded by zxing-wasm, its .wasm from the app itself.
+      expect(wasm.length).toBeGreaterThan(0);
+      expect(wasm.every((url) => url.startsWith(preview.url))).toBe(true);
+      expect(camera.externalRequests).toEqual([]);
+      expect(camera.pageErrors).toEqual([]);
+    } finally {
+      await camera.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
