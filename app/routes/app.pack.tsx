@@ -276,9 +276,11 @@ function PackSession({ pack, location }: { pack: LoadedPack; location: string })
                   l.sku ?? "",
                   !l.lotTracked
                     ? "Not lot-tracked"
-                    : l.planned.length === 0
-                      ? "No lot available"
-                      : l.planned.map((p) => `${p.lotNumber}${p.bin ? ` (bin ${p.bin})` : ""} × ${p.quantity}`).join(", "),
+                    : l.manual && l.planned.length === 0
+                      ? "Any good lot (manual)"
+                      : l.planned.length === 0
+                        ? "No lot available"
+                        : l.planned.map((p) => `${p.lotNumber}${p.bin ? ` (bin ${p.bin})` : ""} × ${p.quantity}`).join(", "),
                   scanned.map((s) => `${s.lotNumber} × ${s.quantity}`).join(", "),
                   `${n} of ${l.quantity}`,
                   n >= l.quantity ? <Badge tone="success">Complete</Badge> : l.gtin === null ? <Badge tone="warning">No barcode on the product</Badge> : "",

@@ -187,6 +187,20 @@ describe("pack station", () => {
     });
   });
 
+  it("plans no lot for a product with the manual strategy: the packer's scan chooses it", async () => {
+    const honey = await createVariant(shop.id, { productTitle: "Raw honey", sku: "HONEY", barcode: "4006381333955" });
+    await pool().query("update variants set strategy_override = 'MANUAL' where shop_id = $1 and id = $2", [shop.id, honey]);
+    await createLot(shop.id, { variantId: honey, lotNumber: "H-1", quantity: 3, locationId: berlin, expiresOn: inDays(300) });
+    await createOrder(shop.id, { name: "#P-3", lines: [{ variantId: honey, quantity: 1 }] });
+    const page = await loader({ request: adminGet(shop.domain, `/app/pack?order=%23P-3&location=${berlin}`), params: {}, context: {} });
+    expect(page.pack?.lines.map((l) => [l.sku, l.manual, l.planned])).toEqual([["HONEY", true, []]]);
+    expect(await scan("(01)04006381333955(10)H-1", [], "#P-3")).toMatchObject({
+      accepted: true,
+      plannedLot: false,
+      message: "OK: Raw honey - Default (HONEY), lot H-1 (chosen by this scan: the product's lots are chosen by hand). 1 of 1 packed. Order #P-3 is complete.",
+    });
+  });
+
   it("does not find another shop's order, nor take another shop's lot of the same barcode", async () => {
     const theirs = await createTestShop("pack-theirs");
     const theirVariant = await createVariant(theirs.id, { productTitle: "Their granola", barcode: "4012345000023" });

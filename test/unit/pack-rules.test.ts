@@ -21,6 +21,7 @@ const line = (over: Partial<PackLine> = {}): PackLine => ({
   title: "Honey granola",
   gtin: GTIN,
   lotTracked: true,
+  manual: false,
   quantity: 2,
   planned: [{ lotId: 100n, lotNumber: "A", expiresOn: "2027-01-01", bin: null, quantity: 2 }],
   ...over,

@@ -23,6 +23,8 @@ export interface PackLine {
   gtin: string | null;
   /** false: any unit will do, no lot is recorded (the barcode needs no lot number). */
   lotTracked: boolean;
+  /** The product's strategy is manual: no lot is planned, the packer's scan chooses it. */
+  manual: boolean;
   /** Units not fulfilled yet: what the box must hold. */
   quantity: number;
   planned: PlannedLot[];

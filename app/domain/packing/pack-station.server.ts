@@ -63,11 +63,13 @@ export async function openPackOrder(shopId: number, orderRef: string, locationId
       title: row.title,
       gtin: row.variantId === null ? null : (gtins.get(row.variantId.toString()) ?? null),
       lotTracked: true,
+      manual: false,
       quantity: 0,
       planned: [] as PlannedLot[],
     };
     line.quantity += row.quantity;
     if (row.status === "not-lot-tracked") line.lotTracked = false;
+    if (row.status === "manual") line.manual = true;
     if (row.status === "pick" && row.lotId !== null && row.lotNumber !== null) {
       line.planned.push({ lotId: row.lotId, lotNumber: row.lotNumber, expiresOn: row.expiresOn, bin: row.bin, quantity: row.quantity });
     }
@@ -159,14 +161,15 @@ function acceptedScan(
 ): PackScanResult {
   const scans = addAcceptedScan(accepted, { lineItemId: line.lineItemId, lotId, lotNumber, quantity: 1 });
   const packed = scans.filter((s) => s.lineItemId === line.lineItemId).reduce((n, s) => n + s.quantity, 0);
-  const lotWords = lotNumber === null ? "" : `, lot ${lotNumber}${plannedLot ? "" : ` (not the planned lot: ${plannedWords(line)})`}`;
+  const lotWords = lotNumber === null ? "" : `, lot ${lotNumber}${plannedLot ? "" : ` (${plannedWords(line)})`}`;
   const orderPacked = isOrderPacked(packOrder.lines, scans);
   const message = `OK: ${lineName(line)}${lotWords}. ${packed} of ${line.quantity} packed.${orderPacked ? ` Order ${packOrder.order.name} is complete.` : ""}`;
   return { accepted: true, message, line, lotId, lotNumber, plannedLot, scans, orderPacked, packOrder };
 }
 
 function plannedWords(line: PackLine): string {
-  return line.planned.length === 0 ? "none was available" : line.planned.map((p) => p.lotNumber).join(", ");
+  if (line.planned.length > 0) return `not the planned lot: ${line.planned.map((p) => p.lotNumber).join(", ")}`;
+  return line.manual ? "chosen by this scan: the product's lots are chosen by hand" : "no lot was planned: none was available";
 }
 
 /** The scan's GTIN and lot, or why it cannot be used (unreadable, or no product number in it). */
