@@ -65,6 +65,7 @@ export default function App() {
         <Link to="/app/recalls">Recalls</Link>
         <Link to="/app/trace">Trace</Link>
         <Link to="/app/pick-list">Pick list</Link>
+        <Link to="/app/pack">Pack station</Link>
         <Link to="/app/review">Review</Link>
         <Link to="/app/tasks">Tasks</Link>
         <Link to="/app/settings">Settings</Link>

@@ -21,7 +21,8 @@ export interface BrowserSession {
   close: () => Promise<void>;
 }
 
-export async function openBrowser(): Promise<BrowserSession> {
+/** extraArgs: more Chromium flags, e.g. a fake camera (`--use-file-for-fake-video-capture=`). */
+export async function openBrowser(extraArgs: string[] = []): Promise<BrowserSession> {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: [
@@ -33,6 +34,7 @@ export async function openBrowser(): Promise<BrowserSession> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...extraArgs,
     ], // playwright gives every launch a new empty profile (its own --user-data-dir)
   });
   const context = await browser.newContext({ userAgent: DESKTOP_UA, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
