@@ -14,6 +14,7 @@ import { checkAdminRequest } from "../../app/lib/shopify-contract/admin-gate";
 import { LeakyBucket, STANDARD_PLAN } from "../../app/lib/shopify-contract/leaky-bucket";
 import { actualQueryCost, requestedQueryCost, SINGLE_QUERY_MAX_COST } from "../../app/lib/shopify-contract/query-cost";
 import { adjustPayload, movePayload } from "../../app/domain/sync/inventory-changes";
+import { ORDER_LOTS_METAFIELD } from "../../app/domain/writeback/order-lots-rules";
 
 const contract = adminContract(API_VERSION);
 const cost = (query: string, variables: Record<string, unknown> = {}) => requestedQueryCost(contract.schema, parse(query), { variables });
@@ -45,6 +46,17 @@ const appVariables: Record<string, Record<string, unknown>> = {
   TAGS_ADD_MUTATION: { id: "gid://shopify/Order/1", tags: ["Recall R-1"] },
   BULK_ON_HAND_START_MUTATION: { query: admin.BULK_ON_HAND_QUERY },
   BULK_OPERATION_QUERY: { id: "gid://shopify/BulkOperation/1" },
+  ORDER_LOTS_QUERY: { id: "gid://shopify/Order/1", namespace: ORDER_LOTS_METAFIELD.namespace, key: ORDER_LOTS_METAFIELD.key },
+  ORDER_LOTS_UPDATE_MUTATION: {
+    input: {
+      id: "gid://shopify/Order/1",
+      customAttributes: [
+        { key: "Gift note", value: "Happy birthday" },
+        { key: "Lots", value: "OAT-1L: OAT-0925 x2" },
+      ],
+      metafields: [{ ...ORDER_LOTS_METAFIELD, value: JSON.stringify({ lines: [] }) }],
+    },
+  },
 };
 // Travels only as bulkOperationRunQuery's `query` variable: checked inside BULK_ON_HAND_START_MUTATION.
 const bulkOnly = new Set(["BULK_ON_HAND_QUERY"]);
