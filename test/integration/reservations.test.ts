@@ -206,9 +206,9 @@ describe("reservations", () => {
     const fefo = await createLot(shop.id, { variantId, lotNumber: "FEFO-1", quantity: 10, locationId: loc, expiresOn: inDays(30) });
     const named = await createLot(shop.id, { variantId, lotNumber: "L123", quantity: 10, locationId: loc, expiresOn: inDays(300) });
     const [withLot, unknownLot] = [newId(), newId()];
-    const line = newId();
+    const [line, unknownLine] = [newId(), newId()];
     await deliver(shop.domain, "orders/create", order({ id: withLot, lines: [{ id: line, variantId, quantity: 2, lot: "L123" }] }));
-    await deliver(shop.domain, "orders/create", order({ id: unknownLot, lines: [{ id: newId(), variantId, quantity: 1, lot: "NOPE" }] }));
+    await deliver(shop.domain, "orders/create", order({ id: unknownLot, lines: [{ id: unknownLine, variantId, quantity: 1, lot: "NOPE" }] }));
     expect(await held(shop.id, withLot)).toEqual({ L123: 2 });
     expect((await orderReservations(pool(), shop.id, withLot))[0]!.source).toBe("LINE_PROPERTY");
     expect(await held(shop.id, unknownLot)).toEqual({ "FEFO-1": 1 });
@@ -220,6 +220,17 @@ describe("reservations", () => {
     );
     expect((await allocations(shop.id)).map((x) => [x.lot_id, x.quantity])).toEqual([[named, 2]]);
     expect(await reservedOn(fefo)).toBe(1);
+    // The unknown `_lot` ships its reserved FEFO lot (the miss is logged, the delivery succeeds).
+    await deliver(
+      shop.domain,
+      "fulfillments/create",
+      fulfilmentPayload({ id: newId(), orderId: unknownLot, locationId: loc, lines: [{ lineItemId: unknownLine, variantId, quantity: 1 }] }),
+    );
+    expect((await allocations(shop.id)).map((x) => [x.lot_id, x.quantity])).toEqual([
+      [named, 2],
+      [fefo, 1],
+    ]);
+    expect(await reservedOn(fefo)).toBe(0);
     expect(await invariantViolations(shop.id)).toEqual([]);
   });
 

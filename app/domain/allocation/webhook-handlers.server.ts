@@ -27,8 +27,16 @@ async function asPermanent<T>(fn: () => Promise<T> | T): Promise<T> {
 export const allocateFulfilmentFromWebhook: TopicHandler = async (ctx) => {
   await asPermanent(async () => {
     const fulfilment = parseFulfilment(ctx.payload);
-    const outcome = await processFulfilment(ctx.sql, ctx.shopId, fulfilment, causeOf(ctx));
+    const { lotPropertyMisses, ...outcome } = await processFulfilment(ctx.sql, ctx.shopId, fulfilment, causeOf(ctx));
     ctx.log.info("fulfilment processed", { ...outcome, fulfilmentId: outcome.fulfilmentId.toString() });
+    for (const miss of lotPropertyMisses) {
+      // The line named a lot (`_lot`) that cannot ship from here: the strategy chose instead.
+      ctx.log.warn("fulfilment line names a lot (_lot) that cannot ship here; allocated by the strategy instead", {
+        fulfilmentId: outcome.fulfilmentId.toString(),
+        lineItemId: miss.lineItemId.toString(),
+        lot: miss.lotNumber,
+      });
+    }
   });
 };
 

@@ -40,7 +40,7 @@ export async function pickListForOrder(shopId: number, orderRef: string, locatio
   const db = options.db ?? pool();
   const order = await findOrder(db, shopId, orderRef);
   if (order.cancelled) throw new OrderNotOpenError(order.name ?? order.id.toString());
-  const at = locationId ?? (await openFulfilmentLocation(db, shopId, order.id));
+  const at = locationId ?? (await openFulfilmentLocation(db, shopId, order.id)) ?? (await reservedLocation(db, shopId, order.id));
   if (at === null) throw new PickListLocationRequiredError(order.name ?? order.id.toString());
   return buildPickList(db, shopId, await findLocation(db, shopId, at), order.id, options.now ?? new Date());
 }
@@ -135,6 +135,16 @@ async function openFulfilmentLocation(db: Db, shopId: number, orderId: bigint): 
   return r.rows[0]?.location_id ?? null;
 }
 
+/** Where the order's units are reserved (most units first), when no open fulfilment says where. */
+async function reservedLocation(db: Db, shopId: number, orderId: bigint): Promise<bigint | null> {
+  const r = await db.query<{ location_id: bigint }>(
+    `select location_id from lot_reservations where shop_id = $1 and order_id = $2
+     group by location_id order by sum(quantity) desc, location_id limit 1`,
+    [shopId, orderId.toString()],
+  );
+  return r.rows[0]?.location_id ?? null;
+}
+
 /** A location is known when Shopify named it (locations) or units were received there (lot balances). */
 async function findLocation(db: Db, shopId: number, locationId: bigint): Promise<PickList["location"]> {
   const r = await db.query<{ name: string | null }>(
@@ -158,11 +168,9 @@ async function shopSettings(db: Db, shopId: number): Promise<{ strategy: Allocat
 }
 
 /**
- * Lines of orders that are not cancelled with units left to fulfil: the line's quantity minus what
- * its fulfilments took (every fulfilment line that is not reversed, allocated or not) and minus
- * units refunded with restock type `cancel` (that type concerns unfulfilled units: they will not
- * ship). Other restock types are left alone: `no_restock` cannot tell fulfilled units from
- * unfulfilled ones, `return` concerns shipped units. Oldest order
+ * Lines of orders that are not cancelled with units left to fulfil (OPEN_QUANTITY_SQL, shared with
+ * the reservations: the line's quantity minus what its fulfilments took, minus units refunded with
+ * restock type `cancel`, capped by Shopify's current_quantity after order edits). Oldest order
  * first, then line item id (the allocation's order within a fulfilment). For a location batch, an
  * order whose open fulfilment is at another location is left to that location's list.
  */
