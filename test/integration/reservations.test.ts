@@ -8,9 +8,10 @@ import { withTransaction } from "../../app/lib/sql.server";
 import { moveReservationToLot, orderReservations } from "../../app/domain/reservations/reservations.server";
 import { LotNotShippableHereError, NotEnoughAvailableError } from "../../app/domain/reservations/errors";
 import { pickListForOrder } from "../../app/domain/picking/pick-list.server";
+import { quarantineLot } from "../../app/domain/lots/quarantine.server";
 import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, newId } from "../helpers/factories";
-import { allocations, balances, deliver, fulfilmentPayload, orderPayload } from "../helpers/allocation";
+import { allocationInvariantViolations, allocations, balances, deliver, fulfilmentPayload, orderPayload } from "../helpers/allocation";
 
 function inDays(n: number): string {
   return new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
@@ -50,22 +51,8 @@ async function held(shopId: number, orderId: bigint): Promise<Record<string, num
   return Object.fromEntries(rows.map((r) => [r.lotNumber, r.quantity]));
 }
 
-/** Balance counters equal the rows, and the ledger's deltas still sum to on hand. */
-async function invariantViolations(shopId: number): Promise<string[]> {
-  const r = await pool().query<{ problem: string }>(
-    `select 'reserved ' || b.reserved || ' but rows hold ' || coalesce(s.total, 0) || ' on lot ' || b.lot_id as problem
-       from lot_balances b
-       left join (select lot_id, location_id, sum(quantity)::int as total from lot_reservations group by lot_id, location_id) s
-         on s.lot_id = b.lot_id and s.location_id = b.location_id
-      where b.shop_id = $1 and b.reserved <> coalesce(s.total, 0)
-     union all
-     select 'ledger sums to ' || sum(e.delta) || ' on lot ' || e.lot_id || ', balance ' || max(b.quantity)
-       from ledger_entries e join lot_balances b on b.lot_id = e.lot_id and b.location_id = e.location_id
-      where e.shop_id = $1 group by e.lot_id, e.location_id having sum(e.delta) <> max(b.quantity)`,
-    [shopId],
-  );
-  return r.rows.map((x) => x.problem);
-}
+/** The allocation invariants (ledger sums to on hand, ...) and reserved = the rows, per balance. */
+const invariantViolations = allocationInvariantViolations;
 
 async function reservedOn(lotId: bigint): Promise<number> {
   return (await pool().query<{ reserved: number }>("select sum(reserved)::int as reserved from lot_balances where lot_id = $1", [lotId])).rows[0]!.reserved;
@@ -322,6 +309,52 @@ describe("reservations", () => {
         .sort(),
     ).toContainEqual([scanned, 3]);
     expect(await held(shop.id, orderId)).toEqual({});
+    expect(await invariantViolations(shop.id)).toEqual([]);
+  });
+
+  it("with several locations: a POS order reserves at its location_id, an online order reserves nothing (FEFO when it ships)", async () => {
+    const shop = await createTestShop("resv-multi");
+    const [store, warehouse] = [await createLocation(shop.id), await createLocation(shop.id)];
+    const variantId = await createVariant(shop.id);
+    const inStore = await createLot(shop.id, { variantId, lotNumber: "STORE", quantity: 5, locationId: store, expiresOn: inDays(60) });
+    await createLot(shop.id, { variantId, lotNumber: "WH", quantity: 5, locationId: warehouse, expiresOn: inDays(30) });
+    const [pos, online] = [newId(), newId()];
+    await deliver(shop.domain, "orders/create", order({ id: pos, locationId: store, lines: [{ id: newId(), variantId, quantity: 2 }] }));
+    await deliver(shop.domain, "orders/create", order({ id: online, lines: [{ id: newId(), variantId, quantity: 2 }] }));
+    expect(await held(shop.id, pos)).toEqual({ STORE: 2 });
+    expect((await orderReservations(pool(), shop.id, pos))[0]!.locationId).toBe(store);
+    expect(await reservedOn(inStore)).toBe(2);
+    expect(await held(shop.id, online)).toEqual({});
+  });
+
+  it("a line shipped from another location releases its reservation; a quarantined lot is re-planned on the next delivery", async () => {
+    const { shop, loc, variantId } = await shopWithOneLocation("resv-elsewhere");
+    const a = await createLot(shop.id, { variantId, lotNumber: "A", quantity: 5, locationId: loc, expiresOn: inDays(30) });
+    const b = await createLot(shop.id, { variantId, lotNumber: "B", quantity: 5, locationId: loc, expiresOn: inDays(90) });
+    const elsewhere = newId(); // a location Lotkeeper has no lots at (e.g. a 3PL)
+    const [shipped, replanned] = [newId(), newId()];
+    const [shippedLine, replannedLine] = [newId(), newId()];
+    await deliver(shop.domain, "orders/create", order({ id: shipped, lines: [{ id: shippedLine, variantId, quantity: 2 }] }));
+    await deliver(shop.domain, "orders/create", order({ id: replanned, lines: [{ id: replannedLine, variantId, quantity: 2 }] }));
+    expect(await reservedOn(a)).toBe(4);
+
+    await deliver(
+      shop.domain,
+      "fulfillments/create",
+      fulfilmentPayload({ id: newId(), orderId: shipped, locationId: elsewhere, lines: [{ lineItemId: shippedLine, variantId, quantity: 2 }] }),
+    );
+    expect(await held(shop.id, shipped)).toEqual({});
+    expect(await reservedOn(a)).toBe(2);
+
+    await withTransaction((sql) => quarantineLot(sql, { shopId: shop.id, lotId: a, reason: "supplier notice", cause: "USER" }));
+    await deliver(
+      shop.domain,
+      "orders/updated",
+      order({ id: replanned, lines: [{ id: replannedLine, variantId, quantity: 2 }], updatedAt: "2026-11-21T10:00:00-05:00" }),
+    );
+    expect(await held(shop.id, replanned)).toEqual({ B: 2 });
+    expect(await reservedOn(a)).toBe(0);
+    expect(await reservedOn(b)).toBe(2);
     expect(await invariantViolations(shop.id)).toEqual([]);
   });
 });
