@@ -10,6 +10,7 @@ import { LotNotShippableHereError, NotEnoughAvailableError } from "../../app/dom
 import { pickListForOrder } from "../../app/domain/picking/pick-list.server";
 import { quarantineLot } from "../../app/domain/lots/quarantine.server";
 import { createTestShop } from "../helpers/shops";
+import { cliJson } from "../helpers/cli";
 import { createLocation, createLot, createVariant, newId } from "../helpers/factories";
 import { allocationInvariantViolations, allocations, balances, deliver, fulfilmentPayload, orderPayload } from "../helpers/allocation";
 
@@ -84,6 +85,21 @@ describe("reservations", () => {
     expect(await held(shop.id, orderId)).toEqual({ EARLY: 3, LATE: 2 });
     expect(await ledgerRows()).toBe(2);
     expect(await reservedOn(early)).toBe(3);
+    // What an operator sees: `lots show` has reserved per balance, `trace order` the held lots.
+    const shown = await cliJson<{ balances: { quantity: number; reserved: number }[] }>(["lots", "show", "--shop", shop.domain, "--lot-id", String(early)]);
+    expect(shown.balances).toEqual([expect.objectContaining({ quantity: 3, reserved: 3 })]);
+    const traced = await cliJson<{ reserved: { lotNumber: string; quantity: number; source: string }[] }>([
+      "trace",
+      "order",
+      "--shop",
+      shop.domain,
+      "--order",
+      String(orderId),
+    ]);
+    expect(traced.reserved.map((r) => [r.lotNumber, r.quantity, r.source])).toEqual([
+      ["LATE", 2, "PLAN"],
+      ["EARLY", 3, "PLAN"],
+    ]);
     // Reserving moves no units: on hand is what it was.
     expect(Object.values(await balances(shop.id)).sort()).toEqual([10, 3].sort());
     expect(await invariantViolations(shop.id)).toEqual([]);
