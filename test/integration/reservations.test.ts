@@ -373,4 +373,33 @@ describe("reservations", () => {
     expect(await reservedOn(b)).toBe(2);
     expect(await invariantViolations(shop.id)).toEqual([]);
   });
+
+  it("a manual-strategy shop reserves nothing by plan, but a scanned lot ships from that lot instead of waiting for the merchant", async () => {
+    const shop = await createTestShop("resv-manual", { allocationStrategy: "MANUAL" });
+    const loc = await createLocation(shop.id);
+    const variantId = await createVariant(shop.id);
+    const scanned = await createLot(shop.id, { variantId, lotNumber: "PICKED", quantity: 5, locationId: loc, expiresOn: inDays(60) });
+    const orderId = newId();
+    const line = newId();
+    await deliver(shop.domain, "orders/create", order({ id: orderId, lines: [{ id: line, variantId, quantity: 3 }] }));
+    expect(await held(shop.id, orderId)).toEqual({});
+    await withTransaction((sql) =>
+      moveReservationToLot(sql, shop.id, { orderId, lineItemId: line, locationId: loc, lotId: scanned, quantity: 2 }, { cause: "USER", ref: "pack station" }),
+    );
+    await deliver(shop.domain, "orders/updated", order({ id: orderId, lines: [{ id: line, variantId, quantity: 3 }], updatedAt: "2026-11-21T10:00:00-05:00" }));
+    expect(await held(shop.id, orderId)).toEqual({ PICKED: 2 });
+
+    await deliver(
+      shop.domain,
+      "fulfillments/create",
+      fulfilmentPayload({ id: newId(), orderId, locationId: loc, lines: [{ lineItemId: line, variantId, quantity: 3 }] }),
+    );
+    // The 2 scanned units ship from their lot; the third is left to the merchant (unknown lot, for review).
+    expect((await allocations(shop.id)).map((a) => [a.lot_id, a.quantity, a.unknown_lot])).toEqual([
+      [scanned, 2, false],
+      [null, 1, true],
+    ]);
+    expect(await held(shop.id, orderId)).toEqual({});
+    expect(await invariantViolations(shop.id)).toEqual([]);
+  });
 });
