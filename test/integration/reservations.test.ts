@@ -402,4 +402,25 @@ describe("reservations", () => {
     expect(await held(shop.id, orderId)).toEqual({});
     expect(await invariantViolations(shop.id)).toEqual([]);
   });
+
+  it("a reservation racing an unreserved order's fulfilment for the last units never promises a unit twice", async () => {
+    const { shop, loc, variantId } = await shopWithOneLocation("resv-race-ship");
+    for (let round = 0; round < 5; round++) {
+      // Each round its own pair of lots, the earliest one with the last 3 units.
+      const last = await createLot(shop.id, { variantId, lotNumber: `LAST-${round}`, quantity: 3, locationId: loc, expiresOn: inDays(10 + round) });
+      await createLot(shop.id, { variantId, lotNumber: `NEXT-${round}`, quantity: 10, locationId: loc, expiresOn: inDays(100 + round) });
+      const [reserved, shipped] = [newId(), newId()];
+      await Promise.all([
+        deliver(shop.domain, "orders/create", order({ id: reserved, lines: [{ id: newId(), variantId, quantity: 2 }] })),
+        deliver(
+          shop.domain,
+          "fulfillments/create",
+          fulfilmentPayload({ id: newId(), orderId: shipped, locationId: loc, lines: [{ lineItemId: newId(), variantId, quantity: 2 }] }),
+        ),
+      ]);
+      const shippedFromLast = (await allocations(shop.id)).filter((a) => a.lot_id === last).reduce((n, a) => n + a.quantity, 0);
+      expect(shippedFromLast + (await reservedOn(last))).toBeLessThanOrEqual(3);
+      expect(await invariantViolations(shop.id)).toEqual([]);
+    }
+  });
 });
