@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { orderSnapshot } from "../../app/domain/orders/order-snapshot";
+import { packageSample, sampleVersions } from "../helpers/shopify-samples";
 import { InvalidPayloadError } from "../../app/domain/webhooks/handler";
 
 const fixture = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "..", "fixtures", "webhooks", "orders-create.json"), "utf8")) as Record<
@@ -51,5 +52,31 @@ describe("orderSnapshot", () => {
   ])("refuses %j as never processable", (payload, message) => {
     expect(() => orderSnapshot(payload)).toThrow(InvalidPayloadError);
     expect(() => orderSnapshot(payload)).toThrow(message);
+  });
+
+  it("reads current_quantity, the `_lot` line property and the order's location_id as Shopify's samples carry them", () => {
+    const version = sampleVersions().at(-1)!;
+    for (const topic of ["orders/create", "orders/updated", "orders/cancelled"]) {
+      const sample = packageSample(version, topic)!;
+      const line = (sample.line_items as Record<string, unknown>[])[0]!;
+      // The sample's own shape: current_quantity a number, properties a [{name, value}] list.
+      expect(typeof line.current_quantity).toBe("number");
+      expect(Array.isArray(line.properties)).toBe(true);
+      const withLot = { ...sample, location_id: 655441491, line_items: [{ ...line, current_quantity: 0, properties: [{ name: "_lot", value: " L123 " }] }] };
+      expect(orderSnapshot(withLot)).toMatchObject({ locationId: 655441491n, lines: [{ currentQuantity: 0, lotProperty: "L123" }] });
+      expect(orderSnapshot(sample).lines[0]).toMatchObject({ currentQuantity: line.current_quantity, lotProperty: null });
+    }
+  });
+
+  it("ignores other and blank properties", () => {
+    const line = {
+      id: 1,
+      quantity: 2,
+      properties: [
+        { name: "gift", value: "yes" },
+        { name: "_lot", value: "  " },
+      ],
+    };
+    expect(orderSnapshot({ id: 5, line_items: [line] }).lines[0]).toMatchObject({ lotProperty: null, currentQuantity: null });
   });
 });

@@ -11,7 +11,8 @@ lotkeeper lots show --shop <domain> --lot-id <id>
 
 A lot number used on several variants needs --variant; without it the error lists the variants.
 Prints the lot's attributes, "status" (ACTIVE, QUARANTINED, RECALLED or EXPIRED),
-"balances": [{"locationId","locationName","quantity","quarantined"}], "totals"
+"balances": [{"locationId","locationName","quantity","quarantined","bin","reserved"}] (reserved:
+units held for open orders, README "Reservations"), "totals"
 {received, allocated, returned, onHand, quarantined} and the last 20 ledger entries.`,
   options: { ...shopOption, ...lotOptions },
   async run(args) {

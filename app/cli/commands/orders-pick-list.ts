@@ -1,5 +1,6 @@
 // `lotkeeper orders pick-list`: what the picker takes, lot by lot, for one order or for every open
-// order at a location (README "Pick lists"). Read-only: nothing is locked, reserved or moved.
+// order at a location (README "Pick lists"). Read-only: nothing is locked, reserved or moved; lines
+// with reservations are listed on their reserved lots (README "Reservations").
 import { writeFile } from "node:fs/promises";
 import { optionalString, requireString, UsageError, type Command } from "../command";
 import { optionalShopifyId, requireShopDomain, requireShopId } from "../shop-option";
@@ -13,11 +14,13 @@ export const ordersPickList: Command = {
                            [--format json|csv | --format pdf --out <file.pdf> [--paper a4|letter]]
 
 --order: one order (Shopify id or name, "#1001"). It is picked at the location of its open
-  fulfilment; give --location when the app knows none.
+  fulfilment, else where its units are reserved; give --location when the app knows neither.
 --location <id> --open: every open order (not cancelled, units left to fulfil) planned at that
   location, oldest order first; units planned for one order are not planned for the next.
 Each unit is planned as the allocation would take it when it ships (the shop's strategy, FEFO by
-default, the product's override, the minimum shelf life) over the lot balances on hand today.
+default, the product's override, the minimum shelf life) over the lot balances on hand today:
+units reserved for a line are its rows (basis "reservations"), units reserved for other orders
+are never planned.
 json (default): {location, orders, basis, generatedAt, rows: [{orderId, orderName, lineItemId,
   variantId, sku, title, lotId, lotNumber, expiresOn, bin, quantity, status}], lots: [{lotId,
   lotNumber, expiresOn, bin, totalQuantity, rows}], totals: {quantity, toPick, noLotAvailable,

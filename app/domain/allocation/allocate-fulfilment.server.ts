@@ -9,10 +9,14 @@
 //   1. lockOrderAndUpsertFulfilment: lock the order (stub if needed), upsert the fulfilment, read
 //      the shop's settings
 //   2. claimLines: insert the fulfilment's lines (ON CONFLICT DO NOTHING) returning only the new ones
-//   3. lockCandidates: lock the candidate lot balances (SELECT ... FOR UPDATE in lot id order)
-//      then planFulfilment (pure, allocation-rules.ts) decides what each line takes
+//   3. lockCandidates: lock the candidate lot balances (SELECT ... FOR UPDATE in lot id order) and
+//      read the claimed lines' reservations, then planFulfilment (pure, allocation-rules.ts)
+//      decides what each line takes: its `_lot`, its reservations here, then the strategy over
+//      units no order holds (docs/decisions/100-reservations.md)
 //   4. writeAllocations: insert the allocations and set the lines' states
 //   5. takeUnitsFromLots: decrement the balances and append the ledger (applyLockedMovements)
+// Only when a claimed line held reservations, a sixth statement (applyReservationChanges) deletes
+// or lowers them by the units shipped and lowers the balances' `reserved`.
 import type { Db } from "../../lib/sql.server";
 import { applyLockedMovements, moveLotUnitsBatch, type LedgerCause, type LotMovement } from "../ledger/ledger.server";
 import {
@@ -31,6 +35,8 @@ import { FulfilmentWithoutLocationError } from "./errors";
 import { ORDER_LOCK_SQL } from "./order-lock.server";
 import type { FulfilmentInput } from "./payloads";
 import { applyPendingReturns } from "./returns.server";
+import { applyReservationChanges } from "../reservations/reservations.server";
+import type { ReservationChange, ReservationSource } from "../reservations/reservation-rules";
 import { SHIPPABLE_BALANCES_SQL, type ShippableBalanceRow } from "./shippable-balances.server";
 
 export interface AllocationCause {
@@ -53,6 +59,10 @@ export interface FulfilmentOutcome {
   /** Units no lot could cover (unknown-lot allocations flagged for review). */
   unknownUnits: number;
   reversedAllocations: number;
+  /** Reserved units this fulfilment shipped from the lines' reservations. */
+  consumedReservedUnits: number;
+  /** Lines whose `_lot` property named no shippable lot here: allocated by the strategy instead. */
+  lotPropertyMisses: { lineItemId: bigint; lotNumber: string }[];
 }
 
 const VOID_STATUSES = "('cancelled', 'failure', 'error')";
@@ -72,6 +82,7 @@ interface ClaimedRow {
   quantity: number;
   lot_tracked: boolean | null;
   strategy_override: AllocationStrategy | null;
+  lot_property: string | null;
   pending_return: number;
 }
 
@@ -94,19 +105,35 @@ export async function processFulfilment(sql: Db, shopId: number, f: FulfilmentIn
   outcome.alreadyHandledLines = lines[0].length - claimed.length;
   if (claimed.length === 0) return outcome;
 
-  const claimedLines = claimed.map(asClaimedLine);
+  // The stored order line's `_lot` wins; the fulfilment's own copy covers an order not recorded yet.
+  const lotInPayload = new Map(f.lines.map((l) => [l.lineItemId, l.lotProperty ?? null]));
+  const claimedLines = claimed.map((r) => ({ ...asClaimedLine(r), lotProperty: r.lot_property ?? lotInPayload.get(r.line_item_id) ?? null }));
   if (f.locationId === null && claimedLines.some(needsLots)) throw new FulfilmentWithoutLocationError(f.id);
-  const candidates = await lockCandidates(sql, shopId, f, head, variantsToLock(claimedLines, head.allocation_strategy), now);
-  const plan = planFulfilment(claimedLines, head.allocation_strategy, candidates);
+  const { candidates, held } = await lockCandidates(sql, shopId, f, head, variantsToLock(claimedLines), claimedLines, now);
+  const here = held.filter((r) => r.locationId === f.locationId);
+  const plan = planFulfilment(claimedLines, head.allocation_strategy, candidates, here);
   const inserted = await writeAllocations(sql, shopId, f, head, plan, now);
   await takeUnitsFromLots(sql, shopId, f, plan, inserted, cause);
+  await applyReservationChanges(sql, shopId, f.orderId, reservationsShipped(f, claimedLines, held, plan), cause);
   await applyReturnsThatCameFirst(sql, shopId, claimed, cause);
-  const { allocatedLines, pendingLines, skippedLines, unknownUnits } = plan;
-  return { ...outcome, allocatedLines, pendingLines, skippedLines, unknownUnits };
+  const { allocatedLines, pendingLines, skippedLines, unknownUnits, lotPropertyMisses } = plan;
+  const consumedReservedUnits = plan.consumed.reduce((n, c) => n + c.quantity, 0);
+  return { ...outcome, allocatedLines, pendingLines, skippedLines, unknownUnits, consumedReservedUnits, lotPropertyMisses };
 }
 
 function emptyOutcome(fulfilmentId: bigint, effect: FulfilmentEffect): FulfilmentOutcome {
-  return { fulfilmentId, effect, allocatedLines: 0, pendingLines: 0, skippedLines: 0, alreadyHandledLines: 0, unknownUnits: 0, reversedAllocations: 0 };
+  return {
+    fulfilmentId,
+    effect,
+    allocatedLines: 0,
+    pendingLines: 0,
+    skippedLines: 0,
+    alreadyHandledLines: 0,
+    unknownUnits: 0,
+    reversedAllocations: 0,
+    consumedReservedUnits: 0,
+    lotPropertyMisses: [],
+  };
 }
 
 /**
@@ -178,6 +205,7 @@ async function claimLines(sql: Db, shopId: number, fulfilmentId: bigint, lines: 
        returning line_item_id, variant_id, quantity
      )
      select ins.line_item_id, ins.variant_id, ins.quantity, v.lot_tracked, v.strategy_override,
+            (select ol.lot_property from order_lines ol where ol.shop_id = $1 and ol.id = ins.line_item_id) as lot_property,
             (select coalesce(sum(r.quantity - r.returned_quantity), 0)::int from refund_lines r
               where r.shop_id = $1 and r.line_item_id = ins.line_item_id and r.restock_type = 'return') as pending_return
      from ins left join variants v on v.shop_id = $1 and v.id = ins.variant_id
@@ -188,13 +216,31 @@ async function claimLines(sql: Db, shopId: number, fulfilmentId: bigint, lines: 
 }
 
 function asClaimedLine(r: ClaimedRow): ClaimedLine {
-  return { lineItemId: r.line_item_id, variantId: r.variant_id, quantity: r.quantity, lotTracked: r.lot_tracked, strategyOverride: r.strategy_override };
+  return {
+    lineItemId: r.line_item_id,
+    variantId: r.variant_id,
+    quantity: r.quantity,
+    lotTracked: r.lot_tracked,
+    strategyOverride: r.strategy_override,
+    lotProperty: r.lot_property,
+  };
+}
+
+/** A reservation of a claimed line (any location), read by statement 3. */
+interface HeldRow {
+  lineItemId: bigint;
+  variantId: bigint;
+  lotId: bigint;
+  locationId: bigint;
+  quantity: number;
+  source: ReservationSource;
 }
 
 /**
  * Statement 3. Lock the candidate balances of every variant to allocate, in the global order (lot
- * id). Shelf life counts from the day the units shipped (the fulfilment's created_at), not from
- * when a late delivery happens to be processed.
+ * id), and read the claimed lines' reservations (stable: every change to them holds the order
+ * lock, which statement 1 took). Shelf life counts from the day the units shipped (the
+ * fulfilment's created_at), not from when a late delivery happens to be processed.
  */
 async function lockCandidates(
   sql: Db,
@@ -202,21 +248,95 @@ async function lockCandidates(
   f: FulfilmentInput,
   head: FulfilmentHead,
   variants: bigint[],
+  lines: readonly ClaimedLine[],
   now: Date,
-): Promise<Map<bigint, CandidateLot[]>> {
+): Promise<{ candidates: Map<bigint, CandidateLot[]>; held: HeldRow[] }> {
   const candidates = new Map<bigint, CandidateLot[]>();
-  if (variants.length === 0) return candidates;
-  const locked = await sql.query<ShippableBalanceRow>(
-    `${SHIPPABLE_BALANCES_SQL}
-     for update of b`,
-    [shopId, f.locationId!.toString(), variants.map(String), earliestAcceptableShelfDate(f.createdAt ?? now, head.min_shelf_life_days)],
+  const held: HeldRow[] = [];
+  if (variants.length === 0) return { candidates, held };
+  const locked = await sql.query<
+    ShippableBalanceRow & { kind: "lot" | "held"; line_item_id: bigint | null; location_id: bigint | null; source: ReservationSource | null }
+  >(
+    `with c as (
+       ${SHIPPABLE_BALANCES_SQL}
+       for update of b
+     )
+     select 'lot' as kind, c.lot_id, c.variant_id, c.quantity, c.reserved, c.shelf_date, c.received_at, c.lot_number,
+            null::bigint as line_item_id, null::bigint as location_id, null::text as source
+     from c
+     union all
+     select 'held', r.lot_id, r.variant_id, r.quantity, 0, null, null, null, r.line_item_id, r.location_id, r.source::text
+     from lot_reservations r where r.shop_id = $1 and r.line_item_id = any($5::bigint[])`,
+    [
+      shopId,
+      f.locationId!.toString(),
+      variants.map(String),
+      earliestAcceptableShelfDate(f.createdAt ?? now, head.min_shelf_life_days),
+      lines.map((l) => l.lineItemId.toString()),
+    ],
   );
   for (const row of locked.rows) {
+    if (row.kind === "held") {
+      held.push({
+        lineItemId: row.line_item_id!,
+        variantId: row.variant_id,
+        lotId: row.lot_id,
+        locationId: row.location_id!,
+        quantity: row.quantity,
+        source: row.source!,
+      });
+      continue;
+    }
     const list = candidates.get(row.variant_id) ?? [];
-    list.push({ lotId: row.lot_id, quantity: row.quantity, shelfDate: row.shelf_date, receivedAt: row.received_at });
+    list.push({
+      lotId: row.lot_id,
+      quantity: row.quantity,
+      reserved: row.reserved,
+      shelfDate: row.shelf_date,
+      receivedAt: row.received_at,
+      lotNumber: row.lot_number,
+    });
     candidates.set(row.variant_id, list);
   }
-  return candidates;
+  return { candidates, held };
+}
+
+/**
+ * What the shipped units do to the lines' reservations: those taken from the line's own
+ * reservation here are consumed; for the rest of the shipped units (taken from another lot, or
+ * shipped from another location) the line needs that much less, so as much of its remaining
+ * reservations is released, the plan's before a person's, elsewhere before here.
+ */
+function reservationsShipped(f: FulfilmentInput, lines: readonly ClaimedLine[], held: readonly HeldRow[], plan: FulfilmentPlan): ReservationChange[] {
+  if (held.length === 0) return [];
+  const changes: ReservationChange[] = [];
+  for (const line of lines) {
+    const own = held.filter((r) => r.lineItemId === line.lineItemId).map((r) => ({ ...r }));
+    if (own.length === 0) continue;
+    let shippedOther = line.quantity;
+    for (const c of plan.consumed.filter((c) => c.lineItemId === line.lineItemId)) {
+      const r = own.find((o) => o.lotId === c.lotId && o.locationId === f.locationId)!;
+      r.quantity -= c.quantity;
+      shippedOther -= c.quantity;
+      changes.push({ ...r, delta: -c.quantity, why: `shipped by fulfilment ${f.id}` });
+    }
+    const rest = own
+      .filter((r) => r.quantity > 0)
+      .sort(
+        (a, b) => Number(b.source === "PLAN") - Number(a.source === "PLAN") || Number(a.locationId === f.locationId) - Number(b.locationId === f.locationId),
+      );
+    for (const r of rest) {
+      if (shippedOther <= 0) break;
+      const n = Math.min(r.quantity, shippedOther);
+      shippedOther -= n;
+      changes.push({
+        ...r,
+        delta: -n,
+        why: r.locationId === f.locationId ? `fulfilment ${f.id} shipped another lot` : `fulfilment ${f.id} shipped from location ${f.locationId}`,
+      });
+    }
+  }
+  return changes;
 }
 
 /** Statement 4. The planned allocations and the lines' states in one statement. */

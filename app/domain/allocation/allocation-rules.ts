@@ -19,6 +19,20 @@ export interface CandidateLot {
   /** 'YYYY-MM-DD': the expiry, else the best-before date; null when the lot has neither. */
   shelfDate: string | null;
   receivedAt: Date;
+  /**
+   * Units of the balance held by open reservations (any order; docs/decisions/100-reservations.md).
+   * The strategy only takes `quantity - reserved`; a line takes its own reservations first.
+   */
+  reserved?: number;
+  /** The lot's number, matched against a line's `_lot` property. */
+  lotNumber?: string;
+}
+
+/** Units of a locked candidate balance held for one order line (a lot_reservations row). */
+export interface LineReservation {
+  lineItemId: bigint;
+  lotId: bigint;
+  quantity: number;
 }
 
 export interface AllocationPlan {
@@ -109,6 +123,8 @@ export interface ClaimedLine {
   /** null: the variant is not known yet (no products webhook): treated as lot-tracked. */
   lotTracked: boolean | null;
   strategyOverride: AllocationStrategy | null;
+  /** The lot named on the order line (`_lot` property): taken first when it is a candidate. */
+  lotProperty?: string | null;
 }
 
 /**
@@ -119,12 +135,14 @@ export function needsLots(line: ClaimedLine): line is ClaimedLine & { variantId:
   return line.variantId !== null && line.lotTracked !== false;
 }
 
-/** The variants whose lot balances must be locked before planning: lot-tracked lines not left to the merchant. */
-export function variantsToLock(lines: readonly ClaimedLine[], shopStrategy: AllocationStrategy): bigint[] {
+/**
+ * The variants whose lot balances must be locked before planning: every lot-tracked line's, once
+ * each, in line order. Manual-strategy lines too: a reserved lot (scanned at the pack station) or a
+ * `_lot` named on the line ships from that lot instead of waiting for the merchant.
+ */
+export function variantsToLock(lines: readonly ClaimedLine[]): bigint[] {
   const out = new Map<string, bigint>();
-  for (const line of lines) {
-    if (needsLots(line) && effectiveStrategy(shopStrategy, line.strategyOverride) !== "MANUAL") out.set(line.variantId.toString(), line.variantId);
-  }
+  for (const line of lines) if (needsLots(line)) out.set(line.variantId.toString(), line.variantId);
   return [...out.values()];
 }
 
@@ -134,6 +152,10 @@ export interface FulfilmentPlan {
   /** Units leaving each locked balance, with the balance after (candidates' quantity minus takes so far). */
   movements: { lineItemId: bigint; lotId: bigint; delta: number; balanceAfter: number }[];
   states: { lineItemId: bigint; state: "ALLOCATED" | "PENDING" | "SKIPPED" }[];
+  /** Reserved units the lines took from their own reservations (the reservation shrinks by as much). */
+  consumed: LineReservation[];
+  /** Lines whose `_lot` property named no candidate lot with units left: planned without it, flagged. */
+  lotPropertyMisses: { lineItemId: bigint; lotNumber: string }[];
   allocatedLines: number;
   pendingLines: number;
   skippedLines: number;
@@ -142,17 +164,41 @@ export interface FulfilmentPlan {
 
 /**
  * Plans every claimed line of one fulfilment, in the given order, against the locked candidate
- * balances per variant: lines that are not lot-tracked are SKIPPED, manual-strategy lines get one
- * unknown-lot allocation and stay PENDING, the others take greedily (planAllocation) and what no
- * lot covers is unknown-lot. Lines of one variant share the candidates' units (never twice).
+ * balances per variant: lines that are not lot-tracked are SKIPPED; the others take, in this order,
+ * the lot their `_lot` property names (its own reservation there, then free units), their own
+ * reservations (`reservations`), then greedily by strategy (planAllocation) from the units nobody
+ * reserved (`quantity - reserved`). Manual-strategy lines take only the first two; what is left
+ * gets one unknown-lot allocation and the line stays PENDING. What no lot covers is unknown-lot.
+ * Lines of one variant share the candidates' units (never twice).
  */
 export function planFulfilment(
   lines: readonly ClaimedLine[],
   shopStrategy: AllocationStrategy,
   candidates: ReadonlyMap<bigint, readonly CandidateLot[]>,
+  reservations: readonly LineReservation[] = [],
 ): FulfilmentPlan {
-  const plan: FulfilmentPlan = { allocations: [], movements: [], states: [], allocatedLines: 0, pendingLines: 0, skippedLines: 0, unknownUnits: 0 };
-  const available = new Map<bigint, number>();
+  const plan: FulfilmentPlan = {
+    allocations: [],
+    movements: [],
+    states: [],
+    consumed: [],
+    lotPropertyMisses: [],
+    allocatedLines: 0,
+    pendingLines: 0,
+    skippedLines: 0,
+    unknownUnits: 0,
+  };
+  const onHand = new Map<bigint, number>();
+  const free = new Map<bigint, number>();
+  for (const list of candidates.values()) {
+    for (const lot of list) {
+      onHand.set(lot.lotId, lot.quantity);
+      free.set(lot.lotId, Math.max(0, lot.quantity - (lot.reserved ?? 0)));
+    }
+  }
+  const held = new Map<bigint, LineReservation[]>();
+  for (const r of reservations) held.set(r.lineItemId, [...(held.get(r.lineItemId) ?? []), { ...r }]);
+
   for (const line of lines) {
     if (!needsLots(line)) {
       plan.states.push({ lineItemId: line.lineItemId, state: "SKIPPED" });
@@ -160,20 +206,65 @@ export function planFulfilment(
       continue;
     }
     const strategy = effectiveStrategy(shopStrategy, line.strategyOverride);
+    const lots = candidates.get(line.variantId) ?? [];
+    let left = line.quantity;
+    const take = (lotId: bigint, quantity: number) => {
+      const after = onHand.get(lotId)! - quantity;
+      onHand.set(lotId, after);
+      // A free unit never stays counted above what is on hand.
+      free.set(lotId, Math.min(free.get(lotId)!, after));
+      // Reserved and free units of one lot make one allocation (and one movement) for the line.
+      const same = plan.movements.find((m) => m.lineItemId === line.lineItemId && m.lotId === lotId);
+      if (same) {
+        plan.allocations.find((a) => a.lineItemId === line.lineItemId && a.lotId === lotId)!.quantity += quantity;
+        same.delta -= quantity;
+        same.balanceAfter = after;
+      } else {
+        plan.allocations.push({ lineItemId: line.lineItemId, variantId: line.variantId, lotId, quantity });
+        plan.movements.push({ lineItemId: line.lineItemId, lotId, delta: -quantity, balanceAfter: after });
+      }
+      left -= quantity;
+    };
+    const takeReserved = (r: LineReservation) => {
+      const n = Math.min(r.quantity, left, onHand.get(r.lotId) ?? 0);
+      if (n <= 0) return;
+      r.quantity -= n;
+      plan.consumed.push({ lineItemId: line.lineItemId, lotId: r.lotId, quantity: n });
+      take(r.lotId, n);
+    };
+    const own = (held.get(line.lineItemId) ?? []).filter((r) => onHand.has(r.lotId));
+
+    if (line.lotProperty) {
+      const named = lots.find((l) => l.lotNumber === line.lotProperty);
+      const before = left;
+      if (named) {
+        for (const r of own.filter((r) => r.lotId === named.lotId)) takeReserved(r);
+        const n = Math.min(free.get(named.lotId)!, left);
+        if (n > 0) {
+          free.set(named.lotId, free.get(named.lotId)! - n);
+          take(named.lotId, n);
+        }
+      }
+      if (left === before && left > 0) plan.lotPropertyMisses.push({ lineItemId: line.lineItemId, lotNumber: line.lotProperty });
+    }
+    // Own reservations in the strategy's order (FEFO: the earliest expiry first).
+    const rank = new Map(orderForStrategy(strategy === "MANUAL" ? "FEFO" : strategy, lots).map((l, i) => [l.lotId, i]));
+    for (const r of [...own].sort((a, b) => (rank.get(a.lotId) ?? 0) - (rank.get(b.lotId) ?? 0))) takeReserved(r);
+
     if (strategy === "MANUAL") {
-      plan.allocations.push({ lineItemId: line.lineItemId, variantId: line.variantId, lotId: null, quantity: line.quantity });
-      plan.states.push({ lineItemId: line.lineItemId, state: "PENDING" });
-      plan.pendingLines++;
+      if (left > 0) plan.allocations.push({ lineItemId: line.lineItemId, variantId: line.variantId, lotId: null, quantity: left });
+      plan.states.push({ lineItemId: line.lineItemId, state: left > 0 ? "PENDING" : "ALLOCATED" });
+      if (left > 0) plan.pendingLines++;
+      else plan.allocatedLines++;
       continue;
     }
-    const taken = planAllocation(strategy, candidates.get(line.variantId) ?? [], line.quantity, available);
-    for (const take of taken.takes) {
-      plan.allocations.push({ lineItemId: line.lineItemId, variantId: line.variantId, lotId: take.lotId, quantity: take.quantity });
-      plan.movements.push({ lineItemId: line.lineItemId, lotId: take.lotId, delta: -take.quantity, balanceAfter: available.get(take.lotId)! });
+    if (left > 0) {
+      const taken = planAllocation(strategy, lots, left, free);
+      for (const t of taken.takes) take(t.lotId, t.quantity);
     }
-    if (taken.unknown > 0) {
-      plan.allocations.push({ lineItemId: line.lineItemId, variantId: line.variantId, lotId: null, quantity: taken.unknown });
-      plan.unknownUnits += taken.unknown;
+    if (left > 0) {
+      plan.allocations.push({ lineItemId: line.lineItemId, variantId: line.variantId, lotId: null, quantity: left });
+      plan.unknownUnits += left;
     }
     plan.states.push({ lineItemId: line.lineItemId, state: "ALLOCATED" });
     plan.allocatedLines++;

@@ -9,7 +9,9 @@ import type { Db } from "../../lib/sql.server";
  *   allocation; SKIPPED and REVERSED lines have none;
  * - each balance equals the sum of its ledger entries;
  * - each balance equals receipts/adjustments - live allocations + returns (reversals net out);
- * - no balance is negative; no allocation returned more than it shipped.
+ * - no balance is negative; no allocation returned more than it shipped;
+ * - each balance's `reserved` equals the units of its open reservations (docs/decisions/100-reservations.md),
+ *   and every reservation is of an order line of this shop's balance.
  */
 export async function allocationInvariantViolations(shopId: number, db: Db = pool()): Promise<string[]> {
   const violations: string[] = [];
@@ -62,5 +64,17 @@ export async function allocationInvariantViolations(shopId: number, db: Db = poo
     [shopId],
   );
   for (const o of overReturned.rows) violations.push(`allocation ${o.id} says ${o.returned_quantity} returned, its return rows say ${o.rows_sum}`);
+  const reserved = await db.query(
+    `select b.lot_id, b.location_id, b.reserved, coalesce(sum(r.quantity), 0)::int as rows_sum, count(r.id) filter (where r.shop_id <> b.shop_id)::int as foreign_rows
+     from lot_balances b left join lot_reservations r on r.lot_id = b.lot_id and r.location_id = b.location_id
+     where b.shop_id = $1 group by b.lot_id, b.location_id, b.reserved
+     having b.reserved <> coalesce(sum(r.quantity), 0) or count(r.id) filter (where r.shop_id <> b.shop_id) > 0`,
+    [shopId],
+  );
+  for (const b of reserved.rows) {
+    violations.push(
+      `balance ${b.lot_id}@${b.location_id} says ${b.reserved} reserved, its reservations hold ${b.rows_sum} (${b.foreign_rows} of another shop)`,
+    );
+  }
   return violations;
 }

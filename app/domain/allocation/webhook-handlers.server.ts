@@ -19,7 +19,8 @@ function causeOf(ctx: WebhookContext): AllocationCause {
  * A repeated delivery changes nothing and writes nothing: our own orderUpdate fires orders/updated,
  * which must not write again.
  */
-const lotsChanged = (f: FulfilmentOutcome) => f.allocatedLines + f.pendingLines + f.reversedAllocations > 0;
+const lotsChanged = (f: Pick<FulfilmentOutcome, "allocatedLines" | "pendingLines" | "reversedAllocations">) =>
+  f.allocatedLines + f.pendingLines + f.reversedAllocations > 0;
 
 /** Shape errors and fulfilments without a location can never succeed: fail without retries. */
 async function asPermanent<T>(fn: () => Promise<T> | T): Promise<T> {
@@ -35,9 +36,17 @@ async function asPermanent<T>(fn: () => Promise<T> | T): Promise<T> {
 export const allocateFulfilmentFromWebhook: TopicHandler = async (ctx) => {
   await asPermanent(async () => {
     const fulfilment = parseFulfilment(ctx.payload);
-    const outcome = await processFulfilment(ctx.sql, ctx.shopId, fulfilment, causeOf(ctx));
+    const { lotPropertyMisses, ...outcome } = await processFulfilment(ctx.sql, ctx.shopId, fulfilment, causeOf(ctx));
     if (lotsChanged(outcome)) await writeBackOrderLots(ctx, fulfilment.orderId);
     ctx.log.info("fulfilment processed", { ...outcome, fulfilmentId: outcome.fulfilmentId.toString() });
+    for (const miss of lotPropertyMisses) {
+      // The line named a lot (`_lot`) that cannot ship from here: the strategy chose instead.
+      ctx.log.warn("fulfilment line names a lot (_lot) that cannot ship here; allocated by the strategy instead", {
+        fulfilmentId: outcome.fulfilmentId.toString(),
+        lineItemId: miss.lineItemId.toString(),
+        lot: miss.lotNumber,
+      });
+    }
   });
 };
 

@@ -17,7 +17,9 @@ export type LedgerKind =
   | "CONSUMED"
   | "PRODUCED"
   | "RECONCILED"
-  | "BIN_MOVED";
+  | "BIN_MOVED"
+  | "RESERVED"
+  | "UNRESERVED";
 
 export type LedgerCause = "WEBHOOK" | "USER" | "JOB" | "CLI";
 

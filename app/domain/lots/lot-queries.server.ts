@@ -175,8 +175,8 @@ export interface LotDetail extends Omit<LotSummary, "onHand" | "quarantinedUnits
   unitCost: string | null;
   currency: string | null;
   notes: string | null;
-  /** bin: where the units sit at the location (null: none given). */
-  balances: { locationId: bigint; locationName: string | null; quantity: number; quarantined: boolean; bin: string | null }[];
+  /** bin: where the units sit at the location (null: none given); reserved: units held for open orders. */
+  balances: { locationId: bigint; locationName: string | null; quantity: number; quarantined: boolean; bin: string | null; reserved: number }[];
   totals: { received: number; allocated: number; returned: number; onHand: number; quarantined: number };
   ledger: {
     entries: {
@@ -223,8 +223,8 @@ export async function getLotDetail(
   const limit = Math.min(Math.max(options.ledgerLimit ?? 50, 1), 500);
   const before = parseId(options.ledgerCursor);
   const [balances, totals, ledger] = await Promise.all([
-    db.query<{ location_id: bigint; name: string | null; quantity: number; quarantined: boolean; bin: string | null }>(
-      `select b.location_id, loc.name, b.quantity, b.quarantined, b.bin from lot_balances b
+    db.query<{ location_id: bigint; name: string | null; quantity: number; quarantined: boolean; bin: string | null; reserved: number }>(
+      `select b.location_id, loc.name, b.quantity, b.quarantined, b.bin, b.reserved from lot_balances b
        left join locations loc on loc.shop_id = b.shop_id and loc.id = b.location_id
        where b.lot_id = $1 and b.shop_id = $2 order by b.location_id`,
       [id, shopId],
@@ -260,7 +260,14 @@ export async function getLotDetail(
     unitCost: lot.unit_cost,
     currency: lot.currency,
     notes: lot.notes,
-    balances: balances.rows.map((b) => ({ locationId: b.location_id, locationName: b.name, quantity: b.quantity, quarantined: b.quarantined, bin: b.bin })),
+    balances: balances.rows.map((b) => ({
+      locationId: b.location_id,
+      locationName: b.name,
+      quantity: b.quantity,
+      quarantined: b.quarantined,
+      bin: b.bin,
+      reserved: b.reserved,
+    })),
     totals: {
       received: unitSum(totals.rows[0]?.received),
       allocated: unitSum(totals.rows[0]?.allocated),

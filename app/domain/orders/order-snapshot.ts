@@ -26,6 +26,8 @@ const orderPayload = z.object({
   created_at: time,
   updated_at: time,
   cancelled_at: time,
+  // Set on POS orders: the store the order was placed at (where its units are held).
+  location_id: optionalId,
   customer: z.object({ id: optionalId, email: text, phone: text, first_name: text, last_name: text }).passthrough().nullish(),
   shipping_address: address,
   line_items: z
@@ -38,6 +40,12 @@ const orderPayload = z.object({
           sku: text,
           title: text,
           quantity: payloadQuantity,
+          // Shopify's quantity after order edits and refunds (REST 2024-01+); absent in older payloads.
+          current_quantity: payloadQuantity.nullish(),
+          properties: z
+            .array(z.object({ name: z.unknown(), value: z.unknown() }).passthrough())
+            .nullish()
+            .catch(null),
         })
         .passthrough(),
     )
@@ -51,6 +59,10 @@ export interface OrderLineSnapshot {
   sku: string | null;
   title: string | null;
   quantity: number;
+  /** Quantity after edits and refunds (Shopify's current_quantity); null when not sent. */
+  currentQuantity: number | null;
+  /** The lot named by the line's `_lot` property (trimmed); null when none. */
+  lotProperty: string | null;
 }
 
 export interface OrderSnapshot {
@@ -63,9 +75,21 @@ export interface OrderSnapshot {
   customerPhone: string | null;
   shippingAddress: Record<string, unknown> | null;
   cancelledAt: Date | null;
+  /** The order's location_id (POS orders); null for online orders. */
+  locationId: bigint | null;
   createdAt: Date | null;
   updatedAt: Date | null;
   lines: OrderLineSnapshot[];
+}
+
+/** The line property a storefront, POS or app sets to name the lot to ship (underscore: hidden from the customer). */
+export const LOT_LINE_PROPERTY = "_lot";
+
+/** The `_lot` value of a line's properties ([{name, value}]), trimmed; null when absent or blank. */
+export function lotPropertyOf(properties: readonly { name?: unknown; value?: unknown }[] | null | undefined): string | null {
+  const found = properties?.find((p) => p.name === LOT_LINE_PROPERTY);
+  const value = typeof found?.value === "string" || typeof found?.value === "number" ? String(found.value).trim() : "";
+  return value === "" ? null : value;
 }
 
 /** The order of an orders/* payload; InvalidPayloadError (no retry) when it is not one. */
@@ -85,8 +109,18 @@ export function orderSnapshot(payload: unknown): OrderSnapshot {
     customerPhone: o.customer?.phone ?? shippingPhone ?? o.phone,
     shippingAddress: shipping,
     cancelledAt: o.cancelled_at,
+    locationId: o.location_id,
     createdAt: o.created_at,
     updatedAt: o.updated_at,
-    lines: o.line_items.map((l) => ({ id: l.id, variantId: l.variant_id, productId: l.product_id, sku: l.sku, title: l.title, quantity: l.quantity })),
+    lines: o.line_items.map((l) => ({
+      id: l.id,
+      variantId: l.variant_id,
+      productId: l.product_id,
+      sku: l.sku,
+      title: l.title,
+      quantity: l.quantity,
+      currentQuantity: l.current_quantity ?? null,
+      lotProperty: lotPropertyOf(l.properties),
+    })),
   };
 }

@@ -12,8 +12,8 @@ export type RecordOrderResult = "created" | "updated" | "stale";
 export async function recordOrder(sql: Db, shopId: number, order: OrderSnapshot): Promise<RecordOrderResult> {
   const upserted = await sql.query<{ inserted: boolean }>(
     `insert into orders (shop_id, id, name, email, customer_id, customer_name, customer_email, customer_phone,
-                         shipping_address, cancelled_at, shopify_created_at, shopify_updated_at, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, now())
+                         shipping_address, cancelled_at, shopify_created_at, shopify_updated_at, location_id, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, now())
      on conflict (shop_id, id) do update set
        name = excluded.name,
        customer_id = excluded.customer_id,
@@ -23,6 +23,7 @@ export async function recordOrder(sql: Db, shopId: number, order: OrderSnapshot)
        customer_phone = case when orders.redacted then null else excluded.customer_phone end,
        shipping_address = case when orders.redacted then null else excluded.shipping_address end,
        cancelled_at = excluded.cancelled_at,
+       location_id = excluded.location_id,
        shopify_created_at = coalesce(excluded.shopify_created_at, orders.shopify_created_at),
        shopify_updated_at = excluded.shopify_updated_at,
        updated_at = now()
@@ -42,19 +43,21 @@ export async function recordOrder(sql: Db, shopId: number, order: OrderSnapshot)
       order.cancelledAt,
       order.createdAt,
       order.updatedAt,
+      order.locationId,
     ],
   );
   const row = upserted.rows[0];
   if (!row) return "stale";
   if (order.lines.length > 0) {
     await sql.query(
-      `insert into order_lines (shop_id, id, order_id, variant_id, product_id, sku, title, quantity)
-       select $1, l.id, $2, l.variant_id, l.product_id, l.sku, l.title, l.quantity
-         from unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::int[])
-              as l(id, variant_id, product_id, sku, title, quantity)
+      `insert into order_lines (shop_id, id, order_id, variant_id, product_id, sku, title, quantity, current_quantity, lot_property)
+       select $1, l.id, $2, l.variant_id, l.product_id, l.sku, l.title, l.quantity, l.current_quantity, l.lot_property
+         from unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::int[], $9::int[], $10::text[])
+              as l(id, variant_id, product_id, sku, title, quantity, current_quantity, lot_property)
        on conflict (shop_id, id) do update set
          order_id = excluded.order_id, variant_id = excluded.variant_id, product_id = excluded.product_id,
-         sku = excluded.sku, title = excluded.title, quantity = excluded.quantity`,
+         sku = excluded.sku, title = excluded.title, quantity = excluded.quantity,
+         current_quantity = excluded.current_quantity, lot_property = excluded.lot_property`,
       [
         shopId,
         order.id,
@@ -64,6 +67,8 @@ export async function recordOrder(sql: Db, shopId: number, order: OrderSnapshot)
         order.lines.map((l) => l.sku),
         order.lines.map((l) => l.title),
         order.lines.map((l) => l.quantity),
+        order.lines.map((l) => l.currentQuantity),
+        order.lines.map((l) => l.lotProperty),
       ],
     );
   }

@@ -53,7 +53,16 @@ export interface ScannedLotFacts {
 }
 
 export type PackRefusalReason =
-  "unreadable" | "no-lot-in-barcode" | "not-this-product" | "line-complete" | "unknown-lot" | "recalled" | "quarantined" | "expired" | "not-at-location";
+  | "unreadable"
+  | "no-lot-in-barcode"
+  | "not-this-product"
+  | "line-complete"
+  | "unknown-lot"
+  | "recalled"
+  | "quarantined"
+  | "expired"
+  | "not-at-location"
+  | "held-for-other-orders";
 
 export interface PackRefusal {
   reason: PackRefusalReason;

@@ -9,6 +9,8 @@ import { OrderNotFoundError } from "../allocation/errors";
 import { findOrdersByName } from "../overview/choices.server";
 import { Gs1Error, parseGs1, type Gs1Result } from "../gs1/gs1";
 import { pickListForOrder } from "../picking/pick-list.server";
+import { ReservationError } from "../reservations/errors";
+import { moveReservationToLot } from "../reservations/reservations.server";
 import { PackStationInputError } from "./errors";
 import {
   addAcceptedScan,
@@ -32,7 +34,7 @@ export interface PackOrder {
   order: { id: bigint; name: string };
   location: { id: bigint; name: string };
   /** What the planned lots are based on: the pick list's plan (decision 098). */
-  basis: "balances";
+  basis: "balances" | "reservations";
   /** Lines with units left to pack, in line order. */
   lines: PackLine[];
 }
@@ -137,15 +139,24 @@ export async function scanAtPackStation(shopId: number, input: PackScanInput, op
 
     const plannedLot = isPlannedUnit(line, lot.lotId, input.accepted);
     if (!plannedLot) {
-      // The reservation follows the unit in the box (issue #12 item 4). moveReservationToLot is
-      // engineer A's (app/domain/reservations/reservations.server.ts), not on this branch yet; the
-      // one call to add here, inside this transaction, once it is merged:
-      //   await moveReservationToLot(sql, shopId, {
-      //     orderId: packOrder.order.id, lineItemId: line.lineItemId, locationId: packOrder.location.id,
-      //     lotId: lot.lotId, quantity: 1, source: "SCAN",
-      //   });
-      // Until then the unit is accepted and the fulfilment's allocation (FEFO) may name another lot;
-      // `allocations move` corrects it, as before (docs/decisions/098).
+      // The reservation follows the unit in the box (issue #12 item 4): the line's reserved units
+      // move to the scanned lot in this transaction, so the fulfilment allocates what was packed.
+      // Units of that lot held for other orders are not taken: the packer is told to take another.
+      try {
+        await moveReservationToLot(
+          sql,
+          shopId,
+          { orderId: packOrder.order.id, lineItemId: line.lineItemId, locationId: packOrder.location.id, lotId: lot.lotId, quantity: 1, source: "SCAN" },
+          { cause: "USER", ref: "pack station" },
+          now,
+        );
+      } catch (error) {
+        if (!(error instanceof ReservationError)) throw error;
+        return refused({
+          reason: "held-for-other-orders",
+          message: `Held for other orders: every unit of ${lot.lotNumber} here is reserved. Take a unit of another lot.`,
+        });
+      }
     }
     return acceptedScan(packOrder, line, lot.lotId, lot.lotNumber, plannedLot, input.accepted);
   });

@@ -2,9 +2,10 @@
 // The plan is the allocation's own (planFulfilment in allocation-rules.ts: the shop's strategy,
 // FEFO by default, the product's override, manual lines left to the merchant) run over a copy of
 // the location's lot balances, so the pick list names the lots the allocation would take when the
-// units ship. Nothing is locked or reserved (docs/decisions/098-pick-lists.md): a later slice puts
-// reservations behind the same PickPlan shape.
-import { planFulfilment, type AllocationStrategy, type CandidateLot, type ClaimedLine } from "../allocation/allocation-rules";
+// units ship. Nothing is locked (docs/decisions/098-pick-lists.md). With reservations
+// (docs/decisions/100-reservations.md) a line's reserved units are its rows, exactly as the
+// fulfilment will take them, and the strategy plans the rest over units no order holds.
+import { planFulfilment, type AllocationStrategy, type CandidateLot, type ClaimedLine, type LineReservation } from "../allocation/allocation-rules";
 
 /** An order line that still has units to pick (line quantity minus what fulfilments already took). */
 export interface OpenLine {
@@ -19,6 +20,8 @@ export interface OpenLine {
   /** null: the variant is not known yet, treated as lot-tracked (as the allocation does). */
   lotTracked: boolean | null;
   strategyOverride: AllocationStrategy | null;
+  /** The lot named by the line's `_lot` property (picked first when it is here). */
+  lotProperty?: string | null;
 }
 
 /** A lot balance that may be picked from, with what the picker reads on the label. */
@@ -54,8 +57,14 @@ export interface PickRow extends Pick<OpenLine, "orderId" | "orderName" | "lineI
  * balances: units planned for an order are not planned again for the next one. Within an order,
  * planFulfilment already shares units between lines of one variant.
  */
-export function planPickList(lines: readonly OpenLine[], shopStrategy: AllocationStrategy, lots: readonly PickableLot[]): PickRow[] {
+export function planPickList(
+  lines: readonly OpenLine[],
+  shopStrategy: AllocationStrategy,
+  lots: readonly PickableLot[],
+  reservations: readonly LineReservation[] = [],
+): PickRow[] {
   const running = new Map(lots.map((l) => [l.lotId, l.quantity]));
+  const reserved = new Map(lots.map((l) => [l.lotId, l.reserved ?? 0]));
   const lotById = new Map(lots.map((l) => [l.lotId, l]));
   const rows: PickRow[] = [];
   for (const orderLines of byOrder(lines)) {
@@ -64,10 +73,24 @@ export function planPickList(lines: readonly OpenLine[], shopStrategy: Allocatio
       const left = running.get(lot.lotId) ?? 0;
       if (left <= 0) continue;
       const list = candidates.get(lot.variantId) ?? [];
-      list.push({ lotId: lot.lotId, quantity: left, shelfDate: lot.shelfDate, receivedAt: lot.receivedAt });
+      list.push({
+        lotId: lot.lotId,
+        quantity: left,
+        reserved: reserved.get(lot.lotId),
+        shelfDate: lot.shelfDate,
+        receivedAt: lot.receivedAt,
+        lotNumber: lot.lotNumber,
+      });
       candidates.set(lot.variantId, list);
     }
-    const plan = planFulfilment(orderLines.map(asClaimedLine), shopStrategy, candidates);
+    const ids = new Set(orderLines.map((l) => l.lineItemId));
+    const plan = planFulfilment(
+      orderLines.map(asClaimedLine),
+      shopStrategy,
+      candidates,
+      reservations.filter((r) => ids.has(r.lineItemId)),
+    );
+    for (const c of plan.consumed) reserved.set(c.lotId, (reserved.get(c.lotId) ?? 0) - c.quantity);
     const stateOf = new Map(plan.states.map((s) => [s.lineItemId, s.state]));
     const lineOf = new Map(orderLines.map((l) => [l.lineItemId, l]));
     for (const line of orderLines) {
@@ -97,7 +120,14 @@ function byOrder(lines: readonly OpenLine[]): OpenLine[][] {
 }
 
 function asClaimedLine(l: OpenLine): ClaimedLine {
-  return { lineItemId: l.lineItemId, variantId: l.variantId, quantity: l.quantity, lotTracked: l.lotTracked, strategyOverride: l.strategyOverride };
+  return {
+    lineItemId: l.lineItemId,
+    variantId: l.variantId,
+    quantity: l.quantity,
+    lotTracked: l.lotTracked,
+    strategyOverride: l.strategyOverride,
+    lotProperty: l.lotProperty ?? null,
+  };
 }
 
 function row(line: OpenLine, lot: PickableLot | null, quantity: number, status: PickStatus): PickRow {

@@ -1,11 +1,13 @@
 // Pick lists (issue #12): what the picker takes for one order, or for every open order at a
 // location, read from the database and planned by pick-list-rules.ts. Read-only: no lock, no
 // balance change, no reservation; two pick lists printed at once may name the same units
-// (docs/decisions/098-pick-lists.md). The plan source is one function (planFromBalances) so that
-// reservations can replace it without touching the entry points.
+// (docs/decisions/098-pick-lists.md). The plan source is one function (planFromBalances): the
+// orders' reservations at the location first, the balances no order holds for the rest
+// (docs/decisions/100-reservations.md).
 import { pool } from "../../db.server";
 import type { Db } from "../../lib/sql.server";
-import { earliestAcceptableShelfDate, type AllocationStrategy } from "../allocation/allocation-rules";
+import { earliestAcceptableShelfDate, type AllocationStrategy, type LineReservation } from "../allocation/allocation-rules";
+import { OPEN_QUANTITY_SQL } from "../reservations/reservations.server";
 import { OrderNotFoundError } from "../allocation/errors";
 import { findOrdersByName } from "../overview/choices.server";
 import { SHIPPABLE_BALANCES_SQL, type ShippableBalanceRow } from "../allocation/shippable-balances.server";
@@ -17,8 +19,8 @@ export interface PickList extends GroupedPickList {
   location: { id: bigint; name: string | null };
   /** The orders planned, oldest first (those with nothing left to pick are not listed). */
   orders: { id: bigint; name: string | null }[];
-  /** What the plan is based on today: the lot balances on hand, not reservations. */
-  basis: "balances";
+  /** "reservations": some rows are the orders' reserved lots; "balances": planned over the balances on hand only. */
+  basis: "balances" | "reservations";
   generatedAt: Date;
 }
 
@@ -38,7 +40,7 @@ export async function pickListForOrder(shopId: number, orderRef: string, locatio
   const db = options.db ?? pool();
   const order = await findOrder(db, shopId, orderRef);
   if (order.cancelled) throw new OrderNotOpenError(order.name ?? order.id.toString());
-  const at = locationId ?? (await openFulfilmentLocation(db, shopId, order.id));
+  const at = locationId ?? (await openFulfilmentLocation(db, shopId, order.id)) ?? (await reservedLocation(db, shopId, order.id));
   if (at === null) throw new PickListLocationRequiredError(order.name ?? order.id.toString());
   return buildPickList(db, shopId, await findLocation(db, shopId, at), order.id, options.now ?? new Date());
 }
@@ -79,14 +81,15 @@ export async function pickListForLocation(shopId: number, locationId: bigint, op
 async function buildPickList(db: Db, shopId: number, location: PickList["location"], orderId: bigint | null, now: Date): Promise<PickList> {
   const { strategy, minShelfLifeDays } = await shopSettings(db, shopId);
   const lines = await openLines(db, shopId, location.id, orderId);
-  const rows = await planFromBalances(db, shopId, location.id, lines, strategy, earliestAcceptableShelfDate(now, minShelfLifeDays));
+  const { rows, reserved } = await planFromBalances(db, shopId, location.id, lines, strategy, earliestAcceptableShelfDate(now, minShelfLifeDays));
   const orders = [...new Map(lines.map((l) => [l.orderId, { id: l.orderId, name: l.orderName }])).values()];
-  return { location, orders, basis: "balances", generatedAt: now, ...groupPickRows(rows) };
+  return { location, orders, basis: reserved ? "reservations" : "balances", generatedAt: now, ...groupPickRows(rows) };
 }
 
 /**
- * The plan source of today: the location's pickable lot balances, planned by the allocation's
- * rules. Reservations (a later slice) replace this one function.
+ * The plan source: the location's pickable lot balances and the open lines' reservations there,
+ * planned by the allocation's rules (a line's `_lot` and reserved units first, as the fulfilment
+ * takes them). `reserved`: some line had a reservation here.
  */
 async function planFromBalances(
   db: Db,
@@ -95,10 +98,20 @@ async function planFromBalances(
   lines: OpenLine[],
   strategy: AllocationStrategy,
   earliestShelfDate: string,
-): Promise<PickRow[]> {
+): Promise<{ rows: PickRow[]; reserved: boolean }> {
   const variants = [...new Set(lines.flatMap((l) => (l.variantId === null ? [] : [l.variantId.toString()])))];
   const lots = variants.length === 0 ? [] : await pickableLots(db, shopId, locationId, variants, earliestShelfDate);
-  return planPickList(lines, strategy, lots);
+  const reservations = lines.length === 0 ? [] : await lineReservations(db, shopId, locationId, lines);
+  return { rows: planPickList(lines, strategy, lots, reservations), reserved: reservations.length > 0 };
+}
+
+async function lineReservations(db: Db, shopId: number, locationId: bigint, lines: OpenLine[]): Promise<LineReservation[]> {
+  const r = await db.query<{ line_item_id: bigint; lot_id: bigint; quantity: number }>(
+    `select line_item_id, lot_id, quantity from lot_reservations
+     where shop_id = $1 and location_id = $2 and line_item_id = any($3::bigint[]) order by line_item_id, lot_id`,
+    [shopId, locationId.toString(), lines.map((l) => l.lineItemId.toString())],
+  );
+  return r.rows.map((row) => ({ lineItemId: row.line_item_id, lotId: row.lot_id, quantity: row.quantity }));
 }
 
 async function findOrder(db: Db, shopId: number, ref: string): Promise<{ id: bigint; name: string | null; cancelled: boolean }> {
@@ -117,6 +130,16 @@ async function openFulfilmentLocation(db: Db, shopId: number, orderId: bigint): 
     `select location_id from fulfillments
      where shop_id = $1 and order_id = $2 and status in ${OPEN_FULFILMENT_STATUSES} and location_id is not null
      order by shopify_created_at desc nulls last, id desc limit 1`,
+    [shopId, orderId.toString()],
+  );
+  return r.rows[0]?.location_id ?? null;
+}
+
+/** Where the order's units are reserved (most units first), when no open fulfilment says where. */
+async function reservedLocation(db: Db, shopId: number, orderId: bigint): Promise<bigint | null> {
+  const r = await db.query<{ location_id: bigint }>(
+    `select location_id from lot_reservations where shop_id = $1 and order_id = $2
+     group by location_id order by sum(quantity) desc, location_id limit 1`,
     [shopId, orderId.toString()],
   );
   return r.rows[0]?.location_id ?? null;
@@ -145,11 +168,9 @@ async function shopSettings(db: Db, shopId: number): Promise<{ strategy: Allocat
 }
 
 /**
- * Lines of orders that are not cancelled with units left to fulfil: the line's quantity minus what
- * its fulfilments took (every fulfilment line that is not reversed, allocated or not) and minus
- * units refunded with restock type `cancel` (that type concerns unfulfilled units: they will not
- * ship). Other restock types are left alone: `no_restock` cannot tell fulfilled units from
- * unfulfilled ones, `return` concerns shipped units. Oldest order
+ * Lines of orders that are not cancelled with units left to fulfil (OPEN_QUANTITY_SQL, shared with
+ * the reservations: the line's quantity minus what its fulfilments took, minus units refunded with
+ * restock type `cancel`, capped by Shopify's current_quantity after order edits). Oldest order
  * first, then line item id (the allocation's order within a fulfilment). For a location batch, an
  * order whose open fulfilment is at another location is left to that location's list.
  */
@@ -164,15 +185,13 @@ async function openLines(db: Db, shopId: number, locationId: bigint, orderId: bi
     open_quantity: number;
     lot_tracked: boolean | null;
     strategy_override: AllocationStrategy | null;
+    lot_property: string | null;
   }>(
     `select * from (
        select o.id as order_id, o.name as order_name, o.shopify_created_at, ol.id as line_item_id, ol.variant_id,
               coalesce(v.sku, ol.sku) as sku, coalesce(v.product_title || ' - ' || v.title, ol.title, v.title) as title,
-              v.lot_tracked, v.strategy_override,
-              ol.quantity - coalesce((select sum(fl.quantity) from fulfillment_lines fl
-                                      where fl.shop_id = ol.shop_id and fl.line_item_id = ol.id and fl.state <> 'REVERSED'), 0)::int
-                          - coalesce((select sum(r.quantity) from refund_lines r
-                                      where r.shop_id = ol.shop_id and r.line_item_id = ol.id and r.restock_type = 'cancel'), 0)::int as open_quantity
+              v.lot_tracked, v.strategy_override, ol.lot_property,
+              ${OPEN_QUANTITY_SQL} as open_quantity
        from orders o
        join order_lines ol on ol.shop_id = o.shop_id and ol.order_id = o.id
        left join variants v on v.shop_id = ol.shop_id and v.id = ol.variant_id
@@ -196,6 +215,7 @@ async function openLines(db: Db, shopId: number, locationId: bigint, orderId: bi
     quantity: row.open_quantity,
     lotTracked: row.lot_tracked,
     strategyOverride: row.strategy_override,
+    lotProperty: row.lot_property,
   }));
 }
 
@@ -214,6 +234,7 @@ async function pickableLots(db: Db, shopId: number, locationId: bigint, variantI
     lotNumber: row.lot_number,
     expiresOn: row.shelf_date,
     bin: row.bin,
+    reserved: row.reserved,
   }));
 }
 

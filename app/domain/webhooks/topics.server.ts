@@ -8,6 +8,7 @@ import { eraseShopFromWebhook, recordDataRequest, redactCustomerFromWebhook } fr
 import { allocateFulfilmentFromWebhook, allocateOrderFulfilments, applyRefundFromWebhook } from "../allocation/webhook-handlers.server";
 import { reconcileOnInventoryLevelUpdate } from "../reconcile/inventory-level-webhook.server";
 import { recordBulkOperationFinish } from "../reconcile/bulk-reconcile.server";
+import { reserveOrderFromWebhook } from "../reservations/webhook-handlers.server";
 
 export const SUBSCRIBED_TOPICS = [
   "orders/create",
@@ -42,13 +43,13 @@ export type Topic = (typeof SUBSCRIBED_TOPICS)[number];
  * e.g. `"orders/create": [recordOrder, allocateOrderFulfilments]`.
  */
 export const topicHandlers: Partial<Record<Topic, TopicHandler[]>> = {
-  "orders/create": [recordOrderFromWebhook, allocateOrderFulfilments],
-  "orders/updated": [recordOrderFromWebhook, allocateOrderFulfilments],
+  "orders/create": [recordOrderFromWebhook, allocateOrderFulfilments, reserveOrderFromWebhook],
+  "orders/updated": [recordOrderFromWebhook, allocateOrderFulfilments, reserveOrderFromWebhook],
   "orders/fulfilled": [recordOrderFromWebhook, allocateOrderFulfilments],
   "fulfillments/create": [allocateFulfilmentFromWebhook],
   "fulfillments/update": [allocateFulfilmentFromWebhook],
   "refunds/create": [applyRefundFromWebhook],
-  "orders/cancelled": [recordOrderFromWebhook, allocateOrderFulfilments],
+  "orders/cancelled": [recordOrderFromWebhook, allocateOrderFulfilments, reserveOrderFromWebhook],
   "products/create": [recordProductFromWebhook],
   "products/update": [recordProductFromWebhook],
   "products/delete": [markProductDeleted],
