@@ -26,6 +26,9 @@ import { createQueueWorker } from "../../workers/main";
 import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
 import { eventually, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
+import { adminGet, adminPost } from "../helpers/admin-requests";
+import { action as settingsAction } from "../../app/routes/app.settings";
+import { action as recallAction, loader as recallLoader } from "../../app/routes/app.recalls.$id";
 
 useOwnQueuePrefix();
 
@@ -231,19 +234,51 @@ describe("recall notices by email", () => {
     const shopA = await recallScenario("notice-ta", [{ customerId: newId(), customerName: "Ann", customerEmail: a, name: "#A1" }]);
     const shopB = await recallScenario("notice-tb", [{ customerId: newId(), customerName: "Ben", customerEmail: b, name: "#B1" }]);
     await saveNoticeSettings(pool(), shopA.shop.id, parseNoticeSettings({ fromAddress: "recalls@a.example", merchantContact: "A hotline" }));
-    await saveNoticeSettings(
-      pool(),
-      shopB.shop.id,
-      parseNoticeSettings({
+    // Shop B's merchant edits the template on the settings page and sends from the recall page.
+    const subjectB = "Produktrückruf {{lot}}";
+    const bodyB =
+      "Hallo {{customer_name}}, Charge {{lot}} von {{product}} (Bestellung {{order}}): {{hazard}} {{action}} {{remedy}} Fragen: {{merchant_contact}}";
+    const domainB = shopB.shop.domain;
+    const refused = await settingsAction({
+      request: adminPost(domainB, "/app/settings", {
+        intent: "notices",
+        fromAddress: "rueckruf@b.example",
+        merchantContact: "x",
+        subject: "{{lott}}",
+        body: bodyB,
+      }),
+      params: {},
+      context: {},
+    });
+    expect(refused).toMatchObject({ ok: false, errors: { subject: expect.stringContaining("unknown placeholder {{lott}}") } });
+    const saved = await settingsAction({
+      request: adminPost(domainB, "/app/settings", {
+        intent: "notices",
         fromAddress: "rueckruf@b.example",
         merchantContact: "B-Hotline 0800 2",
-        subject: "Produktrückruf {{lot}}",
-        body: "Hallo {{customer_name}}, Charge {{lot}} von {{product}} (Bestellung {{order}}): {{hazard}} {{action}} {{remedy}} Fragen: {{merchant_contact}}",
+        subject: subjectB,
+        body: bodyB,
       }),
-    );
-    for (const s of [shopA, shopB]) await setNoticeDetails(s.shop.id, s.recall.id, { action: "Stop.", remedy: "Refund." });
+      params: {},
+      context: {},
+    });
+    expect(saved).toMatchObject({ ok: true });
+    const recallPath = `/app/recalls/${shopB.recall.id}`;
+    const params = { id: shopB.recall.id.toString() };
+    expect(await recallAction({ request: adminPost(domainB, recallPath, { intent: "send-notices" }), params, context: {} })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/no action.*no remedy/),
+    });
+    expect(
+      await recallAction({
+        request: adminPost(domainB, recallPath, { intent: "notice-details", hazard: "", action: "Stop.", remedy: "Refund.", respond: "" }),
+        params,
+        context: {},
+      }),
+    ).toMatchObject({ ok: true });
+    await setNoticeDetails(shopA.shop.id, shopA.recall.id, { action: "Stop.", remedy: "Refund." });
     startNoticeWorker();
-    await requestRecallNotices(shopB.shop.id, shopB.recall.id);
+    expect(await recallAction({ request: adminPost(domainB, recallPath, { intent: "send-notices" }), params, context: {} })).toMatchObject({ ok: true });
     await eventually(async () => mailsTo(b).length === 1, "shop B's notice");
     // Only shop B's case was notified.
     expect(await notices(shopA.recall.id)).toEqual([]);
@@ -264,5 +299,12 @@ describe("recall notices by email", () => {
     expect(mailA.body).toContain("A hotline");
     expect(mailA.body).not.toContain("B-Hotline");
     expect(mailsTo(b)).toHaveLength(1);
+
+    // The recall page shows the progress, and the customer is marked contacted.
+    await settled(shopB.recall.id);
+    const page = await recallLoader({ request: adminGet(domainB, recallPath), params, context: {} });
+    expect(page.notices.progress).toMatchObject({ total: 1, sent: 1, queued: 0 });
+    expect(page.notices.blockers).toEqual([]);
+    expect(page.recall.progress).toMatchObject({ customers: 1, contacted: 1, toContact: 0 });
   });
 });

@@ -307,7 +307,10 @@ async function notSent(row: NoticeRow, reason: string, finalAttempt: boolean): P
   return { status: "failed" };
 }
 
-/** Only the attempt that claimed the row (attempts = its claim) finishes it. */
+/**
+ * Only the attempt that claimed the row (attempts = its claim) finishes it. A sent notice also
+ * moves the customer from TO_CONTACT to CONTACTED in the case (never back from RETURNED or DESTROYED).
+ */
 async function finish(
   id: bigint,
   attempt: number,
@@ -316,9 +319,15 @@ async function finish(
   messageId: string | null = null,
 ): Promise<void> {
   await pool().query(
-    `update recall_notices set status = $3::"RecallNoticeStatus", reason = $4, message_id = coalesce($5, message_id),
-            sent_at = case when $3 = 'SENT' then now() else sent_at end, updated_at = now()
-      where id = $1 and attempts = $2 and status = 'SENDING'`,
+    `with done as (
+       update recall_notices set status = $3::"RecallNoticeStatus", reason = $4, message_id = coalesce($5, message_id),
+              sent_at = case when $3 = 'SENT' then now() else sent_at end, updated_at = now()
+        where id = $1 and attempts = $2 and status = 'SENDING'
+        returning shop_id, recall_id, customer_key, status
+     )
+     update recall_customers rc set status = 'CONTACTED', updated_at = now() from done
+      where done.status = 'SENT' and rc.shop_id = done.shop_id and rc.recall_id = done.recall_id
+        and rc.customer_key = done.customer_key and rc.status = 'TO_CONTACT'`,
     [id, attempt, status, reason, messageId],
   );
 }
@@ -445,5 +454,36 @@ export async function listNotices(
       updatedAt: x.updated_at.toISOString(),
     })),
     nextAfterId: more ? rows[rows.length - 1]!.id : null,
+  };
+}
+
+export interface RecallNoticesView {
+  progress: NoticeProgress;
+  /** Why "Send notices" is refused now (empty: it can be pressed). */
+  blockers: string[];
+  details: NoticeDetails;
+  /** The recall's reason: the hazard the notice states when no hazard is written. */
+  reason: string;
+  /** First page of the notices needing the merchant: no email (another channel), bounced, failed. */
+  attention: NoticeListRow[];
+  moreAttention: boolean;
+}
+
+/** What the recall page shows about notices. */
+export async function recallNoticesView(shopId: number, recallId: bigint, db: Db = pool()): Promise<RecallNoticesView> {
+  const recall = await loadNoticeCase(db, shopId, recallId);
+  if (!recall) throw new RecallNotFoundError(recallId.toString());
+  const [progress, settings, attention] = await Promise.all([
+    noticeProgress(shopId, recallId, db),
+    noticeSettings(db, shopId),
+    listNotices(shopId, recallId, ["NO_EMAIL", "BOUNCED", "FAILED"], { limit: 50 }, db),
+  ]);
+  return {
+    progress,
+    blockers: noticeBlockers(recall, settings, env().SMTP_URL !== undefined),
+    details: { hazard: recall.hazard, action: recall.action, remedy: recall.remedy, respond: recall.respond },
+    reason: recall.reason,
+    attention: attention.notices,
+    moreAttention: attention.nextAfterId !== null,
   };
 }
