@@ -27,6 +27,9 @@ import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
 import { eventually, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { adminGet, adminPost } from "../helpers/admin-requests";
+import { cliJson } from "../helpers/cli";
+import { withTransaction } from "../../app/lib/sql.server";
+import { redactCustomer } from "../../app/domain/privacy/privacy.server";
 import { action as settingsAction } from "../../app/routes/app.settings";
 import { action as recallAction, loader as recallLoader } from "../../app/routes/app.recalls.$id";
 
@@ -208,6 +211,37 @@ describe("recall notices by email", () => {
     await eventually(async () => (await queue.getJobCounts("active")).active === 0, "duplicates done");
     expect(mails.length).toBe(before);
     expect((await notices(recall.id)).map((r) => r.status).sort()).toEqual(["BOUNCED", "NO_EMAIL", "SENT", "SENT"]);
+
+    // The operator's list of who needs attention.
+    const attention = await cliJson<{ notices: { email: string | null; status: string; customerName: string }[] }>([
+      "recall",
+      "notify",
+      "--shop",
+      shop.domain,
+      "--recall",
+      recall.reference,
+      "--status",
+      "no_email,bounced",
+    ]);
+    expect(attention.notices.map((n) => [n.customerName, n.status]).sort()).toEqual([
+      ["Bob Bounce", "BOUNCED"],
+      ["Carol NoMail", "NO_EMAIL"],
+    ]);
+  });
+
+  it("customers/redact erases a notice's address, and a notice not sent yet is never sent", async () => {
+    const email = `erased-${newId()}@example.com`;
+    const customerId = newId();
+    const { shop, recall } = await recallScenario("notice-redact", [{ customerId, customerName: "Erin", customerEmail: email }]);
+    await saveNoticeSettings(pool(), shop.id, parseNoticeSettings({ fromAddress: "recalls@redact.example", merchantContact: "0800 3" }));
+    await setNoticeDetails(shop.id, recall.id, { action: "Bring it back.", remedy: "Refund." });
+    await fanOutRecallNotices(shop.id, recall.id);
+    await getQueue(QUEUE_NAMES.notices).drain(); // no worker: the notice is still queued when the request comes
+    await withTransaction((sql) => redactCustomer(sql, shop.id, shop.domain, { customerId, email, phone: null, orderIds: [], dataRequestId: null }));
+    const [row] = await notices(recall.id);
+    expect(row).toMatchObject({ email: null, status: "FAILED", reason: expect.stringContaining("customers/redact") });
+    expect(await sendRecallNotice(row!.id, { finalAttempt: false })).toEqual({ status: "already-done" });
+    expect(mailsTo(email)).toHaveLength(0);
   });
 
   it("does not mail again a notice whose sender died after claiming it", async () => {
