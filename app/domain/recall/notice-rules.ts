@@ -7,9 +7,10 @@ export const NOTICE_PLACEHOLDERS = ["product", "lot", "hazard", "action", "remed
 export type NoticePlaceholder = (typeof NOTICE_PLACEHOLDERS)[number];
 export type NoticeValues = Record<NoticePlaceholder, string>;
 
-// Art. 36(1)(a) asks for the headline "Product safety recall"; (b) product, lot, where/when sold
-// (the order); (c) the hazard, plainly; (d) the action, starting with "stop using"; (e) the
-// remedy; (f) a free way to get more information; (g) pass the notice on.
+// Art. 36(2) asks for (a) the headline "Product safety recall"; (b) the product, its lot, where
+// and when it was sold (our shop, the order); (c) the hazard, plainly; (d) the action, including
+// "stop using it immediately"; (e) the remedy; (f) a free-of-charge way to get more information;
+// (g) a recommendation to pass the notice on.
 export const DEFAULT_NOTICE_SUBJECT = "Product safety recall: {{product}} (lot {{lot}})";
 export const DEFAULT_NOTICE_BODY = `PRODUCT SAFETY RECALL
 
@@ -132,6 +133,17 @@ export function parseNoticeDetails(input: Partial<Record<keyof NoticeDetails, un
   return { hazard: field("hazard"), action: field("action"), remedy: field("remedy"), respond: field("respond") };
 }
 
+/**
+ * Words Art. 36(2)(c) names as playing the risk down ("voluntary", "precautionary", "discretionary",
+ * "in rare/specific situations", "no reported accidents"), as found in the text.
+ */
+export function playDownTerms(text: string): string[] {
+  const found = text.match(
+    /\b(voluntar\w*|precaution\w*|discretion\w*|in (?:rare|specific) (?:situations|cases)|no (?:reported )?(?:accidents|incidents|injuries)(?: have been| were)? reported|no (?:reported )?(?:accidents|incidents|injuries))\b/gi,
+  );
+  return [...new Set((found ?? []).map((f) => f.toLowerCase()))];
+}
+
 /** Why notices cannot be sent yet (empty: they can). Art. 36 needs the hazard, the action and the remedy; the customer needs a sender to reply to. */
 export function noticeBlockers(recall: { status: string; reason: string } & NoticeDetails, settings: NoticeSettings, smtpConfigured: boolean): string[] {
   const blockers: string[] = [];
@@ -141,6 +153,13 @@ export function noticeBlockers(recall: { status: string; reason: string } & Noti
   if (!settings.merchantContact) blockers.push("no contact for customers' questions: set one under Settings > Recall notices");
   if (!recall.action) blockers.push("the recall says no action for customers (what they must do besides stop using it)");
   if (!recall.remedy) blockers.push("the recall offers no remedy (refund, replacement or repair)");
+  const downplaying = playDownTerms(
+    [recall.hazard ?? recall.reason, recall.action ?? "", recall.remedy ?? "", settings.subject ?? "", settings.body ?? ""].join("\n"),
+  );
+  if (downplaying.length)
+    blockers.push(
+      `the notice plays the risk down (${downplaying.map((t) => `"${t}"`).join(", ")}): the regulation forbids such words; state the hazard plainly`,
+    );
   return blockers;
 }
 
