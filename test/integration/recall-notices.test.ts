@@ -44,6 +44,7 @@ interface ReceivedMail {
 }
 
 const mails: ReceivedMail[] = [];
+const deferred = new Set<string>();
 let smtp: SMTPServer;
 const workers: ReturnType<typeof createQueueWorker>[] = [];
 
@@ -71,6 +72,13 @@ beforeAll(async () => {
     disabledCommands: ["STARTTLS"],
     logger: false,
     onRcptTo(address, _session, callback) {
+      // "later-..." is refused once with 451 (try again later), then accepted.
+      if (address.address.startsWith("later") && !deferred.has(address.address)) {
+        deferred.add(address.address);
+        const error = new Error("4.7.1 try again later") as Error & { responseCode: number };
+        error.responseCode = 451;
+        return callback(error);
+      }
       if (address.address.startsWith("bounce")) {
         const error = new Error("5.1.1 mailbox unavailable") as Error & { responseCode: number };
         error.responseCode = 550;
@@ -340,5 +348,34 @@ describe("recall notices by email", () => {
     expect(page.notices.progress).toMatchObject({ total: 1, sent: 1, queued: 0 });
     expect(page.notices.blockers).toEqual([]);
     expect(page.recall.progress).toMatchObject({ customers: 1, contacted: 1, toContact: 0 });
+  });
+
+  it("retries a notice the mail server deferred (451), and paces a shop without losing or doubling any", async () => {
+    const later = `later-${newId()}@example.com`;
+    const others = [1, 2, 3].map((n) => `paced-${n}-${newId()}@example.com`);
+    const { shop, recall } = await recallScenario("notice-pace", [
+      { customerId: newId(), customerName: "Lea", customerEmail: later },
+      ...others.map((email, n) => ({ customerId: newId(), customerName: `Paced ${n}`, customerEmail: email })),
+    ]);
+    await saveNoticeSettings(pool(), shop.id, parseNoticeSettings({ fromAddress: "recalls@pace.example", merchantContact: "0800 4" }));
+    await setNoticeDetails(shop.id, recall.id, { action: "Bring it back.", remedy: "Refund." });
+    process.env.NOTICE_RATE_PER_SECOND = "1";
+    resetEnvForTests();
+    try {
+      startNoticeWorker();
+      await requestRecallNotices(shop.id, recall.id);
+      await eventually(async () => (await notices(recall.id)).length === 4, "rows written");
+      await settled(recall.id);
+    } finally {
+      process.env.NOTICE_RATE_PER_SECOND = "100";
+      resetEnvForTests();
+    }
+    const rows = await pool().query<{ email: string; status: string; attempts: number }>(
+      `select email, status::text, attempts from recall_notices where recall_id = $1 order by email`,
+      [recall.id],
+    );
+    expect(rows.rows.every((r) => r.status === "SENT")).toBe(true);
+    expect(rows.rows.find((r) => r.email === later)!.attempts).toBe(2);
+    for (const email of [later, ...others]) expect(mailsTo(email)).toHaveLength(1);
   });
 });
