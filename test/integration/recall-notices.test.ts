@@ -30,6 +30,8 @@ import { adminGet, adminPost } from "../helpers/admin-requests";
 import { cliJson } from "../helpers/cli";
 import { withTransaction } from "../../app/lib/sql.server";
 import { redactCustomer } from "../../app/domain/privacy/privacy.server";
+import { setCustomerContactStatus } from "../../app/domain/recall/recall-case.server";
+import { runDoctor } from "../../app/lib/doctor.server";
 import { action as settingsAction } from "../../app/routes/app.settings";
 import { action as recallAction, loader as recallLoader } from "../../app/routes/app.recalls.$id";
 
@@ -155,13 +157,17 @@ describe("recall notices by email", () => {
     const alice = `alice-${domainTag}@example.com`;
     const bounce = `bounce-${domainTag}@example.com`;
     const guest = `guest-${domainTag}@example.com`;
+    const destroyedId = newId();
     const { shop, recall, lotNumber } = await recallScenario("notice-a", [
       { customerId: newId(), customerName: "Alice Adams", customerEmail: alice, name: "#1001" },
       { customerId: newId(), customerName: "Bob Bounce", customerEmail: bounce, name: "#1002" },
       { customerId: null, customerName: "Gina Guest", customerEmail: guest, name: "#1003" },
       { customerId: newId(), customerName: "Carol NoMail", customerEmail: null, customerPhone: "+49 30 1234", name: "#1004" },
       { customerId: newId(), customerName: null, customerEmail: null, redacted: true, name: "#1005" },
+      { customerId: destroyedId, customerName: "Dan Destroyed", customerEmail: `destroyed-${domainTag}@example.com`, name: "#1006" },
     ]);
+    // The case already records that this customer destroyed the product: nothing left to stop using.
+    await setCustomerContactStatus(shop.id, recall.id, destroyedId.toString(), "DESTROYED");
 
     // Art. 36 needs the action and the remedy, and the customer needs a sender and a contact.
     await expect(requestRecallNotices(shop.id, recall.id)).rejects.toThrow(NoticesNotReadyError);
@@ -377,5 +383,20 @@ describe("recall notices by email", () => {
     expect(rows.rows.every((r) => r.status === "SENT")).toBe(true);
     expect(rows.rows.find((r) => r.email === later)!.attempts).toBe(2);
     for (const email of [later, ...others]) expect(mailsTo(email)).toHaveLength(1);
+  });
+
+  it("lotkeeper doctor checks the mail server when SMTP_URL is set", async () => {
+    expect((await runDoctor()).checks.find((c) => c.name === "smtp")).toMatchObject({ ok: true, message: expect.stringContaining("mail server answers") });
+    const working = process.env.SMTP_URL;
+    process.env.SMTP_URL = "smtp://127.0.0.1:1";
+    resetEnvForTests();
+    try {
+      const report = await runDoctor();
+      expect(report.ok).toBe(false);
+      expect(report.checks.find((c) => c.name === "smtp")).toMatchObject({ ok: false, fix: expect.stringContaining("SMTP_URL") });
+    } finally {
+      process.env.SMTP_URL = working;
+      resetEnvForTests();
+    }
   });
 });

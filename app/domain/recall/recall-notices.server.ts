@@ -8,16 +8,15 @@
 // update (the server may have accepted the mail) leaves SENDING; its retry marks the row FAILED
 // with that reason instead of mailing again. Pace: NOTICE_RATE_PER_SECOND per shop, counted in
 // Redis so every worker process shares it. Job data holds ids only; the address is in the row.
-import nodemailer, { type Mail } from "nodemailer";
 import type { Redis } from "ioredis";
 import { pool } from "../../db.server";
 import { env } from "../../env.server";
 import { getQueue, jobIdFor, QUEUE_NAMES } from "../../lib/queues.server";
+import { mailTransport } from "../../lib/mail.server";
 import type { Db } from "../../lib/sql.server";
 import { DomainError } from "../errors";
 import { RecallNotFoundError } from "./errors";
-import { listRecallCustomers } from "./recall-case.server";
-import type { RecallCustomer } from "./recall-lookup.server";
+import { listRecallCustomers, type RecallCaseCustomer } from "./recall-case.server";
 import {
   classifySmtpError,
   DEFAULT_NOTICE_BODY,
@@ -126,7 +125,8 @@ const QUEUE_CHUNK = 500;
 
 /**
  * The fan-out: one row per customer of the case (redacted customers skipped, a customer without
- * email NO_EMAIL, a customer who sent every unit back skipped: nothing left to stop using), then a
+ * email NO_EMAIL, a customer who sent every unit back or is recorded RETURNED or DESTROYED
+ * skipped: nothing left to stop using), then a
  * send job for every QUEUED row, including rows whose job was lost (Redis flushed): the job id is
  * the row's, so a row with a live job is not queued twice.
  */
@@ -134,7 +134,7 @@ export async function fanOutRecallNotices(shopId: number, recallId: bigint): Pro
   let cursor: string | null = null;
   let customers = 0;
   do {
-    const page: { customers: RecallCustomer[]; nextCursor: string | null } = await listRecallCustomers(shopId, recallId, cursor, { limit: 500 });
+    const page: { customers: RecallCaseCustomer[]; nextCursor: string | null } = await listRecallCustomers(shopId, recallId, cursor, { limit: 500 });
     customers += await addNoticeRows(shopId, recallId, page.customers);
     cursor = page.nextCursor;
   } while (cursor);
@@ -155,8 +155,9 @@ export async function fanOutRecallNotices(shopId: number, recallId: bigint): Pro
   return { customers, queued: queued.rows.length };
 }
 
-async function addNoticeRows(shopId: number, recallId: bigint, page: RecallCustomer[]): Promise<number> {
-  const notify = page.filter((c) => !c.redacted && c.units > c.returnedUnits);
+async function addNoticeRows(shopId: number, recallId: bigint, page: RecallCaseCustomer[]): Promise<number> {
+  // Nothing left to stop using: every unit came back, or the case records it returned or destroyed.
+  const notify = page.filter((c) => !c.redacted && c.units > c.returnedUnits && c.contactStatus !== "RETURNED" && c.contactStatus !== "DESTROYED");
   if (notify.length === 0) return 0;
   const titles = await productTitles(
     shopId,
@@ -275,7 +276,7 @@ export async function sendRecallNotice(noticeId: bigint, options: { finalAttempt
 
   const values = noticeValues(row, recall, settings);
   try {
-    const info = await transport(smtpUrl!).sendMail({
+    const info = await mailTransport(smtpUrl!).sendMail({
       from: settings.fromAddress!,
       to: row.email,
       subject: renderSubject(settings.subject ?? DEFAULT_NOTICE_SUBJECT, values),
@@ -344,18 +345,6 @@ function noticeValues(row: NoticeRow, recall: RecallNoticeCase, settings: Notice
     respond: recall.respond ?? DEFAULT_RESPOND,
     merchant_contact: settings.merchantContact ?? "",
   };
-}
-
-const transports = new Map<string, Mail>();
-
-/** One transporter per SMTP_URL and process (a connection per message: no pooled state to lose). */
-function transport(url: string) {
-  let t = transports.get(url);
-  if (!t) {
-    t = nodemailer.createTransport(url);
-    transports.set(url, t);
-  }
-  return t;
 }
 
 /**
