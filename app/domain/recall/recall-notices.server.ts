@@ -229,6 +229,13 @@ interface NoticeRow {
   attempts: number;
 }
 
+/**
+ * The reason of a notice whose claiming attempt did not finish. If that attempt was in fact still
+ * running (BullMQ gave its job to another worker after a stall), its own result still lands: finish
+ * accepts a row in this state from the attempt that claimed it.
+ */
+const INTERRUPTED = "sending was interrupted (the worker stopped) and the mail server may have accepted the notice; not sent again";
+
 export class NoticeRetryError extends DomainError {
   override name = "NoticeRetryError";
 }
@@ -247,12 +254,7 @@ export async function sendRecallNotice(noticeId: bigint, options: { finalAttempt
   if (!row) return { status: "missing" };
   if (row.status === "SENDING") {
     // Claimed by an attempt that did not finish (the process died): it may have been mailed.
-    await finish(
-      row.id,
-      row.attempts,
-      "FAILED",
-      "sending was interrupted (the worker stopped) and the mail server may have accepted the notice; not sent again",
-    );
+    await finish(row.id, row.attempts, "FAILED", INTERRUPTED);
     return { status: "interrupted" };
   }
   if (row.status !== "QUEUED" || !row.email) return { status: "already-done" };
@@ -323,13 +325,13 @@ async function finish(
     `with done as (
        update recall_notices set status = $3::"RecallNoticeStatus", reason = $4, message_id = coalesce($5, message_id),
               sent_at = case when $3 = 'SENT' then now() else sent_at end, updated_at = now()
-        where id = $1 and attempts = $2 and status = 'SENDING'
+        where id = $1 and attempts = $2 and (status = 'SENDING' or (status = 'FAILED' and reason = $6))
         returning shop_id, recall_id, customer_key, status
      )
      update recall_customers rc set status = 'CONTACTED', updated_at = now() from done
       where done.status = 'SENT' and rc.shop_id = done.shop_id and rc.recall_id = done.recall_id
         and rc.customer_key = done.customer_key and rc.status = 'TO_CONTACT'`,
-    [id, attempt, status, reason, messageId],
+    [id, attempt, status, reason, messageId, INTERRUPTED],
   );
 }
 
