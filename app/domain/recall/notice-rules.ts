@@ -16,7 +16,7 @@ export const DEFAULT_NOTICE_BODY = `PRODUCT SAFETY RECALL
 
 Dear {{customer_name}},
 
-you bought the following product from us (order {{order}}):
+You bought the following product from us (order {{order}}):
 
   Product: {{product}}
   Lot / batch number: {{lot}}
