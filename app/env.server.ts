@@ -93,6 +93,10 @@ const schema = z.object({
     .regex(/^[a-z-]*(,[a-z-]+)*$/, "must be comma-separated queue names such as webhooks,maintenance")
     .default(""),
   QUEUE_PREFIX: z.string().min(1).default("{lotkeeper}"),
+  /** The mail server recall notices go out through (nodemailer URL: smtp://user:pass@host:587, smtps://...:465). Unset: notices cannot be sent. */
+  SMTP_URL: urlWithScheme(["smtp", "smtps"]).optional(),
+  /** Recall notices one shop sends per second at most (all worker processes together; a counter in Redis). */
+  NOTICE_RATE_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(5),
 });
 
 export type Env = z.infer<typeof schema>;

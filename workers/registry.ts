@@ -38,6 +38,7 @@ import {
   processSweepOutbox,
 } from "./processors/lots-maintenance";
 import { LOTS_IMPORT_JOB, SWEEP_IMPORT_TASKS_JOB, processLotsImport, processSweepImportTasks } from "./processors/lots-import";
+import { RECALL_NOTICE_SEND_JOB, RECALL_NOTIFY_JOB, processRecallNoticeSend, processRecallNotify } from "./processors/recall-notices";
 
 export interface JobContext {
   log: Logger;
@@ -51,7 +52,7 @@ export interface JobContext {
 export type Processor = (job: Job, ctx: JobContext) => Promise<unknown>;
 
 /** The ids of job.data that every line of the job carries (job data holds ids only, never customer data). */
-const JOB_LOG_IDS = ["shopId", "eventId", "outboxId", "taskId"] as const;
+const JOB_LOG_IDS = ["shopId", "eventId", "outboxId", "taskId", "recallId", "noticeId"] as const;
 
 export function jobLogIds(data: unknown): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
@@ -83,6 +84,10 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
     [SWEEP_BULK_RECONCILE_JOB]: processSweepBulkReconciliations,
     [LOTS_IMPORT_JOB]: processLotsImport,
     [SWEEP_IMPORT_TASKS_JOB]: processSweepImportTasks,
+  },
+  [QUEUE_NAMES.notices]: {
+    [RECALL_NOTIFY_JOB]: processRecallNotify,
+    [RECALL_NOTICE_SEND_JOB]: processRecallNoticeSend,
   },
 };
 

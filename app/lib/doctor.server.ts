@@ -2,6 +2,7 @@
 import { env } from "../env.server";
 import { migrationsApplied, migrationsInRepo } from "./migrations.server";
 import { checkPostgres, checkRedis } from "./services.server";
+import { checkSmtp } from "./mail.server";
 
 export interface Check {
   name: string;
@@ -49,6 +50,23 @@ export async function runDoctor(): Promise<{ ok: boolean; node: string; checks: 
     checks.push({ name: "redis", ok: true, message: `Redis answers at ${new URL(REDIS_URL).host}` });
   } catch (error) {
     checks.push({ name: "redis", ok: false, message: (error as Error).message, fix: "start Redis" });
+  }
+
+  // Only when set: without SMTP_URL the app runs, it just cannot send recall notices.
+  const smtpUrl = env().SMTP_URL;
+  if (smtpUrl) {
+    const host = new URL(smtpUrl).host;
+    try {
+      await checkSmtp(smtpUrl);
+      checks.push({ name: "smtp", ok: true, message: `mail server answers at ${host}` });
+    } catch (error) {
+      checks.push({
+        name: "smtp",
+        ok: false,
+        message: `mail server at ${host}: ${(error as Error).message}`,
+        fix: "check SMTP_URL (host, port, user and password)",
+      });
+    }
   }
   return done();
 }

@@ -12,6 +12,8 @@ export const QUEUE_NAMES = {
   shopifySync: "shopify-sync",
   /** Repeatable jobs (workers/registry.ts): inbox sweep and pruning, outbox sweep, reconciliation, lost-import sweep. Also CSV lot imports. */
   maintenance: "maintenance",
+  /** Recall notices by email: one fan-out job per "Send notices", one job per notice row (RecallNotice). */
+  notices: "notices",
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

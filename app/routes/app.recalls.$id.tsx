@@ -34,6 +34,9 @@ import { plural } from "../components/plural";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
 import { InvalidCursorError } from "../domain/recall/errors";
+import { recallNoticesView, requestRecallNotices, setNoticeDetails } from "../domain/recall/recall-notices.server";
+import { parseNoticeDetails } from "../domain/recall/notice-rules";
+import { RecallNoticesCard } from "../components/recall-notices-card";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -45,8 +48,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     if (error instanceof InvalidCursorError) throw new Response(error.message, { status: 400 });
     throw error;
   });
-  const [customers, sync] = await Promise.all([customersPage, outboxSummary(shopId)]);
-  return forClient({ recall, customers, sync, opened: url.searchParams.get("opened") === "1" });
+  const [customers, sync, notices] = await Promise.all([customersPage, outboxSummary(shopId), recallNoticesView(shopId, recallId)]);
+  return forClient({ recall, customers, sync, notices, opened: url.searchParams.get("opened") === "1" });
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -58,6 +61,14 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       const status = parseContactStatus(String(form.get("status") ?? ""));
       await setCustomerContactStatus(shopId, recallId, String(form.get("customerKey") ?? ""), status);
       return ok(`${form.get("name") || "Customer"}: ${status.toLowerCase().replace("_", " ")}`);
+    }
+    if (form.get("intent") === "notice-details") {
+      await setNoticeDetails(shopId, recallId, parseNoticeDetails(Object.fromEntries(form)));
+      return ok("Notice details saved");
+    }
+    if (form.get("intent") === "send-notices") {
+      await requestRecallNotices(shopId, recallId);
+      return ok("Sending notices: each customer with an email gets one; progress shows on this page");
     }
     if (form.get("intent") === "close") {
       const closed = await closeRecall(shopId, recallId);
@@ -74,13 +85,13 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 const CONTACT_LABELS: Record<string, string> = { TO_CONTACT: "To contact", CONTACTED: "Contacted", RETURNED: "Returned", DESTROYED: "Destroyed" };
 
 export default function RecallCase() {
-  const { recall, customers, sync, opened } = useLoaderData<typeof loader>();
+  const { recall, customers, sync, notices, opened } = useLoaderData<typeof loader>();
   const closeFetcher = useFetcher<typeof action>();
   useResultToast(closeFetcher.data);
   const revalidator = useRevalidator();
   const t = recall.totals;
   const tagging = recall.tagging;
-  const working = Boolean((tagging && tagging.pending > 0) || sync.pending > 0);
+  const working = Boolean((tagging && tagging.pending > 0) || sync.pending > 0 || notices.progress.queued + notices.progress.sending > 0);
   useEffect(() => {
     if (!working) return;
     const timer = setInterval(() => revalidator.revalidate(), 3000);
@@ -189,6 +200,9 @@ export default function RecallCase() {
               ) : null}
             </BlockStack>
           </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <RecallNoticesCard notices={notices} open={open} />
         </Layout.Section>
         <Layout.Section>
           <Card>

@@ -18,6 +18,10 @@ import { pool } from "../db.server";
 import { listDataRequestPage } from "../domain/privacy/privacy.server";
 import { DownloadButton } from "../components/download-button";
 import { parseId } from "../lib/ids";
+import { noticeSettings, saveNoticeSettings } from "../domain/recall/recall-notices.server";
+import { parseNoticeSettings } from "../domain/recall/notice-rules";
+import { env } from "../env.server";
+import { RecallNoticeSettingsForm } from "../components/recall-notice-settings-form";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -26,14 +30,16 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const afterRaw = url.searchParams.get("after");
   const after = afterRaw ? decodeCursor(afterRaw) : null;
   const sql = pool();
-  const [settings, page, dataRequests] = await Promise.all([
+  const [settings, page, dataRequests, notices] = await Promise.all([
     shopSettings(sql, shopId),
     listProductTracking(sql, shopId, { search, after }),
     listDataRequestPage(sql, shopId, { limit: 5 }),
+    noticeSettings(sql, shopId),
   ]);
   const last = page.products.at(-1);
   return {
     settings,
+    notices: { ...notices, smtpConfigured: env().SMTP_URL !== undefined },
     search,
     products: page.products.map((p) => ({ ...p, productId: p.productId.toString() })),
     nextCursor: page.hasNext && last ? encodeCursor(last.productTitle ?? "", last.productId) : null,
@@ -67,6 +73,11 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
       await withTransaction((sql) => updateShopSettings(sql, shopId, settings));
       return ok("Settings saved");
     }
+    if (intent === "notices") {
+      const notices = parseNoticeSettings(Object.fromEntries(form));
+      await saveNoticeSettings(pool(), shopId, notices);
+      return ok("Recall notice settings saved");
+    }
     if (intent === "product") {
       const productId = String(form.get("productId") ?? "");
       const product = parseId(productId);
@@ -85,7 +96,12 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     }
     return failed("Unknown action");
   } catch (error) {
-    return refusal(error, { messages: { SettingsValidationError: "Settings not saved: fix the fields marked below" } });
+    return refusal(error, {
+      messages: {
+        SettingsValidationError: "Settings not saved: fix the fields marked below",
+        NoticeSettingsError: "Recall notice settings not saved: fix the fields marked below",
+      },
+    });
   }
 };
 
@@ -100,7 +116,7 @@ const STRATEGY_OPTIONS = [
 ];
 
 export default function Settings() {
-  const { settings, products, nextCursor, search, dataRequests } = useLoaderData<typeof loader>();
+  const { settings, notices, products, nextCursor, search, dataRequests } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [strategy, setStrategy] = useState<string>(settings.allocationStrategy);
@@ -204,6 +220,12 @@ export default function Settings() {
               <KeysetPagination nextCursor={nextCursor} />
             </BlockStack>
           </Card>
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection
+          title="Recall notices"
+          description="The email each customer of a recall gets when you press Send notices on the recall. The default follows the EU General Product Safety Regulation (Art. 36): keep its headline, the lot, the hazard, what to do, the remedy and a free contact."
+        >
+          <RecallNoticeSettingsForm notices={notices} result={result} />
         </Layout.AnnotatedSection>
         <Layout.AnnotatedSection
           title="Customer data requests"

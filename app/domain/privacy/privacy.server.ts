@@ -69,6 +69,15 @@ export async function redactCustomer(sql: Db, shopId: number, shopDomain: string
       [shopId, request.email, orderIds],
     );
   }
+  // Recall notices keep the address they were sent to: erased too; a notice not sent yet never is.
+  await sql.query(
+    `update recall_notices set email = null, customer_name = null, updated_at = now(),
+            status = case when status = 'QUEUED' then 'FAILED'::"RecallNoticeStatus" else status end,
+            reason = case when status = 'QUEUED' then 'the customer''s data was erased (customers/redact) before the notice was sent' else reason end
+      where shop_id = $1 and (customer_key = $2::bigint::text or customer_key = 'email:' || $3::text
+            or customer_key = any(select 'order:' || x from unnest($4::bigint[]) x))`,
+    [shopId, request.customerId, request.email, orderIds],
+  );
   // Copies of the data inside stored deliveries of this shop (orders/*, fulfilments, refunds, and
   // the compliance requests themselves).
   const ids = orderIds.map(String);
