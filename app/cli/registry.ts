@@ -23,6 +23,7 @@ import { traceCustomerCommand } from "./commands/trace-customer";
 import { recallCustomers } from "./commands/recall-customers";
 import { recallExport } from "./commands/recall-export";
 import { recallOpen, recallShow, recallList, recallClose, recallContact } from "./commands/recall-cases";
+import { recallDrill, recallEffectiveness } from "./commands/recall-drill";
 import { allocationsList } from "./commands/allocations-list";
 import { allocationsMove } from "./commands/allocations-move";
 import { traceOrderCommand } from "./commands/trace-order";
@@ -61,6 +62,8 @@ export const commands: Command[] = [
   recallList,
   recallClose,
   recallContact,
+  recallDrill,
+  recallEffectiveness,
   allocationsList,
   allocationsMove,
   traceOrderCommand,
