@@ -34,6 +34,9 @@ import { plural } from "../components/plural";
 import { EmptyList } from "../components/empty-list";
 import { RouteError } from "../components/route-error";
 import { InvalidCursorError } from "../domain/recall/errors";
+import { parseEffectivenessChoice } from "../domain/recall/effectiveness-rules";
+import { setRecallEffectivenessLevel } from "../domain/recall/recall-effectiveness.server";
+import { EffectivenessCard, MassBalanceCard } from "../components/recall-mass-balance";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -58,6 +61,11 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       const status = parseContactStatus(String(form.get("status") ?? ""));
       await setCustomerContactStatus(shopId, recallId, String(form.get("customerKey") ?? ""), status);
       return ok(`${form.get("name") || "Customer"}: ${status.toLowerCase().replace("_", " ")}`);
+    }
+    if (form.get("intent") === "effectiveness") {
+      const choice = parseEffectivenessChoice(String(form.get("level") ?? ""), String(form.get("percent") ?? ""));
+      await setRecallEffectivenessLevel(shopId, recallId, choice);
+      return ok(`Effectiveness-check level ${choice.level} saved`);
     }
     if (form.get("intent") === "close") {
       const closed = await closeRecall(shopId, recallId);
@@ -189,6 +197,12 @@ export default function RecallCase() {
               ) : null}
             </BlockStack>
           </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <EffectivenessCard effectiveness={recall.effectiveness} editable={open} />
+        </Layout.Section>
+        <Layout.Section>
+          <MassBalanceCard lots={recall.massBalance.lots} total={recall.massBalance.total} />
         </Layout.Section>
         <Layout.Section>
           <Card>

@@ -189,7 +189,7 @@ describe("mock recall drill", () => {
     expect(await listRecallDrills(other.shop.id)).toEqual([]);
     expect(await getRecallDrill(other.shop.id, report.id)).toBeNull();
     const { id: _id, ...kept } = report;
-    expect(await getRecallDrill(s.shop.id, report.id)).toEqual({ id: report.id, ...kept });
+    expect(await getRecallDrill(s.shop.id, report.id)).toEqual({ id: report.id, lotNumber: "MB-1", variantId: null, report: kept });
   });
 
   it("refuses a lot the shop does not have, and records no drill", async () => {

@@ -190,9 +190,16 @@ export async function listRecallDrills(shopId: number, limit = 20, db: Db = pool
   }));
 }
 
-/** One drill's report, or null (another shop's id is null too). */
-export async function getRecallDrill(shopId: number, id: bigint, db: Db = pool()): Promise<(DrillReport & { id: bigint }) | null> {
-  const r = await db.query<{ id: bigint; report: DrillReport }>(`select id, report from recall_drills where shop_id = $1 and id = $2`, [shopId, id]);
+/** One drill: the lot it ran for and its report, or null (another shop's id is null too). */
+export async function getRecallDrill(
+  shopId: number,
+  id: bigint,
+  db: Db = pool(),
+): Promise<{ id: bigint; lotNumber: string; variantId: bigint | null; report: DrillReport } | null> {
+  const r = await db.query<{ id: bigint; lot_number: string; variant_id: bigint | null; report: DrillReport }>(
+    `select id, lot_number, variant_id, report from recall_drills where shop_id = $1 and id = $2`,
+    [shopId, id],
+  );
   const row = r.rows[0];
-  return row ? { id: row.id, ...row.report } : null;
+  return row ? { id: row.id, lotNumber: row.lot_number, variantId: row.variant_id, report: row.report } : null;
 }
