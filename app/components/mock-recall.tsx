@@ -73,7 +73,7 @@ export function MockRecallCard({ drills }: { drills: DrillRow[] }) {
         ) : (
           <DataTable
             columnContentTypes={["text", "text", "numeric", "numeric", "text", "text"]}
-            headings={["Run", "Lot", "Duration (ms)", "Customers", "Mass balance", "Report"]}
+            headings={["Run (UTC)", "Lot", "Duration (ms)", "Customers", "Mass balance", "Report"]}
             rows={drills.map((d) => [
               d.startedAt.slice(0, 16).replace("T", " "),
               d.lotNumber,
