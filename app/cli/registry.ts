@@ -23,13 +23,13 @@ import { traceCustomerCommand } from "./commands/trace-customer";
 import { recallCustomers } from "./commands/recall-customers";
 import { recallExport } from "./commands/recall-export";
 import { recallOpen, recallShow, recallList, recallClose, recallContact } from "./commands/recall-cases";
-import { recallDrill, recallEffectiveness } from "./commands/recall-drill";
 import { allocationsList } from "./commands/allocations-list";
 import { allocationsMove } from "./commands/allocations-move";
 import { traceOrderCommand } from "./commands/trace-order";
 import { eventsList, eventsReplay } from "./commands/events";
 import { privacyRequests } from "./commands/privacy";
 import { ordersPickList } from "./commands/orders-pick-list";
+import { recallDrill, recallEffectiveness } from "./commands/recall-drill";
 
 export const commands: Command[] = [
   doctor,
@@ -62,8 +62,6 @@ export const commands: Command[] = [
   recallList,
   recallClose,
   recallContact,
-  recallDrill,
-  recallEffectiveness,
   allocationsList,
   allocationsMove,
   traceOrderCommand,
@@ -71,4 +69,6 @@ export const commands: Command[] = [
   eventsReplay,
   privacyRequests,
   ordersPickList,
+  recallDrill,
+  recallEffectiveness,
 ];
