@@ -9,11 +9,11 @@ import { moveLotUnits } from "../../app/domain/ledger/ledger.server";
 import { adjustLot, countLot, transferLot } from "../../app/domain/lots/lot-moves.server";
 import { recordProductionRun } from "../../app/domain/genealogy/genealogy.server";
 import { massBalanceOfLots } from "../../app/domain/recall/mass-balance.server";
-import { getRecall, openRecall, setCustomerContactStatus } from "../../app/domain/recall/recall-case.server";
+import { closeRecall, getRecall, openRecall, setCustomerContactStatus } from "../../app/domain/recall/recall-case.server";
 import { setRecallEffectivenessLevel } from "../../app/domain/recall/recall-effectiveness.server";
 import { parseEffectivenessChoice } from "../../app/domain/recall/effectiveness-rules";
 import { getRecallDrill, listRecallDrills, runRecallDrill } from "../../app/domain/recall/recall-drill.server";
-import { LotNotFoundError, RecallInputError } from "../../app/domain/recall/errors";
+import { LotNotFoundError, RecallClosedError, RecallInputError } from "../../app/domain/recall/errors";
 import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
 import { adminRequests, resetAdminRequests } from "../helpers/shopify-mock";
@@ -145,11 +145,27 @@ describe("recall effectiveness", () => {
     // Bob's 10 destroyed, Cy's 2 on their way back, Ann's 4 returned; Ann's other 26 not yet accounted for.
     expect(seen.units).toEqual({ shipped: 42, returned: 4, destroyed: 10, acknowledged: 2, accounted: 16, accountedPercent: 38 });
 
-    await setRecallEffectivenessLevel(s.shop.id, recall.id, parseEffectivenessChoice("Level A"));
-    expect((await getRecall(s.shop.id, recall.id))!.effectiveness).toMatchObject({ level: "A", levelPercent: null, targetPercent: 100, met: true });
+    // From the command line, by reference; `recall show` carries it and the mass balance.
+    const shown = await cliJson<{ effectiveness: object; massBalance: { total: object } }>([
+      "recall",
+      "effectiveness",
+      "--shop",
+      s.shop.domain,
+      "--recall",
+      "EF-1",
+      "--level",
+      "a",
+    ]);
+    expect(shown.effectiveness).toMatchObject({ level: "A", levelPercent: null, targetPercent: 100, met: true });
+    expect(shown.massBalance.total).toMatchObject({ received: 126, unexplained: 0 });
+    await expect(cliJson(["recall", "effectiveness", "--shop", s.shop.domain, "--recall", "EF-1", "--level", "b"])).rejects.toThrow(
+      /greater than 10 and less than 100/,
+    );
     expect(() => parseEffectivenessChoice("B", "10")).toThrow(RecallInputError);
     expect(() => parseEffectivenessChoice("C", "10")).toThrow(RecallInputError);
     expect(() => parseEffectivenessChoice("F")).toThrow(RecallInputError);
+    await closeRecall(s.shop.id, recall.id);
+    await expect(setRecallEffectivenessLevel(s.shop.id, recall.id, parseEffectivenessChoice("C"))).rejects.toThrow(RecallClosedError);
   });
 });
 

@@ -42,9 +42,9 @@ export async function recallEffectiveness(
   return effectivenessOf(choice, contacts, { shipped: row.shipped, returned: row.returned, destroyed: row.destroyed, acknowledged: row.acknowledged });
 }
 
-/** Records the effectiveness-check level the merchant chose (parseEffectivenessChoice validates it). */
-export async function setRecallEffectivenessLevel(shopId: number, recallId: bigint, choice: EffectivenessChoice, db?: Db): Promise<void> {
-  const run = async (sql: Db) => {
+/** Records the effectiveness-check level the merchant chose (parseEffectivenessChoice validates it). Refused on a closed case. */
+export async function setRecallEffectivenessLevel(shopId: number, recallId: bigint, choice: EffectivenessChoice): Promise<void> {
+  await withTransaction(async (sql) => {
     const recall = await sql.query<{ status: string }>(`select status from recalls where shop_id = $1 and id = $2 for update`, [shopId, recallId]);
     if (!recall.rows[0]) throw new RecallNotFoundError(recallId.toString());
     if (recall.rows[0].status === "CLOSED") throw new RecallClosedError(recallId.toString());
@@ -54,7 +54,5 @@ export async function setRecallEffectivenessLevel(shopId: number, recallId: bigi
       choice.level,
       choice.percent,
     ]);
-  };
-  if (db) await run(db);
-  else await withTransaction(run);
+  });
 }
