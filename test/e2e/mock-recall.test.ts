@@ -95,7 +95,7 @@ describe("mock recall in the panel", () => {
     await page.getByRole("link", { name: recall.reference }).click();
     await page.getByRole("heading", { name: "Effectiveness" }).waitFor();
     await page.getByText("No level chosen").waitFor();
-    await page.getByText("Every unit accounted for").waitFor();
+    await page.getByText("Every unit accounted for", { exact: true }).waitFor();
     await page.getByLabel("Effectiveness-check level").selectOption("B");
     await page.getByLabel("Share of consignees (%)").fill("50");
     await page.getByRole("button", { name: "Save level" }).click();
