@@ -30,6 +30,7 @@ import { traceOrderCommand } from "./commands/trace-order";
 import { eventsList, eventsReplay } from "./commands/events";
 import { privacyRequests } from "./commands/privacy";
 import { ordersPickList } from "./commands/orders-pick-list";
+import { recallDrill, recallEffectiveness } from "./commands/recall-drill";
 
 export const commands: Command[] = [
   doctor,
@@ -70,4 +71,6 @@ export const commands: Command[] = [
   eventsReplay,
   privacyRequests,
   ordersPickList,
+  recallDrill,
+  recallEffectiveness,
 ];

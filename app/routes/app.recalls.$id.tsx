@@ -25,6 +25,9 @@ import { closeRecall, getRecall, listRecallCustomers, setCustomerContactStatus }
 import { refusal } from "../lib/domain-error-response.server";
 import { parseContactStatus } from "../domain/recall/recall-rules";
 import { outboxSummary } from "../domain/sync/outbox.server";
+import { parseEffectivenessChoice } from "../domain/recall/effectiveness-rules";
+import { setRecallEffectivenessLevel } from "../domain/recall/recall-effectiveness.server";
+import { EffectivenessCard, MassBalanceCard } from "../components/recall-mass-balance";
 import { failed, ok, useResultToast } from "../components/action-result";
 import { DownloadButton } from "../components/download-button";
 import { KeysetPagination } from "../components/keyset-pagination";
@@ -75,6 +78,11 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       return ok(
         `Recall ${closed.reference} closed. Its lots stay quarantined: release each cleared lot from its lot page (Release from quarantine). A lot still covered by another open recall cannot be released.`,
       );
+    }
+    if (form.get("intent") === "effectiveness") {
+      const choice = parseEffectivenessChoice(String(form.get("level") ?? ""), String(form.get("percent") ?? ""));
+      await setRecallEffectivenessLevel(shopId, recallId, choice);
+      return ok(`Effectiveness-check level ${choice.level} saved`);
     }
     return failed("Unknown action");
   } catch (error) {
@@ -225,6 +233,12 @@ export default function RecallCase() {
               />
             </BlockStack>
           </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <EffectivenessCard effectiveness={recall.effectiveness} editable={open} />
+        </Layout.Section>
+        <Layout.Section>
+          <MassBalanceCard lots={recall.massBalance.lots} total={recall.massBalance.total} />
         </Layout.Section>
         <Layout.Section>
           <Card padding="0">

@@ -72,7 +72,8 @@ export const recallShow: Command = {
   usage: `lotkeeper recall show --shop <domain> --recall <id or reference> [--customers [--status <s>] [--limit <n>] [--cursor <c>]]
 
 Prints {id, reference, reason, severity, status, lots, totals, progress: {customers, toContact,
-contacted, returned, destroyed, completionPercent, resolvedPercent}, tagging}. With --customers,
+contacted, returned, destroyed, completionPercent, resolvedPercent}, tagging, massBalance,
+effectiveness} (decision 106; choose the level with recall effectiveness). With --customers,
 also one page of customers with their contactStatus (customerKey identifies each one);
 --status to_contact|contacted|returned|destroyed lists only the customers in that status.`,
   options: {

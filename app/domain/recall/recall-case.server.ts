@@ -27,6 +27,9 @@ import {
 } from "./recall-lookup.server";
 import { CONTACT_STATUSES, completion, recallTag, validateOpenRecall, type ContactStatus, type RecallSeverity } from "./recall-rules";
 import { parseId } from "../../lib/ids";
+import { massBalanceOfLots, type ScopeMassBalance } from "./mass-balance.server";
+import { recallEffectiveness } from "./recall-effectiveness.server";
+import type { Effectiveness } from "./effectiveness-rules";
 
 export interface OpenRecallInput {
   lots: { lotNumber: string; variantId?: bigint }[];
@@ -73,6 +76,10 @@ export interface RecallCase {
   totals: RecallTotals;
   progress: RecallProgress;
   tagging: TaggingProgress | null;
+  /** Per lot in scope and in total: where every received unit went (decision 106). */
+  massBalance: ScopeMassBalance;
+  /** The FDA effectiveness-check level chosen and how far the case has come against it (decision 106). */
+  effectiveness: Effectiveness;
 }
 
 export interface RecallSummary {
@@ -298,7 +305,14 @@ export async function getRecall(shopId: number, recallId: bigint, db: Db = pool(
       if (recall.tag_shopify) await queueTagging(sql, shopId, recallId, recall.reference, lots, recall.opened_at);
     });
   }
-  const [totals, progress, tagging] = await Promise.all([recallTotals(db, shopId, lots), progressOf(db, shopId, [recallId]), taggingOf(db, shopId, recall)]);
+  const lotIds = lots.map((l) => l.lotId);
+  const [totals, progress, tagging, massBalance] = await Promise.all([
+    recallTotals(db, shopId, lots),
+    progressOf(db, shopId, [recallId]),
+    taggingOf(db, shopId, recall),
+    massBalanceOfLots(db, shopId, lotIds),
+  ]);
+  const effectiveness = await recallEffectiveness(db, shopId, recallId, lotIds, progress.get(recallId)!);
   return {
     id: recall.id,
     reference: recall.reference,
@@ -312,6 +326,8 @@ export async function getRecall(shopId: number, recallId: bigint, db: Db = pool(
     totals,
     progress: progress.get(recallId)!,
     tagging,
+    massBalance,
+    effectiveness,
   };
 }
 
