@@ -130,6 +130,15 @@ describe("planFulfilment with reservations", () => {
     expect(plan.unknownUnits).toBe(1);
   });
 
+  it("a `_lot` lot ships from that lot even when its units are held for other orders (the line says what left the shelf)", () => {
+    const lots = new Map([[V, [candidate(8n, 5, "2027-01-01", 0), candidate(9n, 2, "2027-06-01", 2, "L123")]]]);
+    const plan = planFulfilment([line(1n, 2, "L123")], "FEFO", lots);
+    expect(plan.allocations).toEqual([{ lineItemId: 1n, variantId: V, lotId: 9n, quantity: 2 }]);
+    expect(plan.lotPropertyMisses).toEqual([]);
+    // Without the property the free lot 8 ships, and lot 9's holders keep their units.
+    expect(planFulfilment([line(1n, 2)], "FEFO", lots).allocations).toEqual([{ lineItemId: 1n, variantId: V, lotId: 8n, quantity: 2 }]);
+  });
+
   it("the `_lot` property wins over the reservation; a lot not here is flagged and the reservation is used", () => {
     const lots = new Map([[V, [candidate(8n, 5, "2027-01-01", 2), candidate(9n, 5, "2027-06-01", 0, "L123")]]]);
     const held = [{ lineItemId: 1n, lotId: 8n, quantity: 2 }];

@@ -167,7 +167,8 @@ export interface FulfilmentPlan {
  * balances per variant: lines that are not lot-tracked are SKIPPED; the others take, in this order,
  * the lot their `_lot` property names (its own reservation there, then free units), their own
  * reservations (`reservations`), then greedily by strategy (planAllocation) from the units nobody
- * reserved (`quantity - reserved`). Manual-strategy lines take only the first two; what is left
+ * reserved (`quantity - reserved`). A `_lot` lot gives its units even when other orders hold them
+ * (the line says which lot left the shelf); nothing else takes units another order holds. Manual-strategy lines take only the first two; what is left
  * gets one unknown-lot allocation and the line stays PENDING. What no lot covers is unknown-lot.
  * Lines of one variant share the candidates' units (never twice).
  */
@@ -244,6 +245,10 @@ export function planFulfilment(
           free.set(named.lotId, free.get(named.lotId)! - n);
           take(named.lotId, n);
         }
+        // The line says which lot left the shelf (a scan, the POS): that is a fact, even when the
+        // units were promised to other orders; their reservations are re-planned (decision 100).
+        const promised = Math.min(onHand.get(named.lotId)!, left);
+        if (promised > 0) take(named.lotId, promised);
       }
       if (left === before && left > 0) plan.lotPropertyMisses.push({ lineItemId: line.lineItemId, lotNumber: line.lotProperty });
     }
