@@ -38,6 +38,7 @@ import {
   processSweepOutbox,
 } from "./processors/lots-maintenance";
 import { LOTS_IMPORT_JOB, SWEEP_IMPORT_TASKS_JOB, processLotsImport, processSweepImportTasks } from "./processors/lots-import";
+import { FULFILLMENT_ORDERS_REFRESH_JOB, processFulfillmentOrdersRefresh } from "./processors/fulfillment-orders";
 
 export interface JobContext {
   log: Logger;
@@ -83,6 +84,7 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
     [SWEEP_BULK_RECONCILE_JOB]: processSweepBulkReconciliations,
     [LOTS_IMPORT_JOB]: processLotsImport,
     [SWEEP_IMPORT_TASKS_JOB]: processSweepImportTasks,
+    [FULFILLMENT_ORDERS_REFRESH_JOB]: processFulfillmentOrdersRefresh,
   },
 };
 

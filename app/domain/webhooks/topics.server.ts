@@ -8,6 +8,7 @@ import { eraseShopFromWebhook, recordDataRequest, redactCustomerFromWebhook } fr
 import { allocateFulfilmentFromWebhook, allocateOrderFulfilments, applyRefundFromWebhook } from "../allocation/webhook-handlers.server";
 import { reconcileOnInventoryLevelUpdate } from "../reconcile/inventory-level-webhook.server";
 import { recordBulkOperationFinish } from "../reconcile/bulk-reconcile.server";
+import { queueFulfillmentOrdersOfOrder, queueFulfillmentOrdersOfWebhook } from "../fulfillment-orders/fulfillment-orders.server";
 
 export const SUBSCRIBED_TOPICS = [
   "orders/create",
@@ -27,6 +28,12 @@ export const SUBSCRIBED_TOPICS = [
   "locations/create",
   "locations/update",
   "bulk_operations/finish",
+  "fulfillment_orders/order_routing_complete",
+  "fulfillment_orders/moved",
+  "fulfillment_orders/split",
+  "fulfillment_orders/merged",
+  "fulfillment_orders/cancelled",
+  "fulfillment_orders/hold_released",
   "app/uninstalled",
   "app/scopes_update",
   "customers/data_request",
@@ -42,7 +49,7 @@ export type Topic = (typeof SUBSCRIBED_TOPICS)[number];
  * e.g. `"orders/create": [recordOrder, allocateOrderFulfilments]`.
  */
 export const topicHandlers: Partial<Record<Topic, TopicHandler[]>> = {
-  "orders/create": [recordOrderFromWebhook, allocateOrderFulfilments],
+  "orders/create": [recordOrderFromWebhook, allocateOrderFulfilments, queueFulfillmentOrdersOfOrder],
   "orders/updated": [recordOrderFromWebhook, allocateOrderFulfilments],
   "orders/fulfilled": [recordOrderFromWebhook, allocateOrderFulfilments],
   "fulfillments/create": [allocateFulfilmentFromWebhook],
@@ -59,6 +66,12 @@ export const topicHandlers: Partial<Record<Topic, TopicHandler[]>> = {
   "locations/create": [recordLocation],
   "locations/update": [recordLocation],
   "bulk_operations/finish": [recordBulkOperationFinish],
+  "fulfillment_orders/order_routing_complete": [queueFulfillmentOrdersOfWebhook],
+  "fulfillment_orders/moved": [queueFulfillmentOrdersOfWebhook],
+  "fulfillment_orders/split": [queueFulfillmentOrdersOfWebhook],
+  "fulfillment_orders/merged": [queueFulfillmentOrdersOfWebhook],
+  "fulfillment_orders/cancelled": [queueFulfillmentOrdersOfWebhook],
+  "fulfillment_orders/hold_released": [queueFulfillmentOrdersOfWebhook],
   "app/uninstalled": [markShopUninstalled],
   "app/scopes_update": [recordShopScopes],
   "customers/redact": [redactCustomerFromWebhook],

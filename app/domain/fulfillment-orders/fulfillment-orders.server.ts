@@ -1,0 +1,163 @@
+// Where Shopify will fulfil each order line (decision 101): the order's fulfillment orders read
+// over GraphQL and stored, so the reservations (decision 099) plan each line's open units at the
+// location Shopify assigned, without asking Shopify on their hot path.
+//   1. A webhook names the order (orders/create) or one of its fulfillment orders (the
+//      fulfillment_orders/* topics that change an assignment; their payloads carry no order id).
+//      The handler only queues a job: reading Shopify must not happen inside the inbox transaction.
+//   2. The job reads ALL the order's fulfillment orders from Shopify (whatever the webhook said,
+//      the read is the truth now) and stores them under the order lock: per fulfillment order,
+//      the newer `updatedAt` wins, so duplicates and late or out-of-order jobs change nothing.
+//   3. assignedLocationsOf answers the reservations from the stored rows.
+import { pool } from "../../db.server";
+import { withTransaction, type Db } from "../../lib/sql.server";
+import { getQueue, jobIdFor, QUEUE_NAMES } from "../../lib/queues.server";
+import { fetchFulfillmentOrderOrderId, fetchFulfillmentOrders, type ShopifyFulfillmentOrder } from "../../lib/shopify-admin.server";
+import { lockOrder } from "../allocation/order-lock.server";
+import { shopDomain } from "../reconcile/reconcile.server";
+import { InvalidPayloadError, type TopicHandler, type WebhookContext } from "../webhooks/handler";
+import { parsePayloadAs, payloadId } from "../webhooks/payload";
+import { z } from "zod";
+import { fulfillmentOrderIdsOf, PLANNING_STATUSES, type AssignedLocation } from "./fulfillment-order-rules";
+
+export const FULFILLMENT_ORDERS_REFRESH_JOB = "fulfillment-orders-refresh";
+
+/** Job data: ids only. The order, or the fulfillment orders a webhook named (decimal strings: BullMQ data is JSON). */
+export interface FulfillmentOrdersRefreshJob {
+  shopId: number;
+  orderId?: string;
+  fulfillmentOrderIds?: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Webhooks: queue the read
+
+const orderPayload = z.object({ id: payloadId }).passthrough();
+
+/** orders/create: read where Shopify routed the new order's lines. */
+export const queueFulfillmentOrdersOfOrder: TopicHandler = async (ctx) => {
+  const { id } = parsePayloadAs(orderPayload, ctx.payload, "an order");
+  await queueRefresh(ctx, { shopId: ctx.shopId, orderId: id.toString() });
+};
+
+/** fulfillment_orders/moved|split|merged|cancelled|hold_released|order_routing_complete: read the order again. */
+export const queueFulfillmentOrdersOfWebhook: TopicHandler = async (ctx) => {
+  const named = z.array(payloadId).min(1).safeParse(fulfillmentOrderIdsOf(ctx.payload));
+  if (!named.success) throw new InvalidPayloadError(`${ctx.topic} payload names no fulfillment order`);
+  await queueRefresh(ctx, { shopId: ctx.shopId, fulfillmentOrderIds: named.data.map(String) });
+};
+
+async function queueRefresh(ctx: WebhookContext, data: FulfillmentOrdersRefreshJob) {
+  // A shop that is not installed (uninstalled since, or never: webhooks can come either way) has
+  // no token to read Shopify with.
+  const installed = await ctx.sql.query("select 1 from shops where id = $1 and installed", [ctx.shopId]);
+  if (!installed.rowCount) return;
+  ctx.afterCommit(async () => {
+    await getQueue(QUEUE_NAMES.maintenance).add(FULFILLMENT_ORDERS_REFRESH_JOB, data, { jobId: jobIdFor("fulfillment-orders", ctx.webhookId) });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. The job
+
+export type RefreshOutcome = { outcome: "stored"; orderId: bigint; fulfillmentOrders: number; written: number } | { outcome: "unknown"; reason: string };
+
+/** Reads the order's fulfillment orders from Shopify and stores what is newer than what is stored. */
+export async function refreshFulfillmentOrders(job: FulfillmentOrdersRefreshJob): Promise<RefreshOutcome> {
+  const shop = await shopDomain(job.shopId);
+  const named = (job.fulfillmentOrderIds ?? []).map(BigInt);
+  const orderId = job.orderId ? BigInt(job.orderId) : await orderOfFulfillmentOrders(shop, job.shopId, named);
+  if (orderId === null) return { outcome: "unknown", reason: `Shopify has no fulfillment order ${named[0]} of this shop (or no access to it)` };
+  const read = await fetchFulfillmentOrders(shop, orderId);
+  if (read === null) return { outcome: "unknown", reason: `Shopify has no order ${orderId} (deleted, or older than the 60 days readable)` };
+  return withTransaction(async (sql) => {
+    // The order lock (030): the reservations of this order change under it, and they will
+    // follow the assignment in this same transaction.
+    await lockOrder(sql, job.shopId, orderId);
+    const written = await storeFulfillmentOrders(sql, job.shopId, orderId, read);
+    // Reservations (decision 099) follow the assignment HERE, in this transaction and under the
+    // order lock, once app/domain/reservations is merged: reserveOrder(sql, shopId, orderId)
+    // (idempotent: it recomputes what each line still needs at assignedLocationsOf's locations).
+    return { outcome: "stored" as const, orderId, fulfillmentOrders: read.length, written };
+  });
+}
+
+/** The order of the first named fulfillment order the shop has stored, else Shopify's answer for the first named. */
+async function orderOfFulfillmentOrders(shop: string, shopId: number, named: bigint[]): Promise<bigint | null> {
+  if (named.length === 0) return null;
+  const stored = await pool().query<{ order_id: bigint }>(
+    "select order_id from fulfillment_orders where shop_id = $1 and id = any($2::bigint[]) order by array_position($2::bigint[], id) limit 1",
+    [shopId, named.map(String)],
+  );
+  return stored.rows[0]?.order_id ?? (await fetchFulfillmentOrderOrderId(shop, named[0]!));
+}
+
+/**
+ * Stores a read of the order's fulfillment orders; returns how many it wrote. Per fulfillment
+ * order, a read whose `updatedAt` is older than the stored one changes nothing (a late or
+ * out-of-order job); an equal one writes the same again (a duplicate). The lines of each written
+ * fulfillment order are replaced as a whole. A stored fulfillment order missing from the read is
+ * kept: Shopify lists closed and moved-away ones too (displayable: false), so only a read older
+ * than its creation can miss it, and that read is the stale one.
+ */
+export async function storeFulfillmentOrders(sql: Db, shopId: number, orderId: bigint, read: ShopifyFulfillmentOrder[]): Promise<number> {
+  if (read.length === 0) return 0;
+  const written = await sql.query<{ id: string }>(
+    `insert into fulfillment_orders (shop_id, id, order_id, assigned_location_id, status, shopify_updated_at, fetched_at)
+     select $1, t.id, $2, t.location_id, t.status, t.updated_at, now()
+     from unnest($3::bigint[], $4::bigint[], $5::text[], $6::timestamptz[]) as t(id, location_id, status, updated_at)
+     on conflict (shop_id, id) do update
+       set order_id = excluded.order_id, assigned_location_id = excluded.assigned_location_id, status = excluded.status,
+           shopify_updated_at = excluded.shopify_updated_at, fetched_at = now()
+       where fulfillment_orders.shopify_updated_at <= excluded.shopify_updated_at
+     returning id::text`,
+    [
+      shopId,
+      orderId,
+      read.map((f) => f.id.toString()),
+      read.map((f) => f.assignedLocationId?.toString() ?? null),
+      read.map((f) => f.status),
+      read.map((f) => f.updatedAt.toISOString()),
+    ],
+  );
+  const accepted = written.rows.map((r) => r.id);
+  if (accepted.length === 0) return 0;
+  const lines = read.filter((f) => accepted.includes(f.id.toString())).flatMap((f) => f.lines.map((l) => ({ ...l, fulfillmentOrderId: f.id })));
+  // Two statements: in one, the insert would not see the delete (one snapshot) and collide.
+  await sql.query("delete from fulfillment_order_lines where shop_id = $1 and fulfillment_order_id = any($2::bigint[])", [shopId, accepted]);
+  await sql.query(
+    `insert into fulfillment_order_lines (shop_id, fulfillment_order_id, id, line_item_id, total_quantity, remaining_quantity)
+     select $1, t.fo, t.id, t.line_item_id, t.total, t.remaining
+     from unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::int[], $6::int[]) as t(fo, id, line_item_id, total, remaining)`,
+    [
+      shopId,
+      lines.map((l) => l.fulfillmentOrderId.toString()),
+      lines.map((l) => l.id.toString()),
+      lines.map((l) => l.lineItemId.toString()),
+      lines.map((l) => l.totalQuantity),
+      lines.map((l) => l.remainingQuantity),
+    ],
+  );
+  return accepted.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. What the reservations read
+
+/**
+ * Open units of each order line per assigned location, from the stored fulfillment orders:
+ * remaining quantities of fulfillment orders Shopify still plans to fulfil (PLANNING_STATUSES) at
+ * a known location. Empty when the order's fulfillment orders are not known (yet): the caller
+ * decides what to do without a location.
+ */
+export async function assignedLocationsOf(sql: Db, shopId: number, orderId: bigint): Promise<AssignedLocation[]> {
+  const r = await sql.query<{ line_item_id: bigint; location_id: bigint; quantity: number }>(
+    `select l.line_item_id, f.assigned_location_id as location_id, sum(l.remaining_quantity)::int as quantity
+     from fulfillment_orders f
+     join fulfillment_order_lines l on l.shop_id = f.shop_id and l.fulfillment_order_id = f.id
+     where f.shop_id = $1 and f.order_id = $2 and f.status = any($3::text[]) and f.assigned_location_id is not null and l.remaining_quantity > 0
+     group by l.line_item_id, f.assigned_location_id
+     order by l.line_item_id, f.assigned_location_id`,
+    [shopId, orderId, [...PLANNING_STATUSES]],
+  );
+  return r.rows.map((x) => ({ lineItemId: BigInt(x.line_item_id), locationId: BigInt(x.location_id), quantity: x.quantity }));
+}
