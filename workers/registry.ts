@@ -38,7 +38,12 @@ import {
   processSweepOutbox,
 } from "./processors/lots-maintenance";
 import { LOTS_IMPORT_JOB, SWEEP_IMPORT_TASKS_JOB, processLotsImport, processSweepImportTasks } from "./processors/lots-import";
-import { FULFILLMENT_ORDERS_REFRESH_JOB, processFulfillmentOrdersRefresh } from "./processors/fulfillment-orders";
+import {
+  FULFILLMENT_ORDERS_REFRESH_JOB,
+  SWEEP_FULFILLMENT_ORDER_REQUESTS_JOB,
+  processFulfillmentOrdersRefresh,
+  processSweepFulfillmentOrderRequests,
+} from "./processors/fulfillment-orders";
 
 export interface JobContext {
   log: Logger;
@@ -85,6 +90,7 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
     [LOTS_IMPORT_JOB]: processLotsImport,
     [SWEEP_IMPORT_TASKS_JOB]: processSweepImportTasks,
     [FULFILLMENT_ORDERS_REFRESH_JOB]: processFulfillmentOrdersRefresh,
+    [SWEEP_FULFILLMENT_ORDER_REQUESTS_JOB]: processSweepFulfillmentOrderRequests,
   },
 };
 
@@ -114,4 +120,6 @@ export const repeatableJobs: RepeatableJob[] = [
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_BULK_RECONCILE_JOB, everyMs: 60_000 },
   // Admin CSV imports whose job was lost (web process died before queueing it, Redis flushed).
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_IMPORT_TASKS_JOB, everyMs: 60_000 },
+  // Fulfillment order reads a webhook asked for whose job Redis lost (decision 101).
+  { queue: QUEUE_NAMES.maintenance, name: SWEEP_FULFILLMENT_ORDER_REQUESTS_JOB, everyMs: 60_000 },
 ];

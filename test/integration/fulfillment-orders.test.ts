@@ -13,7 +13,12 @@ import { adminRequests, resetAdminRequests } from "../helpers/shopify-mock";
 import { mockFulfillmentOrders, type FulfillmentOrderStore, type MockFulfillmentOrder } from "../helpers/fulfillment-orders-shopify";
 import { pool, prisma } from "../../app/db.server";
 import { closeQueues, getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
-import { assignedLocationsOf, FULFILLMENT_ORDERS_REFRESH_JOB, refreshFulfillmentOrders } from "../../app/domain/fulfillment-orders/fulfillment-orders.server";
+import {
+  assignedLocationsOf,
+  FULFILLMENT_ORDERS_REFRESH_JOB,
+  refreshFulfillmentOrders,
+  sweepFulfillmentOrderRequests,
+} from "../../app/domain/fulfillment-orders/fulfillment-orders.server";
 
 useOwnQueuePrefix();
 afterAll(async () => {
@@ -35,7 +40,12 @@ async function processMaintenanceQueue(): Promise<void> {
     await eventually(async () => {
       const c = await jobCounts(QUEUE_NAMES.maintenance);
       return c.waiting + c.active + c.delayed + c.prioritized === 0;
-    }, "the maintenance queue to drain");
+    }, "the maintenance queue to drain").catch(async (e: unknown) => {
+      const jobs = await getQueue(QUEUE_NAMES.maintenance).getJobs(["waiting", "active", "delayed", "prioritized", "failed"]);
+      throw new Error(
+        `${(e as Error).message}: ${JSON.stringify(await Promise.all(jobs.map(async (j) => [j.name, await j.getState(), j.failedReason, j.data])))}`,
+      );
+    });
   } finally {
     await worker.close();
   }
@@ -72,6 +82,11 @@ async function storedOf(shopId: number, orderId: bigint) {
     [shopId, orderId],
   );
   return r.rows;
+}
+
+async function requestsOf(shopId: number): Promise<number> {
+  const r = await pool().query<{ n: number }>("select count(*)::int as n from fulfillment_order_requests where shop_id = $1", [shopId]);
+  return r.rows[0]!.n;
 }
 
 /** Shopify's own sample body of a topic with our ids put into it (the shape as Shopify sends it). */
@@ -112,6 +127,7 @@ describe("an order's fulfillment orders, read on orders/create", () => {
       { lineItemId: line2, locationId: berlin, quantity: 1 },
     ]);
     expect(adminRequests.map((r) => r.operationName)).toEqual(["LotkeeperFulfillmentOrders"]);
+    expect(await requestsOf(shop.id)).toBe(0); // the request went with the stored read
   });
 
   it("pages on past 5 fulfillment orders and past 25 lines of one", async () => {
@@ -121,7 +137,7 @@ describe("an order's fulfillment orders, read on orders/create", () => {
     const many = Array.from({ length: 30 }, () => [newId(), 1] as [bigint, number]);
     const fos = [fo(orderId, location, many), ...Array.from({ length: 6 }, () => fo(orderId, newId(), [[newId(), 2]]))];
     store.set(shop.domain, fos);
-    await refreshFulfillmentOrders({ shopId: shop.id, orderId: String(orderId) });
+    await refreshFulfillmentOrders(shop.id, { orderId });
     expect((await storedOf(shop.id, orderId)).map((f) => f.lines)).toEqual([30, 1, 1, 1, 1, 1, 1]);
     expect((await assignedLocationsOf(pool(), shop.id, orderId)).length).toBe(36);
     expect(adminRequests.map((r) => r.operationName)).toEqual(["LotkeeperFulfillmentOrders", "LotkeeperFulfillmentOrderLines", "LotkeeperFulfillmentOrders"]);
@@ -130,7 +146,7 @@ describe("an order's fulfillment orders, read on orders/create", () => {
   it("an order Shopify does not know (deleted, older than 60 days) stores nothing: the location stays unknown", async () => {
     const shop = await createTestShop("fo-unknown");
     const orderId = newId();
-    expect(await refreshFulfillmentOrders({ shopId: shop.id, orderId: String(orderId) })).toMatchObject({ outcome: "unknown" });
+    expect(await refreshFulfillmentOrders(shop.id, { orderId })).toMatchObject({ outcome: "unknown" });
     expect(await assignedLocationsOf(pool(), shop.id, orderId)).toEqual([]);
   });
 
@@ -150,7 +166,7 @@ describe("fulfillment_orders/* webhooks re-read the order", () => {
     const [orderId, line, berlin, hamburg] = [newId(), newId(), newId(), newId()];
     const original = fo(orderId, berlin, [[line, 3]]);
     store.set(shop.domain, [original]);
-    await refreshFulfillmentOrders({ shopId: shop.id, orderId: String(orderId) });
+    await refreshFulfillmentOrders(shop.id, { orderId });
     expect(await assignedLocationsOf(pool(), shop.id, orderId)).toEqual([{ lineItemId: line, locationId: berlin, quantity: 3 }]);
 
     // The merchant moves the line to Hamburg: Shopify closes the original and opens a new one there.
@@ -210,15 +226,15 @@ describe("duplicates and out-of-order deliveries", () => {
     const [orderId, line, berlin, munich] = [newId(), newId(), newId(), newId()];
     const newer = fo(orderId, munich, [[line, 2]], { updatedAt: "2026-12-04T11:00:00Z" });
     store.set(shop.domain, [newer]);
-    await refreshFulfillmentOrders({ shopId: shop.id, orderId: String(orderId) });
+    await refreshFulfillmentOrders(shop.id, { orderId });
     // A job that read Shopify before the move commits after: its older updatedAt loses.
     store.set(shop.domain, [{ ...newer, locationId: berlin, updatedAt: "2026-12-04T10:59:59Z", lines: [{ ...newer.lines[0]!, remaining: 1 }] }]);
-    expect(await refreshFulfillmentOrders({ shopId: shop.id, orderId: String(orderId) })).toMatchObject({ outcome: "stored", written: 0 });
+    expect(await refreshFulfillmentOrders(shop.id, { orderId })).toMatchObject({ outcome: "stored", written: 0 });
     expect(await assignedLocationsOf(pool(), shop.id, orderId)).toEqual([{ lineItemId: line, locationId: munich, quantity: 2 }]);
     // The current read again (a duplicate job): the same rows.
     store.set(shop.domain, [newer]);
-    await refreshFulfillmentOrders({ shopId: shop.id, orderId: String(orderId) });
-    await refreshFulfillmentOrders({ shopId: shop.id, orderId: String(orderId) });
+    await refreshFulfillmentOrders(shop.id, { orderId });
+    await refreshFulfillmentOrders(shop.id, { orderId });
     expect((await storedOf(shop.id, orderId)).map((f) => [f.location, f.lines])).toEqual([[munich, 1]]);
     expect(await assignedLocationsOf(pool(), shop.id, orderId)).toEqual([{ lineItemId: line, locationId: munich, quantity: 2 }]);
   });
@@ -237,7 +253,7 @@ describe("duplicates and out-of-order deliveries", () => {
     expect(await assignedLocationsOf(pool(), shop.id, orderId)).toEqual([{ lineItemId: line, locationId: berlin, quantity: 2 }]);
 
     store.set(shop.domain, [{ ...open, status: "CLOSED", updatedAt: "2026-12-04T12:00:00Z", lines: [{ ...open.lines[0]!, remaining: 0 }] }]);
-    await refreshFulfillmentOrders({ shopId: shop.id, orderId: String(orderId) });
+    await refreshFulfillmentOrders(shop.id, { orderId });
     expect(await assignedLocationsOf(pool(), shop.id, orderId)).toEqual([]);
   });
 });
@@ -249,7 +265,7 @@ describe("tenancy", () => {
     const inA = fo(orderId, locA, [[line, 1]]);
     store.set(a.domain, [inA]);
     store.set(b.domain, [{ ...inA, locationId: locB, lines: [{ ...inA.lines[0]!, total: 4, remaining: 4 }] }]);
-    await refreshFulfillmentOrders({ shopId: a.id, orderId: String(orderId) });
+    await refreshFulfillmentOrders(a.id, { orderId });
     // Shop B's webhook names the same fulfillment order id: A's stored row must not answer for B.
     await deliver({
       topic: "fulfillment_orders/order_routing_complete",
@@ -264,6 +280,35 @@ describe("tenancy", () => {
     ]);
     expect(await assignedLocationsOf(pool(), a.id, orderId)).toEqual([{ lineItemId: line, locationId: locA, quantity: 1 }]);
     expect(await assignedLocationsOf(pool(), b.id, orderId)).toEqual([{ lineItemId: line, locationId: locB, quantity: 4 }]);
+  });
+});
+
+describe("a read whose job Redis lost", () => {
+  it("is queued again by the sweep from its request row, stored, and the row goes", async () => {
+    const shop = await createTestShop("fo-sweep");
+    const [orderId, line, berlin] = [newId(), newId(), newId()];
+    store.set(shop.domain, [fo(orderId, berlin, [[line, 1]])]);
+    // What the orders/create handler committed, with the job never reaching Redis.
+    await pool().query("insert into fulfillment_order_requests (shop_id, order_id, created_at) values ($1, $2, now() - interval '5 minutes')", [
+      shop.id,
+      orderId,
+    ]);
+    const swept = await sweepFulfillmentOrderRequests();
+    expect(swept.requeued).toBeGreaterThanOrEqual(1);
+    await processMaintenanceQueue();
+    expect(await assignedLocationsOf(pool(), shop.id, orderId)).toEqual([{ lineItemId: line, locationId: berlin, quantity: 1 }]);
+    expect(await requestsOf(shop.id)).toBe(0);
+  });
+
+  it("an unknown order's request is dropped, not retried forever", async () => {
+    const shop = await createTestShop("fo-sweep-unknown");
+    await pool().query("insert into fulfillment_order_requests (shop_id, order_id, created_at) values ($1, $2, now() - interval '5 minutes')", [
+      shop.id,
+      newId(),
+    ]);
+    await sweepFulfillmentOrderRequests();
+    await processMaintenanceQueue();
+    expect(await requestsOf(shop.id)).toBe(0);
   });
 });
 

@@ -3,7 +3,8 @@
 // location Shopify assigned, without asking Shopify on their hot path.
 //   1. A webhook names the order (orders/create) or one of its fulfillment orders (the
 //      fulfillment_orders/* topics that change an assignment; their payloads carry no order id).
-//      The handler only queues a job: reading Shopify must not happen inside the inbox transaction.
+//      The handler records a request row and queues a job: reading Shopify must not happen inside
+//      the inbox transaction. A sweep queues again a request whose job Redis lost.
 //   2. The job reads ALL the order's fulfillment orders from Shopify (whatever the webhook said,
 //      the read is the truth now) and stores them under the order lock: per fulfillment order,
 //      the newer `updatedAt` wins, so duplicates and late or out-of-order jobs change nothing.
@@ -20,63 +21,132 @@ import { z } from "zod";
 import { fulfillmentOrderIdsOf, PLANNING_STATUSES, type AssignedLocation } from "./fulfillment-order-rules";
 
 export const FULFILLMENT_ORDERS_REFRESH_JOB = "fulfillment-orders-refresh";
+export const SWEEP_FULFILLMENT_ORDER_REQUESTS_JOB = "sweep-fulfillment-order-requests";
 
-/** Job data: ids only. The order, or the fulfillment orders a webhook named (decimal strings: BullMQ data is JSON). */
+/** Job data: ids only (the request row holds what to read; BullMQ data is JSON, so a decimal string). */
 export interface FulfillmentOrdersRefreshJob {
   shopId: number;
-  orderId?: string;
-  fulfillmentOrderIds?: string[];
+  requestId: string;
+}
+
+/** What to read: the order, or the fulfillment orders a webhook named (the job finds their order). */
+export interface FulfillmentOrdersTarget {
+  orderId?: bigint | null;
+  fulfillmentOrderIds?: bigint[];
 }
 
 // ---------------------------------------------------------------------------------------------
-// 1. Webhooks: queue the read
+// 1. Webhooks: record the request, queue the read
 
 const orderPayload = z.object({ id: payloadId }).passthrough();
 
 /** orders/create: read where Shopify routed the new order's lines. */
 export const queueFulfillmentOrdersOfOrder: TopicHandler = async (ctx) => {
   const { id } = parsePayloadAs(orderPayload, ctx.payload, "an order");
-  await queueRefresh(ctx, { shopId: ctx.shopId, orderId: id.toString() });
+  await requestRead(ctx, { orderId: id });
 };
 
 /** fulfillment_orders/moved|split|merged|cancelled|hold_released|order_routing_complete: read the order again. */
 export const queueFulfillmentOrdersOfWebhook: TopicHandler = async (ctx) => {
   const named = z.array(payloadId).min(1).safeParse(fulfillmentOrderIdsOf(ctx.payload));
   if (!named.success) throw new InvalidPayloadError(`${ctx.topic} payload names no fulfillment order`);
-  await queueRefresh(ctx, { shopId: ctx.shopId, fulfillmentOrderIds: named.data.map(String) });
+  await requestRead(ctx, { fulfillmentOrderIds: named.data });
 };
 
-async function queueRefresh(ctx: WebhookContext, data: FulfillmentOrdersRefreshJob) {
+/**
+ * The request is a row of the webhook's own transaction, so a job Redis loses (down when the
+ * transaction commits) is queued again by the sweep: the inbox row is PROCESSED by then and
+ * would not bring it back.
+ */
+async function requestRead(ctx: WebhookContext, target: FulfillmentOrdersTarget) {
   // A shop that is not installed (uninstalled since, or never: webhooks can come either way) has
   // no token to read Shopify with.
   const installed = await ctx.sql.query("select 1 from shops where id = $1 and installed", [ctx.shopId]);
   if (!installed.rowCount) return;
+  const row = await ctx.sql.query<{ id: string }>(
+    "insert into fulfillment_order_requests (shop_id, order_id, fulfillment_order_ids) values ($1, $2, $3::bigint[]) returning id::text",
+    [ctx.shopId, target.orderId?.toString() ?? null, (target.fulfillmentOrderIds ?? []).map(String)],
+  );
+  const data: FulfillmentOrdersRefreshJob = { shopId: ctx.shopId, requestId: row.rows[0]!.id };
   ctx.afterCommit(async () => {
-    await getQueue(QUEUE_NAMES.maintenance).add(FULFILLMENT_ORDERS_REFRESH_JOB, data, { jobId: jobIdFor("fulfillment-orders", ctx.webhookId) });
+    await getQueue(QUEUE_NAMES.maintenance).add(FULFILLMENT_ORDERS_REFRESH_JOB, data, { jobId: jobIdFor("fulfillment-orders", data.requestId) });
   });
+}
+
+/** A request whose job has not stored it after this long was lost (or keeps failing): queue it again. */
+const REQUEST_SWEEP_AFTER_MS = 60_000;
+/** Past this, a request is given up (Shopify unreachable for a day; the next webhook asks again). */
+const REQUEST_GIVE_UP_MS = 24 * 3600_000;
+
+/** Repeatable: queues the requests of installed shops whose job was lost; drops those past REQUEST_GIVE_UP_MS. */
+export async function sweepFulfillmentOrderRequests(options: { olderThanMs?: number } = {}): Promise<{ requeued: number; dropped: number }> {
+  const dropped = await pool().query("delete from fulfillment_order_requests where created_at < now() - $1::int * interval '1 millisecond'", [
+    REQUEST_GIVE_UP_MS,
+  ]);
+  const rows = await pool().query<{ id: string; shop_id: number }>(
+    `select r.id::text, r.shop_id from fulfillment_order_requests r join shops s on s.id = r.shop_id and s.installed
+     where r.created_at < now() - $1::int * interval '1 millisecond' order by r.id limit 1000`,
+    [options.olderThanMs ?? REQUEST_SWEEP_AFTER_MS],
+  );
+  const queue = getQueue(QUEUE_NAMES.maintenance);
+  let requeued = 0;
+  for (const r of rows.rows) {
+    const jobId = jobIdFor("fulfillment-orders", r.id);
+    const job = await queue.getJob(jobId);
+    if (job) {
+      const state = await job.getState();
+      if (state === "failed") {
+        await job.retry();
+        requeued++;
+        continue;
+      }
+      if (state !== "completed" && state !== "unknown") continue; // waiting, delayed or active: it will run
+      await job.remove();
+    }
+    await queue.add(FULFILLMENT_ORDERS_REFRESH_JOB, { shopId: r.shop_id, requestId: r.id } satisfies FulfillmentOrdersRefreshJob, { jobId });
+    requeued++;
+  }
+  return { requeued, dropped: dropped.rowCount ?? 0 };
 }
 
 // ---------------------------------------------------------------------------------------------
 // 2. The job
 
-export type RefreshOutcome = { outcome: "stored"; orderId: bigint; fulfillmentOrders: number; written: number } | { outcome: "unknown"; reason: string };
+export type RefreshOutcome =
+  { outcome: "stored"; orderId: bigint; fulfillmentOrders: number; written: number } | { outcome: "unknown"; reason: string } | { outcome: "done-already" };
+
+/** The job: reads what the request asks for; the request row goes in the transaction that stores the read. */
+export async function runFulfillmentOrdersRequest(shopId: number, requestId: bigint): Promise<RefreshOutcome> {
+  const r = await pool().query<{ order_id: string | null; fulfillment_order_ids: string[] }>(
+    "select order_id::text, coalesce(fulfillment_order_ids, array[]::bigint[])::text[] as fulfillment_order_ids from fulfillment_order_requests where shop_id = $1 and id = $2",
+    [shopId, requestId],
+  );
+  const request = r.rows[0];
+  if (!request) return { outcome: "done-already" }; // a duplicate job, or the sweep's twin
+  const target = { orderId: request.order_id === null ? null : BigInt(request.order_id), fulfillmentOrderIds: request.fulfillment_order_ids.map(BigInt) };
+  const outcome = await refreshFulfillmentOrders(shopId, target, { requestId });
+  if (outcome.outcome === "unknown") await pool().query("delete from fulfillment_order_requests where shop_id = $1 and id = $2", [shopId, requestId]);
+  return outcome;
+}
 
 /** Reads the order's fulfillment orders from Shopify and stores what is newer than what is stored. */
-export async function refreshFulfillmentOrders(job: FulfillmentOrdersRefreshJob): Promise<RefreshOutcome> {
-  const shop = await shopDomain(job.shopId);
-  const named = (job.fulfillmentOrderIds ?? []).map(BigInt);
-  const orderId = job.orderId ? BigInt(job.orderId) : await orderOfFulfillmentOrders(shop, job.shopId, named);
-  if (orderId === null) return { outcome: "unknown", reason: `Shopify has no fulfillment order ${named[0]} of this shop (or no access to it)` };
+export async function refreshFulfillmentOrders(shopId: number, target: FulfillmentOrdersTarget, options: { requestId?: bigint } = {}): Promise<RefreshOutcome> {
+  const shop = await shopDomain(shopId);
+  const named = target.fulfillmentOrderIds ?? [];
+  const orderId = target.orderId ?? (await orderOfFulfillmentOrders(shop, shopId, named));
+  if (orderId === null)
+    return { outcome: "unknown", reason: `Shopify has no fulfillment order ${named[0] ?? "(none named)"} of this shop (or no access to it)` };
   const read = await fetchFulfillmentOrders(shop, orderId);
   if (read === null) return { outcome: "unknown", reason: `Shopify has no order ${orderId} (deleted, or older than the 60 days readable)` };
   return withTransaction(async (sql) => {
     // The order lock (030): the reservations of this order change under it, and they will
     // follow the assignment in this same transaction.
-    await lockOrder(sql, job.shopId, orderId);
-    const written = await storeFulfillmentOrders(sql, job.shopId, orderId, read);
+    await lockOrder(sql, shopId, orderId);
+    const written = await storeFulfillmentOrders(sql, shopId, orderId, read);
     // Reservations (decision 099) follow the assignment HERE, in this transaction and under the
     // order lock, once app/domain/reservations is merged: reserveOrder(sql, shopId, orderId)
     // (idempotent: it recomputes what each line still needs at assignedLocationsOf's locations).
+    if (options.requestId !== undefined) await sql.query("delete from fulfillment_order_requests where shop_id = $1 and id = $2", [shopId, options.requestId]);
     return { outcome: "stored" as const, orderId, fulfillmentOrders: read.length, written };
   });
 }
