@@ -9,7 +9,7 @@ import { createTestShop } from "../helpers/shops";
 import { newId } from "../helpers/factories";
 import { fixture } from "../helpers/webhooks";
 import { shopifySampleBody, webhookApiVersion } from "../helpers/shopify-samples";
-import { adminRequests, resetAdminRequests } from "../helpers/shopify-mock";
+import { adminRequests, graphql, HttpResponse, resetAdminRequests, server } from "../helpers/shopify-mock";
 import { mockFulfillmentOrders, type FulfillmentOrderStore, type MockFulfillmentOrder } from "../helpers/fulfillment-orders-shopify";
 import { pool, prisma } from "../../app/db.server";
 import { closeQueues, getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
@@ -309,6 +309,30 @@ describe("a read whose job Redis lost", () => {
     await sweepFulfillmentOrderRequests();
     await processMaintenanceQueue();
     expect(await requestsOf(shop.id)).toBe(0);
+  });
+});
+
+describe("a read Shopify refuses", () => {
+  it("fails the job at once, without retries, and the sweep does not ask again", async () => {
+    const shop = await createTestShop("fo-denied");
+    server.use(
+      graphql.query("LotkeeperFulfillmentOrders", () =>
+        HttpResponse.json({ errors: [{ message: "Access denied for fulfillmentOrders field.", extensions: { code: "ACCESS_DENIED" } }] }),
+      ),
+    );
+    await deliver({ topic: "orders/create", shop: shop.domain, body: orderBody(newId(), [newId(), newId()]) });
+    await processWebhookQueue();
+    const { createQueueWorker } = await import("../../workers/main");
+    const worker = createQueueWorker(QUEUE_NAMES.maintenance, { concurrency: 1 });
+    try {
+      await eventually(async () => (await getQueue(QUEUE_NAMES.maintenance).getJobs(["failed"])).some((j) => j.data?.shopId === shop.id), "the job to fail");
+    } finally {
+      await worker.close();
+    }
+    const failed = (await getQueue(QUEUE_NAMES.maintenance).getJobs(["failed"])).filter((j) => j.data?.shopId === shop.id);
+    expect(failed.map((j) => [j.attemptsMade, j.failedReason])).toEqual([[1, expect.stringMatching(/Access denied/)]]);
+    expect(await requestsOf(shop.id)).toBe(0);
+    await getQueue(QUEUE_NAMES.maintenance).clean(0, 100, "failed");
   });
 });
 

@@ -12,7 +12,7 @@
 import { pool } from "../../db.server";
 import { withTransaction, type Db } from "../../lib/sql.server";
 import { getQueue, jobIdFor, QUEUE_NAMES } from "../../lib/queues.server";
-import { fetchFulfillmentOrderOrderId, fetchFulfillmentOrders, type ShopifyFulfillmentOrder } from "../../lib/shopify-admin.server";
+import { fetchFulfillmentOrderOrderId, fetchFulfillmentOrders, ShopifyAdminError, type ShopifyFulfillmentOrder } from "../../lib/shopify-admin.server";
 import { lockOrder } from "../allocation/order-lock.server";
 import { shopDomain } from "../reconcile/reconcile.server";
 import { InvalidPayloadError, type TopicHandler, type WebhookContext } from "../webhooks/handler";
@@ -124,8 +124,18 @@ export async function runFulfillmentOrdersRequest(shopId: number, requestId: big
   const request = r.rows[0];
   if (!request) return { outcome: "done-already" }; // a duplicate job, or the sweep's twin
   const target = { orderId: request.order_id === null ? null : BigInt(request.order_id), fulfillmentOrderIds: request.fulfillment_order_ids.map(BigInt) };
-  const outcome = await refreshFulfillmentOrders(shopId, target, { requestId });
-  if (outcome.outcome === "unknown") await pool().query("delete from fulfillment_order_requests where shop_id = $1 and id = $2", [shopId, requestId]);
+  const drop = () => pool().query("delete from fulfillment_order_requests where shop_id = $1 and id = $2", [shopId, requestId]);
+  let outcome: RefreshOutcome;
+  try {
+    outcome = await refreshFulfillmentOrders(shopId, target, { requestId });
+  } catch (error) {
+    // Shopify refused the read itself (ACCESS_DENIED while the merchant has not approved the
+    // fulfillment order scopes, say): asking again cannot help, so the sweep must not either.
+    // The processor fails the job without retries.
+    if (error instanceof ShopifyAdminError && !error.retryable) await drop();
+    throw error;
+  }
+  if (outcome.outcome === "unknown") await drop();
   return outcome;
 }
 
