@@ -39,6 +39,12 @@ import {
 } from "./processors/lots-maintenance";
 import { LOTS_IMPORT_JOB, SWEEP_IMPORT_TASKS_JOB, processLotsImport, processSweepImportTasks } from "./processors/lots-import";
 import { RECALL_NOTICE_SEND_JOB, RECALL_NOTIFY_JOB, processRecallNoticeSend, processRecallNotify } from "./processors/recall-notices";
+import {
+  FULFILLMENT_ORDERS_REFRESH_JOB,
+  SWEEP_FULFILLMENT_ORDER_REQUESTS_JOB,
+  processFulfillmentOrdersRefresh,
+  processSweepFulfillmentOrderRequests,
+} from "./processors/fulfillment-orders";
 
 export interface JobContext {
   log: Logger;
@@ -84,6 +90,8 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
     [SWEEP_BULK_RECONCILE_JOB]: processSweepBulkReconciliations,
     [LOTS_IMPORT_JOB]: processLotsImport,
     [SWEEP_IMPORT_TASKS_JOB]: processSweepImportTasks,
+    [FULFILLMENT_ORDERS_REFRESH_JOB]: processFulfillmentOrdersRefresh,
+    [SWEEP_FULFILLMENT_ORDER_REQUESTS_JOB]: processSweepFulfillmentOrderRequests,
   },
   [QUEUE_NAMES.notices]: {
     [RECALL_NOTIFY_JOB]: processRecallNotify,
@@ -117,4 +125,6 @@ export const repeatableJobs: RepeatableJob[] = [
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_BULK_RECONCILE_JOB, everyMs: 60_000 },
   // Admin CSV imports whose job was lost (web process died before queueing it, Redis flushed).
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_IMPORT_TASKS_JOB, everyMs: 60_000 },
+  // Fulfillment order reads a webhook asked for whose job Redis lost (decision 101).
+  { queue: QUEUE_NAMES.maintenance, name: SWEEP_FULFILLMENT_ORDER_REQUESTS_JOB, everyMs: 60_000 },
 ];

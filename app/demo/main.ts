@@ -199,6 +199,15 @@ async function main(): Promise<void> {
     }
   }
 
+  // Shopify routes a new order before orders/create is sent: the simulator keeps its fulfillment
+  // order at the location the day ships it from (its first fulfilment), else the first location.
+  const routeSimulatedOrder = async (order: Record<string, unknown>, events: import("./day").DayEvent[]) => {
+    const shipment = events.find((e) => e.kind === "webhook" && e.topic === "fulfillments/create" && e.body.order_id === order.id);
+    const locationId = shipment?.kind === "webhook" ? String(shipment.body.location_id) : store.LOCATIONS[0].id;
+    const lines = (order.line_items as { id: number; quantity: number }[]).map((l) => ({ id: String(l.id), quantity: l.quantity }));
+    await simulator.recordSimulatedOrder(shop, { id: String(order.id), locationId, lines });
+  };
+
   const stockOf = async (changes: { sku: string; location: string; delta: number }[]) => {
     for (const c of changes) await simulator.changeSimulatedQuantity(shop, store.variantBySku(c.sku).inventoryItemId, c.location, "available", c.delta);
   };
@@ -286,6 +295,7 @@ async function main(): Promise<void> {
     const prefix = `  ${String(n).padStart(2)}/${total}`;
     if (event.kind === "webhook") {
       if (event.stock) await stockOf(event.stock);
+      if (event.topic === "orders/create") await routeSimulatedOrder(event.body, events);
       const id: string = event.webhookId ? `${event.webhookId}-${runId}` : randomUUID();
       await deliver(event.topic, event.body, id);
       console.log(`${prefix} ${event.topic.padEnd(20)} ${event.label}`);

@@ -297,6 +297,128 @@ export async function fetchLevelOnHand(shop: string, inventoryItemId: bigint, lo
   return data.inventoryItem?.inventoryLevel?.quantities.find((q) => q.name === "on_hand")?.quantity ?? 0;
 }
 
+// Where Shopify will fulfil each order line (decision 101). Requested cost by Shopify's rules:
+// order 1 + the connection 2 + 5 x (fulfillment order 1 + assignedLocation 1 + location 1 +
+// lineItems 2 + 25 x (line 1 + lineItem 1)) = 278; Shopify refunds the difference to what it
+// returns (an order of 2 lines at one location costs about 9). Most orders have one to three
+// fulfillment orders of a few lines: an order with more pages on with the same document ($after),
+// a fulfillment order of more than 25 lines with FULFILLMENT_ORDER_LINES_QUERY (1 + 2 + 100 x 2 =
+// 203). Closed and moved-away fulfillment orders are read too (displayable: false, the default):
+// that is how a stored one learns it was closed by a move or a merge.
+export const FULFILLMENT_ORDERS_QUERY = `query LotkeeperFulfillmentOrders($id: ID!, $after: String) {
+  order(id: $id) {
+    id
+    fulfillmentOrders(first: 5, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id
+        status
+        updatedAt
+        assignedLocation { location { id } }
+        lineItems(first: 25) {
+          pageInfo { hasNextPage endCursor }
+          nodes { id totalQuantity remainingQuantity lineItem { id } }
+        }
+      }
+    }
+  }
+}`;
+
+export const FULFILLMENT_ORDER_LINES_QUERY = `query LotkeeperFulfillmentOrderLines($id: ID!, $after: String) {
+  fulfillmentOrder(id: $id) {
+    id
+    lineItems(first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id totalQuantity remainingQuantity lineItem { id } }
+    }
+  }
+}`;
+
+/** fulfillment_orders/* payloads name the fulfillment order only: this finds its order (1 point). */
+export const FULFILLMENT_ORDER_ORDER_QUERY = `query LotkeeperFulfillmentOrderOrder($id: ID!) { fulfillmentOrder(id: $id) { id orderId } }`;
+
+export type FulfillmentOrderStatus = "OPEN" | "IN_PROGRESS" | "ON_HOLD" | "SCHEDULED" | "INCOMPLETE" | "CLOSED" | "CANCELLED";
+
+export interface ShopifyFulfillmentOrder {
+  id: bigint;
+  orderId: bigint;
+  /** null when Shopify names no location (the location was deleted since). */
+  assignedLocationId: bigint | null;
+  status: FulfillmentOrderStatus;
+  updatedAt: Date;
+  lines: { id: bigint; lineItemId: bigint; totalQuantity: number; remainingQuantity: number }[];
+}
+
+interface FulfillmentOrderLinesPage {
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: { id: string; totalQuantity: number; remainingQuantity: number; lineItem: { id: string } }[];
+}
+interface FulfillmentOrderNode {
+  id: string;
+  status: FulfillmentOrderStatus;
+  updatedAt: string;
+  assignedLocation: { location: { id: string } | null };
+  lineItems: FulfillmentOrderLinesPage;
+}
+
+/**
+ * Every fulfillment order of the order (open, closed and moved-away ones), each with all its lines;
+ * null when the shop has no such order (deleted, another shop's id, or older than the 60 days
+ * readable without read_all_orders).
+ */
+export async function fetchFulfillmentOrders(shop: string, orderId: bigint): Promise<ShopifyFulfillmentOrder[] | null> {
+  const out: ShopifyFulfillmentOrder[] = [];
+  let after: string | null = null;
+  do {
+    const { data } = await whileThrottled(() =>
+      adminGraphql<{
+        order: { id: string; fulfillmentOrders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: FulfillmentOrderNode[] } } | null;
+      }>(shop, FULFILLMENT_ORDERS_QUERY, { id: gid("Order", orderId), after }),
+    );
+    if (!data.order) return null;
+    for (const node of data.order.fulfillmentOrders.nodes) {
+      const lines = [...node.lineItems.nodes];
+      let page = node.lineItems;
+      while (page.pageInfo.hasNextPage) {
+        const next = await whileThrottled(() =>
+          adminGraphql<{ fulfillmentOrder: { lineItems: FulfillmentOrderLinesPage } | null }>(shop, FULFILLMENT_ORDER_LINES_QUERY, {
+            id: node.id,
+            after: page.pageInfo.endCursor,
+          }),
+        );
+        if (!next.data.fulfillmentOrder) break;
+        page = next.data.fulfillmentOrder.lineItems;
+        lines.push(...page.nodes);
+      }
+      out.push({
+        id: numericId(node.id)!,
+        orderId,
+        assignedLocationId: numericId(node.assignedLocation.location?.id),
+        status: node.status,
+        updatedAt: new Date(node.updatedAt),
+        lines: lines.map((l) => ({
+          id: numericId(l.id)!,
+          lineItemId: numericId(l.lineItem.id)!,
+          totalQuantity: l.totalQuantity,
+          remainingQuantity: l.remainingQuantity,
+        })),
+      });
+    }
+    after = data.order.fulfillmentOrders.pageInfo.hasNextPage ? data.order.fulfillmentOrders.pageInfo.endCursor : null;
+  } while (after);
+  return out;
+}
+
+/** The order a fulfillment order belongs to, or null when the shop has no such fulfillment order (or no access to it). */
+export async function fetchFulfillmentOrderOrderId(shop: string, fulfillmentOrderId: bigint): Promise<bigint | null> {
+  const { data } = await whileThrottled(() =>
+    adminGraphql<{ fulfillmentOrder: { id: string; orderId: string } | null }>(shop, FULFILLMENT_ORDER_ORDER_QUERY, {
+      id: gid("FulfillmentOrder", fulfillmentOrderId),
+    }),
+  );
+  return data.fulfillmentOrder ? numericId(data.fulfillmentOrder.orderId) : null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Mutations (sent by the outbox only; see app/domain/sync/)
 

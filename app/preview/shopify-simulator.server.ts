@@ -5,7 +5,7 @@
 // store refuses (invalid or deprecated fields, no changeFromQuantity or @idempotent, a requested
 // cost over 1,000, a spent leaky bucket of the standard plan) is refused here the way Shopify
 // answers it. Resolvers exist for the operations this app sends; other fields resolve to nothing. State (catalog, inventory levels
-// per state, tags, order attributes and metafields, idempotency keys) lives in Redis so the web and worker processes of one demo
+// per state, tags, order attributes and metafields, idempotency keys, orders' fulfillment orders) lives in Redis so the web and worker processes of one demo
 // see the same store. Only started by the preview server and the demo's processes, never when
 // NODE_ENV is production (see docs/decisions/050-preview-and-demo.md).
 import { http, HttpResponse } from "msw";
@@ -113,6 +113,93 @@ export async function resetSimulatedStore(shop: string): Promise<void> {
   if (keys.length) await redis().del(...keys);
 }
 
+// Orders and their fulfillment orders (decision 101). Shopify routes every new order to a location
+// and splits it into fulfillment orders; the simulator is told the order and where it is routed
+// (the demo: where the order will ship from) and keeps one fulfillment order per routing, in
+// Redis like the rest of the store. A move closes the original and opens a new one, as Shopify
+// does (fulfillment_orders/moved names both).
+
+export interface SimulatedFulfillmentOrder {
+  id: string;
+  orderId: string;
+  locationId: string;
+  status: "OPEN" | "CLOSED";
+  updatedAt: string;
+  lines: { id: string; lineItemId: string; quantity: number; remaining: number }[];
+}
+
+async function nextSimulatedId(): Promise<string> {
+  // Far above the demo's own ids, one sequence for every shop (ids are global in Shopify too).
+  return String(9_000_000_000_000 + (await redis().incr(key("global", "fulfillment-sequence"))));
+}
+
+async function saveFulfillmentOrder(shop: string, fo: SimulatedFulfillmentOrder): Promise<void> {
+  await redis().hset(key(shop, "fulfillment-orders"), fo.id, JSON.stringify(fo));
+  await redis().sadd(key(shop, `order-fulfillment-orders:${fo.orderId}`), fo.id);
+}
+
+/** Records a new order routed to `locationId`: one OPEN fulfillment order holding every line. Returns it. */
+export async function recordSimulatedOrder(
+  shop: string,
+  order: { id: string; locationId: string; lines: { id: string; quantity: number }[] },
+): Promise<SimulatedFulfillmentOrder> {
+  const lines = await Promise.all(
+    order.lines.map(async (l) => ({ id: await nextSimulatedId(), lineItemId: String(l.id), quantity: l.quantity, remaining: l.quantity })),
+  );
+  const fo: SimulatedFulfillmentOrder = {
+    id: await nextSimulatedId(),
+    orderId: String(order.id),
+    locationId: numericId(order.locationId),
+    status: "OPEN",
+    updatedAt: new Date().toISOString(),
+    lines,
+  };
+  await saveFulfillmentOrder(shop, fo);
+  return fo;
+}
+
+/** Every fulfillment order of the order, oldest first (empty when the simulator was not told the order). */
+export async function simulatedFulfillmentOrders(shop: string, orderId: string): Promise<SimulatedFulfillmentOrder[]> {
+  const ids = await redis().smembers(key(shop, `order-fulfillment-orders:${numericId(orderId)}`));
+  if (ids.length === 0) return [];
+  const raw = await redis().hmget(key(shop, "fulfillment-orders"), ...ids);
+  return raw
+    .filter((r): r is string => r !== null)
+    .map((r) => JSON.parse(r) as SimulatedFulfillmentOrder)
+    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+}
+
+async function simulatedFulfillmentOrder(shop: string, id: string): Promise<SimulatedFulfillmentOrder | null> {
+  const raw = await redis().hget(key(shop, "fulfillment-orders"), numericId(id));
+  return raw ? (JSON.parse(raw) as SimulatedFulfillmentOrder) : null;
+}
+
+/**
+ * Moves a whole open fulfillment order to another location as Shopify's fulfillmentOrderMove does:
+ * the original is CLOSED (its lines' remaining 0), a new OPEN one holds the lines there. Returns
+ * both, for the fulfillment_orders/moved body.
+ */
+export async function moveSimulatedFulfillmentOrder(
+  shop: string,
+  fulfillmentOrderId: string,
+  locationId: string,
+): Promise<{ original: SimulatedFulfillmentOrder; moved: SimulatedFulfillmentOrder }> {
+  const original = await simulatedFulfillmentOrder(shop, fulfillmentOrderId);
+  if (!original || original.status !== "OPEN") throw new Error(`the simulated store has no open fulfillment order ${fulfillmentOrderId}`);
+  const now = new Date().toISOString();
+  const moved: SimulatedFulfillmentOrder = {
+    ...original,
+    id: await nextSimulatedId(),
+    locationId: numericId(locationId),
+    updatedAt: now,
+    lines: await Promise.all(original.lines.map(async (l) => ({ ...l, id: await nextSimulatedId() }))),
+  };
+  const closed: SimulatedFulfillmentOrder = { ...original, status: "CLOSED", updatedAt: now, lines: original.lines.map((l) => ({ ...l, remaining: 0 })) };
+  await saveFulfillmentOrder(shop, closed);
+  await saveFulfillmentOrder(shop, moved);
+  return { original: closed, moved };
+}
+
 class SimulatorContext {
   constructor(
     readonly shop: string,
@@ -178,6 +265,33 @@ class SimulatorContext {
           })),
         ),
     };
+  }
+
+  fulfillmentOrder(fo: SimulatedFulfillmentOrder) {
+    return {
+      __typename: "FulfillmentOrder",
+      id: gid("FulfillmentOrder", fo.id),
+      orderId: gid("Order", fo.orderId),
+      status: fo.status,
+      updatedAt: fo.updatedAt,
+      createdAt: fo.updatedAt,
+      assignedLocation: { location: this.location(fo.locationId), name: this.location(fo.locationId)?.name ?? "", countryCode: "DE" },
+      lineItems: () =>
+        connection(
+          fo.lines.map((l) => ({
+            id: gid("FulfillmentOrderLineItem", l.id),
+            totalQuantity: l.quantity,
+            remainingQuantity: l.remaining,
+            lineItem: { id: gid("LineItem", l.lineItemId) },
+          })),
+        ),
+    };
+  }
+
+  async order(id: string) {
+    const fos = await simulatedFulfillmentOrders(this.shop, id);
+    if (fos.length === 0) return null; // an order the simulator was not told about
+    return { __typename: "Order", id: gid("Order", numericId(id)), fulfillmentOrders: () => connection(fos.map((fo) => this.fulfillmentOrder(fo))) };
   }
 
   /** True the first time an idempotency key is seen: a retried mutation applies once. */
@@ -246,6 +360,10 @@ function rootValue(ctx: SimulatorContext) {
       );
     },
     inventoryItem: ({ id }: { id: string }) => ctx.item(id),
+    fulfillmentOrder: async ({ id }: { id: string }) => {
+      const fo = await simulatedFulfillmentOrder(ctx.shop, id);
+      return fo ? ctx.fulfillmentOrder(fo) : null;
+    },
     node: ({ id }: { id: string }) => nodeById(ctx, id),
     nodes: ({ ids }: { ids: string[] }) => ids.map((id) => nodeById(ctx, id)),
     inventoryAdjustQuantities: async ({ input }: { input: AdjustInput }) => {
@@ -304,7 +422,8 @@ function rootValue(ctx: SimulatorContext) {
       if (apply) await ctx.record("inventorySetQuantities");
       return { inventoryAdjustmentGroup: group(input.reason, input.referenceDocumentUri, changes), userErrors: [] };
     },
-    order: async ({ id }: { id: string }) => orderView(ctx, id),
+    // The order's attributes and metafields (write-back, decision 102) and its fulfillment orders (decision 101).
+    order: async ({ id }: { id: string }) => ({ ...(await orderView(ctx, id)), ...(await ctx.order(id)) }),
     orderUpdate: async ({ input }: { input: OrderUpdateInput }) => {
       const data = await simulatedOrder(ctx.shop, input.id);
       // orderUpdate replaces the whole list of attributes (OrderInput.customAttributes: "Overwrites the existing custom attributes").

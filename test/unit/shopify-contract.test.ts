@@ -57,6 +57,9 @@ const appVariables: Record<string, Record<string, unknown>> = {
       metafields: [{ ...ORDER_LOTS_METAFIELD, value: JSON.stringify({ lines: [] }) }],
     },
   },
+  FULFILLMENT_ORDERS_QUERY: { id: "gid://shopify/Order/1", after: "cursor" },
+  FULFILLMENT_ORDER_LINES_QUERY: { id: "gid://shopify/FulfillmentOrder/1", after: "cursor" },
+  FULFILLMENT_ORDER_ORDER_QUERY: { id: "gid://shopify/FulfillmentOrder/1" },
 };
 // Travels only as bulkOperationRunQuery's `query` variable: checked inside BULK_ON_HAND_START_MUTATION.
 const bulkOnly = new Set(["BULK_ON_HAND_QUERY"]);
@@ -103,6 +106,21 @@ describe(`the app's Admin GraphQL documents against Shopify's schema ${API_VERSI
     expect(checkAdminRequest(contract, { query: old, variables: { ids: batchIds } })).toMatchObject({
       ok: false,
       body: { errors: [{ extensions: { code: "MAX_COST_EXCEEDED", cost: 1530, maxCost: 1000 } }] },
+    });
+  });
+
+  it("the fulfillment orders read asks 278 points an order, its line pages 203; each the largest it can be under 1,000", () => {
+    expect(cost(admin.FULFILLMENT_ORDERS_QUERY, { id: "gid://shopify/Order/1" })).toBe(278);
+    expect(cost(admin.FULFILLMENT_ORDER_LINES_QUERY, { id: "gid://shopify/FulfillmentOrder/1" })).toBe(203);
+    expect(cost(admin.FULFILLMENT_ORDER_ORDER_QUERY, { id: "gid://shopify/FulfillmentOrder/1" })).toBe(1);
+    // Ten fulfillment orders of 50 lines in one page would ask 1,053: refused on a real store.
+    const greedy = admin.FULFILLMENT_ORDERS_QUERY.replace("fulfillmentOrders(first: 5", "fulfillmentOrders(first: 10").replace(
+      "lineItems(first: 25)",
+      "lineItems(first: 50)",
+    );
+    expect(checkAdminRequest(contract, { query: greedy, variables: { id: "gid://shopify/Order/1" } })).toMatchObject({
+      ok: false,
+      body: { errors: [{ extensions: { code: "MAX_COST_EXCEEDED", cost: 1053 } }] },
     });
   });
 

@@ -10,6 +10,7 @@ import type { AllocationCause } from "../allocation/allocate-fulfilment.server";
 import { earliestAcceptableShelfDate, effectiveStrategy, type AllocationStrategy } from "../allocation/allocation-rules";
 import { OrderNotFoundError } from "../allocation/errors";
 import { lockOrder } from "../allocation/order-lock.server";
+import { assignedLocationsOf } from "../fulfillment-orders/assigned-locations.server";
 import { SHIPPABLE_BALANCES_SQL, type ShippableBalanceRow } from "../allocation/shippable-balances.server";
 import { LotNotShippableHereError, NotEnoughAvailableError, OrderLineNotFoundError, ReservationExceedsOpenQuantityError } from "./errors";
 import {
@@ -52,14 +53,16 @@ export const OPEN_QUANTITY_SQL = `greatest(0, least(
                    where fl.shop_id = ol.shop_id and fl.line_item_id = ol.id and fl.state <> 'REVERSED'), 0))::int`;
 
 /**
- * The one place that says where an order's lines are fulfilled from, until the fulfilment orders'
- * assigned locations are kept (engineer A2's table slots in here): the order's own location_id
- * (POS orders), else the shop's only active location, else where the line already holds units (a
- * scan at the pack station), else nowhere (nothing reserved; FEFO at fulfilment as before). A
- * cancelled order, and lines with nothing left to ship or not lot-tracked, get no assignment.
+ * The one place that says where an order's lines are fulfilled from: the locations of the
+ * order's fulfillment orders as Shopify assigned them (assignedLocationsOf, decision 101; a line
+ * may be split across locations), else the order's own location_id (POS orders), else the shop's
+ * only active location, else where the line already holds units (a scan at the pack station),
+ * else nowhere (nothing reserved; FEFO at fulfilment as before). Never more than the line's open
+ * quantity (OPEN_QUANTITY_SQL). A cancelled order, and lines with nothing left to ship or not
+ * lot-tracked, get no assignment.
  */
 export async function assignmentsForOrder(sql: Db, shopId: number, orderId: bigint): Promise<ReservationAssignment[]> {
-  const r = await sql.query<{ line_item_id: bigint; location_id: bigint; open_quantity: number }>(
+  const r = await sql.query<{ line_item_id: bigint; location_id: bigint | null; open_quantity: number }>(
     `select * from (
        select ol.id as line_item_id,
               coalesce(o.location_id,
@@ -72,11 +75,30 @@ export async function assignmentsForOrder(sql: Db, shopId: number, orderId: bigi
        left join variants v on v.shop_id = ol.shop_id and v.id = ol.variant_id
        where o.shop_id = $1 and o.id = $2 and o.cancelled_at is null and ol.variant_id is not null and v.lot_tracked is not false
      ) x
-     where location_id is not null and open_quantity > 0
+     where open_quantity > 0
      order by line_item_id`,
     [shopId, orderId.toString()],
   );
-  return r.rows.map((row) => ({ lineItemId: row.line_item_id, locationId: row.location_id, quantity: row.open_quantity }));
+  const assigned = await assignedLocationsOf(sql, shopId, orderId);
+  return r.rows.flatMap((row): ReservationAssignment[] => {
+    const shopify = assigned.filter((a) => a.lineItemId === BigInt(row.line_item_id));
+    if (shopify.length === 0) {
+      return row.location_id === null ? [] : [{ lineItemId: row.line_item_id, locationId: row.location_id, quantity: row.open_quantity }];
+    }
+    let left = row.open_quantity;
+    const split: ReservationAssignment[] = [];
+    for (const a of shopify) {
+      const quantity = Math.min(a.quantity, left);
+      if (quantity > 0) split.push({ lineItemId: row.line_item_id, locationId: a.locationId, quantity });
+      left -= quantity;
+    }
+    return split;
+  });
+}
+
+/** reserveOrder at the order's assignments (assignmentsForOrder): what every caller but the pack station wants. */
+export async function reserveAssignedOrder(sql: Db, shopId: number, orderId: bigint, cause: AllocationCause, now = new Date()): Promise<ReserveOutcome> {
+  return reserveOrder(sql, shopId, orderId, await assignmentsForOrder(sql, shopId, orderId), cause, now);
 }
 
 /**

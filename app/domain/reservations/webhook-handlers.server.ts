@@ -3,14 +3,11 @@
 // allocated (earlier handlers, same transaction), bring its reservations up to date.
 import type { TopicHandler } from "../webhooks/handler";
 import { orderSnapshot } from "../orders/order-snapshot";
-import { assignmentsForOrder, reserveOrder } from "./reservations.server";
+import { reserveAssignedOrder } from "./reservations.server";
 
 export const reserveOrderFromWebhook: TopicHandler = async (ctx) => {
   const orderId = orderSnapshot(ctx.payload).id;
-  const outcome = await reserveOrder(ctx.sql, ctx.shopId, orderId, await assignmentsForOrder(ctx.sql, ctx.shopId, orderId), {
-    cause: "WEBHOOK",
-    ref: `webhook ${ctx.webhookId}`,
-  });
+  const outcome = await reserveAssignedOrder(ctx.sql, ctx.shopId, orderId, { cause: "WEBHOOK", ref: `webhook ${ctx.webhookId}` });
   if (outcome.reservedUnits > 0 || outcome.releasedUnits > 0) {
     ctx.log.info("order reservations updated", { orderId: orderId.toString(), reserved: outcome.reservedUnits, released: outcome.releasedUnits });
   }

@@ -9,6 +9,7 @@ import { allocateFulfilmentFromWebhook, allocateOrderFulfilments, applyRefundFro
 import { reconcileOnInventoryLevelUpdate } from "../reconcile/inventory-level-webhook.server";
 import { recordBulkOperationFinish } from "../reconcile/bulk-reconcile.server";
 import { reserveOrderFromWebhook } from "../reservations/webhook-handlers.server";
+import { queueFulfillmentOrdersOfOrder, queueFulfillmentOrdersOfWebhook } from "../fulfillment-orders/fulfillment-orders.server";
 
 export const SUBSCRIBED_TOPICS = [
   "orders/create",
@@ -28,6 +29,12 @@ export const SUBSCRIBED_TOPICS = [
   "locations/create",
   "locations/update",
   "bulk_operations/finish",
+  "fulfillment_orders/order_routing_complete",
+  "fulfillment_orders/moved",
+  "fulfillment_orders/split",
+  "fulfillment_orders/merged",
+  "fulfillment_orders/cancelled",
+  "fulfillment_orders/hold_released",
   "app/uninstalled",
   "app/scopes_update",
   "customers/data_request",
@@ -43,7 +50,7 @@ export type Topic = (typeof SUBSCRIBED_TOPICS)[number];
  * e.g. `"orders/create": [recordOrder, allocateOrderFulfilments]`.
  */
 export const topicHandlers: Partial<Record<Topic, TopicHandler[]>> = {
-  "orders/create": [recordOrderFromWebhook, allocateOrderFulfilments, reserveOrderFromWebhook],
+  "orders/create": [recordOrderFromWebhook, allocateOrderFulfilments, reserveOrderFromWebhook, queueFulfillmentOrdersOfOrder],
   "orders/updated": [recordOrderFromWebhook, allocateOrderFulfilments, reserveOrderFromWebhook],
   "orders/fulfilled": [recordOrderFromWebhook, allocateOrderFulfilments],
   "fulfillments/create": [allocateFulfilmentFromWebhook],
@@ -60,6 +67,12 @@ export const topicHandlers: Partial<Record<Topic, TopicHandler[]>> = {
   "locations/create": [recordLocation],
   "locations/update": [recordLocation],
   "bulk_operations/finish": [recordBulkOperationFinish],
+  "fulfillment_orders/order_routing_complete": [queueFulfillmentOrdersOfWebhook],
+  "fulfillment_orders/moved": [queueFulfillmentOrdersOfWebhook],
+  "fulfillment_orders/split": [queueFulfillmentOrdersOfWebhook],
+  "fulfillment_orders/merged": [queueFulfillmentOrdersOfWebhook],
+  "fulfillment_orders/cancelled": [queueFulfillmentOrdersOfWebhook],
+  "fulfillment_orders/hold_released": [queueFulfillmentOrdersOfWebhook],
   "app/uninstalled": [markShopUninstalled],
   "app/scopes_update": [recordShopScopes],
   "customers/redact": [redactCustomerFromWebhook],
