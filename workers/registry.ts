@@ -38,6 +38,12 @@ import {
   processSweepOutbox,
 } from "./processors/lots-maintenance";
 import { LOTS_IMPORT_JOB, SWEEP_IMPORT_TASKS_JOB, processLotsImport, processSweepImportTasks } from "./processors/lots-import";
+import {
+  REPLAN_RESERVATIONS_JOB,
+  SWEEP_RESERVATION_REPLANS_JOB,
+  processReplanReservations,
+  processSweepReservationReplans,
+} from "./processors/reservations-replan";
 
 export interface JobContext {
   log: Logger;
@@ -83,6 +89,8 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
     [SWEEP_BULK_RECONCILE_JOB]: processSweepBulkReconciliations,
     [LOTS_IMPORT_JOB]: processLotsImport,
     [SWEEP_IMPORT_TASKS_JOB]: processSweepImportTasks,
+    [REPLAN_RESERVATIONS_JOB]: processReplanReservations,
+    [SWEEP_RESERVATION_REPLANS_JOB]: processSweepReservationReplans,
   },
 };
 
@@ -112,4 +120,6 @@ export const repeatableJobs: RepeatableJob[] = [
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_BULK_RECONCILE_JOB, everyMs: 60_000 },
   // Admin CSV imports whose job was lost (web process died before queueing it, Redis flushed).
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_IMPORT_TASKS_JOB, everyMs: 60_000 },
+  // Reservations on lots that expired (no event says so) or whose re-plan job was lost (decision 100).
+  { queue: QUEUE_NAMES.maintenance, name: SWEEP_RESERVATION_REPLANS_JOB, everyMs: 24 * 3600_000 },
 ];

@@ -12,6 +12,7 @@ import { lotIdOf, parseQuantity, parseShopifyId } from "./lot-rules";
 import { LOTS_WITH_VARIANTS_SQL } from "./lot-queries.server";
 import { LotNotFoundError, LotValidationError, type FieldProblem } from "./lot-errors";
 import type { MovementContext } from "./receive-lot.server";
+import { queueReplanIfOverReserved } from "../reservations/replan.server";
 
 export interface LockedLot {
   id: bigint;
@@ -145,6 +146,7 @@ export async function adjustLot(
     };
   });
   await queueOutboxEntries(result.outboxId ? [result.outboxId] : []);
+  if (delta < 0) await queueReplanIfOverReserved(shopId, result.lotId, locationId); // fewer units than orders hold?
   return result;
 }
 
@@ -196,6 +198,7 @@ export async function countLot(
     };
   });
   await queueOutboxEntries(result.outboxId ? [result.outboxId] : []);
+  if (result.difference < 0) await queueReplanIfOverReserved(shopId, result.lotId, locationId); // fewer units than orders hold?
   return result;
 }
 
@@ -271,5 +274,6 @@ export async function transferLot(
     };
   });
   await queueOutboxEntries(result.outboxId ? [result.outboxId] : []);
+  await queueReplanIfOverReserved(shopId, result.lotId, from); // units left that orders hold
   return result;
 }

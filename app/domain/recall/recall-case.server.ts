@@ -9,6 +9,7 @@
 import { pool } from "../../db.server";
 import { withTransaction, isUniqueViolation, type Db } from "../../lib/sql.server";
 import { quarantineLot } from "../lots/quarantine.server";
+import { queueReservationReplans } from "../reservations/replan.server";
 import { addOutboxEntries, queueOutboxEntries } from "../sync/outbox.server";
 import type { LedgerCause } from "../ledger/ledger.server";
 import { InvalidCursorError, RecallClosedError, RecallInputError, RecallNotFoundError } from "./errors";
@@ -155,7 +156,12 @@ export async function openRecall(shopId: number, input: OpenRecallInput): Promis
   // (it takes the oldest pending rows without a live job), so a 100k-customer recall never puts
   // 200k jobs in Redis at once. Shopify's rate limit is the real pace (a few tagsAdd a second).
   await queueOutboxEntries(outcome.tagIds.slice(0, TAG_JOBS_QUEUED_AT_ONCE));
-  return (await getRecall(shopId, outcome.recallId))!;
+  const recall = (await getRecall(shopId, outcome.recallId))!;
+  await queueReservationReplans(
+    shopId,
+    recall.lots.map((l) => ({ lotId: l.lotId })),
+  ); // orders holding recalled units
+  return recall;
 }
 
 /**
