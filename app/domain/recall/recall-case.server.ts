@@ -157,10 +157,9 @@ export async function openRecall(shopId: number, input: OpenRecallInput): Promis
   // 200k jobs in Redis at once. Shopify's rate limit is the real pace (a few tagsAdd a second).
   await queueOutboxEntries(outcome.tagIds.slice(0, TAG_JOBS_QUEUED_AT_ONCE));
   const recall = (await getRecall(shopId, outcome.recallId))!;
-  await queueReservationReplans(
-    shopId,
-    recall.lots.map((l) => ({ lotId: l.lotId })),
-  ); // orders holding recalled units
+  // Orders holding units of the recalled lots move to other lots now, not at their next webhook.
+  const recalledLots = recall.lots.map((l) => ({ lotId: l.lotId }));
+  await queueReservationReplans(shopId, recalledLots);
   return recall;
 }
 
