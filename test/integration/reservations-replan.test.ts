@@ -7,7 +7,13 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { pool } from "../../app/db.server";
 import { getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { orderReservations } from "../../app/domain/reservations/reservations.server";
-import { replanReservations, SWEEP_RESERVATION_REPLANS_JOB } from "../../app/domain/reservations/replan.server";
+import {
+  queueReservationReplans,
+  replanJobId,
+  replanReservations,
+  REPLAN_RESERVATIONS_JOB,
+  SWEEP_RESERVATION_REPLANS_JOB,
+} from "../../app/domain/reservations/replan.server";
 import { pickListForOrder } from "../../app/domain/picking/pick-list.server";
 import { quarantineLot, quarantineLotNow } from "../../app/domain/lots/quarantine.server";
 import { countLot } from "../../app/domain/lots/lot-moves.server";
@@ -94,7 +100,7 @@ describe("re-planning reservations", () => {
     expect(await allocationInvariantViolations(shop.id)).toEqual([]);
   });
 
-  it("a quarantined balance releases the reservation when no other lot can ship", async () => {
+  it("a quarantined balance releases the reservation when no other lot can ship; repeated triggers make one job", async () => {
     const shop = await createTestShop("replan-quarantine");
     const loc = await createLocation(shop.id);
     const variantId = await createVariant(shop.id);
@@ -102,8 +108,14 @@ describe("re-planning reservations", () => {
     const orderId = await placeOrder(shop.domain, variantId, 3);
     expect(await held(shop.id, orderId)).toEqual({ ONLY: 3 });
 
-    startMaintenanceWorker();
+    // Two triggers for the same lot before any worker runs: one job, holding ids only.
     await quarantineLotNow({ shopId: shop.id, lotId: only, locationId: loc, reason: "damaged pallet", cause: "USER" });
+    await queueReservationReplans(shop.id, [{ lotId: only }]);
+    const queue = getQueue(QUEUE_NAMES.maintenance);
+    const waiting = (await queue.getJobs(["waiting"])).filter((j) => j.name === REPLAN_RESERVATIONS_JOB && j.data.shopId === shop.id);
+    expect(waiting.map((j) => [j.id, j.data])).toEqual([[replanJobId(shop.id, { lotId: only }), { shopId: shop.id, lotId: only.toString() }]]);
+
+    startMaintenanceWorker();
     await waitFor(shop.id, orderId, {}, "the reservation to be released");
 
     expect(await reservedOn(only)).toBe(0);
