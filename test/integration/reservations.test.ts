@@ -10,6 +10,7 @@ import { LotNotShippableHereError, NotEnoughAvailableError } from "../../app/dom
 import { pickListForOrder } from "../../app/domain/picking/pick-list.server";
 import { quarantineLot } from "../../app/domain/lots/quarantine.server";
 import { createTestShop } from "../helpers/shops";
+import { cliJson } from "../helpers/cli";
 import { createLocation, createLot, createVariant, newId } from "../helpers/factories";
 import { allocationInvariantViolations, allocations, balances, deliver, fulfilmentPayload, orderPayload } from "../helpers/allocation";
 
@@ -84,6 +85,21 @@ describe("reservations", () => {
     expect(await held(shop.id, orderId)).toEqual({ EARLY: 3, LATE: 2 });
     expect(await ledgerRows()).toBe(2);
     expect(await reservedOn(early)).toBe(3);
+    // What an operator sees: `lots show` has reserved per balance, `trace order` the held lots.
+    const shown = await cliJson<{ balances: { quantity: number; reserved: number }[] }>(["lots", "show", "--shop", shop.domain, "--lot-id", String(early)]);
+    expect(shown.balances).toEqual([expect.objectContaining({ quantity: 3, reserved: 3 })]);
+    const traced = await cliJson<{ reserved: { lotNumber: string; quantity: number; source: string }[] }>([
+      "trace",
+      "order",
+      "--shop",
+      shop.domain,
+      "--order",
+      String(orderId),
+    ]);
+    expect(traced.reserved.map((r) => [r.lotNumber, r.quantity, r.source])).toEqual([
+      ["LATE", 2, "PLAN"],
+      ["EARLY", 3, "PLAN"],
+    ]);
     // Reserving moves no units: on hand is what it was.
     expect(Object.values(await balances(shop.id)).sort()).toEqual([10, 3].sort());
     expect(await invariantViolations(shop.id)).toEqual([]);
@@ -356,5 +372,55 @@ describe("reservations", () => {
     expect(await reservedOn(a)).toBe(0);
     expect(await reservedOn(b)).toBe(2);
     expect(await invariantViolations(shop.id)).toEqual([]);
+  });
+
+  it("a manual-strategy shop reserves nothing by plan, but a scanned lot ships from that lot instead of waiting for the merchant", async () => {
+    const shop = await createTestShop("resv-manual", { allocationStrategy: "MANUAL" });
+    const loc = await createLocation(shop.id);
+    const variantId = await createVariant(shop.id);
+    const scanned = await createLot(shop.id, { variantId, lotNumber: "PICKED", quantity: 5, locationId: loc, expiresOn: inDays(60) });
+    const orderId = newId();
+    const line = newId();
+    await deliver(shop.domain, "orders/create", order({ id: orderId, lines: [{ id: line, variantId, quantity: 3 }] }));
+    expect(await held(shop.id, orderId)).toEqual({});
+    await withTransaction((sql) =>
+      moveReservationToLot(sql, shop.id, { orderId, lineItemId: line, locationId: loc, lotId: scanned, quantity: 2 }, { cause: "USER", ref: "pack station" }),
+    );
+    await deliver(shop.domain, "orders/updated", order({ id: orderId, lines: [{ id: line, variantId, quantity: 3 }], updatedAt: "2026-11-21T10:00:00-05:00" }));
+    expect(await held(shop.id, orderId)).toEqual({ PICKED: 2 });
+
+    await deliver(
+      shop.domain,
+      "fulfillments/create",
+      fulfilmentPayload({ id: newId(), orderId, locationId: loc, lines: [{ lineItemId: line, variantId, quantity: 3 }] }),
+    );
+    // The 2 scanned units ship from their lot; the third is left to the merchant (unknown lot, for review).
+    expect((await allocations(shop.id)).map((a) => [a.lot_id, a.quantity, a.unknown_lot])).toEqual([
+      [scanned, 2, false],
+      [null, 1, true],
+    ]);
+    expect(await held(shop.id, orderId)).toEqual({});
+    expect(await invariantViolations(shop.id)).toEqual([]);
+  });
+
+  it("a reservation racing an unreserved order's fulfilment for the last units never promises a unit twice", async () => {
+    const { shop, loc, variantId } = await shopWithOneLocation("resv-race-ship");
+    for (let round = 0; round < 5; round++) {
+      // Each round its own pair of lots, the earliest one with the last 3 units.
+      const last = await createLot(shop.id, { variantId, lotNumber: `LAST-${round}`, quantity: 3, locationId: loc, expiresOn: inDays(10 + round) });
+      await createLot(shop.id, { variantId, lotNumber: `NEXT-${round}`, quantity: 10, locationId: loc, expiresOn: inDays(100 + round) });
+      const [reserved, shipped] = [newId(), newId()];
+      await Promise.all([
+        deliver(shop.domain, "orders/create", order({ id: reserved, lines: [{ id: newId(), variantId, quantity: 2 }] })),
+        deliver(
+          shop.domain,
+          "fulfillments/create",
+          fulfilmentPayload({ id: newId(), orderId: shipped, locationId: loc, lines: [{ lineItemId: newId(), variantId, quantity: 2 }] }),
+        ),
+      ]);
+      const shippedFromLast = (await allocations(shop.id)).filter((a) => a.lot_id === last).reduce((n, a) => n + a.quantity, 0);
+      expect(shippedFromLast + (await reservedOn(last))).toBeLessThanOrEqual(3);
+      expect(await invariantViolations(shop.id)).toEqual([]);
+    }
   });
 });

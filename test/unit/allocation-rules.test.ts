@@ -209,9 +209,8 @@ describe("planFulfilment: every claimed line of one fulfilment", () => {
     expect([plan.allocatedLines, plan.pendingLines, plan.skippedLines, plan.unknownUnits]).toEqual([3, 1, 2, 2]);
   });
 
-  it("locks only the variants a strategy takes from, once each, in line order", () => {
+  it("locks the variants of every lot-tracked line (manual ones too: their reservations ship), once each, in line order", () => {
     const lines = [line(1, 12, 1), line(2, 10, 1), line(3, 12, 1), line(4, 11, 1, { strategyOverride: "MANUAL" }), line(5, 13, 1, { lotTracked: false })];
-    expect(variantsToLock(lines, "FIFO")).toEqual([12n, 10n]);
-    expect(variantsToLock(lines, "MANUAL")).toEqual([]);
+    expect(variantsToLock(lines)).toEqual([12n, 10n, 11n]);
   });
 });

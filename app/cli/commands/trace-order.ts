@@ -4,6 +4,8 @@ import type { Command } from "../command";
 import { requireShopId, requireShopifyId } from "../shop-option";
 import { traceOrder } from "../../domain/allocation/queries.server";
 import { traceBackward } from "../../domain/trace/trace.server";
+import { orderReservations } from "../../domain/reservations/reservations.server";
+import { pool } from "../../db.server";
 
 export const traceOrderCommand: Command = {
   name: "trace order",
@@ -13,7 +15,9 @@ export const traceOrderCommand: Command = {
 Prints {orderId, name, customerId, lineItems: [{lineItemId, variantId, sku, title, quantity,
 fulfilledQuantity, returnedQuantity, allocations: [{allocationId, fulfillmentId, lot, lotId,
 expiresOn, quantity, returnedQuantity, locationId, unknownLot, fulfilledAt}], reversed: [...],
-fulfillmentLines: [{fulfillmentId, quantity, state}], pendingReturnQuantity}], upstream}. lot is
+fulfillmentLines: [{fulfillmentId, quantity, state}], pendingReturnQuantity}], reserved, upstream}.
+reserved: the units still held for the order (README "Reservations"): [{lineItemId, variantId,
+lotId, lotNumber, locationId, quantity, source}]. lot is
 the lot number, null for units on an unknown lot (see lotkeeper allocations list --unknown).
 upstream is the backward trace of the shipped lots (as lotkeeper trace lot --direction backward):
 {direction, lots (depth 0: shipped lots, n: inputs n production runs away), edges (runs),
@@ -27,6 +31,6 @@ suppliers: [{supplier, lots: [{lotNumber, supplierLot, purchaseOrder}]}]}.`,
     const orderId = requireShopifyId(args, "order");
     const trace = await traceOrder(shopId, orderId);
     const shippedLots = [...new Set(trace.lineItems.flatMap((l) => l.allocations.flatMap((a) => (a.lotId === null ? [] : [a.lotId]))))];
-    return { ...trace, upstream: await traceBackward(shopId, shippedLots) };
+    return { ...trace, reserved: await orderReservations(pool(), shopId, orderId), upstream: await traceBackward(shopId, shippedLots) };
   },
 };

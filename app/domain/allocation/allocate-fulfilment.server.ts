@@ -107,7 +107,7 @@ export async function processFulfilment(sql: Db, shopId: number, f: FulfilmentIn
 
   const claimedLines = claimed.map(asClaimedLine);
   if (f.locationId === null && claimedLines.some(needsLots)) throw new FulfilmentWithoutLocationError(f.id);
-  const { candidates, held } = await lockCandidates(sql, shopId, f, head, variantsToLock(claimedLines, head.allocation_strategy), claimedLines, now);
+  const { candidates, held } = await lockCandidates(sql, shopId, f, head, variantsToLock(claimedLines), claimedLines, now);
   const here = held.filter((r) => r.locationId === f.locationId);
   const plan = planFulfilment(claimedLines, head.allocation_strategy, candidates, here);
   const inserted = await writeAllocations(sql, shopId, f, head, plan, now);

@@ -135,12 +135,14 @@ export function needsLots(line: ClaimedLine): line is ClaimedLine & { variantId:
   return line.variantId !== null && line.lotTracked !== false;
 }
 
-/** The variants whose lot balances must be locked before planning: lot-tracked lines not left to the merchant. */
-export function variantsToLock(lines: readonly ClaimedLine[], shopStrategy: AllocationStrategy): bigint[] {
+/**
+ * The variants whose lot balances must be locked before planning: every lot-tracked line's, once
+ * each, in line order. Manual-strategy lines too: a reserved lot (scanned at the pack station) or a
+ * `_lot` named on the line ships from that lot instead of waiting for the merchant.
+ */
+export function variantsToLock(lines: readonly ClaimedLine[]): bigint[] {
   const out = new Map<string, bigint>();
-  for (const line of lines) {
-    if (needsLots(line) && effectiveStrategy(shopStrategy, line.strategyOverride) !== "MANUAL") out.set(line.variantId.toString(), line.variantId);
-  }
+  for (const line of lines) if (needsLots(line)) out.set(line.variantId.toString(), line.variantId);
   return [...out.values()];
 }
 
