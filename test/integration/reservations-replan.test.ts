@@ -17,6 +17,7 @@ import {
 import { pickListForOrder } from "../../app/domain/picking/pick-list.server";
 import { quarantineLot, quarantineLotNow } from "../../app/domain/lots/quarantine.server";
 import { countLot } from "../../app/domain/lots/lot-moves.server";
+import { updateLot } from "../../app/domain/lots/edit-lot.server";
 import { openRecall } from "../../app/domain/recall/recall-case.server";
 import { withTransaction } from "../../app/lib/sql.server";
 import { createQueueWorker } from "../../workers/main";
@@ -161,6 +162,18 @@ describe("re-planning reservations", () => {
     expect(await ledgerCount()).toBe(before);
     expect(await held(shop.id, orderId)).toEqual({ B: 4 });
     expect(await allocationInvariantViolations(shop.id)).toEqual([]);
+  });
+
+  it("correcting a lot's expiry to a date within the shop's minimum shelf life moves its reservations", async () => {
+    const { shop, variantId, a } = await setup("replan-edit");
+    await pool().query("update shops set min_shelf_life_days = 30 where id = $1", [shop.id]);
+    const orderId = await placeOrder(shop.domain, variantId, 1);
+    expect(await held(shop.id, orderId)).toEqual({ A: 1 });
+
+    startMaintenanceWorker();
+    await updateLot(shop.id, a, { expiresOn: inDays(10) }); // the label said 10 days, not 40
+    await waitFor(shop.id, orderId, { B: 1 }, "the reservation to move off the short-dated lot");
+    expect(await reservedOn(a)).toBe(0);
   });
 
   it("a shop's re-plan never touches another shop's reservations, even given that shop's lot id", async () => {
