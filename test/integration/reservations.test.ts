@@ -423,4 +423,15 @@ describe("reservations", () => {
       expect(await invariantViolations(shop.id)).toEqual([]);
     }
   });
+
+  it("a fulfilment that arrives before its order ships the lot its line's _lot names (Shopify repeats the properties on the fulfilment)", async () => {
+    const { shop, loc, variantId } = await shopWithOneLocation("resv-lot-early");
+    await createLot(shop.id, { variantId, lotNumber: "FEFO-1", quantity: 5, locationId: loc, expiresOn: inDays(30) });
+    const named = await createLot(shop.id, { variantId, lotNumber: "L777", quantity: 5, locationId: loc, expiresOn: inDays(300) });
+    const line = newId();
+    const f = fulfilmentPayload({ id: newId(), orderId: newId(), locationId: loc, lines: [{ lineItemId: line, variantId, quantity: 2 }] });
+    (f.line_items as Record<string, unknown>[])[0]!.properties = [{ name: "_lot", value: "L777" }];
+    await deliver(shop.domain, "fulfillments/create", f);
+    expect((await allocations(shop.id)).map((a) => [a.lot_id, a.quantity])).toEqual([[named, 2]]);
+  });
 });

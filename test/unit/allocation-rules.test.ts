@@ -139,11 +139,17 @@ describe("payloads", () => {
       location_id: 71230000001,
       created_at: "2026-11-21T09:02:44-05:00",
       updated_at: "2026-11-21T09:02:44-05:00",
-      line_items: [{ id: 14220001110001, variant_id: 46120033440001, quantity: 2, sku: "X" }],
+      line_items: [
+        { id: 14220001110001, variant_id: 46120033440001, quantity: 2, sku: "X", properties: [] },
+        { id: 14220001110002, variant_id: 46120033440001, quantity: 1, properties: [{ name: "_lot", value: "L123" }] },
+      ],
       tracking_number: "1",
     });
     expect(f).toMatchObject({ id: 5102030400001n, orderId: 5821378420001n, status: "success", locationId: 71230000001n });
-    expect(f.lines).toEqual([{ lineItemId: 14220001110001n, variantId: 46120033440001n, quantity: 2 }]);
+    expect(f.lines).toEqual([
+      { lineItemId: 14220001110001n, variantId: 46120033440001n, quantity: 2, lotProperty: null },
+      { lineItemId: 14220001110002n, variantId: 46120033440001n, quantity: 1, lotProperty: "L123" },
+    ]);
     expect(f.createdAt?.toISOString()).toBe("2026-11-21T14:02:44.000Z");
   });
   it("refuses a fulfilment without status or with a negative quantity, saying where; missing lines are none", () => {

@@ -105,7 +105,9 @@ export async function processFulfilment(sql: Db, shopId: number, f: FulfilmentIn
   outcome.alreadyHandledLines = lines[0].length - claimed.length;
   if (claimed.length === 0) return outcome;
 
-  const claimedLines = claimed.map(asClaimedLine);
+  // The stored order line's `_lot` wins; the fulfilment's own copy covers an order not recorded yet.
+  const lotInPayload = new Map(f.lines.map((l) => [l.lineItemId, l.lotProperty ?? null]));
+  const claimedLines = claimed.map((r) => ({ ...asClaimedLine(r), lotProperty: r.lot_property ?? lotInPayload.get(r.line_item_id) ?? null }));
   if (f.locationId === null && claimedLines.some(needsLots)) throw new FulfilmentWithoutLocationError(f.id);
   const { candidates, held } = await lockCandidates(sql, shopId, f, head, variantsToLock(claimedLines), claimedLines, now);
   const here = held.filter((r) => r.locationId === f.locationId);

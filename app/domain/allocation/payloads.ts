@@ -3,6 +3,7 @@
 // InvalidPayloadError (the job fails at once and the reason is stored on the inbox row).
 import { z } from "zod";
 import { describeIssue, optionalPayloadId, payloadId, payloadQuantity } from "../webhooks/payload";
+import { lotPropertyOf } from "../orders/order-snapshot";
 
 // Ids and quantities are read the way every payload reads them (app/domain/webhooks/payload.ts):
 // ids 1..2^63-1 (exact beyond 2^53), quantities whole and plausible.
@@ -23,6 +24,11 @@ export const fulfilmentLineSchema = z.object({
   id,
   variant_id: optionalId,
   quantity,
+  // The order line's properties, repeated on the fulfilment's line: its `_lot` when the order came later.
+  properties: z
+    .array(z.object({ name: z.unknown(), value: z.unknown() }).passthrough())
+    .nullish()
+    .catch(null),
 });
 
 export const fulfilmentSchema = z.object({
@@ -71,7 +77,8 @@ export interface FulfilmentInput {
   name: string | null;
   createdAt: Date | null;
   updatedAt: Date | null;
-  lines: { lineItemId: bigint; variantId: bigint | null; quantity: number }[];
+  /** lotProperty: the line's `_lot` property as the fulfilment payload carries it (null: none). */
+  lines: { lineItemId: bigint; variantId: bigint | null; quantity: number; lotProperty?: string | null }[];
 }
 
 export interface RefundInput {
@@ -98,7 +105,7 @@ function toFulfilment(f: z.infer<typeof fulfilmentSchema>, orderId: bigint): Ful
     name: f.name ?? null,
     createdAt: f.created_at,
     updatedAt: f.updated_at,
-    lines: f.line_items.map((l) => ({ lineItemId: l.id, variantId: l.variant_id, quantity: l.quantity })),
+    lines: f.line_items.map((l) => ({ lineItemId: l.id, variantId: l.variant_id, quantity: l.quantity, lotProperty: lotPropertyOf(l.properties) })),
   };
 }
 
