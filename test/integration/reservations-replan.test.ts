@@ -142,6 +142,22 @@ describe("re-planning reservations", () => {
     expect(await allocationInvariantViolations(shop.id)).toEqual([]);
   });
 
+  it("a lot without dates counted below what is reserved: the newest order loses its units when no other lot has any", async () => {
+    const shop = await createTestShop("replan-count-nodate");
+    const loc = await createLocation(shop.id);
+    const variantId = await createVariant(shop.id);
+    const lot = await createLot(shop.id, { variantId, lotNumber: "NODATE", quantity: 4, locationId: loc });
+    const older = await placeOrder(shop.domain, variantId, 2, "2026-11-20T09:00:00-05:00");
+    const newer = await placeOrder(shop.domain, variantId, 2, "2026-11-20T11:00:00-05:00");
+
+    startMaintenanceWorker();
+    await countLot(shop.id, { lotId: lot, locationId: loc, counted: 2 });
+    await waitFor(shop.id, newer, {}, "the newer order to give up its units");
+    expect(await held(shop.id, older)).toEqual({ NODATE: 2 });
+    expect(await reservedOn(lot)).toBe(2);
+    expect(await allocationInvariantViolations(shop.id)).toEqual([]);
+  });
+
   it("the daily sweep re-plans orders holding a lot that expired, and a second run changes nothing", async () => {
     const { shop, variantId, a } = await setup("replan-expired");
     const orderId = await placeOrder(shop.domain, variantId, 4);

@@ -41,10 +41,11 @@ export interface ReplanOutcome {
 /**
  * A held balance that cannot keep its reservations: the negation of SHIPPABLE_BALANCES_SQL's filter
  * (app/domain/allocation/shippable-balances.server.ts; keep them in step), over `b` (lot_balances)
- * and `l` (lots), with $2 the shop's earliest acceptable shelf date.
+ * and `l` (lots), with $2 the shop's earliest acceptable shelf date. Never null (a lot without
+ * dates is 'infinity'), so `not` of it is safe.
  */
 const NOT_SHIPPABLE_SQL = `(b.quantity <= 0 or b.quarantined or l.status <> 'ACTIVE'
-        or coalesce(l.expires_on, l.best_before_on) < $2::date)`;
+        or coalesce(l.expires_on, l.best_before_on, 'infinity'::date) < $2::date)`;
 
 /** Balances in scope holding reservations they cannot keep: not shippable, or fewer units than reserved. */
 async function balancesToReplan(db: Db, shopId: number, scope: ReplanScope | null, earliest: string): Promise<{ lotId: bigint; locationId: bigint }[]> {
