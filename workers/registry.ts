@@ -45,6 +45,12 @@ import {
   processFulfillmentOrdersRefresh,
   processSweepFulfillmentOrderRequests,
 } from "./processors/fulfillment-orders";
+import {
+  REPLAN_RESERVATIONS_JOB,
+  SWEEP_RESERVATION_REPLANS_JOB,
+  processReplanReservations,
+  processSweepReservationReplans,
+} from "./processors/reservations-replan";
 
 export interface JobContext {
   log: Logger;
@@ -92,6 +98,8 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
     [SWEEP_IMPORT_TASKS_JOB]: processSweepImportTasks,
     [FULFILLMENT_ORDERS_REFRESH_JOB]: processFulfillmentOrdersRefresh,
     [SWEEP_FULFILLMENT_ORDER_REQUESTS_JOB]: processSweepFulfillmentOrderRequests,
+    [REPLAN_RESERVATIONS_JOB]: processReplanReservations,
+    [SWEEP_RESERVATION_REPLANS_JOB]: processSweepReservationReplans,
   },
   [QUEUE_NAMES.notices]: {
     [RECALL_NOTIFY_JOB]: processRecallNotify,
@@ -127,4 +135,6 @@ export const repeatableJobs: RepeatableJob[] = [
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_IMPORT_TASKS_JOB, everyMs: 60_000 },
   // Fulfillment order reads a webhook asked for whose job Redis lost (decision 101).
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_FULFILLMENT_ORDER_REQUESTS_JOB, everyMs: 60_000 },
+  // Reservations on lots that expired (no event says so) or whose re-plan job was lost (decision 100).
+  { queue: QUEUE_NAMES.maintenance, name: SWEEP_RESERVATION_REPLANS_JOB, everyMs: 24 * 3600_000 },
 ];

@@ -5,6 +5,7 @@ import { withTransaction } from "../../lib/sql.server";
 import { lockLot } from "./lot-moves.server";
 import { validateLotPatch, type LotPatchInput } from "./lot-rules";
 import { LotConflictError, LotValidationError } from "./lot-errors";
+import { queueReservationReplans } from "../reservations/replan.server";
 
 export async function updateLot(
   shopId: number,
@@ -12,7 +13,7 @@ export async function updateLot(
   input: LotPatchInput,
 ): Promise<{ lotId: bigint; lotNumber: string; changed: string[] }> {
   const patch = validateLotPatch(input);
-  return withTransaction(async (sql) => {
+  const result = await withTransaction(async (sql) => {
     const lot = await lockLot(sql, shopId, lotId);
     const current = await sql.query<{ expires_on: string | null; best_before_on: string | null; produced_on: string | null }>(
       "select expires_on::text, best_before_on::text, produced_on::text from lots where id = $1",
@@ -37,4 +38,7 @@ export async function updateLot(
     );
     return { lotId: lot.id, lotNumber: patch.lot_number ?? lot.lotNumber, changed: columns };
   });
+  // A corrected date may leave the lot too short-dated for the orders holding it.
+  if ("expires_on" in patch || "best_before_on" in patch) await queueReservationReplans(shopId, [{ lotId: result.lotId }]);
+  return result;
 }

@@ -13,6 +13,7 @@ import { LOTS_WITH_VARIANTS_SQL } from "./lot-queries.server";
 import { LotNotFoundError, LotValidationError, type FieldProblem } from "./lot-errors";
 import type { MovementContext } from "./receive-lot.server";
 import { putBalanceInBin, type BinChange } from "./lot-bins.server";
+import { queueReplanIfOverReserved } from "../reservations/replan.server";
 
 export interface LockedLot {
   id: bigint;
@@ -167,6 +168,7 @@ export async function adjustLot(
     };
   });
   await queueOutboxEntries(result.outboxId ? [result.outboxId] : []);
+  if (delta < 0) await queueReplanIfOverReserved(shopId, result.lotId, locationId); // fewer units than orders hold?
   return result;
 }
 
@@ -220,6 +222,7 @@ export async function countLot(
     };
   });
   await queueOutboxEntries(result.outboxId ? [result.outboxId] : []);
+  if (result.difference < 0) await queueReplanIfOverReserved(shopId, result.lotId, locationId); // fewer units than orders hold?
   return result;
 }
 
@@ -304,5 +307,6 @@ export async function transferLot(
     };
   });
   await queueOutboxEntries(result.outboxId ? [result.outboxId] : []);
+  await queueReplanIfOverReserved(shopId, result.lotId, from); // units left that orders hold
   return result;
 }

@@ -7,6 +7,7 @@ import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
 import { lotkeeperUri, movePayload } from "../sync/inventory-changes";
 import { lockLot } from "./lot-moves.server";
 import { LotStateError } from "./lot-errors";
+import { queueReservationReplans } from "../reservations/replan.server";
 
 export interface QuarantineArgs {
   shopId: number;
@@ -133,6 +134,7 @@ async function changeQuarantine(sql: Db, args: QuarantineArgs, quarantine: boole
 export async function quarantineLotNow(args: QuarantineArgs): Promise<QuarantineResult> {
   const result = await withTransaction((sql) => quarantineLot(sql, args));
   await queueOutboxEntries(result.outboxIds);
+  await queueReservationReplans(args.shopId, [{ lotId: result.lotId }]); // orders holding the quarantined units
   return result;
 }
 

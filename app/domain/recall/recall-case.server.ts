@@ -9,6 +9,7 @@
 import { pool } from "../../db.server";
 import { withTransaction, isUniqueViolation, type Db } from "../../lib/sql.server";
 import { quarantineLot } from "../lots/quarantine.server";
+import { queueReservationReplans } from "../reservations/replan.server";
 import { addOutboxEntries, queueOutboxEntries } from "../sync/outbox.server";
 import type { LedgerCause } from "../ledger/ledger.server";
 import { InvalidCursorError, RecallClosedError, RecallInputError, RecallNotFoundError } from "./errors";
@@ -162,7 +163,11 @@ export async function openRecall(shopId: number, input: OpenRecallInput): Promis
   // (it takes the oldest pending rows without a live job), so a 100k-customer recall never puts
   // 200k jobs in Redis at once. Shopify's rate limit is the real pace (a few tagsAdd a second).
   await queueOutboxEntries(outcome.tagIds.slice(0, TAG_JOBS_QUEUED_AT_ONCE));
-  return (await getRecall(shopId, outcome.recallId))!;
+  const recall = (await getRecall(shopId, outcome.recallId))!;
+  // Orders holding units of the recalled lots move to other lots now, not at their next webhook.
+  const recalledLots = recall.lots.map((l) => ({ lotId: l.lotId }));
+  await queueReservationReplans(shopId, recalledLots);
+  return recall;
 }
 
 /**
