@@ -4,6 +4,8 @@
 // PENDING. Shopify refusing the change marks the row FAILED (for the merchant) and completes.
 import { DelayedError, type Job } from "bullmq";
 import { sendOutboxEntry } from "../../app/domain/sync/outbox.server";
+// Registers the "flow.trigger" sender (Shopify Flow triggers, decision 109).
+import "../../app/domain/flow/flow-triggers.server";
 import type { JobContext } from "../registry";
 
 export { OUTBOX_SEND_JOB } from "../../app/domain/sync/outbox.server";

@@ -10,6 +10,7 @@ import { pool } from "../../db.server";
 import { withTransaction, isUniqueViolation, type Db } from "../../lib/sql.server";
 import { quarantineLot } from "../lots/quarantine.server";
 import { addOutboxEntries, queueOutboxEntries } from "../sync/outbox.server";
+import { addRecallFlowTriggers } from "../flow/flow-triggers.server";
 import type { LedgerCause } from "../ledger/ledger.server";
 import { InvalidCursorError, RecallClosedError, RecallInputError, RecallNotFoundError } from "./errors";
 import {
@@ -147,7 +148,11 @@ export async function openRecall(shopId: number, input: OpenRecallInput): Promis
       null,
     );
 
-    const tagIds = valid.tagShopify ? await queueTagging(sql, shopId, recallId, reference, scope) : [];
+    // Flow triggers (decision 109) go with the tags: first window queued now, the rest by the sweep.
+    const tagIds = [
+      ...(await addRecallFlowTriggers(sql, shopId, recallId)),
+      ...(valid.tagShopify ? await queueTagging(sql, shopId, recallId, reference, scope) : []),
+    ];
     return { recallId, outboxIds, tagIds };
   });
   await queueOutboxEntries(outcome.outboxIds);
