@@ -148,10 +148,10 @@ export async function openRecall(shopId: number, input: OpenRecallInput): Promis
       null,
     );
 
-    // Flow triggers (decision 109) go with the tags: first window queued now, the rest by the sweep.
+    // Flow triggers (decision 109) share the tags' window: queued now as far as it reaches, the rest by the sweep.
     const tagIds = [
-      ...(await addRecallFlowTriggers(sql, shopId, recallId)),
       ...(valid.tagShopify ? await queueTagging(sql, shopId, recallId, reference, scope) : []),
+      ...(await addRecallFlowTriggers(sql, shopId, recallId)),
     ];
     return { recallId, outboxIds, tagIds };
   });
