@@ -56,6 +56,8 @@ function expectPayloadMatches(dir: string, handle: string, payload: FlowPayload)
   expect(handle.length).toBeLessThanOrEqual(30);
   expect(handle).toMatch(/^[a-z0-9-]+$/);
   const declared = ext.fields.map((f) => [f.key as string, f.type as string] as const);
+  // The Shopify CLI's trigger field schema: type, key, description (name, required ... are for actions).
+  for (const f of ext.fields) expect(["type", "key", "description"]).toEqual(expect.arrayContaining(Object.keys(f)));
   for (const [key, type] of declared) {
     expect(key, `${dir}: custom field keys are ASCII letters and spaces`).toMatch(/^[A-Za-z\s]+$/);
     expect(Object.keys(JSON_TYPE), `${dir}: field type ${type}`).toContain(type);
@@ -119,6 +121,8 @@ describe("the Quarantine lot action", () => {
     const ext = readExtension("flow-quarantine-lot");
     expect(ext.top).toMatchObject({ type: "flow_action", handle: "quarantine-lot" });
     expect(ext.top.runtime_url).toMatch(/^https:\/\/[^/]+\/flow\/quarantine-lot$/);
+    // The CLI's action field schema is strict: type, key, name, description, required, nothing else.
+    for (const f of ext.fields) expect(["type", "key", "name", "description", "required"]).toEqual(expect.arrayContaining(Object.keys(f)));
     expect(ext.fields.map((f) => [f.key, f.type, f.required])).toEqual([
       ["lot_number", "single_line_text_field", true],
       ["location_id", "single_line_text_field", false],
