@@ -454,6 +454,11 @@ export const ORDER_LOTS_UPDATE_MUTATION = `mutation LotkeeperOrderLotsUpdate($in
   orderUpdate(input: $input) { order { id } userErrors { field message } }
 }`;
 
+/** Starts the merchant's workflows that begin with the app's trigger `handle` (Flow triggers, decision 109). Not idempotent on Shopify's side. */
+export const FLOW_TRIGGER_RECEIVE_MUTATION = `mutation LotkeeperFlowTriggerReceive($handle: String!, $payload: JSON!) {
+  flowTriggerReceive(handle: $handle, payload: $payload) { userErrors { field message } }
+}`;
+
 interface UserError {
   field?: string[] | null;
   message: string;

@@ -31,7 +31,8 @@ describe("recall tagging at scale", () => {
     const recall = await openRecall(shop.id, { lots: [{ lotNumber: "BIG" }], reason: "x", severity: "CLASS_I", tagShopify: true, reference: "BIG-1" });
     expect(recall.tagging).toMatchObject({ total: 2 * customers, pending: 2 * customers });
     const queue = getQueue(QUEUE_NAMES.shopifySync);
-    expect(await queue.getWaitingCount()).toBe(TAG_JOBS_QUEUED_AT_ONCE);
+    // + the "Lot quarantined" Flow trigger, queued with the quarantine (decision 109).
+    expect(await queue.getWaitingCount()).toBe(TAG_JOBS_QUEUED_AT_ONCE + 1);
 
     // The first window is sent (as the workers would); the sweep then queues the rest, once.
     await pool().query(
@@ -40,7 +41,9 @@ describe("recall tagging at scale", () => {
       [shop.id, TAG_JOBS_QUEUED_AT_ONCE],
     );
     await queue.drain();
-    expect(await sweepPendingOutbox({ shopId: shop.id, olderThanMs: 0 })).toBe(2 * customers - TAG_JOBS_QUEUED_AT_ONCE);
+    // The rest of the tags, then the Flow triggers behind them: Recall opened, one Customer affected
+    // per customer, and the drained Lot quarantined.
+    expect(await sweepPendingOutbox({ shopId: shop.id, olderThanMs: 0 })).toBe(2 * customers - TAG_JOBS_QUEUED_AT_ONCE + 1 + customers + 1);
     expect(await sweepPendingOutbox({ shopId: shop.id, olderThanMs: 0 })).toBe(0);
     expect((await getRecall(shop.id, recall.id))!.tagging).toMatchObject({
       total: 2 * customers,

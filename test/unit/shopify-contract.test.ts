@@ -44,6 +44,7 @@ const appVariables: Record<string, Record<string, unknown>> = {
   INVENTORY_ADJUST_MUTATION: { input: adjust.input, idempotencyKey: "6b1d1c2e-0000-5000-8000-000000000001" },
   INVENTORY_MOVE_MUTATION: { input: move.input, idempotencyKey: "6b1d1c2e-0000-5000-8000-000000000002" },
   TAGS_ADD_MUTATION: { id: "gid://shopify/Order/1", tags: ["Recall R-1"] },
+  FLOW_TRIGGER_RECEIVE_MUTATION: { handle: "recall-opened", payload: { "Recall reference": "R-1", "Lots in scope": 1 } },
   BULK_ON_HAND_START_MUTATION: { query: admin.BULK_ON_HAND_QUERY },
   BULK_OPERATION_QUERY: { id: "gid://shopify/BulkOperation/1" },
   ORDER_LOTS_QUERY: { id: "gid://shopify/Order/1", namespace: ORDER_LOTS_METAFIELD.namespace, key: ORDER_LOTS_METAFIELD.key },

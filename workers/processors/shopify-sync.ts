@@ -6,6 +6,8 @@ import { DelayedError, type Job } from "bullmq";
 import { sendOutboxEntry } from "../../app/domain/sync/outbox.server";
 // Registers the sender of the `order.lots` rows (lots written back on the order, decision 102).
 import "../../app/domain/writeback/order-lots.server";
+// Registers the "flow.trigger" sender (Shopify Flow triggers, decision 109).
+import "../../app/domain/flow/flow-triggers.server";
 import type { JobContext } from "../registry";
 
 export { OUTBOX_SEND_JOB } from "../../app/domain/sync/outbox.server";

@@ -5,6 +5,7 @@ import { withTransaction, type Db } from "../../lib/sql.server";
 import { moveLotUnitsWithEntries, type LedgerCause } from "../ledger/ledger.server";
 import { addOutboxEntry, queueOutboxEntries } from "../sync/outbox.server";
 import { lotkeeperUri, movePayload } from "../sync/inventory-changes";
+import { addLotQuarantinedTrigger } from "../flow/flow-triggers.server";
 import { lockLot } from "./lot-moves.server";
 import { LotStateError } from "./lot-errors";
 import { queueReservationReplans } from "../reservations/replan.server";
@@ -127,6 +128,8 @@ async function changeQuarantine(sql: Db, args: QuarantineArgs, quarantine: boole
       }),
     );
   }
+  // Shopify Flow "Lot quarantined" (decision 109): one trigger per quarantine event.
+  if (quarantine) outboxIds.push(await addLotQuarantinedTrigger(sql, { ...args, lotNumber: lot.lotNumber, ledgerEntryId: moved[0]!.ledgerEntryId, locations }));
   return { lotId: lot.id, lotNumber: lot.lotNumber, status, locations, outboxIds };
 }
 

@@ -11,6 +11,7 @@ import { withTransaction, isUniqueViolation, type Db } from "../../lib/sql.serve
 import { quarantineLot } from "../lots/quarantine.server";
 import { queueReservationReplans } from "../reservations/replan.server";
 import { addOutboxEntries, queueOutboxEntries } from "../sync/outbox.server";
+import { addRecallFlowTriggers } from "../flow/flow-triggers.server";
 import type { LedgerCause } from "../ledger/ledger.server";
 import { InvalidCursorError, RecallClosedError, RecallInputError, RecallNotFoundError } from "./errors";
 import {
@@ -155,7 +156,11 @@ export async function openRecall(shopId: number, input: OpenRecallInput): Promis
       null,
     );
 
-    const tagIds = valid.tagShopify ? await queueTagging(sql, shopId, recallId, reference, scope) : [];
+    // Flow triggers (decision 109) share the tags' window: queued now as far as it reaches, the rest by the sweep.
+    const tagIds = [
+      ...(valid.tagShopify ? await queueTagging(sql, shopId, recallId, reference, scope) : []),
+      ...(await addRecallFlowTriggers(sql, shopId, recallId)),
+    ];
     return { recallId, outboxIds, tagIds };
   });
   await queueOutboxEntries(outcome.outboxIds);
