@@ -5,7 +5,8 @@
 // signed `shop` parameter, and an unsigned request must not spend a real shop's budget), then
 // the rate limit, then one read of that shop's lots.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { authenticate } from "../shopify.server";
+import { env } from "../env.server";
+import { verifyAppProxy } from "../lib/app-proxy-signature";
 import { hitRateLimits } from "../lib/rate-limit.server";
 import { log } from "../lib/logger.server";
 import { publicLotKey, renderPublicCheck, type PublicCheckAnswer } from "../domain/recall/public-check-rules";
@@ -25,25 +26,20 @@ export function clientIp(request: Request): string {
   return forwarded || "unknown";
 }
 
-async function verifiedShop(request: Request): Promise<string> {
-  try {
-    // The library checks `signature` (HMAC-SHA256 hex of the sorted parameters, with the app
-    // secret) and that `timestamp` is within 90 seconds; it answers 400 to anything else.
-    await authenticate.public.appProxy(request);
-  } catch (error) {
-    if (error instanceof Response && error.status === 400) {
-      throw new Response("This page only answers requests that come through the shop's storefront.", {
-        status: 401,
-        headers: { "Content-Type": "text/plain; charset=utf-8", ...NO_STORE },
-      });
-    }
-    throw error;
+function verifiedShop(request: Request): string {
+  const verification = verifyAppProxy(new URL(request.url).searchParams, env().SHOPIFY_API_SECRET);
+  if (!verification.ok) {
+    log.info("public recall check: refused an unsigned app proxy request", { reason: verification.reason });
+    throw new Response("This page only answers requests that come through the shop's storefront.", {
+      status: 401,
+      headers: { "Content-Type": "text/plain; charset=utf-8", ...NO_STORE },
+    });
   }
-  return new URL(request.url).searchParams.get("shop")!;
+  return verification.shop;
 }
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const shop = await verifiedShop(request);
+  const shop = verifiedShop(request);
   const verdict = await hitRateLimits([
     { key: `public-check:client:${shop}:${clientIp(request)}`, limit: PUBLIC_CHECK_LIMITS.perClientPerMinute, windowSeconds: 60 },
     { key: `public-check:shop:${shop}`, limit: PUBLIC_CHECK_LIMITS.perShopPerMinute, windowSeconds: 60 },

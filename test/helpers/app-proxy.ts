@@ -28,6 +28,8 @@ export interface ProxyRequestOptions {
   /** Applied after signing (a tampered request). */
   tamper?: (params: URLSearchParams) => void;
   unsigned?: boolean;
+  /** The shopper's own query parameters (signed with Shopify's). */
+  extra?: [string, string][];
 }
 
 export function proxyRequest(options: ProxyRequestOptions): Request {
@@ -37,6 +39,7 @@ export function proxyRequest(options: ProxyRequestOptions): Request {
     path_prefix: "/apps/lotkeeper",
     timestamp: String(options.timestamp ?? Math.trunc(Date.now() / 1000)),
   });
+  for (const [name, value] of options.extra ?? []) params.append(name, value);
   if (!options.unsigned) params.set("signature", proxySignature(params, options.secret));
   options.tamper?.(params);
   return new Request(`${APP_URL}/proxy${options.path}?${params}`, { headers: { "X-Forwarded-For": options.ip ?? "203.0.113.7" } });

@@ -5,9 +5,13 @@ import { describe, expect, it } from "vitest";
 import { loader, PUBLIC_CHECK_LIMITS } from "../../app/routes/proxy.$";
 import { openRecall, closeRecall } from "../../app/domain/recall/recall-case.server";
 import { createTestShop } from "../helpers/shops";
+import { prisma } from "../../app/db.server";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
 import { proxyRequest, type ProxyRequestOptions } from "../helpers/app-proxy";
 import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
+import { authenticate } from "../../app/shopify.server";
+import { verifyAppProxy } from "../../app/lib/app-proxy-signature";
+import { TEST_SECRET } from "../helpers/webhooks";
 
 // openRecall queues outbox sends (quarantine in Shopify): to a prefix of this file's own.
 useOwnQueuePrefix();
@@ -149,6 +153,19 @@ describe("public recall check (app proxy)", () => {
     expect((await check({ shop: shop.domain, path })).status).toBe(200);
   });
 
+  it("never touches the shop's offline token: an expired one is not refreshed by a public hit (decision 084's lock stays the only refresher)", async () => {
+    const shop = await seed("public-token");
+    const expired = new Date(Date.now() - 3600_000);
+    await prisma.session.update({ where: { id: `offline_${shop.domain}` }, data: { expires: expired, refreshToken: "shprt_test_refresh" } });
+    // A refresh would be a request to Shopify's token endpoint, which msw refuses (no handler).
+    const page = await check({ shop: shop.domain, path: `/01/${HONEY_GTIN}/10/H-2` });
+    expect(page.status).toBe(200);
+    const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop.domain}` } });
+    expect(session.accessToken).toBe("shpat_test_token");
+    expect(session.refreshToken).toBe("shprt_test_refresh");
+    expect(session.expires).toEqual(expired);
+  });
+
   it("limits checks per client IP and shop in Redis: 429 with Retry-After, other shoppers unaffected", { timeout: 30_000 }, async () => {
     const shop = await seed("public-limit");
     const path = `/01/${HONEY_GTIN}/10/H-2`;
@@ -167,5 +184,50 @@ describe("public recall check (app proxy)", () => {
     expect((await check({ shop: shop.domain, path, ip: "198.51.100.10" })).status).toBe(200);
     const otherShop = await seed("public-limit-other");
     expect((await check({ shop: otherShop.domain, path, ip: "198.51.100.9" })).status).toBe(200);
+  });
+});
+
+describe("app proxy signature: the same verdict as the library's authenticate.public.appProxy", () => {
+  it("accepts and refuses exactly what the library does", async () => {
+    const shop = await createTestShop("public-parity");
+    const path = `/01/${HONEY_GTIN}/10/H-1`;
+    const now = Math.trunc(Date.now() / 1000);
+    const cases: [string, ProxyRequestOptions][] = [
+      ["signed", { shop: shop.domain, path }],
+      [
+        "signed, with the shopper's repeated parameters",
+        {
+          shop: shop.domain,
+          path,
+          extra: [
+            ["extra", "1"],
+            ["extra", "2"],
+            ["ref", "qr"],
+          ],
+        },
+      ],
+      ["80 seconds old", { shop: shop.domain, path, timestamp: now - 80 }],
+      ["unsigned", { shop: shop.domain, path, unsigned: true }],
+      ["shop swapped", { shop: "someone-else.myshopify.com", path, tamper: (p) => p.set("shop", shop.domain) }],
+      ["parameter added", { shop: shop.domain, path, tamper: (p) => p.append("extra", "3") }],
+      ["shop given twice", { shop: shop.domain, path, tamper: (p) => p.append("shop", shop.domain) }],
+      ["wrong secret", { shop: shop.domain, path, secret: "other-secret" }],
+      ["stale", { shop: shop.domain, path, timestamp: now - 120 }],
+      ["from the future", { shop: shop.domain, path, timestamp: now + 120 }],
+      ["signature not hex", { shop: shop.domain, path, tamper: (p) => p.set("signature", "zz") }],
+    ];
+    for (const [label, options] of cases) {
+      const request = proxyRequest(options);
+      const library = await authenticate.public.appProxy(request).then(
+        () => true,
+        (thrown: unknown) => {
+          if (thrown instanceof Response && thrown.status === 400) return false;
+          throw thrown;
+        },
+      );
+      const ours = verifyAppProxy(new URL(request.url).searchParams, TEST_SECRET).ok;
+      expect({ label, ours }).toEqual({ label, ours: library });
+    }
+    expect(verifyAppProxy(new URL(proxyRequest({ shop: shop.domain, path }).url).searchParams, TEST_SECRET)).toEqual({ ok: true, shop: shop.domain });
   });
 });
