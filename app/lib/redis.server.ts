@@ -23,6 +23,17 @@ export function producerConnection(): Redis {
   return connection;
 }
 
+/**
+ * For a web request that needs an answer from Redis itself (the rate limit of the public recall
+ * check): commands wait for the connection (the first request after a start would otherwise
+ * fail), but briefly, so a down Redis costs a request about a second, never a hang.
+ */
+export function requestConnection(): Redis {
+  const connection = new Redis({ ...options(), maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 1000 });
+  connection.on("error", (error) => log.debug("redis request connection error", { error }));
+  return connection;
+}
+
 export function workerConnection(): Redis {
   const connection = new Redis({ ...options(), maxRetriesPerRequest: null });
   connection.on("error", (error) => log.warn("redis worker connection error", { error }));
