@@ -312,7 +312,13 @@ describe("FSMA 204 sortable spreadsheet", () => {
     const b = await createTestShop("fsma-tenant-b");
     const bVariant = await createVariant(b.id, { sku: "HONEY-250", productTitle: "Other honey" });
     const bPlace = await createLocation(b.id, { name: "Elsewhere" });
-    const bLot = await createLot(b.id, { variantId: bVariant, lotNumber: "L-9", quantity: 5, locationId: bPlace, supplier: "Other supplier" });
+    const bLot = await createLot(b.id, {
+      variantId: bVariant,
+      lotNumber: "L-9",
+      quantity: 5,
+      locationId: bPlace,
+      supplier: '=HYPERLINK("http://x","Other supplier")',
+    });
     await shipToCustomer(b.id, { name: "#B1", customerId: newId(), customerName: "Bob", variantId: bVariant, lotId: bLot, locationId: bPlace, quantity: 1 });
 
     const sheetA = await text(await fsma204CsvStream(a.id, await lotExportScope(a.id, { lotNumber: "L-9" })));
@@ -323,7 +329,8 @@ describe("FSMA 204 sortable spreadsheet", () => {
 
     const sheetB = records(await text(await fsma204CsvStream(b.id, await lotExportScope(b.id, { lotNumber: "L-9" }))));
     expect(sheetB.map((r) => [r["Critical Tracking Event"], r["Ship-From Location Description"], r["Ship-To Location Description"]])).toEqual([
-      ["Receiving", "Other supplier", "Elsewhere"],
+      // A typed value a spreadsheet would run as a formula is shown as text (csv-cells.ts).
+      ["Receiving", `'=HYPERLINK("http://x","Other supplier")`, "Elsewhere"],
       ["Shipping", "Elsewhere", "Bob"],
     ]);
     // Shop B asking with shop A's lot ids (ids are never trusted across shops) gets the header only.
