@@ -335,5 +335,14 @@ describe("FSMA 204 sortable spreadsheet", () => {
     ]);
     // Shop B asking with shop A's lot ids (ids are never trusted across shops) gets the header only.
     expect(records(await text(await fsma204CsvStream(b.id, [{ lotId: a.lot }])))).toEqual([]);
+    expect(records(await text(await fsma204CsvStream(b.id, [])))).toEqual([]);
+    // A download cut short (the merchant closes the tab) gives its connection back: more aborted
+    // streams than the pool has connections, and the pool still answers.
+    for (let i = 0; i < 12; i++) {
+      const stream = await fsma204CsvStream(a.id, [{ lotId: a.lot }]);
+      stream.destroy();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect((await pool().query<{ ok: number }>("select 1 as ok")).rows[0]!.ok).toBe(1);
   });
 });
