@@ -169,6 +169,7 @@ export default function RecallCase() {
               <InlineStack gap="200">
                 <DownloadButton url={`/app/recalls/${recall.id}/export?format=csv`}>Download CSV</DownloadButton>
                 <DownloadButton url={`/app/recalls/${recall.id}/export?format=epcis`}>Download EPCIS</DownloadButton>
+                <DownloadButton url={`/app/recalls/${recall.id}/export?format=fsma204`}>Download FSMA 204 sheet</DownloadButton>
                 {open && !confirmClose ? (
                   <Button tone="critical" onClick={() => setConfirmClose(true)}>
                     Close recall

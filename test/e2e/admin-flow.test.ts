@@ -224,6 +224,19 @@ describe("admin panel", () => {
     expect(new Set(rows.map((r) => r.lot_supplier))).toEqual(new Set(["Kornkammer"]));
     expect(rows.map((r) => r.order_name).sort()).toEqual([anna.name, ben.name, eva.name]);
 
+    // The FSMA 204 sheet FDA may ask for: the receipt into the warehouse and each shipment with its recipient.
+    const [fsma] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download FSMA 204 sheet" }).click()]);
+    expect(fsma.suggestedFilename()).toMatch(/^recall-R-.*\.fsma204\.csv$/);
+    const events = parseCsv(readFileSync((await fsma.path())!, "utf8"));
+    expect(events.find((r) => r["Critical Tracking Event"] === "Receiving")).toMatchObject({
+      "Critical Tracking Event": "Receiving",
+      "Traceability Lot Code": LOT,
+      "Ship-To Location Description": "Berlin warehouse",
+    });
+    const shipped = events.filter((r) => r["Critical Tracking Event"] === "Shipping");
+    expect(shipped.map((r) => r["Ship-To Location Description"]!.split(",")[0]).sort()).toEqual(["Anna Schmidt", "Ben Müller", "Eva Wagner"]);
+    expect(new Set(shipped.map((r) => r["Ship-From Location Description"]))).toEqual(new Set(["Berlin warehouse"]));
+
     // Closing asks first; only the second click closes it, and the page says so.
     const recallStatus = async () => (await pool().query("select status from recalls where shop_id = $1", [shopId])).rows.map((r) => r.status);
     await page.getByRole("button", { name: "Close recall" }).click();

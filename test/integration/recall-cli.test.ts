@@ -80,6 +80,12 @@ describe("lotkeeper recall CLI", () => {
     const lines = csv.stdout.trim().split("\n");
     expect(lines[0]!.startsWith("lot_code,lot_scope,gtin,sku,")).toBe(true);
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(["OIL-5", ""]);
+    const fsma = await lotkeeper(["recall", "export", "--shop", shop.domain, "--lot", "OIL-5", "--format", "fsma204"]);
+    expect(fsma.code).toBe(0);
+    const sheet = fsma.stdout.trim().split("\n");
+    expect(sheet[0]!.startsWith('"Critical Tracking Event","Event Time (UTC)","Traceability Lot Code",')).toBe(true);
+    // Receipt, shipment and return, by their own times (this story ships before the receipt was recorded).
+    expect(sheet.slice(1).map((l) => `${l.split(",")[0]} ${l.split(",")[2]}`)).toEqual(["Shipping OIL-5", "Receiving OIL-5", "Receiving OIL-5"]);
     const epcis = await lotkeeper(["recall", "export", "--shop", shop.domain, "--lot", "OIL-5", "--format", "epcis"]);
     expect(JSON.parse(epcis.stdout).type).toBe("EPCISDocument");
     // What the operator hands over validates against the EPCIS 2.0 JSON Schema, in causal order.
@@ -136,6 +142,6 @@ describe("lotkeeper recall CLI", () => {
     expect(missing.stderr).toMatch(/lot "NOPE" was not found in this shop/);
     const bad = await lotkeeper(["recall", "export", "--shop", shop.domain, "--lot", "OIL-5", "--format", "xml"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--format must be csv or epcis/);
+    expect(bad.stderr).toMatch(/--format must be csv, epcis or fsma204/);
   }, 120_000); // a dozen CLI processes, each a fresh tsx start: a deadline for a loaded machine, not a timing
 });

@@ -10,11 +10,12 @@ import { Readable } from "node:stream";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { pool } from "../../db.server";
-import { watchConnection } from "../../lib/sql.server";
 import { findLotsByNumber, possiblyAffectedWindowsSql, recallScope, type ScopeLot } from "../recall/recall-lookup.server";
 import { findShopDomain } from "../shops/shops.server";
 import { RecallNotFoundError } from "../recall/errors";
 import { csvCellSql } from "./csv-cells";
+import { lotLiteral, releasing } from "./export-stream.server";
+import { fsma204CsvStream } from "./fsma204.server";
 import { DOCUMENT_TAIL, documentHead, holdEvent, receiptEvent, returnEvent, shipmentEvent, transformationEvent, type EpcisLot } from "./epcis";
 
 /** The CSV header, in order (README "Recalls and trace" lists what each means). */
@@ -89,11 +90,6 @@ const PHONE_COLUMNS: ReadonlySet<string> = new Set(["recipient_phone"] satisfies
 const cell = (column: string, expr: string) => (GENERATED_COLUMNS.has(column) ? expr : csvCellSql(expr, PHONE_COLUMNS.has(column) ? "phone" : "text"));
 const unlessRedacted = (expr: string) => `case when coalesce(o.redacted, false) then null else ${expr} end`;
 const addr = (key: string) => unlessRedacted(`nullif(sa.${key}, '')`);
-
-function lotLiteral(ids: readonly bigint[]): string {
-  // Inlined because COPY takes no bind parameters: only bigint values, printed by BigInt.
-  return `array[${ids.map((id) => BigInt(id).toString()).join(",")}]::bigint[]`;
-}
 
 /** Shipment columns shared by confirmed and possibly affected rows (`a` allocation, `o` order, `f`, `loc`). */
 const SHIPMENT_COLUMNS: Record<string, string> = {
@@ -192,23 +188,6 @@ function possibleRowsSql(shopId: number, lotIds: readonly bigint[]): string {
      order by a.fulfilled_at, a.id`;
 }
 
-function releasing(client: pg.PoolClient, stream: Readable): Readable {
-  // Postgres going away mid-export breaks the connection: the download fails with that error
-  // (the process lives on) and the broken client is discarded, not reused.
-  const connection = watchConnection(client, (error) => stream.destroy(error));
-  let done = false;
-  const finish = (error?: Error) => {
-    if (done) return;
-    done = true;
-    // A stream cut short leaves the connection mid-COPY: release(error) closes it instead of reusing it.
-    connection.release(error);
-  };
-  stream.once("end", () => finish());
-  stream.once("error", (error) => finish(error));
-  stream.once("close", () => finish(stream.readableEnded ? undefined : new Error("export stream closed before its end")));
-  return stream;
-}
-
 /**
  * The regulator CSV of a set of lots (a recall scope), streamed by Postgres (COPY TO STDOUT), in a
  * read-only snapshot: one COPY per lot (lots in lot number order, rows by customer then ship
@@ -217,7 +196,7 @@ function releasing(client: pg.PoolClient, stream: Readable): Readable {
 export async function recallCsvStream(shopId: number, lots: Pick<ScopeLot, "lotId" | "direct">[]): Promise<Readable> {
   if (!Number.isInteger(shopId)) throw new TypeError("shopId must be an integer");
   const header = RECALL_CSV_COLUMNS.join(",") + "\n";
-  if (lots.length === 0) return Readable.from([header]);
+  if (lots.length === 0) return Readable.from([header], { objectMode: false });
   const client = await pool().connect();
   async function* rows(): AsyncGenerator<Buffer | string> {
     await client.query("begin isolation level repeatable read read only");
@@ -241,7 +220,7 @@ export async function recallCsvStream(shopId: number, lots: Pick<ScopeLot, "lotI
     }
     await client.query("commit");
   }
-  return releasing(client, Readable.from(rows()));
+  return releasing(client, Readable.from(rows(), { objectMode: false }));
 }
 
 /** Scope of a lookup by lot number (the lot(s) and every lot made from them, unless directOnly). */
@@ -487,6 +466,11 @@ export async function recallEpcisStream(shopId: number, lots: Pick<ScopeLot, "lo
   return releasing(client, stream);
 }
 
+/** csv: the recall CSV (a row per lot x shipment line); epcis: GS1 EPCIS 2.0; fsma204: FDA's sortable spreadsheet (fsma204.server.ts). */
+export const EXPORT_FORMATS = ["csv", "epcis", "fsma204"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const isExportFormat = (value: string): value is ExportFormat => (EXPORT_FORMATS as readonly string[]).includes(value);
+
 export type ExportTarget = { recallId: bigint } | { lotNumber: string; variantId?: bigint; directOnly?: boolean };
 
 /**
@@ -498,7 +482,7 @@ export type ExportTarget = { recallId: bigint } | { lotNumber: string; variantId
 export async function exportRecall(
   shopId: number,
   target: ExportTarget,
-  format: "csv" | "epcis",
+  format: ExportFormat,
 ): Promise<{ stream: Readable; contentType: string; filename: string }> {
   let lots: Pick<ScopeLot, "lotId" | "direct">[];
   let name: string;
@@ -512,6 +496,8 @@ export async function exportRecall(
   }
   const safeName = name.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 100);
   const day = new Date().toISOString().slice(0, 10);
+  if (format === "fsma204")
+    return { stream: await fsma204CsvStream(shopId, lots), contentType: "text/csv; charset=utf-8", filename: `${safeName}-${day}.fsma204.csv` };
   return format === "csv"
     ? { stream: await recallCsvStream(shopId, lots), contentType: "text/csv; charset=utf-8", filename: `${safeName}-${day}.csv` }
     : { stream: await recallEpcisStream(shopId, lots), contentType: "application/ld+json", filename: `${safeName}-${day}.epcis.jsonld` };

@@ -85,6 +85,9 @@ export async function sweepInbox(options: SweepOptions = {}): Promise<SweepResul
  * Processed inbox rows older than `retentionDays` are deleted (their payloads hold customer data,
  * and Shopify never redelivers after 4 hours, so deduplication does not need them). shop/redact
  * rows stay: they are the record that an erasure was done. Deletes in batches; returns the count.
+ * Only this table: what a recall, a trace or the FSMA 204 sheet needs was copied into our own
+ * tables (lots, ledger, allocations, orders ...) when the row was processed, and those are kept
+ * for as long as the shop has the app (docs/decisions/108; test/integration/trace-retention.test.ts).
  */
 export async function pruneInbox(retentionDays: number, batch = 5000): Promise<number> {
   let total = 0;
