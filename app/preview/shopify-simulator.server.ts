@@ -423,7 +423,12 @@ function rootValue(ctx: SimulatorContext) {
       return { inventoryAdjustmentGroup: group(input.reason, input.referenceDocumentUri, changes), userErrors: [] };
     },
     // The order's attributes and metafields (write-back, decision 102) and its fulfillment orders (decision 101).
-    order: async ({ id }: { id: string }) => ({ ...(await orderView(ctx, id)), ...(await ctx.order(id)) }),
+    // An order the simulator was told about (its fulfillment orders, or attributes set as a merchant would), else null as Shopify answers.
+    order: async ({ id }: { id: string }) => {
+      const withFulfillmentOrders = await ctx.order(id);
+      if (!withFulfillmentOrders && !(await redis().exists(key(ctx.shop, `order:${numericId(id)}`)))) return null;
+      return { ...(await orderView(ctx, id)), fulfillmentOrders: () => connection([]), ...withFulfillmentOrders };
+    },
     orderUpdate: async ({ input }: { input: OrderUpdateInput }) => {
       const data = await simulatedOrder(ctx.shop, input.id);
       // orderUpdate replaces the whole list of attributes (OrderInput.customAttributes: "Overwrites the existing custom attributes").
@@ -452,7 +457,19 @@ function rootValue(ctx: SimulatorContext) {
       if (await ctx.firstUse("tagsAdd")) await ctx.record("tagsAdd");
       return { node: { __typename: kind, id, tags: await redis().smembers(key(ctx.shop, `tags:${id}`)) }, userErrors: [] };
     },
+    // Flow triggers (decision 109): the simulated shop has Flow; each trigger is kept, in order, for the demo to show.
+    flowTriggerReceive: async ({ handle, payload }: { handle: string; payload: unknown }) => {
+      if (!handle) return { userErrors: [{ field: ["handle"], message: "Handle can't be blank" }] };
+      await redis().rpush(key(ctx.shop, "flow-triggers"), JSON.stringify({ handle, payload }));
+      await ctx.record("flowTriggerReceive");
+      return { userErrors: [] };
+    },
   };
+}
+
+/** The Flow triggers the app fired at the simulated shop, oldest first. */
+export async function simulatedFlowTriggers(shop: string): Promise<{ handle: string; payload: unknown }[]> {
+  return (await redis().lrange(key(shop, "flow-triggers"), 0, -1)).map((t) => JSON.parse(t) as { handle: string; payload: unknown });
 }
 
 interface OrderUpdateInput {
