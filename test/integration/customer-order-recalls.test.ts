@@ -109,6 +109,9 @@ describe("GET /api/customer/order-recalls: the recall banner on the order status
       },
     ]);
     expect(recalls[0]!.whatToDo).toContain("Stop using this product now");
+    // `dest` given as the shop's URL (as admin tokens carry it) names the same shop.
+    const asUrl = sessionToken(s.shop.domain, { sub: customerGid(s.maria) });
+    expect((await get(orderGid(s.honeyOrder), { shop: s.shop.domain, token: asUrl })).body).toEqual(body);
     // Nothing about the customer, the order's quantities or the recall's internal reference.
     expect(JSON.stringify(body)).not.toMatch(/Maria|Tom|R-\d{8}|Warehouse/);
   });
@@ -123,6 +126,19 @@ describe("GET /api/customer/order-recalls: the recall banner on the order status
     // The order id as a bare number is read too.
     const honey = await get(s.honeyOrder.toString(), { shop: s.shop.domain, customerId: s.maria });
     expect((honey.body as OrderRecallsResponse).recalls.map((r) => r.lotNumber)).toEqual(["H-1"]);
+    // Units sent back to the shop need no action: a fully returned lot shows nothing, a partly returned one does.
+    const forestHoney = await createVariant(s.shop.id, { sku: "HONEY-2", productTitle: "Forest honey" });
+    const warehouse = await createLocation(s.shop.id, { name: "Back room" });
+    const f2 = await createLot(s.shop.id, { variantId: forestHoney, lotNumber: "F-2", quantity: 10, locationId: warehouse });
+    const shipped = { customerId: s.maria, variantId: forestHoney, lotId: f2, locationId: warehouse, quantity: 2 };
+    const returned = await shipToCustomer(s.shop.id, { ...shipped, returnedQuantity: 2 });
+    const partly = await shipToCustomer(s.shop.id, { ...shipped, returnedQuantity: 1 });
+    await openRecall(s.shop.id, { lots: [{ lotNumber: "F-2" }], reason: "Fermenting", severity: "CLASS_III" });
+    expect(((await get(orderGid(returned.orderId), { shop: s.shop.domain, customerId: s.maria })).body as OrderRecallsResponse).recalls).toEqual([]);
+    expect(
+      ((await get(orderGid(partly.orderId), { shop: s.shop.domain, customerId: s.maria })).body as OrderRecallsResponse).recalls.map((r) => r.lotNumber),
+    ).toEqual(["F-2"]);
+
     await closeRecall(s.shop.id, recall.id);
     expect(((await get(orderGid(s.honeyOrder), { shop: s.shop.domain, customerId: s.maria })).body as OrderRecallsResponse).recalls).toEqual([]);
   });
