@@ -48,7 +48,10 @@ async function showBanner(page: Page): Promise<VNode | null> {
   Object.assign(globalThis, {
     document: { body: {} },
     shopify: {
-      order: { value: page.orderId === null ? undefined : { id: `gid://shopify/Order/${page.orderId}`, name: "#1001" } },
+      order: {
+        value: page.orderId === null ? undefined : { id: `gid://shopify/Order/${page.orderId}`, name: "#1001" },
+        subscribe: () => () => undefined,
+      },
       sessionToken: {
         get: async () => sessionToken(page.shop, { dest: page.shop, sub: page.customerId === null ? "" : `gid://shopify/Customer/${page.customerId}` }),
       },

@@ -14,8 +14,11 @@ export default async () => {
 };
 
 function RecallBanner() {
-  const orderId = shopify.order.value?.id ?? null;
+  // The order is undefined while Shopify still processes it: follow it until it arrives.
+  const [orderId, setOrderId] = useState<string | null>(shopify.order.value?.id ?? null);
   const [recalls, setRecalls] = useState<OrderRecall[]>([]);
+
+  useEffect(() => shopify.order.subscribe((order) => setOrderId(order?.id ?? null)), []);
 
   useEffect(() => {
     if (!orderId) return;
