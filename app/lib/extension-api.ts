@@ -183,3 +183,32 @@ export function localToday(now: Date = new Date()): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
+
+/** One lot shipped on a customer's order that an open recall covers (the order status banner). */
+export interface OrderRecall {
+  product: string | null;
+  lotNumber: string;
+  /** What the customer should do: the public recall check's text for the recall's class (decision 110). */
+  whatToDo: string;
+  reason: string;
+  /** 'YYYY-MM-DD' the recall was opened. */
+  openedOn: string;
+}
+
+/** The answer of /api/customer/order-recalls (extensions/order-recall-banner). Empty `recalls`: nothing to show. */
+export interface OrderRecallsResponse {
+  orderId: string;
+  recalls: OrderRecall[];
+}
+
+/**
+ * The app's own URL (shopify.app.toml application_url; a test holds them equal). Customer account
+ * extensions, unlike admin and POS ones, fetch only absolute URLs and get no ID token added: the
+ * banner adds the session token itself.
+ */
+export const APP_URL = "https://example.com";
+
+/** The banner's endpoint for the order on the order status page (its Order GID). */
+export function orderRecallsUrl(orderId: string): string {
+  return `${APP_URL}/api/customer/order-recalls?${new URLSearchParams({ orderId }).toString()}`;
+}

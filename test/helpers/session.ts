@@ -11,15 +11,15 @@ function b64url(input: string | Buffer): string {
   return Buffer.from(input).toString("base64url");
 }
 
-export function sessionToken(shop: string, options: { secret?: string; apiKey?: string; expiresIn?: number } = {}): string {
+export function sessionToken(shop: string, options: { secret?: string; apiKey?: string; expiresIn?: number; sub?: string; dest?: string } = {}): string {
   const now = Math.floor(Date.now() / 1000);
   const header = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
   const payload = b64url(
     JSON.stringify({
       iss: `https://${shop}/admin`,
-      dest: `https://${shop}`,
+      dest: options.dest ?? `https://${shop}`,
       aud: options.apiKey ?? TEST_API_KEY,
-      sub: "42",
+      sub: options.sub ?? "42",
       exp: now + (options.expiresIn ?? 300),
       nbf: now - 5,
       iat: now - 5,

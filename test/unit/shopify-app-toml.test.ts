@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { SUBSCRIBED_TOPICS, topicHandlers } from "../../app/domain/webhooks/topics.server";
 import { DEFAULT_SCOPES } from "../../app/env.server";
 import { API_VERSION } from "../../app/lib/shopify-api-version";
+import { APP_URL } from "../../app/lib/extension-api";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const toml = readFileSync(path.join(ROOT, "shopify.app.toml"), "utf8")
@@ -68,5 +69,12 @@ describe("shopify.app.toml", () => {
 
   it("delivers webhooks in the Admin API version the app pins (app/lib/shopify-api-version.ts)", () => {
     expect([...toml.matchAll(/^\s*api_version\s*=\s*"([^"]*)"/gm)].map((m) => m[1])).toEqual([API_VERSION]);
+  });
+
+  it("gives the customer account recall banner the app's URL, and the network access it needs to fetch it", () => {
+    // Customer account extensions fetch absolute URLs only: APP_URL must follow application_url.
+    expect(toml.match(/^\s*application_url\s*=\s*"([^"]*)"/m)?.[1]).toBe(APP_URL);
+    const banner = readFileSync(path.join(ROOT, "extensions", "order-recall-banner", "shopify.extension.toml"), "utf8");
+    expect(banner).toMatch(/^\[extensions\.capabilities\]\s*\nnetwork_access = true$/m);
   });
 });

@@ -4,6 +4,7 @@
 // recall (its reason and what to do); never customers, orders or stock.
 import { parseGs1 } from "../gs1/gs1";
 import type { RecallSeverity } from "./recall-rules";
+import type { OrderRecall } from "../../lib/extension-api";
 
 export interface PublicLotKey {
   /** 14 digits, check digit verified. */
@@ -95,4 +96,44 @@ export function renderPublicCheck(answer: PublicCheckAnswer, shopName: string): 
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5}.alert{color:#b00020}.ok{color:#1a7f37}.lot{font-size:1.1rem}.small{color:#555;font-size:.9rem}</style>
 </head><body><main>${body}<p class="small">${e(shopName)}</p></main></body></html>`;
   return { status, title, html };
+}
+
+/** A lot shipped on a customer's order and one open recall covering it (customer-order-recalls.server.ts). */
+export interface ShippedRecalledLot {
+  lotId: bigint | string;
+  lotNumber: string;
+  product: string | null;
+  severity: RecallSeverity;
+  reason: string;
+  openedAt: Date;
+}
+
+const SEVERITY_RANK: Record<RecallSeverity, number> = { CLASS_I: 0, CLASS_II: 1, CLASS_III: 2 };
+
+/**
+ * What the order status banner shows: each recalled lot once (a lot can ship on several lines or
+ * fulfilments, and sit in several recalls), under its most serious, then newest, recall as the
+ * public check picks it, with the same "what to do" text. Sorted most serious first, then by product and lot.
+ */
+export function orderRecallsView(rows: readonly ShippedRecalledLot[]): OrderRecall[] {
+  const worse = (a: ShippedRecalledLot, b: ShippedRecalledLot) =>
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.openedAt.getTime() - a.openedAt.getTime();
+  const byLot = new Map<string, ShippedRecalledLot>();
+  for (const row of rows) {
+    const key = String(row.lotId);
+    const kept = byLot.get(key);
+    if (!kept || worse(row, kept) < 0) byLot.set(key, row);
+  }
+  return [...byLot.values()]
+    .sort(
+      (a, b) =>
+        SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.product ?? "").localeCompare(b.product ?? "") || a.lotNumber.localeCompare(b.lotNumber),
+    )
+    .map((row) => ({
+      product: row.product,
+      lotNumber: row.lotNumber,
+      whatToDo: recallAdvice(row.severity),
+      reason: row.reason,
+      openedOn: row.openedAt.toISOString().slice(0, 10),
+    }));
 }
