@@ -29,6 +29,7 @@ import {
   type NoticeSettings,
   type NoticeValues,
 } from "./notice-rules";
+import { hashRespondToken, newRespondToken, respondLink, respondText } from "./notice-answer-rules";
 
 export const RECALL_NOTIFY_JOB = "recall.notify";
 export const RECALL_NOTICE_SEND_JOB = "recall.notice.send";
@@ -227,6 +228,7 @@ interface NoticeRow {
   products: string;
   status: NoticeStatus;
   attempts: number;
+  shop_domain: string;
 }
 
 /**
@@ -247,7 +249,8 @@ export class NoticeRetryError extends DomainError {
  */
 export async function sendRecallNotice(noticeId: bigint, options: { finalAttempt: boolean }): Promise<NoticeSendOutcome> {
   const found = await pool().query<NoticeRow>(
-    `select id, shop_id, recall_id, email, customer_name, order_names, lot_numbers, products, status, attempts from recall_notices where id = $1`,
+    `select n.id, n.shop_id, n.recall_id, n.email, n.customer_name, n.order_names, n.lot_numbers, n.products, n.status, n.attempts, s.domain as shop_domain
+       from recall_notices n join shops s on s.id = n.shop_id where n.id = $1`,
     [noticeId],
   );
   const row = found.rows[0];
@@ -268,15 +271,18 @@ export async function sendRecallNotice(noticeId: bigint, options: { finalAttempt
   const blockers = noticeBlockers({ ...recall, status: "OPEN" }, settings, smtpUrl !== undefined);
   if (blockers.length) return notSent(row, blockers.join("; "), options.finalAttempt);
 
+  // The personal answer link (decision 111): a fresh token per claim, only its hash kept. Only the
+  // attempt whose mail is accepted finishes the row, so the hash stored is the mailed link's.
+  const token = newRespondToken();
   const claim = await pool().query<{ attempts: number }>(
-    `update recall_notices set status = 'SENDING', attempts = attempts + 1, claimed_at = now(), updated_at = now()
+    `update recall_notices set status = 'SENDING', attempts = attempts + 1, claimed_at = now(), updated_at = now(), respond_token_hash = $2
       where id = $1 and status = 'QUEUED' returning attempts`,
-    [row.id],
+    [row.id, hashRespondToken(token)],
   );
   const attempt = claim.rows[0]?.attempts;
   if (attempt === undefined) return { status: "already-done" }; // another job claimed it first
 
-  const values = noticeValues(row, recall, settings);
+  const values = { ...noticeValues(row, recall, settings), respond: respondText(respondLink(row.shop_domain, token), recall.respond) };
   try {
     const info = await mailTransport(smtpUrl!).sendMail({
       from: settings.fromAddress!,
