@@ -14,6 +14,8 @@ import { fanOutRecallNotices, saveNoticeSettings, sendRecallNotice, setNoticeDet
 import { parseNoticeSettings } from "../../app/domain/recall/notice-rules";
 import { hashRespondToken } from "../../app/domain/recall/notice-answer-rules";
 import { action, loader } from "../../app/routes/proxy.$";
+import { queueDueReminders, sendNoticeReminder } from "../../app/domain/recall/notice-reminders.server";
+import { jobIdFor } from "../../app/lib/queues.server";
 import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
 import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
@@ -168,5 +170,56 @@ describe("customers answer a recall notice", () => {
     expect((await noticeAnswer(a.noticeId)).answer).toBeNull();
     expect(await caseStatus(a.recall.id, a.customerKey)).toBe("CONTACTED");
     expect(await caseStatus(b.recall.id, b.customerKey)).toBe("CONTACTED");
+  });
+
+  it("reminds a customer who did not answer after the shop's days, once per reminder, at most twice", async () => {
+    const a = await noticeSent("remind-a");
+    const b = await noticeSent("remind-b"); // answers: no reminder
+    const c = await noticeSent("remind-c"); // its shop waits 30 days
+    await pool().query(`insert into recall_notice_settings (shop_id, reminder_days) values ($1, 30) on conflict (shop_id) do update set reminder_days = 30`, [
+      c.shop.id,
+    ]);
+    await call({ shop: b.shop.domain, path: `/recall/${b.token}`, form: { answer: "NEVER_RECEIVED" } });
+    const queue = getQueue(QUEUE_NAMES.notices);
+    const job = (id: bigint, n: number) => queue.getJob(jobIdFor("notice-reminder", `${id}-${n}`));
+
+    // Not due yet: sent just now.
+    await queueDueReminders();
+    expect(await job(a.noticeId, 1)).toBeUndefined();
+
+    const backdate = (id: bigint, days: number) =>
+      pool().query(
+        `update recall_notices set sent_at = now() - make_interval(days => $2), reminded_at = case when reminded_at is null then null else now() - make_interval(days => $2) end where id = $1`,
+        [id, days],
+      );
+    for (const n of [a, b, c]) await backdate(n.noticeId, 8);
+    await queueDueReminders();
+    await queueDueReminders(); // a second sweep queues the same job id: nothing new
+    expect(await job(a.noticeId, 1)).toBeDefined();
+    expect(await job(b.noticeId, 1)).toBeUndefined();
+    expect(await job(c.noticeId, 1)).toBeUndefined();
+
+    const address = a.mail.to[0]!;
+    const mailsTo = (to: string) => mails.filter((m) => m.to.includes(to));
+    expect(await sendNoticeReminder(a.noticeId, 1)).toEqual({ status: "sent" });
+    expect(await sendNoticeReminder(a.noticeId, 1)).toEqual({ status: "not-due" }); // a duplicated job mails nobody
+    expect(mailsTo(address)).toHaveLength(2);
+    const reminder = mailsTo(address)[1]!;
+    const fresh = /\/apps\/lotkeeper\/recall\/([A-Za-z0-9_-]{43})/.exec(reminder.body)![1]!;
+    expect(fresh).not.toBe(a.token);
+    expect((await call({ shop: a.shop.domain, path: `/recall/${fresh}` })).status).toBe(200);
+
+    // The second reminder after another 8 days; then no more.
+    await backdate(a.noticeId, 8);
+    await queueDueReminders();
+    expect(await job(a.noticeId, 2)).toBeDefined();
+    expect(await sendNoticeReminder(a.noticeId, 2)).toEqual({ status: "sent" });
+    await backdate(a.noticeId, 8);
+    await queueDueReminders();
+    expect(await job(a.noticeId, 3)).toBeUndefined();
+    expect(await sendNoticeReminder(a.noticeId, 3)).toEqual({ status: "not-due" });
+    expect(mailsTo(address)).toHaveLength(3);
+    expect(mails.filter((m) => m.to.includes(b.mail.to[0]!))).toHaveLength(1);
+    expect(mails.filter((m) => m.to.includes(c.mail.to[0]!))).toHaveLength(1);
   });
 });

@@ -64,14 +64,14 @@ export async function saveNoticeSettings(db: Db, shopId: number, settings: Notic
   );
 }
 
-interface RecallNoticeCase extends NoticeDetails {
+export interface RecallNoticeCase extends NoticeDetails {
   id: bigint;
   reference: string;
   reason: string;
   status: "OPEN" | "CLOSED";
 }
 
-async function loadNoticeCase(db: Db, shopId: number, recallId: bigint): Promise<RecallNoticeCase | null> {
+export async function loadNoticeCase(db: Db, shopId: number, recallId: bigint): Promise<RecallNoticeCase | null> {
   const r = await db.query<RecallNoticeCase>(
     `select id, reference, reason, status, hazard, action, remedy, respond from recalls where shop_id = $1 and id = $2`,
     [shopId, recallId],
@@ -341,7 +341,11 @@ async function finish(
   );
 }
 
-function noticeValues(row: NoticeRow, recall: RecallNoticeCase, settings: NoticeSettings): NoticeValues {
+export function noticeValues(
+  row: Pick<NoticeRow, "products" | "lot_numbers" | "order_names" | "customer_name">,
+  recall: RecallNoticeCase,
+  settings: NoticeSettings,
+): NoticeValues {
   return {
     product: row.products,
     lot: row.lot_numbers,
@@ -359,7 +363,7 @@ function noticeValues(row: NoticeRow, recall: RecallNoticeCase, settings: Notice
  * Per-shop pace shared by every worker process: a counter per shop and second in Redis. 0: send
  * now; otherwise the milliseconds until the next second's slots.
  */
-async function takeSendSlot(shopId: number): Promise<number> {
+export async function takeSendSlot(shopId: number): Promise<number> {
   const now = Date.now();
   const second = Math.floor(now / 1000);
   const key = `${env().QUEUE_PREFIX}:notice-rate:${shopId}:${second}`;
