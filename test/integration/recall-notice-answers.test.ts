@@ -10,9 +10,9 @@ import { pool } from "../../app/db.server";
 import { resetEnvForTests } from "../../app/env.server";
 import { getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { openRecall } from "../../app/domain/recall/recall-case.server";
-import { fanOutRecallNotices, saveNoticeSettings, sendRecallNotice, setNoticeDetails } from "../../app/domain/recall/recall-notices.server";
+import { fanOutRecallNotices, recallNoticesView, saveNoticeSettings, sendRecallNotice, setNoticeDetails } from "../../app/domain/recall/recall-notices.server";
 import { parseNoticeSettings } from "../../app/domain/recall/notice-rules";
-import { hashRespondToken } from "../../app/domain/recall/notice-answer-rules";
+import { hashRespondToken, noticeResponses } from "../../app/domain/recall/notice-answers.server";
 import { action, loader } from "../../app/routes/proxy.$";
 import { queueDueReminders, sendNoticeReminder } from "../../app/domain/recall/notice-reminders.server";
 import { jobIdFor } from "../../app/lib/queues.server";
@@ -221,5 +221,14 @@ describe("customers answer a recall notice", () => {
     expect(mailsTo(address)).toHaveLength(3);
     expect(mails.filter((m) => m.to.includes(b.mail.to[0]!))).toHaveLength(1);
     expect(mails.filter((m) => m.to.includes(c.mail.to[0]!))).toHaveLength(1);
+
+    // The recall page's notices card: who answered, who has not yet, who needs a call (no answer after both reminders).
+    const viewA = (await recallNoticesView(a.shop.id, a.recall.id)).responses;
+    expect(viewA.counts).toEqual({ answered: 0, notAnswered: 0, needsCall: 1 });
+    expect(viewA.needsCall.map((n) => [n.customerName, n.status, n.remindersSent])).toEqual([["Alice", "SENT", 2]]);
+    const viewB = (await recallNoticesView(b.shop.id, b.recall.id)).responses;
+    expect(viewB.counts).toEqual({ answered: 1, notAnswered: 0, needsCall: 0 });
+    expect(viewB.answered.map((n) => n.answer)).toEqual(["NEVER_RECEIVED"]);
+    expect((await noticeResponses(c.shop.id, c.recall.id)).counts).toEqual({ answered: 0, notAnswered: 1, needsCall: 0 });
   });
 });

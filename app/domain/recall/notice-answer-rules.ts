@@ -1,7 +1,7 @@
 // Customers answer a recall notice (decision 111): each notice carries a personal link
 // https://<shop>/apps/lotkeeper/recall/<token> (the app proxy, decision 110). The token is 32 random
-// bytes; only its SHA-256 is stored, so a database dump holds no working link. Pure: no I/O.
-import { createHash, randomBytes } from "node:crypto";
+// bytes; only its SHA-256 is stored, so a database dump holds no working link (token functions:
+// notice-answers.server.ts, so the recall page's card can import these labels). Pure: no I/O.
 import { escapeHtml } from "./public-check-rules";
 
 export const NOTICE_ANSWERS = ["RETURNED", "DESTROYED", "STILL_HAVE", "NEVER_RECEIVED"] as const;
@@ -16,15 +16,9 @@ export const ANSWER_LABELS: Record<NoticeAnswer, string> = {
 
 export const ANSWER_NOTE_MAX = 500;
 
-/** 32 random bytes, base64url (43 characters): what the link carries. */
-export function newRespondToken(): string {
-  return randomBytes(32).toString("base64url");
-}
-
-/** What recall_notices.respond_token_hash stores: hex SHA-256 of the token. */
-export function hashRespondToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
+/** Reminders per notice without an answer, and the days before each when the shop sets none. */
+export const MAX_REMINDERS = 2;
+export const DEFAULT_REMINDER_DAYS = 7;
 
 /** A token as newRespondToken writes it; anything else is not looked up at all. */
 export function isRespondToken(text: string): boolean {

@@ -2,9 +2,20 @@
 // the SHA-256 of the token AND the shop of the signed proxy request: a token mailed by one shop
 // opens nothing under another shop's domain. Recording an answer replaces an earlier one and moves
 // the customer's status in the case (nextContactStatus), in one transaction with the notice row.
+import { createHash, randomBytes } from "node:crypto";
 import { pool } from "../../db.server";
 import { withTransaction, type Db } from "../../lib/sql.server";
-import { hashRespondToken, isRespondToken, nextContactStatus, type AnswerPageNotice, type NoticeAnswer } from "./notice-answer-rules";
+import { DEFAULT_REMINDER_DAYS, MAX_REMINDERS, isRespondToken, nextContactStatus, type AnswerPageNotice, type NoticeAnswer } from "./notice-answer-rules";
+
+/** 32 random bytes, base64url (43 characters): what the link carries. */
+export function newRespondToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/** What recall_notices.respond_token_hash stores: hex SHA-256 of the token. */
+export function hashRespondToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
 
 interface AnswerRow {
   id: bigint;
@@ -88,4 +99,91 @@ export async function recordNoticeAnswer(shopDomain: string, token: string, answ
     }
     return pageNotice({ ...row, answer, answer_note: note });
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The merchant's view: who answered, who did not yet, who needs a call
+
+export interface NoticeResponseCounts {
+  answered: number;
+  /** Reached (or being mailed) and not answered yet; reminders may still follow. */
+  notAnswered: number;
+  /** No email, bounced, failed, or no answer after the last reminder's days: the merchant calls or writes. */
+  needsCall: number;
+}
+
+export interface NoticeResponseRow {
+  id: bigint;
+  customerKey: string;
+  customerName: string | null;
+  email: string | null;
+  orders: string;
+  status: string;
+  reason: string | null;
+  answer: NoticeAnswer | null;
+  note: string | null;
+  answeredAt: string | null;
+  remindersSent: number;
+}
+
+// One definition of "needs a call", for the counts and the list alike.
+const NEEDS_CALL = `n.answered_at is null and (n.status in ('NO_EMAIL', 'BOUNCED', 'FAILED') or (n.status = 'SENT' and n.reminders_sent >= $3
+   and n.reminded_at <= now() - make_interval(days => coalesce((select reminder_days from recall_notice_settings s where s.shop_id = n.shop_id), $4))))`;
+
+/** Counts, and the first `limit` of the answered and needs-a-call lists, by id. */
+export async function noticeResponses(
+  shopId: number,
+  recallId: bigint,
+  options: { limit?: number } = {},
+  db: Db = pool(),
+): Promise<{ counts: NoticeResponseCounts; answered: NoticeResponseRow[]; needsCall: NoticeResponseRow[]; moreAnswered: boolean; moreNeedsCall: boolean }> {
+  const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+  const params = [shopId, recallId, MAX_REMINDERS, DEFAULT_REMINDER_DAYS];
+  const counts = await db.query<NoticeResponseCounts>(
+    `select count(*) filter (where n.answered_at is not null)::int as "answered",
+            count(*) filter (where ${NEEDS_CALL})::int as "needsCall",
+            count(*) filter (where n.answered_at is null and not (${NEEDS_CALL}))::int as "notAnswered"
+       from recall_notices n where n.shop_id = $1 and n.recall_id = $2`,
+    params,
+  );
+  const list = async (where: string, listParams: unknown[]) => {
+    const r = await db.query<{
+      id: bigint;
+      customer_key: string;
+      customer_name: string | null;
+      email: string | null;
+      order_names: string;
+      status: string;
+      reason: string | null;
+      answer: NoticeAnswer | null;
+      answer_note: string | null;
+      answered_at: Date | null;
+      reminders_sent: number;
+    }>(
+      `select n.id, n.customer_key, n.customer_name, n.email, n.order_names, n.status::text as status, n.reason, n.answer, n.answer_note, n.answered_at, n.reminders_sent
+         from recall_notices n where n.shop_id = $1 and n.recall_id = $2 and ${where} order by n.id limit $${listParams.length + 1}`,
+      [...listParams, limit + 1],
+    );
+    return r.rows.map((x) => ({
+      id: x.id,
+      customerKey: x.customer_key,
+      customerName: x.customer_name,
+      email: x.email,
+      orders: x.order_names,
+      status: x.status,
+      reason: x.reason,
+      answer: x.answer,
+      note: x.answer_note,
+      answeredAt: x.answered_at?.toISOString() ?? null,
+      remindersSent: x.reminders_sent,
+    }));
+  };
+  const [answered, needsCall] = await Promise.all([list(`n.answered_at is not null`, [shopId, recallId]), list(NEEDS_CALL, params)]);
+  return {
+    counts: counts.rows[0]!,
+    answered: answered.slice(0, limit),
+    needsCall: needsCall.slice(0, limit),
+    moreAnswered: answered.length > limit,
+    moreNeedsCall: needsCall.length > limit,
+  };
 }

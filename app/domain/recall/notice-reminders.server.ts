@@ -12,13 +12,12 @@ import { env } from "../../env.server";
 import { getQueue, jobIdFor, QUEUE_NAMES } from "../../lib/queues.server";
 import { mailTransport } from "../../lib/mail.server";
 import { classifySmtpError, DEFAULT_NOTICE_BODY, DEFAULT_NOTICE_SUBJECT, noticeBlockers, renderNotice, renderSubject } from "./notice-rules";
-import { hashRespondToken, newRespondToken, respondLink, respondText } from "./notice-answer-rules";
+import { DEFAULT_REMINDER_DAYS, MAX_REMINDERS, respondLink, respondText } from "./notice-answer-rules";
+import { hashRespondToken, newRespondToken } from "./notice-answers.server";
 import { loadNoticeCase, noticeSettings, noticeValues, takeSendSlot } from "./recall-notices.server";
 
 export const RECALL_NOTICE_REMINDERS_JOB = "recall.notice.reminders";
 export const RECALL_NOTICE_REMIND_JOB = "recall.notice.remind";
-export const MAX_REMINDERS = 2;
-export const DEFAULT_REMINDER_DAYS = 7;
 
 /** Notices due a reminder now, across shops: one job each, id per notice and reminder number. */
 export async function queueDueReminders(limit = 5000): Promise<{ queued: number }> {

@@ -29,7 +29,8 @@ import {
   type NoticeSettings,
   type NoticeValues,
 } from "./notice-rules";
-import { hashRespondToken, newRespondToken, respondLink, respondText } from "./notice-answer-rules";
+import { respondLink, respondText } from "./notice-answer-rules";
+import { hashRespondToken, newRespondToken, noticeResponses } from "./notice-answers.server";
 
 export const RECALL_NOTIFY_JOB = "recall.notify";
 export const RECALL_NOTICE_SEND_JOB = "recall.notice.send";
@@ -468,16 +469,19 @@ export interface RecallNoticesView {
   /** First page of the notices needing the merchant: no email (another channel), bounced, failed. */
   attention: NoticeListRow[];
   moreAttention: boolean;
+  /** Answers through the notice's link (decision 111): counts, who answered what, who needs a call. */
+  responses: Awaited<ReturnType<typeof noticeResponses>>;
 }
 
 /** What the recall page shows about notices. */
 export async function recallNoticesView(shopId: number, recallId: bigint, db: Db = pool()): Promise<RecallNoticesView> {
   const recall = await loadNoticeCase(db, shopId, recallId);
   if (!recall) throw new RecallNotFoundError(recallId.toString());
-  const [progress, settings, attention] = await Promise.all([
+  const [progress, settings, attention, responses] = await Promise.all([
     noticeProgress(shopId, recallId, db),
     noticeSettings(db, shopId),
     listNotices(shopId, recallId, ["NO_EMAIL", "BOUNCED", "FAILED"], { limit: 50 }, db),
+    noticeResponses(shopId, recallId, { limit: 50 }, db),
   ]);
   return {
     progress,
@@ -486,5 +490,6 @@ export async function recallNoticesView(shopId: number, recallId: bigint, db: Db
     reason: recall.reason,
     attention: attention.notices,
     moreAttention: attention.nextAfterId !== null,
+    responses,
   };
 }
