@@ -51,7 +51,7 @@ function answerToken(request: Request): string | null {
 const HTML = { "Content-Type": "text/html; charset=utf-8", ...NO_STORE };
 
 function noSuchNotice(): Response {
-  return new Response("This recall link is not valid. Please use the link in the email you received, or contact the store.", {
+  return new Response("This recall link is not valid. Please use the link in the most recent recall email you received, or contact the store.", {
     status: 404,
     headers: { "Content-Type": "text/plain; charset=utf-8", ...NO_STORE },
   });
