@@ -33,7 +33,7 @@ export function respondLink(shopDomain: string, token: string): string {
 /** {{respond}} when the notice has a link: the link first, then what the recall says about responding, if anything. */
 export function respondText(link: string, recallRespond: string | null): string {
   const extra = recallRespond?.trim();
-  return `Tell us what you did with the product (one click, no login): ${link}${extra ? `\n${extra}` : ""}`;
+  return `Tell us what you did with the product (no login needed): ${link}${extra ? `\n${extra}` : ""}`;
 }
 
 /**
