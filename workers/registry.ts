@@ -38,7 +38,16 @@ import {
   processSweepOutbox,
 } from "./processors/lots-maintenance";
 import { LOTS_IMPORT_JOB, SWEEP_IMPORT_TASKS_JOB, processLotsImport, processSweepImportTasks } from "./processors/lots-import";
-import { RECALL_NOTICE_SEND_JOB, RECALL_NOTIFY_JOB, processRecallNoticeSend, processRecallNotify } from "./processors/recall-notices";
+import {
+  RECALL_NOTICE_REMIND_JOB,
+  RECALL_NOTICE_REMINDERS_JOB,
+  RECALL_NOTICE_SEND_JOB,
+  RECALL_NOTIFY_JOB,
+  processRecallNoticeRemind,
+  processRecallNoticeReminders,
+  processRecallNoticeSend,
+  processRecallNotify,
+} from "./processors/recall-notices";
 import {
   FULFILLMENT_ORDERS_REFRESH_JOB,
   SWEEP_FULFILLMENT_ORDER_REQUESTS_JOB,
@@ -100,10 +109,12 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
     [SWEEP_FULFILLMENT_ORDER_REQUESTS_JOB]: processSweepFulfillmentOrderRequests,
     [REPLAN_RESERVATIONS_JOB]: processReplanReservations,
     [SWEEP_RESERVATION_REPLANS_JOB]: processSweepReservationReplans,
+    [RECALL_NOTICE_REMINDERS_JOB]: processRecallNoticeReminders,
   },
   [QUEUE_NAMES.notices]: {
     [RECALL_NOTIFY_JOB]: processRecallNotify,
     [RECALL_NOTICE_SEND_JOB]: processRecallNoticeSend,
+    [RECALL_NOTICE_REMIND_JOB]: processRecallNoticeRemind,
   },
 };
 
@@ -137,4 +148,6 @@ export const repeatableJobs: RepeatableJob[] = [
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_FULFILLMENT_ORDER_REQUESTS_JOB, everyMs: 60_000 },
   // Reservations on lots that expired (no event says so) or whose re-plan job was lost (decision 100).
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_RESERVATION_REPLANS_JOB, everyMs: 24 * 3600_000 },
+  // Reminders to customers who did not answer their recall notice after reminder_days (decision 111).
+  { queue: QUEUE_NAMES.maintenance, name: RECALL_NOTICE_REMINDERS_JOB, everyMs: 3600_000 },
 ];

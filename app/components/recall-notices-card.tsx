@@ -10,6 +10,7 @@ import type { RecallNoticesView } from "../domain/recall/recall-notices.server";
 import type { ActionResult } from "./action-result";
 import { useResultToast } from "./action-result";
 import { plural } from "./plural";
+import { ANSWER_LABELS, type NoticeAnswer } from "../domain/recall/notice-answer-rules";
 
 const STATUS_LABELS: Record<string, { label: string; tone?: "success" | "critical" | "warning" | "attention" | "info" }> = {
   QUEUED: { label: "Queued", tone: "info" },
@@ -159,6 +160,7 @@ export function RecallNoticesCard({ notices, open }: { notices: Jsonified<Recall
             ))}
           </IndexTable>
         ) : null}
+        {p.total > 0 ? <NoticeResponses responses={notices.responses} /> : null}
         {notices.moreAttention ? (
           <Text as="p" tone="subdued">
             More customers need attention: lotkeeper recall notify --status lists them all.
@@ -166,5 +168,63 @@ export function RecallNoticesCard({ notices, open }: { notices: Jsonified<Recall
         ) : null}
       </BlockStack>
     </Card>
+  );
+}
+
+/** Answers through the notice's link (decision 111): who answered what, who needs a call. */
+function NoticeResponses({ responses }: { responses: Jsonified<RecallNoticesView>["responses"] }) {
+  const c = responses.counts;
+  return (
+    <BlockStack gap="200">
+      <Text as="h3" variant="headingSm">
+        Answers
+      </Text>
+      <InlineStack gap="200">
+        <Badge tone="success">{`${c.answered} answered`}</Badge>
+        <Badge tone="info">{`${c.notAnswered} not answered yet`}</Badge>
+        {c.needsCall ? <Badge tone="critical">{`${plural(c.needsCall, "customer")} needs a call`}</Badge> : null}
+      </InlineStack>
+      {responses.needsCall.length > 0 ? (
+        <IndexTable
+          resourceName={{ singular: "customer to call", plural: "customers to call" }}
+          itemCount={responses.needsCall.length}
+          selectable={false}
+          headings={[{ title: "Needs a call" }, { title: "Email" }, { title: "Orders" }, { title: "Why" }]}
+        >
+          {responses.needsCall.map((n, i) => (
+            <IndexTable.Row id={n.id} key={n.id} position={i}>
+              <IndexTable.Cell>{n.customerName ?? n.customerKey}</IndexTable.Cell>
+              <IndexTable.Cell>{n.email ?? "—"}</IndexTable.Cell>
+              <IndexTable.Cell>{n.orders}</IndexTable.Cell>
+              <IndexTable.Cell>
+                {n.status === "SENT" ? `No answer after ${plural(n.remindersSent, "reminder")}` : (STATUS_LABELS[n.status]?.label ?? n.status)}
+              </IndexTable.Cell>
+            </IndexTable.Row>
+          ))}
+        </IndexTable>
+      ) : null}
+      {responses.answered.length > 0 ? (
+        <IndexTable
+          resourceName={{ singular: "answer", plural: "answers" }}
+          itemCount={responses.answered.length}
+          selectable={false}
+          headings={[{ title: "Answered" }, { title: "Orders" }, { title: "Answer" }, { title: "Note" }]}
+        >
+          {responses.answered.map((n, i) => (
+            <IndexTable.Row id={n.id} key={n.id} position={i}>
+              <IndexTable.Cell>{n.customerName ?? n.customerKey}</IndexTable.Cell>
+              <IndexTable.Cell>{n.orders}</IndexTable.Cell>
+              <IndexTable.Cell>{n.answer ? ANSWER_LABELS[n.answer as NoticeAnswer] : "—"}</IndexTable.Cell>
+              <IndexTable.Cell>{n.note ?? "—"}</IndexTable.Cell>
+            </IndexTable.Row>
+          ))}
+        </IndexTable>
+      ) : null}
+      {responses.moreAnswered || responses.moreNeedsCall ? (
+        <Text as="p" tone="subdued">
+          The lists show the first 50 customers each.
+        </Text>
+      ) : null}
+    </BlockStack>
   );
 }

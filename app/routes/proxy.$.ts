@@ -4,13 +4,17 @@
 // recalled and what to do. Order matters: the signature first (the shop comes only from the
 // signed `shop` parameter, and an unsigned request must not spend a real shop's budget), then
 // the rate limit, then one read of that shop's lots.
-import type { LoaderFunctionArgs } from "@remix-run/node";
+// /apps/lotkeeper/recall/<token> is a customer's answer to a recall notice (decision 111): the
+// same signature check first, then the notice found by token within the signed shop only.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { env } from "../env.server";
 import { verifyAppProxy } from "../lib/app-proxy-signature";
 import { hitRateLimits } from "../lib/rate-limit.server";
 import { log } from "../lib/logger.server";
 import { publicLotKey, renderPublicCheck, type PublicCheckAnswer } from "../domain/recall/public-check-rules";
 import { checkLotPublicly } from "../domain/recall/public-check.server";
+import { parseAnswerForm, renderAnswerPage } from "../domain/recall/notice-answer-rules";
+import { noticeForAnswer, recordNoticeAnswer } from "../domain/recall/notice-answers.server";
 
 /** Per shopper (client IP) and shop, and for the whole shop: scanning packs is a handful of hits; enumerating lots is not. */
 export const PUBLIC_CHECK_LIMITS = { perClientPerMinute: 20, perShopPerMinute: 600 };
@@ -38,8 +42,51 @@ function verifiedShop(request: Request): string {
   return verification.shop;
 }
 
+/** The token of a notice answer URL (/proxy/recall/<token>), or null for any other proxy path. */
+function answerToken(request: Request): string | null {
+  const match = /^\/proxy\/recall\/([^/]*)\/?$/.exec(new URL(request.url).pathname);
+  return match ? match[1]! : null;
+}
+
+const HTML = { "Content-Type": "text/html; charset=utf-8", ...NO_STORE };
+
+function noSuchNotice(): Response {
+  return new Response("This recall link is not valid. Please use the link in the most recent recall email you received, or contact the store.", {
+    status: 404,
+    headers: { "Content-Type": "text/plain; charset=utf-8", ...NO_STORE },
+  });
+}
+
+/**
+ * POST: the answer form. Shopify signs the forwarded POST's query like a GET, and the token in the
+ * path is the customer's secret, so a forged cross-site post would need both (decision 111).
+ */
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const shop = verifiedShop(request);
+  const token = answerToken(request);
+  if (token === null) return new Response("Not found", { status: 404, headers: NO_STORE });
+  const form = await request.formData();
+  const parsed = parseAnswerForm({ answer: form.get("answer")?.toString(), note: form.get("note")?.toString() });
+  if (!parsed.ok) {
+    const notice = await noticeForAnswer(shop, token);
+    if (!notice) return noSuchNotice();
+    return new Response(renderAnswerPage(notice, { error: parsed.error }), { status: 400, headers: HTML });
+  }
+  const notice = await recordNoticeAnswer(shop, token, parsed.answer, parsed.note);
+  if (!notice) return noSuchNotice();
+  log.info("recall notice answered", { shop, answer: parsed.answer });
+  return new Response(renderAnswerPage(notice, { saved: true }), { status: 200, headers: HTML });
+};
+
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = verifiedShop(request);
+  const token = answerToken(request);
+  if (token !== null) {
+    // A 256-bit token leaves nothing to enumerate: no rate limit here, one indexed read per request.
+    const notice = await noticeForAnswer(shop, token);
+    if (!notice) return noSuchNotice();
+    return new Response(renderAnswerPage(notice), { status: 200, headers: HTML });
+  }
   const verdict = await hitRateLimits([
     { key: `public-check:client:${shop}:${clientIp(request)}`, limit: PUBLIC_CHECK_LIMITS.perClientPerMinute, windowSeconds: 60 },
     { key: `public-check:shop:${shop}`, limit: PUBLIC_CHECK_LIMITS.perShopPerMinute, windowSeconds: 60 },

@@ -29,6 +29,8 @@ import {
   type NoticeSettings,
   type NoticeValues,
 } from "./notice-rules";
+import { respondLink, respondText } from "./notice-answer-rules";
+import { hashRespondToken, newRespondToken, noticeResponses } from "./notice-answers.server";
 
 export const RECALL_NOTIFY_JOB = "recall.notify";
 export const RECALL_NOTICE_SEND_JOB = "recall.notice.send";
@@ -63,14 +65,14 @@ export async function saveNoticeSettings(db: Db, shopId: number, settings: Notic
   );
 }
 
-interface RecallNoticeCase extends NoticeDetails {
+export interface RecallNoticeCase extends NoticeDetails {
   id: bigint;
   reference: string;
   reason: string;
   status: "OPEN" | "CLOSED";
 }
 
-async function loadNoticeCase(db: Db, shopId: number, recallId: bigint): Promise<RecallNoticeCase | null> {
+export async function loadNoticeCase(db: Db, shopId: number, recallId: bigint): Promise<RecallNoticeCase | null> {
   const r = await db.query<RecallNoticeCase>(
     `select id, reference, reason, status, hazard, action, remedy, respond from recalls where shop_id = $1 and id = $2`,
     [shopId, recallId],
@@ -227,6 +229,7 @@ interface NoticeRow {
   products: string;
   status: NoticeStatus;
   attempts: number;
+  shop_domain: string;
 }
 
 /**
@@ -247,7 +250,8 @@ export class NoticeRetryError extends DomainError {
  */
 export async function sendRecallNotice(noticeId: bigint, options: { finalAttempt: boolean }): Promise<NoticeSendOutcome> {
   const found = await pool().query<NoticeRow>(
-    `select id, shop_id, recall_id, email, customer_name, order_names, lot_numbers, products, status, attempts from recall_notices where id = $1`,
+    `select n.id, n.shop_id, n.recall_id, n.email, n.customer_name, n.order_names, n.lot_numbers, n.products, n.status, n.attempts, s.domain as shop_domain
+       from recall_notices n join shops s on s.id = n.shop_id where n.id = $1`,
     [noticeId],
   );
   const row = found.rows[0];
@@ -268,15 +272,18 @@ export async function sendRecallNotice(noticeId: bigint, options: { finalAttempt
   const blockers = noticeBlockers({ ...recall, status: "OPEN" }, settings, smtpUrl !== undefined);
   if (blockers.length) return notSent(row, blockers.join("; "), options.finalAttempt);
 
+  // The personal answer link (decision 111): a fresh token per claim, only its hash kept. Only the
+  // attempt whose mail is accepted finishes the row, so the hash stored is the mailed link's.
+  const token = newRespondToken();
   const claim = await pool().query<{ attempts: number }>(
-    `update recall_notices set status = 'SENDING', attempts = attempts + 1, claimed_at = now(), updated_at = now()
+    `update recall_notices set status = 'SENDING', attempts = attempts + 1, claimed_at = now(), updated_at = now(), respond_token_hash = $2
       where id = $1 and status = 'QUEUED' returning attempts`,
-    [row.id],
+    [row.id, hashRespondToken(token)],
   );
   const attempt = claim.rows[0]?.attempts;
   if (attempt === undefined) return { status: "already-done" }; // another job claimed it first
 
-  const values = noticeValues(row, recall, settings);
+  const values = { ...noticeValues(row, recall, settings), respond: respondText(respondLink(row.shop_domain, token), recall.respond) };
   try {
     const info = await mailTransport(smtpUrl!).sendMail({
       from: settings.fromAddress!,
@@ -335,7 +342,11 @@ async function finish(
   );
 }
 
-function noticeValues(row: NoticeRow, recall: RecallNoticeCase, settings: NoticeSettings): NoticeValues {
+export function noticeValues(
+  row: Pick<NoticeRow, "products" | "lot_numbers" | "order_names" | "customer_name">,
+  recall: RecallNoticeCase,
+  settings: NoticeSettings,
+): NoticeValues {
   return {
     product: row.products,
     lot: row.lot_numbers,
@@ -353,7 +364,7 @@ function noticeValues(row: NoticeRow, recall: RecallNoticeCase, settings: Notice
  * Per-shop pace shared by every worker process: a counter per shop and second in Redis. 0: send
  * now; otherwise the milliseconds until the next second's slots.
  */
-async function takeSendSlot(shopId: number): Promise<number> {
+export async function takeSendSlot(shopId: number): Promise<number> {
   const now = Date.now();
   const second = Math.floor(now / 1000);
   const key = `${env().QUEUE_PREFIX}:notice-rate:${shopId}:${second}`;
@@ -458,16 +469,19 @@ export interface RecallNoticesView {
   /** First page of the notices needing the merchant: no email (another channel), bounced, failed. */
   attention: NoticeListRow[];
   moreAttention: boolean;
+  /** Answers through the notice's link (decision 111): counts, who answered what, who needs a call. */
+  responses: Awaited<ReturnType<typeof noticeResponses>>;
 }
 
 /** What the recall page shows about notices. */
 export async function recallNoticesView(shopId: number, recallId: bigint, db: Db = pool()): Promise<RecallNoticesView> {
   const recall = await loadNoticeCase(db, shopId, recallId);
   if (!recall) throw new RecallNotFoundError(recallId.toString());
-  const [progress, settings, attention] = await Promise.all([
+  const [progress, settings, attention, responses] = await Promise.all([
     noticeProgress(shopId, recallId, db),
     noticeSettings(db, shopId),
     listNotices(shopId, recallId, ["NO_EMAIL", "BOUNCED", "FAILED"], { limit: 50 }, db),
+    noticeResponses(shopId, recallId, { limit: 50 }, db),
   ]);
   return {
     progress,
@@ -476,5 +490,6 @@ export async function recallNoticesView(shopId: number, recallId: bigint, db: Db
     reason: recall.reason,
     attention: attention.notices,
     moreAttention: attention.nextAfterId !== null,
+    responses,
   };
 }
