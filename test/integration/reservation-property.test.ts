@@ -312,7 +312,7 @@ async function tally(shopId: number, orders: Order[]): Promise<void> {
   }
 }
 
-const runs = Number(process.env.RESERVATION_PROPERTY_RUNS ?? 15);
+const runs = Number(process.env.RESERVATION_PROPERTY_RUNS ?? 30);
 
 describe("reservations under random orders, edits, cancellations, quarantines and fulfilments (property-based)", () => {
   it("never hold more than a lot has, never for what will not ship here, and keep the counter equal to the rows", async () => {
