@@ -257,3 +257,38 @@ export async function measureFloor(
   latencies.sort((x, y) => x - y);
   return { perSecond: latencies.length / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), count: latencies.length };
 }
+
+/**
+ * Variants with FEFO lots (different expiries) at one location and plenty of stock, receipts
+ * written with their ledger rows; `locationRow` also records the location as the shop's only
+ * active one (so orders/create reserves there).
+ */
+export async function stockFefoLots(
+  db: pg.Pool,
+  shopId: number,
+  options: { variantBase: bigint; variants: number; lotsPerVariant: number; locationId: bigint; locationRow?: boolean },
+): Promise<bigint[]> {
+  const variants = Array.from({ length: options.variants }, (_, i) => options.variantBase + BigInt(i));
+  if (options.locationRow) {
+    await db.query("insert into locations (shop_id, id, name, active) values ($1, $2, 'Bench warehouse', true)", [shopId, String(options.locationId)]);
+  }
+  await db.query(
+    `insert into variants (shop_id, id, sku, title, lot_tracked, updated_at) select $1, v, 'SKU-' || v, 'Bench', true, now() from unnest($2::bigint[]) v`,
+    [shopId, variants.map(String)],
+  );
+  await db.query(
+    `with l as (
+       insert into lots (shop_id, variant_id, lot_number, expires_on, received_at, updated_at)
+       select $1, v, 'L' || n, date '2028-01-01' + n * 30, now() - interval '1 day' * n, now()
+       from unnest($2::bigint[]) v, generate_series(1, $3) n
+       returning id, variant_id
+     ), b as (
+       insert into lot_balances (lot_id, location_id, shop_id, variant_id, quantity, updated_at)
+       select id, $4, $1, variant_id, 1000000, now() from l returning lot_id
+     )
+     insert into ledger_entries (shop_id, lot_id, location_id, kind, delta, balance_after, cause, cause_ref)
+     select $1, lot_id, $4, 'RECEIVED', 1000000, 1000000, 'USER', 'bench' from b`,
+    [shopId, variants.map(String), options.lotsPerVariant, String(options.locationId)],
+  );
+  return variants;
+}

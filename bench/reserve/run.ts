@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { BenchOptions, BenchReport } from "../run";
 import { ensureProductionBuild } from "../lib/processes";
-import { measureFloor, measurePipeline, startPipeline } from "../lib/webhook-pipeline";
+import { measureFloor, measurePipeline, stockFefoLots, startPipeline } from "../lib/webhook-pipeline";
 import { applyMigrations, ensureDatabase } from "../../app/lib/migrations.server";
 
 const LOCATION = 71230000001n;
@@ -20,31 +20,6 @@ const LOTS_PER_VARIANT = 5;
 const LINES_PER_ORDER = 4;
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 4);
 const FLOOR_CLIENTS = 8;
-
-/** A shop with one active location (so orders/create reserves there), variants with FEFO lots and plenty of stock. */
-async function stock(db: pg.Pool, shopId: number, variantBase: bigint): Promise<bigint[]> {
-  const variants = Array.from({ length: VARIANTS }, (_, i) => variantBase + BigInt(i));
-  await db.query("insert into locations (shop_id, id, name, active) values ($1, $2, 'Bench warehouse', true)", [shopId, String(LOCATION)]);
-  await db.query(
-    `insert into variants (shop_id, id, sku, title, lot_tracked, updated_at) select $1, v, 'SKU-' || v, 'Bench', true, now() from unnest($2::bigint[]) v`,
-    [shopId, variants.map(String)],
-  );
-  await db.query(
-    `with l as (
-       insert into lots (shop_id, variant_id, lot_number, expires_on, received_at, updated_at)
-       select $1, v, 'L' || n, date '2028-01-01' + n * 30, now() - interval '1 day' * n, now()
-       from unnest($2::bigint[]) v, generate_series(1, $3) n
-       returning id, variant_id
-     ), b as (
-       insert into lot_balances (lot_id, location_id, shop_id, variant_id, quantity, updated_at)
-       select id, $4, $1, variant_id, 1000000, now() from l returning lot_id
-     )
-     insert into ledger_entries (shop_id, lot_id, location_id, kind, delta, balance_after, cause, cause_ref)
-     select $1, lot_id, $4, 'RECEIVED', 1000000, 1000000, 'USER', 'bench' from b`,
-    [shopId, variants.map(String), LOTS_PER_VARIANT, String(LOCATION)],
-  );
-  return variants;
-}
 
 /** The floor's transaction: one bare reservation of one order line. */
 function bareReservation(shopId: number, variants: bigint[]) {
@@ -123,8 +98,20 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
   const appShopId = (await db.query<{ id: number }>("insert into shops (domain, updated_at) values ($1, now()) returning id", [appShop])).rows[0]!.id;
   const floorShopId = (await db.query<{ id: number }>("insert into shops (domain, updated_at) values ($1, now()) returning id", [`floor-${appShop}`])).rows[0]!
     .id;
-  const appVariants = await stock(db, appShopId, 46_120_000_000n);
-  const floorVariants = await stock(db, floorShopId, 46_120_000_000n);
+  const appVariants = await stockFefoLots(db, appShopId, {
+    variantBase: 46_120_000_000n,
+    variants: VARIANTS,
+    lotsPerVariant: LOTS_PER_VARIANT,
+    locationId: LOCATION,
+    locationRow: true,
+  });
+  const floorVariants = await stockFefoLots(db, floorShopId, {
+    variantBase: 46_120_000_000n,
+    variants: VARIANTS,
+    lotsPerVariant: LOTS_PER_VARIANT,
+    locationId: LOCATION,
+    locationRow: true,
+  });
 
   const pipeline = await startPipeline({ root, database, redisUrl, port: 39994, shop: appShop, workerConcurrency: WORKER_CONCURRENCY });
   try {
