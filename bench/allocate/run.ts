@@ -15,7 +15,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { BenchOptions, BenchReport } from "../run";
 import { ensureProductionBuild } from "../lib/processes";
-import { BENCH_SECRET, measureFloor, measurePipeline, stockFefoLots, startPipeline } from "../lib/webhook-pipeline";
+import { BENCH_SECRET, measureFloor, measurePipeline, startPipeline, appAndFloorShops } from "../lib/webhook-pipeline";
 import { applyMigrations, ensureDatabase } from "../../app/lib/migrations.server";
 
 const LOCATION = 71230000001n;
@@ -102,17 +102,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
               orders, order_lines, refund_lines, webhook_events restart identity cascade`,
   );
   const appShop = `bench-allocate-${randomUUID().slice(0, 6)}.myshopify.com`;
-  const appShopId = (await db.query<{ id: number }>("insert into shops (domain, updated_at) values ($1, now()) returning id", [appShop])).rows[0]!.id;
-  const floorShopId = (await db.query<{ id: number }>("insert into shops (domain, updated_at) values ($1, now()) returning id", [`floor-${appShop}`])).rows[0]!
-    .id;
-  const appVariants = await stockFefoLots(db, appShopId, {
-    variantBase: 46_120_000_000n,
-    variants: VARIANTS,
-    lotsPerVariant: LOTS_PER_VARIANT,
-    locationId: LOCATION,
-  });
-  const floorVariants = await stockFefoLots(db, floorShopId, {
-    variantBase: 46_120_000_000n,
+  const { appShopId, floorShopId, appVariants, floorVariants } = await appAndFloorShops(db, appShop, {
     variants: VARIANTS,
     lotsPerVariant: LOTS_PER_VARIANT,
     locationId: LOCATION,

@@ -292,3 +292,20 @@ export async function stockFefoLots(
   );
   return variants;
 }
+
+/**
+ * The app's shop (its deliveries go through the pipeline) and the floor's shop (bare SQL), each
+ * stocked alike by stockFefoLots, so the two measure the same contention.
+ */
+export async function appAndFloorShops(
+  db: pg.Pool,
+  appShop: string,
+  stock: Omit<Parameters<typeof stockFefoLots>[2], "variantBase">,
+): Promise<{ appShopId: number; floorShopId: number; appVariants: bigint[]; floorVariants: bigint[] }> {
+  const shop = async (domain: string) =>
+    (await db.query<{ id: number }>("insert into shops (domain, updated_at) values ($1, now()) returning id", [domain])).rows[0]!.id;
+  const appShopId = await shop(appShop);
+  const floorShopId = await shop(`floor-${appShop}`);
+  const options = { ...stock, variantBase: 46_120_000_000n };
+  return { appShopId, floorShopId, appVariants: await stockFefoLots(db, appShopId, options), floorVariants: await stockFefoLots(db, floorShopId, options) };
+}
