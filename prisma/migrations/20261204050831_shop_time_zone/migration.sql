@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "shops" ADD COLUMN     "iana_timezone" TEXT;
+
