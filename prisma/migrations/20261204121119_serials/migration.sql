@@ -54,7 +54,7 @@ CREATE UNIQUE INDEX "serials_shop_id_identity_serial_key" ON "serials"("shop_id"
 CREATE INDEX "serial_events_shop_id_serial_id_created_at_idx" ON "serial_events"("shop_id", "serial_id", "created_at");
 
 
--- A lot's serials go with it; a serial's history goes with the serial; both go with the shop.
+-- Serials go with their lot, serial events with their serial, and both with the shop.
 ALTER TABLE "serials" ADD CONSTRAINT "serials_shop_id_fkey" FOREIGN KEY ("shop_id") REFERENCES "shops"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "serials" ADD CONSTRAINT "serials_lot_id_fkey" FOREIGN KEY ("lot_id") REFERENCES "lots"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "serial_events" ADD CONSTRAINT "serial_events_serial_id_fkey" FOREIGN KEY ("serial_id") REFERENCES "serials"("id") ON DELETE CASCADE ON UPDATE CASCADE;
