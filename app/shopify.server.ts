@@ -7,6 +7,8 @@ import { API_VERSION } from "./lib/shopify-api-version";
 import { ResilientSessionStorage } from "./lib/session-storage.server";
 import { withTransaction } from "./lib/sql.server";
 import { ensureShop } from "./domain/shops/shops.server";
+import { queueFirstReconciliation } from "./domain/shops/after-install.server";
+import { log, serializeError } from "./lib/logger.server";
 
 /** Pinned in app/lib/shopify-api-version.ts (shopify.app.toml's api_version is held to it by a test). */
 export { API_VERSION };
@@ -37,7 +39,12 @@ const shopify = shopifyApp({
     afterAuth: async ({ session }) => {
       // Installing (or re-installing) marks the shop installed; its data survives a re-install
       // within the 48 hours before shop/redact.
-      await withTransaction((sql) => ensureShop(sql, session.shop, { scopes: session.scope ?? null }));
+      const shopId = await withTransaction((sql) => ensureShop(sql, session.shop, { scopes: session.scope ?? null }));
+      // Its first reconciliation reads the shop's zone and currency; until then the app counts
+      // days in UTC, so a queue that does not answer does not stop the install.
+      await queueFirstReconciliation(shopId).catch((error: unknown) =>
+        log.warn("first reconciliation not queued on install", { shop: session.shop, error: serializeError(error as Error) }),
+      );
     },
   },
 });

@@ -1,6 +1,7 @@
 // The figures the demo prints at the end, read from the database the app wrote (nothing is
 // computed by the demo itself).
 import type { Db } from "../lib/sql.server";
+import { shopTodaySql } from "../domain/shops/shop-day";
 
 export interface DemoFigures {
   webhooks: { recorded: number; processed: number; failed: number; pending: number; byTopic: Record<string, number> };
@@ -45,7 +46,7 @@ export async function demoFigures(sql: Db, shopId: number, shopDomain: string): 
   );
   const lots = await one(
     `select count(*)::int as total,
-            count(*) filter (where status = 'ACTIVE' and expires_on <= current_date + 30)::int as expiring,
+            count(*) filter (where status = 'ACTIVE' and expires_on <= ${shopTodaySql("(select iana_timezone from shops where id = $1)")} + 30)::int as expiring,
             count(*) filter (where incomplete)::int as incomplete,
             count(*) filter (where status = 'QUARANTINED')::int as quarantined,
             count(*) filter (where status = 'RECALLED')::int as recalled

@@ -193,6 +193,14 @@ export async function fetchVariant(shop: string, variantId: bigint): Promise<Sho
   };
 }
 
+export const SHOP_PROFILE_QUERY = `query LotkeeperShopProfile { shop { ianaTimezone currencyCode } }`;
+
+/** The shop's time zone (IANA, e.g. "Europe/Berlin") and its currency (ISO 4217, e.g. "EUR"). */
+export async function fetchShopProfile(shop: string): Promise<{ ianaTimezone: string; currencyCode: string }> {
+  const { data } = await adminGraphql<{ shop: { ianaTimezone: string; currencyCode: string } }>(shop, SHOP_PROFILE_QUERY);
+  return data.shop;
+}
+
 export const LOCATION_QUERY = `query LotkeeperLocation($id: ID!) { location(id: $id) { id name isActive } }`;
 
 /** The location's name and state, or null when the shop has no such location. */

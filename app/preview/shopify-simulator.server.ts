@@ -347,7 +347,13 @@ function rootValue(ctx: SimulatorContext) {
   const userError = (message: string, code: string) => ({ inventoryAdjustmentGroup: null, userErrors: [{ field: ["input"], message, code }] });
   const unknownItem = (items: string[]) => items.find((i) => !ctx.variantByItem(i));
   return {
-    shop: () => ({ id: gid("Shop", "1"), name: ctx.shop.replace(/\.myshopify\.com$/, ""), myshopifyDomain: ctx.shop, currencyCode: "EUR" }),
+    shop: () => ({
+      id: gid("Shop", "1"),
+      name: ctx.shop.replace(/\.myshopify\.com$/, ""),
+      myshopifyDomain: ctx.shop,
+      currencyCode: "EUR",
+      ianaTimezone: "Europe/Berlin",
+    }),
     location: ({ id }: { id: string }) => ctx.location(id),
     locations: () => connection(ctx.catalog.locations.map((l) => ctx.location(l.id))),
     productVariant: ({ id }: { id: string }) => ctx.variant(ctx.catalog.variants.find((v) => v.id === numericId(id))),

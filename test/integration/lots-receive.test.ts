@@ -199,6 +199,12 @@ describe("receiving a lot", () => {
     expect(numbers.every((n) => /^20261126-\d{3}$/.test(n))).toBe(true);
   });
 
+  it("dates automatic numbers in the shop's day: 23:30 UTC on the 26th is already the 27th in Auckland", async () => {
+    const { shop, variant, location } = await shopWithCatalog("recv-auckland", { autoLotPattern: "{YYYYMMDD}-{SEQ}", ianaTimezone: "Pacific/Auckland" });
+    const late = await receiveLot(shop.id, { variantId: variant.id, quantity: 1, locationId: location.id, receivedAt: new Date("2026-11-26T23:30:00Z") });
+    expect(late.lotNumber).toBe("20261127-001");
+  });
+
   it("finds a lot by number and asks for the variant when the number is on several", async () => {
     const { shop, variant, other, location } = await shopWithCatalog("recv-ambiguous");
     await receiveLot(shop.id, { variantId: variant.id, lotNumber: "SHARED", quantity: 2, locationId: location.id });

@@ -13,6 +13,7 @@ import {
   type CandidateLot,
   type ClaimedLine,
 } from "../../app/domain/allocation/allocation-rules";
+import { dayIn } from "../../app/domain/shops/shop-day";
 import { parseFulfilment, parseOrderActivity, parseRefund, PayloadShapeError } from "../../app/domain/allocation/payloads";
 
 const lot = (id: number, quantity: number, shelfDate: string | null, received: string): CandidateLot => ({
@@ -77,7 +78,7 @@ describe("planAllocation", () => {
 });
 
 describe("shelf life", () => {
-  const today = new Date("2026-11-26T23:30:00Z");
+  const today = "2026-11-26";
   it("a lot expiring today never ships; tomorrow ships when no minimum is set", () => {
     const cutoff = earliestAcceptableShelfDate(today, 0);
     expect(cutoff).toBe("2026-11-27");
@@ -90,6 +91,11 @@ describe("shelf life", () => {
     expect(cutoff).toBe("2026-12-26");
     expect(hasEnoughShelfLife("2026-12-25", cutoff)).toBe(false);
     expect(hasEnoughShelfLife("2026-12-26", cutoff)).toBe(true);
+  });
+  it("counts from the shop's day: at 23:30 UTC it is already tomorrow in Auckland, still today in Los Angeles", () => {
+    const instant = new Date("2026-11-26T23:30:00Z");
+    expect(earliestAcceptableShelfDate(dayIn("Pacific/Auckland", instant), 0)).toBe("2026-11-28");
+    expect(earliestAcceptableShelfDate(dayIn("America/Los_Angeles", instant), 0)).toBe("2026-11-27");
   });
 });
 

@@ -80,7 +80,7 @@ describe("receipt validation", () => {
 });
 
 describe("automatic lot numbers", () => {
-  const ctx = { date: new Date("2026-03-05T23:30:00Z"), purchaseOrder: "PO/77 b", sku: "TEA-1" };
+  const ctx = { day: "2026-03-05", purchaseOrder: "PO/77 b", sku: "TEA-1" };
   it("renders date, PO and SKU tokens and fills the sequence", () => {
     expect(applySequence(renderAutoLotPrefix("{YYYYMMDD}-{PO}-{SEQ}", ctx), 7)).toBe("20260305-PO-77-b-007");
     expect(applySequence(renderAutoLotPrefix("{SKU}/{YY}{MM}{DD}/{SEQ4}", ctx), 12)).toBe("TEA-1/260305/0012");

@@ -37,6 +37,7 @@ const adjust = adjustPayload({
 /** The largest variables the app sends with each document (the cost of nodes(ids:) grows with the ids). */
 const appVariables: Record<string, Record<string, unknown>> = {
   VARIANT_QUERY: { id: "gid://shopify/ProductVariant/1" },
+  SHOP_PROFILE_QUERY: {},
   LOCATION_QUERY: { id: "gid://shopify/Location/1" },
   ON_HAND_QUERY: { ids: batchIds },
   ON_HAND_PAGE_QUERY: { id: batchIds[0], after: "cursor" },

@@ -6,6 +6,9 @@ import { queueShopReconciliations, reconcileLevel } from "../../app/domain/recon
 import { finishBulkReconciliation, runShopReconciliation, sweepBulkReconciliations } from "../../app/domain/reconcile/bulk-reconcile.server";
 import type { ReconcileLevelJob } from "../../app/domain/reconcile/inventory-level-webhook.server";
 import type { JobContext } from "../registry";
+import { pool } from "../../app/db.server";
+import { refreshShopProfile } from "../../app/domain/shops/shop-profile.server";
+import { serializeError } from "../../app/lib/logger.server";
 
 export { RECONCILE_BULK_FINISH_JOB, SWEEP_BULK_RECONCILE_JOB } from "../../app/domain/reconcile/bulk-reconcile.server";
 export { RECONCILE_LEVEL_JOB, RECONCILE_SHOPS_JOB, RECONCILE_SHOP_JOB } from "../../app/domain/reconcile/inventory-level-webhook.server";
@@ -34,6 +37,10 @@ export async function processReconcileShops(job: Job, ctx: JobContext) {
 
 /** Paging for a small shop; a large one starts a bulk query, finished by processReconcileBulkFinish. */
 export async function processReconcileShop(job: Job<{ shopId: number }>, ctx: JobContext) {
+  // The shop's zone and currency follow Shopify's settings; a failed read keeps the last ones.
+  await refreshShopProfile(pool(), job.data.shopId).catch((error: unknown) =>
+    ctx.log.warn("shop profile not refreshed", { shopId: job.data.shopId, error: serializeError(error as Error) }),
+  );
   const run = await runShopReconciliation(job.data.shopId);
   if (run.mode === "bulk") {
     ctx.log.info("reconciliation bulk query", { shopId: job.data.shopId, bulkId: String(run.bulk.id), started: run.started });

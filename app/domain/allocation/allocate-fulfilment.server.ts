@@ -32,6 +32,7 @@ import {
   type FulfilmentPlan,
 } from "./allocation-rules";
 import { FulfilmentWithoutLocationError } from "./errors";
+import { dayIn } from "../shops/shop-day";
 import { ORDER_LOCK_SQL } from "./order-lock.server";
 import type { FulfilmentInput } from "./payloads";
 import { applyPendingReturns } from "./returns.server";
@@ -73,6 +74,7 @@ interface FulfilmentHead {
   customer_key: string;
   allocation_strategy: AllocationStrategy;
   min_shelf_life_days: number;
+  iana_timezone: string | null;
   stored_status: string;
 }
 
@@ -176,7 +178,7 @@ async function lockOrderAndUpsertFulfilment(sql: Db, shopId: number, f: Fulfilme
          updated_at = now()
        returning status
      )
-     select (select customer_id from o) as customer_id, (select customer_key from o) as customer_key, s.allocation_strategy, s.min_shelf_life_days, (select status from f) as stored_status
+     select (select customer_id from o) as customer_id, (select customer_key from o) as customer_key, s.allocation_strategy, s.min_shelf_life_days, s.iana_timezone, (select status from f) as stored_status
      from shops s where s.id = $1`,
     [
       shopId,
@@ -271,7 +273,7 @@ async function lockCandidates(
       shopId,
       f.locationId!.toString(),
       variants.map(String),
-      earliestAcceptableShelfDate(f.createdAt ?? now, head.min_shelf_life_days),
+      earliestAcceptableShelfDate(dayIn(head.iana_timezone, f.createdAt ?? now), head.min_shelf_life_days),
       lines.map((l) => l.lineItemId.toString()),
     ],
   );

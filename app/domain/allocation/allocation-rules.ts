@@ -2,6 +2,8 @@
 // and how a quantity is split across them. No database here: allocate-fulfilment.server.ts locks
 // the candidate balances and asks planFulfilment (planAllocation per line) what to take.
 
+import { addDays, type Day } from "../shops/shop-day";
+
 export type AllocationStrategy = "FEFO" | "FIFO" | "LIFO" | "MANUAL";
 
 export const ALLOCATION_STRATEGIES: readonly AllocationStrategy[] = ["FEFO", "FIFO", "LIFO", "MANUAL"];
@@ -43,13 +45,12 @@ export interface AllocationPlan {
 
 /**
  * The last date a lot may expire on and still be shipped today is `today + minShelfLifeDays`; a
- * lot expiring today (or earlier) never ships, since the customer would receive it expired. Dates
- * are calendar days in UTC. Returns the earliest acceptable shelf date (inclusive).
+ * lot expiring today (or earlier) never ships, since the customer would receive it expired. `today`
+ * is the shop's day (app/domain/shops/shop-day.ts), not UTC's. Returns the earliest acceptable
+ * shelf date (inclusive).
  */
-export function earliestAcceptableShelfDate(today: Date, minShelfLifeDays: number): string {
-  const days = Math.max(1, Math.floor(minShelfLifeDays));
-  const base = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
-  return new Date(base + days * 86_400_000).toISOString().slice(0, 10);
+export function earliestAcceptableShelfDate(today: Day, minShelfLifeDays: number): Day {
+  return addDays(today, Math.max(1, Math.floor(minShelfLifeDays)));
 }
 
 /** Whether a lot's date still leaves enough shelf life (lots without any date always do). */

@@ -6,14 +6,18 @@
 import type { Db } from "../../lib/sql.server";
 import { applySequence, checkAutoLotPattern, renderAutoLotPrefix, type AutoLotContext } from "./lot-rules";
 import { LotValidationError } from "./lot-errors";
+import { dayIn } from "../shops/shop-day";
 
 export const DEFAULT_AUTO_LOT_PATTERN = "{YYYYMMDD}-{PO}-{SEQ}";
 
-export async function nextAutoLotNumber(sql: Db, shopId: number, ctx: AutoLotContext): Promise<string> {
-  const shop = await sql.query<{ auto_lot_pattern: string }>("select auto_lot_pattern from shops where id = $1", [shopId]);
+/** The next free number for a receipt at `receipt.at`, dated in the shop's day. */
+export async function nextAutoLotNumber(sql: Db, shopId: number, receipt: Omit<AutoLotContext, "day"> & { at: Date }): Promise<string> {
+  const shop = await sql.query<{ auto_lot_pattern: string; iana_timezone: string | null }>("select auto_lot_pattern, iana_timezone from shops where id = $1", [
+    shopId,
+  ]);
   let pattern = shop.rows[0]?.auto_lot_pattern ?? DEFAULT_AUTO_LOT_PATTERN;
   if (checkAutoLotPattern(pattern).length > 0) pattern = DEFAULT_AUTO_LOT_PATTERN; // a bad setting must not block receiving
-  const prefix = renderAutoLotPrefix(pattern, ctx);
+  const prefix = renderAutoLotPrefix(pattern, { purchaseOrder: receipt.purchaseOrder, sku: receipt.sku, day: dayIn(shop.rows[0]?.iana_timezone, receipt.at) });
   for (let attempt = 0; attempt < 1000; attempt++) {
     const counter = await sql.query<{ value: number }>(
       `insert into auto_lot_counters (shop_id, key, value) values ($1, $2, 1)

@@ -6,9 +6,12 @@ import { parseId } from "../../lib/ids";
 import { pool } from "../../db.server";
 import { AmbiguousLotError, LotNotFoundError, LotValidationError } from "./lot-errors";
 import { lotIdOf } from "./lot-rules";
+import { shopTodaySql } from "../shops/shop-day";
 
-/** The status the merchant sees (an ACTIVE lot past its expiry date is EXPIRED), of `lots l`. */
-export const DISPLAY_STATUS_SQL = "case when l.status = 'ACTIVE' and l.expires_on < current_date then 'EXPIRED' else l.status::text end";
+/** Today in the time zone of the shop of `lots l` (app/domain/shops/shop-day.ts). */
+export const LOT_SHOP_TODAY_SQL = shopTodaySql("(select sh.iana_timezone from shops sh where sh.id = l.shop_id)");
+/** The status the merchant sees (an ACTIVE lot past its expiry date, in the shop's day, is EXPIRED), of `lots l`. */
+export const DISPLAY_STATUS_SQL = `case when l.status = 'ACTIVE' and l.expires_on < ${LOT_SHOP_TODAY_SQL} then 'EXPIRED' else l.status::text end`;
 /** Lots `l` with their variant `v` (null while the variant is not known yet). */
 export const LOTS_WITH_VARIANTS_SQL = "lots l left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id";
 
@@ -125,14 +128,14 @@ export async function listLots(shopId: number, options: ListLotsOptions = {}): P
   if (options.variantId) where.push(`l.variant_id = ${p(options.variantId)}`);
   if (options.locationId) where.push(`exists (select 1 from lot_balances b where b.lot_id = l.id and b.location_id = ${p(options.locationId)})`);
   if (options.expiringWithinDays !== undefined && options.expiringWithinDays !== null) {
-    where.push(`l.expires_on <= current_date + ${p(options.expiringWithinDays)}::int`);
+    where.push(`l.expires_on <= ${LOT_SHOP_TODAY_SQL} + ${p(options.expiringWithinDays)}::int`);
   }
   switch (options.status) {
     case "EXPIRED":
-      where.push("l.status = 'ACTIVE' and l.expires_on < current_date");
+      where.push(`l.status = 'ACTIVE' and l.expires_on < ${LOT_SHOP_TODAY_SQL}`);
       break;
     case "ACTIVE":
-      where.push("l.status = 'ACTIVE' and (l.expires_on is null or l.expires_on >= current_date)");
+      where.push(`l.status = 'ACTIVE' and (l.expires_on is null or l.expires_on >= ${LOT_SHOP_TODAY_SQL})`);
       break;
     case "QUARANTINED":
     case "RECALLED":

@@ -4,6 +4,7 @@ import { matchShopifyId } from "../../lib/json";
 import type { Gs1Data } from "../gs1/gs1";
 import { LotNotFoundError, LotValidationError, type FieldProblem } from "./lot-errors";
 import { parseId } from "../../lib/ids";
+import type { Day } from "../shops/shop-day";
 
 export const LOT_NUMBER_MAX = 64;
 export const MAX_QUANTITY = 1_000_000_000;
@@ -263,7 +264,8 @@ export function checkAutoLotPattern(pattern: string): string[] {
 }
 
 export interface AutoLotContext {
-  date: Date;
+  /** The shop's day of the receipt (shop-day.ts): a lot received at 23:30 UTC in Auckland is numbered for the next day. */
+  day: Day;
   purchaseOrder: string | null;
   sku: string | null;
 }
@@ -275,9 +277,7 @@ const SEPARATORS = /[-_./ ]/;
  * without a value ({PO} without a purchase order) disappears with one separator next to it.
  */
 export function renderAutoLotPrefix(pattern: string, ctx: AutoLotContext): string {
-  const y = ctx.date.getUTCFullYear().toString();
-  const mm = String(ctx.date.getUTCMonth() + 1).padStart(2, "0");
-  const dd = String(ctx.date.getUTCDate()).padStart(2, "0");
+  const [y, mm, dd] = ctx.day.split("-") as [string, string, string];
   const clean = (s: string | null) =>
     (s ?? "")
       .trim()

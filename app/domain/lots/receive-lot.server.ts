@@ -75,7 +75,7 @@ export async function receiveInTransaction(
   options: { sync?: boolean } = {},
 ): Promise<Omit<ReceiveResult, "locationName"> & { quarantined: boolean }> {
   const lotNumber =
-    receipt.lotNumber ?? (await nextAutoLotNumber(sql, shopId, { date: receipt.receivedAt, purchaseOrder: receipt.purchaseOrder, sku: variant.sku }));
+    receipt.lotNumber ?? (await nextAutoLotNumber(sql, shopId, { at: receipt.receivedAt, purchaseOrder: receipt.purchaseOrder, sku: variant.sku }));
   const { lot, created } = await createOrCompleteLot(sql, shopId, receipt, variant, lotNumber);
   const moved = await addReceivedUnits(sql, shopId, lot.id, receipt, ctx);
   // The balance row exists (and is locked by the move) now; a receipt without a bin keeps the one it has.

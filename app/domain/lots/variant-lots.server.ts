@@ -4,7 +4,7 @@
 // earliest expiry (best-before when there is no expiry date), the oldest receipt first on a tie.
 // Scoped by the caller's shop: another shop's variant or product simply has no lots here.
 import { pool } from "../../db.server";
-import type { DisplayStatus } from "./lot-queries.server";
+import { DISPLAY_STATUS_SQL, type DisplayStatus } from "./lot-queries.server";
 import { unitSum } from "../../lib/sql.server";
 
 export interface LotInStockBalance {
@@ -90,7 +90,7 @@ async function listLotsInStock(shopId: number, scope: Scope, options: { limit?: 
       balances: { locationId: string; locationName: string | null; quantity: number; quarantined: boolean }[];
     }>(
       `select l.id, l.lot_number, l.variant_id, v.title as variant_title,
-              case when l.status = 'ACTIVE' and l.expires_on < current_date then 'EXPIRED' else l.status::text end as status,
+              ${DISPLAY_STATUS_SQL} as status,
               l.incomplete, l.expires_on, l.best_before_on, l.received_at, s.on_hand, s.balances
        from lots l
        left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id

@@ -2,6 +2,7 @@
 // the shop. Counts plus the first few rows so the merchant can act from the page.
 import { unitSum, type Db } from "../../lib/sql.server";
 import { failureInPlainWords } from "../webhooks/events.server";
+import { shopDay } from "../shops/shop-day.server";
 
 export const EXPIRY_WINDOW_DAYS = 30;
 
@@ -28,7 +29,7 @@ export interface Attention {
 const LIST = 5;
 
 export async function attentionFor(sql: Db, shopId: number, shopDomain: string, today = new Date()): Promise<Attention> {
-  const day = today.toISOString().slice(0, 10);
+  const day = await shopDay(sql, shopId, today);
   const lotColumns = `l.id, l.lot_number, coalesce(v.product_title || coalesce(' - ' || nullif(v.title, 'Default Title'), ''), v.sku, 'Variant ' || l.variant_id) as product,
       l.expires_on, l.status::text as status, coalesce((select sum(b.quantity) from lot_balances b where b.lot_id = l.id), 0)::bigint as on_hand`;
   const [expiring, expiringCount, held, heldCount, unknown, discrepancies, failed, recalls, recallCount, pending, incomplete] = await Promise.all([

@@ -4,6 +4,7 @@
 // against the order and the lot's state at the station's location; a refusal changes nothing.
 // The scans accepted so far belong to the station session and travel with the page (decision 104).
 import { pool } from "../../db.server";
+import { shopDay } from "../shops/shop-day.server";
 import { withTransaction, type Db } from "../../lib/sql.server";
 import { OrderNotFoundError } from "../allocation/errors";
 import { findOrdersByName } from "../overview/choices.server";
@@ -134,7 +135,7 @@ export async function scanAtPackStation(shopId: number, input: PackScanInput, op
     if (read.lot === null) return refused(noLotRefusal(line));
     const lot = await scannedLot(sql, shopId, line.variantId!, read.lot, packOrder.location.id);
     if (!lot) return refused(unknownLotRefusal(read.lot, line));
-    const refusal = lotRefusal(lot, line, packOrder.location.name, now.toISOString().slice(0, 10), scannedOfLot(input.accepted, lot.lotId));
+    const refusal = lotRefusal(lot, line, packOrder.location.name, await shopDay(sql, shopId, now), scannedOfLot(input.accepted, lot.lotId));
     if (refusal) return refused(refusal);
 
     const plannedLot = isPlannedUnit(line, lot.lotId, input.accepted);

@@ -6,12 +6,13 @@
 // (docs/decisions/100-reservations.md).
 import { pool } from "../../db.server";
 import type { Db } from "../../lib/sql.server";
-import { earliestAcceptableShelfDate, type AllocationStrategy, type LineReservation } from "../allocation/allocation-rules";
+import { type AllocationStrategy, type LineReservation } from "../allocation/allocation-rules";
 import { OPEN_QUANTITY_SQL } from "../reservations/reservations.server";
 import { OrderNotFoundError } from "../allocation/errors";
 import { findOrdersByName } from "../overview/choices.server";
 import { SHIPPABLE_BALANCES_SQL, type ShippableBalanceRow } from "../allocation/shippable-balances.server";
 import { csvRecord } from "../exports/csv-cells";
+import { shelfRule } from "../shops/settings.server";
 import { groupPickRows, planPickList, PICK_LIST_CSV_COLUMNS, type GroupedPickList, type OpenLine, type PickableLot, type PickRow } from "./pick-list-rules";
 import { LocationNotFoundError, OrderNotOpenError, PickListLocationRequiredError } from "./errors";
 
@@ -79,9 +80,9 @@ export async function pickListForLocation(shopId: number, locationId: bigint, op
 }
 
 async function buildPickList(db: Db, shopId: number, location: PickList["location"], orderId: bigint | null, now: Date): Promise<PickList> {
-  const { strategy, minShelfLifeDays } = await shopSettings(db, shopId);
+  const { strategy, earliestShelfDate } = await shelfRule(db, shopId, now);
   const lines = await openLines(db, shopId, location.id, orderId);
-  const { rows, reserved } = await planFromBalances(db, shopId, location.id, lines, strategy, earliestAcceptableShelfDate(now, minShelfLifeDays));
+  const { rows, reserved } = await planFromBalances(db, shopId, location.id, lines, strategy, earliestShelfDate);
   const orders = [...new Map(lines.map((l) => [l.orderId, { id: l.orderId, name: l.orderName }])).values()];
   return { location, orders, basis: reserved ? "reservations" : "balances", generatedAt: now, ...groupPickRows(rows) };
 }
@@ -155,16 +156,6 @@ async function findLocation(db: Db, shopId: number, locationId: bigint): Promise
   );
   if (r.rows.length === 0) throw new LocationNotFoundError(locationId);
   return { id: locationId, name: r.rows[0]!.name };
-}
-
-async function shopSettings(db: Db, shopId: number): Promise<{ strategy: AllocationStrategy; minShelfLifeDays: number }> {
-  const r = await db.query<{ allocation_strategy: AllocationStrategy; min_shelf_life_days: number }>(
-    "select allocation_strategy, min_shelf_life_days from shops where id = $1",
-    [shopId],
-  );
-  const row = r.rows[0];
-  if (!row) throw new Error(`shop ${shopId} does not exist`);
-  return { strategy: row.allocation_strategy, minShelfLifeDays: row.min_shelf_life_days };
 }
 
 /**

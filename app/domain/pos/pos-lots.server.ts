@@ -7,10 +7,10 @@
 // allocation locks, so the POS never offers a lot the allocation would refuse.
 import { pool } from "../../db.server";
 import type { Db } from "../../lib/sql.server";
-import { earliestAcceptableShelfDate, effectiveStrategy, type AllocationStrategy } from "../allocation/allocation-rules";
+import { effectiveStrategy, type AllocationStrategy } from "../allocation/allocation-rules";
 import { SHIPPABLE_BALANCES_SQL, type ShippableBalanceRow } from "../allocation/shippable-balances.server";
 import { gs1Summary, Gs1Error, parseGs1 } from "../gs1/gs1";
-import { shopSettings } from "../shops/settings.server";
+import { shelfRule } from "../shops/settings.server";
 import { VariantNotFoundError } from "./errors";
 import { lotsInSaleOrder, scanRefusal, type SellableLot, type ScannedLotFacts } from "./pos-lot-rules";
 
@@ -46,7 +46,7 @@ export async function lotsForSale(shopId: number, variantId: bigint, locationId:
   const db = options.db ?? pool();
   const now = options.now ?? new Date();
   const variant = await posVariant(db, shopId, variantId);
-  const lots = variant.lotTracked ? await sellableLots(db, shopId, variantId, locationId, await earliestShelfDate(db, shopId, now)) : [];
+  const lots = variant.lotTracked ? await sellableLots(db, shopId, variantId, locationId, (await shelfRule(db, shopId, now)).earliestShelfDate) : [];
   return { variant, locationId, ...lotsInSaleOrder(variant.strategy, lots) };
 }
 
@@ -80,8 +80,8 @@ export async function checkScannedLot(forSale: LotsForSale, shopId: number, scan
   }
   if (forSale.lots.some((l) => l.lotNumber === lot)) return { accepted: true, scanned, lotNumber: lot };
   if (facts === null) return { accepted: false, scanned, message: await unknownLotMessage(db, shopId, forSale.variant, lot) };
-  const today = now.toISOString().slice(0, 10);
-  return { accepted: false, scanned, message: scanRefusal(facts, today, await earliestShelfDate(db, shopId, now)) };
+  const { today, earliestShelfDate } = await shelfRule(db, shopId, now);
+  return { accepted: false, scanned, message: scanRefusal(facts, today, earliestShelfDate) };
 }
 
 /**
@@ -119,10 +119,6 @@ async function posVariant(db: Db, shopId: number, variantId: bigint): Promise<Po
     lotTracked: row.lot_tracked,
     strategy: effectiveStrategy(row.allocation_strategy, row.strategy_override),
   };
-}
-
-async function earliestShelfDate(db: Db, shopId: number, now: Date): Promise<string> {
-  return earliestAcceptableShelfDate(now, (await shopSettings(db, shopId)).minShelfLifeDays);
 }
 
 /** The very statement the allocation locks (on hand, not quarantined, lot active, shelf life), read without a lock. */

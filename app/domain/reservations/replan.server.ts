@@ -11,7 +11,7 @@ import { log } from "../../lib/logger.server";
 import { getQueue, jobIdFor, QUEUE_NAMES } from "../../lib/queues.server";
 import { withTransaction, type Db } from "../../lib/sql.server";
 import type { AllocationCause } from "../allocation/allocate-fulfilment.server";
-import { earliestAcceptableShelfDate } from "../allocation/allocation-rules";
+import { findShelfRule } from "../shops/settings.server";
 import { lockOrder } from "../allocation/order-lock.server";
 import { releasesOnBalance, unitsToGiveUp } from "./replan-rules";
 import type { HeldReservation, ReservationSource } from "./reservation-rules";
@@ -64,12 +64,6 @@ async function balancesToReplan(db: Db, shopId: number, scope: ReplanScope | nul
   return r.rows.map((row) => ({ lotId: row.lot_id, locationId: row.location_id }));
 }
 
-async function earliestShelfDate(db: Db, shopId: number, now: Date): Promise<string | null> {
-  const r = await db.query<{ min_shelf_life_days: number }>("select min_shelf_life_days from shops where id = $1", [shopId]);
-  const row = r.rows[0];
-  return row ? earliestAcceptableShelfDate(now, row.min_shelf_life_days) : null;
-}
-
 /**
  * Re-plans the open orders holding reservations on balances in `scope` that can no longer keep
  * them (balance quarantined, lot not ACTIVE, expired or short of the shop's minimum shelf life, or
@@ -84,8 +78,9 @@ async function earliestShelfDate(db: Db, shopId: number, now: Date): Promise<str
 export async function replanReservations(shopId: number, scope: ReplanScope | null, options: { now?: Date; ref?: string } = {}): Promise<ReplanOutcome> {
   const now = options.now ?? new Date();
   const outcome: ReplanOutcome = { orders: 0, reservedUnits: 0, releasedUnits: 0 };
-  const earliest = await earliestShelfDate(pool(), shopId, now);
-  if (!earliest) return outcome; // the shop was erased
+  const rule = await findShelfRule(pool(), shopId, now);
+  if (!rule) return outcome; // the shop was erased
+  const earliest = rule.earliestShelfDate;
   const balances = await balancesToReplan(pool(), shopId, scope, earliest);
   if (balances.length === 0) return outcome;
   const orders = await pool().query<{ order_id: bigint }>(
@@ -240,9 +235,9 @@ export async function queueReplansForUnusableLots(options: { now?: Date; shopId?
   );
   let queued = 0;
   for (const { shop_id: shopId } of shops.rows) {
-    const earliest = await earliestShelfDate(pool(), shopId, now);
-    if (!earliest) continue;
-    const lotIds = [...new Set((await balancesToReplan(pool(), shopId, null, earliest)).map((b) => b.lotId))];
+    const rule = await findShelfRule(pool(), shopId, now);
+    if (!rule) continue;
+    const lotIds = [...new Set((await balancesToReplan(pool(), shopId, null, rule.earliestShelfDate)).map((b) => b.lotId))];
     await queueReservationReplans(
       shopId,
       lotIds.map((lotId) => ({ lotId })),

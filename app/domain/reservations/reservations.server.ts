@@ -7,8 +7,9 @@
 // (applyReservationChanges), so sum(delta) still equals on hand and reserved = sum(rows).
 import type { Db } from "../../lib/sql.server";
 import type { AllocationCause } from "../allocation/allocate-fulfilment.server";
-import { earliestAcceptableShelfDate, effectiveStrategy, type AllocationStrategy } from "../allocation/allocation-rules";
+import { effectiveStrategy, type AllocationStrategy } from "../allocation/allocation-rules";
 import { OrderNotFoundError } from "../allocation/errors";
+import { shelfRule } from "../shops/settings.server";
 import { lockOrder } from "../allocation/order-lock.server";
 import { assignedLocationsOf } from "../fulfillment-orders/assigned-locations.server";
 import { SHIPPABLE_BALANCES_SQL, type ShippableBalanceRow } from "../allocation/shippable-balances.server";
@@ -119,7 +120,7 @@ export async function reserveOrder(
   await lockOrder(sql, shopId, orderId);
   const held = await heldReservations(sql, shopId, orderId);
   if (assignments.length === 0 && held.length === 0) return { reservedUnits: 0, releasedUnits: 0, lotPropertyMisses: [] };
-  const { strategy, minShelfLifeDays } = await shopSettings(sql, shopId);
+  const { strategy, earliestShelfDate } = await shelfRule(sql, shopId, now);
   const lines = await lineFacts(
     sql,
     shopId,
@@ -138,7 +139,7 @@ export async function reserveOrder(
       lotProperty: line.lotProperty,
     });
   }
-  const candidates = await lockReservableLots(sql, shopId, needs, earliestAcceptableShelfDate(now, minShelfLifeDays));
+  const candidates = await lockReservableLots(sql, shopId, needs, earliestShelfDate);
   const plan = planReservations(needs, held, candidates);
   await applyReservationChanges(sql, shopId, orderId, plan.changes, cause);
   return {
@@ -189,8 +190,8 @@ export async function moveReservationToLot(
   if (!Number.isInteger(quantity) || quantity <= 0) throw new ReservationExceedsOpenQuantityError(`quantity must be a positive whole number, not ${quantity}`);
   await lockOrder(sql, shopId, orderId);
   const line = await openLine(sql, shopId, orderId, lineItemId);
-  const { minShelfLifeDays } = await shopSettings(sql, shopId);
-  const lots = await lockShippable(sql, shopId, locationId, [line.variantId], earliestAcceptableShelfDate(now, minShelfLifeDays));
+  const { earliestShelfDate } = await shelfRule(sql, shopId, now);
+  const lots = await lockShippable(sql, shopId, locationId, [line.variantId], earliestShelfDate);
   const target = lots.find((l) => l.lotId === lotId);
   if (!target) throw new LotNotShippableHereError(lotId, locationId);
   const held = (await heldReservations(sql, shopId, orderId)).filter((r) => r.lineItemId === lineItemId && r.locationId === locationId);
@@ -351,16 +352,6 @@ async function heldReservations(sql: Db, shopId: number, orderId: bigint): Promi
     quantity: row.quantity,
     source: row.source,
   }));
-}
-
-async function shopSettings(sql: Db, shopId: number): Promise<{ strategy: AllocationStrategy; minShelfLifeDays: number }> {
-  const r = await sql.query<{ allocation_strategy: AllocationStrategy; min_shelf_life_days: number }>(
-    "select allocation_strategy, min_shelf_life_days from shops where id = $1",
-    [shopId],
-  );
-  const row = r.rows[0];
-  if (!row) throw new Error(`shop ${shopId} does not exist`);
-  return { strategy: row.allocation_strategy, minShelfLifeDays: row.min_shelf_life_days };
 }
 
 interface LineFacts {

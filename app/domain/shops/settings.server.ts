@@ -2,7 +2,9 @@
 // shelf life, the automatic lot number pattern, and which products are lot-tracked (with an
 // optional per-product strategy). Validated here so the panel and any other caller agree.
 import type { Db } from "../../lib/sql.server";
+import { earliestAcceptableShelfDate } from "../allocation/allocation-rules";
 import { SettingsValidationError, STRATEGIES, type ShopSettings, type Strategy } from "./settings";
+import { dayIn, type Day } from "./shop-day";
 
 export { parseShopSettings, SettingsValidationError, STRATEGIES, type ShopSettings, type Strategy } from "./settings";
 
@@ -14,6 +16,31 @@ export async function shopSettings(sql: Db, shopId: number): Promise<ShopSetting
   const row = result.rows[0];
   if (!row) throw new Error(`shop ${shopId} not found`);
   return { allocationStrategy: row.allocation_strategy, minShelfLifeDays: row.min_shelf_life_days, autoLotPattern: row.auto_lot_pattern };
+}
+
+/** What choosing lots needs from the shop at `now`: its strategy, its own day, and the earliest shelf date a lot may ship with. */
+export interface ShelfRule {
+  strategy: Strategy;
+  today: Day;
+  earliestShelfDate: Day;
+}
+
+export async function shelfRule(sql: Db, shopId: number, now: Date = new Date()): Promise<ShelfRule> {
+  const rule = await findShelfRule(sql, shopId, now);
+  if (!rule) throw new Error(`shop ${shopId} not found`);
+  return rule;
+}
+
+/** shelfRule, or null once the shop is erased. */
+export async function findShelfRule(sql: Db, shopId: number, now: Date = new Date()): Promise<ShelfRule | null> {
+  const result = await sql.query<{ allocation_strategy: Strategy; min_shelf_life_days: number; iana_timezone: string | null }>(
+    "select allocation_strategy, min_shelf_life_days, iana_timezone from shops where id = $1",
+    [shopId],
+  );
+  const row = result.rows[0];
+  if (!row) return null;
+  const today = dayIn(row.iana_timezone, now);
+  return { strategy: row.allocation_strategy, today, earliestShelfDate: earliestAcceptableShelfDate(today, row.min_shelf_life_days) };
 }
 
 export async function updateShopSettings(sql: Db, shopId: number, settings: ShopSettings): Promise<void> {
