@@ -60,6 +60,7 @@ import {
   processReplanReservations,
   processSweepReservationReplans,
 } from "./processors/reservations-replan";
+import { EXPIRY_RUN_JOB, EXPIRY_TICK_JOB, processExpiryRun, processExpiryTick } from "./processors/expiry";
 
 export interface JobContext {
   log: Logger;
@@ -110,6 +111,8 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
     [REPLAN_RESERVATIONS_JOB]: processReplanReservations,
     [SWEEP_RESERVATION_REPLANS_JOB]: processSweepReservationReplans,
     [RECALL_NOTICE_REMINDERS_JOB]: processRecallNoticeReminders,
+    [EXPIRY_TICK_JOB]: processExpiryTick,
+    [EXPIRY_RUN_JOB]: processExpiryRun,
   },
   [QUEUE_NAMES.notices]: {
     [RECALL_NOTIFY_JOB]: processRecallNotify,
@@ -150,4 +153,6 @@ export const repeatableJobs: RepeatableJob[] = [
   { queue: QUEUE_NAMES.maintenance, name: SWEEP_RESERVATION_REPLANS_JOB, everyMs: 24 * 3600_000 },
   // Reminders to customers who did not answer their recall notice after reminder_days (decision 111).
   { queue: QUEUE_NAMES.maintenance, name: RECALL_NOTICE_REMINDERS_JOB, everyMs: 3600_000 },
+  // The daily expiry job of every shop whose local run hour has come (decision 112); hourly, since shops live in every zone.
+  { queue: QUEUE_NAMES.maintenance, name: EXPIRY_TICK_JOB, everyMs: 3600_000, runAtStart: true },
 ];

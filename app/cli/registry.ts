@@ -31,6 +31,7 @@ import { eventsList, eventsReplay } from "./commands/events";
 import { privacyRequests } from "./commands/privacy";
 import { ordersPickList } from "./commands/orders-pick-list";
 import { recallDrill, recallEffectiveness } from "./commands/recall-drill";
+import { expiryRun } from "./commands/expiry";
 
 export const commands: Command[] = [
   doctor,
@@ -54,6 +55,7 @@ export const commands: Command[] = [
   lotsDiscrepancies,
   lotsResolveDiscrepancy,
   lotsProduce,
+  expiryRun,
   traceLotCommand,
   traceCustomerCommand,
   recallCustomers,

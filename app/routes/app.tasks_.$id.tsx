@@ -10,6 +10,7 @@ import { findTask } from "../domain/overview/attention.server";
 import { taskName } from "../domain/overview/labels";
 import { RouteError } from "../components/route-error";
 import { plural } from "../components/plural";
+import { ExpiryTaskLots, type ExpiryTaskResult } from "../components/expiry-task-lots";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shopId } = await adminContext(request);
@@ -60,7 +61,7 @@ export default function TaskPage() {
                 ) : (
                   <Badge tone="critical">Failed</Badge>
                 )}
-                <Text as="span" variant="bodyMd">{`${task.done} of ${plural(task.total, "row")}`}</Text>
+                {task.kind === "lots.import" ? <Text as="span" variant="bodyMd">{`${task.done} of ${plural(task.total, "row")}`}</Text> : null}
               </InlineStack>
               <ProgressBar progress={percent} tone={task.status === "FAILED" ? "critical" : "primary"} />
               {running ? (
@@ -98,6 +99,7 @@ export default function TaskPage() {
             </BlockStack>
           </Card>
         </Layout.Section>
+        {task.kind === "expiry.daily" ? <ExpiryTaskLots result={task.result as ExpiryTaskResult} /> : null}
         {result.problems && result.problems.length > 0 ? (
           <Layout.Section>
             <Card padding="0">

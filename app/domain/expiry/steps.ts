@@ -1,5 +1,7 @@
 // The daily expiry job's steps, in the order they run (app/domain/expiry/expiry-step.ts). Each
 // area adds its step here: mark expired, alert window, quarantine, markdowns, digest.
 import type { ExpiryStep } from "./expiry-step";
+import { expireStep } from "./expire-step.server";
+import { alertStep } from "./alert-step.server";
 
-export const EXPIRY_STEPS: readonly ExpiryStep[] = [];
+export const EXPIRY_STEPS: readonly ExpiryStep[] = [expireStep, alertStep];

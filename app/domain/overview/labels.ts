@@ -5,7 +5,12 @@ export function variantLabel(v: { id: bigint | string; productTitle: string | nu
   return v.sku ? `${name} (${v.sku})` : name;
 }
 
-const TASK_NAMES: Record<string, string> = { "lots.import": "Lot import", "recall.tags": "Recall tagging", "recall.export": "Recall export" };
+const TASK_NAMES: Record<string, string> = {
+  "lots.import": "Lot import",
+  "recall.tags": "Recall tagging",
+  "recall.export": "Recall export",
+  "expiry.daily": "Daily expiry check",
+};
 
 /** A task's kind as the merchant reads it ("lots.import" -> "Lot import"). */
 export function taskName(kind: string): string {

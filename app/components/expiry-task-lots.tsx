@@ -1,0 +1,75 @@
+// The daily expiry check's task page (kind "expiry.daily"): the lots it found expired and the lots
+// that entered their alert window that day (app/domain/expiry/expiry-events.server.ts FoundLots).
+import { Link } from "@remix-run/react";
+import { BlockStack, Card, DataTable, Layout, Text } from "@shopify/polaris";
+import { plural } from "./plural";
+
+interface FoundLot {
+  lotId: string;
+  lotNumber: string;
+  product: string;
+  expiresOn: string;
+  daysLeft: number;
+  units: number;
+  locations: { locationId: string; name: string | null; units: number }[];
+}
+
+interface FoundLots {
+  count?: number;
+  units?: number;
+  lots?: FoundLot[];
+}
+
+export interface ExpiryTaskResult {
+  day?: string;
+  expire?: FoundLots;
+  alerts?: FoundLots;
+}
+
+const SECTIONS = [
+  { key: "expire", title: "Expired", none: "No lot with units on hand expired.", daysLeft: false },
+  { key: "alerts", title: "Entering their alert window", none: "No lot entered its alert window.", daysLeft: true },
+] as const;
+
+export function ExpiryTaskLots({ result }: { result: ExpiryTaskResult }) {
+  return (
+    <>
+      {SECTIONS.map((section) => {
+        const found = result[section.key] ?? {};
+        const lots = found.lots ?? [];
+        return (
+          <Layout.Section key={section.key}>
+            <Card padding={lots.length ? "0" : undefined}>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {`${section.title} on ${result.day ?? "this day"}: ${plural(found.count ?? 0, "lot")}, ${plural(found.units ?? 0, "unit")}`}
+                </Text>
+                {lots.length === 0 ? (
+                  <Text as="p" tone="subdued">
+                    {section.none}
+                  </Text>
+                ) : (
+                  <DataTable
+                    columnContentTypes={["text", "text", "text", "numeric", "numeric", "text"]}
+                    headings={["Lot", "Product", "Expires", "Days left", "Units", "Where"]}
+                    rows={lots.map((lot) => [
+                      <Link key={lot.lotId} to={`/app/lots/${lot.lotId}`}>
+                        {lot.lotNumber}
+                      </Link>,
+                      lot.product,
+                      lot.expiresOn,
+                      section.daysLeft ? lot.daysLeft : "—",
+                      lot.units,
+                      lot.locations.map((l) => `${l.name ?? `Location ${l.locationId}`}: ${l.units}`).join(", "),
+                    ])}
+                    footerContent={(found.count ?? 0) > lots.length ? `${(found.count ?? 0) - lots.length} more lots not shown` : undefined}
+                  />
+                )}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        );
+      })}
+    </>
+  );
+}
