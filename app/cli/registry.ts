@@ -31,7 +31,7 @@ import { eventsList, eventsReplay } from "./commands/events";
 import { privacyRequests } from "./commands/privacy";
 import { ordersPickList } from "./commands/orders-pick-list";
 import { recallDrill, recallEffectiveness } from "./commands/recall-drill";
-import { expiryRun } from "./commands/expiry";
+import { expiryRun, expirySettingsCommand } from "./commands/expiry";
 
 export const commands: Command[] = [
   doctor,
@@ -56,6 +56,7 @@ export const commands: Command[] = [
   lotsResolveDiscrepancy,
   lotsProduce,
   expiryRun,
+  expirySettingsCommand,
   traceLotCommand,
   traceCustomerCommand,
   recallCustomers,

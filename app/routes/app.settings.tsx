@@ -8,6 +8,7 @@ import { useState } from "react";
 import { adminContext } from "../lib/admin-context.server";
 import { withTransaction } from "../lib/sql.server";
 import { listProductTracking, setProductTracking, shopSettings, updateShopSettings } from "../domain/shops/settings.server";
+import { expirySettings, parseExpirySettings, updateExpirySettings } from "../domain/expiry/expiry-settings.server";
 import { parseShopSettings, STRATEGIES, type Strategy } from "../domain/shops/settings";
 import { refusal } from "../lib/domain-error-response.server";
 import { failed, ok, useResultToast, type ActionResult } from "../components/action-result";
@@ -30,15 +31,17 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const afterRaw = url.searchParams.get("after");
   const after = afterRaw ? decodeCursor(afterRaw) : null;
   const sql = pool();
-  const [settings, page, dataRequests, notices] = await Promise.all([
+  const [settings, page, dataRequests, notices, expiry] = await Promise.all([
     shopSettings(sql, shopId),
     listProductTracking(sql, shopId, { search, after }),
     listDataRequestPage(sql, shopId, { limit: 5 }),
     noticeSettings(sql, shopId),
+    expirySettings(sql, shopId),
   ]);
   const last = page.products.at(-1);
   return {
     settings,
+    expiry,
     notices: { ...notices, smtpConfigured: env().SMTP_URL !== undefined },
     search,
     products: page.products.map((p) => ({ ...p, productId: p.productId.toString() })),
@@ -72,6 +75,10 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
       const settings = parseShopSettings(Object.fromEntries(form));
       await withTransaction((sql) => updateShopSettings(sql, shopId, settings));
       return ok("Settings saved");
+    }
+    if (intent === "expiry") {
+      const saved = await updateExpirySettings(pool(), shopId, parseExpirySettings(Object.fromEntries(form)));
+      return ok(`Expiry check saved: alerts ${saved.alertDays} days before expiry, daily from ${saved.runHour}:00`);
     }
     if (intent === "notices") {
       const notices = parseNoticeSettings(Object.fromEntries(form));
@@ -116,12 +123,14 @@ const STRATEGY_OPTIONS = [
 ];
 
 export default function Settings() {
-  const { settings, notices, products, nextCursor, search, dataRequests } = useLoaderData<typeof loader>();
+  const { settings, expiry, notices, products, nextCursor, search, dataRequests } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [strategy, setStrategy] = useState<string>(settings.allocationStrategy);
   const [days, setDays] = useState(String(settings.minShelfLifeDays));
   const [pattern, setPattern] = useState(settings.autoLotPattern);
+  const [alertDays, setAlertDays] = useState(String(expiry.alertDays));
+  const [runHour, setRunHour] = useState(String(expiry.runHour));
   const [query, setQuery] = useState(search);
   const [, setParams] = useSearchParams();
   useResultToast(result);
@@ -168,6 +177,41 @@ export default function Settings() {
                 />
                 <Button submit variant="primary" loading={saving}>
                   Save settings
+                </Button>
+              </FormLayout>
+            </Form>
+          </Card>
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection
+          title="Expiry check"
+          description={`Every day the app marks lots that expired and lists lots entering their alert window, in the shop's time zone (${expiry.timeZone ?? "not read from Shopify yet: UTC"}). Each run is a task under Tasks.`}
+        >
+          <Card>
+            <Form method="post">
+              <input type="hidden" name="intent" value="expiry" />
+              <FormLayout>
+                <TextField
+                  label="Alert window (days before expiry)"
+                  name="alertDays"
+                  type="number"
+                  min={0}
+                  value={alertDays}
+                  onChange={setAlertDays}
+                  autoComplete="off"
+                  helpText="A product can have its own window: lotkeeper expiry settings --product <id> --alert-days <days>."
+                />
+                <TextField
+                  label="Run from (hour of the day, 0-23)"
+                  name="runHour"
+                  type="number"
+                  min={0}
+                  max={23}
+                  value={runHour}
+                  onChange={setRunHour}
+                  autoComplete="off"
+                />
+                <Button submit loading={navigation.state === "submitting" && navigation.formData?.get("intent") === "expiry"}>
+                  Save expiry check
                 </Button>
               </FormLayout>
             </Form>

@@ -1,8 +1,10 @@
-// `lotkeeper expiry run`: the daily expiry job of one shop, now (decision 112).
-import type { Command } from "../command";
-import { optionalString } from "../command";
-import { requireShopId } from "../shop-option";
+// `lotkeeper expiry run` (the daily expiry job of one shop, now) and `lotkeeper expiry settings`. Decision 112.
+import { CliError, optionalString, UsageError, type Command } from "../command";
+import { optionalShopifyId, requireShopId } from "../shop-option";
+import { pool } from "../../db.server";
 import { runDueExpiryDays, runExpiryDay } from "../../domain/expiry/daily-run.server";
+import { parseAlertDays } from "../../domain/expiry/expiry-rules";
+import { expirySettings, parseExpirySettings, setProductAlertDays, updateExpirySettings } from "../../domain/expiry/expiry-settings.server";
 
 export const expiryRun: Command = {
   name: "expiry run",
@@ -22,5 +24,34 @@ units, lots}, alerts: {count, units, lots}}}]; taskId is the task the merchant o
     const dryRun = args.values["dry-run"] === true;
     if (day === undefined && !dryRun) return runDueExpiryDays(shopId);
     return [await runExpiryDay(shopId, { day, dryRun })];
+  },
+};
+
+export const expirySettingsCommand: Command = {
+  name: "expiry settings",
+  summary: "Show or change the expiry alert window (shop or product) and the daily run hour",
+  usage: `lotkeeper expiry settings --shop <domain> [--alert-days <0-3650>] [--run-hour <0-23>]
+lotkeeper expiry settings --shop <domain> --product <id> --alert-days <0-3650 | shop>
+
+A lot enters its alert window --alert-days before it expires (the shop's default is 30); the
+daily job runs from --run-hour, in the shop's own time zone (default 6). With --product the window
+is that product's (all its variants); "shop" gives it back the shop's. Prints {alertDays, runHour,
+timeZone} (with --product also {productId, variants}).`,
+  options: { shop: { type: "string" }, "alert-days": { type: "string" }, "run-hour": { type: "string" }, product: { type: "string" } },
+  async run(args) {
+    const shopId = await requireShopId(args);
+    const sql = pool();
+    const alertDays = optionalString(args, "alert-days");
+    const productId = optionalShopifyId(args, "product");
+    if (productId !== undefined) {
+      if (alertDays === undefined) throw new UsageError("--product needs --alert-days (a number of days, or shop)");
+      const variants = await setProductAlertDays(sql, shopId, productId, alertDays.trim() === "shop" ? null : parseAlertDays(alertDays));
+      if (variants === 0) throw new CliError(`product ${productId} is not known to this shop`);
+      return { ...(await expirySettings(sql, shopId)), productId: productId.toString(), variants };
+    }
+    const current = await expirySettings(sql, shopId);
+    const runHour = optionalString(args, "run-hour");
+    if (alertDays === undefined && runHour === undefined) return current;
+    return updateExpirySettings(sql, shopId, parseExpirySettings({ alertDays: alertDays ?? current.alertDays, runHour: runHour ?? current.runHour }));
   },
 };

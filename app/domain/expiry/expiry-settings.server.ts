@@ -1,0 +1,48 @@
+// The expiry job's settings: the shop's alert window (days before expiry, default 30) and run hour
+// (shop-local, default 6), and a product's own alert window (copied to its variants, as lot
+// tracking and the strategy override are; null: the shop's).
+import type { Db } from "../../lib/sql.server";
+import { ExpiryRunError, parseAlertDays } from "./expiry-rules";
+
+export interface ExpirySettings {
+  alertDays: number;
+  runHour: number;
+  timeZone: string | null;
+}
+
+export async function expirySettings(sql: Db, shopId: number): Promise<ExpirySettings> {
+  const r = await sql.query<{ expiry_alert_days: number; expiry_run_hour: number; iana_timezone: string | null }>(
+    "select expiry_alert_days, expiry_run_hour, iana_timezone from shops where id = $1",
+    [shopId],
+  );
+  const row = r.rows[0];
+  if (!row) throw new ExpiryRunError(`shop ${shopId} not found`);
+  return { alertDays: row.expiry_alert_days, runHour: row.expiry_run_hour, timeZone: row.iana_timezone };
+}
+
+/** Checks what the merchant typed (whole days 0-3650, an hour 0-23); throws ExpiryRunError naming the field. */
+export function parseExpirySettings(input: { alertDays?: unknown; runHour?: unknown }): { alertDays: number; runHour: number } {
+  const hourText = String(input.runHour ?? "").trim();
+  const runHour = Number(hourText);
+  if (!/^\d{1,2}$/.test(hourText) || runHour > 23) throw new ExpiryRunError(`the run hour must be a whole hour from 0 to 23, got "${hourText}"`);
+  return { alertDays: parseAlertDays(input.alertDays), runHour };
+}
+
+export async function updateExpirySettings(sql: Db, shopId: number, settings: { alertDays: number; runHour: number }): Promise<ExpirySettings> {
+  await sql.query("update shops set expiry_alert_days = $2, expiry_run_hour = $3, updated_at = now() where id = $1", [
+    shopId,
+    settings.alertDays,
+    settings.runHour,
+  ]);
+  return expirySettings(sql, shopId);
+}
+
+/** The product's own alert window for all its variants (null: the shop's). Returns the variants changed (0: no such product in this shop). */
+export async function setProductAlertDays(sql: Db, shopId: number, productId: bigint, alertDays: number | null): Promise<number> {
+  const r = await sql.query("update variants set expiry_alert_days = $3, updated_at = now() where shop_id = $1 and product_id = $2", [
+    shopId,
+    productId,
+    alertDays,
+  ]);
+  return r.rowCount ?? 0;
+}
