@@ -32,6 +32,7 @@ import { privacyRequests } from "./commands/privacy";
 import { ordersPickList } from "./commands/orders-pick-list";
 import { recallDrill, recallEffectiveness } from "./commands/recall-drill";
 import { expiryRun, expirySettingsCommand } from "./commands/expiry";
+import { reportCommands } from "./commands/reports";
 
 export const commands: Command[] = [
   doctor,
@@ -57,6 +58,7 @@ export const commands: Command[] = [
   lotsProduce,
   expiryRun,
   expirySettingsCommand,
+  ...reportCommands,
   traceLotCommand,
   traceCustomerCommand,
   recallCustomers,

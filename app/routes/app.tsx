@@ -67,6 +67,7 @@ export default function App() {
         <Link to="/app/pick-list">Pick list</Link>
         <Link to="/app/pack">Pack station</Link>
         <Link to="/app/review">Review</Link>
+        <Link to="/app/reports">Reports</Link>
         <Link to="/app/tasks">Tasks</Link>
         <Link to="/app/settings">Settings</Link>
       </NavMenu>

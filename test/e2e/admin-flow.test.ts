@@ -410,6 +410,30 @@ describe("admin panel", () => {
     expect(await csvLots()).toBe(0);
   });
 
+  it("shows stock by expiry: a chart per bucket, the table, and the same figures as CSV", async () => {
+    const { page } = browser;
+    const granola = await pool().query<{ units: number }>(
+      `select coalesce(sum(b.quantity), 0)::int as units from lot_balances b join lots l on l.id = b.lot_id
+        where l.shop_id = $1 and l.lot_number = $2`,
+      [shopId, LOT],
+    );
+    const units = granola.rows[0]!.units;
+    expect(units).toBeGreaterThan(0);
+    await page.getByRole("link", { name: "Reports" }).first().click();
+    await page.getByRole("link", { name: "Stock by expiry" }).click();
+    await page.getByRole("heading", { name: "Stock by expiry", exact: true }).waitFor();
+    // The granola expires 2027-12-31: more than 180 days away, in "later", the only dated stock there.
+    await page.getByRole("img", { name: /Stock by expiry: Units/ }).waitFor();
+    expect(await page.locator('[data-bar="later"] text').first().textContent()).toBe(String(units));
+    const row = page.getByRole("row").filter({ hasText: "Honey granola 400 g" }).filter({ hasText: "later" });
+    await row.getByText(String(units), { exact: true }).first().waitFor();
+    await browser.screenshot("report-expiry");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+    expect(download.suggestedFilename()).toBe("expiry-report.csv");
+    const csv = parseCsv(readFileSync((await download.path())!, "utf8"));
+    expect(csv.filter((r) => r["Days left"] === "later" && r.Product === "Honey granola 400 g").map((r) => Number(r.Units))).toEqual([units]);
+  });
+
   it("cannot open another shop's lot or recall by URL", async () => {
     const { page } = browser;
     const other = await createTestShop("other");
