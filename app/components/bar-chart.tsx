@@ -15,13 +15,15 @@ export interface BarChartProps {
 const BAR_WIDTH = 64;
 const GAP = 24;
 const HEIGHT = 160;
+/** Room above the tallest bar for its figure. */
+const TOP = 20;
 
 export function BarChart({ title, points, x, y, caption }: BarChartProps) {
   const max = Math.max(1, ...points.map((p) => Number(p[y] ?? 0)));
   const width = points.length * (BAR_WIDTH + GAP);
   return (
     <figure style={{ margin: 0 }}>
-      <svg role="img" aria-label={title} viewBox={`0 0 ${width} ${HEIGHT + 56}`} style={{ width: "100%", maxWidth: width, height: "auto" }}>
+      <svg role="img" aria-label={title} viewBox={`0 0 ${width} ${TOP + HEIGHT + 56}`} style={{ width: "100%", maxWidth: width, height: "auto" }}>
         {points.map((point, i) => {
           const value = Number(point[y] ?? 0);
           const h = Math.round((value / max) * HEIGHT);
@@ -29,15 +31,15 @@ export function BarChart({ title, points, x, y, caption }: BarChartProps) {
           return (
             <g key={String(point[x])} data-bar={String(point[x])}>
               <title>{`${point[x]}: ${value}`}</title>
-              <rect x={left} y={HEIGHT - h} width={BAR_WIDTH} height={Math.max(h, 1)} rx={4} fill={point[x] === "expired" ? "#c5280c" : "#2c6ecb"} />
-              <text x={left + BAR_WIDTH / 2} y={HEIGHT - h - 6} textAnchor="middle" fontSize="13">
+              <rect x={left} y={TOP + HEIGHT - h} width={BAR_WIDTH} height={Math.max(h, 1)} rx={4} fill={point[x] === "expired" ? "#c5280c" : "#2c6ecb"} />
+              <text x={left + BAR_WIDTH / 2} y={TOP + HEIGHT - h - 6} textAnchor="middle" fontSize="13">
                 {value}
               </text>
-              <text x={left + BAR_WIDTH / 2} y={HEIGHT + 20} textAnchor="middle" fontSize="13">
+              <text x={left + BAR_WIDTH / 2} y={TOP + HEIGHT + 20} textAnchor="middle" fontSize="13">
                 {String(point[x])}
               </text>
               {caption ? (
-                <text x={left + BAR_WIDTH / 2} y={HEIGHT + 40} textAnchor="middle" fontSize="11" fill="#616161">
+                <text x={left + BAR_WIDTH / 2} y={TOP + HEIGHT + 40} textAnchor="middle" fontSize="11" fill="#616161">
                   {caption(point)}
                 </text>
               ) : null}

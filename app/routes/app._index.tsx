@@ -4,7 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { adminContext, forClient } from "../lib/admin-context.server";
 import { pool } from "../db.server";
-import { attentionFor, EXPIRY_WINDOW_DAYS } from "../domain/overview/attention.server";
+import { attentionFor } from "../domain/overview/attention.server";
 import { RouteError } from "../components/route-error";
 import { LotStatusBadge } from "../components/lot-status-badge";
 import { plural } from "../components/plural";
@@ -12,7 +12,7 @@ import { plural } from "../components/plural";
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, shopId } = await adminContext(request);
   const attention = await attentionFor(pool(), shopId, shop);
-  return { shop, windowDays: EXPIRY_WINDOW_DAYS, attention: forClient(attention) };
+  return { shop, windowDays: attention.expiryWindowDays, attention: forClient(attention) };
 };
 
 function Metric({ label, value, tone, to, detail }: { label: string; value: number; tone?: "critical" | "warning"; to: string; detail?: string }) {
@@ -71,7 +71,7 @@ export default function Home() {
         ) : null}
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
-            <Metric label={`Expiring within ${windowDays} days`} value={a.expiringSoon.count} tone="warning" to="/app/lots?expiry=30" />
+            <Metric label={`Expiring within ${windowDays} days`} value={a.expiringSoon.count} tone="warning" to={`/app/lots?expiry=${windowDays}`} />
             <Metric label="Quarantined or recalled lots" value={a.quarantinedOrRecalled.count} tone="warning" to="/app/lots?status=held" />
             <Metric
               label="Unknown-lot units to resolve"
@@ -99,6 +99,20 @@ export default function Home() {
             <Metric label="Changes waiting to reach Shopify" value={a.pendingSync} to="/app/tasks" />
           </InlineGrid>
         </Layout.Section>
+        {a.lastExpiryCheck ? (
+          <Layout.Section>
+            <Card>
+              <InlineStack gap="200" blockAlign="center">
+                <Text as="h2" variant="headingSm">
+                  {`Expiry check of ${a.lastExpiryCheck.day}`}
+                </Text>
+                <Text as="p">{`${plural(a.lastExpiryCheck.expired, "lot")} expired, ${plural(a.lastExpiryCheck.alerted, "lot")} entered the alert window.`}</Text>
+                <Link to={`/app/tasks/${a.lastExpiryCheck.taskId}`}>Open the check</Link>
+                <Link to="/app/reports/expiry">Stock by expiry</Link>
+              </InlineStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
         {a.expiringSoon.lots.length > 0 ? (
           <Layout.Section variant="oneHalf">
             <LotList title={`Expiring within ${windowDays} days`} lots={a.expiringSoon.lots} />

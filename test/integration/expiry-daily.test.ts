@@ -9,6 +9,8 @@ import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant } from "../helpers/factories";
 import { cliJson, runCli } from "../helpers/cli";
+import { adminGet } from "../helpers/admin-requests";
+import { loader as homeLoader } from "../../app/routes/app._index";
 
 useOwnQueuePrefix();
 afterAll(async () => {
@@ -157,6 +159,17 @@ describe("the daily expiry job", () => {
     await getQueue(QUEUE_NAMES.maintenance).drain();
     await queueDueExpiryRuns(new Date("2026-03-08T15:00:00Z"));
     expect(await queued()).toHaveLength(0);
+  });
+
+  it("Home shows the last check and counts expiring lots within the shop's own window", async () => {
+    const { shop } = await shopWithLots("UTC", [{ lotNumber: "IN-40", expiresOn: "2099-01-01", quantity: 1 }]);
+    await pool().query("update shops set expiry_alert_days = 45 where id = $1", [shop.id]);
+    const before = await homeLoader({ request: adminGet(shop.domain, "/app"), params: {}, context: {} });
+    expect(before.windowDays).toBe(45);
+    expect(before.attention.lastExpiryCheck).toBeNull();
+    const run = await runExpiryDay(shop.id, { now: NOW });
+    const after = await homeLoader({ request: adminGet(shop.domain, "/app"), params: {}, context: {} });
+    expect(after.attention.lastExpiryCheck).toEqual({ taskId: run.taskId, day: "2026-12-04", expired: 0, alerted: 0 });
   });
 
   it("lotkeeper expiry run prints the run; a bad day is a clear error", async () => {

@@ -2,9 +2,7 @@
 // the shop. Counts plus the first few rows so the merchant can act from the page.
 import { unitSum, type Db } from "../../lib/sql.server";
 import { failureInPlainWords } from "../webhooks/events.server";
-import { shopDay } from "../shops/shop-day.server";
-
-export const EXPIRY_WINDOW_DAYS = 30;
+import { dayIn } from "../shops/shop-day";
 
 export interface AttentionLot {
   lotId: bigint;
@@ -24,26 +22,35 @@ export interface Attention {
   openRecalls: { count: number; recalls: { id: bigint; reference: string; reason: string; openedAt: Date }[] };
   pendingSync: number;
   incompleteLots: number;
+  /** The shop's alert window (days before expiry, Settings: Expiry check). */
+  expiryWindowDays: number;
+  /** What the last daily expiry check found (its task lists the lots), or null before the first. */
+  lastExpiryCheck: { taskId: bigint; day: string; expired: number; alerted: number } | null;
 }
 
 const LIST = 5;
 
 export async function attentionFor(sql: Db, shopId: number, shopDomain: string, today = new Date()): Promise<Attention> {
-  const day = await shopDay(sql, shopId, today);
+  const shop = await sql.query<{ iana_timezone: string | null; expiry_alert_days: number }>(
+    "select iana_timezone, expiry_alert_days from shops where id = $1",
+    [shopId],
+  );
+  const day = dayIn(shop.rows[0]?.iana_timezone, today);
+  const windowDays = shop.rows[0]?.expiry_alert_days ?? 30;
   const lotColumns = `l.id, l.lot_number, coalesce(v.product_title || coalesce(' - ' || nullif(v.title, 'Default Title'), ''), v.sku, 'Variant ' || l.variant_id) as product,
       l.expires_on, l.status::text as status, coalesce((select sum(b.quantity) from lot_balances b where b.lot_id = l.id), 0)::bigint as on_hand`;
-  const [expiring, expiringCount, held, heldCount, unknown, discrepancies, failed, recalls, recallCount, pending, incomplete] = await Promise.all([
+  const [expiring, expiringCount, held, heldCount, unknown, discrepancies, failed, recalls, recallCount, pending, incomplete, lastCheck] = await Promise.all([
     sql.query(
       `select ${lotColumns} from lots l left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id
         where l.shop_id = $1 and l.status = 'ACTIVE' and l.expires_on <= $2::date + $3::int
           and exists (select 1 from lot_balances b where b.lot_id = l.id and b.quantity > 0)
         order by l.expires_on, l.id limit ${LIST}`,
-      [shopId, day, EXPIRY_WINDOW_DAYS],
+      [shopId, day, windowDays],
     ),
     sql.query(
       `select count(*)::int as n from lots l where l.shop_id = $1 and l.status = 'ACTIVE' and l.expires_on <= $2::date + $3::int
           and exists (select 1 from lot_balances b where b.lot_id = l.id and b.quantity > 0)`,
-      [shopId, day, EXPIRY_WINDOW_DAYS],
+      [shopId, day, windowDays],
     ),
     sql.query(
       `select ${lotColumns} from lots l left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id
@@ -62,6 +69,13 @@ export async function attentionFor(sql: Db, shopId: number, shopDomain: string, 
     sql.query(`select count(*)::int as n from recalls where shop_id = $1 and status = 'OPEN'`, [shopId]),
     sql.query(`select count(*)::int as n from outbox_entries where shop_id = $1 and status <> 'SENT'`, [shopId]),
     sql.query(`select count(*)::int as n from lots where shop_id = $1 and incomplete`, [shopId]),
+    sql.query<{ task_id: bigint; day: string; expired: number; alerted: number }>(
+      `select r.task_id, to_char(r.day, 'YYYY-MM-DD') as day, coalesce((t.result -> 'expire' ->> 'count')::int, 0) as expired,
+              coalesce((t.result -> 'alerts' ->> 'count')::int, 0) as alerted
+         from expiry_runs r left join tasks t on t.id = r.task_id and t.shop_id = r.shop_id
+        where r.shop_id = $1 order by r.day desc limit 1`,
+      [shopId],
+    ),
   ]);
   const lots = (rows: Record<string, unknown>[]): AttentionLot[] =>
     rows.map((r) => ({
@@ -85,6 +99,10 @@ export async function attentionFor(sql: Db, shopId: number, shopDomain: string, 
     },
     pendingSync: n(pending),
     incompleteLots: n(incomplete),
+    expiryWindowDays: windowDays,
+    lastExpiryCheck: lastCheck.rows[0]
+      ? { taskId: lastCheck.rows[0].task_id, day: lastCheck.rows[0].day, expired: lastCheck.rows[0].expired, alerted: lastCheck.rows[0].alerted }
+      : null,
   };
 }
 
