@@ -7,27 +7,31 @@ import { plural } from "./plural";
 interface FoundLot {
   lotId: string;
   lotNumber: string;
-  product: string;
+  product?: string;
   expiresOn: string;
-  daysLeft: number;
+  daysLeft?: number;
   units: number;
-  locations: { locationId: string; name: string | null; units: number }[];
+  locations?: { locationId: string; name: string | null; units: number }[];
 }
 
 interface FoundLots {
   count?: number;
   units?: number;
   lots?: FoundLot[];
+  /** The quarantine step: off unless the shop chose it. */
+  enabled?: boolean;
 }
 
 export interface ExpiryTaskResult {
   day?: string;
   expire?: FoundLots;
+  quarantine?: FoundLots;
   alerts?: FoundLots;
 }
 
 const SECTIONS = [
   { key: "expire", title: "Expired", none: "No lot with units on hand expired.", daysLeft: false },
+  { key: "quarantine", title: "Moved to quality control in Shopify", none: "No expired units were left to quarantine.", daysLeft: false },
   { key: "alerts", title: "Entering their alert window", none: "No lot entered its alert window.", daysLeft: true },
 ] as const;
 
@@ -36,6 +40,7 @@ export function ExpiryTaskLots({ result }: { result: ExpiryTaskResult }) {
     <>
       {SECTIONS.map((section) => {
         const found = result[section.key] ?? {};
+        if (section.key === "quarantine" && !found.enabled) return null;
         const lots = found.lots ?? [];
         return (
           <Layout.Section key={section.key}>
@@ -56,11 +61,11 @@ export function ExpiryTaskLots({ result }: { result: ExpiryTaskResult }) {
                       <Link key={lot.lotId} to={`/app/lots/${lot.lotId}`}>
                         {lot.lotNumber}
                       </Link>,
-                      lot.product,
+                      lot.product ?? "—",
                       lot.expiresOn,
-                      section.daysLeft ? lot.daysLeft : "—",
+                      section.daysLeft ? (lot.daysLeft ?? "—") : "—",
                       lot.units,
-                      lot.locations.map((l) => `${l.name ?? `Location ${l.locationId}`}: ${l.units}`).join(", "),
+                      (lot.locations ?? []).map((l) => `${l.name ?? `Location ${l.locationId}`}: ${l.units}`).join(", ") || "—",
                     ])}
                     footerContent={(found.count ?? 0) > lots.length ? `${(found.count ?? 0) - lots.length} more lots not shown` : undefined}
                   />

@@ -3,7 +3,7 @@
 // requests with their exports (all of them on /app/data-requests).
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, FormLayout, IndexTable, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, Checkbox, FormLayout, IndexTable, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { adminContext } from "../lib/admin-context.server";
 import { withTransaction } from "../lib/sql.server";
@@ -78,7 +78,9 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     }
     if (intent === "expiry") {
       const saved = await updateExpirySettings(pool(), shopId, parseExpirySettings(Object.fromEntries(form)));
-      return ok(`Expiry check saved: alerts ${saved.alertDays} days before expiry, daily from ${saved.runHour}:00`);
+      return ok(
+        `Expiry check saved: alerts ${saved.alertDays} days before expiry, daily from ${saved.runHour}:00${saved.quarantine ? ", expired units quarantined" : ""}`,
+      );
     }
     if (intent === "notices") {
       const notices = parseNoticeSettings(Object.fromEntries(form));
@@ -131,6 +133,7 @@ export default function Settings() {
   const [pattern, setPattern] = useState(settings.autoLotPattern);
   const [alertDays, setAlertDays] = useState(String(expiry.alertDays));
   const [runHour, setRunHour] = useState(String(expiry.runHour));
+  const [quarantineExpired, setQuarantineExpired] = useState(expiry.quarantine);
   const [query, setQuery] = useState(search);
   const [, setParams] = useSearchParams();
   useResultToast(result);
@@ -210,6 +213,13 @@ export default function Settings() {
                   onChange={setRunHour}
                   autoComplete="off"
                 />
+                <Checkbox
+                  label="Quarantine expired units in Shopify"
+                  helpText="Each day's check moves the units of expired lots to quality_control, so they stop selling online and at the POS."
+                  checked={quarantineExpired}
+                  onChange={setQuarantineExpired}
+                />
+                <input type="hidden" name="quarantine" value={String(quarantineExpired)} />
                 <Button submit loading={navigation.state === "submitting" && navigation.formData?.get("intent") === "expiry"}>
                   Save expiry check
                 </Button>

@@ -14,7 +14,7 @@ import { loader as homeLoader } from "../../app/routes/app._index";
 
 useOwnQueuePrefix();
 afterAll(async () => {
-  await getQueue(QUEUE_NAMES.maintenance).obliterate({ force: true });
+  for (const name of [QUEUE_NAMES.maintenance, QUEUE_NAMES.shopifySync]) await getQueue(name).obliterate({ force: true });
 });
 
 // 2026-12-04 12:00 UTC: already 2026-12-05 (01:00) in Auckland, still 2026-12-04 (04:00) in Los Angeles.
@@ -159,6 +159,31 @@ describe("the daily expiry job", () => {
     await getQueue(QUEUE_NAMES.maintenance).drain();
     await queueDueExpiryRuns(new Date("2026-03-08T15:00:00Z"));
     expect(await queued()).toHaveLength(0);
+  });
+
+  it("with quarantine on, expired units move to quality_control in Shopify once, and the lot stops being sold", async () => {
+    const { shop, ids } = await shopWithLots("UTC", [
+      { lotNumber: "OLD", expiresOn: "2026-12-01", quantity: 4 },
+      { lotNumber: "FRESH", expiresOn: "2027-06-01", quantity: 2 },
+    ]);
+    await pool().query("update variants set inventory_item_id = id + 1000 where shop_id = $1", [shop.id]);
+    const preview = await runExpiryDay(shop.id, { now: NOW, dryRun: true });
+    expect(preview.steps.quarantine).toMatchObject({ enabled: false, count: 0 });
+    await pool().query("update shops set expiry_quarantine = true where id = $1", [shop.id]);
+    const run = await runExpiryDay(shop.id, { now: NOW });
+    expect(run.steps.quarantine).toMatchObject({ enabled: true, count: 1, units: 4, lots: [{ lotNumber: "OLD", expiresOn: "2026-12-01" }] });
+    const lot = await pool().query("select status::text from lots where id = $1", [ids.OLD]);
+    expect(lot.rows[0]).toEqual({ status: "QUARANTINED" });
+    const moves = await pool().query<{ payload: { changes?: unknown[] } & Record<string, unknown> }>(
+      "select payload from outbox_entries where shop_id = $1 and kind = 'inventory.move'",
+      [shop.id],
+    );
+    expect(moves.rows).toHaveLength(1);
+    expect(JSON.stringify(moves.rows[0]!.payload)).toContain("quality_control");
+    // The next day finds nothing left to move.
+    const next = await runExpiryDay(shop.id, { now: new Date("2026-12-05T12:00:00Z") });
+    expect(next.steps.quarantine).toMatchObject({ count: 0 });
+    expect((await pool().query("select 1 from outbox_entries where shop_id = $1 and kind = 'inventory.move'", [shop.id])).rowCount).toBe(1);
   });
 
   it("Home shows the last check and counts expiring lots within the shop's own window", async () => {

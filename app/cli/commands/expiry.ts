@@ -30,14 +30,21 @@ units, lots}, alerts: {count, units, lots}}}]; taskId is the task the merchant o
 export const expirySettingsCommand: Command = {
   name: "expiry settings",
   summary: "Show or change the expiry alert window (shop or product) and the daily run hour",
-  usage: `lotkeeper expiry settings --shop <domain> [--alert-days <0-3650>] [--run-hour <0-23>]
+  usage: `lotkeeper expiry settings --shop <domain> [--alert-days <0-3650>] [--run-hour <0-23>] [--quarantine on|off]
 lotkeeper expiry settings --shop <domain> --product <id> --alert-days <0-3650 | shop>
 
 A lot enters its alert window --alert-days before it expires (the shop's default is 30); the
 daily job runs from --run-hour, in the shop's own time zone (default 6). With --product the window
-is that product's (all its variants); "shop" gives it back the shop's. Prints {alertDays, runHour,
-timeZone} (with --product also {productId, variants}).`,
-  options: { shop: { type: "string" }, "alert-days": { type: "string" }, "run-hour": { type: "string" }, product: { type: "string" } },
+is that product's (all its variants); "shop" gives it back the shop's. --quarantine on: each run
+moves the units of expired lots to quality_control in Shopify (they stop selling). Prints
+{alertDays, runHour, quarantine, timeZone} (with --product also {productId, variants}).`,
+  options: {
+    shop: { type: "string" },
+    "alert-days": { type: "string" },
+    "run-hour": { type: "string" },
+    quarantine: { type: "string" },
+    product: { type: "string" },
+  },
   async run(args) {
     const shopId = await requireShopId(args);
     const sql = pool();
@@ -51,7 +58,17 @@ timeZone} (with --product also {productId, variants}).`,
     }
     const current = await expirySettings(sql, shopId);
     const runHour = optionalString(args, "run-hour");
-    if (alertDays === undefined && runHour === undefined) return current;
-    return updateExpirySettings(sql, shopId, parseExpirySettings({ alertDays: alertDays ?? current.alertDays, runHour: runHour ?? current.runHour }));
+    const quarantine = optionalString(args, "quarantine");
+    if (quarantine !== undefined && quarantine !== "on" && quarantine !== "off") throw new UsageError(`--quarantine must be on or off, got "${quarantine}"`);
+    if (alertDays === undefined && runHour === undefined && quarantine === undefined) return current;
+    return updateExpirySettings(
+      sql,
+      shopId,
+      parseExpirySettings({
+        alertDays: alertDays ?? current.alertDays,
+        runHour: runHour ?? current.runHour,
+        quarantine: quarantine ?? String(current.quarantine),
+      }),
+    );
   },
 };

@@ -8,6 +8,7 @@ import { pool } from "../../db.server";
 import { getQueue, jobIdFor, QUEUE_NAMES } from "../../lib/queues.server";
 import { withTransaction, type Db } from "../../lib/sql.server";
 import { queueReplansForUnusableLots } from "../reservations/replan.server";
+import { queueOutboxEntries } from "../sync/outbox.server";
 import { dayIn, zoneOf, type Day } from "../shops/shop-day";
 import { checkRunDay, daysToRun, ExpiryRunError } from "./expiry-rules";
 import type { ExpiryStepContext } from "./expiry-step";
@@ -38,14 +39,16 @@ export async function runExpiryDay(shopId: number, options: { day?: string; dryR
   const day = checkRunDay(options.day ?? dayIn(timeZone, now), dayIn(timeZone, now), dryRun);
   if (dryRun) return { day, dryRun, alreadyRan: false, taskId: null, steps: await previewSteps({ shopId, day, timeZone }) };
 
+  const outboxIds: bigint[] = [];
   const run = await withTransaction(async (sql) => {
+    outboxIds.length = 0; // a retried transaction starts again
     await sql.query("select pg_advisory_xact_lock(hashtext('lotkeeper:expiry-run'), $1)", [shopId]);
     const done = await sql.query<{ task_id: bigint; result: ExpiryRun["steps"] | null }>(
       "select r.task_id, t.result from expiry_runs r left join tasks t on t.id = r.task_id where r.shop_id = $1 and r.day = $2::date",
       [shopId, day],
     );
     if (done.rows[0]) return { day, dryRun, alreadyRan: true, taskId: done.rows[0].task_id.toString(), steps: done.rows[0].result ?? {} };
-    const steps = await runSteps({ sql, shopId, day, timeZone, dryRun: false });
+    const steps = await runSteps({ sql, shopId, day, timeZone, dryRun: false, queueAfterCommit: (ids) => outboxIds.push(...ids) });
     const found = Object.values(steps).reduce((n, step) => n + (typeof step.count === "number" ? step.count : 0), 0);
     const task = await sql.query<{ id: bigint }>(
       `insert into tasks (shop_id, kind, status, done, total, result, updated_at) values ($1, $2, 'DONE', $3, $3, $4::jsonb, now()) returning id`,
@@ -55,6 +58,7 @@ export async function runExpiryDay(shopId: number, options: { day?: string; dryR
     await sql.query("insert into expiry_runs (shop_id, day, task_id) values ($1, $2::date, $3)", [shopId, day, taskId]);
     return { day, dryRun, alreadyRan: false, taskId: taskId.toString(), steps };
   });
+  await queueOutboxEntries(outboxIds);
   // Lots that expired hold no reservation past today: re-plan the orders still holding them.
   if (!run.alreadyRan && Number(run.steps.expire?.count ?? 0) > 0) await queueReplansForUnusableLots({ shopId, now });
   return run;
@@ -97,11 +101,11 @@ async function runSteps(ctx: ExpiryStepContext): Promise<ExpiryRun["steps"]> {
   return steps;
 }
 
-async function previewSteps(ctx: Omit<ExpiryStepContext, "sql" | "dryRun">): Promise<ExpiryRun["steps"]> {
+async function previewSteps(ctx: Omit<ExpiryStepContext, "sql" | "dryRun" | "queueAfterCommit">): Promise<ExpiryRun["steps"]> {
   const client = await pool().connect();
   try {
     await client.query("begin transaction read only");
-    return await runSteps({ ...ctx, sql: client as Db, dryRun: true });
+    return await runSteps({ ...ctx, sql: client as Db, dryRun: true, queueAfterCommit: () => undefined });
   } finally {
     await client.query("rollback").catch(() => undefined);
     client.release();

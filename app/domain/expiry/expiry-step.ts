@@ -12,6 +12,8 @@ export interface ExpiryStepContext {
   day: Day;
   timeZone: string;
   dryRun: boolean;
+  /** Outbox rows the step added (Shopify changes, Flow triggers): queued once the run commits. */
+  queueAfterCommit(outboxIds: readonly bigint[]): void;
 }
 
 export interface ExpiryStep {
