@@ -96,6 +96,16 @@ describe("the daily expiry job", () => {
     expect(numbers(day1.steps.alerts)).toEqual(["LONG"]);
     const day2 = await runExpiryDay(shop.id, { now: new Date("2026-12-13T12:00:00Z") });
     expect(numbers(day2.steps.alerts)).toEqual(["SHORT"]);
+    // Each alert is one "Lot expiring soon" Flow trigger, queued through the outbox.
+    const triggers = await pool().query<{ payload: { handle: string; payload: Record<string, unknown> } }>(
+      "select payload from outbox_entries where shop_id = $1 and kind = 'flow.trigger' order by id",
+      [shop.id],
+    );
+    expect(triggers.rows.map((r) => [r.payload.handle, r.payload.payload["Lot number"], r.payload.payload["Days left"]])).toEqual([
+      ["lot-expiring-soon", "LONG", 59],
+      ["lot-expiring-soon", "SHORT", 7],
+    ]);
+    expect(triggers.rows[1]!.payload.payload).toMatchObject({ "Units on hand": 2, "Units per location": "Main: 2", "Expires on": "2026-12-20" });
   });
 
   it("a dry run says what the run would do and writes nothing, not even a task", async () => {

@@ -11,6 +11,7 @@ import {
   FLOW_PAYLOAD_MAX_BYTES,
   FLOW_TRIGGERS,
   FlowActionInputError,
+  lotExpiringSoonPayload,
   lotQuarantinedPayload,
   parseQuarantineLotRequest,
   recallOpenedPayload,
@@ -95,6 +96,22 @@ describe("Flow trigger payloads match the extensions' declared fields", () => {
     const payload = lotQuarantinedPayload({ lotNumber: "H-1", productTitle: null, reason: "mould", units: 12, locations: 2 });
     expectPayloadMatches("flow-lot-quarantined", FLOW_TRIGGERS.lotQuarantined, payload);
     expect(payload).toMatchObject({ "Product title": "", "Units quarantined": 12 });
+  });
+
+  it("Lot expiring soon: days left and units per location", () => {
+    const payload = lotExpiringSoonPayload({
+      lotNumber: "H-1",
+      productTitle: "Honey",
+      expiresOn: "2027-01-01",
+      daysLeft: 14,
+      units: 15,
+      locations: [
+        { name: "Berlin warehouse", locationId: "1", units: 12 },
+        { name: null, locationId: "2", units: 3 },
+      ],
+    });
+    expectPayloadMatches("flow-lot-expiring-soon", FLOW_TRIGGERS.lotExpiringSoon, payload);
+    expect(payload).toMatchObject({ "Days left": 14, "Units on hand": 15, "Units per location": "Berlin warehouse: 12, Location 2: 3" });
   });
 });
 

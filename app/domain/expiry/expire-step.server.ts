@@ -3,9 +3,9 @@
 // counts shelf life from the shop's day, settings.server.ts shelfRule); the run re-plans the
 // reservations still holding them once its transaction commits (daily-run.server.ts).
 import type { ExpiryStep } from "./expiry-step";
-import { recordExpiryEvents } from "./expiry-events.server";
+import { recordExpiryEvents, summarise } from "./expiry-events.server";
 
 export const expireStep: ExpiryStep = {
   name: "expire",
-  run: async (ctx) => ({ ...(await recordExpiryEvents(ctx, "EXPIRED")) }),
+  run: async (ctx) => ({ ...summarise(await recordExpiryEvents(ctx, "EXPIRED")) }),
 };

@@ -36,12 +36,19 @@ const RECORD_SQL = `,
        insert into expiry_events (shop_id, lot_id, kind, expires_on, day, units)
        select $1, lot_id, $3::"ExpiryEventKind", expires_on, $2::date, units from found
        on conflict (shop_id, lot_id, kind, expires_on) do nothing
-       returning lot_id
+       returning id, lot_id
      )`;
 
-export async function recordExpiryEvents(ctx: ExpiryStepContext, kind: ExpiryEventKind): Promise<FoundLots> {
+/** A lot found, with its new expiry_events row (null in a dry run). */
+export interface RecordedLot extends FoundLot {
+  eventId: bigint | null;
+}
+
+/** Every lot found, oldest expiry first; summarise() gives the step's result. */
+export async function recordExpiryEvents(ctx: ExpiryStepContext, kind: ExpiryEventKind): Promise<RecordedLot[]> {
   const r = await ctx.sql.query<{
     lot_id: bigint;
+    event_id: bigint | null;
     lot_number: string;
     product: string;
     expires_on: string;
@@ -61,7 +68,7 @@ export async function recordExpiryEvents(ctx: ExpiryStepContext, kind: ExpiryEve
                            where e.shop_id = l.shop_id and e.lot_id = l.id and e.kind = $3::"ExpiryEventKind" and e.expires_on = l.expires_on)
      ),
      found as (select * from due where units > 0)${ctx.dryRun ? "" : RECORD_SQL}
-     select f.lot_id, f.lot_number, f.product, to_char(f.expires_on, 'YYYY-MM-DD') as expires_on, (f.expires_on - $2::date) as days_left, f.units,
+     select f.lot_id, ${ctx.dryRun ? "null::bigint" : "(select r.id from recorded r where r.lot_id = f.lot_id)"} as event_id, f.lot_number, f.product, to_char(f.expires_on, 'YYYY-MM-DD') as expires_on, (f.expires_on - $2::date) as days_left, f.units,
             (select coalesce(json_agg(json_build_object('locationId', b.location_id::text, 'name', loc.name, 'units', b.quantity) order by b.location_id), '[]')
                from lot_balances b left join locations loc on loc.shop_id = b.shop_id and loc.id = b.location_id
               where b.shop_id = $1 and b.lot_id = f.lot_id and b.quantity > 0) as locations
@@ -70,17 +77,23 @@ export async function recordExpiryEvents(ctx: ExpiryStepContext, kind: ExpiryEve
       order by f.expires_on, f.lot_id`,
     [ctx.shopId, ctx.day, kind],
   );
+  return r.rows.map((row) => ({
+    lotId: row.lot_id.toString(),
+    eventId: row.event_id,
+    lotNumber: row.lot_number,
+    product: row.product,
+    expiresOn: row.expires_on,
+    daysLeft: row.days_left,
+    units: row.units,
+    locations: row.locations,
+  }));
+}
+
+/** A step's result: how many lots and units, and the first LISTED_LOTS of them. */
+export function summarise(lots: readonly RecordedLot[]): FoundLots {
   return {
-    count: r.rows.length,
-    units: r.rows.reduce((sum, row) => sum + row.units, 0),
-    lots: r.rows.slice(0, LISTED_LOTS).map((row) => ({
-      lotId: row.lot_id.toString(),
-      lotNumber: row.lot_number,
-      product: row.product,
-      expiresOn: row.expires_on,
-      daysLeft: row.days_left,
-      units: row.units,
-      locations: row.locations,
-    })),
+    count: lots.length,
+    units: lots.reduce((sum, lot) => sum + lot.units, 0),
+    lots: lots.slice(0, LISTED_LOTS).map(({ eventId: _eventId, ...lot }) => lot),
   };
 }

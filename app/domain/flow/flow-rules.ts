@@ -10,6 +10,7 @@ export const FLOW_TRIGGERS = {
   recallOpened: "recall-opened",
   customerAffected: "recall-customer-affected",
   lotQuarantined: "lot-quarantined",
+  lotExpiringSoon: "lot-expiring-soon",
 } as const;
 export type FlowTriggerHandle = (typeof FLOW_TRIGGERS)[keyof typeof FLOW_TRIGGERS];
 
@@ -80,6 +81,22 @@ export function lotQuarantinedPayload(f: LotQuarantinedFacts): FlowPayload {
     "Units quarantined": f.units,
     Locations: f.locations,
   });
+}
+
+export interface LotExpiringSoonFacts {
+  lotNumber: string;
+  productTitle: string | null;
+  expiresOn: string;
+  daysLeft: number;
+  units: number;
+  locations: readonly { name: string | null; locationId: string; units: number }[];
+}
+
+export function lotExpiringSoonPayload(f: LotExpiringSoonFacts): FlowPayload {
+  return fitPayload(
+    { "Lot number": f.lotNumber, "Product title": f.productTitle ?? "", "Expires on": f.expiresOn, "Days left": f.daysLeft, "Units on hand": f.units },
+    { "Units per location": f.locations.map((l) => `${l.name ?? `Location ${l.locationId}`}: ${l.units}`) },
+  );
 }
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), "utf8");

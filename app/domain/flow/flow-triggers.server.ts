@@ -7,7 +7,16 @@
 import type { Db } from "../../lib/sql.server";
 import { adminMutation, FLOW_TRIGGER_RECEIVE_MUTATION } from "../../lib/shopify-admin.server";
 import { addOutboxEntries, addOutboxEntry, registerOutboxSender } from "../sync/outbox.server";
-import { customerAffectedPayload, FLOW_TRIGGER_KIND, FLOW_TRIGGERS, lotQuarantinedPayload, recallOpenedPayload, type FlowTriggerEntry } from "./flow-rules";
+import {
+  customerAffectedPayload,
+  FLOW_TRIGGER_KIND,
+  FLOW_TRIGGERS,
+  lotExpiringSoonPayload,
+  lotQuarantinedPayload,
+  recallOpenedPayload,
+  type FlowTriggerEntry,
+  type LotExpiringSoonFacts,
+} from "./flow-rules";
 
 /**
  * Outbox rows for a recall just opened: "Recall opened" first, then one "Customer affected by
@@ -109,6 +118,19 @@ export async function addLotQuarantinedTrigger(sql: Db, e: LotQuarantinedEvent):
       }),
     } satisfies FlowTriggerEntry,
   });
+}
+
+/** One "Lot expiring soon" outbox row per alert the daily expiry check recorded (keyed by the expiry event), in its transaction. */
+export async function addLotExpiringSoonTriggers(sql: Db, shopId: number, alerts: readonly (LotExpiringSoonFacts & { eventId: bigint })[]): Promise<bigint[]> {
+  return addOutboxEntries(
+    sql,
+    alerts.map(({ eventId, ...facts }) => ({
+      shopId,
+      kind: FLOW_TRIGGER_KIND,
+      idempotencyKey: `expiry-event:${eventId}:flow`,
+      payload: { handle: FLOW_TRIGGERS.lotExpiringSoon, payload: lotExpiringSoonPayload(facts) } satisfies FlowTriggerEntry,
+    })),
+  );
 }
 
 // flowTriggerReceive has no @idempotent: a send that timed out after Flow received it and is
