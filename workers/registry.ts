@@ -60,7 +60,7 @@ import {
   processReplanReservations,
   processSweepReservationReplans,
 } from "./processors/reservations-replan";
-import { EXPIRY_RUN_JOB, EXPIRY_TICK_JOB, processExpiryRun, processExpiryTick } from "./processors/expiry";
+import { EXPIRY_DIGEST_JOB, EXPIRY_RUN_JOB, EXPIRY_TICK_JOB, processExpiryDigest, processExpiryRun, processExpiryTick } from "./processors/expiry";
 
 export interface JobContext {
   log: Logger;
@@ -118,6 +118,7 @@ export const processors: Record<QueueName, Record<string, Processor>> = {
     [RECALL_NOTIFY_JOB]: processRecallNotify,
     [RECALL_NOTICE_SEND_JOB]: processRecallNoticeSend,
     [RECALL_NOTICE_REMIND_JOB]: processRecallNoticeRemind,
+    [EXPIRY_DIGEST_JOB]: processExpiryDigest,
   },
 };
 

@@ -193,11 +193,11 @@ export async function fetchVariant(shop: string, variantId: bigint): Promise<Sho
   };
 }
 
-export const SHOP_PROFILE_QUERY = `query LotkeeperShopProfile { shop { ianaTimezone currencyCode } }`;
+export const SHOP_PROFILE_QUERY = `query LotkeeperShopProfile { shop { ianaTimezone currencyCode email } }`;
 
-/** The shop's time zone (IANA, e.g. "Europe/Berlin") and its currency (ISO 4217, e.g. "EUR"). */
-export async function fetchShopProfile(shop: string): Promise<{ ianaTimezone: string; currencyCode: string }> {
-  const { data } = await adminGraphql<{ shop: { ianaTimezone: string; currencyCode: string } }>(shop, SHOP_PROFILE_QUERY);
+/** The shop's time zone (IANA, e.g. "Europe/Berlin"), currency (ISO 4217, e.g. "EUR") and owner's email. */
+export async function fetchShopProfile(shop: string): Promise<{ ianaTimezone: string; currencyCode: string; email: string }> {
+  const { data } = await adminGraphql<{ shop: { ianaTimezone: string; currencyCode: string; email: string } }>(shop, SHOP_PROFILE_QUERY);
   return data.shop;
 }
 

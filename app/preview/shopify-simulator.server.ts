@@ -353,6 +353,7 @@ function rootValue(ctx: SimulatorContext) {
       myshopifyDomain: ctx.shop,
       currencyCode: "EUR",
       ianaTimezone: "Europe/Berlin",
+      email: `owner@${ctx.shop}`,
     }),
     location: ({ id }: { id: string }) => ctx.location(id),
     locations: () => connection(ctx.catalog.locations.map((l) => ctx.location(l.id))),

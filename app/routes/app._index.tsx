@@ -107,6 +107,11 @@ export default function Home() {
                   {`Expiry check of ${a.lastExpiryCheck.day}`}
                 </Text>
                 <Text as="p">{`${plural(a.lastExpiryCheck.expired, "lot")} expired, ${plural(a.lastExpiryCheck.alerted, "lot")} entered the alert window.`}</Text>
+                {a.lastExpiryCheck.digest ? (
+                  <Text as="p" tone="subdued">
+                    {`Digest: ${a.lastExpiryCheck.digest}.`}
+                  </Text>
+                ) : null}
                 <Link to={`/app/tasks/${a.lastExpiryCheck.taskId}`}>Open the check</Link>
                 <Link to="/app/reports/expiry">Stock by expiry</Link>
               </InlineStack>

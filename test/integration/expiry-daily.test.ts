@@ -204,7 +204,7 @@ describe("the daily expiry job", () => {
     expect(before.attention.lastExpiryCheck).toBeNull();
     const run = await runExpiryDay(shop.id, { now: NOW });
     const after = await homeLoader({ request: adminGet(shop.domain, "/app"), params: {}, context: {} });
-    expect(after.attention.lastExpiryCheck).toEqual({ taskId: run.taskId, day: "2026-12-04", expired: 0, alerted: 0 });
+    expect(after.attention.lastExpiryCheck).toEqual({ taskId: run.taskId, day: "2026-12-04", expired: 0, alerted: 0, digest: null });
   });
 
   it("lotkeeper expiry run prints the run; a bad day is a clear error", async () => {

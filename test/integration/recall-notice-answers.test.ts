@@ -4,8 +4,6 @@
 // recorded on the notice and moves the customer in the case; a changed answer replaces it;
 // unsigned or tampered requests get 401, unknown tokens 404, another shop's token 404.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SMTPServer } from "smtp-server";
-import type { AddressInfo } from "node:net";
 import { pool } from "../../app/db.server";
 import { resetEnvForTests } from "../../app/env.server";
 import { getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
@@ -19,45 +17,25 @@ import { jobIdFor } from "../../app/lib/queues.server";
 import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
 import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
+import { startSmtpServer, type ReceivedMail, type TestSmtp } from "../helpers/smtp";
 import { proxyRequest, type ProxyRequestOptions } from "../helpers/app-proxy";
 
 useOwnQueuePrefix();
 
-const mails: { to: string[]; body: string }[] = [];
-let smtp: SMTPServer;
-
-/** Quoted-printable soft breaks and escapes, as nodemailer writes long lines. */
-function decodeQuotedPrintable(text: string): string {
-  const bytes = text.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  return Buffer.from(bytes, "latin1").toString("utf8");
-}
+let smtp: TestSmtp;
+let mails: ReceivedMail[];
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", () => {
-        const raw = Buffer.concat(chunks).toString("utf8");
-        const split = raw.indexOf("\r\n\r\n");
-        const body = /quoted-printable/i.test(raw.slice(0, split)) ? decodeQuotedPrintable(raw.slice(split + 4)) : raw.slice(split + 4);
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), body: body.replace(/\r\n/g, "\n") });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  process.env.SMTP_URL = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtp = await startSmtpServer();
+  mails = smtp.mails;
+  process.env.SMTP_URL = smtp.url;
   process.env.NOTICE_RATE_PER_SECOND = "100";
   resetEnvForTests();
 });
 
 afterAll(async () => {
   for (const name of [QUEUE_NAMES.notices, QUEUE_NAMES.shopifySync]) await getQueue(name).obliterate({ force: true });
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
   delete process.env.SMTP_URL;
   delete process.env.NOTICE_RATE_PER_SECOND;
   resetEnvForTests();

@@ -5,8 +5,6 @@
 // a job that died after claiming its notice is not mailed again; two shops never mix; an edited
 // template is the one used.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SMTPServer } from "smtp-server";
-import type { AddressInfo } from "node:net";
 import { pool } from "../../app/db.server";
 import { resetEnvForTests } from "../../app/env.server";
 import { getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
@@ -24,6 +22,7 @@ import {
 import { parseNoticeSettings } from "../../app/domain/recall/notice-rules";
 import { createQueueWorker } from "../../workers/main";
 import { createTestShop } from "../helpers/shops";
+import { startSmtpServer, type ReceivedMail, type TestSmtp } from "../helpers/smtp";
 import { createLocation, createLot, createVariant, newId, shipToCustomer } from "../helpers/factories";
 import { eventually, useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { adminGet, adminPost } from "../helpers/admin-requests";
@@ -37,72 +36,24 @@ import { action as recallAction, loader as recallLoader } from "../../app/routes
 
 useOwnQueuePrefix();
 
-interface ReceivedMail {
-  from: string;
-  to: string[];
-  subject: string;
-  body: string;
-  raw: string;
-}
-
-const mails: ReceivedMail[] = [];
 const deferred = new Set<string>();
-let smtp: SMTPServer;
+let smtp: TestSmtp;
+let mails: ReceivedMail[];
 const workers: ReturnType<typeof createQueueWorker>[] = [];
 
-/** Quoted-printable soft breaks and escapes, as nodemailer writes long or non-ASCII text. */
-function decodeQuotedPrintable(text: string): string {
-  const bytes = text.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  return Buffer.from(bytes, "latin1").toString("utf8");
-}
-
-function parseMail(raw: string, envelope: { from: string; to: string[] }): ReceivedMail {
-  const split = raw.indexOf("\r\n\r\n");
-  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, " ");
-  const header = (name: string) => new RegExp(`^${name}: (.*)$`, "im").exec(head)?.[1] ?? "";
-  const subjectRaw = header("Subject");
-  // Encoded words (=?UTF-8?Q?...?=) for a subject with non-ASCII characters.
-  const subject = subjectRaw.replace(/=\?UTF-8\?Q\?(.*?)\?=\s*/gi, (_, q: string) => decodeQuotedPrintable(q.replace(/_/g, " ")));
-  const bodyRaw = raw.slice(split + 4);
-  const body = /quoted-printable/i.test(header("Content-Transfer-Encoding")) ? decodeQuotedPrintable(bodyRaw) : bodyRaw;
-  return { from: envelope.from, to: envelope.to, subject, body: body.replace(/\r\n/g, "\n").trimEnd(), raw };
-}
-
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onRcptTo(address, _session, callback) {
+  smtp = await startSmtpServer({
+    refuse(address) {
       // "later-..." is refused once with 451 (try again later), then accepted.
-      if (address.address.startsWith("later") && !deferred.has(address.address)) {
-        deferred.add(address.address);
-        const error = new Error("4.7.1 try again later") as Error & { responseCode: number };
-        error.responseCode = 451;
-        return callback(error);
+      if (address.startsWith("later") && !deferred.has(address)) {
+        deferred.add(address);
+        return { code: 451, message: "4.7.1 try again later" };
       }
-      if (address.address.startsWith("bounce")) {
-        const error = new Error("5.1.1 mailbox unavailable") as Error & { responseCode: number };
-        error.responseCode = 550;
-        return callback(error);
-      }
-      callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", () => {
-        const envelope = {
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-          to: session.envelope.rcptTo.map((r) => r.address),
-        };
-        mails.push(parseMail(Buffer.concat(chunks).toString("utf8"), envelope));
-        callback();
-      });
+      return address.startsWith("bounce") ? { code: 550, message: "5.1.1 mailbox unavailable" } : null;
     },
   });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  process.env.SMTP_URL = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  mails = smtp.mails;
+  process.env.SMTP_URL = smtp.url;
   process.env.NOTICE_RATE_PER_SECOND = "100";
   resetEnvForTests();
 });
@@ -113,7 +64,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   for (const name of [QUEUE_NAMES.notices, QUEUE_NAMES.shopifySync]) await getQueue(name).obliterate({ force: true });
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
   delete process.env.SMTP_URL;
   delete process.env.NOTICE_RATE_PER_SECOND;
   resetEnvForTests();

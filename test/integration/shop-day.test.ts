@@ -13,7 +13,7 @@ import { createLocation, createLot, createVariant } from "../helpers/factories";
 
 const cost = { requestedQueryCost: 1, actualQueryCost: 1, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1999, restoreRate: 100 } };
 
-function shopifySays(profiles: Record<string, { ianaTimezone: string; currencyCode: string }>) {
+function shopifySays(profiles: Record<string, { ianaTimezone: string; currencyCode: string; email: string }>) {
   server.use(
     graphql.query("LotkeeperShopProfile", ({ request }) => {
       const profile = profiles[new URL(request.url).hostname];
@@ -25,16 +25,20 @@ function shopifySays(profiles: Record<string, { ianaTimezone: string; currencyCo
 describe("the shop's zone and currency", () => {
   it("are read from Shopify and kept for that shop only", async () => {
     const [auckland, other] = [await createTestShop("auckland"), await createTestShop("other")];
-    shopifySays({ [auckland.domain]: { ianaTimezone: "Pacific/Auckland", currencyCode: "NZD" } });
-    expect(await refreshShopProfile(pool(), auckland.id)).toEqual({ ianaTimezone: "Pacific/Auckland", currency: "NZD" });
-    expect(await prisma.shop.findUniqueOrThrow({ where: { id: auckland.id } })).toMatchObject({ ianaTimezone: "Pacific/Auckland", currency: "NZD" });
+    shopifySays({ [auckland.domain]: { ianaTimezone: "Pacific/Auckland", currencyCode: "NZD", email: "owner@example.com" } });
+    expect(await refreshShopProfile(pool(), auckland.id)).toEqual({ ianaTimezone: "Pacific/Auckland", currency: "NZD", email: "owner@example.com" });
+    expect(await prisma.shop.findUniqueOrThrow({ where: { id: auckland.id } })).toMatchObject({
+      ianaTimezone: "Pacific/Auckland",
+      currency: "NZD",
+      email: "owner@example.com",
+    });
     expect(await prisma.shop.findUniqueOrThrow({ where: { id: other.id } })).toMatchObject({ ianaTimezone: null, currency: null });
   });
 
   it("a zone nobody knows leaves the last good one; the currency still follows Shopify", async () => {
     const shop = await createTestShop("zone", { ianaTimezone: "America/Los_Angeles", currency: "USD" });
-    shopifySays({ [shop.domain]: { ianaTimezone: "Mars/Olympus_Mons", currencyCode: "CAD" } });
-    expect(await refreshShopProfile(pool(), shop.id)).toEqual({ ianaTimezone: "America/Los_Angeles", currency: "CAD" });
+    shopifySays({ [shop.domain]: { ianaTimezone: "Mars/Olympus_Mons", currencyCode: "CAD", email: "" } });
+    expect(await refreshShopProfile(pool(), shop.id)).toEqual({ ianaTimezone: "America/Los_Angeles", currency: "CAD", email: null });
   });
 });
 

@@ -13,6 +13,7 @@ import { dayIn, zoneOf, type Day } from "../shops/shop-day";
 import { checkRunDay, daysToRun, ExpiryRunError } from "./expiry-rules";
 import type { ExpiryStepContext } from "./expiry-step";
 import { EXPIRY_STEPS } from "./steps";
+import { queueExpiryDigest } from "./expiry-digest.server";
 
 export const EXPIRY_TASK_KIND = "expiry.daily";
 export const EXPIRY_TICK_JOB = "expiry-tick";
@@ -59,6 +60,8 @@ export async function runExpiryDay(shopId: number, options: { day?: string; dryR
     return { day, dryRun, alreadyRan: false, taskId: taskId.toString(), steps };
   });
   await queueOutboxEntries(outboxIds);
+  // The digest mail of today (a day caught up after downtime is in its task, not mailed).
+  if (!run.alreadyRan && day === dayIn(timeZone, now)) await queueExpiryDigest(shopId, day);
   // Lots that expired hold no reservation past today: re-plan the orders still holding them.
   if (!run.alreadyRan && Number(run.steps.expire?.count ?? 0) > 0) await queueReplansForUnusableLots({ shopId, now });
   return run;

@@ -25,7 +25,7 @@ export interface Attention {
   /** The shop's alert window (days before expiry, Settings: Expiry check). */
   expiryWindowDays: number;
   /** What the last daily expiry check found (its task lists the lots), or null before the first. */
-  lastExpiryCheck: { taskId: bigint; day: string; expired: number; alerted: number } | null;
+  lastExpiryCheck: { taskId: bigint; day: string; expired: number; alerted: number; digest: string | null } | null;
 }
 
 const LIST = 5;
@@ -69,8 +69,8 @@ export async function attentionFor(sql: Db, shopId: number, shopDomain: string, 
     sql.query(`select count(*)::int as n from recalls where shop_id = $1 and status = 'OPEN'`, [shopId]),
     sql.query(`select count(*)::int as n from outbox_entries where shop_id = $1 and status <> 'SENT'`, [shopId]),
     sql.query(`select count(*)::int as n from lots where shop_id = $1 and incomplete`, [shopId]),
-    sql.query<{ task_id: bigint; day: string; expired: number; alerted: number }>(
-      `select r.task_id, to_char(r.day, 'YYYY-MM-DD') as day, coalesce((t.result -> 'expire' ->> 'count')::int, 0) as expired,
+    sql.query<{ task_id: bigint; day: string; expired: number; alerted: number; digest: string | null }>(
+      `select r.task_id, to_char(r.day, 'YYYY-MM-DD') as day, r.digest_reason as digest, coalesce((t.result -> 'expire' ->> 'count')::int, 0) as expired,
               coalesce((t.result -> 'alerts' ->> 'count')::int, 0) as alerted
          from expiry_runs r left join tasks t on t.id = r.task_id and t.shop_id = r.shop_id
         where r.shop_id = $1 order by r.day desc limit 1`,
@@ -101,7 +101,13 @@ export async function attentionFor(sql: Db, shopId: number, shopDomain: string, 
     incompleteLots: n(incomplete),
     expiryWindowDays: windowDays,
     lastExpiryCheck: lastCheck.rows[0]
-      ? { taskId: lastCheck.rows[0].task_id, day: lastCheck.rows[0].day, expired: lastCheck.rows[0].expired, alerted: lastCheck.rows[0].alerted }
+      ? {
+          taskId: lastCheck.rows[0].task_id,
+          day: lastCheck.rows[0].day,
+          expired: lastCheck.rows[0].expired,
+          alerted: lastCheck.rows[0].alerted,
+          digest: lastCheck.rows[0].digest,
+        }
       : null,
   };
 }
