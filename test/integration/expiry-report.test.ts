@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { pool } from "../../app/db.server";
 import { runReport } from "../../app/domain/reports/run-report.server";
+import { addDays, dayIn } from "../../app/domain/shops/shop-day";
 import { loader as exportLoader } from "../../app/routes/app.reports.$name.export";
 import { loader as reportLoader } from "../../app/routes/app.reports.$name";
 import { adminGet, statusOf } from "../helpers/admin-requests";
@@ -10,8 +11,10 @@ import { createTestShop } from "../helpers/shops";
 import { createLocation, createLot, createVariant } from "../helpers/factories";
 import { cliJson, cliOutput } from "../helpers/cli";
 
-// 2026-12-04 12:00 UTC is 2026-12-05 in Auckland.
-const NOW = new Date("2026-12-04T12:00:00Z");
+// The CLI counts from the real today, so the lots are dated from it: TODAY is the day in Auckland.
+const NOW = new Date();
+const TODAY = dayIn("Pacific/Auckland", NOW);
+const inDays = (n: number) => addDays(TODAY, n);
 
 async function stockedShop() {
   const shop = await createTestShop("report", { ianaTimezone: "Pacific/Auckland", currency: "NZD" });
@@ -23,14 +26,14 @@ async function stockedShop() {
     const id = await createLot(shop.id, { variantId, lotNumber, expiresOn, quantity, locationId });
     await pool().query("update lots set unit_cost = $2 where id = $1", [id, unitCost]);
   };
-  await lot(soap, "S-OLD", "2026-12-04", 2, main, "1.50"); // expired in Auckland's day (today is the 5th)
-  await lot(soap, "S-NOW", "2026-12-05", 3, main, "1.50"); // 0 days left: 0-30
-  await lot(soap, "S-35", "2027-01-09", 4, annex, "2.25"); // 35 days: 31-60
-  await lot(tea, "T-90", "2027-03-05", 5, main, null); // 90 days: 61-90, no cost
-  await lot(tea, "T-91", "2027-03-06", 6, main, "0.10"); // 91 days: 91-180
-  await lot(tea, "T-200", "2027-06-23", 7, annex, "1.00"); // 200 days: later
+  await lot(soap, "S-OLD", inDays(-1), 2, main, "1.50"); // expired yesterday in Auckland
+  await lot(soap, "S-NOW", inDays(0), 3, main, "1.50"); // 0 days left: 0-30
+  await lot(soap, "S-35", inDays(35), 4, annex, "2.25"); // 31-60
+  await lot(tea, "T-90", inDays(90), 5, main, null); // 61-90, no cost
+  await lot(tea, "T-91", inDays(91), 6, main, "0.10"); // 91-180
+  await lot(tea, "T-200", inDays(200), 7, annex, "1.00"); // later
   await lot(tea, "T-NONE", null, 8, main, "3.00");
-  await lot(tea, "T-EMPTY", "2027-01-01", 0, main, "9.99");
+  await lot(tea, "T-EMPTY", inDays(20), 0, main, "9.99");
   return { shop, main, annex };
 }
 
@@ -40,7 +43,7 @@ describe("report: stock by expiry", () => {
   it("puts every unit on hand in its bucket from the shop's day, with its value at cost", async () => {
     const { shop } = await stockedShop();
     const { result } = await runReport(shop.id, "expiry", { extra: {} }, NOW);
-    expect(result.json.today).toBe("2026-12-05");
+    expect(result.json.today).toBe(TODAY);
     expect(result.json.buckets).toEqual([
       { bucket: "expired", lots: 1, units: 2, value: "3.00", currency: "NZD", unitsWithoutCost: 0 },
       { bucket: "0-30", lots: 1, units: 3, value: "4.50", currency: "NZD", unitsWithoutCost: 0 },
@@ -61,8 +64,20 @@ describe("report: stock by expiry", () => {
       ["31-60", 4],
       ["later", 7],
     ]);
-    const json = await cliJson<{ buckets: Bucket[] }>(["reports", "expiry", "--shop", shop.domain]);
+    const json = await cliJson<{
+      buckets: Bucket[];
+      lots: { lotNumber: string; bucket: string; daysLeft: number | null; units: number; value: string | null }[];
+    }>(["reports", "expiry", "--shop", shop.domain]);
     expect(json.buckets.reduce((n, b) => n + b.units, 0)).toBe(35);
+    expect(json.lots.map((l) => [l.lotNumber, l.bucket, l.daysLeft, l.units, l.value])).toEqual([
+      ["S-OLD", "expired", -1, 2, "3.00"],
+      ["S-NOW", "0-30", 0, 3, "4.50"],
+      ["S-35", "31-60", 35, 4, "9.00"],
+      ["T-90", "61-90", 90, 5, null],
+      ["T-91", "91-180", 91, 6, "0.60"],
+      ["T-200", "later", 200, 7, "7.00"],
+      ["T-NONE", "none", null, 8, "24.00"],
+    ]);
     const csv = await cliOutput(["reports", "expiry", "--shop", shop.domain, "--location", annex.toString(), "--format", "csv"]);
     expect(csv.trim().split("\n")).toHaveLength(3);
     expect(csv.split("\n")[0]).toBe("Days left,Product,Location,Lots,Units,Value at cost,Units without a cost");

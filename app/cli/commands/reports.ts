@@ -19,7 +19,7 @@ report's figures; csv prints its table (${report.columns.map((c) => c.label).joi
       const shopId = await requireShopId(args);
       const format = optionalString(args, "format") ?? "json";
       if (format !== "json" && format !== "csv") throw new UsageError(`--format must be json or csv, got "${format}"`);
-      const { result } = await runReport(shopId, report.name, { locationId: optionalShopifyId(args, "location"), extra: {} });
+      const { result } = await runReport(shopId, report.name, { locationId: optionalShopifyId(args, "location"), extra: {}, detail: format === "json" });
       if (format === "json") return result.json;
       process.stdout.write(reportCsv(report, result));
       return undefined;

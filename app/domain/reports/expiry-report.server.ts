@@ -2,6 +2,8 @@
 // the shop's day: expired / 0-30 / 31-60 / 61-90 / 91-180 / later / none (no expiry date), with
 // their value at cost (lots.unit_cost), per bucket and per product and location. Every lot status
 // counts (quarantined and recalled units are still on the shelf and still worth their cost).
+import type { Db } from "../../lib/sql.server";
+import type { Day } from "../shops/shop-day";
 import type { Report } from "./report";
 
 export const EXPIRY_BUCKETS = ["expired", "0-30", "31-60", "61-90", "91-180", "later", "none"] as const;
@@ -82,6 +84,51 @@ export const expiryReport: Report = {
       value: money(Number(g.value_cents ?? 0)),
       unitsWithoutCost: g.units_without_cost,
     }));
-    return { json: { today, currency, buckets, rows }, rows, chartPoints: buckets };
+    const lots = options.detail ? await lotsByExpiry(sql, shopId, today, options.locationId ?? null) : undefined;
+    return { json: { today, currency, buckets, rows, ...(lots ? { lots } : {}) }, rows, chartPoints: buckets };
   },
 };
+
+/** Every lot with units on hand, per location, with its bucket and value at cost (the CLI's `lots`). */
+async function lotsByExpiry(sql: Db, shopId: number, today: Day, locationId: bigint | null) {
+  const r = await sql.query<{
+    lot_id: bigint;
+    lot_number: string;
+    status: string;
+    product: string;
+    location_id: string;
+    location: string | null;
+    expires_on: string | null;
+    days_left: number | null;
+    bucket: ExpiryBucket;
+    units: number;
+    unit_cost: string | null;
+    value_cents: string | null;
+  }>(
+    `select l.id as lot_id, l.lot_number, l.status::text as status,
+            coalesce(v.product_title || coalesce(' - ' || nullif(v.title, 'Default Title'), ''), v.sku, 'Variant ' || l.variant_id) as product,
+            b.location_id::text, loc.name as location, to_char(l.expires_on, 'YYYY-MM-DD') as expires_on, (l.expires_on - $2::date) as days_left,
+            ${BUCKET_SQL} as bucket, b.quantity as units, l.unit_cost::text, round(b.quantity * l.unit_cost * 100)::bigint::text as value_cents
+       from lot_balances b
+       join lots l on l.id = b.lot_id and l.shop_id = b.shop_id
+       left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id
+       left join locations loc on loc.shop_id = b.shop_id and loc.id = b.location_id
+      where b.shop_id = $1 and b.quantity > 0 and ($3::bigint is null or b.location_id = $3::bigint)
+      order by l.expires_on nulls last, l.id, b.location_id`,
+    [shopId, today, locationId?.toString() ?? null],
+  );
+  return r.rows.map((row) => ({
+    lotId: row.lot_id.toString(),
+    lotNumber: row.lot_number,
+    status: row.status,
+    product: row.product,
+    locationId: row.location_id,
+    location: row.location ?? `Location ${row.location_id}`,
+    expiresOn: row.expires_on,
+    daysLeft: row.days_left,
+    bucket: row.bucket,
+    units: row.units,
+    unitCost: row.unit_cost,
+    value: row.value_cents === null ? null : money(Number(row.value_cents)),
+  }));
+}

@@ -12,6 +12,8 @@ export interface ReportOptions {
   locationId?: bigint;
   /** Report-specific options (e.g. trends' "week" | "month"), already checked by parseOptions. */
   extra: Record<string, string>;
+  /** Also the JSON's item-level list (e.g. every lot): the CLI's JSON asks for it, the panel's table and CSV do not. */
+  detail?: boolean;
 }
 
 export interface ReportColumn {
