@@ -7,7 +7,7 @@ import { z } from "zod";
 loadDotEnv({ quiet: true });
 
 export const DEFAULT_SCOPES =
-  "read_orders,read_fulfillments,read_merchant_managed_fulfillment_orders,read_third_party_fulfillment_orders,read_returns,read_inventory,write_inventory,read_products,read_customers,write_orders,write_customers,read_locations,write_app_proxy";
+  "read_orders,read_fulfillments,read_merchant_managed_fulfillment_orders,read_third_party_fulfillment_orders,read_returns,read_inventory,write_inventory,read_products,read_customers,write_orders,write_customers,read_locations,write_app_proxy,write_discounts";
 
 const urlWithScheme = (schemes: string[]) =>
   z.string().refine(

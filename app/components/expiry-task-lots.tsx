@@ -22,8 +22,18 @@ interface FoundLots {
   enabled?: boolean;
 }
 
+interface MarkdownChange {
+  variantId: string;
+  product: string | null;
+  lotNumber: string | null;
+  daysLeft: number | null;
+  from: number;
+  to: number;
+}
+
 export interface ExpiryTaskResult {
   day?: string;
+  markdowns?: { enabled?: boolean; count?: number; changes?: MarkdownChange[] };
   expire?: FoundLots;
   quarantine?: FoundLots;
   alerts?: FoundLots;
@@ -36,8 +46,25 @@ const SECTIONS = [
 ] as const;
 
 export function ExpiryTaskLots({ result }: { result: ExpiryTaskResult }) {
+  const markdowns = result.markdowns?.changes ?? [];
   return (
     <>
+      {markdowns.length > 0 ? (
+        <Layout.Section>
+          <Card padding="0">
+            <DataTable
+              columnContentTypes={["text", "text", "numeric", "text"]}
+              headings={["Markdown (automatic discount in Shopify)", "Short-dated lot", "Days left", "Change"]}
+              rows={markdowns.map((m) => [
+                m.product ?? `Variant ${m.variantId}`,
+                m.lotNumber ?? "—",
+                m.daysLeft ?? "—",
+                m.to === 0 ? `${m.from} % off removed` : m.from === 0 ? `${m.to} % off` : `${m.from} % to ${m.to} % off`,
+              ])}
+            />
+          </Card>
+        </Layout.Section>
+      ) : null}
       {SECTIONS.map((section) => {
         const found = result[section.key] ?? {};
         if (section.key === "quarantine" && !found.enabled) return null;

@@ -453,6 +453,21 @@ export const TAGS_ADD_MUTATION = `mutation LotkeeperTagsAdd($id: ID!, $tags: [St
  * (app/domain/writeback/): orderUpdate(customAttributes) replaces every attribute, so the
  * merchant's own are read first and sent back with ours.
  */
+// Markdowns on short-dated stock (decision 113): one automatic basic discount per variant, found
+// again by its title when a create's answer was lost.
+export const MARKDOWN_FIND_QUERY = `query LotkeeperMarkdownFind($query: String!) {
+  discountNodes(first: 10, query: $query) { nodes { id discount { ... on DiscountAutomaticBasic { title } } } }
+}`;
+export const MARKDOWN_CREATE_MUTATION = `mutation LotkeeperMarkdownCreate($automaticBasicDiscount: DiscountAutomaticBasicInput!) {
+  discountAutomaticBasicCreate(automaticBasicDiscount: $automaticBasicDiscount) { automaticDiscountNode { id } userErrors { field message code } }
+}`;
+export const MARKDOWN_UPDATE_MUTATION = `mutation LotkeeperMarkdownUpdate($id: ID!, $automaticBasicDiscount: DiscountAutomaticBasicInput!) {
+  discountAutomaticBasicUpdate(id: $id, automaticBasicDiscount: $automaticBasicDiscount) { automaticDiscountNode { id } userErrors { field message code } }
+}`;
+export const MARKDOWN_DELETE_MUTATION = `mutation LotkeeperMarkdownDelete($id: ID!) {
+  discountAutomaticDelete(id: $id) { deletedAutomaticDiscountId userErrors { field message code } }
+}`;
+
 export const ORDER_LOTS_QUERY = `query LotkeeperOrderLots($id: ID!, $namespace: String!, $key: String!) {
   order(id: $id) { id customAttributes { key value } metafield(namespace: $namespace, key: $key) { value } }
 }`;

@@ -464,6 +464,33 @@ function rootValue(ctx: SimulatorContext) {
       if (await ctx.firstUse("tagsAdd")) await ctx.record("tagsAdd");
       return { node: { __typename: kind, id, tags: await redis().smembers(key(ctx.shop, `tags:${id}`)) }, userErrors: [] };
     },
+    // Automatic discounts (markdowns on short-dated stock, decision 113): kept per shop by id; a
+    // title search finds them as Shopify's discountNodes(query: "title:'...'") does.
+    discountNodes: async ({ query }: { query?: string }) => {
+      const title = /title:'(.*)'/.exec(query ?? "")?.[1];
+      const all = Object.values(await redis().hgetall(key(ctx.shop, "discounts"))).map((d) => JSON.parse(d) as SimulatedDiscount);
+      return connection(
+        all.filter((d) => !title || d.title === title).map((d) => ({ id: d.id, discount: { __typename: "DiscountAutomaticBasic", title: d.title } })),
+      );
+    },
+    discountAutomaticBasicCreate: async ({ automaticBasicDiscount }: { automaticBasicDiscount: DiscountInput }) => {
+      const id = gid("DiscountAutomaticNode", String(await redis().incr(key(ctx.shop, "discount-seq"))));
+      await redis().hset(key(ctx.shop, "discounts"), id, JSON.stringify(simulatedDiscount(id, automaticBasicDiscount)));
+      await ctx.record("discountAutomaticBasicCreate");
+      return { automaticDiscountNode: { id }, userErrors: [] };
+    },
+    discountAutomaticBasicUpdate: async ({ id, automaticBasicDiscount }: { id: string; automaticBasicDiscount: DiscountInput }) => {
+      if (!(await redis().hexists(key(ctx.shop, "discounts"), id)))
+        return { automaticDiscountNode: null, userErrors: [{ field: ["id"], message: "Discount does not exist", code: "INVALID" }] };
+      await redis().hset(key(ctx.shop, "discounts"), id, JSON.stringify(simulatedDiscount(id, automaticBasicDiscount)));
+      await ctx.record("discountAutomaticBasicUpdate");
+      return { automaticDiscountNode: { id }, userErrors: [] };
+    },
+    discountAutomaticDelete: async ({ id }: { id: string }) => {
+      await redis().hdel(key(ctx.shop, "discounts"), id);
+      await ctx.record("discountAutomaticDelete");
+      return { deletedAutomaticDiscountId: id, userErrors: [] };
+    },
     // Flow triggers (decision 109): the simulated shop has Flow; each trigger is kept, in order, for the demo to show.
     flowTriggerReceive: async ({ handle, payload }: { handle: string; payload: unknown }) => {
       if (!handle) return { userErrors: [{ field: ["handle"], message: "Handle can't be blank" }] };
@@ -472,6 +499,32 @@ function rootValue(ctx: SimulatorContext) {
       return { userErrors: [] };
     },
   };
+}
+
+interface DiscountInput {
+  title?: string;
+  customerGets?: { value?: { percentage?: number }; items?: { products?: { productVariantsToAdd?: string[] } } };
+}
+
+export interface SimulatedDiscount {
+  id: string;
+  title: string;
+  percentage: number | null;
+  variants: string[];
+}
+
+function simulatedDiscount(id: string, input: DiscountInput): SimulatedDiscount {
+  return {
+    id,
+    title: input.title ?? "",
+    percentage: input.customerGets?.value?.percentage ?? null,
+    variants: input.customerGets?.items?.products?.productVariantsToAdd ?? [],
+  };
+}
+
+/** The automatic discounts of the simulated shop. */
+export async function simulatedDiscounts(shop: string): Promise<SimulatedDiscount[]> {
+  return Object.values(await redis().hgetall(key(shop, "discounts"))).map((d) => JSON.parse(d) as SimulatedDiscount);
 }
 
 /** The Flow triggers the app fired at the simulated shop, oldest first. */

@@ -79,7 +79,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     if (intent === "expiry") {
       const saved = await updateExpirySettings(pool(), shopId, parseExpirySettings(Object.fromEntries(form)));
       return ok(
-        `Expiry check saved: alerts ${saved.alertDays} days before expiry, daily from ${saved.runHour}:00${saved.quarantine ? ", expired units quarantined" : ""}`,
+        `Expiry check saved: alerts ${saved.alertDays} days before expiry, daily from ${saved.runHour}:00${saved.quarantine ? ", expired units quarantined" : ""}${saved.markdowns ? `, markdowns ${saved.markdowns}` : ""}`,
       );
     }
     if (intent === "notices") {
@@ -134,6 +134,7 @@ export default function Settings() {
   const [alertDays, setAlertDays] = useState(String(expiry.alertDays));
   const [runHour, setRunHour] = useState(String(expiry.runHour));
   const [quarantineExpired, setQuarantineExpired] = useState(expiry.quarantine);
+  const [markdowns, setMarkdowns] = useState(expiry.markdowns);
   const [query, setQuery] = useState(search);
   const [, setParams] = useSearchParams();
   useResultToast(result);
@@ -220,6 +221,15 @@ export default function Settings() {
                   onChange={setQuarantineExpired}
                 />
                 <input type="hidden" name="quarantine" value={String(quarantineExpired)} />
+                <TextField
+                  label="Markdowns on short-dated stock"
+                  name="markdowns"
+                  value={markdowns}
+                  onChange={setMarkdowns}
+                  autoComplete="off"
+                  placeholder="14:20, 5:40"
+                  helpText="days:percent: 14:20 takes 20 % off a product from 14 days before its earliest lot expires (an automatic discount in Shopify, removed when that lot is gone). Empty: no markdowns."
+                />
                 <Button submit loading={navigation.state === "submitting" && navigation.formData?.get("intent") === "expiry"}>
                   Save expiry check
                 </Button>

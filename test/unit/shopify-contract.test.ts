@@ -3,6 +3,7 @@
 // deprecated, and requests at most the 1,000 points Shopify allows a query; the rules Shopify states
 // in the schema's descriptions are found; the cost function follows Shopify's published rules.
 import { readFileSync } from "node:fs";
+import { markdownDiscountInput, markdownTitle } from "../../app/domain/expiry/markdown-rules";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parse, type IntrospectionQuery } from "graphql";
@@ -48,6 +49,10 @@ const appVariables: Record<string, Record<string, unknown>> = {
   FLOW_TRIGGER_RECEIVE_MUTATION: { handle: "recall-opened", payload: { "Recall reference": "R-1", "Lots in scope": 1 } },
   BULK_ON_HAND_START_MUTATION: { query: admin.BULK_ON_HAND_QUERY },
   BULK_OPERATION_QUERY: { id: "gid://shopify/BulkOperation/1" },
+  MARKDOWN_FIND_QUERY: { query: `title:'${markdownTitle(1n)}'` },
+  MARKDOWN_CREATE_MUTATION: { automaticBasicDiscount: markdownDiscountInput(1n, 20, "2026-12-04T06:00:00Z") },
+  MARKDOWN_UPDATE_MUTATION: { id: "gid://shopify/DiscountAutomaticNode/1", automaticBasicDiscount: markdownDiscountInput(1n, 40) },
+  MARKDOWN_DELETE_MUTATION: { id: "gid://shopify/DiscountAutomaticNode/1" },
   ORDER_LOTS_QUERY: { id: "gid://shopify/Order/1", namespace: ORDER_LOTS_METAFIELD.namespace, key: ORDER_LOTS_METAFIELD.key },
   ORDER_LOTS_UPDATE_MUTATION: {
     input: {

@@ -30,19 +30,22 @@ units, lots}, alerts: {count, units, lots}}}]; taskId is the task the merchant o
 export const expirySettingsCommand: Command = {
   name: "expiry settings",
   summary: "Show or change the expiry alert window (shop or product) and the daily run hour",
-  usage: `lotkeeper expiry settings --shop <domain> [--alert-days <0-3650>] [--run-hour <0-23>] [--quarantine on|off]
+  usage: `lotkeeper expiry settings --shop <domain> [--alert-days <0-3650>] [--run-hour <0-23>] [--quarantine on|off] [--markdowns "14:20, 5:40"|off]
 lotkeeper expiry settings --shop <domain> --product <id> --alert-days <0-3650 | shop>
 
 A lot enters its alert window --alert-days before it expires (the shop's default is 30); the
 daily job runs from --run-hour, in the shop's own time zone (default 6). With --product the window
 is that product's (all its variants); "shop" gives it back the shop's. --quarantine on: each run
 moves the units of expired lots to quality_control in Shopify (they stop selling). Prints
-{alertDays, runHour, quarantine, timeZone} (with --product also {productId, variants}).`,
+--markdowns: percent off by days before expiry, as an automatic discount on the variant while its
+earliest-expiring lot is that close (off removes them all at the next run). Prints
+{alertDays, runHour, quarantine, markdowns, timeZone} (with --product also {productId, variants}).`,
   options: {
     shop: { type: "string" },
     "alert-days": { type: "string" },
     "run-hour": { type: "string" },
     quarantine: { type: "string" },
+    markdowns: { type: "string" },
     product: { type: "string" },
   },
   async run(args) {
@@ -59,8 +62,9 @@ moves the units of expired lots to quality_control in Shopify (they stop selling
     const current = await expirySettings(sql, shopId);
     const runHour = optionalString(args, "run-hour");
     const quarantine = optionalString(args, "quarantine");
+    const markdowns = optionalString(args, "markdowns");
     if (quarantine !== undefined && quarantine !== "on" && quarantine !== "off") throw new UsageError(`--quarantine must be on or off, got "${quarantine}"`);
-    if (alertDays === undefined && runHour === undefined && quarantine === undefined) return current;
+    if (alertDays === undefined && runHour === undefined && quarantine === undefined && markdowns === undefined) return current;
     return updateExpirySettings(
       sql,
       shopId,
@@ -68,6 +72,7 @@ moves the units of expired lots to quality_control in Shopify (they stop selling
         alertDays: alertDays ?? current.alertDays,
         runHour: runHour ?? current.runHour,
         quarantine: quarantine ?? String(current.quarantine),
+        markdowns: markdowns ?? current.markdowns,
       }),
     );
   },

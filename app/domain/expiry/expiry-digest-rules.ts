@@ -48,15 +48,17 @@ export function expiryDigestMail(f: DigestFacts): { subject: string; text: strin
   const expired = f.steps.expire?.count ?? 0;
   const alerted = f.steps.alerts?.count ?? 0;
   const quarantined = f.steps.quarantine?.enabled ? (f.steps.quarantine.count ?? 0) : 0;
-  if (expired + alerted + quarantined === 0) return null;
+  const markdowns = f.steps.markdowns?.count ?? 0;
+  if (expired + alerted + quarantined + markdowns === 0) return null;
   const parts = [expired ? `${plural(expired, "lot")} expired` : "", alerted ? `${plural(alerted, "lot")} expiring soon` : ""].filter(Boolean);
-  const subject = `Lotkeeper expiry check ${f.day}: ${parts.length ? parts.join(", ") : `${plural(quarantined, "lot")} quarantined`}`;
+  const subject = `Lotkeeper expiry check ${f.day}: ${parts.length ? parts.join(", ") : quarantined ? `${plural(quarantined, "lot")} quarantined` : `${plural(markdowns, "markdown")} changed`}`;
   const text = [
     `Expiry check of ${f.day} for ${f.shopDomain}`,
     "",
     ...section("Expired", f.steps.expire, false),
     ...section("Moved to quality control in Shopify", f.steps.quarantine?.enabled ? f.steps.quarantine : undefined, false),
     ...section("Entering their alert window", f.steps.alerts, true),
+    ...(markdowns ? [`Markdowns changed: ${plural(markdowns, "product")} (automatic discounts in Shopify; see the check)`, ""] : []),
     `Open the check: ${f.taskUrl}`,
     "",
     "Change the alert window, the hour of the check or automatic quarantine under Settings, Expiry check.",

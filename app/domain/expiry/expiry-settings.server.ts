@@ -3,42 +3,58 @@
 // tracking and the strategy override are; null: the shop's).
 import type { Db } from "../../lib/sql.server";
 import { ExpiryRunError, parseAlertDays } from "./expiry-rules";
+import { formatMarkdownRules, parseMarkdownRules } from "./markdown-rules";
 
 export interface ExpirySettings {
   alertDays: number;
   runHour: number;
   /** Expired units move to quality_control in Shopify (the "quarantine" step). */
   quarantine: boolean;
+  /** Markdown rules, "14:20, 5:40" (markdown-rules.ts); "" when off. */
+  markdowns: string;
   timeZone: string | null;
 }
 
-export type ExpirySettingsChange = Pick<ExpirySettings, "alertDays" | "runHour" | "quarantine">;
+export type ExpirySettingsChange = Pick<ExpirySettings, "alertDays" | "runHour" | "quarantine" | "markdowns">;
 
 export async function expirySettings(sql: Db, shopId: number): Promise<ExpirySettings> {
-  const r = await sql.query<{ expiry_alert_days: number; expiry_run_hour: number; expiry_quarantine: boolean; iana_timezone: string | null }>(
-    "select expiry_alert_days, expiry_run_hour, expiry_quarantine, iana_timezone from shops where id = $1",
-    [shopId],
-  );
+  const r = await sql.query<{
+    expiry_alert_days: number;
+    expiry_run_hour: number;
+    expiry_quarantine: boolean;
+    markdown_rules: string;
+    iana_timezone: string | null;
+  }>("select expiry_alert_days, expiry_run_hour, expiry_quarantine, markdown_rules, iana_timezone from shops where id = $1", [shopId]);
   const row = r.rows[0];
   if (!row) throw new ExpiryRunError(`shop ${shopId} not found`);
-  return { alertDays: row.expiry_alert_days, runHour: row.expiry_run_hour, quarantine: row.expiry_quarantine, timeZone: row.iana_timezone };
+  return {
+    alertDays: row.expiry_alert_days,
+    runHour: row.expiry_run_hour,
+    quarantine: row.expiry_quarantine,
+    markdowns: row.markdown_rules,
+    timeZone: row.iana_timezone,
+  };
 }
 
 /** Checks what the merchant typed (whole days 0-3650, an hour 0-23, quarantine "true"/"on" or not); throws ExpiryRunError naming the field. */
-export function parseExpirySettings(input: { alertDays?: unknown; runHour?: unknown; quarantine?: unknown }): ExpirySettingsChange {
+export function parseExpirySettings(input: { alertDays?: unknown; runHour?: unknown; quarantine?: unknown; markdowns?: unknown }): ExpirySettingsChange {
   const hourText = String(input.runHour ?? "").trim();
   const runHour = Number(hourText);
   if (!/^\d{1,2}$/.test(hourText) || runHour > 23) throw new ExpiryRunError(`the run hour must be a whole hour from 0 to 23, got "${hourText}"`);
-  return { alertDays: parseAlertDays(input.alertDays), runHour, quarantine: ["true", "on"].includes(String(input.quarantine ?? "").trim()) };
+  const markdownText = String(input.markdowns ?? "").trim();
+  return {
+    alertDays: parseAlertDays(input.alertDays),
+    runHour,
+    quarantine: ["true", "on"].includes(String(input.quarantine ?? "").trim()),
+    markdowns: markdownText === "off" ? "" : formatMarkdownRules(parseMarkdownRules(markdownText)),
+  };
 }
 
 export async function updateExpirySettings(sql: Db, shopId: number, settings: ExpirySettingsChange): Promise<ExpirySettings> {
-  await sql.query("update shops set expiry_alert_days = $2, expiry_run_hour = $3, expiry_quarantine = $4, updated_at = now() where id = $1", [
-    shopId,
-    settings.alertDays,
-    settings.runHour,
-    settings.quarantine,
-  ]);
+  await sql.query(
+    "update shops set expiry_alert_days = $2, expiry_run_hour = $3, expiry_quarantine = $4, markdown_rules = $5, updated_at = now() where id = $1",
+    [shopId, settings.alertDays, settings.runHour, settings.quarantine, settings.markdowns],
+  );
   return expirySettings(sql, shopId);
 }
 

@@ -4,5 +4,6 @@ import type { ExpiryStep } from "./expiry-step";
 import { expireStep } from "./expire-step.server";
 import { alertStep } from "./alert-step.server";
 import { quarantineStep } from "./quarantine-step.server";
+import { markdownStep } from "./markdown-step.server";
 
-export const EXPIRY_STEPS: readonly ExpiryStep[] = [expireStep, quarantineStep, alertStep];
+export const EXPIRY_STEPS: readonly ExpiryStep[] = [expireStep, quarantineStep, markdownStep, alertStep];
