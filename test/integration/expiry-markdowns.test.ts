@@ -9,7 +9,7 @@ import { getQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { runExpiryDay } from "../../app/domain/expiry/daily-run.server";
 import { sendOutboxEntry } from "../../app/domain/sync/outbox.server";
 import { markdownTitle } from "../../app/domain/expiry/markdown-rules";
-import { quarantineLotNow } from "../../app/domain/lots/quarantine.server";
+import { openRecall } from "../../app/domain/recall/recall-case.server";
 import { useOwnQueuePrefix } from "../helpers/webhook-pipeline";
 import { graphql, HttpResponse, server } from "../helpers/shopify-mock";
 import { createTestShop } from "../helpers/shops";
@@ -125,13 +125,14 @@ describe("markdowns on short-dated stock", () => {
     expect((await pool().query("select percent, discount_id from markdowns where shop_id = $1", [shop.id])).rows).toEqual([{ percent: 0, discount_id: null }]);
   });
 
-  it("a lot recalled (quarantined) while marked down loses its markdown at the next check", async () => {
+  it("a lot recalled while marked down loses its markdown at the next check", async () => {
     const discounts = shopifyDiscounts();
     const { shop, variantId, shortDated } = await markdownShop("markdown-recall");
     await runExpiryDay(shop.id, { now: day("2026-12-05") });
     await sendPending(shop.id);
     expect([...discounts.values()].filter((d) => d.title === markdownTitle(variantId))).toHaveLength(1);
-    await quarantineLotNow({ shopId: shop.id, lotId: shortDated, reason: "recall R-9", cause: "USER" });
+    await openRecall(shop.id, { lots: [{ lotNumber: "Y-SHORT" }], reason: "Listeria in a sample", severity: "CLASS_I" });
+    expect((await pool().query("select status::text from lots where id = $1", [shortDated])).rows[0]).toEqual({ status: "RECALLED" });
     const next = await runExpiryDay(shop.id, { now: day("2026-12-06") });
     expect(next.steps.markdowns).toMatchObject({ changes: [{ to: 0 }] });
     await sendPending(shop.id);
@@ -162,5 +163,11 @@ describe("markdowns on short-dated stock", () => {
     expect(String((refused.error as Error).message)).toMatch(/closer to expiry must take more off/);
     expect(await cliJson(["expiry", "settings", "--shop", shop.domain, "--markdowns", "7:30"])).toMatchObject({ markdowns: "7:30" });
     expect(await cliJson(["expiry", "settings", "--shop", shop.domain, "--markdowns", "off"])).toMatchObject({ markdowns: "" });
+
+    // A product the merchant exempts gets no markdown, whatever the shop's rules.
+    const productId = (await pool().query<{ product_id: string }>("select product_id::text from variants where shop_id = $1", [shop.id])).rows[0]!.product_id;
+    expect(await cliJson(["expiry", "settings", "--shop", shop.domain, "--product", productId, "--automation", "off"])).toMatchObject({ variants: 1 });
+    await cliJson(["expiry", "settings", "--shop", shop.domain, "--markdowns", "14:20"]);
+    expect((await runExpiryDay(shop.id, { now: day("2026-12-05"), dryRun: true })).steps.markdowns).toMatchObject({ enabled: true, count: 0 });
   });
 });

@@ -4,7 +4,7 @@ import { optionalShopifyId, requireShopId } from "../shop-option";
 import { pool } from "../../db.server";
 import { runDueExpiryDays, runExpiryDay } from "../../domain/expiry/daily-run.server";
 import { parseAlertDays } from "../../domain/expiry/expiry-rules";
-import { expirySettings, parseExpirySettings, setProductAlertDays, updateExpirySettings } from "../../domain/expiry/expiry-settings.server";
+import { expirySettings, parseExpirySettings, setProductExpiry, updateExpirySettings } from "../../domain/expiry/expiry-settings.server";
 
 export const expiryRun: Command = {
   name: "expiry run",
@@ -27,19 +27,26 @@ units, lots}, alerts: {count, units, lots}}}]; taskId is the task the merchant o
   },
 };
 
+const onOff = (name: string, value: string | undefined): boolean | undefined => {
+  if (value === undefined) return undefined;
+  if (value !== "on" && value !== "off") throw new UsageError(`--${name} must be on or off, got "${value}"`);
+  return value === "on";
+};
+
 export const expirySettingsCommand: Command = {
   name: "expiry settings",
-  summary: "Show or change the expiry alert window (shop or product) and the daily run hour",
+  summary: "Show or change the expiry check: alert window (shop or product), run hour, quarantine, markdowns",
   usage: `lotkeeper expiry settings --shop <domain> [--alert-days <0-3650>] [--run-hour <0-23>] [--quarantine on|off] [--markdowns "14:20, 5:40"|off]
-lotkeeper expiry settings --shop <domain> --product <id> --alert-days <0-3650 | shop>
+lotkeeper expiry settings --shop <domain> --product <id> [--alert-days <0-3650 | shop>] [--automation on|off]
 
 A lot enters its alert window --alert-days before it expires (the shop's default is 30); the
-daily job runs from --run-hour, in the shop's own time zone (default 6). With --product the window
-is that product's (all its variants); "shop" gives it back the shop's. --quarantine on: each run
-moves the units of expired lots to quality_control in Shopify (they stop selling). Prints
---markdowns: percent off by days before expiry, as an automatic discount on the variant while its
-earliest-expiring lot is that close (off removes them all at the next run). Prints
-{alertDays, runHour, quarantine, markdowns, timeZone} (with --product also {productId, variants}).`,
+daily job runs from --run-hour, in the shop's own time zone (default 6). --quarantine on: each run
+moves the units of expired lots to quality_control in Shopify (they stop selling). --markdowns:
+percent off by days before expiry, as an automatic discount on the variant while its
+earliest-expiring lot is that close (off removes them all at the next run).
+With --product, for that product (all its variants): its own alert window ("shop" gives it back
+the shop's), and --automation off to keep the shop's quarantine and markdowns away from it.
+Prints {alertDays, runHour, quarantine, markdowns, timeZone} (with --product also {productId, variants}).`,
   options: {
     shop: { type: "string" },
     "alert-days": { type: "string" },
@@ -47,6 +54,7 @@ earliest-expiring lot is that close (off removes them all at the next run). Prin
     quarantine: { type: "string" },
     markdowns: { type: "string" },
     product: { type: "string" },
+    automation: { type: "string" },
   },
   async run(args) {
     const shopId = await requireShopId(args);
@@ -54,16 +62,19 @@ earliest-expiring lot is that close (off removes them all at the next run). Prin
     const alertDays = optionalString(args, "alert-days");
     const productId = optionalShopifyId(args, "product");
     if (productId !== undefined) {
-      if (alertDays === undefined) throw new UsageError("--product needs --alert-days (a number of days, or shop)");
-      const variants = await setProductAlertDays(sql, shopId, productId, alertDays.trim() === "shop" ? null : parseAlertDays(alertDays));
+      const automation = onOff("automation", optionalString(args, "automation"));
+      if (alertDays === undefined && automation === undefined) throw new UsageError("--product needs --alert-days (days, or shop) or --automation (on or off)");
+      const variants = await setProductExpiry(sql, shopId, productId, {
+        alertDays: alertDays === undefined ? undefined : alertDays.trim() === "shop" ? null : parseAlertDays(alertDays),
+        automation,
+      });
       if (variants === 0) throw new CliError(`product ${productId} is not known to this shop`);
       return { ...(await expirySettings(sql, shopId)), productId: productId.toString(), variants };
     }
     const current = await expirySettings(sql, shopId);
     const runHour = optionalString(args, "run-hour");
-    const quarantine = optionalString(args, "quarantine");
+    const quarantine = onOff("quarantine", optionalString(args, "quarantine"));
     const markdowns = optionalString(args, "markdowns");
-    if (quarantine !== undefined && quarantine !== "on" && quarantine !== "off") throw new UsageError(`--quarantine must be on or off, got "${quarantine}"`);
     if (alertDays === undefined && runHour === undefined && quarantine === undefined && markdowns === undefined) return current;
     return updateExpirySettings(
       sql,
@@ -71,7 +82,7 @@ earliest-expiring lot is that close (off removes them all at the next run). Prin
       parseExpirySettings({
         alertDays: alertDays ?? current.alertDays,
         runHour: runHour ?? current.runHour,
-        quarantine: quarantine ?? String(current.quarantine),
+        quarantine: String(quarantine ?? current.quarantine),
         markdowns: markdowns ?? current.markdowns,
       }),
     );

@@ -58,12 +58,22 @@ export async function updateExpirySettings(sql: Db, shopId: number, settings: Ex
   return expirySettings(sql, shopId);
 }
 
-/** The product's own alert window for all its variants (null: the shop's). Returns the variants changed (0: no such product in this shop). */
-export async function setProductAlertDays(sql: Db, shopId: number, productId: bigint, alertDays: number | null): Promise<number> {
-  const r = await sql.query("update variants set expiry_alert_days = $3, updated_at = now() where shop_id = $1 and product_id = $2", [
-    shopId,
-    productId,
-    alertDays,
-  ]);
+/**
+ * A product's own expiry settings, for all its variants: its alert window (null: the shop's) and
+ * whether the shop's quarantine and markdowns apply to it. Fields left undefined keep their value.
+ * Returns the variants changed (0: no such product in this shop).
+ */
+export async function setProductExpiry(
+  sql: Db,
+  shopId: number,
+  productId: bigint,
+  change: { alertDays?: number | null; automation?: boolean },
+): Promise<number> {
+  const r = await sql.query(
+    `update variants set expiry_alert_days = case when $3 then $4::int else expiry_alert_days end,
+            expiry_automation = coalesce($5::boolean, expiry_automation), updated_at = now()
+      where shop_id = $1 and product_id = $2`,
+    [shopId, productId, change.alertDays !== undefined, change.alertDays ?? null, change.automation ?? null],
+  );
   return r.rowCount ?? 0;
 }

@@ -2,7 +2,7 @@
 // "14:20, 5:40"`): each variant whose earliest-expiring sellable lot (active, not quarantined,
 // units on hand, not expired) is within a rule's days gets that percentage off as an automatic
 // discount in Shopify; when that lot is sold out, expired, quarantined or recalled, or the rules
-// change, the markdown changes or goes. Only changes are sent (markdowns keeps what is wanted;
+// change, the markdown changes or goes. A product the merchant exempted (`--automation off`) gets none. Only changes are sent (markdowns keeps what is wanted;
 // markdown-sync.server.ts makes Shopify match). Decision 113.
 import type { ExpiryStep } from "./expiry-step";
 import { markdownPercent, parseMarkdownRules } from "./markdown-rules";
@@ -32,6 +32,7 @@ export const markdownStep: ExpiryStep = {
       `with earliest as (
          select distinct on (l.variant_id) l.variant_id, l.id as lot_id, l.lot_number, (l.expires_on - $2::date) as days_left
            from lots l join lot_balances b on b.lot_id = l.id and b.shop_id = l.shop_id
+           join variants v on v.shop_id = l.shop_id and v.id = l.variant_id and v.expiry_automation
           where l.shop_id = $1 and l.status = 'ACTIVE' and l.expires_on >= $2::date and b.quantity > 0 and not b.quarantined
           order by l.variant_id, l.expires_on, l.id
        )

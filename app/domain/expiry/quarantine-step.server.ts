@@ -2,7 +2,8 @@
 // the units of expired lots still available move to `quality_control` in Shopify, through the
 // outbox as any quarantine does (app/domain/lots/quarantine.server.ts), so they stop selling
 // online and at the POS while still counting as on hand. The lot becomes QUARANTINED with the
-// reason "expired on <date>". Idempotent: a balance already quarantined is left alone.
+// reason "expired on <date>". Idempotent: a balance already quarantined is left alone. A product
+// the merchant exempted (`expiry settings --product <id> --automation off`) is left as it is.
 import { quarantineLot } from "../lots/quarantine.server";
 import type { ExpiryStep } from "./expiry-step";
 
@@ -14,7 +15,9 @@ export const quarantineStep: ExpiryStep = {
     const due = await ctx.sql.query<{ lot_id: bigint; lot_number: string; expires_on: string; units: number }>(
       `select l.id as lot_id, l.lot_number, to_char(l.expires_on, 'YYYY-MM-DD') as expires_on, sum(b.quantity)::int as units
          from lots l join lot_balances b on b.lot_id = l.id and b.shop_id = l.shop_id
+         left join variants v on v.shop_id = l.shop_id and v.id = l.variant_id
         where l.shop_id = $1 and l.status = 'ACTIVE' and l.expires_on < $2::date and not b.quarantined and b.quantity > 0
+          and coalesce(v.expiry_automation, true)
         group by l.id order by l.expires_on, l.id`,
       [ctx.shopId, ctx.day],
     );
