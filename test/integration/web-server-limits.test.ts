@@ -201,7 +201,8 @@ describe("worker metrics server", () => {
       NODE_ENV: "test",
     });
     await vi.waitFor(() => expect(worker!.output()).toContain("worker started"), { timeout: 20_000, interval: 100 });
-    const local = await fetch(`http://127.0.0.1:${port}/metrics`);
+    // The metrics server binds just after the "worker started" line: wait until it answers.
+    const local = await vi.waitFor(() => fetch(`http://127.0.0.1:${port}/metrics`), { timeout: 10_000, interval: 100 });
     expect(local.status).toBe(200);
     expect(await local.text()).toMatch(/^lotkeeper_dependency_up/m);
     const external = Object.values(networkInterfaces())
